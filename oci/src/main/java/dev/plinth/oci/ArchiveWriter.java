@@ -1,0 +1,124 @@
+package dev.plinth.oci;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Writes {@code oci-archive:} (a tar of an OCI layout) and {@code docker-archive:} (the format of
+ * {@code docker save}) files, atomically: a temp file beside the target, renamed when complete.
+ * Entries are sorted, owned by 0:0 and dated {@code mtime}, so the same images give the same bytes.
+ */
+public final class ArchiveWriter {
+  /** Writes an OCI archive holding the index (or its lone image) under {@code tag}. */
+  public static void writeOciArchive(Path file, String tag, ImageIndex index, long mtime)
+      throws IOException, PlinthException {
+    try (AtomicFile f = new AtomicFile(file)) {
+      try (OutputStream raw = new BufferedOutputStream(f.open(), 65536);
+          TarWriter tar = new TarWriter(raw)) {
+        dir(tar, "blobs/", mtime);
+        dir(tar, "blobs/sha256/", mtime);
+        Map<String, Blob> sorted = new TreeMap<>();
+        for (Blob b : index.blobs()) {
+          sorted.put(b.descriptor().digest().hex(), b);
+        }
+        for (Map.Entry<String, Blob> e : sorted.entrySet()) {
+          blob(tar, "blobs/sha256/" + e.getKey(), e.getValue(), mtime);
+        }
+        bytes(tar, "index.json", OciLayoutWriter.freshIndexJson(tag, index), mtime);
+        bytes(tar, "oci-layout", OciLayoutWriter.OCI_LAYOUT, mtime);
+      }
+      f.commit();
+    }
+  }
+
+  /**
+   * Writes a docker-archive of one image: uncompressed layer tars, the config and manifest.json.
+   *
+   * @param repoTag {@code name:tag}, or null for an archive without a name
+   */
+  public static void writeDockerArchive(Path file, String repoTag, Image image, long mtime)
+      throws IOException, PlinthException {
+    Digest configDigest = image.config().descriptor().digest();
+    List<Layer> layers = image.layers();
+    List<String> layerPaths = new java.util.ArrayList<>();
+    for (Layer l : layers) {
+      layerPaths.add(l.diffId().hex() + "/layer.tar");
+    }
+    Map<String, Object> entry = new java.util.LinkedHashMap<>();
+    entry.put("Config", configDigest.hex() + ".json");
+    entry.put("RepoTags", repoTag == null ? List.of() : List.of(repoTag));
+    entry.put("Layers", layerPaths);
+    byte[] manifest = Json.write(List.of(entry));
+    try (AtomicFile f = new AtomicFile(file)) {
+      try (OutputStream raw = new BufferedOutputStream(f.open(), 65536);
+          TarWriter tar = new TarWriter(raw)) {
+        TreeSet<String> written = new TreeSet<>();
+        for (Layer l : layers) {
+          String hex = l.diffId().hex();
+          if (!written.add(hex)) {
+            continue;
+          }
+          dir(tar, hex + "/", mtime);
+          long size =
+              l.uncompressedSize().isPresent()
+                  ? l.uncompressedSize().getAsLong()
+                  : measure(l);
+          try (InputStream in = l.openUncompressed()) {
+            tar.write(
+                new TarEntry(hex + "/layer.tar", TarEntry.Type.FILE, 0644, 0, 0, size, null, mtime),
+                in);
+            if (in.read() >= 0) {
+              throw new PlinthException(
+                  PlinthException.Kind.BAD_INPUT,
+                  "layer " + l.blob().descriptor().digest() + " is longer than its recorded size");
+            }
+          }
+        }
+        bytes(tar, configDigest.hex() + ".json", image.config().readAllBytes(), mtime);
+        bytes(tar, "manifest.json", manifest, mtime);
+      }
+      f.commit();
+    }
+  }
+
+  private static long measure(Layer l) throws IOException {
+    long n = 0;
+    try (InputStream in = l.openUncompressed()) {
+      byte[] buf = new byte[65536];
+      int r;
+      while ((r = in.read(buf)) >= 0) {
+        n += r;
+      }
+    }
+    return n;
+  }
+
+  private static void dir(TarWriter tar, String name, long mtime) throws IOException {
+    tar.write(new TarEntry(name, TarEntry.Type.DIRECTORY, 0755, 0, 0, 0, null, mtime), null);
+  }
+
+  private static void bytes(TarWriter tar, String name, byte[] b, long mtime) throws IOException {
+    tar.write(
+        new TarEntry(name, TarEntry.Type.FILE, 0644, 0, 0, b.length, null, mtime),
+        new ByteArrayInputStream(b));
+  }
+
+  private static void blob(TarWriter tar, String name, Blob blob, long mtime)
+      throws IOException, PlinthException {
+    long size = blob.descriptor().size();
+    try (OutputStream body =
+        tar.begin(new TarEntry(name, TarEntry.Type.FILE, 0644, 0, 0, size, null, mtime))) {
+      Blobs.copyVerified(blob, body);
+    }
+  }
+
+  private ArchiveWriter() {}
+}

@@ -1,0 +1,64 @@
+package dev.plinth.oci;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A file written beside its final name and renamed over it only once complete, so a reader sees
+ * the old file or the new one, never half of one. Not committed → the temp file is deleted.
+ */
+public final class AtomicFile implements AutoCloseable {
+  private final Path target;
+  private final Path temp;
+  private boolean committed;
+
+  public AtomicFile(Path target) throws IOException {
+    this.target = target.toAbsolutePath();
+    Path dir = this.target.getParent();
+    Files.createDirectories(dir);
+    this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".plinth-tmp");
+  }
+
+  public Path temp() {
+    return temp;
+  }
+
+  public OutputStream open() throws IOException {
+    return Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING);
+  }
+
+  /** Flushes the temp file to disk and renames it over the target. */
+  public void commit() throws IOException {
+    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    committed = true;
+  }
+
+  public static void write(Path target, byte[] bytes) throws IOException {
+    try (AtomicFile f = new AtomicFile(target)) {
+      try (OutputStream out = f.open()) {
+        out.write(bytes);
+      }
+      f.commit();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (!committed) {
+      Files.deleteIfExists(temp);
+    }
+  }
+}

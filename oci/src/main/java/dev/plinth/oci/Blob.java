@@ -1,0 +1,61 @@
+package dev.plinth.oci;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Content-addressed bytes: a layer, a config, a manifest. Read-only; {@link #open()} may be
+ * called any number of times and streams the same bytes each time.
+ */
+public interface Blob {
+  Descriptor descriptor() throws IOException;
+
+  InputStream open() throws IOException;
+
+  /** A blob held in memory (JSON documents). */
+  static Blob of(String mediaType, byte[] bytes) {
+    byte[] copy = bytes.clone();
+    Descriptor d = new Descriptor(mediaType, Digest.of(copy), copy.length);
+    return new Blob() {
+      @Override
+      public Descriptor descriptor() {
+        return d;
+      }
+
+      @Override
+      public InputStream open() {
+        return new ByteArrayInputStream(copy);
+      }
+
+      @Override
+      public byte[] readAllBytes() {
+        return copy.clone();
+      }
+    };
+  }
+
+  /** A blob in a file whose digest and size are already known (computed while it was written). */
+  static Blob ofFile(Descriptor descriptor, Path file) {
+    return new Blob() {
+      @Override
+      public Descriptor descriptor() {
+        return descriptor;
+      }
+
+      @Override
+      public InputStream open() throws IOException {
+        return Files.newInputStream(file);
+      }
+    };
+  }
+
+  /** Reads the whole blob; meant for JSON documents, which are small. */
+  default byte[] readAllBytes() throws IOException {
+    try (InputStream in = open()) {
+      return in.readAllBytes();
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.plinth.oci;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+
+/** Copying blobs with their digest and size checked on the way. */
+public final class Blobs {
+  /**
+   * Streams the blob into {@code out}, failing if the bytes do not hash to the descriptor's
+   * digest or their count differs from its size.
+   */
+  public static void copyVerified(Blob blob, OutputStream out) throws IOException, PlinthException {
+    Descriptor d = blob.descriptor();
+    MessageDigest sha = Digest.sha256();
+    long n = 0;
+    byte[] buf = new byte[65536];
+    try (InputStream in = blob.open()) {
+      int r;
+      while ((r = in.read(buf)) >= 0) {
+        n += r;
+        if (n > d.size()) {
+          throw new PlinthException(
+              PlinthException.Kind.BAD_INPUT,
+              "blob " + d.digest() + " is longer than the " + d.size() + " bytes its descriptor says");
+        }
+        sha.update(buf, 0, r);
+        out.write(buf, 0, r);
+      }
+    }
+    Digest actual = Digest.of(sha);
+    if (n != d.size() || !actual.equals(d.digest())) {
+      throw new PlinthException(
+          PlinthException.Kind.BAD_INPUT,
+          "blob "
+              + d.digest()
+              + " ("
+              + d.size()
+              + " bytes) read as "
+              + actual
+              + " ("
+              + n
+              + " bytes): the content does not match its digest");
+    }
+  }
+
+  /**
+   * Wraps a blob's stream so that reaching its end checks the size and digest against the
+   * descriptor; a mismatch (or bytes past the size) is an IOException naming the blob.
+   */
+  public static InputStream verifying(Descriptor d, InputStream in) {
+    return new java.io.FilterInputStream(in) {
+      final MessageDigest sha = Digest.sha256();
+      long n;
+      boolean checked;
+
+      @Override
+      public int read() throws IOException {
+        byte[] b = new byte[1];
+        return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int r = super.read(b, off, len);
+        if (r > 0) {
+          sha.update(b, off, r);
+          n += r;
+          if (n > d.size()) {
+            throw new IOException(
+                "blob " + d.digest() + " is longer than the " + d.size() + " bytes it should have");
+          }
+        } else if (r < 0 && !checked) {
+          checked = true;
+          Digest actual = Digest.of(sha);
+          if (n != d.size() || !actual.equals(d.digest())) {
+            throw new IOException(
+                "blob " + d.digest() + " read as " + actual + " (" + n + " of " + d.size()
+                    + " bytes): the content does not match its digest");
+          }
+        }
+        return r;
+      }
+
+      @Override
+      public long skip(long k) throws IOException {
+        byte[] buf = new byte[(int) Math.min(8192, Math.max(1, k))];
+        int r = read(buf, 0, (int) Math.min(buf.length, k));
+        return Math.max(r, 0);
+      }
+    };
+  }
+
+  private Blobs() {}
+}

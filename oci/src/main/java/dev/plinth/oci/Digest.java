@@ -1,0 +1,57 @@
+package dev.plinth.oci;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/** A content digest, {@code sha256:<64 hex>}. Only sha256 is produced or accepted. */
+public record Digest(String hex) {
+  private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+
+  public Digest {
+    if (!HEX.matcher(hex).matches()) {
+      throw new IllegalArgumentException("not a sha256 hex digest: " + hex);
+    }
+  }
+
+  /** Parses {@code sha256:<hex>}; throws IllegalArgumentException naming the bad text. */
+  public static Digest parse(String text) {
+    if (text == null || !text.startsWith("sha256:") || !HEX.matcher(text.substring(7)).matches()) {
+      throw new IllegalArgumentException("not a sha256 digest: " + text);
+    }
+    return new Digest(text.substring(7));
+  }
+
+  /** The sha256 of these bytes. */
+  public static Digest of(byte[] bytes) {
+    return of(sha256().digest(bytes), true);
+  }
+
+  /** The digest a finished {@link MessageDigest} holds. */
+  public static Digest of(MessageDigest finished) {
+    return of(finished.digest(), true);
+  }
+
+  private static Digest of(byte[] raw, boolean rawSha256) {
+    return new Digest(HexFormat.of().formatHex(raw));
+  }
+
+  public static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
+  /** The first 12 hex digits, as tools show image ids. */
+  public String shortHex() {
+    return hex.substring(0, 12);
+  }
+
+  @Override
+  public String toString() {
+    return "sha256:" + hex;
+  }
+}

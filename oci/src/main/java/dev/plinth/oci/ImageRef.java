@@ -1,0 +1,139 @@
+package dev.plinth.oci;
+
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * Where an image is read from or written to, named as containers-transports(5) names it: {@code
+ * oci:DIR[:TAG]}, {@code oci-archive:FILE[:TAG]}, {@code docker-archive:FILE[:NAME[:TAG]]}, or a
+ * registry reference ({@code host/repo:tag}, optionally {@code docker://}).
+ *
+ * @param path the directory or file (null for a registry reference)
+ * @param name the tag ({@code oci}, {@code oci-archive}), {@code name:tag} ({@code docker-archive})
+ *     or the whole reference (registry); null when absent
+ */
+public record ImageRef(Transport transport, Path path, String name) {
+  /** The transports plinth knows. */
+  public enum Transport {
+    OCI("oci"),
+    OCI_ARCHIVE("oci-archive"),
+    DOCKER_ARCHIVE("docker-archive"),
+    REGISTRY("docker");
+
+    public final String prefix;
+
+    Transport(String prefix) {
+      this.prefix = prefix;
+    }
+  }
+
+  private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+  private static final Pattern OCI_REF = Pattern.compile("[A-Za-z0-9_.:@/+-]+");
+  private static final Pattern REPO =
+      Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
+
+  /**
+   * Parses a reference.
+   *
+   * @throws PlinthException (usage) naming the reference and the accepted forms
+   */
+  public static ImageRef parse(String text) throws PlinthException {
+    if (text == null || text.isBlank()) {
+      throw usage(text, "it is empty");
+    }
+    int colon = text.indexOf(':');
+    String scheme = colon < 0 ? "" : text.substring(0, colon);
+    String rest = colon < 0 ? "" : text.substring(colon + 1);
+    switch (scheme) {
+      case "oci", "oci-archive" -> {
+        Transport t = scheme.equals("oci") ? Transport.OCI : Transport.OCI_ARCHIVE;
+        int c = rest.indexOf(':');
+        String path = c < 0 ? rest : rest.substring(0, c);
+        String tag = c < 0 ? null : rest.substring(c + 1);
+        if (path.isEmpty()) {
+          throw usage(text, "the path is empty");
+        }
+        if (tag != null && !OCI_REF.matcher(tag).matches()) {
+          throw usage(text, "'" + tag + "' is not a valid tag");
+        }
+        return new ImageRef(t, Path.of(path), tag);
+      }
+      case "docker-archive" -> {
+        int c = rest.indexOf(':');
+        String path = c < 0 ? rest : rest.substring(0, c);
+        String ref = c < 0 ? null : rest.substring(c + 1);
+        if (path.isEmpty()) {
+          throw usage(text, "the path is empty");
+        }
+        if (ref != null) {
+          ref = normalizeNameTag(text, ref);
+        }
+        return new ImageRef(Transport.DOCKER_ARCHIVE, Path.of(path), ref);
+      }
+      case "docker" -> {
+        if (!rest.startsWith("//")) {
+          throw usage(text, "a registry reference is written docker://host/repo:tag");
+        }
+        return registry(text, rest.substring(2));
+      }
+      default -> {
+        if (text.contains("/") && !text.startsWith("/") && !text.startsWith(".")) {
+          return registry(text, text);
+        }
+        throw usage(text, "it names no known transport");
+      }
+    }
+  }
+
+  private static ImageRef registry(String text, String ref) throws PlinthException {
+    if (ref.isEmpty() || ref.contains(" ")) {
+      throw usage(text, "the registry reference is empty or has spaces");
+    }
+    return new ImageRef(Transport.REGISTRY, null, ref);
+  }
+
+  private static String normalizeNameTag(String text, String ref) throws PlinthException {
+    String repo = ref;
+    String tag = "latest";
+    int slash = ref.lastIndexOf('/');
+    int c = ref.lastIndexOf(':');
+    if (c > slash) {
+      repo = ref.substring(0, c);
+      tag = ref.substring(c + 1);
+    }
+    String path = repo;
+    int firstSlash = repo.indexOf('/');
+    if (firstSlash > 0) {
+      String host = repo.substring(0, firstSlash);
+      if (host.contains(".") || host.contains(":") || host.equals("localhost")) {
+        path = repo.substring(firstSlash + 1);
+      }
+    }
+    if (!REPO.matcher(path).matches()) {
+      throw usage(text, "'" + repo + "' is not a valid image name (lowercase, digits, . _ - /)");
+    }
+    if (!TAG.matcher(tag).matches()) {
+      throw usage(text, "'" + tag + "' is not a valid tag");
+    }
+    return repo + ":" + tag;
+  }
+
+  private static PlinthException usage(String text, String why) {
+    return new PlinthException(
+        PlinthException.Kind.USAGE,
+        "image reference '"
+            + text
+            + "': "
+            + why
+            + ". Use oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG]"
+            + " or a registry reference such as localhost:5000/app:1");
+  }
+
+  @Override
+  public String toString() {
+    if (transport == Transport.REGISTRY) {
+      return name;
+    }
+    return transport.prefix + ":" + path + (name == null ? "" : ":" + name);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.plinth.oci;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.OptionalLong;
+import java.util.zip.GZIPInputStream;
+
+/** A filesystem changeset: a tar archive, stored gzip-compressed. */
+public interface Layer {
+  /** The compressed blob, as it goes into a layout or a registry. */
+  Blob blob();
+
+  /** The sha256 of the uncompressed tar, as the image config's rootfs lists it. */
+  Digest diffId() throws IOException;
+
+  /** The size of the uncompressed tar when known without reading it. */
+  OptionalLong uncompressedSize();
+
+  /** Streams the uncompressed tar. */
+  default InputStream openUncompressed() throws IOException {
+    InputStream compressed = blob().open();
+    try {
+      return new GZIPInputStream(compressed, 65536);
+    } catch (IOException e) {
+      compressed.close();
+      throw e;
+    }
+  }
+}

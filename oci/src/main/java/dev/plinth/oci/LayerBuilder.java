@@ -1,0 +1,166 @@
+package dev.plinth.oci;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Collects files, directories and symlinks with explicit owners and modes and writes them as a
+ * reproducible gzip layer: entries sorted by path, missing parents emitted as root-owned 0755
+ * directories, every mtime pinned, and both digests computed in the one pass that writes it.
+ */
+public final class LayerBuilder {
+  private record Spec(
+      TarEntry.Type type, int mode, long uid, long gid, byte[] bytes, Path source, String link) {}
+
+  private final Map<String, Spec> entries = new TreeMap<>();
+
+  public LayerBuilder directory(String path, int mode, long uid, long gid) {
+    return put(path, new Spec(TarEntry.Type.DIRECTORY, mode, uid, gid, null, null, null));
+  }
+
+  public LayerBuilder file(String path, byte[] content, int mode, long uid, long gid) {
+    return put(path, new Spec(TarEntry.Type.FILE, mode, uid, gid, content.clone(), null, null));
+  }
+
+  /** A file whose content is read from {@code source} when the layer is built. */
+  public LayerBuilder file(String path, Path source, int mode, long uid, long gid) {
+    return put(path, new Spec(TarEntry.Type.FILE, mode, uid, gid, null, source, null));
+  }
+
+  public LayerBuilder symlink(String path, String target, long uid, long gid) {
+    return put(path, new Spec(TarEntry.Type.SYMLINK, 0777, uid, gid, null, null, target));
+  }
+
+  public boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  /** Whether an entry was added at this path (normalized as {@link ImagePath#normalize}). */
+  public boolean contains(String path) {
+    return entries.containsKey(ImagePath.normalize(path));
+  }
+
+  private LayerBuilder put(String path, Spec spec) {
+    if (spec.uid < 0 || spec.gid < 0) {
+      throw new IllegalArgumentException(path + ": negative uid or gid");
+    }
+    if ((spec.mode & ~07777) != 0) {
+      throw new IllegalArgumentException(path + ": mode " + Integer.toOctalString(spec.mode));
+    }
+    entries.put(ImagePath.normalize(path), spec);
+    return this;
+  }
+
+  /**
+   * Writes the layer into {@code dir} (a file named by its digest) and returns it.
+   *
+   * @param mtime seconds since the epoch for every entry (SOURCE_DATE_EPOCH)
+   * @param level gzip level, 0-9
+   */
+  public Layer build(Path dir, long mtime, int level) throws IOException {
+    Map<String, Spec> all = new TreeMap<>(entries);
+    for (String path : entries.keySet()) {
+      for (String p = ImagePath.parent(path); p != null; p = ImagePath.parent(p)) {
+        Spec parent = all.get(p);
+        if (parent == null) {
+          all.put(p, new Spec(TarEntry.Type.DIRECTORY, 0755, 0, 0, null, null, null));
+        } else if (parent.type != TarEntry.Type.DIRECTORY) {
+          throw new IllegalArgumentException(
+              "/" + path + " is inside /" + p + ", which is not a directory");
+        }
+      }
+    }
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, ".layer-", ".tmp");
+    try {
+      MessageDigest compressedSha = Digest.sha256();
+      MessageDigest tarSha = Digest.sha256();
+      IoStreams.Counting compressedCount;
+      IoStreams.Counting tarCount;
+      try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 65536)) {
+        compressedCount = new IoStreams.Counting(new DigestOutputStream(file, compressedSha));
+        GZIPOutputStream gz = new LeveledGzip(compressedCount, level);
+        tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
+        try (TarWriter tar = new TarWriter(tarCount)) {
+          for (Map.Entry<String, Spec> e : all.entrySet()) {
+            writeEntry(tar, e.getKey(), e.getValue(), mtime);
+          }
+        }
+        gz.finish();
+        compressedCount.flush();
+      }
+      Digest digest = Digest.of(compressedSha);
+      Digest diffId = Digest.of(tarSha);
+      Path blobFile = dir.resolve(digest.hex() + ".tar.gz");
+      Files.move(tmp, blobFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Blob blob =
+          Blob.ofFile(
+              new Descriptor(MediaTypes.OCI_LAYER_GZIP, digest, compressedCount.count), blobFile);
+      long tarSize = tarCount.count;
+      return new Layer() {
+        @Override
+        public Blob blob() {
+          return blob;
+        }
+
+        @Override
+        public Digest diffId() {
+          return diffId;
+        }
+
+        @Override
+        public OptionalLong uncompressedSize() {
+          return OptionalLong.of(tarSize);
+        }
+      };
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void writeEntry(TarWriter tar, String path, Spec s, long mtime)
+      throws IOException {
+    switch (s.type) {
+      case DIRECTORY -> tar.write(
+          new TarEntry(path + "/", s.type, s.mode, s.uid, s.gid, 0, null, mtime), null);
+      case SYMLINK -> tar.write(
+          new TarEntry(path, s.type, s.mode, s.uid, s.gid, 0, s.link, mtime), null);
+      case FILE -> {
+        if (s.bytes != null) {
+          tar.write(
+              new TarEntry(path, s.type, s.mode, s.uid, s.gid, s.bytes.length, null, mtime),
+              new ByteArrayInputStream(s.bytes));
+        } else {
+          long size = Files.size(s.source);
+          try (InputStream in = Files.newInputStream(s.source)) {
+            tar.write(new TarEntry(path, s.type, s.mode, s.uid, s.gid, size, null, mtime), in);
+            if (in.read() >= 0) {
+              throw new IOException(s.source + " grew while the layer was being written");
+            }
+          }
+        }
+      }
+      default -> throw new IllegalStateException(s.type.toString());
+    }
+  }
+
+  /** GZIPOutputStream with a chosen level; its header carries no time and no file name. */
+  private static final class LeveledGzip extends GZIPOutputStream {
+    LeveledGzip(OutputStream out, int level) throws IOException {
+      super(out, 65536);
+      def.setLevel(level < 0 ? Deflater.DEFAULT_COMPRESSION : level);
+    }
+  }
+}

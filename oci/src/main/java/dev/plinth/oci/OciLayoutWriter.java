@@ -1,0 +1,107 @@
+package dev.plinth.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes images into an OCI image layout directory ({@code oci:DIR[:TAG]}). Blobs already present
+ * are skipped; each new blob and index.json are written atomically, index.json last, so an
+ * interrupted write leaves the previous layout readable. Other tags in index.json are kept.
+ */
+public final class OciLayoutWriter {
+  public static final String REF_NAME = "org.opencontainers.image.ref.name";
+  static final byte[] OCI_LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes();
+
+  /** Writes the index (or its lone image) under {@code tag} (null: untagged). */
+  public static void write(Path dir, String tag, ImageIndex index)
+      throws IOException, PlinthException {
+    Path blobs = dir.resolve("blobs").resolve("sha256");
+    byte[] oldIndex = null;
+    Path indexJson = dir.resolve("index.json");
+    if (Files.exists(indexJson)) {
+      oldIndex = Files.readAllBytes(indexJson);
+    } else if (Files.isDirectory(dir)) {
+      try (var list = Files.list(dir)) {
+        if (list.anyMatch(p -> true)) {
+          throw new PlinthException(
+              PlinthException.Kind.OUTPUT,
+              dir
+                  + " exists and is not an OCI layout (it has no index.json): name an empty"
+                  + " or new directory");
+        }
+      }
+    }
+    byte[] newIndex = indexJson(oldIndex, dir + "/index.json", tag, index.top());
+    Files.createDirectories(blobs);
+    for (Blob blob : index.blobs()) {
+      Path target = blobs.resolve(blob.descriptor().digest().hex());
+      if (Files.isRegularFile(target) && Files.size(target) == blob.descriptor().size()) {
+        continue;
+      }
+      try (AtomicFile f = new AtomicFile(target)) {
+        try (OutputStream out = f.open()) {
+          Blobs.copyVerified(blob, out);
+        }
+        f.commit();
+      }
+    }
+    if (!Files.exists(dir.resolve("oci-layout"))) {
+      AtomicFile.write(dir.resolve("oci-layout"), OCI_LAYOUT);
+    }
+    AtomicFile.write(indexJson, newIndex);
+  }
+
+  /**
+   * The index.json that lists {@code top} under {@code tag}, keeping the other entries of {@code
+   * old} (null for a new layout) except the one that had the same tag.
+   */
+  static byte[] indexJson(byte[] old, String what, String tag, Descriptor top)
+      throws PlinthException {
+    List<Object> manifests = new ArrayList<>();
+    if (old != null) {
+      JsonNode node = Json.read(old, what);
+      JsonNode list = node.get("manifests");
+      if (list != null && !list.isArray()) {
+        throw new PlinthException(
+            PlinthException.Kind.BAD_INPUT, what + ": 'manifests' is not a list");
+      }
+      if (list != null) {
+        for (JsonNode m : list) {
+          String name = m.path("annotations").path(REF_NAME).asText(null);
+          if (!java.util.Objects.equals(name, tag)) {
+            manifests.add(m);
+          }
+        }
+      }
+    }
+    Map<String, String> annotations = new LinkedHashMap<>(top.annotations());
+    if (tag != null) {
+      annotations.put(REF_NAME, tag);
+    }
+    manifests.add(top.withAnnotations(annotations).toJson());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("schemaVersion", 2);
+    m.put("mediaType", MediaTypes.OCI_INDEX);
+    m.put("manifests", manifests);
+    return Json.write(m);
+  }
+
+  /** The index.json of a fresh layout holding only this index under {@code tag}. */
+  static byte[] freshIndexJson(String tag, ImageIndex index) throws IOException {
+    try {
+      return indexJson(null, "index.json", tag, index.top());
+    } catch (PlinthException e) {
+      throw new UncheckedIOException(new IOException(e));
+    }
+  }
+
+  private OciLayoutWriter() {}
+}

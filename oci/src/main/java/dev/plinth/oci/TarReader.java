@@ -1,0 +1,271 @@
+package dev.plinth.oci;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads a tar stream that may be hostile: every header checksum is verified, sizes and PAX
+ * records are bounded, and truncation is an error. It returns names as written; callers decide
+ * what a safe name is (see {@link ImagePath}).
+ */
+public final class TarReader {
+  /** The largest PAX or GNU long-name record accepted. */
+  static final int MAX_META = 1 << 20;
+
+  private final InputStream in;
+  private final String what;
+  private long position;
+  private long remaining;
+  private long padding;
+  private long dataOffset;
+
+  /** @param what names the archive in errors */
+  public TarReader(InputStream in, String what) {
+    this.in = in;
+    this.what = what;
+  }
+
+  /** The next entry, or null at the end of the archive. */
+  public TarEntry next() throws IOException, PlinthException {
+    skip(remaining + padding);
+    remaining = 0;
+    padding = 0;
+    Map<String, String> pax = new HashMap<>();
+    String gnuName = null;
+    String gnuLink = null;
+    while (true) {
+      byte[] h = new byte[512];
+      int n = in.readNBytes(h, 0, 512);
+      if (n == 0) {
+        return null;
+      }
+      if (n < 512) {
+        throw bad("ends inside a header");
+      }
+      position += 512;
+      if (allZero(h)) {
+        return null;
+      }
+      verifyChecksum(h);
+      char type = (char) h[156];
+      long size = number(h, 124, 12, "size");
+      if (size < 0) {
+        throw bad("has an entry with a negative size");
+      }
+      if (type == 'x' || type == 'g' || type == 'L' || type == 'K') {
+        if (size > MAX_META) {
+          throw bad("has a " + size + "-byte metadata record (the limit is " + MAX_META + ")");
+        }
+        byte[] data = readFully((int) size);
+        skip(pad(size));
+        if (type == 'x') {
+          parsePax(data, pax);
+        } else if (type == 'L') {
+          gnuName = cString(data);
+        } else if (type == 'K') {
+          gnuLink = cString(data);
+        }
+        continue;
+      }
+      String name = cString(h, 0, 100);
+      if (h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a' && h[261] == 'r') {
+        String prefix = cString(h, 345, 155);
+        if (!prefix.isEmpty()) {
+          name = prefix + "/" + name;
+        }
+      }
+      String link = cString(h, 157, 100);
+      if (gnuName != null) {
+        name = gnuName;
+      }
+      if (gnuLink != null) {
+        link = gnuLink;
+      }
+      name = pax.getOrDefault("path", name);
+      link = pax.getOrDefault("linkpath", link);
+      long uid = pax.containsKey("uid") ? paxLong(pax, "uid") : number(h, 108, 8, "uid");
+      long gid = pax.containsKey("gid") ? paxLong(pax, "gid") : number(h, 116, 8, "gid");
+      if (pax.containsKey("size")) {
+        size = paxLong(pax, "size");
+      }
+      long mtime = number(h, 136, 12, "mtime");
+      int mode = (int) (number(h, 100, 8, "mode") & 07777);
+      TarEntry.Type t = TarEntry.Type.of(type);
+      if (t == null) {
+        throw bad("has entry '" + name + "' of unknown type '" + type + "'");
+      }
+      if (t != TarEntry.Type.FILE) {
+        size = 0;
+      }
+      remaining = size;
+      padding = pad(size);
+      dataOffset = position;
+      return new TarEntry(name, t, mode, uid, gid, size, link.isEmpty() ? null : link, mtime);
+    }
+  }
+
+  /** The offset in the stream where the current entry's content starts. */
+  public long dataOffset() {
+    return dataOffset;
+  }
+
+  /** The current entry's content; reading past it returns EOF. */
+  public InputStream content() {
+    return new InputStream() {
+      @Override
+      public int read() throws IOException {
+        byte[] b = new byte[1];
+        return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (remaining <= 0) {
+          return -1;
+        }
+        int r = in.read(b, off, (int) Math.min(len, remaining));
+        if (r < 0) {
+          throw new EOFException(what + " ends inside an entry");
+        }
+        remaining -= r;
+        position += r;
+        return r;
+      }
+    };
+  }
+
+  private void skip(long n) throws IOException {
+    while (n > 0) {
+      long s = in.skip(n);
+      if (s <= 0) {
+        if (in.read() < 0) {
+          throw new EOFException(what + " ends inside an entry");
+        }
+        s = 1;
+      }
+      n -= s;
+      position += s;
+    }
+  }
+
+  private byte[] readFully(int n) throws IOException, PlinthException {
+    byte[] b = in.readNBytes(n);
+    if (b.length < n) {
+      throw bad("ends inside a metadata record");
+    }
+    position += n;
+    return b;
+  }
+
+  private static long pad(long size) {
+    long rem = size % 512;
+    return rem == 0 ? 0 : 512 - rem;
+  }
+
+  private void verifyChecksum(byte[] h) throws PlinthException {
+    long expected = number(h, 148, 8, "checksum");
+    long sum = 0;
+    for (int i = 0; i < 512; i++) {
+      sum += (i >= 148 && i < 156) ? ' ' : (h[i] & 0xff);
+    }
+    if (sum != expected) {
+      throw bad("has a header with a wrong checksum at offset " + (position - 512));
+    }
+  }
+
+  private long number(byte[] h, int off, int len, String field) throws PlinthException {
+    if ((h[off] & 0x80) != 0) {
+      long v = h[off] & 0x3f;
+      for (int i = off + 1; i < off + len; i++) {
+        if (v > (Long.MAX_VALUE >> 8)) {
+          throw bad("has a " + field + " too large to read");
+        }
+        v = (v << 8) | (h[i] & 0xff);
+      }
+      return (h[off] & 0x40) != 0 ? -1 : v;
+    }
+    long v = 0;
+    int i = off;
+    int end = off + len;
+    while (i < end && (h[i] == ' ' || h[i] == 0)) {
+      i++;
+    }
+    for (; i < end && h[i] != 0 && h[i] != ' '; i++) {
+      if (h[i] < '0' || h[i] > '7') {
+        throw bad("has a header whose " + field + " field is not octal");
+      }
+      if (v > (Long.MAX_VALUE >> 3)) {
+        throw bad("has a " + field + " too large to read");
+      }
+      v = v * 8 + (h[i] - '0');
+    }
+    return v;
+  }
+
+  private void parsePax(byte[] data, Map<String, String> pax) throws PlinthException {
+    int i = 0;
+    while (i < data.length) {
+      int sp = i;
+      while (sp < data.length && data[sp] != ' ') {
+        sp++;
+      }
+      int len;
+      try {
+        len = Integer.parseInt(new String(data, i, sp - i, StandardCharsets.US_ASCII));
+      } catch (NumberFormatException e) {
+        throw bad("has a malformed PAX record");
+      }
+      if (len <= sp - i + 1 || i + len > data.length || data[i + len - 1] != '\n') {
+        throw bad("has a malformed PAX record");
+      }
+      String rec = new String(data, sp + 1, i + len - sp - 2, StandardCharsets.UTF_8);
+      int eq = rec.indexOf('=');
+      if (eq <= 0) {
+        throw bad("has a malformed PAX record");
+      }
+      pax.put(rec.substring(0, eq), rec.substring(eq + 1));
+      i += len;
+    }
+  }
+
+  private long paxLong(Map<String, String> pax, String key) throws PlinthException {
+    try {
+      long v = Long.parseLong(pax.get(key));
+      if (v < 0) {
+        throw bad("has a negative PAX " + key);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw bad("has a PAX " + key + " that is not a number");
+    }
+  }
+
+  private static boolean allZero(byte[] b) {
+    for (byte x : b) {
+      if (x != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String cString(byte[] b) {
+    return cString(b, 0, b.length);
+  }
+
+  private static String cString(byte[] b, int off, int len) {
+    int end = off;
+    while (end < off + len && b[end] != 0) {
+      end++;
+    }
+    return new String(b, off, end - off, StandardCharsets.UTF_8);
+  }
+
+  private PlinthException bad(String why) {
+    return new PlinthException(PlinthException.Kind.BAD_INPUT, what + " is not a valid tar: it " + why);
+  }
+}
