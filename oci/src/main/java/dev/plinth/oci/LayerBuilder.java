@@ -43,6 +43,19 @@ public final class LayerBuilder {
     return put(path, new Spec(TarEntry.Type.SYMLINK, 0777, uid, gid, null, null, target));
   }
 
+  /** The bytes of file content the layer will hold (what the files weigh, before tar and gzip). */
+  public long contentBytes() throws IOException {
+    long n = 0;
+    for (Spec s : entries.values()) {
+      if (s.bytes != null) {
+        n += s.bytes.length;
+      } else if (s.source != null) {
+        n += Files.size(s.source);
+      }
+    }
+    return n;
+  }
+
   public boolean isEmpty() {
     return entries.isEmpty();
   }

@@ -1,0 +1,134 @@
+package dev.plinth.build;
+
+import dev.plinth.oci.Platform;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to build: the typed form of plinth.yaml. {@code plinth base} is a spec without files.
+ *
+ * @param name the image title (org.opencontainers.image.title), or null
+ * @param platforms the platforms to build, in order
+ * @param base the starting filesystem
+ * @param init the PID 1 init
+ * @param user the numeric user the image runs as
+ * @param arbitraryUser make home and writable directories group 0 and group-writable, for
+ *     platforms that run an arbitrary uid in group 0 (OpenShift)
+ * @param files files added on top, in a layer of their own
+ * @param entrypoint the app's command, run by the init; empty: none
+ * @param cmd default arguments; empty: none
+ * @param env extra environment, overriding the defaults
+ * @param workdir the working directory, or null for the user's home
+ * @param exposedPorts e.g. {@code 8080/tcp}
+ * @param stopSignal e.g. {@code SIGTERM}, or null
+ */
+public record BuildSpec(
+    String name,
+    List<Platform> platforms,
+    Base base,
+    Init init,
+    User user,
+    boolean arbitraryUser,
+    List<FileSpec> files,
+    List<String> entrypoint,
+    List<String> cmd,
+    Map<String, String> env,
+    String workdir,
+    Map<String, String> labels,
+    Map<String, String> annotations,
+    List<String> exposedPorts,
+    String stopSignal) {
+
+  public static final List<Platform> DEFAULT_PLATFORMS =
+      List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64);
+
+  public BuildSpec {
+    platforms = List.copyOf(platforms);
+    files = List.copyOf(files);
+    entrypoint = List.copyOf(entrypoint);
+    cmd = List.copyOf(cmd);
+    env = Map.copyOf(env);
+    labels = Map.copyOf(labels);
+    annotations = Map.copyOf(annotations);
+    exposedPorts = List.copyOf(exposedPorts);
+  }
+
+  /** The spec of {@code plinth base}: the minimal image with plinth's init, nothing else. */
+  public static BuildSpec base(List<Platform> platforms) {
+    return new BuildSpec(
+        "plinth-base", platforms, Base.MINIMAL, Init.PLINTH, User.NONROOT, false, List.of(),
+        List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null);
+  }
+
+  public BuildSpec withPlatforms(List<Platform> p) {
+    return new BuildSpec(name, p, base, init, user, arbitraryUser, files, entrypoint, cmd, env,
+        workdir, labels, annotations, exposedPorts, stopSignal);
+  }
+
+  public BuildSpec withInit(Init i) {
+    return new BuildSpec(name, platforms, base, i, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal);
+  }
+
+  public BuildSpec withArbitraryUser(boolean a) {
+    return new BuildSpec(name, platforms, base, init, user, a, files, entrypoint, cmd, env,
+        workdir, labels, annotations, exposedPorts, stopSignal);
+  }
+
+  /** The starting filesystem. */
+  public enum Base {
+    /** The production hierarchy: users, /tmp, home, nologin, os-release. */
+    MINIMAL,
+    /** Nothing but the init and the user's files. */
+    SCRATCH
+  }
+
+  /**
+   * The PID 1 init.
+   *
+   * @param kind plinth's own, none, or a user-supplied static binary
+   * @param binary for {@link Kind#CUSTOM}: the file, with an {@code ${arch}} placeholder
+   * @param group signal the app's whole process group
+   * @param exitZero exit codes reported as 0 (143: a JVM stopped by SIGTERM)
+   * @param args for {@link Kind#CUSTOM}: arguments between the init and the app
+   */
+  public record Init(Kind kind, String binary, boolean group, List<Integer> exitZero, List<String> args) {
+    public static final Init PLINTH = new Init(Kind.PLINTH, null, false, List.of(), List.of());
+    public static final Init NONE = new Init(Kind.NONE, null, false, List.of(), List.of());
+
+    public Init {
+      exitZero = List.copyOf(exitZero);
+      args = List.copyOf(args);
+    }
+
+    /** Which init. */
+    public enum Kind {
+      PLINTH,
+      NONE,
+      CUSTOM
+    }
+  }
+
+  /** A numeric user and group; {@code name} is set when /etc/passwd knows it. */
+  public record User(long uid, long gid, String name, String home) {
+    public static final User NONROOT = new User(65532, 65532, "nonroot", "/home/nonroot");
+    public static final User ROOT = new User(0, 0, "root", "/root");
+
+    public String configValue() {
+      return uid + ":" + gid;
+    }
+  }
+
+  /**
+   * A file or directory from the build host.
+   *
+   * @param src the source, relative paths resolved against {@code baseDir}; may hold {@code
+   *     ${arch}}
+   * @param dest the absolute destination in the image
+   * @param mode the mode for files (null: 0755 if executable on the host, else 0644)
+   * @param where where it was declared, for error messages ("plinth.yaml:12")
+   */
+  public record FileSpec(
+      Path baseDir, String src, String dest, Integer mode, long uid, long gid, String where) {}
+}

@@ -1,0 +1,135 @@
+package dev.plinth.build;
+
+import dev.plinth.oci.Layer;
+import dev.plinth.oci.Json;
+import dev.plinth.oci.Platform;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Maps a {@link BuildSpec} onto the OCI image config, in one straight-line place. */
+final class ImageConfigs {
+  static final String CUSTOM_INIT_PATH = "/sbin/init";
+  static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  static final String CREATED = "org.opencontainers.image.created";
+  static final String TITLE = "org.opencontainers.image.title";
+
+  static byte[] config(
+      BuildSpec spec, Platform platform, List<Layer> layers, List<String> history,
+      Plinth.Options options)
+      throws IOException {
+    String created = Plinth.iso(options.epochSeconds());
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("User", spec.user().configValue());
+    if (!spec.exposedPorts().isEmpty()) {
+      Map<String, Object> ports = new TreeMap<>();
+      for (String p : spec.exposedPorts()) {
+        ports.put(p, Map.of());
+      }
+      c.put("ExposedPorts", ports);
+    }
+    c.put("Env", env(spec));
+    List<String> entrypoint = entrypoint(spec);
+    if (!entrypoint.isEmpty()) {
+      c.put("Entrypoint", entrypoint);
+    }
+    if (!spec.cmd().isEmpty()) {
+      c.put("Cmd", spec.cmd());
+    }
+    c.put("WorkingDir", spec.workdir() != null ? spec.workdir() : spec.user().home());
+    c.put("Labels", labels(spec, options));
+    if (spec.stopSignal() != null) {
+      c.put("StopSignal", spec.stopSignal());
+    }
+
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("created", created);
+    root.put("architecture", platform.architecture());
+    if (platform.variant() != null) {
+      root.put("variant", platform.variant());
+    }
+    root.put("os", platform.os());
+    root.put("config", c);
+    List<String> diffIds = new ArrayList<>();
+    for (Layer l : layers) {
+      diffIds.add(l.diffId().toString());
+    }
+    root.put("rootfs", Map.of("type", "layers", "diff_ids", diffIds));
+    List<Object> hist = new ArrayList<>();
+    for (String h : history) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("created", created);
+      e.put("created_by", h);
+      e.put("comment", "plinth " + Plinth.VERSION);
+      hist.add(e);
+    }
+    root.put("history", hist);
+    return Json.write(root);
+  }
+
+  /** ENTRYPOINT: the init and its options, then the app's own entrypoint. */
+  static List<String> entrypoint(BuildSpec spec) {
+    List<String> e = new ArrayList<>();
+    BuildSpec.Init init = spec.init();
+    switch (init.kind()) {
+      case PLINTH -> {
+        e.add(BaseFilesystem.INIT_PATH);
+        if (init.group()) {
+          e.add("-g");
+        }
+        for (int code : init.exitZero()) {
+          e.add("-e");
+          e.add(Integer.toString(code));
+        }
+        e.add("--");
+      }
+      case CUSTOM -> {
+        e.add(CUSTOM_INIT_PATH);
+        e.addAll(init.args());
+      }
+      case NONE -> {}
+    }
+    e.addAll(spec.entrypoint());
+    return e;
+  }
+
+  /** PATH, HOME and USER for the image's user, then the spec's env, sorted by name. */
+  static List<String> env(BuildSpec spec) {
+    Map<String, String> env = new TreeMap<>();
+    env.put("PATH", PATH);
+    env.put("HOME", spec.user().home());
+    if (spec.user().name() != null) {
+      env.put("USER", spec.user().name());
+    }
+    env.putAll(spec.env());
+    List<String> out = new ArrayList<>();
+    env.forEach((k, v) -> out.add(k + "=" + v));
+    return out;
+  }
+
+  static Map<String, String> labels(BuildSpec spec, Plinth.Options options) {
+    Map<String, String> l = new TreeMap<>();
+    l.put(CREATED, Plinth.iso(options.epochSeconds()));
+    if (spec.name() != null) {
+      l.put(TITLE, spec.name());
+    }
+    l.putAll(spec.labels());
+    return l;
+  }
+
+  /** Manifest and index annotations: created, title, then the spec's own. */
+  static Map<String, String> annotations(BuildSpec spec, Plinth.Options options) {
+    Map<String, String> a = new TreeMap<>();
+    a.put(CREATED, Plinth.iso(options.epochSeconds()));
+    if (spec.name() != null) {
+      a.put(TITLE, spec.name());
+    }
+    a.putAll(spec.annotations());
+    return a;
+  }
+
+  private ImageConfigs() {}
+}

@@ -1,0 +1,42 @@
+package dev.plinth.cli;
+
+import dev.plinth.build.BuildSpec;
+import dev.plinth.build.Plinth;
+import dev.plinth.build.PlinthYaml;
+import dev.plinth.oci.ImageRef;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "build", mixinStandardHelpOptions = true,
+    description = {"Builds the image a plinth.yaml describes.",
+        "Example: plinth build -f plinth.yaml --to oci:out/layout:v1"})
+final class BuildCommand implements java.util.concurrent.Callable<Integer> {
+  @ParentCommand Main main;
+
+  @Option(names = {"-f", "--file"}, paramLabel = "FILE", defaultValue = "plinth.yaml",
+      description = "The build file (default: ${DEFAULT-VALUE}).")
+  Path file;
+
+  @Option(names = "--to", required = true, paramLabel = "REF",
+      description = "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG] or"
+          + " docker-archive:FILE[:NAME:TAG] (one platform).")
+  String to;
+
+  @Option(names = "--platform", paramLabel = "LIST",
+      description = "Comma-separated platforms, overriding the file's 'platforms'.")
+  String platform;
+
+  @Override
+  public Integer call() throws Exception {
+    ImageRef target = ImageRef.parse(to);
+    BuildSpec spec = PlinthYaml.load(file);
+    if (platform != null) {
+      spec = spec.withPlatforms(Targets.platforms(platform));
+    }
+    Targets.print(Plinth.build(spec, target, Plinth.Options.fromEnvironment(main.env)),
+        main.spec.commandLine().getOut());
+    return 0;
+  }
+}

@@ -1,0 +1,80 @@
+package dev.plinth.cli;
+
+import dev.plinth.build.Plinth;
+import dev.plinth.oci.PlinthException;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The plinth command line: thin commands over {@link Plinth}, one place that maps failures. */
+@Command(
+    name = "plinth",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Builds minimal, production-ready container images without a Docker engine.",
+    subcommands = {BaseCommand.class, BuildCommand.class, InspectCommand.class},
+    footer = {"", "Exit codes: 0 ok, 2 usage, 3 not found, 4 bad input, 5 output failed,"
+        + " 70 internal error (docs/exit-codes.md)."})
+public final class Main implements Runnable {
+  @Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT,
+      description = "Print the stack trace of a failure.")
+  boolean stacktrace;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** The environment commands read (SOURCE_DATE_EPOCH); a parameter so tests can set it. */
+  Map<String, String> env = System.getenv();
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: base, build or inspect");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
+        System.getenv()));
+  }
+
+  /** Runs plinth and returns its exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    Main main = new Main();
+    main.env = env;
+    CommandLine cl = new CommandLine(main);
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExitCodeExceptionMapper(t -> ExitCode.INTERNAL.code);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      err.println("plinth: " + ex.getMessage());
+      err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+      return ExitCode.USAGE.code;
+    });
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      if (main.stacktrace) {
+        ex.printStackTrace(err);
+      }
+      if (ex instanceof PlinthException p) {
+        err.println("plinth: " + p.getMessage());
+        return ExitCode.of(p.kind()).code;
+      }
+      if (ex instanceof java.io.IOException) {
+        err.println("plinth: " + ex.getMessage());
+        return ExitCode.OUTPUT.code;
+      }
+      err.println("plinth: internal error: " + ex + (main.stacktrace ? "" : " (rerun with --stacktrace and report it)"));
+      return ExitCode.INTERNAL.code;
+    });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"plinth " + Plinth.VERSION};
+    }
+  }
+}

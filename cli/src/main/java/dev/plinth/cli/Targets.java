@@ -1,0 +1,58 @@
+package dev.plinth.cli;
+
+import dev.plinth.build.BuildResult;
+import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Shared bits of the commands: platform lists and printing results. */
+final class Targets {
+  static List<Platform> platforms(String csv) throws PlinthException {
+    List<Platform> out = new ArrayList<>();
+    for (String s : csv.split(",")) {
+      Platform p;
+      try {
+        p = Platform.parse(s);
+      } catch (IllegalArgumentException e) {
+        throw new PlinthException(PlinthException.Kind.USAGE, "--platform: " + e.getMessage());
+      }
+      if (!p.os().equals("linux") || p.elfMachine() < 0) {
+        throw new PlinthException(PlinthException.Kind.USAGE,
+            "--platform: '" + s + "' is not supported: use linux/amd64 or linux/arm64");
+      }
+      if (!out.contains(p)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  static void print(BuildResult r, PrintWriter out) {
+    out.println("wrote " + r.target() + " (" + kind(r.top().mediaType()) + " " + r.top().digest() + ")");
+    for (BuildResult.PlatformImage i : r.images()) {
+      out.printf(Locale.ROOT, "  %-14s %s  %d layer%s  files %s  compressed %s%n",
+          i.platform(), i.manifest(), i.layers(), i.layers() == 1 ? "" : "s",
+          size(i.fileBytes()), size(i.compressedBytes()));
+    }
+  }
+
+  static String kind(String mediaType) {
+    return mediaType.contains("index") || mediaType.contains("list") ? "index" : "manifest";
+  }
+
+  /** Sizes as registries and the reference figures show them: decimal kB and MB. */
+  static String size(long bytes) {
+    if (bytes < 1000) {
+      return bytes + " B";
+    }
+    if (bytes < 1_000_000) {
+      return String.format(Locale.ROOT, "%.1f kB", bytes / 1000.0);
+    }
+    return String.format(Locale.ROOT, "%.2f MB", bytes / 1_000_000.0);
+  }
+
+  private Targets() {}
+}

@@ -1,0 +1,38 @@
+package dev.plinth.oci;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class ImageRefTest {
+  @Test
+  void transports_parseAsContainersTransportsDoes() throws Exception {
+    ImageRef oci = ImageRef.parse("oci:out/layout:v1");
+    assertEquals(ImageRef.Transport.OCI, oci.transport());
+    assertEquals(Path.of("out/layout"), oci.path());
+    assertEquals("v1", oci.name());
+    ImageRef archive = ImageRef.parse("oci-archive:base.tar");
+    assertEquals(ImageRef.Transport.OCI_ARCHIVE, archive.transport());
+    assertNull(archive.name());
+    ImageRef docker = ImageRef.parse("docker-archive:base.tar:plinth/base:1");
+    assertEquals("plinth/base:1", docker.name());
+    assertEquals("plinth/base:latest", ImageRef.parse("docker-archive:b.tar:plinth/base").name());
+    assertEquals("localhost:5000/app:1", ImageRef.parse("docker-archive:b.tar:localhost:5000/app:1").name());
+    assertEquals(ImageRef.Transport.REGISTRY, ImageRef.parse("localhost:5000/team/base:1").transport());
+    assertEquals("localhost:5000/a:1", ImageRef.parse("docker://localhost:5000/a:1").name());
+  }
+
+  @Test
+  void badReferences_areUsageErrorsNamingThem() {
+    for (String bad : new String[] {"", "base.tar", "oci:", "tar:x", "docker-archive:x.tar:UPPER:1",
+        "oci-archive:x.tar:bad tag", "docker:x"}) {
+      PlinthException e = assertThrows(PlinthException.class, () -> ImageRef.parse(bad), bad);
+      assertEquals(PlinthException.Kind.USAGE, e.kind());
+      assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+    }
+  }
+}
