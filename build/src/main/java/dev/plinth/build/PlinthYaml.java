@@ -325,7 +325,9 @@ public final class PlinthYaml {
         throw error(t.getKeyNode(), field,
             "unknown field '" + key + "' (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
       }
-      out.put(key, t);
+      if (out.put(key, t) != null) {
+        throw error(t.getKeyNode(), field, "'" + key + "' is given twice");
+      }
     }
     return out;
   }
@@ -336,7 +338,10 @@ public final class PlinthYaml {
     }
     Map<String, Node> out = new LinkedHashMap<>();
     for (NodeTuple t : mn.getValue()) {
-      out.put(string(t.getKeyNode(), field), t.getValueNode());
+      String key = string(t.getKeyNode(), field);
+      if (out.put(key, t.getValueNode()) != null) {
+        throw error(t.getKeyNode(), field, "'" + key + "' is given twice");
+      }
     }
     return out;
   }

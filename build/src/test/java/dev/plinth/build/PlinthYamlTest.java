@@ -1,0 +1,120 @@
+package dev.plinth.build;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlinthYamlTest {
+  @TempDir Path tmp;
+
+  private Path write(String yaml) throws Exception {
+    Path f = tmp.resolve("plinth.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  private PlinthException error(String yaml) throws Exception {
+    Path f = write(yaml);
+    return assertThrows(PlinthException.class, () -> PlinthYaml.load(f), yaml);
+  }
+
+  @Test
+  void fullFile_loadsEveryField() throws Exception {
+    BuildSpec s = PlinthYaml.load(write("""
+        name: hello
+        platforms: [linux/arm64]
+        base: minimal
+        init:
+          group: true
+          exitZero: [143]
+        user: nonroot
+        files:
+          - src: build/app-${arch}
+            dest: /app/server
+            mode: 0750
+            uid: 65532
+        entrypoint: [/app/server]
+        cmd: ["--port", "8080"]
+        env: {LOGLEVEL: info}
+        workdir: /app
+        labels: {org.opencontainers.image.version: "1.0"}
+        annotations: {team: core}
+        ports: [8080, 53/udp]
+        stopSignal: SIGINT
+        """));
+    assertEquals("hello", s.name());
+    assertEquals(List.of(Platform.LINUX_ARM64), s.platforms());
+    assertTrue(s.init().group());
+    assertEquals(List.of(143), s.init().exitZero());
+    BuildSpec.FileSpec f = s.files().get(0);
+    assertEquals("build/app-${arch}", f.src());
+    assertEquals(0750, f.mode());
+    assertEquals(65532, f.uid());
+    assertEquals(tmp.resolve("plinth.yaml") + ":9", f.where());
+    assertEquals(List.of("/app/server"), s.entrypoint());
+    assertEquals(Map.of("LOGLEVEL", "info"), s.env());
+    assertEquals(List.of("8080/tcp", "53/udp"), s.exposedPorts());
+    assertEquals("SIGINT", s.stopSignal());
+  }
+
+  @Test
+  void defaults_areTheProductionStandard() throws Exception {
+    BuildSpec s = PlinthYaml.load(write("entrypoint: [/app]\n"));
+    assertEquals(BuildSpec.DEFAULT_PLATFORMS, s.platforms());
+    assertEquals(BuildSpec.Init.Kind.PLINTH, s.init().kind());
+    assertEquals(BuildSpec.User.NONROOT, s.user());
+    assertEquals(BuildSpec.Base.MINIMAL, s.base());
+  }
+
+  @Test
+  void unknownField_namesFileLineAndKnownFields() throws Exception {
+    PlinthException e = error("platforms: [linux/amd64]\nentrypont: [/app]\n");
+    assertEquals(PlinthException.Kind.USAGE, e.kind());
+    assertTrue(e.getMessage().startsWith(tmp.resolve("plinth.yaml") + ":2: "), e.getMessage());
+    assertTrue(e.getMessage().contains("unknown field 'entrypont'"), e.getMessage());
+    assertTrue(e.getMessage().contains("entrypoint"), e.getMessage());
+  }
+
+  @Test
+  void badValues_nameTheirLineAndField() throws Exception {
+    String[][] cases = {
+      {"platforms: [linux/s390x]\n", ":1: platforms: 'linux/s390x' is not supported"},
+      {"platforms: [windows]\n", ":1: platforms:"},
+      {"files:\n  - src: a\n    dest: /x\n    mode: 0999\n", ":4: files[0].mode: '0999'"},
+      {"files:\n  - src: a\n", ":2: files[0]: 'dest' is missing"},
+      {"files:\n  - src: a\n    dest: ../etc\n", ":3: files[0].dest:"},
+      {"entrypoint: /app --flag\n", ":1: entrypoint: must be a list"},
+      {"user: alice\n", ":1: user: 'alice' is not nonroot, root, or a numeric"},
+      {"base: alpine\n", ":1: base: must be 'minimal' or 'scratch'"},
+      {"init: systemd\n", ":1: init: 'systemd' is not plinth, none"},
+      {"ports: [70000]\n", ":1: ports: '70000'"},
+      {"env: {1BAD: x}\n", ":1: env: '1BAD'"},
+      {"arbitraryUser: maybe\n", ":1: arbitraryUser: must be true or false"},
+      {"init: {exitZero: [0]}\n", ":1: init.exitZero: '0'"},
+      {"entrypoint: [a]\nentrypoint: [b]\n", ":2: the top level: 'entrypoint' is given twice"},
+      {"entrypoint: [a\n", "not valid YAML"},
+      {"- a\n- b\n", ":1: the top level: must be a mapping"},
+    };
+    for (String[] c : cases) {
+      PlinthException e = error(c[0]);
+      assertEquals(PlinthException.Kind.USAGE, e.kind(), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), "for " + c[0] + " got: " + e.getMessage());
+    }
+  }
+
+  @Test
+  void missingFile_isNotFound() {
+    PlinthException e = assertThrows(PlinthException.class, () -> PlinthYaml.load(tmp.resolve("nope.yaml")));
+    assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
+    assertTrue(e.getMessage().contains("nope.yaml"));
+  }
+}

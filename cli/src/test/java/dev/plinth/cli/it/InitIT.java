@@ -1,0 +1,84 @@
+package dev.plinth.cli.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** plinth's init as PID 1 of a real container, seen from podman. */
+class InitIT {
+  @TempDir static Path tmp;
+  static String image;
+
+  @BeforeAll
+  static void build() throws Exception {
+    Files.copy(Peers.busybox("amd64"), tmp.resolve("busybox"));
+    Files.writeString(tmp.resolve("plinth.yaml"), """
+        platforms: [linux/amd64]
+        files: [{src: busybox, dest: /bin/busybox, mode: "0755"}]
+        entrypoint: [/bin/busybox]
+        """);
+    Path out = tmp.resolve("init.tar");
+    BaseImageIT.plinth("build", "-f", tmp.resolve("plinth.yaml").toString(), "--to", "oci-archive:" + out);
+    image = "oci-archive:" + out;
+  }
+
+  private static Peers.Result run(String script) {
+    return Peers.podman().run(List.of(), image, List.of("sh", "-c", script), Duration.ofMinutes(2));
+  }
+
+  @Test
+  void exitCode3_isTheContainersExitCode() {
+    assertEquals(3, run("exit 3").exitCode());
+  }
+
+  @Test
+  void appKilledBySigkill_exits137() {
+    assertEquals(137, run("kill -9 $$").exitCode());
+  }
+
+  @Test
+  void missingProgram_exits127_withAMessageNamingIt() {
+    Peers.Result r = Peers.podman().run(List.of("--entrypoint", "[\"/sbin/plinth-init\",\"--\"]"),
+        image, List.of("/no/such/app"), Duration.ofMinutes(2));
+    assertEquals(127, r.exitCode(), r.toString());
+    assertTrue(r.stderr().contains("/no/such/app"), r.toString());
+  }
+
+  @Test
+  void orphanedGrandchildren_areReaped() {
+    // Each subshell starts a sleep and exits at once: the sleeps are orphaned to PID 1. After they
+    // end, no process may be left a zombie.
+    Peers.Result r = run("for i in 1 2 3 4 5; do (sleep 0.2 &); done; sleep 1.5;"
+        + " echo zombies=$(cat /proc/[0-9]*/stat | awk '$3 == \"Z\"' | wc -l)");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.stdout().contains("zombies=0"), r.toString());
+  }
+
+  @Test
+  void podmanStop_reachesATrappingAppQuickly_andItsExitCodeIsKept() throws Exception {
+    String id = Peers.podman().runDetached(List.of(), image, List.of("sh", "-c",
+        "trap 'echo got TERM; exit 0' TERM; echo ready; while :; do sleep 0.1; done"));
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!Peers.podman().logs(id).contains("ready")) {
+        assertTrue(System.nanoTime() < deadline, "the app never became ready");
+        Thread.sleep(100);
+      }
+      long start = System.nanoTime();
+      Peers.podman().stop(id, 30).orFail();
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(0, Peers.podman().waitExit(id, Peers.SHORT));
+      assertTrue(millis < 10_000, "podman stop took " + millis + " ms: SIGTERM did not reach the app");
+      assertTrue(Peers.podman().logs(id).contains("got TERM"));
+    } finally {
+      Peers.podman().rm(id);
+    }
+  }
+}
