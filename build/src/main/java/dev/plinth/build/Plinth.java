@@ -2,6 +2,7 @@ package dev.plinth.build;
 
 import dev.plinth.oci.ArchiveWriter;
 import dev.plinth.oci.Blob;
+import dev.plinth.oci.Cleanup;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageReader;
@@ -17,10 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The one facade: everything the CLI and the Maven plugin do is a call here. A build validates
@@ -64,6 +63,7 @@ public final class Plinth {
       throws IOException, PlinthException {
     checkTarget(target, spec.platforms());
     Path work = Files.createTempDirectory("plinth-build-");
+    Cleanup.register(work);
     try {
       List<Image> images = new ArrayList<>();
       List<BuildResult.PlatformImage> results = new ArrayList<>();
@@ -74,7 +74,8 @@ public final class Plinth {
       write(target, index, options);
       return new BuildResult(target, index.top(), results);
     } finally {
-      deleteTree(work);
+      Cleanup.deleteTree(work);
+      Cleanup.unregister(work);
     }
   }
 
@@ -191,14 +192,6 @@ public final class Plinth {
 
   static String iso(long epochSeconds) {
     return Instant.ofEpochSecond(epochSeconds).toString();
-  }
-
-  static void deleteTree(Path dir) {
-    try (Stream<Path> s = java.nio.file.Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: the work directory is private and temporary
-    }
   }
 
   private Plinth() {}

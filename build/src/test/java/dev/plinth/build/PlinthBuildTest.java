@@ -206,7 +206,7 @@ class PlinthBuildTest {
     Path out = tmp.resolve("out/base.tar");
     buildBase("oci-archive:" + out, Plinth.Options.DEFAULT);
     byte[] before = Files.readAllBytes(out);
-    Files.writeString(tmp.resolve("plinth.yaml"), "files:\n  - {src: missing-${arch}, dest: /x}\n");
+    Files.writeString(tmp.resolve("plinth.yaml"), "files:\n  - {src: \"missing-${arch}\", dest: /x}\n");
     BuildSpec spec = PlinthYaml.load(tmp.resolve("plinth.yaml"));
     PlinthException e = assertThrows(PlinthException.class,
         () -> Plinth.build(spec, ImageRef.parse("oci-archive:" + out), Plinth.Options.DEFAULT));

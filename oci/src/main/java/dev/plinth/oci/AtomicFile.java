@@ -23,6 +23,7 @@ public final class AtomicFile implements AutoCloseable {
     Path dir = this.target.getParent();
     Files.createDirectories(dir);
     this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".plinth-tmp");
+    Cleanup.register(temp);
   }
 
   public Path temp() {
@@ -44,6 +45,7 @@ public final class AtomicFile implements AutoCloseable {
       Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
     }
     committed = true;
+    Cleanup.unregister(temp);
   }
 
   public static void write(Path target, byte[] bytes) throws IOException {
@@ -59,6 +61,7 @@ public final class AtomicFile implements AutoCloseable {
   public void close() throws IOException {
     if (!committed) {
       Files.deleteIfExists(temp);
+      Cleanup.unregister(temp);
     }
   }
 }

