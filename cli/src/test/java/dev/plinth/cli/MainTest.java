@@ -1,0 +1,126 @@
+package dev.plinth.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user types it: help, exit codes, messages. */
+class MainTest {
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  static Run plinth(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static Run plinth(String... args) {
+    return plinth(Map.of(), args);
+  }
+
+  @Test
+  void everyCommand_hasHelp() {
+    for (String[] cmd : new String[][] {{"--help"}, {"base", "--help"}, {"build", "--help"},
+        {"inspect", "--help"}}) {
+      Run r = plinth(cmd);
+      assertEquals(0, r.code(), String.join(" ", cmd) + r.err());
+      assertTrue(r.out().startsWith("Usage: plinth"), r.out());
+    }
+    assertTrue(plinth("--help").out().contains("docs/exit-codes.md"));
+    assertEquals("plinth 0.1.0", plinth("--version").out().strip());
+  }
+
+  @Test
+  void usageErrors_exit2_withAMessageNamingTheProblem() {
+    Run noCommand = plinth();
+    assertEquals(2, noCommand.code());
+    assertTrue(noCommand.err().contains("name a command"), noCommand.err());
+    Run unknown = plinth("base", "--to", "oci-archive:" + tmp.resolve("x.tar"), "--frobnicate");
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().contains("--frobnicate") && unknown.err().contains("plinth base --help"), unknown.err());
+    Run platform = plinth("base", "--platform", "linux/s390x", "--to", "oci-archive:" + tmp.resolve("x.tar"));
+    assertEquals(2, platform.code());
+    assertTrue(platform.err().contains("--platform: 'linux/s390x' is not supported"), platform.err());
+    Run ref = plinth("base", "--to", tmp.resolve("x.tar").toString());
+    assertEquals(2, ref.code());
+    assertTrue(ref.err().contains("image reference") && ref.err().contains("oci-archive:FILE"), ref.err());
+    Run registry = plinth("base", "--to", "localhost:5000/team/base:1");
+    assertEquals(2, registry.code());
+    assertTrue(registry.err().contains("not supported by this version"), registry.err());
+    assertFalse(Files.exists(tmp.resolve("x.tar")));
+  }
+
+  @Test
+  void badPlinthYaml_exits2_namingFileAndLine() throws Exception {
+    Path yaml = tmp.resolve("plinth.yaml");
+    Files.writeString(yaml, "platforms: [linux/amd64]\nusr: nonroot\n");
+    Run r = plinth("build", "-f", yaml.toString(), "--to", "oci-archive:" + tmp.resolve("o.tar"));
+    assertEquals(2, r.code());
+    assertEquals("plinth: " + yaml + ":2: the top level: unknown field 'usr'", r.err().lines().findFirst().orElseThrow()
+        .replaceAll(" \\(known: .*", ""));
+    assertFalse(Files.exists(tmp.resolve("o.tar")));
+  }
+
+  @Test
+  void missingInputs_exit3() {
+    Run r = plinth("build", "-f", tmp.resolve("nope.yaml").toString(), "--to", "oci:" + tmp.resolve("o"));
+    assertEquals(3, r.code());
+    assertTrue(r.err().contains("nope.yaml"), r.err());
+    Run i = plinth("inspect", "oci-archive:" + tmp.resolve("nope.tar"));
+    assertEquals(3, i.code());
+  }
+
+  @Test
+  void corruptInput_exits4() throws Exception {
+    Path junk = tmp.resolve("junk.tar");
+    Files.write(junk, "not a tar at all, but long enough to fill a header block".repeat(20).getBytes());
+    Run r = plinth("inspect", "oci-archive:" + junk);
+    assertEquals(4, r.code(), r.err());
+    assertTrue(r.err().contains(junk.toString()) && r.err().contains("not a valid tar"), r.err());
+  }
+
+  @Test
+  void unwritableTarget_exits5() throws Exception {
+    Path file = tmp.resolve("a-file");
+    Files.writeString(file, "x");
+    Run r = plinth("base", "--to", "oci-archive:" + file.resolve("sub/base.tar"));
+    assertEquals(5, r.code(), r.err());
+    assertTrue(r.err().contains("oci-archive:" + file.resolve("sub/base.tar")), r.err());
+  }
+
+  @Test
+  void sourceDateEpoch_comesFromTheEnvironment() {
+    Path out = tmp.resolve("e.tar");
+    Run b = plinth(Map.of("SOURCE_DATE_EPOCH", "1700000000"), "base", "--platform", "linux/amd64",
+        "--to", "oci-archive:" + out);
+    assertEquals(0, b.code(), b.err());
+    Run i = plinth("inspect", "oci-archive:" + out);
+    assertTrue(i.out().contains("created     2023-11-14T22:13:20Z"), i.out());
+    Run bad = plinth(Map.of("SOURCE_DATE_EPOCH", "yesterday"), "base", "--to", "oci-archive:" + out);
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("SOURCE_DATE_EPOCH='yesterday'"), bad.err());
+  }
+
+  @Test
+  void inspectJson_isMachineReadable() throws Exception {
+    Path out = tmp.resolve("j.tar");
+    assertEquals(0, plinth("base", "--to", "oci-archive:" + out).code());
+    Run r = plinth("inspect", "--format", "json", "oci-archive:" + out);
+    assertEquals(0, r.code(), r.err());
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    assertEquals(2, json.get("images").size());
+    assertEquals("linux/arm64/v8", json.get("images").get(1).get("platform").asText());
+    assertEquals("65532:65532", json.get("images").get(0).get("config").get("User").asText());
+  }
+}
