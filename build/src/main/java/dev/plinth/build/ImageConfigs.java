@@ -57,7 +57,10 @@ final class ImageConfigs {
     for (Layer l : layers) {
       diffIds.add(l.diffId().toString());
     }
-    root.put("rootfs", Map.of("type", "layers", "diff_ids", diffIds));
+    Map<String, Object> rootfs = new LinkedHashMap<>();
+    rootfs.put("type", "layers");
+    rootfs.put("diff_ids", diffIds);
+    root.put("rootfs", rootfs);
     List<Object> hist = new ArrayList<>();
     for (String h : history) {
       Map<String, Object> e = new LinkedHashMap<>();

@@ -33,6 +33,10 @@ final class BaseCommand implements java.util.concurrent.Callable<Integer> {
           + " that run an arbitrary uid in group 0 (OpenShift).")
   boolean arbitraryUser;
 
+  @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
+      description = "How to report what was written (default: ${DEFAULT-VALUE}).")
+  String format;
+
   @Override
   public Integer call() throws Exception {
     BuildSpec spec = BuildSpec.base(Targets.platforms(platform)).withArbitraryUser(arbitraryUser);
@@ -44,7 +48,7 @@ final class BaseCommand implements java.util.concurrent.Callable<Integer> {
     };
     ImageRef target = ImageRef.parse(to);
     Targets.print(Plinth.build(spec, target, Plinth.Options.fromEnvironment(main.env)),
-        main.spec.commandLine().getOut());
+        format, main.spec.commandLine().getOut());
     return 0;
   }
 }

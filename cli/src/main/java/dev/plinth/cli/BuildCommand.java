@@ -28,6 +28,10 @@ final class BuildCommand implements java.util.concurrent.Callable<Integer> {
       description = "Comma-separated platforms, overriding the file's 'platforms'.")
   String platform;
 
+  @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
+      description = "How to report what was written (default: ${DEFAULT-VALUE}).")
+  String format;
+
   @Override
   public Integer call() throws Exception {
     ImageRef target = ImageRef.parse(to);
@@ -36,7 +40,7 @@ final class BuildCommand implements java.util.concurrent.Callable<Integer> {
       spec = spec.withPlatforms(Targets.platforms(platform));
     }
     Targets.print(Plinth.build(spec, target, Plinth.Options.fromEnvironment(main.env)),
-        main.spec.commandLine().getOut());
+        format, main.spec.commandLine().getOut());
     return 0;
   }
 }

@@ -30,7 +30,35 @@ final class Targets {
     return out;
   }
 
-  static void print(BuildResult r, PrintWriter out) {
+  /** Prints what a build wrote, as text or (format "json") as one JSON document. */
+  static void print(BuildResult r, String format, PrintWriter out) throws PlinthException {
+    switch (format) {
+      case "text" -> print(r, out);
+      case "json" -> {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("reference", r.target().toString());
+        m.put("mediaType", r.top().mediaType());
+        m.put("digest", r.top().digest().toString());
+        List<Object> images = new ArrayList<>();
+        for (BuildResult.PlatformImage i : r.images()) {
+          java.util.Map<String, Object> im = new java.util.LinkedHashMap<>();
+          im.put("platform", i.platform().toString());
+          im.put("manifest", i.manifest().toString());
+          im.put("layers", i.layers());
+          im.put("fileBytes", i.fileBytes());
+          im.put("tarBytes", i.tarBytes());
+          im.put("compressedBytes", i.compressedBytes());
+          images.add(im);
+        }
+        m.put("images", images);
+        out.println(dev.plinth.oci.Json.writePretty(m));
+      }
+      default -> throw new PlinthException(PlinthException.Kind.USAGE,
+          "--format must be text or json, not '" + format + "'");
+    }
+  }
+
+  private static void print(BuildResult r, PrintWriter out) {
     out.println("wrote " + r.target() + " (" + kind(r.top().mediaType()) + " " + r.top().digest() + ")");
     for (BuildResult.PlatformImage i : r.images()) {
       out.printf(Locale.ROOT, "  %-14s %s  %d layer%s  files %s  compressed %s%n",

@@ -84,6 +84,25 @@ class BaseImageIT {
   }
 
   @Test
+  void buildsInSeparateProcesses_areByteIdentical() throws Exception {
+    // Separate JVMs: anything that depends on per-process state (hash seeds, time) shows here.
+    Path jar = Path.of(System.getProperty("plinth.jar"));
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    byte[] first = null;
+    for (int i = 0; i < 3; i++) {
+      Path out = tmp.resolve("proc" + i + ".tar");
+      Peers.exec(List.of(javaBin, "-jar", jar.toString(), "base", "--to", "oci-archive:" + out),
+          Peers.SHORT).orFail();
+      byte[] bytes = Files.readAllBytes(out);
+      if (first == null) {
+        first = bytes;
+      } else {
+        assertTrue(java.util.Arrays.equals(first, bytes), "build " + i + " differs from build 0");
+      }
+    }
+  }
+
+  @Test
   void ociLayout_passesUmoci() throws Exception {
     Path layout = tmp.resolve("umoci");
     plinth("base", "--platform", "linux/amd64", "--to", "oci:" + layout + ":amd64");
