@@ -37,28 +37,13 @@ public interface Image {
     if (!annotations.isEmpty()) {
       m.put("annotations", new TreeMap<>(annotations));
     }
-    Blob manifest = Blob.of(MediaTypes.OCI_MANIFEST, Json.write(m));
-    List<Layer> layersCopy = List.copyOf(layers);
-    return new Image() {
-      @Override
-      public Platform platform() {
-        return platform;
-      }
+    return new Value(platform, config, layers, Blob.of(MediaTypes.OCI_MANIFEST, Json.write(m)));
+  }
 
-      @Override
-      public Blob config() {
-        return config;
-      }
-
-      @Override
-      public List<Layer> layers() {
-        return layersCopy;
-      }
-
-      @Override
-      public Blob manifest() {
-        return manifest;
-      }
-    };
+  /** An image whose parts, manifest included, are all known. */
+  record Value(Platform platform, Blob config, List<Layer> layers, Blob manifest) implements Image {
+    public Value {
+      layers = List.copyOf(layers);
+    }
   }
 }

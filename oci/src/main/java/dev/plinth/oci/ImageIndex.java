@@ -32,19 +32,14 @@ public interface ImageIndex {
     if (!annotations.isEmpty()) {
       m.put("annotations", new TreeMap<>(annotations));
     }
-    Blob index = Blob.of(MediaTypes.OCI_INDEX, Json.write(m));
-    List<Image> copy = List.copyOf(images);
-    return new ImageIndex() {
-      @Override
-      public List<Image> images() {
-        return copy;
-      }
+    return new Value(images, Blob.of(MediaTypes.OCI_INDEX, Json.write(m)));
+  }
 
-      @Override
-      public Blob index() {
-        return index;
-      }
-    };
+  /** An index whose images and document are known. */
+  record Value(List<Image> images, Blob index) implements ImageIndex {
+    public Value {
+      images = List.copyOf(images);
+    }
   }
 
   /** What a layout's index.json points at: the lone manifest, or the index of several. */

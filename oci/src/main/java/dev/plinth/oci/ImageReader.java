@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads images from {@code oci:}, {@code oci-archive:} and {@code docker-archive:} sources. The
@@ -123,7 +122,7 @@ public final class ImageReader {
           PlinthException.Kind.BAD_INPUT,
           ref + ": index.json points at unknown media type '" + top.mediaType() + "'");
     }
-    return new Result(ReadIndex.of(images, store, top), top.mediaType(), top.digest());
+    return new Result(readIndex(images, store, top), top.mediaType(), top.digest());
   }
 
   private static Image readImage(Store store, Descriptor d, ImageRef ref)
@@ -161,113 +160,37 @@ public final class ImageReader {
                 config.path("os").asText("unknown"),
                 config.path("architecture").asText("unknown"),
                 config.path("variant").asText(null));
-    Blob configBlob = Blob.of(configD.mediaType(), configBytes);
-    Blob manifestBlob = Blob.of(d.mediaType(), manifestBytes);
-    List<Layer> layersCopy = List.copyOf(layers);
-    return new Image() {
-      @Override
-      public Platform platform() {
-        return platform;
-      }
-
-      @Override
-      public Blob config() {
-        return configBlob;
-      }
-
-      @Override
-      public List<Layer> layers() {
-        return layersCopy;
-      }
-
-      @Override
-      public Blob manifest() {
-        return manifestBlob;
-      }
-    };
+    return new Image.Value(platform, Blob.of(configD.mediaType(), configBytes), layers,
+        Blob.of(d.mediaType(), manifestBytes));
   }
 
   private static Layer storedLayer(Store store, Descriptor d, Digest diffId) {
-    String name = "blobs/sha256/" + d.digest().hex();
-    Blob blob =
-        new Blob() {
-          @Override
-          public Descriptor descriptor() {
-            return d;
-          }
-
-          @Override
-          public InputStream open() throws IOException {
-            return Blobs.verifying(d, store.open(name));
-          }
-        };
-    return layer(blob, diffId, OptionalLong.empty());
+    return new Layer.Value(
+        storedBlob(store, "blobs/sha256/" + d.digest().hex(), d), diffId, OptionalLong.empty());
   }
 
-  private static Layer layer(Blob blob, Digest diffId, OptionalLong size) {
-    return new Layer() {
+  /** A blob in a store, checked against its descriptor as it is read. */
+  private static Blob storedBlob(Store store, String name, Descriptor d) {
+    return new Blob() {
       @Override
-      public Blob blob() {
-        return blob;
+      public Descriptor descriptor() {
+        return d;
       }
 
       @Override
-      public Digest diffId() {
-        return diffId;
-      }
-
-      @Override
-      public OptionalLong uncompressedSize() {
-        return size;
-      }
-
-      @Override
-      public InputStream openUncompressed() throws IOException {
-        String mt = blob.descriptor().mediaType();
-        if (mt.endsWith("+gzip") || mt.endsWith(".gzip")) {
-          return new GZIPInputStream(blob.open(), 65536);
-        }
-        if (mt.endsWith(".tar") || mt.endsWith(".tar.diff")) {
-          return blob.open();
-        }
-        throw new IOException("layer " + blob.descriptor().digest() + " has media type " + mt
-            + ", which plinth cannot decompress");
+      public InputStream open() throws IOException {
+        return Blobs.verifying(d, store.open(name));
       }
     };
   }
 
-  /** An index read from a source: its own bytes when it had them, else computed. */
-  private static final class ReadIndex {
-    static ImageIndex of(List<Image> images, Store store, Descriptor top) throws IOException {
-      ImageIndex computed = ImageIndex.of(images, Map.of());
-      if (!MediaTypes.isIndex(top.mediaType())) {
-        return computed;
-      }
-      byte[] bytes;
-      try {
-        bytes = readBlobDocument(store, top);
-      } catch (PlinthException e) {
-        throw new IOException(e.getMessage(), e);
-      }
-      Blob indexBlob = Blob.of(top.mediaType(), bytes);
-      List<Image> copy = List.copyOf(images);
-      return new ImageIndex() {
-        @Override
-        public List<Image> images() {
-          return copy;
-        }
-
-        @Override
-        public Blob index() {
-          return indexBlob;
-        }
-
-        @Override
-        public Descriptor top() throws IOException {
-          return images.size() == 1 ? computed.top() : indexBlob.descriptor();
-        }
-      };
+  /** The index as read: its own document when it had one, else a computed one. */
+  private static ImageIndex readIndex(List<Image> images, Store store, Descriptor top)
+      throws IOException, PlinthException {
+    if (!MediaTypes.isIndex(top.mediaType())) {
+      return ImageIndex.of(images, Map.of());
     }
+    return new ImageIndex.Value(images, Blob.of(top.mediaType(), readBlobDocument(store, top)));
   }
 
   // ---- docker-archive ----
@@ -358,19 +281,8 @@ public final class ImageReader {
     } else {
       d = new Descriptor(MediaTypes.OCI_LAYER_TAR, diffId, size);
     }
-    Blob blob =
-        new Blob() {
-          @Override
-          public Descriptor descriptor() {
-            return d;
-          }
-
-          @Override
-          public InputStream open() throws IOException {
-            return Blobs.verifying(d, store.open(name));
-          }
-        };
-    return layer(blob, diffId, gzip ? OptionalLong.empty() : OptionalLong.of(size));
+    return new Layer.Value(storedBlob(store, name, d), diffId,
+        gzip ? OptionalLong.empty() : OptionalLong.of(size));
   }
 
   private static String archiveName(String name, ImageRef ref) throws PlinthException {

@@ -16,8 +16,16 @@ public interface Layer {
   /** The size of the uncompressed tar when known without reading it. */
   OptionalLong uncompressedSize();
 
-  /** Streams the uncompressed tar. */
+  /** Streams the uncompressed tar, decompressing as the blob's media type says. */
   default InputStream openUncompressed() throws IOException {
+    String mt = blob().descriptor().mediaType();
+    if (mt.endsWith(".tar")) {
+      return blob().open();
+    }
+    if (!mt.endsWith("+gzip") && !mt.endsWith(".gzip")) {
+      throw new IOException("layer " + blob().descriptor().digest() + " has media type " + mt
+          + ", which plinth cannot decompress");
+    }
     InputStream compressed = blob().open();
     try {
       return new GZIPInputStream(compressed, 65536);
@@ -26,4 +34,7 @@ public interface Layer {
       throw e;
     }
   }
+
+  /** A layer whose blob and diff id are known. */
+  record Value(Blob blob, Digest diffId, OptionalLong uncompressedSize) implements Layer {}
 }

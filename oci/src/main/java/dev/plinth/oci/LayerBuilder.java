@@ -121,23 +121,7 @@ public final class LayerBuilder {
       Blob blob =
           Blob.ofFile(
               new Descriptor(MediaTypes.OCI_LAYER_GZIP, digest, compressedCount.count), blobFile);
-      long tarSize = tarCount.count;
-      return new Layer() {
-        @Override
-        public Blob blob() {
-          return blob;
-        }
-
-        @Override
-        public Digest diffId() {
-          return diffId;
-        }
-
-        @Override
-        public OptionalLong uncompressedSize() {
-          return OptionalLong.of(tarSize);
-        }
-      };
+      return new Layer.Value(blob, diffId, OptionalLong.of(tarCount.count));
     } finally {
       Files.deleteIfExists(tmp);
     }
