@@ -1,0 +1,87 @@
+package dev.plinth.nativeinit;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Where the binaries under test and the peers the tests use are. */
+final class Tools {
+  private Tools() {}
+
+  static final Path QEMU_AARCH64 = Path.of("/usr/bin/qemu-aarch64-static");
+
+  /** native/ (surefire runs in the module's directory and sets basedir). */
+  static Path moduleDir() {
+    String basedir = System.getProperty("basedir");
+    return (basedir != null ? Path.of(basedir) : Path.of("")).toAbsolutePath();
+  }
+
+  /** A committed binary: bin/ARCH/NAME. */
+  static Path binary(String arch, String name) {
+    return moduleDir().resolve("bin").resolve(arch).resolve(name);
+  }
+
+  /**
+   * The static x86-64 busybox the child programs run with (scripts/test exports
+   * PLINTH_TEST_BUSYBOX_AMD64; Debian's busybox-static installs /bin/busybox).
+   */
+  static Path busybox() {
+    String env = System.getenv("PLINTH_TEST_BUSYBOX_AMD64");
+    Path p = env != null && !env.isEmpty() ? Path.of(env) : Path.of("/bin/busybox");
+    assumeTrue(Files.isExecutable(p), "no static busybox at " + p + " (Debian: apt-get install busybox-static)");
+    return p;
+  }
+
+  static final Path PERL = Path.of("/usr/bin/perl");
+
+  /**
+   * A prefix that starts a program with an empty signal mask, as a container runtime starts PID 1.
+   * Processes the JVM starts inherit SIGQUIT blocked (HotSpot blocks it in every thread but its
+   * signal dispatcher), and init rightly hands its original mask on to its child. Perl is part of
+   * every Debian system (perl-base is essential); without it the prefix is empty.
+   */
+  static List<String> emptySignalMask() {
+    if (!Files.isExecutable(PERL)) {
+      return List.of();
+    }
+    return List.of(PERL.toString(), "-MPOSIX", "-e",
+        "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die \"sigprocmask: $!\";"
+            + " exec { $ARGV[0] } @ARGV or die \"exec $ARGV[0]: $!\"");
+  }
+
+  /** Whether {@link #emptySignalMask()} can do its job here. */
+  static boolean canClearSignalMask() {
+    return Files.isExecutable(PERL);
+  }
+
+  /**
+   * The command that runs plinth's init for ARCH on this x86-64 host, started with an empty signal
+   * mask; arm64 goes through qemu.
+   */
+  static List<String> init(String arch) {
+    List<String> cmd = new ArrayList<>(emptySignalMask());
+    if (arch.equals("arm64")) {
+      assumeTrue(Files.isExecutable(QEMU_AARCH64),
+          "no " + QEMU_AARCH64 + " to run the arm64 init (Debian: apt-get install qemu-user-static)");
+      cmd.add(QEMU_AARCH64.toString());
+    }
+    cmd.add(binary(arch, "init").toString());
+    return cmd;
+  }
+
+  /** A small, fixed environment: PATH with busybox's directory, BB = busybox. */
+  static Map<String, String> env() {
+    Path bb = busybox();
+    return Map.of("PATH", bb.getParent() + ":/usr/bin:/bin", "BB", bb.toString());
+  }
+
+  static List<String> concat(List<String> a, String... b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(List.of(b));
+    return all;
+  }
+}
