@@ -27,6 +27,38 @@ final class BaseFilesystem {
    * @param arbitraryUser home group 0 and group-writable, for an arbitrary uid in group 0
    */
   static void addTo(LayerBuilder layer, byte[] nologin, boolean arbitraryUser) {
+    addTo(layer, nologin, arbitraryUser, OS_RELEASE);
+  }
+
+  /**
+   * An os-release for an image with Debian packages: ID=debian and the release's VERSION_ID, so
+   * that scanners match the packages in /var/lib/dpkg/status.d against Debian's advisories, as
+   * they do for distroless.
+   */
+  static String debianOsRelease(String suite) {
+    String version = DEBIAN_VERSIONS.get(suite);
+    StringBuilder sb = new StringBuilder();
+    sb.append("PRETTY_NAME=\"plinth (Debian GNU/Linux ")
+        .append(version == null ? suite : version + " (" + suite + ")").append(" packages)\"\n");
+    sb.append("NAME=\"Debian GNU/Linux\"\nID=debian\n");
+    if (version != null) {
+      sb.append("VERSION_ID=\"").append(version).append("\"\n");
+      sb.append("VERSION=\"").append(version).append(" (").append(suite).append(")\"\n");
+    }
+    sb.append("VERSION_CODENAME=").append(suite).append('\n');
+    return sb.toString();
+  }
+
+  /** The distro qualifier of a package URL: debian-12, or debian-SUITE when unknown. */
+  static String debianDistro(String suite) {
+    return "debian-" + DEBIAN_VERSIONS.getOrDefault(suite, suite);
+  }
+
+  /** Debian's release numbers by codename. */
+  static final java.util.Map<String, String> DEBIAN_VERSIONS = java.util.Map.of(
+      "buster", "10", "bullseye", "11", "bookworm", "12", "trixie", "13", "forky", "14");
+
+  static void addTo(LayerBuilder layer, byte[] nologin, boolean arbitraryUser, String osRelease) {
     layer.directory("/bin", 0755, 0, 0);
     layer.directory("/sbin", 0755, 0, 0);
     layer.file(NOLOGIN_PATH, nologin, 0755, 0, 0);
@@ -34,7 +66,7 @@ final class BaseFilesystem {
     layer.file("/etc/passwd", bytes(PASSWD), 0644, 0, 0);
     layer.file("/etc/group", bytes(GROUP), 0644, 0, 0);
     layer.file("/etc/nsswitch.conf", bytes(NSSWITCH), 0644, 0, 0);
-    layer.file("/etc/os-release", bytes(OS_RELEASE), 0644, 0, 0);
+    layer.file("/etc/os-release", bytes(osRelease), 0644, 0, 0);
     layer.directory("/home", 0755, 0, 0);
     if (arbitraryUser) {
       layer.directory("/home/nonroot", 0770, 65532, 0);

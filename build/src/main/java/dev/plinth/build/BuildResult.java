@@ -10,8 +10,11 @@ import java.util.List;
  * What a build wrote.
  *
  * @param top what the target's reference points at: the index, or the lone manifest
+ * @param sboms the SPDX documents written next to the target, one per platform with packages
+ * @param notes what the build decided that a user may want to know (the packages resolved)
  */
-public record BuildResult(ImageRef target, Descriptor top, List<PlatformImage> images) {
+public record BuildResult(ImageRef target, Descriptor top, List<PlatformImage> images,
+    List<java.nio.file.Path> sboms, List<String> notes) {
   /**
    * One platform's image.
    *

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param workdir the working directory, or null for the user's home
  * @param exposedPorts e.g. {@code 8080/tcp}
  * @param stopSignal e.g. {@code SIGTERM}, or null
+ * @param packages Debian packages to install, and where from
  */
 public record BuildSpec(
     String name,
@@ -38,7 +39,8 @@ public record BuildSpec(
     Map<String, String> labels,
     Map<String, String> annotations,
     List<String> exposedPorts,
-    String stopSignal) {
+    String stopSignal,
+    Packages packages) {
 
   public static final List<Platform> DEFAULT_PLATFORMS =
       List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64);
@@ -58,22 +60,61 @@ public record BuildSpec(
   public static BuildSpec base(List<Platform> platforms) {
     return new BuildSpec(
         "plinth-base", platforms, Base.MINIMAL, Init.PLINTH, User.NONROOT, false, List.of(),
-        List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null);
+        List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, Packages.NONE);
   }
 
   public BuildSpec withPlatforms(List<Platform> p) {
     return new BuildSpec(name, p, base, init, user, arbitraryUser, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal);
+        workdir, labels, annotations, exposedPorts, stopSignal, packages);
   }
 
   public BuildSpec withInit(Init i) {
     return new BuildSpec(name, platforms, base, i, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages);
   }
 
   public BuildSpec withArbitraryUser(boolean a) {
     return new BuildSpec(name, platforms, base, init, user, a, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal);
+        workdir, labels, annotations, exposedPorts, stopSignal, packages);
+  }
+
+  public BuildSpec withPackages(Packages p) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, p);
+  }
+
+  /**
+   * Debian packages and their repository.
+   *
+   * @param names what to install (their dependencies follow)
+   * @param exclude never installed
+   * @param suite e.g. bookworm
+   * @param components e.g. [main]
+   * @param mirror the archive's base URI, or null: PLINTH_DEBIAN_MIRROR, else the host's apt sources
+   * @param keyring OpenPGP keyring files, or empty: the system's Debian archive keyring
+   * @param lockFile where plinth.lock is (next to plinth.yaml), or null
+   */
+  public record Packages(List<String> names, List<String> exclude, String suite,
+      List<String> components, String mirror, List<java.nio.file.Path> keyring,
+      java.nio.file.Path lockFile) {
+    public static final String DEFAULT_SUITE = "bookworm";
+    public static final Packages NONE =
+        new Packages(List.of(), List.of(), DEFAULT_SUITE, List.of("main"), null, List.of(), null);
+
+    public Packages {
+      names = List.copyOf(names);
+      exclude = List.copyOf(exclude);
+      components = List.copyOf(components);
+      keyring = List.copyOf(keyring);
+    }
+
+    public boolean isEmpty() {
+      return names.isEmpty();
+    }
+
+    public Packages withNames(List<String> n) {
+      return new Packages(n, exclude, suite, components, mirror, keyring, lockFile);
+    }
   }
 
   /** The starting filesystem. */
@@ -96,6 +137,7 @@ public record BuildSpec(
   public record Init(Kind kind, String binary, boolean group, List<Integer> exitZero, List<String> args) {
     public static final Init PLINTH = new Init(Kind.PLINTH, null, false, List.of(), List.of());
     public static final Init NONE = new Init(Kind.NONE, null, false, List.of(), List.of());
+    public static final Init TINI = new Init(Kind.TINI, null, false, List.of(), List.of());
 
     public Init {
       exitZero = List.copyOf(exitZero);
@@ -106,7 +148,9 @@ public record BuildSpec(
     public enum Kind {
       PLINTH,
       NONE,
-      CUSTOM
+      CUSTOM,
+      /** tini-static from the target architecture's Debian package. */
+      TINI
     }
   }
 

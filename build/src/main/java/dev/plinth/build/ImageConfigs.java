@@ -19,7 +19,7 @@ final class ImageConfigs {
 
   static byte[] config(
       BuildSpec spec, Platform platform, List<Layer> layers, List<String> history,
-      Plinth.Options options)
+      Plinth.Options options, Map<String, String> imageEnv)
       throws IOException {
     String created = Plinth.iso(options.epochSeconds());
     Map<String, Object> c = new LinkedHashMap<>();
@@ -31,7 +31,7 @@ final class ImageConfigs {
       }
       c.put("ExposedPorts", ports);
     }
-    c.put("Env", env(spec));
+    c.put("Env", env(spec, imageEnv));
     List<String> entrypoint = entrypoint(spec);
     if (!entrypoint.isEmpty()) {
       c.put("Entrypoint", entrypoint);
@@ -93,20 +93,35 @@ final class ImageConfigs {
         e.add(CUSTOM_INIT_PATH);
         e.addAll(init.args());
       }
+      case TINI -> {
+        e.add(DebianPackages.TINI_STATIC);
+        if (init.group()) {
+          e.add("-g");
+        }
+        for (int code : init.exitZero()) {
+          e.add("-e");
+          e.add(Integer.toString(code));
+        }
+        e.add("--");
+      }
       case NONE -> {}
     }
     e.addAll(spec.entrypoint());
     return e;
   }
 
-  /** PATH, HOME and USER for the image's user, then the spec's env, sorted by name. */
-  static List<String> env(BuildSpec spec) {
+  /**
+   * PATH, HOME and USER for the image's user, what the image's contents call for (SSL_CERT_FILE),
+   * then the spec's env, which wins; sorted by name.
+   */
+  static List<String> env(BuildSpec spec, Map<String, String> imageEnv) {
     Map<String, String> env = new TreeMap<>();
     env.put("PATH", PATH);
     env.put("HOME", spec.user().home());
     if (spec.user().name() != null) {
       env.put("USER", spec.user().name());
     }
+    env.putAll(imageEnv);
     env.putAll(spec.env());
     List<String> out = new ArrayList<>();
     env.forEach((k, v) -> out.add(k + "=" + v));

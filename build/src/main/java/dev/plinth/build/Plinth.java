@@ -1,5 +1,7 @@
 package dev.plinth.build;
 
+import dev.plinth.deb.Cache;
+import dev.plinth.deb.PackageInstaller;
 import dev.plinth.oci.ArchiveWriter;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Cleanup;
@@ -35,8 +37,26 @@ public final class Plinth {
    * @param epochSeconds the time every file and the config carry (SOURCE_DATE_EPOCH)
    * @param gzipLevel gzip level for layers, 0-9
    */
-  public record Options(long epochSeconds, int gzipLevel) {
+  public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir) {
     public static final Options DEFAULT = new Options(0, 9);
+
+    public Options(long epochSeconds, int gzipLevel) {
+      this(epochSeconds, gzipLevel, false, null);
+    }
+
+    /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
+    public Options withLocked(boolean l) {
+      return new Options(epochSeconds, gzipLevel, l, cacheDir);
+    }
+
+    /** With the download cache in {@code dir} rather than the user's XDG cache. */
+    public Options withCacheDir(Path dir) {
+      return new Options(epochSeconds, gzipLevel, locked, dir);
+    }
+
+    Cache cache() {
+      return cacheDir == null ? Cache.user() : new Cache(cacheDir);
+    }
 
     /** Options from the environment: SOURCE_DATE_EPOCH, default 0. */
     public static Options fromEnvironment(Map<String, String> env) throws PlinthException {
@@ -62,21 +82,108 @@ public final class Plinth {
   public static BuildResult build(BuildSpec spec, ImageRef target, Options options)
       throws IOException, PlinthException {
     checkTarget(target, spec.platforms());
+    List<String> notes = new ArrayList<>();
+    DebianPackages debs = null;
+    LockFile lock = null;
+    if (DebianPackages.needed(spec)) {
+      debs = new DebianPackages(spec.packages(), options.cache());
+      lock = lockFor(spec, debs, options, notes);
+    }
     Path work = Files.createTempDirectory("plinth-build-");
     Cleanup.register(work);
     try {
       List<Image> images = new ArrayList<>();
       List<BuildResult.PlatformImage> results = new ArrayList<>();
+      List<byte[]> sboms = new ArrayList<>();
       for (Platform platform : spec.platforms()) {
-        images.add(buildImage(spec, platform, options, work, results));
+        images.add(buildImage(spec, platform, options, work, results, debs, lock, sboms));
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
       write(target, index, options);
-      return new BuildResult(target, index.top(), results);
+      List<Path> written = new ArrayList<>();
+      for (int i = 0; i < sboms.size(); i++) {
+        if (sboms.get(i) != null && target.path() != null) {
+          Platform p = spec.platforms().get(i);
+          Path file = target.path().resolveSibling(target.path().getFileName() + "."
+              + p.os() + "-" + p.architecture() + ".spdx.json");
+          dev.plinth.oci.AtomicFile.write(file, sboms.get(i));
+          written.add(file);
+        }
+      }
+      return new BuildResult(target, index.top(), results, written, notes);
     } finally {
       Cleanup.deleteTree(work);
       Cleanup.unregister(work);
     }
+  }
+
+  /**
+   * Resolves the spec's Debian packages for every platform and writes them to its lock file (or
+   * to {@code lockFile} when given).
+   */
+  public static LockResult lock(BuildSpec spec, Path lockFile, Options options)
+      throws IOException, PlinthException {
+    Path file = lockFile != null ? lockFile : spec.packages().lockFile();
+    if (file == null) {
+      throw new PlinthException(PlinthException.Kind.USAGE,
+          "no lock file to write: give the build file with -f, or --output FILE");
+    }
+    if (!DebianPackages.needed(spec)) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "nothing to lock: the build file"
+          + " names no Debian packages (packages:) and its init is not tini");
+    }
+    List<String> notes = new ArrayList<>();
+    LockFile lock = new DebianPackages(spec.packages(), options.cache()).resolve(spec, notes::add);
+    try {
+      lock.write(file);
+    } catch (IOException e) {
+      throw new PlinthException(PlinthException.Kind.OUTPUT, "cannot write " + file + ": "
+          + e.getMessage(), e);
+    }
+    return new LockResult(file, lock, notes);
+  }
+
+  /** What {@link #lock} wrote. */
+  public record LockResult(Path file, LockFile lock, List<String> notes) {}
+
+  /** The lock a build uses: the spec's plinth.lock when it is current, else a fresh resolution. */
+  private static LockFile lockFor(BuildSpec spec, DebianPackages debs, Options options,
+      List<String> notes) throws IOException, PlinthException {
+    Path file = spec.packages().lockFile();
+    LockFile existing = LockFile.read(file);
+    LockFile.Input want = DebianPackages.input(spec);
+    List<String> keys = new ArrayList<>();
+    for (Platform p : spec.platforms()) {
+      keys.add(DebianPackages.key(p));
+    }
+    String stale = null;
+    if (existing == null) {
+      stale = file == null ? "there is no lock file" : "there is no " + file;
+    } else if (!existing.input().equals(want)) {
+      stale = file + " was resolved for " + describe(existing.input())
+          + ", and the build file now asks for " + describe(want);
+    } else if (!existing.platforms().keySet().containsAll(keys)) {
+      stale = file + " has the platforms " + existing.platforms().keySet()
+          + ", and the build asks for " + keys;
+    }
+    if (stale == null) {
+      notes.add("packages: as locked in " + file);
+      return existing;
+    }
+    if (options.locked()) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, "--locked: " + stale
+          + "; run plinth lock -f <build file> to resolve the packages again");
+    }
+    if (existing != null) {
+      notes.add("packages: " + stale + "; resolved afresh (plinth lock updates the lock file)");
+    }
+    return debs.resolve(spec, notes::add);
+  }
+
+  private static String describe(LockFile.Input in) {
+    return "packages " + in.packages() + (in.exclude().isEmpty() ? "" : " exclude " + in.exclude())
+        + " from " + in.suite() + " " + String.join(" ", in.components())
+        + (in.init().isEmpty() ? "" : " init " + in.init());
   }
 
   /** Reads an image or index from a source, for inspect. */
@@ -106,7 +213,8 @@ public final class Plinth {
 
   private static Image buildImage(
       BuildSpec spec, Platform platform, Options options, Path work,
-      List<BuildResult.PlatformImage> results)
+      List<BuildResult.PlatformImage> results, DebianPackages debs, LockFile lock,
+      List<byte[]> sboms)
       throws IOException, PlinthException {
     List<Layer> layers = new ArrayList<>();
     List<String> history = new ArrayList<>();
@@ -114,13 +222,19 @@ public final class Plinth {
 
     LayerBuilder base = new LayerBuilder();
     if (spec.base() == BuildSpec.Base.MINIMAL) {
-      BaseFilesystem.addTo(base, NativeBinaries.nologin(platform), spec.arbitraryUser());
+      BaseFilesystem.addTo(base, NativeBinaries.nologin(platform), spec.arbitraryUser(),
+          lock == null ? BaseFilesystem.OS_RELEASE : BaseFilesystem.debianOsRelease(
+              spec.packages().suite()));
     }
+    byte[] initBytes = null;
     switch (spec.init().kind()) {
-      case PLINTH -> base.file(BaseFilesystem.INIT_PATH, NativeBinaries.init(platform), 0755, 0, 0);
+      case PLINTH -> {
+        initBytes = NativeBinaries.init(platform);
+        base.file(BaseFilesystem.INIT_PATH, initBytes, 0755, 0, 0);
+      }
       case CUSTOM -> base.file(ImageConfigs.CUSTOM_INIT_PATH, customInit(spec.init(), platform),
           0755, 0, 0);
-      case NONE -> {}
+      case NONE, TINI -> {}
     }
     if (!base.isEmpty()) {
       fileBytes += base.contentBytes();
@@ -128,6 +242,37 @@ public final class Plinth {
       history.add("plinth " + spec.base().name().toLowerCase() + " base: "
           + (spec.base() == BuildSpec.Base.MINIMAL ? "filesystem hierarchy, nologin, " : "")
           + "init " + spec.init().kind().name().toLowerCase());
+    }
+    Map<String, String> env = new java.util.TreeMap<>();
+    List<Sbom.Item> items = null;
+    if (lock != null) {
+      List<LockFile.Entry> entries = lock.platforms().get(DebianPackages.key(platform));
+      LayerBuilder pkgs = new LayerBuilder();
+      Path unpacked = Files.createTempDirectory(work, "deb-");
+      List<PackageInstaller.Installed> installed = debs.install(spec, entries, pkgs, unpacked);
+      if (spec.init().kind() == BuildSpec.Init.Kind.TINI
+          && !pkgs.contains(DebianPackages.TINI_STATIC)) {
+        throw new PlinthException(PlinthException.Kind.NOT_FOUND, "init: tini: Debian's tini"
+            + " package for " + platform + " has no " + DebianPackages.TINI_STATIC);
+      }
+      if (installed.stream().anyMatch(i -> i.name().equals("ca-certificates"))) {
+        env.put("SSL_CERT_FILE", PackageInstaller.CA_BUNDLE);
+      }
+      fileBytes += pkgs.contentBytes();
+      layers.add(pkgs.build(work, options.epochSeconds(), options.gzipLevel()));
+      List<String> names = new ArrayList<>();
+      items = new ArrayList<>();
+      for (int i = 0; i < installed.size(); i++) {
+        PackageInstaller.Installed in = installed.get(i);
+        names.add(in.name() + "=" + in.version());
+        items.add(Sbom.debian(in.name(), in.version(), in.architecture(), in.source(),
+            entries.get(i).sha256(), BaseFilesystem.debianDistro(spec.packages().suite())));
+      }
+      if (initBytes != null) {
+        items.add(Sbom.plinthInit(platform, dev.plinth.oci.Digest.of(initBytes)));
+      }
+      history.add("plinth: Debian " + spec.packages().suite() + " packages: "
+          + String.join(" ", names));
     }
     LayerBuilder files = new LayerBuilder();
     for (BuildSpec.FileSpec f : spec.files()) {
@@ -143,9 +288,11 @@ public final class Plinth {
           PlinthException.Kind.USAGE,
           "nothing to put in the image: base 'scratch', init 'none' and no files");
     }
-    Blob config =
-        Blob.of(MediaTypes.OCI_CONFIG, ImageConfigs.config(spec, platform, layers, history, options));
+    Blob config = Blob.of(MediaTypes.OCI_CONFIG,
+        ImageConfigs.config(spec, platform, layers, history, options, env));
     Image image = Image.of(platform, config, layers, ImageConfigs.annotations(spec, options));
+    sboms.add(items == null ? null : Sbom.document(spec.name(), platform,
+        image.manifest().descriptor().digest(), iso(options.epochSeconds()), items));
     long tar = 0;
     long compressed = config.descriptor().size() + image.manifest().descriptor().size();
     for (Layer l : layers) {

@@ -34,7 +34,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class PlinthYaml {
   private static final Set<String> TOP =
       Set.of("name", "platforms", "base", "init", "user", "arbitraryUser", "files", "entrypoint",
-          "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal");
+          "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
+          "exclude", "debian");
+  private static final Set<String> DEBIAN_FIELDS =
+      Set.of("suite", "components", "mirror", "keyring");
+  private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
+  private static final Pattern WORD = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
   private static final Set<String> FILE_FIELDS = Set.of("src", "dest", "mode", "uid", "gid");
   private static final Set<String> INIT_FIELDS = Set.of("binary", "group", "exitZero", "args");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -170,8 +175,73 @@ public final class PlinthYaml {
         throw error(n, "stopSignal", "'" + stopSignal + "' is not a signal such as SIGTERM");
       }
     }
+    BuildSpec.Packages packages = packages(top, baseDir);
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, ports, stopSignal);
+        env, workdir, labels, annotations, ports, stopSignal, packages);
+  }
+
+  private BuildSpec.Packages packages(Map<String, NodeTuple> top, Path baseDir)
+      throws PlinthException {
+    List<String> names = top.containsKey("packages")
+        ? packageNames(value(top, "packages"), "packages") : List.of();
+    List<String> exclude = top.containsKey("exclude")
+        ? packageNames(value(top, "exclude"), "exclude") : List.of();
+    BuildSpec.Packages p = BuildSpec.Packages.NONE;
+    String suite = p.suite();
+    List<String> components = p.components();
+    String mirror = null;
+    List<Path> keyring = List.of();
+    if (top.containsKey("debian")) {
+      Map<String, NodeTuple> d = mapping(value(top, "debian"), "debian", DEBIAN_FIELDS);
+      if (d.containsKey("suite")) {
+        suite = string(value(d, "suite"), "debian.suite");
+        if (!WORD.matcher(suite).matches()) {
+          throw error(value(d, "suite"), "debian.suite", "'" + suite + "' is not a suite name such as bookworm");
+        }
+      }
+      if (d.containsKey("components")) {
+        components = new ArrayList<>();
+        for (Node c : sequence(value(d, "components"), "debian.components")) {
+          String t = string(c, "debian.components");
+          if (!WORD.matcher(t).matches()) {
+            throw error(c, "debian.components", "'" + t + "' is not a component such as main");
+          }
+          components.add(t);
+        }
+      }
+      if (d.containsKey("mirror")) {
+        Node n = value(d, "mirror");
+        mirror = string(n, "debian.mirror");
+        if (!mirror.matches("https?://[^\\s]+")) {
+          throw error(n, "debian.mirror", "'" + mirror + "' is not an http:// or https:// URL");
+        }
+      }
+      if (d.containsKey("keyring")) {
+        Node n = value(d, "keyring");
+        List<Node> items = n instanceof ScalarNode ? List.of(n) : sequence(n, "debian.keyring");
+        keyring = new ArrayList<>();
+        for (Node k : items) {
+          keyring.add(baseDir.resolve(string(k, "debian.keyring")));
+        }
+      }
+    }
+    return new BuildSpec.Packages(names, exclude, suite, components, mirror, keyring,
+        baseDir.resolve("plinth.lock"));
+  }
+
+  private List<String> packageNames(Node n, String field) throws PlinthException {
+    List<String> out = new ArrayList<>();
+    for (Node c : sequence(n, field)) {
+      String t = string(c, field);
+      if (!PACKAGE.matcher(t).matches()) {
+        throw error(c, field, "'" + t + "' is not a Debian package name");
+      }
+      if (out.contains(t)) {
+        throw error(c, field, "'" + t + "' is listed twice");
+      }
+      out.add(t);
+    }
+    return out;
   }
 
   private BuildSpec.Init init(Node n) throws PlinthException {
@@ -213,9 +283,11 @@ public final class PlinthYaml {
           throw error(n, "init", "'group' and 'exitZero' need an init; 'none' has none");
         }
         return BuildSpec.Init.NONE;
+      case "tini":
+        return new BuildSpec.Init(BuildSpec.Init.Kind.TINI, null, group, exitZero, List.of());
       default:
         if (!binary.contains("/")) {
-          throw error(n, "init", "'" + binary + "' is not plinth, none, or a path to a static init"
+          throw error(n, "init", "'" + binary + "' is not plinth, tini, none, or a path to a static init"
               + " binary (with ${arch} for each platform)");
         }
         if (group || !exitZero.isEmpty()) {

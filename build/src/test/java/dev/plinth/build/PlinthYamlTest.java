@@ -95,7 +95,7 @@ class PlinthYamlTest {
       {"entrypoint: /app --flag\n", ":1: entrypoint: must be a list"},
       {"user: alice\n", ":1: user: 'alice' is not nonroot, root, or a numeric"},
       {"base: alpine\n", ":1: base: must be 'minimal' or 'scratch'"},
-      {"init: systemd\n", ":1: init: 'systemd' is not plinth, none"},
+      {"init: systemd\n", ":1: init: 'systemd' is not plinth, tini, none"},
       {"ports: [70000]\n", ":1: ports: '70000'"},
       {"env: {1BAD: x}\n", ":1: env: '1BAD'"},
       {"arbitraryUser: maybe\n", ":1: arbitraryUser: must be true or false"},

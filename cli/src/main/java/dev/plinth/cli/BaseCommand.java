@@ -10,8 +10,9 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "base", mixinStandardHelpOptions = true,
     description = {"Builds the minimal production image: plinth's init as PID 1, user nonroot"
-        + " (65532), the filesystem hierarchy and a static nologin.",
-        "Example: plinth base --to oci-archive:base.tar"})
+        + " (65532), the filesystem hierarchy and a static nologin; optionally Debian packages.",
+        "Example: plinth base --to oci-archive:base.tar",
+        "         plinth base --with ca-certificates,tzdata --to oci-archive:base-full.tar"})
 final class BaseCommand implements java.util.concurrent.Callable<Integer> {
   @ParentCommand Main main;
 
@@ -24,9 +25,20 @@ final class BaseCommand implements java.util.concurrent.Callable<Integer> {
       description = "Comma-separated platforms (default: ${DEFAULT-VALUE}).")
   String platform;
 
-  @Option(names = "--init", paramLabel = "plinth|none", defaultValue = "plinth",
-      description = "The PID 1 init: plinth's own (default) or none.")
+  @Option(names = "--init", paramLabel = "plinth|tini|none", defaultValue = "plinth",
+      description = "The PID 1 init: plinth's own (default), tini-static from Debian's tini"
+          + " package, or none.")
   String init;
+
+  @Option(names = "--with", paramLabel = "PACKAGES", split = ",",
+      description = "Debian packages to add, with their dependencies, e.g."
+          + " ca-certificates,tzdata. The mirror is $PLINTH_DEBIAN_MIRROR, else the host's apt"
+          + " sources; the suite is bookworm (see --suite).")
+  java.util.List<String> with = new java.util.ArrayList<>();
+
+  @Option(names = "--suite", paramLabel = "SUITE", defaultValue = "bookworm",
+      description = "The Debian suite packages come from (default: ${DEFAULT-VALUE}).")
+  String suite;
 
   @Option(names = "--arbitrary-user",
       description = "Home and writable directories group 0 and group-writable, for platforms"
@@ -43,9 +55,22 @@ final class BaseCommand implements java.util.concurrent.Callable<Integer> {
     spec = switch (init) {
       case "plinth" -> spec;
       case "none" -> spec.withInit(BuildSpec.Init.NONE);
+      case "tini" -> spec.withInit(BuildSpec.Init.TINI);
       default -> throw new PlinthException(PlinthException.Kind.USAGE,
-          "--init must be plinth or none, not '" + init + "'");
+          "--init must be plinth, tini or none, not '" + init + "'");
     };
+    for (String name : with) {
+      if (!name.matches("[a-z0-9][a-z0-9+.-]+")) {
+        throw new PlinthException(PlinthException.Kind.USAGE,
+            "--with: '" + name + "' is not a Debian package name");
+      }
+    }
+    if (!suite.matches("[a-z0-9][a-z0-9_.-]*")) {
+      throw new PlinthException(PlinthException.Kind.USAGE,
+          "--suite: '" + suite + "' is not a suite name such as bookworm");
+    }
+    spec = spec.withPackages(new BuildSpec.Packages(with.stream().distinct().toList(),
+        java.util.List.of(), suite, java.util.List.of("main"), null, java.util.List.of(), null));
     ImageRef target = ImageRef.parse(to);
     Targets.print(Plinth.build(spec, target, Plinth.Options.fromEnvironment(main.env)),
         format, main.spec.commandLine().getOut());

@@ -11,6 +11,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "build", mixinStandardHelpOptions = true,
     description = {"Builds the image a plinth.yaml describes.",
+        "Debian packages come from plinth.lock next to the build file when it is current;"
+            + " otherwise they are resolved afresh (--locked makes that an error).",
         "Example: plinth build -f plinth.yaml --to oci:out/layout:v1"})
 final class BuildCommand implements java.util.concurrent.Callable<Integer> {
   @ParentCommand Main main;
@@ -28,6 +30,11 @@ final class BuildCommand implements java.util.concurrent.Callable<Integer> {
       description = "Comma-separated platforms, overriding the file's 'platforms'.")
   String platform;
 
+  @Option(names = "--locked",
+      description = "Fail unless plinth.lock (next to the build file) is current, instead of"
+          + " resolving packages again; for CI and reproducible builds.")
+  boolean locked;
+
   @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
       description = "How to report what was written (default: ${DEFAULT-VALUE}).")
   String format;
@@ -39,7 +46,8 @@ final class BuildCommand implements java.util.concurrent.Callable<Integer> {
     if (platform != null) {
       spec = spec.withPlatforms(Targets.platforms(platform));
     }
-    Targets.print(Plinth.build(spec, target, Plinth.Options.fromEnvironment(main.env)),
+    Targets.print(Plinth.build(spec, target,
+            Plinth.Options.fromEnvironment(main.env).withLocked(locked)),
         format, main.spec.commandLine().getOut());
     return 0;
   }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Builds minimal, production-ready container images without a Docker engine.",
-    subcommands = {BaseCommand.class, BuildCommand.class, InspectCommand.class},
+    subcommands = {BaseCommand.class, BuildCommand.class, LockCommand.class, InspectCommand.class},
     footer = {"", "Exit codes: 0 ok, 2 usage, 3 not found, 4 bad input, 5 output failed,"
         + " 70 internal error (docs/exit-codes.md)."})
 public final class Main implements Runnable {
@@ -29,7 +29,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: base, build or inspect");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: base, build, lock or inspect");
   }
 
   public static void main(String[] args) {

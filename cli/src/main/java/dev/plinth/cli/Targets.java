@@ -51,6 +51,10 @@ final class Targets {
           images.add(im);
         }
         m.put("images", images);
+        List<String> sboms = new ArrayList<>();
+        r.sboms().forEach(f -> sboms.add(f.toString()));
+        m.put("sboms", sboms);
+        m.put("notes", r.notes());
         out.println(dev.plinth.oci.Json.writePretty(m));
       }
       default -> throw new PlinthException(PlinthException.Kind.USAGE,
@@ -59,11 +63,17 @@ final class Targets {
   }
 
   private static void print(BuildResult r, PrintWriter out) {
+    for (String n : r.notes()) {
+      out.println(n);
+    }
     out.println("wrote " + r.target() + " (" + kind(r.top().mediaType()) + " " + r.top().digest() + ")");
     for (BuildResult.PlatformImage i : r.images()) {
       out.printf(Locale.ROOT, "  %-14s %s  %d layer%s  files %s  compressed %s%n",
           i.platform(), i.manifest(), i.layers(), i.layers() == 1 ? "" : "s",
           size(i.fileBytes()), size(i.compressedBytes()));
+    }
+    for (java.nio.file.Path f : r.sboms()) {
+      out.println("wrote SBOM " + f);
     }
   }
 

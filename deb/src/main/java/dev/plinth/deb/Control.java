@@ -1,0 +1,183 @@
+package dev.plinth.deb;
+
+import dev.plinth.oci.PlinthException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Debian control data (deb822(5)): paragraphs of {@code Field: value} lines separated by blank
+ * lines, with continuation lines starting with a space or tab. Used for a package's control file
+ * and for Packages indexes, which can be large, so {@link #each} streams.
+ */
+public final class Control {
+  /** The longest line accepted. */
+  static final int MAX_LINE = 1 << 20;
+
+  /** One paragraph. */
+  public static final class Paragraph {
+    private final Map<String, String> fields;
+    private final Map<String, String> byLowerName;
+
+    Paragraph(Map<String, String> fields) {
+      this.fields = Collections.unmodifiableMap(fields);
+      Map<String, String> lower = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      lower.putAll(fields);
+      this.byLowerName = lower;
+    }
+
+    /**
+     * A field's value, the name matched without case, or null. A multi-line value keeps its lines
+     * joined with '\n', each without its leading space; a " ." line is an empty line.
+     */
+    public String get(String field) {
+      return byLowerName.get(field);
+    }
+
+    /** Every field in the order written, names as written. */
+    public Map<String, String> fields() {
+      return fields;
+    }
+  }
+
+  /** Receives paragraphs as they are read. */
+  public interface Visitor {
+    void paragraph(Paragraph p) throws IOException, PlinthException;
+  }
+
+  /** Every paragraph of {@code in}; {@code what} names the input in errors. */
+  public static List<Paragraph> parse(InputStream in, String what)
+      throws IOException, PlinthException {
+    List<Paragraph> out = new ArrayList<>();
+    each(in, what, out::add);
+    return out;
+  }
+
+  /** Reads {@code in} paragraph by paragraph. */
+  public static void each(InputStream in, String what, Visitor visitor)
+      throws IOException, PlinthException {
+    Map<String, String> fields = new LinkedHashMap<>();
+    Map<String, Boolean> seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    String current = null;
+    StringBuilder value = null;
+    long lineNo = 0;
+    String line;
+    LineReader reader = new LineReader(in, what);
+    while ((line = reader.next()) != null) {
+      lineNo++;
+      if (line.isBlank()) {
+        if (current != null) {
+          fields.put(current, value.toString());
+          current = null;
+        }
+        if (!fields.isEmpty()) {
+          visitor.paragraph(new Paragraph(fields));
+          fields = new LinkedHashMap<>();
+          seen.clear();
+        }
+        continue;
+      }
+      if (line.charAt(0) == '#') {
+        continue;
+      }
+      if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+        if (current == null) {
+          throw bad(what, lineNo, "a continuation line before any field");
+        }
+        String t = line.substring(1);
+        value.append('\n').append(t.equals(".") ? "" : t);
+        continue;
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0) {
+        throw bad(what, lineNo, "a line that is neither 'Field: value' nor a continuation");
+      }
+      String name = line.substring(0, colon);
+      if (!name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
+        throw bad(what, lineNo, "a bad field name '" + name + "'");
+      }
+      if (current != null) {
+        fields.put(current, value.toString());
+      }
+      if (seen.put(name, Boolean.TRUE) != null) {
+        throw bad(what, lineNo, "the field '" + name + "' twice in one paragraph");
+      }
+      current = name;
+      value = new StringBuilder(line.substring(colon + 1).strip());
+    }
+    if (current != null) {
+      fields.put(current, value.toString());
+    }
+    if (!fields.isEmpty()) {
+      visitor.paragraph(new Paragraph(fields));
+    }
+  }
+
+  private static PlinthException bad(String what, long line, String why) {
+    return new PlinthException(PlinthException.Kind.BAD_INPUT,
+        what + " is not valid control data: line " + line + " is " + why);
+  }
+
+  /** Reads '\n'-terminated UTF-8 lines, refusing any longer than {@link #MAX_LINE}. */
+  private static final class LineReader {
+    private final InputStream in;
+    private final String what;
+    private final byte[] buf = new byte[65536];
+    private int pos;
+    private int end;
+    private long lineNo;
+
+    LineReader(InputStream in, String what) {
+      this.in = in;
+      this.what = what;
+    }
+
+    String next() throws IOException, PlinthException {
+      ByteArrayOutputStream line = null;
+      while (true) {
+        if (pos == end) {
+          end = in.read(buf, 0, buf.length);
+          pos = 0;
+          if (end <= 0) {
+            end = 0;
+            if (line == null) {
+              return null;
+            }
+            lineNo++;
+            return strip(line);
+          }
+        }
+        int start = pos;
+        while (pos < end && buf[pos] != '\n') {
+          pos++;
+        }
+        if (line == null) {
+          line = new ByteArrayOutputStream();
+        }
+        line.write(buf, start, pos - start);
+        if (line.size() > MAX_LINE) {
+          throw bad(what, lineNo + 1, "longer than " + MAX_LINE + " bytes");
+        }
+        if (pos < end) {
+          pos++;
+          lineNo++;
+          return strip(line);
+        }
+      }
+    }
+
+    private static String strip(ByteArrayOutputStream line) {
+      String s = line.toString(StandardCharsets.UTF_8);
+      return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+  }
+
+  private Control() {}
+}

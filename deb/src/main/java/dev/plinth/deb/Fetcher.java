@@ -1,0 +1,376 @@
+package dev.plinth.deb;
+
+import dev.plinth.oci.Digest;
+import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.PlinthException.Kind;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Fetches files from one Debian mirror over HTTP(S). Plain HTTP is normal for Debian mirrors:
+ * integrity comes from the signed InRelease, and every other file is checked against the size and
+ * sha256 it lists, while it streams, before it is used. Failed connections and 5xx/408/429
+ * answers are retried a few times with a short backoff, honouring Retry-After up to a cap.
+ */
+public final class Fetcher {
+  /** Retries after the first attempt. */
+  public static final int RETRIES = 3;
+  /** The most an InRelease may weigh (Debian's are about 150 KiB). */
+  public static final long MAX_IN_RELEASE = 16L << 20;
+
+  private static final Pattern SAFE_PATH =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~-]*(/[A-Za-z0-9._+~-]+)*");
+
+  private final URI base;
+  private final Cache cache;
+  private final HttpClient client;
+  private final Duration readTimeout;
+  private final Duration maxRetryAfter;
+  private final Duration backoff;
+
+  /** Fetches below this base (an archive root with {@code dists/} under it) into this cache. */
+  public Fetcher(URI base, Cache cache) {
+    this(base, cache, Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
+        Duration.ofMillis(500));
+  }
+
+  Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
+      Duration maxRetryAfter, Duration backoff) {
+    String b = base.toString();
+    this.base = URI.create(b.endsWith("/") ? b : b + "/");
+    this.cache = cache;
+    this.readTimeout = readTimeout;
+    this.maxRetryAfter = maxRetryAfter;
+    this.backoff = backoff;
+    this.client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(connectTimeout)
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .build();
+  }
+
+  public URI base() {
+    return base;
+  }
+
+  public Cache cache() {
+    return cache;
+  }
+
+  /** The URI of a path below the base; BAD_INPUT for anything that could leave it. */
+  public URI uri(String path) throws PlinthException {
+    if (path == null || !SAFE_PATH.matcher(path).matches()
+        || List.of(path.split("/")).contains("..") || List.of(path.split("/")).contains(".")) {
+      throw new PlinthException(Kind.BAD_INPUT, "refusing to fetch '" + path + "' from " + base
+          + ": not a plain relative path in the archive");
+    }
+    return base.resolve(path);
+  }
+
+  /**
+   * A small file, read into memory: the InRelease. BAD_INPUT if it is (or announces itself as)
+   * larger than {@code max} bytes; NOT_FOUND for 404 or an unreachable mirror.
+   */
+  public byte[] small(String path, long max) throws PlinthException {
+    URI uri = uri(path);
+    return withRetries(uri, (response, body) -> {
+      OptionalLong length = response.headers().firstValueAsLong("content-length");
+      if (length.isPresent() && length.getAsLong() > max) {
+        throw new PlinthException(Kind.BAD_INPUT, uri + " is " + length.getAsLong()
+            + " bytes, more than the " + max + " allowed; refused before reading it");
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[1 << 16];
+      for (int r; (r = body.read(buf)) >= 0; ) {
+        out.write(buf, 0, r);
+        if (out.size() > max) {
+          throw new PlinthException(Kind.BAD_INPUT, uri + " is more than the " + max
+              + " bytes allowed");
+        }
+      }
+      return out.toByteArray();
+    });
+  }
+
+  /**
+   * A file the signed indexes describe (a Packages index, a .deb), from the cache or the mirror.
+   * It is checked while it streams: a Content-Length other than {@code size} is refused before
+   * the body is read; a wrong size or sha256 is BAD_INPUT naming the URL, expected and actual,
+   * and nothing is kept.
+   */
+  public Path blob(String path, Digest sha256, long size) throws PlinthException {
+    URI uri = uri(path);
+    Optional<Path> hit = cache.get(sha256, size);
+    if (hit.isPresent()) {
+      return hit.get();
+    }
+    return withRetries(uri, (response, body) -> {
+      OptionalLong length = response.headers().firstValueAsLong("content-length");
+      if (length.isPresent() && length.getAsLong() != size) {
+        throw new PlinthException(Kind.BAD_INPUT, uri + " has the wrong size: expected " + size
+            + " bytes (" + sha256 + "), the server announces Content-Length "
+            + length.getAsLong() + "; refused before reading it");
+      }
+      return cache.put(sha256, size, body, uri.toString());
+    });
+  }
+
+  /**
+   * Fetches and verifies {@code dists/SUITE/InRelease} (see {@link InRelease#verify}), refusing
+   * one dated before the newest already accepted from this mirror, and records its Date.
+   */
+  public Release release(String suite, Keyring keyring) throws PlinthException {
+    return release(suite, keyring, Instant.now());
+  }
+
+  Release release(String suite, Keyring keyring, Instant now) throws PlinthException {
+    String path = "dists/" + suite + "/InRelease";
+    URI uri = uri(path);
+    String repository = base + "dists/" + suite;
+    Release r = InRelease.verify(small(path, MAX_IN_RELEASE), keyring, now,
+        cache.lastSeenDate(repository).orElse(null), uri.toString());
+    if (!suite.equals(r.suite()) && !suite.equals(r.codename())) {
+      // A validly signed Release of another suite (say, oldstable's for stable) is a downgrade.
+      throw new PlinthException(Kind.BAD_INPUT, uri + " is the Release of suite '" + r.suite()
+          + "' (codename '" + r.codename() + "'), not of '" + suite + "' that was asked for");
+    }
+    cache.recordDate(repository, r.date());
+    return r;
+  }
+
+  /** Reads a 200 response's body; IOException means "try again", PlinthException "stop". */
+  private interface BodyReader<T> {
+    T read(HttpResponse<InputStream> response, InputStream body)
+        throws IOException, PlinthException;
+  }
+
+  private <T> T withRetries(URI uri, BodyReader<T> reader) throws PlinthException {
+    HttpRequest request = HttpRequest.newBuilder(uri)
+        .timeout(readTimeout)
+        .header("User-Agent", "plinth")
+        .GET()
+        .build();
+    String last = "";
+    for (int attempt = 0; attempt <= RETRIES; attempt++) {
+      Duration wait = backoff.multipliedBy(1L << attempt);
+      try {
+        HttpResponse<InputStream> response =
+            client.send(request, info -> new TimedBody(readTimeout));
+        try (InputStream body = response.body()) {
+          int status = response.statusCode();
+          if (status == 200) {
+            return reader.read(response, body);
+          }
+          if (status == 404 || status == 410) {
+            throw new PlinthException(Kind.NOT_FOUND, uri + " does not exist on the mirror (HTTP "
+                + status + "); check the suite, architecture and mirror");
+          }
+          if (status != 408 && status != 429 && status < 500) {
+            throw new PlinthException(Kind.NOT_FOUND, uri + " answered HTTP " + status
+                + "; the mirror refuses the request");
+          }
+          last = "HTTP " + status;
+          Optional<Duration> asked = retryAfter(response);
+          if (asked.isPresent()) {
+            if (asked.get().compareTo(maxRetryAfter) > 0) {
+              throw new PlinthException(Kind.NOT_FOUND, uri + " answered HTTP " + status
+                  + " and asks to retry after " + asked.get().toSeconds() + " s, more than the "
+                  + maxRetryAfter.toSeconds() + " s plinth waits; try again later");
+            }
+            wait = asked.get();
+          }
+        }
+      } catch (IOException e) {
+        last = e instanceof HttpTimeoutException ? "timed out (" + e.getMessage() + ")"
+            : e.toString();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PlinthException(Kind.NOT_FOUND, "interrupted while fetching " + uri, e);
+      }
+      if (attempt < RETRIES) {
+        sleep(wait, uri);
+      }
+    }
+    throw new PlinthException(Kind.NOT_FOUND, "cannot fetch " + uri + " after " + (RETRIES + 1)
+        + " attempts; last: " + last + ". Check the network, or choose another mirror with "
+        + Mirrors.ENV);
+  }
+
+  private static void sleep(Duration d, URI uri) throws PlinthException {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PlinthException(Kind.NOT_FOUND, "interrupted while fetching " + uri, e);
+    }
+  }
+
+  /** Retry-After as seconds or as an HTTP date (RFC 9110 §10.2.3). */
+  static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    Optional<String> v = response.headers().firstValue("retry-after");
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    String s = v.get().trim();
+    if (s.matches("[0-9]{1,9}")) {
+      return Optional.of(Duration.ofSeconds(Long.parseLong(s)));
+    }
+    try {
+      Duration d = Duration.between(Instant.now(),
+          ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+      return Optional.of(d.isNegative() ? Duration.ZERO : d);
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * A response body as an InputStream whose reads time out: the JDK client's own stream waits
+   * forever on a server that stops sending. Closing it early cancels the download.
+   */
+  private static final class TimedBody implements HttpResponse.BodySubscriber<InputStream> {
+    private static final Object END = new Object();
+    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final Duration timeout;
+    private Flow.Subscription subscription;
+    private boolean cancelled;
+
+    TimedBody(Duration timeout) {
+      this.timeout = timeout;
+    }
+
+    @Override
+    public synchronized void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (cancelled) {
+        s.cancel();
+      } else {
+        s.request(1);
+      }
+    }
+
+    private synchronized void request() {
+      if (subscription != null && !cancelled) {
+        subscription.request(1);
+      }
+    }
+
+    private synchronized void cancel() {
+      cancelled = true;
+      if (subscription != null) {
+        subscription.cancel();
+      }
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+      queue.add(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      queue.add(t);
+    }
+
+    @Override
+    public void onComplete() {
+      queue.add(END);
+    }
+
+    @Override
+    public CompletionStage<InputStream> getBody() {
+      return CompletableFuture.completedFuture(new InputStream() {
+        private Iterator<ByteBuffer> chunks = List.<ByteBuffer>of().iterator();
+        private ByteBuffer current = ByteBuffer.allocate(0);
+        private boolean done;
+
+        private boolean fill() throws IOException {
+          while (!current.hasRemaining()) {
+            if (chunks.hasNext()) {
+              current = chunks.next();
+              continue;
+            }
+            if (done) {
+              return false;
+            }
+            Object o;
+            try {
+              o = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              cancel();
+              throw new IOException("interrupted", e);
+            }
+            if (o == null) {
+              cancel();
+              throw new HttpTimeoutException("no data for " + timeout.toSeconds() + " s");
+            }
+            if (o == END) {
+              done = true;
+              return false;
+            }
+            if (o instanceof Throwable t) {
+              done = true;
+              throw t instanceof IOException io ? io : new IOException(t);
+            }
+            @SuppressWarnings("unchecked")
+            List<ByteBuffer> list = (List<ByteBuffer>) o;
+            chunks = list.iterator();
+            request();
+          }
+          return true;
+        }
+
+        @Override
+        public int read() throws IOException {
+          return fill() ? current.get() & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (len == 0) {
+            return 0;
+          }
+          if (!fill()) {
+            return -1;
+          }
+          int n = Math.min(len, current.remaining());
+          current.get(b, off, n);
+          return n;
+        }
+
+        @Override
+        public void close() {
+          if (!done) {
+            done = true;
+            cancel();
+          }
+        }
+      });
+    }
+  }
+}

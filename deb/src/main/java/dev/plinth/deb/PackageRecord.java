@@ -1,0 +1,120 @@
+package dev.plinth.deb;
+
+import dev.plinth.oci.Digest;
+import dev.plinth.oci.PlinthException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One binary package as a Packages index lists it.
+ *
+ * @param depends Depends and Pre-Depends together: each inner list is a group of alternatives
+ * @param fields the whole paragraph, as written (for /var/lib/dpkg/status.d)
+ */
+public record PackageRecord(
+    String name,
+    DebVersion version,
+    String architecture,
+    List<List<Relation>> depends,
+    List<Relation> provides,
+    String filename,
+    long size,
+    Digest sha256,
+    String source,
+    Map<String, String> fields) {
+
+  /**
+   * A relation such as {@code libc6 (>= 2.36)}; {@code op} and {@code version} are null when it
+   * names no version.
+   */
+  public record Relation(String name, String op, DebVersion version) {
+    public boolean satisfiedBy(DebVersion v) {
+      return op == null || (v != null && v.satisfies(op, version));
+    }
+
+    @Override
+    public String toString() {
+      return name + (op == null ? "" : " (" + op + " " + version + ")");
+    }
+  }
+
+  /** Reads a Packages paragraph; {@code what} names the index in errors. */
+  public static PackageRecord of(Control.Paragraph p, String what) throws PlinthException {
+    String name = required(p, "Package", what);
+    String where = what + ": package " + name;
+    DebVersion version;
+    try {
+      version = DebVersion.parse(required(p, "Version", where));
+    } catch (IllegalArgumentException e) {
+      throw bad(where + ": " + e.getMessage());
+    }
+    List<List<Relation>> depends = new ArrayList<>();
+    depends.addAll(relations(p.get("Pre-Depends"), where));
+    depends.addAll(relations(p.get("Depends"), where));
+    List<Relation> provides = new ArrayList<>();
+    for (List<Relation> group : relations(p.get("Provides"), where)) {
+      provides.addAll(group);
+    }
+    String filename = required(p, "Filename", where);
+    if (filename.startsWith("/") || List.of(filename.split("/")).contains("..")) {
+      throw bad(where + ": unsafe Filename '" + filename + "'");
+    }
+    long size;
+    Digest sha256;
+    try {
+      size = Long.parseLong(required(p, "Size", where));
+      sha256 = new Digest(required(p, "SHA256", where));
+    } catch (IllegalArgumentException e) {
+      throw bad(where + ": bad Size or SHA256: " + e.getMessage());
+    }
+    String source = p.get("Source");
+    source = source == null ? name : source.split(" ")[0];
+    return new PackageRecord(name, version, required(p, "Architecture", where), depends, provides,
+        filename, size, sha256, source, p.fields());
+  }
+
+  /** Parses a relation field: comma-separated groups of '|'-separated alternatives. */
+  static List<List<Relation>> relations(String field, String where) throws PlinthException {
+    List<List<Relation>> out = new ArrayList<>();
+    if (field == null || field.isBlank()) {
+      return out;
+    }
+    for (String group : field.split(",")) {
+      List<Relation> alts = new ArrayList<>();
+      for (String alt : group.split("\\|")) {
+        String t = alt.trim().replaceAll("\\s*\\[[^]]*]", "").replaceAll("\\s*<[^>]*>", "");
+        var m = java.util.regex.Pattern
+            .compile("([a-z0-9][a-z0-9+.-]*)(?::[a-z0-9-]+)?\\s*(?:\\(\\s*(<<|<=|=|>=|>>|<|>)\\s*([^)\\s]+)\\s*\\))?")
+            .matcher(t);
+        if (!m.matches()) {
+          throw bad(where + ": cannot read the relation '" + alt.trim() + "'");
+        }
+        DebVersion v = null;
+        if (m.group(3) != null) {
+          try {
+            v = DebVersion.parse(m.group(3));
+          } catch (IllegalArgumentException e) {
+            throw bad(where + ": bad version in '" + alt.trim() + "'");
+          }
+        }
+        alts.add(new Relation(m.group(1), m.group(2), v));
+      }
+      out.add(alts);
+    }
+    return out;
+  }
+
+  private static String required(Control.Paragraph p, String field, String where)
+      throws PlinthException {
+    String v = p.get(field);
+    if (v == null || v.isBlank()) {
+      throw bad(where + " has no " + field);
+    }
+    return v.trim();
+  }
+
+  private static PlinthException bad(String message) {
+    return new PlinthException(PlinthException.Kind.BAD_INPUT, message);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.plinth.deb;
+
+import dev.plinth.oci.Digest;
+import dev.plinth.oci.PlinthException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.tukaani.xz.XZInputStream;
+
+/**
+ * One suite of a Debian archive, as apt sees it: its InRelease is verified against the keyring
+ * before anything else is read, each Packages index is checked against the SHA256 the signed
+ * Release lists, and each .deb against the SHA256 its index lists.
+ */
+public final class Repository {
+  private final Fetcher fetcher;
+  private final Keyring keyring;
+  private final String suite;
+  private final List<String> components;
+  private final Map<String, PackageIndex> indexes = new HashMap<>();
+  private Release release;
+
+  public Repository(Fetcher fetcher, Keyring keyring, String suite, List<String> components) {
+    this.fetcher = fetcher;
+    this.keyring = keyring;
+    this.suite = suite;
+    this.components = List.copyOf(components);
+  }
+
+  /** The verified Release (fetched on first use). */
+  public synchronized Release release() throws PlinthException {
+    if (release == null) {
+      release = fetcher.release(suite, keyring);
+    }
+    return release;
+  }
+
+  /** What the repository is, for messages: e.g. "bookworm main at http://…/debian/". */
+  public String describe() {
+    return suite + " " + String.join(" ", components) + " at " + fetcher.base();
+  }
+
+  /**
+   * Every package of a Debian architecture (amd64, arm64) in the components, with the
+   * 'Architecture: all' packages the index lists alongside.
+   */
+  public synchronized PackageIndex index(String arch) throws PlinthException {
+    PackageIndex cached = indexes.get(arch);
+    if (cached != null) {
+      return cached;
+    }
+    Release r = release();
+    if (!r.architectures().contains(arch)) {
+      throw new PlinthException(PlinthException.Kind.NOT_FOUND, "suite " + suite + " at "
+          + fetcher.base() + " has no architecture " + arch + " (it has "
+          + String.join(" ", r.architectures()) + ")");
+    }
+    PackageIndex index = new PackageIndex();
+    for (String component : components) {
+      if (!r.components().contains(component)) {
+        throw new PlinthException(PlinthException.Kind.NOT_FOUND, "suite " + suite + " at "
+            + fetcher.base() + " has no component " + component + " (it has "
+            + String.join(" ", r.components()) + ")");
+      }
+      readPackages(r, component + "/binary-" + arch + "/Packages", index);
+    }
+    indexes.put(arch, index);
+    return index;
+  }
+
+  /** The .deb a record names, from the cache or the mirror, checked against its size and sha256. */
+  public Path deb(String filename, Digest sha256, long size) throws PlinthException {
+    return fetcher.blob(filename, sha256, size);
+  }
+
+  private void readPackages(Release r, String base, PackageIndex index) throws PlinthException {
+    String chosen = null;
+    for (String suffix : List.of(".xz", ".gz", "")) {
+      if (r.sha256().containsKey(base + suffix)) {
+        chosen = base + suffix;
+        break;
+      }
+    }
+    if (chosen == null) {
+      r.file(base + ".xz"); // throws NOT_FOUND naming what the Release lists
+    }
+    Release.FileHash hash = r.file(chosen);
+    Path file = fetcher.blob("dists/" + suite + "/" + r.fetchPath(chosen), hash.sha256(),
+        hash.size());
+    String what = fetcher.base() + "dists/" + suite + "/" + chosen;
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
+        InputStream in = chosen.endsWith(".xz") ? new XZInputStream(raw)
+            : chosen.endsWith(".gz") ? new GZIPInputStream(raw, 65536) : raw) {
+      Control.each(in, what, p -> index.add(PackageRecord.of(p, what)));
+    } catch (IOException e) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT,
+          what + " cannot be decompressed although its sha256 matched the Release: "
+              + e.getMessage(), e);
+    }
+  }
+}
