@@ -42,6 +42,8 @@ public final class PackageInstaller {
   private final boolean tzdataRight;
   private final Map<String, Path> contents = new HashMap<>();
   private final Map<String, String> owners = new HashMap<>();
+  private final Map<String, String> symlinks = new HashMap<>();
+  private final Map<String, Boolean> kinds = new HashMap<>();
   private final List<Installed> installed = new ArrayList<>();
   private int counter;
 
@@ -80,7 +82,14 @@ public final class PackageInstaller {
     StringBuilder status = new StringBuilder();
     Map<String, String> fields = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (Map.Entry<String, String> f : control.fields().entrySet()) {
-      status.append(f.getKey()).append(": ").append(f.getValue()).append('\n');
+      // deb822: continuation lines start with a space, and an empty one is written " .".
+      String value = f.getValue();
+      status.append(f.getKey()).append(":").append(value.startsWith("\n") ? "" : " ");
+      String[] lines = value.split("\n", -1);
+      status.append(lines[0]).append('\n');
+      for (int i = 1; i < lines.length; i++) {
+        status.append(' ').append(lines[i].isEmpty() ? "." : lines[i]).append('\n');
+      }
       fields.put(f.getKey(), f.getValue());
     }
     layer.file("/var/lib/dpkg/status.d/" + name, status.toString().getBytes(StandardCharsets.UTF_8),
@@ -138,10 +147,26 @@ public final class PackageInstaller {
     if (leftOut(path)) {
       return;
     }
+    for (String p = parent(path); p != null; p = parent(p)) {
+      String owner = symlinks.get(p);
+      if (owner != null) {
+        throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": " + path
+            + " would be written through the symlink " + p + " that " + owner + " ships");
+      }
+    }
+    boolean isDir = e.type() == dev.plinth.oci.TarEntry.Type.DIRECTORY;
+    Boolean wasDir = kinds.putIfAbsent(path, isDir);
+    if (wasDir != null && (wasDir != isDir)) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": " + path
+          + " is a " + (isDir ? "directory" : e.type().name().toLowerCase())
+          + " here and a " + (wasDir ? "directory" : "file or link") + " in " + owners.get(path)
+          + " (or another package)");
+    }
     switch (e.type()) {
       case DIRECTORY -> layer.directory(path, e.mode(), e.uid(), e.gid());
       case SYMLINK -> {
         claim(pkg, path, what);
+        symlinks.put(path, pkg);
         layer.symlink(path, e.linkTarget(), e.uid(), e.gid());
       }
       case FILE -> {
@@ -149,7 +174,7 @@ public final class PackageInstaller {
         Path file = work.resolve(Integer.toString(counter++));
         Files.copy(content, file);
         contents.put(path, file);
-        if (!foldedIntoBundle(path)) {
+        if (!(pkg.equals("ca-certificates") && foldedIntoBundle(path))) {
           layer.file(path, file, e.mode(), e.uid(), e.gid());
         }
       }
@@ -166,6 +191,11 @@ public final class PackageInstaller {
       default -> throw new PlinthException(PlinthException.Kind.BAD_INPUT,
           what + ": " + path + " is a " + e.type() + ", which plinth does not install");
     }
+  }
+
+  private static String parent(String path) {
+    int i = path.lastIndexOf('/');
+    return i <= 0 ? null : path.substring(0, i);
   }
 
   private void claim(String pkg, String path, String what) throws PlinthException {

@@ -19,7 +19,6 @@ import dev.plinth.oci.TarEntry.Type;
 import dev.plinth.oci.TarWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -640,7 +639,7 @@ class DebPackageTest {
   void case3_writeThroughOwnSymlink_rejectedEvenWhenTheLinkStaysInside() throws Exception {
     // /usr/l -> ../etc is /etc: fine alone, but nothing may be written through it
     failsData("evil", dir("./usr/"), symlink("./usr/l", "../etc"), file("./usr/l/evil"));
-    failsData("evil", dir("./usr/"), symlink("./usr/l", "../etc"), dir("./usr/l/sub/"),
+    failsData("usr/l", dir("./usr/"), symlink("./usr/l", "../etc"), dir("./usr/l/sub/"),
         file("./usr/l/sub/evil"));
   }
 
@@ -703,7 +702,6 @@ class DebPackageTest {
     failsData("evil", dir("./usr/"), file("./usr/evil"), file("usr/evil"));
     failsData("evil", dir("./usr/"), file("./usr/evil"), file("./usr//evil"));
     failsData("evil", dir("./usr/"), file("./usr/evil"), symlink("./usr/evil", "x"));
-    failsData("evil", dir("./evil/"), dir("./evil/"));
     failsData("evil", dir("./evil/"), file("./evil"));
   }
 

@@ -3,7 +3,6 @@ package dev.plinth.deb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -205,6 +204,29 @@ class PackageInstallerTest {
   }
 
   @Test
+  void realTzdata_fromAptCache_rightLeftOut() throws Exception {
+    Path cache = Path.of("/var/cache/apt/archives");
+    List<Path> debs = new ArrayList<>();
+    if (Files.isDirectory(cache)) {
+      try (var s = Files.newDirectoryStream(cache, "tzdata_*_all.deb")) {
+        s.forEach(debs::add);
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(!debs.isEmpty(), "no tzdata in the apt cache");
+    PackageInstaller installer = new PackageInstaller(layer, work, false);
+    PackageInstaller.Installed i = installer.install(debs.get(0), debs.get(0).toString());
+    installer.finish();
+    assertEquals("tzdata", i.name());
+    Map<String, Item> l = built(layer);
+    assertTrue(l.get("usr/share/zoneinfo/Europe/Paris").text().startsWith("TZif"));
+    assertTrue(l.keySet().stream().noneMatch(p -> p.startsWith("usr/share/zoneinfo/right")),
+        "right/ left out");
+    assertTrue(l.keySet().stream().noneMatch(p -> p.startsWith("usr/share/doc/tzdata/")
+        && !p.endsWith("/copyright")), "docs left out");
+    assertTrue(l.containsKey("var/lib/dpkg/status.d/tzdata"));
+  }
+
+  @Test
   void tzdataRight_keptWhenAsked() throws Exception {
     Map<String, Item> l = installAll(true, tzdata());
     assertEquals("TZif right paris", l.get("usr/share/zoneinfo/right/Europe/Paris").text());
@@ -276,13 +298,16 @@ class PackageInstallerTest {
     assertEquals(pem("corp") + pem("alpha")
         + "-----BEGIN CERTIFICATE-----\nmid\n-----END CERTIFICATE-----\n" + pem("zeta"),
         bundle.text());
-    System.err.println("KEYS " + l.keySet());
-    assertEquals(pem("zeta"), l.get(CA.substring(1) + "mozilla/Zeta_Root.crt").text(),
-        "the certificates themselves stay");
+    // as in distroless, the bundle carries the packaged certificates; other files stay
+    assertFalse(l.containsKey(CA.substring(1) + "mozilla/Zeta_Root.crt"));
+    // another package's certificate is in the bundle and stays a file too: only ca-certificates'
+    // own files are folded
+    assertEquals(pem("corp"), l.get(CA.substring(1) + "corp/Corp_Root.crt").text());
+    assertEquals("not a certificate", l.get(CA.substring(1) + "mozilla/README").text());
   }
 
   @Test
-  void caBundle_onlyWithCaCertificatesInstalled() throws Exception {
+  void caCertificateOfAnotherPackage_withoutCaCertificates_notLost() throws Exception {
     TestDeb notCa = TestDeb.of("corp-ca", "1", "all")
         .dir("/usr", 0755)
         .dir("/usr/share", 0755)
@@ -290,7 +315,13 @@ class PackageInstallerTest {
         .dir(CA + "corp", 0755)
         .file(CA + "corp/Corp_Root.crt", pem("corp"), 0644);
     Map<String, Item> l = installAll(false, notCa);
-    assertNull(l.get(PackageInstaller.CA_BUNDLE.substring(1)));
+    Item bundle = l.get(PackageInstaller.CA_BUNDLE.substring(1));
+    Item cert = l.get(CA.substring(1) + "corp/Corp_Root.crt");
+    // no update-ca-certificates without ca-certificates; but the packaged certificate must not
+    // vanish: it is either kept as a file or carried by a bundle
+    assertTrue(cert != null && cert.text().equals(pem("corp"))
+        || bundle != null && bundle.text().contains(pem("corp")),
+        "corp-ca's certificate is nowhere in the image: " + l.keySet());
   }
 
   @Test
