@@ -76,6 +76,11 @@ final class DebianPackages {
     LockFile.Input input = input(spec);
     Map<String, List<LockFile.Entry>> platforms = new TreeMap<>();
     boolean tiniOnly = input.init().equals("tini");
+    List<String> archs = new ArrayList<>();
+    for (Platform platform : spec.platforms()) {
+      archs.add(debianArch(platform));
+    }
+    repository().prefetch(archs.stream().distinct().toList());
     for (Platform platform : spec.platforms()) {
       String arch = debianArch(platform);
       String what = platform + " (" + repository().describe() + ")";

@@ -32,7 +32,7 @@ class MainTest {
   @Test
   void everyCommand_hasHelp() {
     for (String[] cmd : new String[][] {{"--help"}, {"base", "--help"}, {"build", "--help"},
-        {"inspect", "--help"}}) {
+        {"lock", "--help"}, {"inspect", "--help"}}) {
       Run r = plinth(cmd);
       assertEquals(0, r.code(), String.join(" ", cmd) + r.err());
       assertTrue(r.out().startsWith("Usage: plinth"), r.out());
@@ -110,6 +110,28 @@ class MainTest {
     Run bad = plinth(Map.of("SOURCE_DATE_EPOCH", "yesterday"), "base", "--to", "oci-archive:" + out);
     assertEquals(2, bad.code());
     assertTrue(bad.err().contains("SOURCE_DATE_EPOCH='yesterday'"), bad.err());
+  }
+
+  @Test
+  void debianOptions_badInput_isAUsageError_andLockedWithoutALock_exits4() throws Exception {
+    Run badName = plinth("base", "--with", "ca-certificates,Bad_Name", "--to",
+        "oci-archive:" + tmp.resolve("p.tar"));
+    assertEquals(2, badName.code());
+    assertTrue(badName.err().contains("--with: 'Bad_Name' is not a Debian package name"), badName.err());
+    Run badInit = plinth("base", "--init", "dumb-init", "--to", "oci-archive:" + tmp.resolve("p.tar"));
+    assertEquals(2, badInit.code());
+    assertTrue(badInit.err().contains("plinth, tini or none"), badInit.err());
+    Path yaml = Files.writeString(tmp.resolve("plinth.yaml"), "packages: [tzdata]\n");
+    Run locked = plinth("build", "-f", yaml.toString(), "--locked", "--to",
+        "oci-archive:" + tmp.resolve("p.tar"));
+    assertEquals(4, locked.code(), locked.err());
+    assertTrue(locked.err().contains(tmp.resolve("plinth.lock").toString())
+        && locked.err().contains("plinth lock"), locked.err());
+    Path none = Files.writeString(tmp.resolve("none.yaml"), "name: x\n");
+    Run nothing = plinth("lock", "-f", none.toString());
+    assertEquals(2, nothing.code());
+    assertTrue(nothing.err().contains("nothing to lock"), nothing.err());
+    assertFalse(Files.exists(tmp.resolve("p.tar")));
   }
 
   @Test

@@ -74,6 +74,9 @@ public record PackageRecord(
         filename, size, sha256, source, p.fields());
   }
 
+  private static final java.util.regex.Pattern RELATION = java.util.regex.Pattern.compile(
+      "([a-z0-9][a-z0-9+.-]*)(?::[a-z0-9-]+)?\\s*(?:\\(\\s*(<<|<=|=|>=|>>|<|>)\\s*([^)\\s]+)\\s*\\))?");
+
   /** Parses a relation field: comma-separated groups of '|'-separated alternatives. */
   static List<List<Relation>> relations(String field, String where) throws PlinthException {
     List<List<Relation>> out = new ArrayList<>();
@@ -83,10 +86,12 @@ public record PackageRecord(
     for (String group : field.split(",")) {
       List<Relation> alts = new ArrayList<>();
       for (String alt : group.split("\\|")) {
-        String t = alt.trim().replaceAll("\\s*\\[[^]]*]", "").replaceAll("\\s*<[^>]*>", "");
-        var m = java.util.regex.Pattern
-            .compile("([a-z0-9][a-z0-9+.-]*)(?::[a-z0-9-]+)?\\s*(?:\\(\\s*(<<|<=|=|>=|>>|<|>)\\s*([^)\\s]+)\\s*\\))?")
-            .matcher(t);
+        String t = alt.trim();
+        // Architecture qualifiers [amd64] and build profiles <!nocheck> (rare in binary indexes).
+        if (t.indexOf('[') >= 0 || t.matches(".*<[!a-z].*")) {
+          t = t.replaceAll("\\s*\\[[^]]*]", "").replaceAll("\\s*<[^>]*>", "");
+        }
+        var m = RELATION.matcher(t);
         if (!m.matches()) {
           throw bad(where + ": cannot read the relation '" + alt.trim() + "'");
         }

@@ -23,7 +23,8 @@ public final class Repository {
   private final Keyring keyring;
   private final String suite;
   private final List<String> components;
-  private final Map<String, PackageIndex> indexes = new HashMap<>();
+  private final Map<String, java.util.concurrent.CompletableFuture<PackageIndex>> indexes =
+      new HashMap<>();
   private Release release;
 
   public Repository(Fetcher fetcher, Keyring keyring, String suite, List<String> components) {
@@ -50,11 +51,56 @@ public final class Repository {
    * Every package of a Debian architecture (amd64, arm64) in the components, with the
    * 'Architecture: all' packages the index lists alongside.
    */
-  public synchronized PackageIndex index(String arch) throws PlinthException {
-    PackageIndex cached = indexes.get(arch);
-    if (cached != null) {
-      return cached;
+  public PackageIndex index(String arch) throws PlinthException {
+    java.util.concurrent.CompletableFuture<PackageIndex> f;
+    boolean mine = false;
+    synchronized (this) {
+      f = indexes.get(arch);
+      if (f == null) {
+        f = new java.util.concurrent.CompletableFuture<>();
+        indexes.put(arch, f);
+        mine = true;
+      }
     }
+    if (mine) {
+      try {
+        f.complete(load(arch));
+      } catch (PlinthException | RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    }
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof PlinthException p) {
+        throw p;
+      }
+      throw e;
+    }
+  }
+
+  /** Reads several architectures' indexes at once (each is a few seconds of xz and parsing). */
+  public void prefetch(List<String> archs) throws PlinthException {
+    release();
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (String arch : archs.subList(Math.min(1, archs.size()), archs.size())) {
+      Thread t = new Thread(() -> {
+        try {
+          index(arch);
+        } catch (PlinthException e) {
+          // reported when the index is asked for
+        }
+      }, "plinth-index-" + arch);
+      t.setDaemon(true);
+      t.start();
+      threads.add(t);
+    }
+    if (!archs.isEmpty()) {
+      index(archs.get(0));
+    }
+  }
+
+  private PackageIndex load(String arch) throws PlinthException {
     Release r = release();
     if (!r.architectures().contains(arch)) {
       throw new PlinthException(PlinthException.Kind.NOT_FOUND, "suite " + suite + " at "
@@ -70,7 +116,6 @@ public final class Repository {
       }
       readPackages(r, component + "/binary-" + arch + "/Packages", index);
     }
-    indexes.put(arch, index);
     return index;
   }
 
@@ -81,7 +126,9 @@ public final class Repository {
 
   private void readPackages(Release r, String base, PackageIndex index) throws PlinthException {
     String chosen = null;
-    for (String suffix : List.of(".xz", ".gz", "")) {
+    // .gz before .xz: 40% more bytes to fetch once, but it decompresses ten times faster on every
+    // build that resolves (xz is most of the time of a cached resolution).
+    for (String suffix : List.of(".gz", ".xz", "")) {
       if (r.sha256().containsKey(base + suffix)) {
         chosen = base + suffix;
         break;
