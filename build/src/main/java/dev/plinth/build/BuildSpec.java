@@ -93,10 +93,11 @@ public record BuildSpec(
    * @param mirror the archive's base URI, or null: PLINTH_DEBIAN_MIRROR, else the host's apt sources
    * @param keyring OpenPGP keyring files, or empty: the system's Debian archive keyring
    * @param lockFile where plinth.lock is (next to plinth.yaml), or null
+   * @param tzdataRight keep tzdata's leap-second zones, /usr/share/zoneinfo/right/
    */
   public record Packages(List<String> names, List<String> exclude, String suite,
       List<String> components, String mirror, List<java.nio.file.Path> keyring,
-      java.nio.file.Path lockFile) {
+      java.nio.file.Path lockFile, boolean tzdataRight) {
     public static final String DEFAULT_SUITE = "bookworm";
     public static final Packages NONE =
         new Packages(List.of(), List.of(), DEFAULT_SUITE, List.of("main"), null, List.of(), null);
@@ -108,12 +109,19 @@ public record BuildSpec(
       keyring = List.copyOf(keyring);
     }
 
+    /** Without tzdata's right/ tree (the default). */
+    public Packages(List<String> names, List<String> exclude, String suite,
+        List<String> components, String mirror, List<java.nio.file.Path> keyring,
+        java.nio.file.Path lockFile) {
+      this(names, exclude, suite, components, mirror, keyring, lockFile, false);
+    }
+
     public boolean isEmpty() {
       return names.isEmpty();
     }
 
     public Packages withNames(List<String> n) {
-      return new Packages(n, exclude, suite, components, mirror, keyring, lockFile);
+      return new Packages(n, exclude, suite, components, mirror, keyring, lockFile, tzdataRight);
     }
   }
 

@@ -120,7 +120,7 @@ final class DebianPackages {
   List<PackageInstaller.Installed> install(BuildSpec spec, List<LockFile.Entry> entries,
       LayerBuilder layer, Path work) throws IOException, PlinthException {
     boolean tiniOnly = input(spec).init().equals("tini");
-    PackageInstaller installer = new PackageInstaller(layer, work, false);
+    PackageInstaller installer = new PackageInstaller(layer, work, packages.tzdataRight());
     for (LockFile.Entry e : entries) {
       Path deb = deb(e);
       String what = e.filename();

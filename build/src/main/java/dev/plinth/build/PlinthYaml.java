@@ -37,7 +37,7 @@ public final class PlinthYaml {
           "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
           "exclude", "debian");
   private static final Set<String> DEBIAN_FIELDS =
-      Set.of("suite", "components", "mirror", "keyring");
+      Set.of("suite", "components", "mirror", "keyring", "tzdataRight");
   private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
   private static final Pattern WORD = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
   private static final Set<String> FILE_FIELDS = Set.of("src", "dest", "mode", "uid", "gid");
@@ -191,6 +191,7 @@ public final class PlinthYaml {
     List<String> components = p.components();
     String mirror = null;
     List<Path> keyring = List.of();
+    boolean tzdataRight = false;
     if (top.containsKey("debian")) {
       Map<String, NodeTuple> d = mapping(value(top, "debian"), "debian", DEBIAN_FIELDS);
       if (d.containsKey("suite")) {
@@ -216,6 +217,9 @@ public final class PlinthYaml {
           throw error(n, "debian.mirror", "'" + mirror + "' is not an http:// or https:// URL");
         }
       }
+      if (d.containsKey("tzdataRight")) {
+        tzdataRight = bool(value(d, "tzdataRight"), "debian.tzdataRight");
+      }
       if (d.containsKey("keyring")) {
         Node n = value(d, "keyring");
         List<Node> items = n instanceof ScalarNode ? List.of(n) : sequence(n, "debian.keyring");
@@ -226,7 +230,7 @@ public final class PlinthYaml {
       }
     }
     return new BuildSpec.Packages(names, exclude, suite, components, mirror, keyring,
-        baseDir.resolve("plinth.lock"));
+        baseDir.resolve("plinth.lock"), tzdataRight);
   }
 
   private List<String> packageNames(Node n, String field) throws PlinthException {

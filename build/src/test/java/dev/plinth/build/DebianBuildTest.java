@@ -145,6 +145,19 @@ class DebianBuildTest {
   }
 
   @Test
+  void tzdataRight_keptWhenAsked() throws Exception {
+    Path out = tmp.resolve("right.tar");
+    BuildSpec.Packages p = spec(List.of("tzdata"), null).packages();
+    BuildSpec spec = BuildSpec.base(List.of(Platform.LINUX_AMD64)).withPackages(
+        new BuildSpec.Packages(p.names(), p.exclude(), p.suite(), p.components(), p.mirror(),
+            p.keyring(), null, true));
+    Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
+    Map<String, Content> f = files(ImageReader.read(ImageRef.parse("oci-archive:" + out))
+        .index().images().get(0));
+    assertEquals("TZif-right", text(f, "/usr/share/zoneinfo/right/America/New_York"));
+  }
+
+  @Test
   void sbom_perPlatform_nextToTheOutput() throws Exception {
     Path out = tmp.resolve("img.tar");
     BuildResult result = Plinth.build(spec(List.of("tzdata"), null),

@@ -103,12 +103,48 @@ class PlinthYamlTest {
       {"entrypoint: [a]\nentrypoint: [b]\n", ":2: the top level: 'entrypoint' is given twice"},
       {"entrypoint: [a\n", "not valid YAML"},
       {"- a\n- b\n", ":1: the top level: must be a mapping"},
+      {"packages: [tzdata, Bad_Name]\n", ":1: packages: 'Bad_Name' is not a Debian package name"},
+      {"packages: [tzdata, tzdata]\n", ":1: packages: 'tzdata' is listed twice"},
+      {"exclude: libssl3\n", ":1: exclude: must be a list"},
+      {"debian: {suite: Bookworm!}\n", ":1: debian.suite: 'Bookworm!'"},
+      {"debian: {mirror: ftp://x/debian}\n", ":1: debian.mirror: 'ftp://x/debian' is not an http"},
+      {"debian:\n  release: 12\n", ":2: debian: unknown field 'release'"},
+      {"debian: {tzdataRight: sometimes}\n", ":1: debian.tzdataRight: must be true or false"},
     };
     for (String[] c : cases) {
       PlinthException e = error(c[0]);
       assertEquals(PlinthException.Kind.USAGE, e.kind(), c[0]);
       assertTrue(e.getMessage().contains(c[1]), "for " + c[0] + " got: " + e.getMessage());
     }
+  }
+
+  @Test
+  void debianPackages_loadWithPathsRelativeToTheFile() throws Exception {
+    BuildSpec s = PlinthYaml.load(write("""
+        packages: [ca-certificates, tzdata]
+        exclude: [openssl]
+        init: {binary: tini}
+        debian:
+          suite: trixie
+          components: [main, contrib]
+          mirror: http://127.0.0.1:9/debian
+          keyring: [keys/a.gpg, keys/b.asc]
+          tzdataRight: true
+        """));
+    BuildSpec.Packages p = s.packages();
+    assertEquals(List.of("ca-certificates", "tzdata"), p.names());
+    assertEquals(List.of("openssl"), p.exclude());
+    assertEquals("trixie", p.suite());
+    assertEquals(List.of("main", "contrib"), p.components());
+    assertEquals("http://127.0.0.1:9/debian", p.mirror());
+    assertEquals(List.of(tmp.resolve("keys/a.gpg"), tmp.resolve("keys/b.asc")), p.keyring());
+    assertEquals(tmp.resolve("plinth.lock"), p.lockFile());
+    assertTrue(p.tzdataRight());
+    assertEquals(BuildSpec.Init.Kind.TINI, s.init().kind());
+    BuildSpec d = PlinthYaml.load(write("packages: [tzdata]\n"));
+    assertEquals("bookworm", d.packages().suite());
+    assertEquals(List.of("main"), d.packages().components());
+    assertEquals(List.of(), d.packages().keyring());
   }
 
   @Test
