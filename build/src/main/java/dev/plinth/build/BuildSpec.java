@@ -23,6 +23,7 @@ import java.util.Map;
  * @param exposedPorts e.g. {@code 8080/tcp}
  * @param stopSignal e.g. {@code SIGTERM}, or null
  * @param packages Debian packages to install, and where from
+ * @param java a Java application and its runtime, or null
  */
 public record BuildSpec(
     String name,
@@ -40,7 +41,8 @@ public record BuildSpec(
     Map<String, String> annotations,
     List<String> exposedPorts,
     String stopSignal,
-    Packages packages) {
+    Packages packages,
+    Java java) {
 
   public static final List<Platform> DEFAULT_PLATFORMS =
       List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64);
@@ -60,27 +62,28 @@ public record BuildSpec(
   public static BuildSpec base(List<Platform> platforms) {
     return new BuildSpec(
         "plinth-base", platforms, Base.MINIMAL, Init.PLINTH, User.NONROOT, false, List.of(),
-        List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, Packages.NONE);
+        List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, Packages.NONE,
+        null);
   }
 
   public BuildSpec withPlatforms(List<Platform> p) {
     return new BuildSpec(name, p, base, init, user, arbitraryUser, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal, packages);
+        workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
   }
 
   public BuildSpec withInit(Init i) {
     return new BuildSpec(name, platforms, base, i, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
   }
 
   public BuildSpec withArbitraryUser(boolean a) {
     return new BuildSpec(name, platforms, base, init, user, a, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal, packages);
+        workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
   }
 
   public BuildSpec withPackages(Packages p) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, p);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, p, java);
   }
 
   /**
@@ -122,6 +125,61 @@ public record BuildSpec(
 
     public Packages withNames(List<String> n) {
       return new Packages(n, exclude, suite, components, mirror, keyring, lockFile, tzdataRight);
+    }
+  }
+
+  public BuildSpec withJava(Java j) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, j);
+  }
+
+  public BuildSpec withName(String n) {
+    return new BuildSpec(n, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+  }
+
+  public BuildSpec withEntrypoint(List<String> e) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, e, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+  }
+
+  public BuildSpec withCmd(List<String> c) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, c,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+  }
+
+  public BuildSpec withEnv(Map<String, String> e) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+  }
+
+  public BuildSpec withPorts(List<String> ports) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, ports, stopSignal, packages, java);
+  }
+
+  /**
+   * A Java application: its code, and the runtime plinth links for it per platform.
+   *
+   * @param jar an executable jar (Main-Class, and Class-Path jars beside it), or null
+   * @param mainClass the main class; null with {@code jar} to take the jar's Main-Class
+   * @param classpath with no jar: the directories and jars of the app, in order (directories
+   *     become the resources and classes layers, jars the dependency layers)
+   * @param version the JDK feature version of the runtime, e.g. 25 or 17
+   * @param modules the runtime's modules; empty: found with jdeps
+   * @param jvmFlags flags after plinth's container defaults
+   * @param aot bake a JDK AOT cache from a training run into the image (host architecture only)
+   * @param suite the Debian suite for JDK packages and native libraries (default trixie)
+   */
+  public record Java(Path jar, String mainClass, List<Path> classpath, int version,
+      List<String> modules, List<String> jvmFlags, boolean aot, String suite) {
+    public static final int DEFAULT_VERSION = 25;
+    public static final String DEFAULT_SUITE = "trixie";
+
+    public Java {
+      classpath = List.copyOf(classpath);
+      modules = List.copyOf(modules);
+      jvmFlags = List.copyOf(jvmFlags);
     }
   }
 

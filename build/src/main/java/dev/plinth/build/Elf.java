@@ -3,55 +3,44 @@ package dev.plinth.build;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Just enough ELF to check that a binary suits a platform and is static. */
+/** Checks that a binary suits a platform and is static, on top of {@link ElfFile}. */
 final class Elf {
-  private static final int PT_INTERP = 3;
-
   /**
-   * Checks that {@code bytes} is a 64-bit little-endian ELF executable for the platform's machine
-   * with no program interpreter (statically linked).
+   * Checks that {@code bytes} is a valid 64-bit little-endian ELF executable for the platform's
+   * machine that needs neither a program interpreter nor a shared library (statically linked,
+   * static-pie included).
    *
    * @param what names the file in errors
    */
   static void checkStatic(byte[] bytes, Platform platform, String what) throws PlinthException {
-    if (bytes.length < 64 || bytes[0] != 0x7f || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F') {
+    if (!ElfFile.isElf(bytes)) {
       throw bad(what + " is not an ELF executable");
     }
-    if (bytes[4] != 2 || bytes[5] != 1) {
+    ElfFile elf = ElfFile.read(bytes, what);
+    if (!elf.is64() || elf.byteOrder() != ByteOrder.LITTLE_ENDIAN) {
       throw bad(what + " is not a 64-bit little-endian ELF file");
     }
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    int machine = b.getShort(18) & 0xffff;
-    if (machine != platform.elfMachine()) {
-      throw bad(what + " is built for ELF machine " + machineName(machine) + ", not for "
+    if (elf.type() != ElfFile.ET_EXEC && elf.type() != ElfFile.ET_DYN) {
+      throw bad(what + " is not an ELF executable (it is a " + ElfFile.typeName(elf.type()) + ")");
+    }
+    if (elf.machine() != platform.elfMachine()) {
+      throw bad(what + " is built for ELF machine " + machineName(elf.machine()) + ", not for "
           + platform + " (" + machineName(platform.elfMachine()) + ")");
     }
-    long phoff = b.getLong(32);
-    int phentsize = b.getShort(54) & 0xffff;
-    int phnum = b.getShort(56) & 0xffff;
-    if (phentsize < 56 || phoff < 0 || phoff + (long) phnum * phentsize > bytes.length) {
-      throw bad(what + " has a damaged program header table");
+    if (elf.interpreter() != null) {
+      throw bad(what + " is dynamically linked (it names the program interpreter "
+          + elf.interpreter() + "); an init must be a static binary");
     }
-    for (int i = 0; i < phnum; i++) {
-      if (b.getInt((int) (phoff + (long) i * phentsize)) == PT_INTERP) {
-        throw bad(what + " is dynamically linked (it names a program interpreter); an init must"
-            + " be a static binary");
-      }
+    if (!elf.needed().isEmpty()) {
+      throw bad(what + " is dynamically linked (it needs " + String.join(", ", elf.needed())
+          + "); an init must be a static binary");
     }
   }
 
   static String machineName(int machine) {
-    return switch (machine) {
-      case 3 -> "x86 (32-bit)";
-      case 40 -> "ARM (32-bit)";
-      case 62 -> "x86-64";
-      case 183 -> "AArch64";
-      case 243 -> "RISC-V";
-      default -> "#" + machine;
-    };
+    return ElfFile.machineName(machine);
   }
 
   private static PlinthException bad(String message) {

@@ -83,6 +83,11 @@ public final class Plinth {
       throws IOException, PlinthException {
     checkTarget(target, spec.platforms());
     List<String> notes = new ArrayList<>();
+    JavaBuild java = null;
+    if (spec.java() != null) {
+      java = JavaBuild.prepare(spec, options);
+      spec = java.effectiveSpec();
+    }
     DebianPackages debs = null;
     LockFile lock = null;
     if (DebianPackages.needed(spec)) {
@@ -95,8 +100,11 @@ public final class Plinth {
       List<Image> images = new ArrayList<>();
       List<BuildResult.PlatformImage> results = new ArrayList<>();
       List<byte[]> sboms = new ArrayList<>();
+      if (java != null) {
+        java.buildAppLayers(work);
+      }
       for (Platform platform : spec.platforms()) {
-        images.add(buildImage(spec, platform, options, work, results, debs, lock, sboms));
+        images.add(buildImage(spec, platform, options, work, results, debs, lock, sboms, java));
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
       write(target, index, options);
@@ -214,7 +222,7 @@ public final class Plinth {
   private static Image buildImage(
       BuildSpec spec, Platform platform, Options options, Path work,
       List<BuildResult.PlatformImage> results, DebianPackages debs, LockFile lock,
-      List<byte[]> sboms)
+      List<byte[]> sboms, JavaBuild java)
       throws IOException, PlinthException {
     List<Layer> layers = new ArrayList<>();
     List<String> history = new ArrayList<>();
@@ -273,6 +281,22 @@ public final class Plinth {
       }
       history.add("plinth: Debian " + spec.packages().suite() + " packages: "
           + String.join(" ", names));
+    }
+    if (java != null) {
+      JavaBuild.Runtime rt = java.runtime(platform, work);
+      layers.add(rt.layer());
+      history.add(rt.history());
+      fileBytes += rt.fileBytes();
+      if (items == null) {
+        items = new ArrayList<>();
+        if (initBytes != null) {
+          items.add(Sbom.plinthInit(platform, dev.plinth.oci.Digest.of(initBytes)));
+        }
+      }
+      items.addAll(rt.sbom());
+      layers.addAll(java.appLayers());
+      history.addAll(java.appHistory());
+      fileBytes += java.appFileBytes();
     }
     LayerBuilder files = new LayerBuilder();
     for (BuildSpec.FileSpec f : spec.files()) {

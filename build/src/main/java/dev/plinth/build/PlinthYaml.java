@@ -35,7 +35,12 @@ public final class PlinthYaml {
   private static final Set<String> TOP =
       Set.of("name", "platforms", "base", "init", "user", "arbitraryUser", "files", "entrypoint",
           "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
-          "exclude", "debian");
+          "exclude", "debian", "java");
+  private static final Set<String> JAVA_FIELDS =
+      Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite");
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+  private static final Pattern MODULE = CLASS_NAME;
   private static final Set<String> DEBIAN_FIELDS =
       Set.of("suite", "components", "mirror", "keyring", "tzdataRight");
   private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
@@ -176,8 +181,92 @@ public final class PlinthYaml {
       }
     }
     BuildSpec.Packages packages = packages(top, baseDir);
+    BuildSpec.Java java = null;
+    if (top.containsKey("java")) {
+      java = java(value(top, "java"), baseDir);
+      if (top.containsKey("entrypoint")) {
+        throw error(value(top, "entrypoint"), "entrypoint", "with 'java', the entrypoint is the"
+            + " java command plinth writes; put JVM flags in java.jvmFlags and app arguments in cmd");
+      }
+    }
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, ports, stopSignal, packages);
+        env, workdir, labels, annotations, ports, stopSignal, packages, java);
+  }
+
+  private BuildSpec.Java java(Node n, Path baseDir) throws PlinthException {
+    Map<String, NodeTuple> j = mapping(n, "java", JAVA_FIELDS);
+    Path jar = null;
+    if (j.containsKey("jar")) {
+      jar = baseDir.resolve(string(value(j, "jar"), "java.jar")).normalize();
+    }
+    String mainClass = null;
+    if (j.containsKey("mainClass")) {
+      Node m = value(j, "mainClass");
+      mainClass = string(m, "java.mainClass");
+      if (!CLASS_NAME.matcher(mainClass).matches()) {
+        throw error(m, "java.mainClass", "'" + mainClass + "' is not a class name");
+      }
+    }
+    List<Path> classpath = new ArrayList<>();
+    if (j.containsKey("classpath")) {
+      if (jar != null) {
+        throw error(value(j, "classpath"), "java.classpath", "give either jar or classpath");
+      }
+      for (Node c : sequence(value(j, "classpath"), "java.classpath")) {
+        String entry = string(c, "java.classpath");
+        if (entry.endsWith("/*")) {
+          // a directory of jars, as java's own -cp reads "lib/*": its jars in name order
+          Path dir = baseDir.resolve(entry.substring(0, entry.length() - 2)).normalize();
+          try (var s = java.nio.file.Files.list(dir)) {
+            s.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted()
+                .forEach(classpath::add);
+          } catch (java.io.IOException e) {
+            throw error(c, "java.classpath", dir + " is not a readable directory");
+          }
+        } else {
+          classpath.add(baseDir.resolve(entry).normalize());
+        }
+      }
+    }
+    if (jar == null && (mainClass == null || !j.containsKey("classpath"))) {
+      throw error(n, "java", "give 'jar' (an executable jar), or 'mainClass' and 'classpath'");
+    }
+    int version = BuildSpec.Java.DEFAULT_VERSION;
+    if (j.containsKey("version")) {
+      Node v = value(j, "version");
+      String t = string(v, "java.version");
+      if (!t.matches("[0-9]{2}") || Integer.parseInt(t) < 17) {
+        throw error(v, "java.version", "'" + t + "' is not a JDK feature version of 17 or later"
+            + " (e.g. 17, 21, 25)");
+      }
+      version = Integer.parseInt(t);
+    }
+    List<String> modules = new ArrayList<>();
+    if (j.containsKey("modules")) {
+      Node m = value(j, "modules");
+      if (m instanceof ScalarNode && string(m, "java.modules").equals("auto")) {
+        modules = List.of();
+      } else {
+        for (Node x : sequence(m, "java.modules")) {
+          String t = string(x, "java.modules");
+          if (!MODULE.matcher(t).matches()) {
+            throw error(x, "java.modules", "'" + t + "' is not a module name");
+          }
+          modules.add(t);
+        }
+      }
+    }
+    List<String> flags = j.containsKey("jvmFlags")
+        ? command(value(j, "jvmFlags"), "java.jvmFlags") : List.of();
+    boolean aot = j.containsKey("aot") && bool(value(j, "aot"), "java.aot");
+    String suite = BuildSpec.Java.DEFAULT_SUITE;
+    if (j.containsKey("suite")) {
+      suite = string(value(j, "suite"), "java.suite");
+      if (!WORD.matcher(suite).matches()) {
+        throw error(value(j, "suite"), "java.suite", "'" + suite + "' is not a suite name such as trixie");
+      }
+    }
+    return new BuildSpec.Java(jar, mainClass, classpath, version, modules, flags, aot, suite);
   }
 
   private BuildSpec.Packages packages(Map<String, NodeTuple> top, Path baseDir)

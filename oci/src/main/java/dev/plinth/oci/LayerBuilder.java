@@ -77,24 +77,39 @@ public final class LayerBuilder {
   }
 
   /**
+   * As {@link #build(Path, long, int)}, but a layer with the same content and gzip level that was
+   * compressed before comes from {@code cache} instead: the tar is only hashed (cheap), not
+   * compressed (dear). Null {@code cache}: always build.
+   */
+  public Layer build(Path dir, long mtime, int level, LayerCache cache) throws IOException {
+    if (cache == null) {
+      return build(dir, mtime, level);
+    }
+    Map<String, Spec> all = withParents();
+    MessageDigest tarSha = Digest.sha256();
+    IoStreams.Counting tarCount =
+        new IoStreams.Counting(new DigestOutputStream(OutputStream.nullOutputStream(), tarSha));
+    try (TarWriter tar = new TarWriter(tarCount)) {
+      for (Map.Entry<String, Spec> e : all.entrySet()) {
+        writeEntry(tar, e.getKey(), e.getValue(), mtime);
+      }
+    }
+    String key = "tar-" + Digest.of(tarSha).hex() + "-gzip" + level;
+    java.util.Optional<Layer> hit = cache.get(key);
+    if (hit.isPresent()) {
+      return hit.get();
+    }
+    return cache.put(key, build(dir, mtime, level));
+  }
+
+  /**
    * Writes the layer into {@code dir} (a file named by its digest) and returns it.
    *
    * @param mtime seconds since the epoch for every entry (SOURCE_DATE_EPOCH)
    * @param level gzip level, 0-9
    */
   public Layer build(Path dir, long mtime, int level) throws IOException {
-    Map<String, Spec> all = new TreeMap<>(entries);
-    for (String path : entries.keySet()) {
-      for (String p = ImagePath.parent(path); p != null; p = ImagePath.parent(p)) {
-        Spec parent = all.get(p);
-        if (parent == null) {
-          all.put(p, new Spec(TarEntry.Type.DIRECTORY, 0755, 0, 0, null, null, null));
-        } else if (parent.type != TarEntry.Type.DIRECTORY) {
-          throw new IllegalArgumentException(
-              "/" + path + " is inside /" + p + ", which is not a directory");
-        }
-      }
-    }
+    Map<String, Spec> all = withParents();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, ".layer-", ".tmp");
     try {
@@ -125,6 +140,23 @@ public final class LayerBuilder {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** The entries and every missing parent directory (root-owned, 0755). */
+  private Map<String, Spec> withParents() {
+    Map<String, Spec> all = new TreeMap<>(entries);
+    for (String path : entries.keySet()) {
+      for (String p = ImagePath.parent(path); p != null; p = ImagePath.parent(p)) {
+        Spec parent = all.get(p);
+        if (parent == null) {
+          all.put(p, new Spec(TarEntry.Type.DIRECTORY, 0755, 0, 0, null, null, null));
+        } else if (parent.type != TarEntry.Type.DIRECTORY) {
+          throw new IllegalArgumentException(
+              "/" + path + " is inside /" + p + ", which is not a directory");
+        }
+      }
+    }
+    return all;
   }
 
   private static void writeEntry(TarWriter tar, String path, Spec s, long mtime)

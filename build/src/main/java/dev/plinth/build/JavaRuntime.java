@@ -1,0 +1,553 @@
+package dev.plinth.build;
+
+import dev.plinth.deb.Cache;
+import dev.plinth.deb.DebPackage;
+import dev.plinth.deb.PackageIndex;
+import dev.plinth.deb.PackageInstaller;
+import dev.plinth.deb.PackageRecord;
+import dev.plinth.deb.Repository;
+import dev.plinth.oci.Cleanup;
+import dev.plinth.oci.Digest;
+import dev.plinth.oci.LayerBuilder;
+import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.PlinthException.Kind;
+import dev.plinth.oci.TarEntry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A Java runtime for one platform: jlink of the app's modules from the host JDK when it is of that
+ * architecture and feature version, else from the jmods of Debian's {@code openjdk-N-jdk-headless}
+ * of that architecture (linked by the host JDK's jlink, which links any platform's jmods of its
+ * own feature version); no man pages, headers or commands but {@code java}; native debug symbols
+ * stripped; and exactly the native libraries its ELF files need, taken from Debian's packages for
+ * that architecture.
+ */
+final class JavaRuntime {
+  /** Where the runtime goes in the image. */
+  static final String HOME = "/opt/java/openjdk";
+
+  /** Libraries whose package every Debian release agrees on. */
+  private static final Map<String, String> KNOWN_LIBRARIES = Map.ofEntries(
+      Map.entry("libc.so.6", "libc6"), Map.entry("libm.so.6", "libc6"),
+      Map.entry("libdl.so.2", "libc6"), Map.entry("libpthread.so.0", "libc6"),
+      Map.entry("librt.so.1", "libc6"), Map.entry("ld-linux-x86-64.so.2", "libc6"),
+      Map.entry("ld-linux-aarch64.so.1", "libc6"), Map.entry("libgcc_s.so.1", "libgcc-s1"),
+      Map.entry("libstdc++.so.6", "libstdc++6"), Map.entry("libz.so.1", "zlib1g"));
+
+  /** A host JDK: where it is, its feature version and architecture (Debian's name). */
+  record Jdk(Path home, int feature, String version, String arch) {
+    Path tool(String name) {
+      return home.resolve("bin").resolve(name);
+    }
+
+    boolean hasJmods() {
+      return Files.isDirectory(home.resolve("jmods"));
+    }
+  }
+
+  /** What a runtime was made of, for the image history and the SBOM. */
+  record Built(String source, List<String> modules, List<PackageInstaller.Installed> libraries,
+      List<Digest> libraryDebs) {}
+
+  private JavaRuntime() {}
+
+  /** The host JDKs of a feature version: JAVA_HOME, the running JVM, then /usr/lib/jvm/*. */
+  static Jdk hostJdk(int feature, Map<String, String> env) throws PlinthException {
+    List<Path> candidates = new ArrayList<>();
+    if (env.get("JAVA_HOME") != null && !env.get("JAVA_HOME").isBlank()) {
+      candidates.add(Path.of(env.get("JAVA_HOME")));
+    }
+    candidates.add(Path.of(System.getProperty("java.home")));
+    Path jvm = Path.of("/usr/lib/jvm");
+    if (Files.isDirectory(jvm)) {
+      try (Stream<Path> s = Files.list(jvm)) {
+        s.sorted().forEach(candidates::add);
+      } catch (IOException e) {
+        // an unreadable /usr/lib/jvm holds no candidate
+      }
+    }
+    List<String> seen = new ArrayList<>();
+    for (Path c : candidates) {
+      Jdk jdk = describe(c);
+      if (jdk == null) {
+        continue;
+      }
+      seen.add(jdk.home() + " (" + jdk.version() + ")");
+      if (jdk.feature() == feature && Files.isExecutable(jdk.tool("jlink"))
+          && Files.isExecutable(jdk.tool("jdeps"))) {
+        return jdk;
+      }
+    }
+    throw new PlinthException(Kind.NOT_FOUND, "java.version " + feature + " needs a JDK "
+        + feature + " on this machine to run jlink and jdeps (they link the runtime of every"
+        + " platform); found " + (seen.isEmpty() ? "none" : String.join(", ", seen))
+        + ". Install one (e.g. openjdk-" + feature + "-jdk-headless) or set JAVA_HOME to it");
+  }
+
+  private static Jdk describe(Path home) {
+    Path release = home.resolve("release");
+    if (!Files.isRegularFile(release)) {
+      return null;
+    }
+    try {
+      Map<String, String> r = new TreeMap<>();
+      for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          r.put(line.substring(0, eq), line.substring(eq + 1).replace("\"", "").strip());
+        }
+      }
+      String v = r.get("JAVA_VERSION");
+      if (v == null) {
+        return null;
+      }
+      int feature = Integer.parseInt(v.split("[.+-]")[0]);
+      String arch = switch (r.getOrDefault("OS_ARCH", "")) {
+        case "x86_64", "amd64" -> "amd64";
+        case "aarch64", "arm64" -> "arm64";
+        default -> r.getOrDefault("OS_ARCH", "");
+      };
+      return new Jdk(home.toRealPath(), feature, v, arch);
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The modules the app needs, as jdeps finds them, plus java.base. {@code classpath} holds the
+   * app's jars and class directories.
+   */
+  static List<String> modules(Jdk jdk, List<Path> classpath, Path work) throws PlinthException {
+    List<String> cmd = new ArrayList<>(List.of(jdk.tool("jdeps").toString(), "-q",
+        "--ignore-missing-deps", "--print-module-deps", "--multi-release",
+        Integer.toString(jdk.feature())));
+    List<String> jars = new ArrayList<>();
+    for (Path p : classpath) {
+      jars.add(p.toString());
+    }
+    if (jars.size() > 1) {
+      cmd.add("--class-path");
+      cmd.add(String.join(":", jars.subList(1, jars.size())));
+    }
+    cmd.addAll(jars);
+    String out = run(cmd, work, "jdeps (finding the modules of the app)").strip();
+    Set<String> modules = new TreeSet<>();
+    modules.add("java.base");
+    for (String m : out.split(",")) {
+      if (!m.isBlank()) {
+        modules.add(m.strip());
+      }
+    }
+    return List.copyOf(modules);
+  }
+
+  /**
+   * Links the runtime for {@code platform} into {@code layer} under {@link #HOME}, with the
+   * native libraries it needs.
+   */
+  static Built link(Jdk jdk, BuildSpec.Java java, List<String> modules, Platform platform,
+      Repository debian, PackageIndex index, Cache cache, LayerBuilder layer, Path work)
+      throws IOException, PlinthException {
+    String arch = DebianPackages.debianArch(platform);
+    Path modulePath = null;
+    String source;
+    if (arch.equals(jdk.arch())) {
+      modulePath = jdk.hasJmods() ? jdk.home().resolve("jmods") : null;
+      source = "host JDK " + jdk.version() + " (" + jdk.home() + ")";
+    } else {
+      String name = "openjdk-" + java.version() + "-jdk-headless";
+      List<PackageRecord> versions = index.versions(name);
+      if (versions.isEmpty()) {
+        throw new PlinthException(Kind.NOT_FOUND, "no " + name + " for " + arch + " in Debian "
+            + java.suite() + ": pick a java.version Debian " + java.suite() + " has, or another"
+            + " java.suite");
+      }
+      PackageRecord jdkDeb = versions.get(0);
+      modulePath = jmods(debian.deb(jdkDeb.filename(), jdkDeb.sha256(), jdkDeb.size()),
+          jdkDeb, java.version(), arch, cache);
+      source = "Debian " + java.suite() + " " + name + " " + jdkDeb.version() + " (" + arch + ")";
+    }
+    Path out = work.resolve("runtime-" + arch);
+    List<String> cmd = new ArrayList<>(List.of(jdk.tool("jlink").toString()));
+    if (modulePath != null) {
+      cmd.addAll(List.of("--module-path", modulePath.toString()));
+    }
+    cmd.addAll(List.of("--add-modules", String.join(",", modules),
+        "--strip-java-debug-attributes", "--no-man-pages", "--no-header-files",
+        "--compress=zip-6", "--output", out.toString()));
+    run(cmd, work, "jlink (linking the " + platform + " runtime)");
+
+    Map<String, byte[]> elves = new TreeMap<>();
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(out)) {
+      files = s.sorted().toList();
+    }
+    for (Path f : files) {
+      String rel = out.relativize(f).toString();
+      if (rel.isEmpty() || leftOut(rel)) {
+        continue;
+      }
+      String dest = HOME + "/" + rel;
+      if (Files.isSymbolicLink(f)) {
+        layer.symlink(dest, Files.readSymbolicLink(f).toString(), 0, 0);
+      } else if (Files.isDirectory(f)) {
+        layer.directory(dest, 0755, 0, 0);
+      } else {
+        byte[] bytes = Files.readAllBytes(f);
+        int mode = Files.isExecutable(f) ? 0755 : 0644;
+        if (ElfFile.isElf(bytes)) {
+          bytes = ElfStrip.strip(bytes, platform + " runtime " + rel);
+          elves.put(dest, bytes);
+        }
+        layer.file(dest, bytes, mode, 0, 0);
+      }
+    }
+    NativeLibraries natives = new NativeLibraries(debian, index, arch, java.version());
+    natives.resolve(elves, platform);
+    natives.installInto(layer, work.resolve("natives-" + arch));
+    return new Built(source, modules, natives.installed(), natives.debs());
+  }
+
+  /** What the runtime does not need in a container. */
+  static boolean leftOut(String rel) {
+    return rel.endsWith(".debuginfo") || rel.endsWith(".diz")
+        || (rel.startsWith("bin/") && !rel.equals("bin/java"))
+        || rel.equals("lib/jexec") || rel.equals("lib/src.zip") || rel.equals("lib/ct.sym")
+        || rel.startsWith("man/") || rel.equals("man") || rel.startsWith("include/")
+        || rel.equals("include");
+  }
+
+  /**
+   * The jmods directory of a Debian JDK package, extracted once into the cache by the package's
+   * sha256 (atomically: a temp directory renamed into place).
+   */
+  private static Path jmods(Path deb, PackageRecord r, int feature, String arch, Cache cache)
+      throws IOException, PlinthException {
+    Path dir = cache.root().resolve("jmods").resolve(r.sha256().hex());
+    if (Files.isDirectory(dir)) {
+      return dir;
+    }
+    Files.createDirectories(dir.getParent());
+    Path tmp = Files.createTempDirectory(dir.getParent(), ".jmods-");
+    Cleanup.register(tmp);
+    try {
+      String prefix = "/usr/lib/jvm/java-" + feature + "-openjdk-" + arch + "/jmods/";
+      int[] count = {0};
+      DebPackage.open(deb, r.filename()).readData((e, content) -> {
+        if (e.type() == TarEntry.Type.FILE && e.path().startsWith(prefix)
+            && e.path().endsWith(".jmod") && e.path().indexOf('/', prefix.length()) < 0) {
+          Files.copy(content, tmp.resolve(e.path().substring(prefix.length())));
+          count[0]++;
+        }
+      });
+      if (count[0] == 0) {
+        throw new PlinthException(Kind.BAD_INPUT, r.filename() + " has no jmods under " + prefix);
+      }
+      try {
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException | java.nio.file.FileAlreadyExistsException
+          | java.nio.file.DirectoryNotEmptyException e) {
+        if (!Files.isDirectory(dir)) {
+          throw e;
+        }
+      }
+      return dir;
+    } finally {
+      Cleanup.deleteTree(tmp);
+      Cleanup.unregister(tmp);
+    }
+  }
+
+  /** Runs a JDK tool; its stdout, or USAGE/BAD_INPUT with its output when it fails. */
+  static String run(List<String> cmd, Path work, String what) throws PlinthException {
+    try {
+      Path log = Files.createTempFile(work, "tool-", ".log");
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(false)
+          .redirectError(log.toFile()).start();
+      String out;
+      try (InputStream in = p.getInputStream()) {
+        out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new PlinthException(Kind.BAD_INPUT, what + " did not finish in 10 minutes");
+      }
+      if (p.exitValue() != 0) {
+        String err = Files.readString(log, StandardCharsets.UTF_8).strip();
+        throw new PlinthException(Kind.BAD_INPUT, what + " failed (exit " + p.exitValue() + "): "
+            + (err + "\n" + out).strip());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new PlinthException(Kind.NOT_FOUND, what + ": cannot run " + cmd.get(0) + ": "
+          + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PlinthException(Kind.OUTPUT, what + " was interrupted", e);
+    }
+  }
+
+  /**
+   * The ELF closure of a runtime: its interpreter and every DT_NEEDED library not in the runtime
+   * itself, found in the Debian packages of its architecture (following their symlinks), and
+   * those libraries' own needs, to a fixed point.
+   */
+  static final class NativeLibraries {
+    private final Repository debian;
+    private final PackageIndex index;
+    private final String arch;
+    private final int feature;
+    /** package name → its files (path → entry), read once. */
+    private final Map<String, Map<String, DebPackage.DataEntry>> listings = new TreeMap<>();
+    private final Map<String, Map<String, byte[]>> libraryBytes = new TreeMap<>();
+    private final Map<String, Path> debFiles = new TreeMap<>();
+    private final Map<String, PackageRecord> records = new TreeMap<>();
+    /** package name → paths to take from it. */
+    private final Map<String, Set<String>> chosen = new TreeMap<>();
+    private final Map<String, String> symlinksToAdd = new TreeMap<>();
+    private final List<PackageInstaller.Installed> installed = new ArrayList<>();
+
+    NativeLibraries(Repository debian, PackageIndex index, String arch, int feature) {
+      this.debian = debian;
+      this.index = index;
+      this.arch = arch;
+      this.feature = feature;
+    }
+
+    /** Resolves what {@code elves} (runtime path → bytes) need, beyond the runtime itself. */
+    void resolve(Map<String, byte[]> elves, Platform platform) throws IOException, PlinthException {
+      Set<String> inRuntime = new TreeSet<>();
+      for (String p : elves.keySet()) {
+        inRuntime.add(p.substring(p.lastIndexOf('/') + 1));
+      }
+      Deque<String[]> todo = new ArrayDeque<>();  // {soname, needed by}
+      String interpreter = null;
+      for (Map.Entry<String, byte[]> e : elves.entrySet()) {
+        ElfFile elf = ElfFile.read(e.getValue(), e.getKey());
+        if (elf.machine() != platform.elfMachine()) {
+          throw new PlinthException(Kind.BAD_INPUT, e.getKey() + " is for ELF machine "
+              + elf.machine() + ", not " + platform);
+        }
+        if (elf.interpreter() != null) {
+          interpreter = elf.interpreter();
+        }
+        for (String n : elf.needed()) {
+          if (!inRuntime.contains(n)) {
+            todo.add(new String[] {n, e.getKey()});
+          }
+        }
+      }
+      if (interpreter != null) {
+        String base = interpreter.substring(interpreter.lastIndexOf('/') + 1);
+        String found = take("libc6", base, interpreter, true);
+        if (!found.equals(interpreter)) {
+          symlinksToAdd.put(interpreter, found);
+        }
+      }
+      Set<String> done = new TreeSet<>();
+      while (!todo.isEmpty()) {
+        String[] need = todo.poll();
+        if (!done.add(need[0])) {
+          continue;
+        }
+        String pkg = packageFor(need[0], need[1]);
+        String path = take(pkg, need[0], null, false);
+        String file = resolveLink(pkg, path);
+        ElfFile lib = ElfFile.read(libraryBytes.get(pkg).get(file), pkg + " " + file);
+        for (String n : lib.needed()) {
+          if (!inRuntime.contains(n) && !done.contains(n)) {
+            todo.add(new String[] {n, file});
+          }
+        }
+      }
+    }
+
+    /** Installs the chosen files, with each package's status.d entry, into the layer. */
+    void installInto(LayerBuilder layer, Path work) throws IOException, PlinthException {
+      Files.createDirectories(work);
+      PackageInstaller installer = new PackageInstaller(layer, work, false);
+      for (Map.Entry<String, Set<String>> e : chosen.entrySet()) {
+        Set<String> keep = e.getValue();
+        installer.install(debFiles.get(e.getKey()), records.get(e.getKey()).filename(),
+            keep::contains);
+      }
+      for (Map.Entry<String, String> l : symlinksToAdd.entrySet()) {
+        if (!layer.contains(l.getKey())) {
+          layer.symlink(l.getKey(), l.getValue(), 0, 0);
+        }
+      }
+      installed.addAll(installer.installed());
+    }
+
+    List<PackageInstaller.Installed> installed() {
+      return installed;
+    }
+
+    List<Digest> debs() {
+      List<Digest> out = new ArrayList<>();
+      for (PackageInstaller.Installed i : installed) {
+        out.add(records.get(i.name()).sha256());
+      }
+      return out;
+    }
+
+    private String packageFor(String soname, String neededBy) throws IOException, PlinthException {
+      String known = KNOWN_LIBRARIES.get(soname);
+      if (known != null) {
+        return known;
+      }
+      for (String candidate : candidates()) {
+        if (find(candidate, soname, null) != null) {
+          return candidate;
+        }
+      }
+      throw new PlinthException(Kind.NOT_FOUND, neededBy + " needs " + soname + ", which no"
+          + " library package that openjdk-" + feature + "-jre-headless depends on (" + arch
+          + ") ships");
+    }
+
+    private List<String> candidates() throws PlinthException {
+      List<PackageRecord> jre = index.versions("openjdk-" + feature + "-jre-headless");
+      List<String> out = new ArrayList<>();
+      if (!jre.isEmpty()) {
+        for (List<PackageRecord.Relation> group : jre.get(0).depends()) {
+          for (PackageRecord.Relation r : group) {
+            if ((r.name().startsWith("lib") || r.name().equals("zlib1g"))
+                && !out.contains(r.name())) {
+              out.add(r.name());
+            }
+          }
+        }
+      }
+      return out;
+    }
+
+    /**
+     * Chooses the file or symlink named {@code base} in a lib directory of {@code pkg} (or at
+     * {@code exactPath}) and everything its symlinks lead to; returns its path.
+     */
+    private String take(String pkg, String base, String exactPath, boolean interpreter)
+        throws IOException, PlinthException {
+      String path = find(pkg, base, exactPath);
+      if (path == null) {
+        throw new PlinthException(Kind.NOT_FOUND, "Debian's " + pkg + " (" + arch + ") has no "
+            + (interpreter ? "dynamic loader " : "") + base);
+      }
+      Set<String> keep = chosen.computeIfAbsent(pkg, k -> new TreeSet<>());
+      String p = path;
+      for (int hops = 0; hops < 16; hops++) {
+        keep.add(p);
+        DebPackage.DataEntry e = listings.get(pkg).get(p);
+        if (e.type() != TarEntry.Type.SYMLINK) {
+          return path;
+        }
+        p = target(p, e.linkTarget());
+        if (!listings.get(pkg).containsKey(p)) {
+          throw new PlinthException(Kind.BAD_INPUT, pkg + ": " + path + " links to " + p
+              + ", which the package does not ship");
+        }
+      }
+      throw new PlinthException(Kind.BAD_INPUT, pkg + ": " + path + " is a symlink loop");
+    }
+
+    private String resolveLink(String pkg, String path) throws PlinthException {
+      String p = path;
+      for (int hops = 0; hops < 16; hops++) {
+        DebPackage.DataEntry e = listings.get(pkg).get(p);
+        if (e == null || e.type() != TarEntry.Type.SYMLINK) {
+          return p;
+        }
+        p = target(p, e.linkTarget());
+      }
+      throw new PlinthException(Kind.BAD_INPUT, pkg + ": " + path + " is a symlink loop");
+    }
+
+    private static String target(String from, String link) {
+      String base = link.startsWith("/") ? "" : from.substring(0, from.lastIndexOf('/'));
+      Deque<String> parts = new ArrayDeque<>();
+      for (String s : (base + "/" + link).split("/")) {
+        if (s.isEmpty() || s.equals(".")) {
+          continue;
+        }
+        if (s.equals("..")) {
+          parts.pollLast();
+        } else {
+          parts.addLast(s);
+        }
+      }
+      return "/" + String.join("/", parts);
+    }
+
+    private String find(String pkg, String base, String exactPath)
+        throws IOException, PlinthException {
+      Map<String, DebPackage.DataEntry> files = listing(pkg);
+      if (exactPath != null && files.containsKey(exactPath)) {
+        return exactPath;
+      }
+      if (exactPath != null && files.containsKey("/usr" + exactPath)) {
+        return "/usr" + exactPath;
+      }
+      String best = null;
+      for (String p : files.keySet()) {
+        if (p.endsWith("/" + base) && libraryDir(p.substring(0, p.lastIndexOf('/')))
+            && files.get(p).type() != TarEntry.Type.DIRECTORY) {
+          if (best == null || p.length() < best.length()) {
+            best = p;
+          }
+        }
+      }
+      return best;
+    }
+
+    private static boolean libraryDir(String dir) {
+      return dir.matches("(/usr)?/lib(64|32)?(/[a-z0-9_]+-linux-gnu[a-z0-9_]*)?");
+    }
+
+    private Map<String, DebPackage.DataEntry> listing(String pkg)
+        throws IOException, PlinthException {
+      Map<String, DebPackage.DataEntry> l = listings.get(pkg);
+      if (l != null) {
+        return l;
+      }
+      List<PackageRecord> versions = index.versions(pkg);
+      if (versions.isEmpty()) {
+        throw new PlinthException(Kind.NOT_FOUND, "Debian has no package " + pkg + " for "
+            + arch);
+      }
+      PackageRecord r = versions.get(0);
+      Path deb = debian.deb(r.filename(), r.sha256(), r.size());
+      Map<String, DebPackage.DataEntry> files = new LinkedHashMap<>();
+      Map<String, byte[]> bytes = new TreeMap<>();
+      DebPackage.open(deb, r.filename()).readData((e, content) -> {
+        files.put(e.path(), e);
+        String dir = e.path().substring(0, e.path().lastIndexOf('/'));
+        if (e.type() == TarEntry.Type.FILE && e.path().contains(".so") && libraryDir(dir)) {
+          bytes.put(e.path(), content.readAllBytes());
+        }
+      });
+      listings.put(pkg, files);
+      libraryBytes.put(pkg, bytes);
+      debFiles.put(pkg, deb);
+      records.put(pkg, r);
+      return files;
+    }
+  }
+}
