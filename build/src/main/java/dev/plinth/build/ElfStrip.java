@@ -324,7 +324,8 @@ public final class ElfStrip {
       Section s = sections.get(k);
       if (k == 0) {
         // Section 0 holds the counts that do not fit the ELF header.
-        headers.add(new Section(0, "", s.nameOffset(), s.type(), s.flags(), s.addr(), s.offset(),
+        headers.add(new Section(0, "", rebuildNames ? 0 : s.nameOffset(), s.type(), s.flags(),
+            s.addr(), s.offset(),
             newShnum >= ElfFile.SHN_LORESERVE ? newShnum : 0,
             newShstrndx >= ElfFile.SHN_LORESERVE ? newShstrndx : 0,
             s.info(), s.addralign(), s.entsize()));
@@ -358,11 +359,12 @@ public final class ElfStrip {
   private static boolean[] chooseDropped(ElfFile f, List<Range> segments) {
     List<Section> sections = f.sections();
     int n = sections.size();
+    List<Range> loaded = clip(segments, Long.MAX_VALUE);
     boolean[] candidate = new boolean[n];
     for (int i = 1; i < n; i++) {
       Section s = sections.get(i);
       candidate[i] = i != f.sectionNameTableIndex() && !s.isAlloc()
-          && !(s.hasBytes() && overlaps(s.offset(), s.end(), segments));
+          && !(s.hasBytes() && overlaps(s.offset(), s.end(), loaded));
     }
     boolean[] drop = new boolean[n];
     for (int i = 1; i < n; i++) {
@@ -371,38 +373,57 @@ public final class ElfStrip {
           || s.type() == ElfFile.SHT_SYMTAB_SHNDX || isDebugOrNote(s.name()));
     }
     // What refers to a dropped section goes too (.rela.debug_info, --emit-relocs' .rela.text);
-    // a string table goes when only dropped sections use it (.strtab).
-    for (boolean changed = true; changed; ) {
-      changed = false;
-      for (int i = 1; i < n; i++) {
-        Section s = sections.get(i);
-        if (!candidate[i] || drop[i]) {
-          continue;
+    // a string table goes when only dropped sections use it (.strtab). Linear in the sections.
+    int[] firstReferrer = new int[n];
+    int[] nextReferrer = new int[2 * n];
+    int[] referrer = new int[2 * n];
+    java.util.Arrays.fill(firstReferrer, -1);
+    int edges = 0;
+    for (int j = 1; j < n; j++) {
+      Section s = sections.get(j);
+      boolean infoIsIndex = s.type() == ElfFile.SHT_REL || s.type() == ElfFile.SHT_RELA
+          || (s.flags() & ElfFile.SHF_INFO_LINK) != 0;
+      for (long target : infoIsIndex ? new long[] {s.link(), s.info()} : new long[] {s.link()}) {
+        if (target > 0 && target < n) {
+          referrer[edges] = j;
+          nextReferrer[edges] = firstReferrer[(int) target];
+          firstReferrer[(int) target] = edges++;
         }
-        boolean infoIsIndex = s.type() == ElfFile.SHT_REL || s.type() == ElfFile.SHT_RELA
-            || (s.flags() & ElfFile.SHF_INFO_LINK) != 0;
-        if (refersToDropped(s.link(), drop) || (infoIsIndex && refersToDropped(s.info(), drop))) {
-          drop[i] = true;
-          changed = true;
+      }
+    }
+    int[] queue = new int[n];
+    int head = 0;
+    int tail = 0;
+    for (int i = 1; i < n; i++) {
+      if (drop[i]) {
+        queue[tail++] = i;
+      }
+    }
+    while (head < tail) {
+      for (int e = firstReferrer[queue[head++]]; e >= 0; e = nextReferrer[e]) {
+        int j = referrer[e];
+        if (candidate[j] && !drop[j]) {
+          drop[j] = true;
+          queue[tail++] = j;
+        }
+      }
+    }
+    boolean[] usedByKept = new boolean[n];
+    boolean[] usedByDropped = new boolean[n];
+    for (int j = 1; j < n; j++) {
+      long link = sections.get(j).link();
+      if (link > 0 && link < n && link != j) {
+        if (drop[j]) {
+          usedByDropped[(int) link] = true;
+        } else {
+          usedByKept[(int) link] = true;
         }
       }
     }
     for (int i = 1; i < n; i++) {
-      if (!candidate[i] || drop[i] || sections.get(i).type() != ElfFile.SHT_STRTAB) {
-        continue;
+      if (candidate[i] && !drop[i] && sections.get(i).type() == ElfFile.SHT_STRTAB) {
+        drop[i] = usedByDropped[i] && !usedByKept[i];
       }
-      boolean usedByDropped = false;
-      boolean usedByKept = false;
-      for (int j = 1; j < n; j++) {
-        if (j != i && sections.get(j).link() == i) {
-          if (drop[j]) {
-            usedByDropped = true;
-          } else {
-            usedByKept = true;
-          }
-        }
-      }
-      drop[i] = usedByDropped && !usedByKept;
     }
     return drop;
   }
@@ -428,13 +449,21 @@ public final class ElfStrip {
     return Math.max(newIndex[(int) index], 0);
   }
 
+  /** Whether {@code [start, end)} meets one of {@code ranges} (sorted, disjoint). */
   private static boolean overlaps(long start, long end, List<Range> ranges) {
-    for (Range r : ranges) {
-      if (start < r.end() && r.start() < end) {
-        return true;
+    int lo = 0;
+    int hi = ranges.size() - 1;
+    int last = -1; // the last range that starts before end
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (ranges.get(mid).start() < end) {
+        last = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
       }
     }
-    return false;
+    return last >= 0 && ranges.get(last).end() > start;
   }
 
   /** The ranges cut to {@code [0, limit)}, sorted and merged. */
@@ -458,20 +487,22 @@ public final class ElfStrip {
     return merged;
   }
 
-  /** {@code ranges} (sorted, disjoint) minus every range of {@code holes}. */
+  /** {@code ranges} (sorted, disjoint) minus every range of {@code holes}, in one sweep. */
   private static List<Range> subtract(List<Range> ranges, List<Range> holes) {
     List<Range> sortedHoles = clip(holes, Long.MAX_VALUE);
     List<Range> out = new ArrayList<>();
+    int h = 0;
     for (Range r : ranges) {
+      while (h < sortedHoles.size() && sortedHoles.get(h).end() <= r.start()) {
+        h++;
+      }
       long start = r.start();
-      for (Range h : sortedHoles) {
-        if (h.end() <= start || h.start() >= r.end()) {
-          continue;
+      for (int k = h; k < sortedHoles.size() && sortedHoles.get(k).start() < r.end(); k++) {
+        Range hole = sortedHoles.get(k);
+        if (hole.start() > start) {
+          out.add(new Range(start, hole.start()));
         }
-        if (h.start() > start) {
-          out.add(new Range(start, h.start()));
-        }
-        start = Math.max(start, h.end());
+        start = Math.max(start, hole.end());
       }
       if (start < r.end()) {
         out.add(new Range(start, r.end()));

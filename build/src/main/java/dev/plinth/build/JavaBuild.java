@@ -32,7 +32,10 @@ import java.util.Optional;
  * architecture), so a build with nothing changed neither compresses nor links anything.
  */
 final class JavaBuild {
-  /** The JVM flags every image gets before the user's: container-aware memory, fail fast. */
+  /**
+   * The JVM flags every image gets before the user's: container-aware memory, fail fast (and
+   * headless AWT, since the runtime has no X11 libraries).
+   */
   static final List<String> DEFAULT_FLAGS =
       List.of("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
 
@@ -72,6 +75,7 @@ final class JavaBuild {
     List<String> cmd = new ArrayList<>();
     cmd.add(JavaRuntime.HOME + "/bin/java");
     cmd.addAll(DEFAULT_FLAGS);
+    cmd.add("-Djava.awt.headless=true");
     cmd.addAll(java.jvmFlags());
     cmd.add("-cp");
     cmd.add(String.join(":", plan.classpath()));

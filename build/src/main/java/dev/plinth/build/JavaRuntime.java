@@ -41,6 +41,10 @@ import java.util.stream.Stream;
  * that architecture.
  */
 final class JavaRuntime {
+  /** The X11 parts of java.desktop, which a headless runtime never loads. */
+  static final Set<String> HEADLESS_OMITS =
+      Set.of("lib/libawt_xawt.so", "lib/libsplashscreen.so", "lib/libjawt.so");
+
   /** Where the runtime goes in the image. */
   static final String HOME = "/opt/java/openjdk";
 
@@ -226,9 +230,15 @@ final class JavaRuntime {
     return new Built(source, modules, natives.installed(), natives.debs());
   }
 
-  /** What the runtime does not need in a container. */
+  /**
+   * What the runtime does not need in a container: commands but java, debug info, man pages,
+   * headers, and AWT's X11 libraries (a container has no display: the runtime is headless, as
+   * Debian's -headless JRE is, and libraries such as Jetty that reference java.beans pull in
+   * java.desktop without ever opening a window).
+   */
   static boolean leftOut(String rel) {
     return rel.endsWith(".debuginfo") || rel.endsWith(".diz")
+        || HEADLESS_OMITS.contains(rel)
         || (rel.startsWith("bin/") && !rel.equals("bin/java"))
         || rel.equals("lib/jexec") || rel.equals("lib/src.zip") || rel.equals("lib/ct.sym")
         || rel.startsWith("man/") || rel.equals("man") || rel.startsWith("include/")
@@ -338,7 +348,7 @@ final class JavaRuntime {
       for (String p : elves.keySet()) {
         inRuntime.add(p.substring(p.lastIndexOf('/') + 1));
       }
-      Deque<String[]> todo = new ArrayDeque<>();  // {soname, needed by}
+      Deque<String[]> todo = new ArrayDeque<>();  // {soname, needed by, its package or null}
       String interpreter = null;
       for (Map.Entry<String, byte[]> e : elves.entrySet()) {
         ElfFile elf = ElfFile.read(e.getValue(), e.getKey());
@@ -351,7 +361,7 @@ final class JavaRuntime {
         }
         for (String n : elf.needed()) {
           if (!inRuntime.contains(n)) {
-            todo.add(new String[] {n, e.getKey()});
+            todo.add(new String[] {n, e.getKey(), null});
           }
         }
       }
@@ -368,13 +378,13 @@ final class JavaRuntime {
         if (!done.add(need[0])) {
           continue;
         }
-        String pkg = packageFor(need[0], need[1]);
+        String pkg = packageFor(need[0], need[1], need[2]);
         String path = take(pkg, need[0], null, false);
         String file = resolveLink(pkg, path);
         ElfFile lib = ElfFile.read(libraryBytes.get(pkg).get(file), pkg + " " + file);
         for (String n : lib.needed()) {
           if (!inRuntime.contains(n) && !done.contains(n)) {
-            todo.add(new String[] {n, file});
+            todo.add(new String[] {n, file, pkg});
           }
         }
       }
@@ -409,12 +419,25 @@ final class JavaRuntime {
       return out;
     }
 
-    private String packageFor(String soname, String neededBy) throws IOException, PlinthException {
+    private String packageFor(String soname, String neededBy, String fromPackage)
+        throws IOException, PlinthException {
       String known = KNOWN_LIBRARIES.get(soname);
       if (known != null) {
         return known;
       }
-      for (String candidate : candidates()) {
+      List<String> candidates = new ArrayList<>();
+      if (fromPackage != null) {
+        // A library's own needs are among its package's dependencies.
+        for (List<PackageRecord.Relation> group : records.get(fromPackage).depends()) {
+          for (PackageRecord.Relation r : group) {
+            if (!index.versions(r.name()).isEmpty() && !candidates.contains(r.name())) {
+              candidates.add(r.name());
+            }
+          }
+        }
+      }
+      candidates.addAll(candidates());
+      for (String candidate : candidates) {
         if (find(candidate, soname, null) != null) {
           return candidate;
         }
@@ -425,9 +448,15 @@ final class JavaRuntime {
     }
 
     private List<String> candidates() throws PlinthException {
-      List<PackageRecord> jre = index.versions("openjdk-" + feature + "-jre-headless");
       List<String> out = new ArrayList<>();
-      if (!jre.isEmpty()) {
+      // The headless JRE's libraries, then the full JRE's (fonts for java.desktop's headless
+      // rendering: freetype, harfbuzz).
+      for (String name : List.of("openjdk-" + feature + "-jre-headless",
+          "openjdk-" + feature + "-jre")) {
+        List<PackageRecord> jre = index.versions(name);
+        if (jre.isEmpty()) {
+          continue;
+        }
         for (List<PackageRecord.Relation> group : jre.get(0).depends()) {
           for (PackageRecord.Relation r : group) {
             if ((r.name().startsWith("lib") || r.name().equals("zlib1g"))

@@ -1,0 +1,207 @@
+package dev.plinth.maven;
+
+import dev.plinth.build.BuildSpec;
+import dev.plinth.build.Plinth;
+import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code build} goal's parameters as plain values, and their one mapping onto a {@link
+ * BuildSpec}: no Maven types here, so the mapping is tested without Maven. Null means "not set";
+ * the defaults are the library's own ({@link BuildSpec#DEFAULT_PLATFORMS}, {@link
+ * BuildSpec.Java#DEFAULT_VERSION}, {@link BuildSpec.Java#DEFAULT_SUITE}). A bad value is a {@link
+ * PlinthException.Kind#USAGE} naming the parameter.
+ *
+ * @param name the image title
+ * @param platforms comma-separated, e.g. {@code linux/amd64,linux/arm64}
+ * @param mainClass the resolved main class (the goal's parameter, else the jar plugin's)
+ * @param classes the project's output directory: first on the classpath
+ * @param jars the runtime classpath jars, in Maven's order
+ * @param args the default arguments (the image's cmd)
+ * @param ports {@code 8080}, {@code 8080/tcp} or {@code 53/udp}
+ */
+record BuildParameters(
+    String name,
+    String platforms,
+    String mainClass,
+    Path classes,
+    List<Path> jars,
+    Integer javaVersion,
+    List<String> modules,
+    List<String> jvmFlags,
+    boolean aot,
+    String suite,
+    List<String> packages,
+    List<String> args,
+    Map<String, String> env,
+    List<String> ports) {
+
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+  private static final Pattern WORD = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
+  private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
+  private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern PORT = Pattern.compile("([0-9]{1,5})(?:/(tcp|udp|sctp))?");
+
+  BuildParameters {
+    jars = orEmpty(jars);
+    modules = orEmpty(modules);
+    jvmFlags = orEmpty(jvmFlags);
+    packages = orEmpty(packages);
+    args = orEmpty(args);
+    ports = orEmpty(ports);
+    env = env == null ? Map.of() : env;
+  }
+
+  /** The spec to build, every parameter checked. */
+  BuildSpec toSpec() throws PlinthException {
+    if (mainClass == null || !CLASS_NAME.matcher(mainClass).matches()) {
+      throw usage("mainClass: '" + mainClass + "' is not a class name");
+    }
+    List<Path> classpath = new ArrayList<>();
+    classpath.add(classes);
+    classpath.addAll(jars);
+    BuildSpec.Java java = new BuildSpec.Java(null, mainClass, classpath, feature(),
+        names(modules, CLASS_NAME, "modules", "a module name"), jvmFlags, aot,
+        suite == null ? BuildSpec.Java.DEFAULT_SUITE : word(suite, "suite", "trixie"));
+    BuildSpec spec = BuildSpec.base(platformList())
+        .withName(name)
+        .withJava(java)
+        .withCmd(args)
+        .withEnv(sortedEnv())
+        .withPorts(portList());
+    if (!packages.isEmpty()) {
+      spec = spec.withPackages(
+          BuildSpec.Packages.NONE.withNames(names(packages, PACKAGE, "packages", "a Debian package name")));
+    }
+    return spec;
+  }
+
+  /**
+   * The build options: SOURCE_DATE_EPOCH when set, else the project's {@code
+   * project.build.outputTimestamp} as reproducible Maven builds read it (seconds since 1970, or an
+   * ISO-8601 date with an offset; one character or nothing means none), else time 0.
+   */
+  static Plinth.Options options(Map<String, String> environment, String outputTimestamp)
+      throws PlinthException {
+    String epoch = environment.get("SOURCE_DATE_EPOCH");
+    if (epoch != null && !epoch.isBlank()) {
+      return Plinth.Options.fromEnvironment(environment);
+    }
+    if (outputTimestamp == null || outputTimestamp.trim().length() < 2) {
+      return Plinth.Options.DEFAULT;
+    }
+    String t = outputTimestamp.trim();
+    long seconds;
+    try {
+      seconds = t.chars().allMatch(Character::isDigit)
+          ? Long.parseLong(t)
+          : OffsetDateTime.parse(t).toEpochSecond();
+    } catch (NumberFormatException | DateTimeException e) {
+      throw usage("project.build.outputTimestamp: '" + t + "' is neither seconds since 1970 nor"
+          + " an ISO-8601 date such as 2024-01-01T00:00:00Z");
+    }
+    if (seconds < 0 || seconds > 253402300799L) {
+      throw usage("project.build.outputTimestamp: '" + t + "' is out of range");
+    }
+    return new Plinth.Options(seconds, Plinth.Options.DEFAULT.gzipLevel());
+  }
+
+  private List<Platform> platformList() throws PlinthException {
+    if (platforms == null || platforms.isBlank()) {
+      return BuildSpec.DEFAULT_PLATFORMS;
+    }
+    List<Platform> out = new ArrayList<>();
+    for (String s : platforms.split(",")) {
+      String text = s.trim();
+      Platform p;
+      try {
+        p = Platform.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw usage("platforms: " + e.getMessage());
+      }
+      if (!p.os().equals("linux") || p.elfMachine() < 0) {
+        throw usage("platforms: '" + text + "' is not supported: use linux/amd64 or linux/arm64");
+      }
+      if (!out.contains(p)) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private int feature() throws PlinthException {
+    if (javaVersion == null) {
+      return BuildSpec.Java.DEFAULT_VERSION;
+    }
+    if (javaVersion < 17) {
+      throw usage("javaVersion: " + javaVersion
+          + " is not a JDK feature version of 17 or later (e.g. 17, 21, 25)");
+    }
+    return javaVersion;
+  }
+
+  private Map<String, String> sortedEnv() throws PlinthException {
+    Map<String, String> out = new TreeMap<>();
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (!ENV_KEY.matcher(e.getKey()).matches()) {
+        throw usage("env: '" + e.getKey() + "' is not a valid variable name");
+      }
+      out.put(e.getKey(), e.getValue() == null ? "" : e.getValue());
+    }
+    return out;
+  }
+
+  private List<String> portList() throws PlinthException {
+    List<String> out = new ArrayList<>();
+    for (String text : ports) {
+      Matcher m = PORT.matcher(text.trim());
+      int port = m.matches() ? Integer.parseInt(m.group(1)) : 0;
+      if (port < 1 || port > 65535) {
+        throw usage("ports: '" + text + "' is not a port such as 8080 or 53/udp");
+      }
+      out.add(port + "/" + (m.group(2) == null ? "tcp" : m.group(2)));
+    }
+    return out;
+  }
+
+  private static List<String> names(List<String> values, Pattern valid, String param, String what)
+      throws PlinthException {
+    List<String> out = new ArrayList<>();
+    for (String v : values) {
+      String t = v.trim();
+      if (!valid.matcher(t).matches()) {
+        throw usage(param + ": '" + v + "' is not " + what);
+      }
+      if (!out.contains(t)) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  private static String word(String value, String param, String example) throws PlinthException {
+    if (!WORD.matcher(value).matches()) {
+      throw usage(param + ": '" + value + "' is not a Debian suite name such as " + example);
+    }
+    return value;
+  }
+
+  private static <T> List<T> orEmpty(List<T> list) {
+    return list == null ? List.of() : list.stream().filter(Objects::nonNull).toList();
+  }
+
+  private static PlinthException usage(String message) {
+    return new PlinthException(PlinthException.Kind.USAGE, message);
+  }
+}

@@ -1,0 +1,173 @@
+package dev.plinth.maven;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plinth.build.BuildSpec;
+import dev.plinth.build.Plinth;
+import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BuildParametersTest {
+  private static final Path CLASSES = Path.of("/p/target/classes");
+  private static final List<Path> JARS =
+      List.of(Path.of("/m2/b/b-2.jar"), Path.of("/m2/a/a-1.jar"));
+
+  /** Only what every build has: a name, the main class and the classpath. */
+  private static BuildParameters minimal() {
+    return new BuildParameters("hello", null, "hello.Main", CLASSES, JARS, null, null, null,
+        false, null, null, null, null, null);
+  }
+
+  private static BuildParameters with(String platforms, Integer javaVersion, List<String> modules,
+      String suite, List<String> packages, Map<String, String> env, List<String> ports) {
+    return new BuildParameters("hello", platforms, "hello.Main", CLASSES, JARS, javaVersion,
+        modules, null, false, suite, packages, null, env, ports);
+  }
+
+  private static String usage(BuildParameters p) {
+    PlinthException e = assertThrows(PlinthException.class, p::toSpec);
+    assertEquals(PlinthException.Kind.USAGE, e.kind());
+    return e.getMessage();
+  }
+
+  @Test
+  void unsetParameters_takeTheLibraryDefaults() throws Exception {
+    BuildSpec spec = minimal().toSpec();
+    assertEquals("hello", spec.name());
+    assertEquals(BuildSpec.DEFAULT_PLATFORMS, spec.platforms());
+    assertEquals(BuildSpec.Init.PLINTH, spec.init());
+    assertEquals(BuildSpec.User.NONROOT, spec.user());
+    assertSame(BuildSpec.Packages.NONE, spec.packages());
+    assertEquals(List.of(), spec.cmd());
+    assertEquals(Map.of(), spec.env());
+    assertEquals(List.of(), spec.exposedPorts());
+    BuildSpec.Java java = spec.java();
+    assertNull(java.jar());
+    assertEquals("hello.Main", java.mainClass());
+    assertEquals(BuildSpec.Java.DEFAULT_VERSION, java.version());
+    assertEquals(BuildSpec.Java.DEFAULT_SUITE, java.suite());
+    assertEquals(List.of(), java.modules());
+    assertEquals(List.of(), java.jvmFlags());
+    assertFalse(java.aot());
+  }
+
+  @Test
+  void classpath_isTheOutputDirectoryFirst_thenTheJarsInMavensOrder() throws Exception {
+    assertEquals(List.of(CLASSES, JARS.get(0), JARS.get(1)), minimal().toSpec().java().classpath());
+  }
+
+  @Test
+  void everyParameter_landsInTheSpec() throws Exception {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("Z_LAST", "z");
+    env.put("A_FIRST", "a");
+    env.put("EMPTY", null);
+    BuildSpec spec = new BuildParameters("api", "linux/arm64", "dev.x.App", CLASSES, JARS, 21,
+        List.of("java.base", "java.net.http"), List.of("-Xss512k", "-XX:+UseSerialGC"), true,
+        "bookworm", List.of("curl", "ca-certificates"), List.of("--port", "8080"), env,
+        List.of("8080", "53/udp")).toSpec();
+    assertEquals("api", spec.name());
+    assertEquals(List.of(Platform.LINUX_ARM64), spec.platforms());
+    assertEquals(new BuildSpec.Java(null, "dev.x.App", List.of(CLASSES, JARS.get(0), JARS.get(1)),
+        21, List.of("java.base", "java.net.http"), List.of("-Xss512k", "-XX:+UseSerialGC"), true,
+        "bookworm"), spec.java());
+    assertEquals(List.of("--port", "8080"), spec.cmd());
+    assertEquals(Map.of("A_FIRST", "a", "EMPTY", "", "Z_LAST", "z"), spec.env());
+    assertEquals(List.of("8080/tcp", "53/udp"), spec.exposedPorts());
+    assertEquals(BuildSpec.Packages.NONE.withNames(List.of("curl", "ca-certificates")),
+        spec.packages());
+    assertEquals(BuildSpec.Packages.DEFAULT_SUITE, spec.packages().suite());
+  }
+
+  @Test
+  void platforms_commaList_isTrimmedAndDeduplicatedInOrder() throws Exception {
+    assertEquals(List.of(Platform.LINUX_ARM64, Platform.LINUX_AMD64),
+        with(" linux/arm64 , linux/amd64,linux/arm64", null, null, null, null, null, null)
+            .toSpec().platforms());
+  }
+
+  @Test
+  void platforms_unsupported_failsNamingTheParameter() {
+    String m = usage(with("linux/amd64,windows/amd64", null, null, null, null, null, null));
+    assertTrue(m.startsWith("platforms: 'windows/amd64' is not supported"), m);
+    assertTrue(usage(with("linux/", null, null, null, null, null, null))
+        .startsWith("platforms: "));
+  }
+
+  @Test
+  void mainClass_notAClassName_fails() {
+    BuildParameters p = new BuildParameters("hello", null, "hello-world.Main", CLASSES, JARS,
+        null, null, null, false, null, null, null, null, null);
+    assertEquals("mainClass: 'hello-world.Main' is not a class name", usage(p));
+  }
+
+  @Test
+  void javaVersion_below17_fails() {
+    assertTrue(usage(with(null, 11, null, null, null, null, null)).startsWith("javaVersion: 11 "));
+  }
+
+  @Test
+  void badModuleSuitePackagePortOrEnvName_failsNamingTheParameter() {
+    assertEquals("modules: 'java base' is not a module name",
+        usage(with(null, null, List.of("java base"), null, null, null, null)));
+    assertTrue(usage(with(null, null, null, "Trixie!", null, null, null)).startsWith("suite: "));
+    assertEquals("packages: 'Curl' is not a Debian package name",
+        usage(with(null, null, null, null, List.of("Curl"), null, null)));
+    assertEquals("ports: '70000' is not a port such as 8080 or 53/udp",
+        usage(with(null, null, null, null, null, null, List.of("70000"))));
+    assertEquals("ports: '8080/http' is not a port such as 8080 or 53/udp",
+        usage(with(null, null, null, null, null, null, List.of("8080/http"))));
+    assertEquals("env: 'NO-DASH' is not a valid variable name",
+        usage(with(null, null, null, null, null, Map.of("NO-DASH", "x"), null)));
+  }
+
+  @Test
+  void sourceDateEpoch_winsOverTheOutputTimestamp() throws Exception {
+    Plinth.Options o = BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", "1700000000"),
+        "2024-01-01T00:00:00Z");
+    assertEquals(1700000000L, o.epochSeconds());
+    assertEquals(Plinth.Options.DEFAULT.gzipLevel(), o.gzipLevel());
+  }
+
+  @Test
+  void badSourceDateEpoch_isAUsageError() {
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", "yesterday"), null));
+    assertEquals(PlinthException.Kind.USAGE, e.kind());
+  }
+
+  @Test
+  void outputTimestamp_isoDateOrSeconds_setsTheEpoch() throws Exception {
+    assertEquals(315532802L, BuildParameters.options(Map.of(), "1980-01-01T00:00:02Z").epochSeconds());
+    assertEquals(1704067200L,
+        BuildParameters.options(Map.of(), "2024-01-01T01:00:00+01:00").epochSeconds());
+    assertEquals(1704067200L, BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", " "),
+        "1704067200").epochSeconds());
+  }
+
+  @Test
+  void outputTimestamp_unsetOrOneCharacter_meansTimeZero() throws Exception {
+    assertSame(Plinth.Options.DEFAULT, BuildParameters.options(Map.of(), null));
+    assertSame(Plinth.Options.DEFAULT, BuildParameters.options(Map.of(), ""));
+    assertSame(Plinth.Options.DEFAULT, BuildParameters.options(Map.of(), "a"));
+  }
+
+  @Test
+  void outputTimestamp_garbage_failsNamingIt() {
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> BuildParameters.options(Map.of(), "last tuesday"));
+    assertEquals(PlinthException.Kind.USAGE, e.kind());
+    assertTrue(e.getMessage().startsWith("project.build.outputTimestamp: 'last tuesday'"),
+        e.getMessage());
+  }
+}

@@ -1,0 +1,178 @@
+package dev.plinth.maven.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.oci.Json;
+import dev.plinth.oci.MediaTypes;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * plinth:build in a real {@code mvn package} of src/it/hello (a main class from the jar plugin's
+ * manifest; a compile, a runtime and a test dependency), with the plugin as this build installed it into the regular local
+ * repository (maven-invoker-plugin:install, pre-integration-test). The image is checked with
+ * skopeo.
+ */
+class BuildGoalIT {
+  private static final String VERSION = property("plinth.it.pluginVersion");
+  private static final String GOAL = "dev.plinth:plinth-maven-plugin:" + VERSION + ":build";
+
+  @TempDir Path tmp;
+  Path project;
+
+  @BeforeEach
+  void copySample() throws IOException {
+    Path sample = Path.of(property("plinth.it.sample"));
+    project = tmp.resolve("hello");
+    try (Stream<Path> s = Files.walk(sample)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        Path to = project.resolve(sample.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+  }
+
+  @Test
+  void package_runsTheGoalAfterTheJar_onTheRuntimeClasspath() throws Exception {
+    Result r = mvn(Duration.ofMinutes(30));
+    Path archive = project.resolve("target/hello-image.tar");
+    int jar = r.out.indexOf("maven-jar-plugin:3.4.1:jar (default-jar) @ hello");
+    int goal = r.out.indexOf("plinth-maven-plugin:" + VERSION + ":build (default) @ hello");
+    assertTrue(jar >= 0 && goal > jar, "the goal runs in package, after the jar\n" + r);
+    // The project's classes first, then compile and runtime dependencies; not the test ones.
+    assertTrue(r.out.contains("plinth: building oci-archive:" + archive
+        + " for linux/amd64, linux/arm64/v8: hello.Main,"
+        + " classpath target/classes:xz-1.9.jar:aircompressor-0.27.jar"), r.toString());
+    if (r.exit != 0) {
+      // While the Java runtime cannot be linked here, the build must still fail as a plinth
+      // error (MojoFailureException/MojoExecutionException), never as a crash of the plugin.
+      assertTrue(r.out.contains("Failed to execute goal " + GOAL + " (default) on project hello: "),
+          r.toString());
+      assertFalse(r.out.contains("Execution default of goal " + GOAL + " failed"), r.toString());
+      assertFalse(Files.exists(archive), "nothing written on failure");
+      System.out.println("BuildGoalIT: the build failed as a plinth error: "
+          + r.out.lines().filter(l -> l.contains("Failed to execute goal")).findFirst().orElse(""));
+      return;
+    }
+    assertTrue(r.out.contains("wrote oci-archive:" + archive + " (index sha256:"), r.toString());
+    JsonNode index = Json.read(skopeo("inspect", "--raw", "oci-archive:" + archive)
+        .getBytes(StandardCharsets.UTF_8), "index");
+    assertEquals(MediaTypes.OCI_INDEX, index.path("mediaType").asText(), index.toString());
+    assertEquals(2, index.path("manifests").size(), index.toString());
+    if (System.getenv("SOURCE_DATE_EPOCH") == null) { // else that time wins
+      assertEquals("2024-01-01T00:00:00Z", index.path("annotations")
+          .path("org.opencontainers.image.created").asText(), "the project's outputTimestamp");
+    }
+    assertEquals("amd64", index.path("manifests").get(0).path("platform").path("architecture").asText());
+    assertEquals("arm64", index.path("manifests").get(1).path("platform").path("architecture").asText());
+    JsonNode config = Json.read(skopeo("inspect", "--config", "oci-archive:" + archive)
+        .getBytes(StandardCharsets.UTF_8), "config");
+    String entrypoint = config.path("config").path("Entrypoint").toString();
+    int classes = entrypoint.indexOf("classes");
+    int xz = entrypoint.indexOf("xz-1.9.jar");
+    int air = entrypoint.indexOf("aircompressor-0.27.jar");
+    assertTrue(classes >= 0 && xz > classes && air > xz && entrypoint.endsWith("\"hello.Main\"]")
+        && !entrypoint.contains("junit"), entrypoint);
+  }
+
+  @Test
+  void noMainClassAnywhere_failsNamingTheParameter() throws Exception {
+    Result r = mvn(Duration.ofMinutes(5), "-Dmain.class=");
+    assertNotEquals(0, r.exit, r.toString());
+    assertTrue(r.out.contains("on project hello: no main class: set <mainClass>"), r.toString());
+  }
+
+  @Test
+  void unsupportedPlatform_isABuildFailureNamingTheParameter() throws Exception {
+    Result r = mvn(Duration.ofMinutes(5), "-Dplinth.platforms=linux/s390x");
+    assertNotEquals(0, r.exit, r.toString());
+    assertTrue(r.out.contains("on project hello: platforms: 'linux/s390x' is not supported"),
+        r.toString());
+    assertTrue(r.out.contains("MAVEN/MojoFailureException"), "a user error, not an internal one\n" + r);
+  }
+
+  @Test
+  void skip_writesNothing() throws Exception {
+    Result r = mvn(Duration.ofMinutes(5), "-Dplinth.skip=true");
+    assertEquals(0, r.exit, r.toString());
+    assertTrue(r.out.contains("plinth: skipped (plinth.skip)"), r.toString());
+    assertFalse(Files.exists(project.resolve("target/hello-image.tar")));
+  }
+
+  private record Result(int exit, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- stdout ---\n" + tail(out) + "\n--- stderr ---\n" + tail(err)
+          + "\n--------------";
+    }
+
+    private static String tail(String s) {
+      return s.length() <= 12000 ? s : "[...]\n" + s.substring(s.length() - 12000);
+    }
+  }
+
+  private Result mvn(Duration timeout, String... extra) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(property("plinth.it.mavenHome"), "bin", "mvn").toString(), "-B", "-ntp",
+        "-Dmaven.repo.local=" + property("plinth.it.localRepository"),
+        "-Dplinth.it.pluginVersion=" + VERSION));
+    cmd.addAll(List.of(extra));
+    cmd.add("package");
+    return run(cmd, timeout);
+  }
+
+  private String skopeo(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("skopeo"));
+    cmd.addAll(List.of(args));
+    Result r = run(cmd, Duration.ofMinutes(2));
+    assertEquals(0, r.exit, String.join(" ", cmd) + "\n" + r);
+    return r.out;
+  }
+
+  /** Runs {@code cmd} in the sample project, its stdout and stderr to files. */
+  private Result run(List<String> cmd, Duration timeout) throws Exception {
+    Path out = Files.createTempFile(tmp, "out", ".log");
+    Path err = Files.createTempFile(tmp, "err", ".log");
+    Process p = new ProcessBuilder(cmd).directory(project.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (!done) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly().waitFor();
+    }
+    Result r = new Result(done ? p.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+    if (!done) {
+      throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeout + "\n" + r);
+    }
+    return r;
+  }
+
+  private static String property(String name) {
+    String v = System.getProperty(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalStateException(name + " is not set: run the *IT tests with mvn verify");
+    }
+    return v;
+  }
+}
