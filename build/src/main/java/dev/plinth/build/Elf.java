@@ -37,6 +37,10 @@ final class Elf {
       throw bad(what + " is dynamically linked (it needs " + String.join(", ", elf.needed())
           + "); an init must be a static binary");
     }
+    if (!elf.isStatic()) {
+      throw bad(what + " has an empty program interpreter segment (a separate debug-info file?);"
+          + " an init must be a static binary");
+    }
   }
 
   static String machineName(int machine) {

@@ -123,6 +123,7 @@ public final class ElfFile {
   private final List<Section> sections;
   private final int shstrndx;
   private final String interpreter;
+  private final boolean hasInterpreterSegment;
   private final List<String> needed;
   private final String soname;
   private final List<String> runpath;
@@ -141,6 +142,7 @@ public final class ElfFile {
     this.sections = List.copyOf(p.sections);
     this.shstrndx = p.shstrndx;
     this.interpreter = p.interpreter;
+    this.hasInterpreterSegment = p.hasInterpreterSegment;
     this.needed = List.copyOf(p.needed);
     this.soname = p.soname;
     this.runpath = List.copyOf(p.runpath);
@@ -207,7 +209,10 @@ public final class ElfFile {
     return order;
   }
 
-  /** The program interpreter (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2, or null if none. */
+  /**
+   * The program interpreter (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2; null if none, or if its
+   * segment has no bytes in the file (a separate debug-info file).
+   */
   public String interpreter() {
     return interpreter;
   }
@@ -231,13 +236,14 @@ public final class ElfFile {
   }
 
   /**
-   * Whether the file runs without a dynamic loader and without any shared library: no PT_INTERP and
-   * no DT_NEEDED. That covers classic static executables (no PT_DYNAMIC at all) and static-pie
-   * ones, which have a PT_DYNAMIC for their self-relocation but need nothing. A shared object with
-   * no needs also counts; ask {@link #type()} to tell them apart.
+   * Whether the file runs without a dynamic loader and without any shared library: no PT_INTERP
+   * segment (not even an empty one) and no DT_NEEDED. That covers classic static executables (no
+   * PT_DYNAMIC at all) and static-pie ones, which have a PT_DYNAMIC for their self-relocation but
+   * need nothing. A shared object with no needs also counts; ask {@link #type()} to tell them
+   * apart.
    */
   public boolean isStatic() {
-    return interpreter == null && needed.isEmpty();
+    return !hasInterpreterSegment && needed.isEmpty();
   }
 
   /** Whether the file has a PT_DYNAMIC segment. */
@@ -424,6 +430,7 @@ public final class ElfFile {
     final List<Segment> segments = new ArrayList<>();
     final List<Section> sections = new ArrayList<>();
     String interpreter;
+    boolean hasInterpreterSegment;
     final List<String> needed = new ArrayList<>();
     String soname;
     final List<String> runpath = new ArrayList<>();
@@ -469,7 +476,8 @@ public final class ElfFile {
       }
       int size = is64 ? 64 : 52;
       if (length < size) {
-        throw bad("the file is " + length + " bytes, shorter than its " + size + "-byte ELF header");
+        throw bad("the file is " + length + " bytes, shorter than its " + size
+            + "-byte ELF header");
       }
       header = bytes(0, size, "the ELF header");
       ByteBuffer h = ByteBuffer.wrap(header).order(order);
@@ -548,7 +556,9 @@ public final class ElfFile {
                 word(b, at + 32), word(b, at + 40), word(b, at + 48))
             : new Segment(ptype, (int) u32(b, at + 24), word(b, at + 4), word(b, at + 8),
                 word(b, at + 16), word(b, at + 20), word(b, at + 28));
-        if (ptype != PT_NULL) {
+        // A segment without bytes in the file (bss, or any segment of a separate debug-info
+        // file) has an offset that means nothing.
+        if (ptype != PT_NULL && s.fileSize() != 0) {
           check(s.offset(), s.fileSize(), "segment " + i + " (type " + hex(ptype) + ")");
           if (ptype == PT_LOAD && Long.compareUnsigned(s.fileSize(), s.memSize()) > 0) {
             throw bad("segment " + i + " has more bytes in the file than in memory");
@@ -605,6 +615,10 @@ public final class ElfFile {
       if (interp == null) {
         return;
       }
+      hasInterpreterSegment = true;
+      if (interp.fileSize() == 0) {
+        return; // a separate debug-info file (objcopy --only-keep-debug) keeps no bytes
+      }
       if (interp.fileSize() < 2 || interp.fileSize() > PATH_MAX) {
         throw bad("the program interpreter's path is " + interp.fileSize()
             + " bytes (from 2 to " + PATH_MAX + " allowed)");
@@ -632,6 +646,9 @@ public final class ElfFile {
       int entry = is64 ? 16 : 8;
       long count = dyn.fileSize() / entry;
       long readable = Math.min(count, MAX_DYNAMIC_ENTRIES);
+      if (readable == 0) {
+        return; // no bytes: a separate debug-info file
+      }
       ByteBuffer b = ByteBuffer.wrap(bytes(dyn.offset(), readable * entry, "the dynamic section"))
           .order(order);
       List<Long> neededAt = new ArrayList<>();

@@ -165,9 +165,6 @@ public final class ElfStrip {
       if (s.fileSize() > 0) {
         fixed.add(new Range(s.offset(), s.end()));
       }
-      if (s.type() == ElfFile.PT_LOAD) {
-        end = Math.max(end, s.end());
-      }
     }
     for (Range r : fixed) {
       end = Math.max(end, r.end());

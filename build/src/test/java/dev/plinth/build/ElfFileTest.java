@@ -79,7 +79,8 @@ class ElfFileTest {
     cc(tmp, "aarch64-linux-gnu-gcc", DEP, "libdepbe.so", "-mbig-endian", "-shared", "-fPIC",
         "-nostdlib", "-Wl,-soname,libdepbe.so");
     cc(tmp, "aarch64-linux-gnu-gcc", LIB, "libbe.so", "-mbig-endian", "-shared", "-fPIC",
-        "-nostdlib", "-Wl,--no-as-needed", "-Wl,-soname,libbe.so.2", "-Wl,-rpath,/be/lib", "./libdepbe.so");
+        "-nostdlib", "-Wl,--no-as-needed", "-Wl,-soname,libbe.so.2", "-Wl,-rpath,/be/lib",
+        "./libdepbe.so");
     ElfFile be = ElfFile.read(Files.readAllBytes(tmp.resolve("libbe.so")), "libbe.so");
     assertAgrees(readelf(readelf, tmp.resolve("libbe.so")), be, "libbe.so");
     assertEquals(ByteOrder.BIG_ENDIAN, be.byteOrder());
@@ -89,7 +90,8 @@ class ElfFileTest {
     cc(tmp, "gcc", DEP, "libdep32.so", "-m32", "-shared", "-fPIC", "-nostdlib",
         "-Wl,-soname,libdep32.so");
     cc(tmp, "gcc", LIB, "lib32.so", "-m32", "-shared", "-fPIC", "-nostdlib",
-        "-Wl,--no-as-needed", "-Wl,-soname,lib32.so", "-Wl,--disable-new-dtags", "-Wl,-rpath,$ORIGIN", "./libdep32.so");
+        "-Wl,--no-as-needed", "-Wl,-soname,lib32.so", "-Wl,--disable-new-dtags",
+        "-Wl,-rpath,$ORIGIN", "./libdep32.so");
     ElfFile x32 = ElfFile.read(Files.readAllBytes(tmp.resolve("lib32.so")), "lib32.so");
     assertAgrees(readelf(tool("readelf"), tmp.resolve("lib32.so")), x32, "lib32.so");
     assertFalse(x32.is64());
@@ -266,7 +268,8 @@ class ElfFileTest {
         new Breakage("extended e_phnum without section 0 count",
             c -> c.half("e_phnum", 0xffff), "program header"),
         new Breakage("dynamic section outside the file",
-            c -> c.word("ph.dynamic", c.t().phOffsetField(), c.bytes().length + 100), "segment 2 (type 0x2)"),
+            c -> c.word("ph.dynamic", c.t().phOffsetField(), c.bytes().length + 100),
+            "segment 2 (type 0x2)"),
         new Breakage("DT_STRTAB outside every PT_LOAD",
             c -> c.word("dyn.strtab", c.t().dynValueField(), 0x7fff0000L),
             "is not in any loaded part"),

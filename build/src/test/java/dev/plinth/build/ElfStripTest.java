@@ -127,7 +127,8 @@ class ElfStripTest {
         for (Path p : s.toList()) {
           Path target = home.resolve(dir).resolve(p.getFileName().toString());
           if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-              && !Set.of("bin", "lib", "server", "libjvm.so").contains(p.getFileName().toString())) {
+              && !Set.of("bin", "lib", "server", "libjvm.so")
+                  .contains(p.getFileName().toString())) {
             Files.createSymbolicLink(target, p);
           }
         }
@@ -159,7 +160,8 @@ class ElfStripTest {
     assertTrue(version.err().contains("Server VM"), version.err());
     Files.writeString(tmp.resolve("Hello.java"),
         "class Hello { public static void main(String[] a) {"
-            + " System.out.println(\"sum \" + java.util.stream.IntStream.range(0, 100000).sum()); } }");
+            + " System.out.println(\"sum \""
+            + " + java.util.stream.IntStream.range(0, 100000).sum()); } }");
     assertEquals("sum 704982704\n",
         ok(tmp, home.resolve("bin/java").toString(), "Hello.java").out(),
         "java compiles and runs a program with the stripped VM");
@@ -301,6 +303,41 @@ class ElfStripTest {
     byte[] out = ElfStrip.strip(in, "huge");
     assertEquals(List.of("", ".interp", ".dynstr", ".dynamic", ".shstrtab"),
         ElfFile.read(out, "stripped").sections().stream().map(ElfFile.Section::name).toList());
+  }
+
+  /**
+   * A separate debug-info file (objcopy --only-keep-debug; JDKs ship them as *.debuginfo): its
+   * segments have no bytes and offsets past the end. Read, never taken for a static program, and
+   * stripped down to its headers.
+   */
+  @Test
+  void strip_separateDebugInfoFile() throws Exception {
+    String objcopy = tool("objcopy");
+    Path program = cc(tmp, "gcc", ElfFileTest.MAIN.replace("greet(argc)", "argc"), "main", "-g");
+    Path debug = tmp.resolve("main.debuginfo");
+    ok(tmp, objcopy, "--only-keep-debug", program.toString(), debug.toString());
+    byte[] bytes = Files.readAllBytes(debug);
+    ElfFile e = ElfFile.read(bytes, "main.debuginfo");
+    assertEquals(null, e.interpreter(), "its PT_INTERP has no bytes");
+    assertFalse(e.isStatic());
+    dev.plinth.oci.PlinthException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.plinth.oci.PlinthException.class,
+        () -> Elf.checkStatic(bytes, dev.plinth.oci.Platform.LINUX_AMD64, "init x"));
+    assertTrue(refused.getMessage().contains("separate debug-info file"), refused.getMessage());
+    byte[] out = ElfStrip.strip(bytes, "main.debuginfo");
+    Path f = tmp.resolve("stripped.debuginfo");
+    Files.write(f, out);
+    Path theirs = tmp.resolve("binutils.debuginfo");
+    ok(tmp, tool("strip"), "--strip-unneeded", "-o", theirs.toString(), debug.toString());
+    assertTrue(out.length <= Files.size(theirs) && out.length < bytes.length * 0.6,
+        out.length + " of " + bytes.length + ", binutils " + Files.size(theirs));
+    // readelf finds the original's PT_INTERP empty; the stripped file draws no other complaint.
+    String readelf = tool("readelf");
+    ElfTools.Result before = ok(tmp, readelf, "-S", "-l", "-W", debug.toString());
+    ElfTools.Result after = ok(tmp, readelf, "-S", "-l", "-W", f.toString());
+    assertEquals(before.err(), after.err());
+    assertFalse(after.out().contains(".debug"), after.out());
+    assertTrue(after.out().contains(".shstrtab"), after.out());
   }
 
   @Test
