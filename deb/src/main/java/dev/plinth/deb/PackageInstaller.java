@@ -63,8 +63,9 @@ public final class PackageInstaller {
   }
 
   /**
-   * Unpacks the files of one .deb that {@code keep} accepts (directories follow the files), e.g.
-   * only /usr/bin/tini-static of tini.
+   * Unpacks the entries of one .deb that {@code keep} accepts, e.g. only /usr/bin/tini-static of
+   * tini; the parents of what is kept are emitted as root-owned 0755 directories when the
+   * package's own are not kept.
    */
   public Installed install(Path deb, String what, java.util.function.Predicate<String> keep)
       throws IOException, PlinthException {
@@ -75,7 +76,7 @@ public final class PackageInstaller {
       throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + " has no valid Package field");
     }
     pkg.readData((e, content) -> {
-      if (e.type() == dev.plinth.oci.TarEntry.Type.DIRECTORY || keep.test(e.path())) {
+      if (keep.test(e.path())) {
         unpack(name, e, content, what);
       }
     });
