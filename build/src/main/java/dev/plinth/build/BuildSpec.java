@@ -170,9 +170,11 @@ public record BuildSpec(
    * @param jvmFlags flags after plinth's container defaults
    * @param aot bake a JDK AOT cache from a training run into the image (host architecture only)
    * @param suite the Debian suite for JDK packages and native libraries (default trixie)
+   * @param runtime a ready Java runtime directory (with bin/java) to use as is, for all
+   *     platforms, instead of linking one; null: plinth links it
    */
   public record Java(Path jar, String mainClass, List<Path> classpath, int version,
-      List<String> modules, List<String> jvmFlags, boolean aot, String suite) {
+      List<String> modules, List<String> jvmFlags, boolean aot, String suite, Path runtime) {
     public static final int DEFAULT_VERSION = 25;
     public static final String DEFAULT_SUITE = "trixie";
 
@@ -180,6 +182,12 @@ public record BuildSpec(
       classpath = List.copyOf(classpath);
       modules = List.copyOf(modules);
       jvmFlags = List.copyOf(jvmFlags);
+    }
+
+    /** A Java app whose runtime plinth links. */
+    public Java(Path jar, String mainClass, List<Path> classpath, int version,
+        List<String> modules, List<String> jvmFlags, boolean aot, String suite) {
+      this(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite, null);
     }
   }
 

@@ -117,6 +117,9 @@ final class JavaBuild {
 
   /** The runtime layer of a platform, from the cache when nothing it is made of changed. */
   Runtime runtime(Platform platform, Path work) throws IOException, PlinthException {
+    if (java.runtime() != null) {
+      return givenRuntime(work);
+    }
     String arch = DebianPackages.debianArch(platform);
     Release release = repository().release();
     Release.FileHash index = indexHash(release, arch);
@@ -159,6 +162,26 @@ final class JavaBuild {
     dev.plinth.oci.AtomicFile.write(meta, (fileBytes + "\n" + history.replace('\n', ' ') + "\n"
         + metaText).getBytes(StandardCharsets.UTF_8));
     return new Runtime(layer, fileBytes, history, sbom);
+  }
+
+  private Runtime given;
+
+  /** java.runtime: the user's own runtime directory, copied as is (one layer for every platform). */
+  private Runtime givenRuntime(Path work) throws IOException, PlinthException {
+    if (given != null) {
+      return given;
+    }
+    Path dir = java.runtime();
+    if (!Files.isRegularFile(dir.resolve("bin/java"))) {
+      throw new PlinthException(Kind.NOT_FOUND, "java.runtime: " + dir + " has no bin/java");
+    }
+    LayerBuilder rt = new LayerBuilder();
+    HostFiles.addTo(rt, new BuildSpec.FileSpec(dir, ".", JavaRuntime.HOME, null, 0, 0,
+        "java.runtime"), Platform.LINUX_AMD64);
+    long bytes = rt.contentBytes();
+    given = new Runtime(rt.build(work, options.epochSeconds(), options.gzipLevel(), layers), bytes,
+        "plinth java: runtime from " + dir, List.of());
+    return given;
   }
 
   private static Release.FileHash indexHash(Release r, String arch) throws PlinthException {

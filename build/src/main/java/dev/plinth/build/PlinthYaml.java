@@ -37,7 +37,8 @@ public final class PlinthYaml {
           "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
           "exclude", "debian", "java");
   private static final Set<String> JAVA_FIELDS =
-      Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite");
+      Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite",
+          "runtime");
   private static final Pattern CLASS_NAME =
       Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
   private static final Pattern MODULE = CLASS_NAME;
@@ -266,7 +267,10 @@ public final class PlinthYaml {
         throw error(value(j, "suite"), "java.suite", "'" + suite + "' is not a suite name such as trixie");
       }
     }
-    return new BuildSpec.Java(jar, mainClass, classpath, version, modules, flags, aot, suite);
+    Path runtime = j.containsKey("runtime")
+        ? baseDir.resolve(string(value(j, "runtime"), "java.runtime")).normalize() : null;
+    return new BuildSpec.Java(jar, mainClass, classpath, version, modules, flags, aot, suite,
+        runtime);
   }
 
   private BuildSpec.Packages packages(Map<String, NodeTuple> top, Path baseDir)
