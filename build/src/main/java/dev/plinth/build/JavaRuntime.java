@@ -427,7 +427,8 @@ final class JavaRuntime {
       }
       List<String> candidates = new ArrayList<>();
       if (fromPackage != null) {
-        // A library's own needs are among its package's dependencies.
+        // A library's own needs are in its package, or among its package's dependencies.
+        candidates.add(fromPackage);
         for (List<PackageRecord.Relation> group : records.get(fromPackage).depends()) {
           for (PackageRecord.Relation r : group) {
             if (!index.versions(r.name()).isEmpty() && !candidates.contains(r.name())) {
@@ -443,8 +444,9 @@ final class JavaRuntime {
         }
       }
       throw new PlinthException(Kind.NOT_FOUND, neededBy + " needs " + soname + ", which no"
-          + " library package that openjdk-" + feature + "-jre-headless depends on (" + arch
-          + ") ships");
+          + " library package that openjdk-" + feature + "-jre(-headless) depends on (" + arch
+          + ") ships" + (fromPackage == null ? "" : ", nor " + fromPackage + " or its dependencies")
+          + "; list the modules you need in java.modules, or add the package to packages:");
     }
 
     private List<String> candidates() throws PlinthException {
