@@ -110,6 +110,12 @@ class PlinthYamlTest {
       {"debian: {mirror: ftp://x/debian}\n", ":1: debian.mirror: 'ftp://x/debian' is not an http"},
       {"debian:\n  release: 12\n", ":2: debian: unknown field 'release'"},
       {"debian: {tzdataRight: sometimes}\n", ":1: debian.tzdataRight: must be true or false"},
+      {"java: {mainClass: Main}\n", ":1: java: give 'jar' (an executable jar), or 'mainClass' and 'classpath'"},
+      {"java: {jar: a.jar, classpath: [b]}\n", ":1: java.classpath: give either jar or classpath"},
+      {"java: {jar: a.jar, version: 11}\n", ":1: java.version: '11' is not a JDK feature version of 17 or later"},
+      {"java: {jar: a.jar, modules: [java base]}\n", ":1: java.modules: 'java base' is not a module name"},
+      {"java: {jar: a.jar}\nentrypoint: [/x]\n", ":2: entrypoint: with 'java', the entrypoint is the java command"},
+      {"java: {jar: a.jar, gc: g1}\n", ":1: java: unknown field 'gc'"},
     };
     for (String[] c : cases) {
       PlinthException e = error(c[0]);
@@ -145,6 +151,37 @@ class PlinthYamlTest {
     assertEquals("bookworm", d.packages().suite());
     assertEquals(List.of("main"), d.packages().components());
     assertEquals(List.of(), d.packages().keyring());
+  }
+
+  @Test
+  void java_loadsWithPathsRelativeToTheFile() throws Exception {
+    Files.createDirectories(tmp.resolve("lib"));
+    Files.writeString(tmp.resolve("lib/b.jar"), "b");
+    Files.writeString(tmp.resolve("lib/a.jar"), "a");
+    Files.writeString(tmp.resolve("lib/notes.txt"), "not a jar");
+    BuildSpec s = PlinthYaml.load(write("""
+        java:
+          mainClass: com.example.Main
+          classpath: [target/classes, "lib/*"]
+          version: 17
+          modules: [java.base, java.logging]
+          jvmFlags: [-Xss512k]
+          suite: bookworm
+        cmd: [--port, "9"]
+        """));
+    BuildSpec.Java j = s.java();
+    assertEquals("com.example.Main", j.mainClass());
+    assertEquals(List.of(tmp.resolve("target/classes"), tmp.resolve("lib/a.jar"),
+        tmp.resolve("lib/b.jar")), j.classpath());
+    assertEquals(17, j.version());
+    assertEquals(List.of("java.base", "java.logging"), j.modules());
+    assertEquals(List.of("-Xss512k"), j.jvmFlags());
+    assertEquals("bookworm", j.suite());
+    BuildSpec d = PlinthYaml.load(write("java: {jar: app.jar, modules: auto}\n"));
+    assertEquals(tmp.resolve("app.jar"), d.java().jar());
+    assertEquals(25, d.java().version());
+    assertEquals(List.of(), d.java().modules());
+    assertEquals("trixie", d.java().suite());
   }
 
   @Test
