@@ -5,6 +5,8 @@ import dev.plinth.deb.PackageInstaller;
 import dev.plinth.oci.ArchiveWriter;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Cleanup;
+import dev.plinth.oci.ContentMismatchException;
+import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageReader;
@@ -15,6 +17,11 @@ import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.OciLayoutWriter;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.registry.RegistryFailure;
+import dev.plinth.registry.RegistryOptions;
+import dev.plinth.registry.RegistryRef;
+import dev.plinth.registry.RegistrySink;
+import dev.plinth.registry.RegistrySource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,21 +44,32 @@ public final class Plinth {
    * @param epochSeconds the time every file and the config carry (SOURCE_DATE_EPOCH)
    * @param gzipLevel gzip level for layers, 0-9
    */
-  public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir) {
+  public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
+      RegistryOptions registry) {
     public static final Options DEFAULT = new Options(0, 9);
 
     public Options(long epochSeconds, int gzipLevel) {
       this(epochSeconds, gzipLevel, false, null);
     }
 
+    public Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir) {
+      this(epochSeconds, gzipLevel, locked, cacheDir,
+          RegistryOptions.fromEnvironment(System.getenv()));
+    }
+
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
-      return new Options(epochSeconds, gzipLevel, l, cacheDir);
+      return new Options(epochSeconds, gzipLevel, l, cacheDir, registry);
     }
 
     /** With the download cache in {@code dir} rather than the user's XDG cache. */
     public Options withCacheDir(Path dir) {
-      return new Options(epochSeconds, gzipLevel, locked, dir);
+      return new Options(epochSeconds, gzipLevel, locked, dir, registry);
+    }
+
+    /** With these registry settings (credentials, insecure hosts, progress, format). */
+    public Options withRegistry(RegistryOptions r) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, r);
     }
 
     Cache cache() {
@@ -62,14 +80,15 @@ public final class Plinth {
     public static Options fromEnvironment(Map<String, String> env) throws PlinthException {
       String s = env.get("SOURCE_DATE_EPOCH");
       if (s == null || s.isBlank()) {
-        return DEFAULT;
+        return DEFAULT.withRegistry(RegistryOptions.fromEnvironment(env));
       }
       try {
         long v = Long.parseLong(s.trim());
         if (v < 0 || v > 253402300799L) {
           throw new NumberFormatException();
         }
-        return new Options(v, DEFAULT.gzipLevel);
+        return new Options(v, DEFAULT.gzipLevel, false, null,
+            RegistryOptions.fromEnvironment(env));
       } catch (NumberFormatException e) {
         throw new PlinthException(
             PlinthException.Kind.USAGE,
@@ -107,7 +126,7 @@ public final class Plinth {
         images.add(buildImage(spec, platform, options, work, results, debs, lock, sboms, java));
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
-      write(target, index, options);
+      Descriptor top = write(target, index, false, options);
       List<Path> written = new ArrayList<>();
       for (int i = 0; i < sboms.size(); i++) {
         if (sboms.get(i) != null && target.path() != null) {
@@ -118,7 +137,7 @@ public final class Plinth {
           written.add(file);
         }
       }
-      return new BuildResult(target, index.top(), results, written, notes);
+      return new BuildResult(target, top, results, written, notes);
     } finally {
       Cleanup.deleteTree(work);
       Cleanup.unregister(work);
@@ -196,16 +215,84 @@ public final class Plinth {
 
   /** Reads an image or index from a source, for inspect. */
   public static ImageReader.Result read(ImageRef ref) throws IOException, PlinthException {
+    return read(ref, Options.fromEnvironment(System.getenv()));
+  }
+
+  /**
+   * Reads an image or index from any source. From a registry it is read lazily: manifests and
+   * configs now, each layer when it is opened.
+   */
+  public static ImageReader.Result read(ImageRef ref, Options options)
+      throws IOException, PlinthException {
+    if (ref.transport() == ImageRef.Transport.REGISTRY) {
+      return RegistrySource.read(RegistryRef.parse(ref.name()), options.registry());
+    }
     return ImageReader.read(ref);
+  }
+
+  /** What {@link #copy} wrote. */
+  public record CopyResult(ImageRef source, ImageRef target, Descriptor top, List<Image> images) {}
+
+  /**
+   * Copies an image or index from any source to any sink (registry, oci:, oci-archive:,
+   * docker-archive:), optionally only some platforms.
+   *
+   * @param platforms the platforms to keep; empty: all of them
+   */
+  public static CopyResult copy(ImageRef source, ImageRef target, List<Platform> platforms,
+      Options options) throws IOException, PlinthException {
+    ImageReader.Result in;
+    if (source.transport() == ImageRef.Transport.REGISTRY && !platforms.isEmpty()) {
+      in = RegistrySource.read(RegistryRef.parse(source.name()), options.registry(),
+          p -> platforms.stream().anyMatch(w -> samePlatform(w, p)));
+    } else {
+      in = read(source, options);
+    }
+    ImageIndex index = in.index();
+    boolean asIndex = MediaTypes.isIndex(in.topMediaType());
+    if (!platforms.isEmpty()) {
+      List<Image> kept = new ArrayList<>();
+      for (Image i : index.images()) {
+        if (platforms.stream().anyMatch(w -> samePlatform(w, i.platform()))) {
+          kept.add(i);
+        }
+      }
+      if (kept.isEmpty()) {
+        List<String> have = new ArrayList<>();
+        index.images().forEach(i -> have.add(i.platform().toString()));
+        throw new PlinthException(PlinthException.Kind.NOT_FOUND, source + " has no image for "
+            + platforms + " (it has " + String.join(", ", have) + ")");
+      }
+      if (kept.size() != index.images().size()) {
+        index = ImageIndex.of(kept, Map.of());
+      }
+    }
+    checkTarget(target, index.images().stream().map(Image::platform).toList());
+    if (target.transport() == ImageRef.Transport.REGISTRY
+        && options.registry().manifestFormat() != null) {
+      index = options.registry().manifestFormat().convert(index);
+    }
+    Descriptor top = write(target, index, asIndex, options);
+    return new CopyResult(source, target, top, index.images());
+  }
+
+  private static boolean samePlatform(Platform want, Platform have) {
+    if (!want.os().equals(have.os()) || !want.architecture().equals(have.architecture())) {
+      return false;
+    }
+    String a = want.variant();
+    String b = have.variant();
+    if (want.architecture().equals("arm64")) {
+      a = a == null ? "v8" : a;
+      b = b == null ? "v8" : b;
+    }
+    return a == null || b == null || a.equals(b);
   }
 
   private static void checkTarget(ImageRef target, List<Platform> platforms)
       throws PlinthException {
     switch (target.transport()) {
-      case REGISTRY -> throw new PlinthException(
-          PlinthException.Kind.USAGE,
-          target + ": pushing to a registry is not supported by this version of plinth; write"
-              + " oci-archive:FILE and push it with skopeo copy");
+      case REGISTRY -> RegistryRef.parse(target.name());
       case DOCKER_ARCHIVE -> {
         if (platforms.size() != 1) {
           throw new PlinthException(
@@ -340,8 +427,13 @@ public final class Plinth {
     return bytes;
   }
 
-  private static void write(ImageRef target, ImageIndex index, Options options)
-      throws IOException, PlinthException {
+  /**
+   * Writes {@code index} to {@code target} and returns what the target's reference now points at.
+   *
+   * @param asIndex push an index document even for a lone image (a registry copy of an index)
+   */
+  private static Descriptor write(ImageRef target, ImageIndex index, boolean asIndex,
+      Options options) throws IOException, PlinthException {
     try {
       switch (target.transport()) {
         case OCI -> OciLayoutWriter.write(target.path(), target.name(), index);
@@ -349,13 +441,32 @@ public final class Plinth {
             target.path(), target.name(), index, options.epochSeconds());
         case DOCKER_ARCHIVE -> ArchiveWriter.writeDockerArchive(
             target.path(), target.name(), index.images().get(0), options.epochSeconds());
-        case REGISTRY -> throw new IllegalStateException("checked before the build");
+        case REGISTRY -> {
+          RegistryOptions r = options.registry();
+          ImageIndex out = r.manifestFormat() == null ? index : r.manifestFormat().convert(index);
+          return RegistrySink.push(out, asIndex, RegistryRef.parse(target.name()), r);
+        }
       }
+      return index.top();
+    } catch (RegistryFailure e) {
+      throw e.failure();
+    } catch (ContentMismatchException e) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, e.getMessage()
+          + "; nothing was written to " + target, e);
     } catch (java.nio.file.FileSystemException e) {
       throw new PlinthException(PlinthException.Kind.OUTPUT,
           target + ": cannot write " + e.getFile() + ": " + (e.getReason() == null
               ? e.getClass().getSimpleName() : e.getReason()), e);
     } catch (IOException e) {
+      PlinthException registry = RegistryFailure.in(e);
+      if (registry != null) {
+        throw registry;
+      }
+      ContentMismatchException mismatch = ContentMismatchException.in(e);
+      if (mismatch != null) {
+        throw new PlinthException(PlinthException.Kind.BAD_INPUT, mismatch.getMessage()
+            + "; nothing was written to " + target, e);
+      }
       throw new PlinthException(PlinthException.Kind.OUTPUT,
           target + ": writing failed: " + e.getMessage(), e);
     }

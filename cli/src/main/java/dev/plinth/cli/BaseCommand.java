@@ -5,6 +5,7 @@ import dev.plinth.build.Plinth;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.PlinthException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -16,9 +17,12 @@ import picocli.CommandLine.ParentCommand;
 final class BaseCommand implements java.util.concurrent.Callable<Integer> {
   @ParentCommand Main main;
 
+  @Mixin RegistryFlags registry;
+
   @Option(names = "--to", required = true, paramLabel = "REF",
-      description = "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG] or"
-          + " docker-archive:FILE[:NAME:TAG] (one platform).")
+      description = "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG],"
+          + " docker-archive:FILE[:NAME:TAG] (one platform), or a registry:"
+          + " HOST[:PORT]/REPO[:TAG] (docker:// before it is accepted).")
   String to;
 
   @Option(names = "--platform", paramLabel = "LIST", defaultValue = "linux/amd64,linux/arm64",
@@ -72,8 +76,15 @@ final class BaseCommand implements java.util.concurrent.Callable<Integer> {
     spec = spec.withPackages(new BuildSpec.Packages(with.stream().distinct().toList(),
         java.util.List.of(), suite, java.util.List.of("main"), null, java.util.List.of(), null));
     ImageRef target = ImageRef.parse(to);
-    Targets.print(Plinth.build(spec, target, Plinth.Options.fromEnvironment(main.env)),
-        format, main.spec.commandLine().getOut());
+    Plinth.Options options = registry.apply(Plinth.Options.fromEnvironment(main.env), main.env,
+        main.spec.commandLine().getErr());
+    dev.plinth.build.BuildResult result;
+    try {
+      result = Plinth.build(spec, target, options);
+    } finally {
+      registry.done();
+    }
+    Targets.print(result, registry.format(format), main.spec.commandLine().getOut());
     return 0;
   }
 }

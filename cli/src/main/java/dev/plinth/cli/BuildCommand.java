@@ -6,6 +6,7 @@ import dev.plinth.build.PlinthYaml;
 import dev.plinth.oci.ImageRef;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -17,13 +18,16 @@ import picocli.CommandLine.ParentCommand;
 final class BuildCommand implements java.util.concurrent.Callable<Integer> {
   @ParentCommand Main main;
 
+  @Mixin RegistryFlags registry;
+
   @Option(names = {"-f", "--file"}, paramLabel = "FILE", defaultValue = "plinth.yaml",
       description = "The build file (default: ${DEFAULT-VALUE}).")
   Path file;
 
   @Option(names = "--to", required = true, paramLabel = "REF",
-      description = "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG] or"
-          + " docker-archive:FILE[:NAME:TAG] (one platform).")
+      description = "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG],"
+          + " docker-archive:FILE[:NAME:TAG] (one platform), or a registry:"
+          + " HOST[:PORT]/REPO[:TAG] (docker:// before it is accepted).")
   String to;
 
   @Option(names = "--platform", paramLabel = "LIST",
@@ -46,9 +50,16 @@ final class BuildCommand implements java.util.concurrent.Callable<Integer> {
     if (platform != null) {
       spec = spec.withPlatforms(Targets.platforms(platform));
     }
-    Targets.print(Plinth.build(spec, target,
-            Plinth.Options.fromEnvironment(main.env).withLocked(locked)),
-        format, main.spec.commandLine().getOut());
+    Plinth.Options options = registry.apply(
+        Plinth.Options.fromEnvironment(main.env).withLocked(locked), main.env,
+        main.spec.commandLine().getErr());
+    dev.plinth.build.BuildResult result;
+    try {
+      result = Plinth.build(spec, target, options);
+    } finally {
+      registry.done();
+    }
+    Targets.print(result, registry.format(format), main.spec.commandLine().getOut());
     return 0;
   }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -24,8 +25,11 @@ import picocli.CommandLine.ParentCommand;
 final class InspectCommand implements java.util.concurrent.Callable<Integer> {
   @ParentCommand Main main;
 
+  @Mixin RegistryFlags registry;
+
   @Parameters(paramLabel = "REF",
-      description = "oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG].")
+      description = "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], or a"
+          + " registry reference HOST[:PORT]/REPO[:TAG|@DIGEST] (read without its layers).")
   String ref;
 
   @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
@@ -34,11 +38,13 @@ final class InspectCommand implements java.util.concurrent.Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    format = registry.format(format);
     if (!format.equals("text") && !format.equals("json")) {
       throw new PlinthException(PlinthException.Kind.USAGE, "--format must be text or json, not '" + format + "'");
     }
     ImageRef r = ImageRef.parse(ref);
-    ImageReader.Result result = Plinth.read(r);
+    ImageReader.Result result = Plinth.read(r, registry.apply(
+        Plinth.Options.fromEnvironment(main.env), main.env, main.spec.commandLine().getErr()));
     Map<String, Object> report = report(r, result);
     PrintWriter out = main.spec.commandLine().getOut();
     if (format.equals("json")) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Builds minimal, production-ready container images without a Docker engine.",
-    subcommands = {BaseCommand.class, BuildCommand.class, LockCommand.class, InspectCommand.class},
+    subcommands = {BaseCommand.class, BuildCommand.class, LockCommand.class, InspectCommand.class, CopyCommand.class},
     footer = {"", "Exit codes: 0 ok, 2 usage, 3 not found, 4 bad input, 5 output failed,"
         + " 70 internal error (docs/exit-codes.md)."})
 public final class Main implements Runnable {

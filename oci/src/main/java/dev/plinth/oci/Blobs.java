@@ -68,14 +68,14 @@ public final class Blobs {
           sha.update(b, off, r);
           n += r;
           if (n > d.size()) {
-            throw new IOException(
+            throw new ContentMismatchException(
                 "blob " + d.digest() + " is longer than the " + d.size() + " bytes it should have");
           }
         } else if (r < 0 && !checked) {
           checked = true;
           Digest actual = Digest.of(sha);
           if (n != d.size() || !actual.equals(d.digest())) {
-            throw new IOException(
+            throw new ContentMismatchException(
                 "blob " + d.digest() + " read as " + actual + " (" + n + " of " + d.size()
                     + " bytes): the content does not match its digest");
           }

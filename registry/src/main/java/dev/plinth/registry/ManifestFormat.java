@@ -1,0 +1,143 @@
+package dev.plinth.registry;
+
+import dev.plinth.oci.Blob;
+import dev.plinth.oci.Descriptor;
+import dev.plinth.oci.Image;
+import dev.plinth.oci.ImageIndex;
+import dev.plinth.oci.Json;
+import dev.plinth.oci.Layer;
+import dev.plinth.oci.MediaTypes;
+import dev.plinth.oci.PlinthException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The two manifest formats a registry takes: OCI (plinth's own) and Docker's v2 schema 2 (a
+ * manifest list for several platforms), for registries or tools that want the latter. Converting
+ * keeps every layer's bytes (and digest); the manifests, config descriptor and index are
+ * rewritten, without annotations in the Docker format, which has none.
+ */
+public enum ManifestFormat {
+  OCI,
+  V2S2;
+
+  /** Parses {@code oci} or {@code v2s2} (also {@code docker}). */
+  public static ManifestFormat parse(String s) throws PlinthException {
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "oci" -> OCI;
+      case "v2s2", "docker" -> V2S2;
+      default -> throw new PlinthException(PlinthException.Kind.USAGE,
+          "--manifest-format must be oci or v2s2, not '" + s + "'");
+    };
+  }
+
+  private String manifestType() {
+    return this == OCI ? MediaTypes.OCI_MANIFEST : MediaTypes.DOCKER_MANIFEST;
+  }
+
+  private String indexType() {
+    return this == OCI ? MediaTypes.OCI_INDEX : MediaTypes.DOCKER_MANIFEST_LIST;
+  }
+
+  private String configType() {
+    return this == OCI ? MediaTypes.OCI_CONFIG : MediaTypes.DOCKER_CONFIG;
+  }
+
+  private String layerType(String mt, Descriptor d) throws PlinthException {
+    boolean gzip = mt.equals(MediaTypes.OCI_LAYER_GZIP) || mt.equals(MediaTypes.DOCKER_LAYER_GZIP);
+    if (gzip) {
+      return this == OCI ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.DOCKER_LAYER_GZIP;
+    }
+    if (this == OCI) {
+      return mt;
+    }
+    throw new PlinthException(PlinthException.Kind.USAGE, "layer " + d.digest() + " is " + mt
+        + ", which a Docker v2 schema 2 manifest cannot hold; push it as --manifest-format oci");
+  }
+
+  /** Whether every document of {@code index} is of this format already. */
+  public boolean holds(ImageIndex index) throws IOException {
+    for (Image i : index.images()) {
+      if (!i.manifest().descriptor().mediaType().equals(manifestType())) {
+        return false;
+      }
+    }
+    return index.images().size() == 1 || index.index().descriptor().mediaType().equals(indexType());
+  }
+
+  /** {@code index} in this format: itself when it is already, else rewritten. */
+  public ImageIndex convert(ImageIndex index) throws IOException, PlinthException {
+    if (holds(index)) {
+      return index;
+    }
+    List<Image> images = new ArrayList<>();
+    for (Image i : index.images()) {
+      Blob config = retype(i.config(), configType());
+      List<Layer> layers = new ArrayList<>();
+      List<Object> layerJson = new ArrayList<>();
+      for (Layer l : i.layers()) {
+        Descriptor d = l.blob().descriptor();
+        Blob b = retype(l.blob(), layerType(d.mediaType(), d));
+        layers.add(new Layer.Value(b, l.diffId(), l.uncompressedSize()));
+        layerJson.add(plain(b.descriptor(), this == OCI));
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("schemaVersion", 2);
+      m.put("mediaType", manifestType());
+      m.put("config", plain(config.descriptor(), this == OCI));
+      m.put("layers", layerJson);
+      images.add(new Image.Value(i.platform(), config, layers,
+          Blob.of(manifestType(), Json.write(m))));
+    }
+    Map<String, Object> idx = new LinkedHashMap<>();
+    idx.put("schemaVersion", 2);
+    idx.put("mediaType", indexType());
+    List<Object> manifests = new ArrayList<>();
+    for (Image i : images) {
+      Map<String, Object> d = plain(i.manifest().descriptor(), false);
+      d.put("platform", i.platform().toJson());
+      manifests.add(d);
+    }
+    idx.put("manifests", manifests);
+    return new ImageIndex.Value(images, Blob.of(indexType(), Json.write(idx)));
+  }
+
+  private static Map<String, Object> plain(Descriptor d, boolean annotations) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mediaType", d.mediaType());
+    m.put("digest", d.digest().toString());
+    m.put("size", d.size());
+    if (annotations && !d.annotations().isEmpty()) {
+      m.put("annotations", new java.util.TreeMap<>(d.annotations()));
+    }
+    return m;
+  }
+
+  /** The same bytes under another media type. */
+  static Blob retype(Blob b, String mediaType) throws IOException {
+    Descriptor d = b.descriptor();
+    if (d.mediaType().equals(mediaType)) {
+      return b;
+    }
+    if (b instanceof RegistryClient.RemoteBlob rb) {
+      return rb.withMediaType(mediaType);
+    }
+    Descriptor nd = new Descriptor(mediaType, d.digest(), d.size(), d.platform(), d.annotations());
+    return new Blob() {
+      @Override
+      public Descriptor descriptor() {
+        return nd;
+      }
+
+      @Override
+      public InputStream open() throws IOException {
+        return b.open();
+      }
+    };
+  }
+}

@@ -1,0 +1,665 @@
+package dev.plinth.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plinth.oci.Blob;
+import dev.plinth.oci.Blobs;
+import dev.plinth.oci.ContentMismatchException;
+import dev.plinth.oci.Descriptor;
+import dev.plinth.oci.Digest;
+import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.MediaTypes;
+import dev.plinth.oci.PlinthException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The OCI distribution API on one registry: manifests (GET, HEAD, PUT) and blobs (HEAD, GET with
+ * resume, cross-repository mount, monolithic or chunked upload with resume). Everything read is
+ * checked: documents are capped at 4 MiB and hashed, blobs are hashed to their end.
+ */
+public final class RegistryClient {
+  static final String ACCEPT = String.join(", ", MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
+      MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST);
+  private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-([0-9]+)");
+  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes ([0-9]+)-([0-9]+)/([0-9]+|\\*)");
+  private static final Duration SHORT = Duration.ofMinutes(2);
+
+  final RegistryHttp http;
+  final String host;
+
+  private RegistryClient(RegistryHttp http, String host) {
+    this.http = http;
+    this.host = host;
+  }
+
+  /** A client for reading from the registry of {@code ref}. */
+  public static RegistryClient forPull(RegistryRef ref, RegistryOptions options)
+      throws PlinthException {
+    return new RegistryClient(new RegistryHttp(ref.host(), ref.apiHost(), options, false),
+        ref.host());
+  }
+
+  /** A client for writing to the registry of {@code ref} (it reads too). */
+  public static RegistryClient forPush(RegistryRef ref, RegistryOptions options)
+      throws PlinthException {
+    return new RegistryClient(new RegistryHttp(ref.host(), ref.apiHost(), options, true),
+        ref.host());
+  }
+
+  RegistryOptions options() {
+    return http.options;
+  }
+
+  static String pull(String repo) {
+    return "repository:" + repo + ":pull";
+  }
+
+  static String pushPull(String repo) {
+    return "repository:" + repo + ":pull,push";
+  }
+
+  private List<String> scopes(String repo) {
+    return List.of(http.push ? pushPull(repo) : pull(repo));
+  }
+
+  // ---- manifests ----
+
+  /** A manifest or index as fetched: its bytes, media type and (computed) digest. */
+  public record Manifest(byte[] bytes, String mediaType, Digest digest) {}
+
+  /**
+   * GETs a manifest or index by tag or digest, verifying it: at most 4 MiB, hashing to the digest
+   * asked for (and to the Docker-Content-Digest the registry states).
+   */
+  public Manifest manifest(String repo, String reference, Digest expected)
+      throws IOException, PlinthException {
+    String what = host + "/" + repo + (reference.startsWith("sha256:") ? "@" : ":") + reference;
+    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("GET",
+        http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Accept", ACCEPT), null,
+        scopes(repo), true, what, SHORT));
+    if (r.statusCode() != 200) {
+      throw http.fail(r, what);
+    }
+    long declared = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+    byte[] bytes;
+    try (InputStream in = r.body()) {
+      if (declared > ImageReader.MAX_DOCUMENT) {
+        throw tooLarge(what, declared);
+      }
+      bytes = in.readNBytes(ImageReader.MAX_DOCUMENT + 1);
+    }
+    if (bytes.length > ImageReader.MAX_DOCUMENT) {
+      throw tooLarge(what, bytes.length);
+    }
+    if (declared >= 0 && declared != bytes.length) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": the registry said "
+          + declared + " bytes and sent " + bytes.length);
+    }
+    Digest actual = Digest.of(bytes);
+    if (expected != null && !expected.equals(actual)) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + " hashes to " + actual
+          + ", not to the digest it was asked by: the registry or something between is serving"
+          + " other content");
+    }
+    Optional<String> stated = r.headers().firstValue("Docker-Content-Digest");
+    if (stated.isPresent() && !stated.get().trim().equals(actual.toString())) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + " hashes to " + actual
+          + " but the registry states " + RegistryHttp.clean(stated.get()));
+    }
+    String contentType = r.headers().firstValue("Content-Type").orElse("").split(";")[0].trim();
+    return new Manifest(bytes, mediaType(bytes, contentType, what), actual);
+  }
+
+  /**
+   * The media type of a manifest or index: its own {@code mediaType} field; without one, the
+   * Content-Type it was served with; else what its fields show (OCI allows leaving it out).
+   */
+  static String mediaType(byte[] bytes, String contentType, String what) throws PlinthException {
+    JsonNode j = dev.plinth.oci.Json.read(bytes, what);
+    int schema = j.path("schemaVersion").asInt(-1);
+    if (!j.path("schemaVersion").isIntegralNumber() || schema != 2) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": schemaVersion is "
+          + (j.has("schemaVersion") ? RegistryHttp.clean(j.get("schemaVersion").toString())
+              : "missing") + "; plinth reads schemaVersion 2 (OCI, Docker v2 schema 2) only");
+    }
+    String mt = j.path("mediaType").asText(null);
+    if (mt == null || mt.isEmpty()) {
+      if (MediaTypes.isIndex(contentType) || MediaTypes.isManifest(contentType)) {
+        mt = contentType;
+      } else if (j.has("manifests")) {
+        mt = MediaTypes.OCI_INDEX;
+      } else if (j.has("config") && j.has("layers")) {
+        mt = MediaTypes.OCI_MANIFEST;
+      } else {
+        throw new PlinthException(PlinthException.Kind.BAD_INPUT, what
+            + " has no mediaType and is neither an index nor a manifest");
+      }
+    }
+    if (!MediaTypes.isIndex(mt) && !MediaTypes.isManifest(mt)) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + " has media type '"
+          + RegistryHttp.clean(mt) + "', which is not an OCI or Docker v2 manifest or index");
+    }
+    return mt;
+  }
+
+  private static PlinthException tooLarge(String what, long n) {
+    return new PlinthException(PlinthException.Kind.BAD_INPUT, what + " is " + n
+        + " bytes, over the " + ImageReader.MAX_DOCUMENT + "-byte limit for a manifest or index");
+  }
+
+  /** The digest the registry has under {@code reference}, empty when it has nothing there. */
+  public Optional<Digest> manifestDigest(String repo, String reference)
+      throws IOException, PlinthException {
+    String what = host + "/" + repo + ":" + reference;
+    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("HEAD",
+        http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Accept", ACCEPT), null,
+        scopes(repo), true, what, SHORT));
+    RegistryHttp.discard(r);
+    if (r.statusCode() == 404) {
+      return Optional.empty();
+    }
+    if (r.statusCode() != 200) {
+      throw http.fail(r, what);
+    }
+    try {
+      return Optional.of(Digest.parse(r.headers().firstValue("Docker-Content-Digest").orElse("")));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty(); // no digest stated: put it again
+    }
+  }
+
+  /** PUTs a manifest or index under a tag or its digest; checks the digest the registry states. */
+  public void putManifest(String repo, String reference, String mediaType, byte[] bytes)
+      throws IOException, PlinthException {
+    String what = host + "/" + repo + (reference.startsWith("sha256:") ? "@" : ":") + reference;
+    if (bytes.length > ImageReader.MAX_DOCUMENT) {
+      throw new PlinthException(PlinthException.Kind.OUTPUT, what + ": the manifest is "
+          + bytes.length + " bytes, over the " + ImageReader.MAX_DOCUMENT + "-byte limit registries"
+          + " accept");
+    }
+    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("PUT",
+        http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Content-Type", mediaType),
+        bytesBody(bytes), scopes(repo), true, what, SHORT));
+    if (r.statusCode() != 201 && r.statusCode() != 200) {
+      throw http.fail(r, what);
+    }
+    RegistryHttp.discard(r);
+    checkStated(r, Digest.of(bytes), what);
+  }
+
+  private static void checkStated(HttpResponse<InputStream> r, Digest mine, String what)
+      throws PlinthException {
+    Optional<String> stated = r.headers().firstValue("Docker-Content-Digest");
+    if (stated.isPresent() && !stated.get().trim().equals(mine.toString())) {
+      throw new PlinthException(PlinthException.Kind.OUTPUT, what + ": the registry stored "
+          + RegistryHttp.clean(stated.get()) + " for what plinth sent as " + mine
+          + "; the registry or something between changed it");
+    }
+  }
+
+  // ---- blobs: reading ----
+
+  /** Whether the repository has the blob (HEAD). */
+  public boolean blobExists(String repo, Descriptor d) throws IOException, PlinthException {
+    String what = "blob " + d.digest() + " in " + host + "/" + repo;
+    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("HEAD",
+        http.uri("/v2/" + repo + "/blobs/" + d.digest()), Map.of(), null, scopes(repo), true,
+        what, SHORT));
+    RegistryHttp.discard(r);
+    if (r.statusCode() == 200) {
+      long len = r.headers().firstValueAsLong("Content-Length").orElse(d.size());
+      return len == d.size();
+    }
+    if (r.statusCode() == 404) {
+      return false;
+    }
+    throw http.fail(r, what);
+  }
+
+  /**
+   * Streams a blob, checked against its descriptor to the end: a Content-Length that differs from
+   * the descriptor's size, more bytes than it, or a digest that differs is an error. A connection
+   * dropped midway is resumed with a Range request (or read again from the start).
+   */
+  public InputStream openBlob(String repo, Descriptor d) throws IOException {
+    return Blobs.verifying(d, new Resuming(repo, d));
+  }
+
+  /** A blob of this registry, fetched when opened. */
+  public Blob blob(String repo, Descriptor d) {
+    return new RemoteBlob(this, repo, d, null);
+  }
+
+  /** A blob of this registry whose (small, verified) bytes were read already. */
+  Blob blob(String repo, Descriptor d, byte[] bytes) {
+    return new RemoteBlob(this, repo, d, bytes.clone());
+  }
+
+  /** Reads a small blob (a config) whole, verified, at most 4 MiB. */
+  byte[] readSmallBlob(String repo, Descriptor d) throws IOException, PlinthException {
+    if (d.size() > ImageReader.MAX_DOCUMENT) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, "config " + d.digest() + " of "
+          + host + "/" + repo + " is " + d.size() + " bytes, over the " + ImageReader.MAX_DOCUMENT
+          + "-byte limit");
+    }
+    try (InputStream in = openBlob(repo, d)) {
+      return in.readAllBytes();
+    } catch (RegistryFailure e) {
+      throw e.failure();
+    } catch (ContentMismatchException e) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, e.getMessage(), e);
+    }
+  }
+
+  /** A blob that lives in a registry repository; sinks on the same registry can mount it. */
+  public static final class RemoteBlob implements Blob {
+    private final RegistryClient client;
+    private final String repo;
+    private final Descriptor descriptor;
+    private final byte[] bytes;
+
+    RemoteBlob(RegistryClient client, String repo, Descriptor descriptor, byte[] bytes) {
+      this.client = client;
+      this.repo = repo;
+      this.descriptor = descriptor;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public Descriptor descriptor() {
+      return descriptor;
+    }
+
+    @Override
+    public InputStream open() throws IOException {
+      return bytes != null ? new java.io.ByteArrayInputStream(bytes)
+          : client.openBlob(repo, descriptor);
+    }
+
+    /** The registry as references name it. */
+    public String host() {
+      return client.host;
+    }
+
+    public String repository() {
+      return repo;
+    }
+
+    /** This blob with another media type (same bytes, same digest). */
+    public RemoteBlob withMediaType(String mediaType) {
+      return new RemoteBlob(client, repo, new Descriptor(mediaType, descriptor.digest(),
+          descriptor.size(), descriptor.platform(), descriptor.annotations()), bytes);
+    }
+  }
+
+  private final class Resuming extends FilterInputStream {
+    private final String repo;
+    private final Descriptor d;
+    private long pos;
+    private int resumes;
+
+    Resuming(String repo, Descriptor d) throws IOException {
+      super(null);
+      this.repo = repo;
+      this.d = d;
+      this.in = open(0);
+    }
+
+    private InputStream open(long from) throws IOException {
+      String what = "blob " + d.digest() + " of " + host + "/" + repo;
+      try {
+        HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("GET",
+            http.uri("/v2/" + repo + "/blobs/" + d.digest()),
+            from > 0 ? Map.of("Range", "bytes=" + from + "-") : Map.of(), null, scopes(repo),
+            true, what, SHORT));
+        int s = r.statusCode();
+        if (s == 206 && from > 0) {
+          Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
+          if (!m.matches() || Long.parseLong(m.group(1)) != from) {
+            r.body().close();
+            throw new ContentMismatchException(what + ": the registry answered a resume from byte "
+                + from + " with another range");
+          }
+          return r.body();
+        }
+        if (s != 200) {
+          throw http.fail(r, what);
+        }
+        long len = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (len >= 0 && len != d.size()) {
+          r.body().close();
+          throw new ContentMismatchException(what + ": the registry sends " + len
+              + " bytes, and its descriptor says " + d.size());
+        }
+        InputStream body = r.body();
+        if (from > 0) {
+          body.skipNBytes(from);
+        }
+        return body;
+      } catch (PlinthException e) {
+        throw new RegistryFailure(e);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] b = new byte[1];
+      int n = read(b, 0, 1);
+      return n < 0 ? -1 : b[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      while (true) {
+        try {
+          int n = in.read(b, off, len);
+          if (n > 0) {
+            pos += n;
+            http.options.progress().advanced(d.digest(), n);
+          } else if (n < 0 && pos < d.size()) {
+            throw new java.io.EOFException("the connection ended after " + pos + " of "
+                + d.size() + " bytes");
+          }
+          return n;
+        } catch (ContentMismatchException | RegistryFailure e) {
+          throw e;
+        } catch (IOException e) {
+          if (++resumes >= http.options.attempts()) {
+            throw new RegistryFailure(new PlinthException(http.access(), "blob " + d.digest()
+                + " of " + host + "/" + repo + ": the download broke off " + resumes
+                + " times; last: " + RegistryHttp.describe(e), e));
+          }
+          try {
+            in.close();
+          } catch (IOException ignored) {
+            // it is broken already
+          }
+          http.options.progress().retrying("blob " + d.digest().shortHex(), resumes,
+              Duration.ZERO, "resuming at byte " + pos + ": " + RegistryHttp.describe(e));
+          in = open(pos);
+        }
+      }
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      byte[] buf = new byte[(int) Math.min(8192, Math.max(1, n))];
+      int r = read(buf, 0, (int) Math.min(buf.length, n));
+      return Math.max(r, 0);
+    }
+
+    @Override
+    public int available() {
+      return 0;
+    }
+  }
+
+  // ---- blobs: writing ----
+
+  /**
+   * Puts a blob into {@code repo}: nothing when it is there (one HEAD); a mount from {@code
+   * mountFrom} (another repository of this registry), falling back to an upload when the registry
+   * answers 202; else an upload, monolithic up to the chunk size and in PATCH chunks above it.
+   */
+  public Progress.Outcome pushBlob(String repo, Blob blob, String mountFrom)
+      throws IOException, PlinthException {
+    Descriptor d = blob.descriptor();
+    if (blobExists(repo, d)) {
+      return Progress.Outcome.EXISTS;
+    }
+    String what = "blob " + d.digest() + " to " + host + "/" + repo;
+    URI location = null;
+    if (mountFrom != null && !mountFrom.equals(repo)) {
+      HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("POST",
+          http.uri("/v2/" + repo + "/blobs/uploads/?mount=" + d.digest() + "&from=" + mountFrom),
+          Map.of(), bytesBody(new byte[0]), List.of(pushPull(repo), pull(mountFrom)), true, what,
+          SHORT));
+      if (r.statusCode() == 201) {
+        RegistryHttp.discard(r);
+        return Progress.Outcome.MOUNTED;
+      }
+      if (r.statusCode() != 202) {
+        throw http.fail(r, what + " (mount from " + mountFrom + ")");
+      }
+      RegistryHttp.discard(r);
+      location = location(r, what);
+    }
+    http.options.progress().started(d.digest(), d.size());
+    for (int attempt = 1; ; attempt++) {
+      if (location == null) {
+        location = startUpload(repo, what);
+      }
+      try {
+        if (d.size() <= http.options.chunkSize()) {
+          putMonolithic(repo, location, blob, what);
+        } else {
+          putChunked(repo, location, blob, what);
+        }
+        return Progress.Outcome.PUSHED;
+      } catch (ContentMismatchException | RegistryFailure e) {
+        throw e;
+      } catch (IOException e) {
+        if (attempt >= http.options.attempts()) {
+          throw new PlinthException(PlinthException.Kind.OUTPUT, what + ": the upload broke off "
+              + attempt + " times; last: " + RegistryHttp.describe(e), e);
+        }
+        http.options.progress().retrying(what, attempt, Duration.ZERO,
+            "upload broke off, starting again: " + RegistryHttp.describe(e));
+        location = null; // a fresh upload session: a clean state
+      }
+    }
+  }
+
+  private URI startUpload(String repo, String what) throws IOException, PlinthException {
+    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("POST",
+        http.uri("/v2/" + repo + "/blobs/uploads/"), Map.of(), bytesBody(new byte[0]),
+        List.of(pushPull(repo)), true, what, SHORT));
+    if (r.statusCode() != 202) {
+      throw http.fail(r, what);
+    }
+    RegistryHttp.discard(r);
+    return location(r, what);
+  }
+
+  /** The upload's Location; one on another host is used without credentials. */
+  private URI location(HttpResponse<InputStream> r, String what) throws PlinthException {
+    String loc = r.headers().firstValue("Location").orElse(null);
+    if (loc == null) {
+      throw new PlinthException(PlinthException.Kind.OUTPUT, what
+          + ": the registry gave no upload Location");
+    }
+    URI u = RegistryHttp.resolve(r.uri(), loc, what);
+    String s = u.getScheme() == null ? "" : u.getScheme();
+    if (!(s.equalsIgnoreCase("https") || s.equalsIgnoreCase("http")) || u.getHost() == null) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what
+          + ": the upload Location is not an http(s) URL");
+    }
+    if (s.equalsIgnoreCase("http") && !http.options.plainHttpAllowed(RegistryHttp.authority(u))) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what
+          + ": the upload Location is plain HTTP at " + u.getHost());
+    }
+    http.checkAddress(u.getHost(), "upload Location");
+    return u;
+  }
+
+  private static URI withQuery(URI u, String param) {
+    String s = u.toString();
+    return URI.create(s + (u.getRawQuery() == null ? "?" : "&") + param);
+  }
+
+  private void putMonolithic(String repo, URI location, Blob blob, String what)
+      throws IOException, PlinthException {
+    Descriptor d = blob.descriptor();
+    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("PUT",
+        withQuery(location, "digest=" + d.digest()),
+        Map.of("Content-Type", "application/octet-stream"), blobBody(blob, 0, d.size()),
+        List.of(pushPull(repo)), false, what, null));
+    finish(r, d, what);
+  }
+
+  private void finish(HttpResponse<InputStream> r, Descriptor d, String what)
+      throws PlinthException {
+    if (r.statusCode() != 201 && r.statusCode() != 204 && r.statusCode() != 200) {
+      throw http.fail(r, what);
+    }
+    RegistryHttp.discard(r);
+    checkStated(r, d.digest(), what);
+  }
+
+  private void putChunked(String repo, URI location, Blob blob, String what)
+      throws IOException, PlinthException {
+    Descriptor d = blob.descriptor();
+    long offset = 0;
+    int resumes = 0;
+    while (offset < d.size()) {
+      long n = Math.min(http.options.chunkSize(), d.size() - offset);
+      HttpResponse<InputStream> r;
+      try {
+        r = http.send(new RegistryHttp.Req("PATCH", location,
+            Map.of("Content-Type", "application/octet-stream",
+                "Content-Range", offset + "-" + (offset + n - 1)),
+            blobBody(blob, offset, n), List.of(pushPull(repo)), false, what, null));
+      } catch (ContentMismatchException | RegistryFailure e) {
+        throw e;
+      } catch (IOException e) {
+        if (++resumes >= http.options.attempts()) {
+          throw e;
+        }
+        http.options.progress().retrying(what, resumes, Duration.ZERO,
+            "chunk at " + offset + " broke off: " + RegistryHttp.describe(e));
+        long[] state = uploadStatus(repo, location, what);
+        if (state == null) {
+          throw e; // the session is gone: start again
+        }
+        offset = state[0];
+        continue;
+      }
+      if (r.statusCode() == 416) {
+        RegistryHttp.discard(r);
+        if (++resumes >= http.options.attempts()) {
+          throw new PlinthException(PlinthException.Kind.OUTPUT, what
+              + ": the registry keeps refusing the chunk ranges (HTTP 416)");
+        }
+        long[] state = uploadStatus(repo, location, what);
+        if (state == null) {
+          throw new IOException("upload session lost after HTTP 416");
+        }
+        offset = state[0];
+        continue;
+      }
+      if (r.statusCode() != 202 && r.statusCode() != 204) {
+        throw http.fail(r, what);
+      }
+      RegistryHttp.discard(r);
+      location = r.headers().firstValue("Location").isPresent() ? location(r, what) : location;
+      offset = rangeEnd(r.headers().firstValue("Range").orElse(null), offset + n);
+    }
+    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("PUT",
+        withQuery(location, "digest=" + d.digest()),
+        Map.of("Content-Type", "application/octet-stream"), bytesBody(new byte[0]),
+        List.of(pushPull(repo)), true, what, SHORT));
+    finish(r, d, what);
+  }
+
+  /** The next offset an upload expects: after the end of its Range, else {@code otherwise}. */
+  private static long rangeEnd(String range, long otherwise) {
+    if (range == null) {
+      return otherwise;
+    }
+    Matcher m = RANGE.matcher(range.trim());
+    return m.matches() ? Long.parseLong(m.group(1)) + 1 : otherwise;
+  }
+
+  /** GETs an upload's status: {next offset}, or null when the session is gone. */
+  private long[] uploadStatus(String repo, URI location, String what)
+      throws IOException, PlinthException {
+    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("GET", location, Map.of(), null,
+        List.of(pushPull(repo)), true, what + " (upload status)", SHORT));
+    RegistryHttp.discard(r);
+    if (r.statusCode() == 404) {
+      return null;
+    }
+    if (r.statusCode() != 204 && r.statusCode() != 200) {
+      throw http.fail(r, what + " (upload status)");
+    }
+    return new long[] {rangeEnd(r.headers().firstValue("Range").orElse(null), 0)};
+  }
+
+  private RegistryHttp.Body blobBody(Blob blob, long offset, long length) {
+    Digest digest;
+    try {
+      digest = blob.descriptor().digest();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Progress progress = http.options.progress();
+    return new RegistryHttp.Body() {
+      @Override
+      public long length() {
+        return length;
+      }
+
+      @Override
+      public InputStream open() throws IOException {
+        InputStream in = blob.open();
+        try {
+          in.skipNBytes(offset);
+        } catch (IOException e) {
+          in.close();
+          throw e;
+        }
+        boolean whole = offset == 0 && length == blob.descriptor().size();
+        return new FilterInputStream(in) {
+          long left = length;
+
+          @Override
+          public int read() throws IOException {
+            byte[] b = new byte[1];
+            int n = read(b, 0, 1);
+            return n < 0 ? -1 : b[0] & 0xff;
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+              if (whole) {
+                super.read(b, off, 0 < len ? 1 : 0); // reach the end: the digest is checked
+              }
+              return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, left));
+            if (n > 0) {
+              left -= n;
+              progress.advanced(digest, n);
+            }
+            return n;
+          }
+        };
+      }
+    };
+  }
+
+  static RegistryHttp.Body bytesBody(byte[] bytes) {
+    return new RegistryHttp.Body() {
+      @Override
+      public long length() {
+        return bytes.length;
+      }
+
+      @Override
+      public InputStream open() {
+        return new java.io.ByteArrayInputStream(bytes);
+      }
+    };
+  }
+}

@@ -1,0 +1,138 @@
+package dev.plinth.registry;
+
+import dev.plinth.oci.Blob;
+import dev.plinth.oci.ContentMismatchException;
+import dev.plinth.oci.Descriptor;
+import dev.plinth.oci.Digest;
+import dev.plinth.oci.Image;
+import dev.plinth.oci.ImageIndex;
+import dev.plinth.oci.Layer;
+import dev.plinth.oci.PlinthException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Pushes images to a registry: layers and configs first, in parallel (each skipped when the
+ * registry has it, mounted when it is in another repository of the same registry), then each
+ * image's manifest, then the index (or the lone manifest) under the tag.
+ */
+public final class RegistrySink {
+  /**
+   * Pushes {@code index} to {@code ref}.
+   *
+   * @param asIndex push the index document even for one image (else a lone image is pushed as
+   *     its manifest)
+   * @return what the tag now points at
+   */
+  public static Descriptor push(ImageIndex index, boolean asIndex, RegistryRef ref,
+      RegistryOptions options) throws IOException, PlinthException {
+    RegistryClient client = RegistryClient.forPush(ref, options);
+    String repo = ref.repository();
+    client.http.ping();
+    Map<Digest, Blob> blobs = new LinkedHashMap<>();
+    for (Image image : index.images()) {
+      for (Layer l : image.layers()) {
+        blobs.putIfAbsent(l.blob().descriptor().digest(), l.blob());
+      }
+      blobs.putIfAbsent(image.config().descriptor().digest(), image.config());
+    }
+    pushBlobs(client, repo, ref.host(), new ArrayList<>(blobs.values()), options);
+    boolean multi = asIndex || index.images().size() > 1;
+    Blob top = multi ? index.index() : index.images().get(0).manifest();
+    if (multi) {
+      for (Image image : index.images()) {
+        Blob m = image.manifest();
+        Descriptor d = m.descriptor();
+        if (client.manifestDigest(repo, d.digest().toString()).isEmpty()) {
+          client.putManifest(repo, d.digest().toString(), d.mediaType(), m.readAllBytes());
+          options.progress().finished(d.digest(), d.size(), Progress.Outcome.PUSHED);
+        } else {
+          options.progress().finished(d.digest(), d.size(), Progress.Outcome.EXISTS);
+        }
+      }
+    }
+    Descriptor td = top.descriptor();
+    String reference = ref.tag() != null ? ref.tag() : td.digest().toString();
+    if (ref.digest() != null && !ref.digest().equals(td.digest())) {
+      throw new PlinthException(PlinthException.Kind.USAGE, ref + ": the image's digest is "
+          + td.digest() + ", not the one the reference names");
+    }
+    Optional<Digest> there = client.manifestDigest(repo, reference);
+    if (there.isPresent() && there.get().equals(td.digest())) {
+      options.progress().finished(td.digest(), td.size(), Progress.Outcome.EXISTS);
+    } else {
+      client.putManifest(repo, reference, td.mediaType(), top.readAllBytes());
+      options.progress().finished(td.digest(), td.size(), Progress.Outcome.PUSHED);
+    }
+    return td;
+  }
+
+  private static void pushBlobs(RegistryClient client, String repo, String host, List<Blob> blobs,
+      RegistryOptions options) throws IOException, PlinthException {
+    if (blobs.isEmpty()) {
+      return;
+    }
+    int threads = Math.min(options.parallel(), blobs.size());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "plinth-push");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Void>> futures = new ArrayList<>();
+      for (Blob b : blobs) {
+        futures.add(pool.submit(() -> {
+          Descriptor d = b.descriptor();
+          String from = null;
+          if (b instanceof RegistryClient.RemoteBlob rb && rb.host().equals(host)
+              && !rb.repository().equals(repo)) {
+            from = rb.repository();
+          }
+          Progress.Outcome o = client.pushBlob(repo, b, from);
+          options.progress().finished(d.digest(), d.size(), o);
+          return null;
+        }));
+      }
+      for (Future<Void> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          pool.shutdownNow();
+          Throwable c = e.getCause();
+          if (c instanceof PlinthException p) {
+            throw p;
+          }
+          if (c instanceof RegistryFailure rf) {
+            throw rf.failure();
+          }
+          if (c instanceof ContentMismatchException m) {
+            throw new PlinthException(PlinthException.Kind.BAD_INPUT, m.getMessage(), m);
+          }
+          if (c instanceof IOException io) {
+            throw io;
+          }
+          if (c instanceof RuntimeException re) {
+            throw re;
+          }
+          throw new IOException(c);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          pool.shutdownNow();
+          throw new java.io.InterruptedIOException("interrupted while pushing");
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private RegistrySink() {}
+}
