@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Builds minimal, production-ready container images without a Docker engine.",
-    subcommands = {BaseCommand.class, BuildCommand.class, LockCommand.class, InspectCommand.class, CopyCommand.class},
-    footer = {"", "Exit codes: 0 ok, 2 usage, 3 not found, 4 bad input, 5 output failed,"
-        + " 70 internal error (docs/exit-codes.md)."})
+    subcommands = {BaseCommand.class, BuildCommand.class, LockCommand.class, InspectCommand.class, CopyCommand.class,
+        AuditCommand.class},
+    footer = {"", "Exit codes: 0 ok, 1 audit findings, 2 usage, 3 not found, 4 bad input,"
+        + " 5 output failed, 70 internal error (docs/exit-codes.md)."})
 public final class Main implements Runnable {
   @Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT,
       description = "Print the stack trace of a failure.")
