@@ -166,7 +166,7 @@ public final class Audit {
     findings.sort(Comparator.comparing((Finding f) -> f.severity())
         .thenComparing(f -> f.rule().id())
         .thenComparing(f -> f.platform() == null ? "" : f.platform())
-        .thenComparing(f -> f.path() == null ? "" : f.path()));
+        .thenComparing(f -> f.path() == null ? "\uffff" : f.path()));
     return new AuditReport(ref.toString(), read.topMediaType(), read.topDigest().toString(),
         options.failOn(), summaries, findings, notes);
   }
@@ -204,7 +204,7 @@ public final class Audit {
       throw new PlinthException(PlinthException.Kind.USAGE, option + ": '" + text
           + "' is not a size such as 50MB, 1.5GB or 512MiB");
     }
-    String unit = m.group(2) == null ? "B" : m.group(2).toLowerCase(Locale.ROOT);
+    String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
     long factor = switch (unit) {
       case "b" -> 1;
       case "kb", "k" -> 1000;

@@ -69,12 +69,12 @@ final class ContentChecks {
     }
     String tls = tlsUser(c);
     if (tls != null) {
-      c.add(Rule.PL020, Severity.WARNING, null, "no CA certificate bundle, and " + tls
-          + ": its TLS connections will fail to verify servers");
+      c.add(Rule.PL020, Severity.WARNING, null, tls + ", and its TLS connections will fail to"
+          + " verify servers");
     } else {
-      c.add(Rule.PL020, Severity.INFO, null, "no CA certificate bundle; nothing in the image"
-          + " links a TLS library, but a static program (Go) that makes TLS connections needs"
-          + " one (a Java runtime has its own cacerts)");
+      c.add(Rule.PL020, Severity.INFO, null, "nothing links a TLS library, but a static program"
+          + " (Go) that makes TLS connections would need one (a Java runtime has its own"
+          + " cacerts)");
     }
   }
 
@@ -152,14 +152,13 @@ final class ContentChecks {
   }
 
   private static void value(ImageContext c, String what, String key, String value) {
-    if (Secrets.isSecretName(key) && Secrets.isLiteral(value)) {
-      c.add(Rule.PL030, null, what + " holds a literal value (" + value.length()
-          + " characters): everyone who can pull the image can read it");
-      return;
-    }
     String kind = Secrets.tokenKind(value);
     if (kind != null) {
-      c.add(Rule.PL030, null, what + " holds " + kind);
+      c.add(Rule.PL030, null, what + " holds " + kind + ": everyone who can pull the image can"
+          + " read it");
+    } else if (Secrets.isSecretName(key) && Secrets.isLiteral(value)) {
+      c.add(Rule.PL030, null, what + " holds a literal value (" + value.length()
+          + " characters): everyone who can pull the image can read it");
     } else if (Secrets.looksRandom(key, value)) {
       c.add(Rule.PL031, null, what + " holds a random-looking value of " + value.length()
           + " characters");

@@ -93,7 +93,8 @@ final class FsTree {
    */
   String lookup(String path, boolean followLast) {
     try {
-      return walk(path, followLast, false, false);
+      String p = walk(path, followLast, false, false);
+      return get(p) == null ? null : p;
     } catch (ApplyError e) {
       return null;
     }

@@ -33,8 +33,8 @@ final class ImageChecks {
     });
     JsonNode health = c.config.path("Healthcheck").path("Test");
     if (!health.isArray() || health.isEmpty() || health.get(0).asText("").equals("NONE")) {
-      c.add(Rule.PL060, null, "no HEALTHCHECK in the config (Kubernetes ignores it; its probes"
-          + " do the job)");
+      c.add(Rule.PL060, null, "the config has none (Kubernetes ignores it and uses its own"
+          + " probes)");
     }
     List<String> missing = new ArrayList<>();
     for (String label : OCI_LABELS) {
@@ -43,8 +43,7 @@ final class ImageChecks {
       }
     }
     if (!missing.isEmpty()) {
-      c.add(Rule.PL062, null, "no org.opencontainers.image label for " + String.join(", ",
-          missing));
+      c.add(Rule.PL062, null, "no org.opencontainers.image." + String.join(", .", missing));
     }
   }
 

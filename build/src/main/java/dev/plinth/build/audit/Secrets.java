@@ -48,7 +48,7 @@ final class Secrets {
           "\\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s:@]+:([^/\\s@$]{1,256})@")));
 
   private static final Pattern ASSIGNMENT = Pattern.compile(
-      "(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\\s;&|\"']+)");
+      "(?<![A-Za-z0-9_-])([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\\s;&|\"']+)");
   private static final Pattern FLAG = Pattern.compile(
       "(?i)--?(password|passwd|token|api-key|apikey|secret|client-secret)[= ](\"[^\"]*\"|'[^']*'|\\S+)");
 
