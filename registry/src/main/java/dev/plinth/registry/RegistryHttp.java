@@ -140,19 +140,41 @@ final class RegistryHttp {
       if (pinged) {
         return;
       }
-      scheme = "https";
-      HttpResponse<InputStream> r;
-      try {
-        r = exchange(new Req("GET", raw("/v2/"), Map.of(), null, List.of(), true, host, null),
-            false);
-      } catch (PlinthException e) {
-        if (options.plainHttpAllowed(host) && e.getCause() instanceof SSLException s
-            && !(s instanceof SSLHandshakeException) && !isCertificateProblem(s)) {
-          scheme = "http"; // the loopback/insecure registry speaks plain HTTP
-          r = exchange(new Req("GET", raw("/v2/"), Map.of(), null, List.of(), true, host, null),
-              false);
-        } else {
-          throw e;
+      // loopback or insecure: plain HTTP first (a TLS server answers it 400, then HTTPS is
+      // used); elsewhere HTTPS only
+      boolean loopback = options.plainHttpAllowed(host);
+      scheme = loopback ? "http" : "https";
+      Req ping = new Req("GET", raw("/v2/"), Map.of(), null, List.of(), true, host,
+          Duration.ofSeconds(30));
+      HttpResponse<InputStream> r = null;
+      if (loopback) {
+        try {
+          r = exchange(ping, false);
+          if (r.statusCode() != 200 && r.statusCode() != 401) {
+            discard(r);
+            r = null;
+          }
+        } catch (PlinthException e) {
+          r = null;
+        }
+        if (r == null) {
+          scheme = "https";
+          ping = new Req("GET", raw("/v2/"), Map.of(), null, List.of(), true, host,
+              Duration.ofSeconds(30));
+        }
+      }
+      if (r == null) {
+        try {
+          r = exchange(ping, false);
+        } catch (PlinthException e) {
+          if (!loopback && options.isInsecure(host) && e.getCause() instanceof SSLException s
+              && !isCertificateProblem(s)) {
+            scheme = "http"; // the insecure registry speaks plain HTTP
+            r = exchange(new Req("GET", raw("/v2/"), Map.of(), null, List.of(), true, host,
+                Duration.ofSeconds(30)), false);
+          } else {
+            throw e;
+          }
         }
       }
       try (InputStream ignored = r.body()) {
@@ -217,7 +239,10 @@ final class RegistryHttp {
         if (e instanceof SSLException s) {
           throw new PlinthException(access(), host + ": TLS failed: " + s.getMessage(), s);
         }
-        if (!r.retryable() || attempt >= options.attempts()) {
+        if (!r.retryable()) {
+          throw e; // the caller resumes or starts again
+        }
+        if (attempt >= options.attempts()) {
           throw unreachable(e, uri, r, attempt);
         }
         Duration wait = backoff(attempt);
