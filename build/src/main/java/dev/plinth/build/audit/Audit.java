@@ -13,11 +13,14 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -93,14 +96,69 @@ public final class Audit {
         images.add(image);
       }
     }
-    // Layers shared by platforms (app layers, usually) are read once.
-    Map<Digest, Integer> uses = new HashMap<>();
-    for (Image image : images) {
-      for (Layer l : image.layers()) {
-        uses.merge(l.blob().descriptor().digest(), 1, Integer::sum);
+    // Each distinct layer is read once (platforms share the app's), several at a time.
+    Map<Digest, Future<LayerChanges>> layers = new LinkedHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
+          Thread t = new Thread(r, "plinth-audit-layer");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      for (Image image : images) {
+        for (int i = 0; i < image.layers().size(); i++) {
+          Layer layer = image.layers().get(i);
+          String layerWhat = ref + " layer " + (i + 1) + " (" + layer.blob().descriptor().digest()
+              + ")";
+          layers.computeIfAbsent(layer.blob().descriptor().digest(), d -> pool.submit(
+              () -> LayerReader.read(layer, layerWhat, options.limits())));
+        }
       }
+      auditImages(ref, images, layers, options, findings, summaries, audited);
+    } finally {
+      pool.shutdownNow();
     }
-    Map<Digest, LayerChanges> cache = new HashMap<>();
+    if (images.isEmpty()) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, ref
+          + " holds no Linux image to audit");
+    }
+    ImageChecks.platforms(options.platforms(), audited, findings);
+    ImageChecks.latest(ref, findings);
+    findings.sort(Comparator.comparing((Finding f) -> f.severity())
+        .thenComparing(f -> f.rule().id())
+        .thenComparing(f -> f.platform() == null ? "" : f.platform())
+        .thenComparing(f -> f.path() == null ? "\uffff" : f.path()));
+    return new AuditReport(ref.toString(), read.topMediaType(), read.topDigest().toString(),
+        options.failOn(), summaries, findings, notes);
+  }
+
+  /** The layer read for {@code digest}, its failure rethrown as it was. */
+  private static LayerChanges changes(Map<Digest, Future<LayerChanges>> layers, Digest digest)
+      throws IOException, PlinthException {
+    try {
+      return layers.get(digest).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while reading layers");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof PlinthException p) {
+        throw p;
+      }
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(c);
+    }
+  }
+
+  private static void auditImages(ImageRef ref, List<Image> images,
+      Map<Digest, Future<LayerChanges>> layers, Options options, List<Finding> findings,
+      List<AuditReport.ImageSummary> summaries, List<Platform> audited)
+      throws IOException, PlinthException {
     for (Image image : images) {
       audited.add(image.platform());
       String what = ref + " (" + image.platform() + ")";
@@ -114,14 +172,7 @@ public final class Audit {
         Layer layer = image.layers().get(i);
         Digest digest = layer.blob().descriptor().digest();
         String layerWhat = ref + " layer " + (i + 1) + " (" + digest + ")";
-        LayerChanges changes = cache.get(digest);
-        if (changes == null) {
-          changes = LayerReader.read(layer, layerWhat, options.limits());
-          cache.put(digest, changes);
-        }
-        if (uses.merge(digest, -1, Integer::sum) <= 0) {
-          cache.remove(digest);
-        }
+        LayerChanges changes = changes(layers, digest);
         layerNotes.clear();
         layerNotes.addAll(changes.notes());
         flattener.apply(changes, i, layerWhat, layerNotes);
@@ -157,18 +208,6 @@ public final class Audit {
           image.manifest().descriptor().digest().toString(), image.layers().size(), compressed,
           uncompressed, files, fileBytes));
     }
-    if (images.isEmpty()) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, ref
-          + " holds no Linux image to audit");
-    }
-    ImageChecks.platforms(options.platforms(), audited, findings);
-    ImageChecks.latest(ref, findings);
-    findings.sort(Comparator.comparing((Finding f) -> f.severity())
-        .thenComparing(f -> f.rule().id())
-        .thenComparing(f -> f.platform() == null ? "" : f.platform())
-        .thenComparing(f -> f.path() == null ? "\uffff" : f.path()));
-    return new AuditReport(ref.toString(), read.topMediaType(), read.topDigest().toString(),
-        options.failOn(), summaries, findings, notes);
   }
 
   /** At most {@link #MAX_PER_RULE} findings of a rule (per platform), then one that counts the rest. */

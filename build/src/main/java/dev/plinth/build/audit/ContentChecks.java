@@ -35,11 +35,11 @@ final class ContentChecks {
   static void check(ImageContext c) {
     caBundle(c);
     tzdata(c);
-    tools(c, Rule.PL022, "a shell", List.of("sh", "bash", "dash", "ash", "zsh", "ksh", "mksh",
+    tools(c, Rule.PL022, List.of("sh", "bash", "dash", "ash", "zsh", "ksh", "mksh",
         "busybox"));
-    tools(c, Rule.PL023, "a package manager", List.of("apt", "apt-get", "dpkg", "apk", "yum",
+    tools(c, Rule.PL023, List.of("apt", "apt-get", "dpkg", "apk", "yum",
         "dnf", "microdnf", "rpm", "zypper", "pip", "pip3"));
-    tools(c, Rule.PL024, "a way to become root", List.of("sudo", "doas"));
+    tools(c, Rule.PL024, List.of("sudo", "doas"));
     environment(c);
     history(c);
     files(c);
@@ -125,7 +125,7 @@ final class ContentChecks {
   }
 
   /** PL022-PL024: programs by name in the usual directories. */
-  private static void tools(ImageContext c, Rule rule, String what, List<String> names) {
+  private static void tools(ImageContext c, Rule rule, List<String> names) {
     List<String> found = new ArrayList<>();
     for (String name : names) {
       for (String dir : PROGRAM_DIRS) {
@@ -137,7 +137,7 @@ final class ContentChecks {
       }
     }
     if (!found.isEmpty()) {
-      c.add(rule, found.get(0), what + ": " + ImageContext.list(found, 6));
+      c.add(rule, found.get(0), "installed: " + ImageContext.list(found, 6));
     }
   }
 
@@ -190,7 +190,7 @@ final class ContentChecks {
       if (n.isDirectory() && JUNK_DIRS.contains(base)) {
         long[] size = sizeBelow(c.tree, path);
         c.add(Rule.PL035, path, "a " + base + " directory (" + size[0] + " files, "
-            + size[1] + " bytes)");
+            + Audit.size(size[1]) + ")");
         reportedDir = path;
         continue;
       }
@@ -235,8 +235,8 @@ final class ContentChecks {
         bytes += e.getValue().size();
       }
       if (files > 0) {
-        c.add(Rule.PL035, "/" + cache[0], cache[1] + ": " + files + " files, " + bytes
-            + " bytes (" + cache[2] + ")");
+        c.add(Rule.PL035, "/" + cache[0], cache[1] + ": " + files + " files, "
+            + Audit.size(bytes) + " (" + cache[2] + ")");
       }
     }
   }

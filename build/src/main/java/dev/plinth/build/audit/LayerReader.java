@@ -120,6 +120,9 @@ final class LayerReader {
       TarEntry e;
       int ordinal = 0;
       while ((e = tar.next()) != null) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new java.io.InterruptedIOException(what + ": reading stopped");
+        }
         if (first) {
           entry(ordinal, e, tar);
         } else if (pending.containsKey(ordinal)) {

@@ -290,8 +290,8 @@ class RulesTest {
         .file("usr/bin/dpkg", prog, 0755).file("usr/bin/pip3", prog, 0755)
         .file("usr/bin/sudo", prog, 04755);
     AuditReport r = auditWith(t);
-    assertEquals("a shell: /bin/sh, /bin/bash", one(r, Rule.PL022).message());
-    assertEquals("a package manager: /bin/dpkg, /bin/pip3", one(r, Rule.PL023).message());
+    assertEquals("installed: /bin/sh, /bin/bash", one(r, Rule.PL022).message());
+    assertEquals("installed: /bin/dpkg, /bin/pip3", one(r, Rule.PL023).message());
     one(r, Rule.PL024);
   }
 
@@ -362,8 +362,8 @@ class RulesTest {
     List<String> found = of(r, Rule.PL035).stream().map(f -> f.path() + " " + f.message())
         .toList();
     assertEquals(4, found.size(), found.toString());
-    assertTrue(found.contains("/app/.git a .git directory (2 files, 7 bytes)"), found.toString());
-    assertTrue(found.contains("/var/lib/apt/lists apt package lists: 1 files, 100 bytes (rm -rf"
+    assertTrue(found.contains("/app/.git a .git directory (2 files, 7 B)"), found.toString());
+    assertTrue(found.contains("/var/lib/apt/lists apt package lists: 1 files, 100 B (rm -rf"
         + " /var/lib/apt/lists/*)"), found.toString());
   }
 
