@@ -1,5 +1,6 @@
 package dev.plinth.cli;
 
+import dev.plinth.build.Plinth;
 import dev.plinth.build.audit.Audit;
 import dev.plinth.build.audit.AuditReport;
 import dev.plinth.build.audit.ReportFormats;
@@ -27,7 +28,8 @@ final class AuditCommand implements java.util.concurrent.Callable<Integer> {
   @ParentCommand Main main;
 
   @Parameters(paramLabel = "REF",
-      description = "oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG].")
+      description = "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or a"
+          + " registry reference such as localhost:5000/app:1.")
   String ref;
 
   @Option(names = "--format", paramLabel = "text|json|sarif", defaultValue = "text",
@@ -71,7 +73,8 @@ final class AuditCommand implements java.util.concurrent.Callable<Integer> {
       }
       options = options.withPlatforms(list);
     }
-    AuditReport report = Audit.audit(ImageRef.parse(ref), options);
+    AuditReport report = Audit.audit(ImageRef.parse(ref), options,
+        Plinth.Options.fromEnvironment(main.env));
     PrintWriter out = main.spec.commandLine().getOut();
     switch (format) {
       case "json" -> out.println(Json.writePretty(ReportFormats.json(report)));

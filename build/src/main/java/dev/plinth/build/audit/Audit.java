@@ -1,6 +1,7 @@
 package dev.plinth.build.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.build.Plinth;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageReader;
@@ -29,8 +30,8 @@ import java.util.regex.Pattern;
  * index, and says what it found (docs/audit.md lists the rules). The CLI's {@code plinth audit}
  * is a call here.
  *
- * <p>Images come from {@link ImageReader}, so whatever source it reads (a layout, an archive, a
- * registry) an audit reads too. Layers are read once each, streamed, and applied in memory:
+ * <p>Images come from {@link Plinth#read}, so whatever source it reads (a layout, an archive, a
+ * registry) an audit reads too, layers lazily. Layers are read once each, streamed, and applied in memory:
  * nothing is written to disk.
  */
 public final class Audit {
@@ -71,10 +72,21 @@ public final class Audit {
     }
   }
 
-  /** Reads the image {@code ref} names and audits it. */
+  /**
+   * Reads the image {@code ref} names, from wherever {@link Plinth#read} reads (a layout, an
+   * archive, a registry), and audits it.
+   *
+   * @param reading how to read it: registry credentials and the like
+   */
+  public static AuditReport audit(ImageRef ref, Options options, Plinth.Options reading)
+      throws IOException, PlinthException {
+    return audit(ref, Plinth.read(ref, reading), options);
+  }
+
+  /** As {@link #audit(ImageRef, Options, Plinth.Options)}, reading as the environment says. */
   public static AuditReport audit(ImageRef ref, Options options)
       throws IOException, PlinthException {
-    return audit(ref, ImageReader.read(ref), options);
+    return audit(ref, Plinth.read(ref), options);
   }
 
   /** Audits an image already read from {@code ref}. */

@@ -128,6 +128,45 @@ class AuditIT {
         "30MB"));
   }
 
+  @Test
+  void registryImage_isAuditedThroughTheSameReader() throws Exception {
+    Path binary = Path.of("/usr/bin/docker-registry");
+    assertTrue(Files.isExecutable(binary), "scripts/test installs docker-registry");
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Path dir = Files.createDirectories(tmp.resolve("registry"));
+    Files.writeString(dir.resolve("config.yml"), "version: 0.1\nstorage:\n  filesystem:\n"
+        + "    rootdirectory: " + dir.resolve("data") + "\nhttp:\n  addr: 127.0.0.1:" + port
+        + "\n");
+    Process registry = new ProcessBuilder(binary.toString(), "serve",
+        dir.resolve("config.yml").toString()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("log").toFile()).start();
+    try {
+      for (int i = 0; i < 100; i++) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          break;
+        } catch (IOException e) {
+          Thread.sleep(100);
+        }
+      }
+      String ref = "localhost:" + port + "/audit/base:1";
+      plinth("base", "--to", ref);
+      Run r = audit(ref, "--format", "json", "--fail-on", "warning");
+      noErrorOrWarning(r);
+      assertEquals(2, json(r).get("images").size());
+      plinth("base", "--platform", "linux/amd64", "--to", "localhost:" + port + "/audit/base");
+      Run latest = audit("localhost:" + port + "/audit/base", "--format", "json");
+      assertEquals(0, latest.code(), latest.err());
+      assertTrue(rules(json(latest), "info").contains("PL061"), latest.out());
+    } finally {
+      registry.destroy();
+      registry.waitFor();
+    }
+  }
+
   // ---- a Debian rootfs as an image ----
 
   /**
