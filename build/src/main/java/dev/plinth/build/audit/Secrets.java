@@ -74,11 +74,19 @@ final class Secrets {
     return false;
   }
 
-  /** Whether a value is a literal (not empty, not a path, not a reference to a variable). */
+  /** Switch values: ALLOW_EMPTY_PASSWORD=yes names a password but holds none. */
+  private static final Set<String> SWITCHES = Set.of("yes", "no", "true", "false", "on", "off",
+      "0", "1", "none", "null", "enabled", "disabled", "required", "optional");
+
+  /**
+   * Whether a value is a literal secret: not empty, not a path, not a reference to a variable,
+   * not a switch (yes, false, 0).
+   */
   static boolean isLiteral(String value) {
     String v = unquote(value).strip();
     return !v.isEmpty() && !v.startsWith("/") && !v.startsWith("$") && !v.startsWith("%")
-        && !v.equals("<redacted>") && !v.equals("****");
+        && !v.equals("<redacted>") && !v.equals("****")
+        && !SWITCHES.contains(v.toLowerCase(Locale.ROOT));
   }
 
   /** What kind of token the text holds, or null. */

@@ -301,7 +301,8 @@ class RulesTest {
     Map<String, Object> c = configWithEnv("AWS_SECRET_ACCESS_KEY=" + secret,
         "DB_PASSWORD_FILE=/run/secrets/db", "GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D",
         "PYTHON_SHA256=" + "ab".repeat(32), "SESSION_SALT=Zq3vT9xLw2Rk8PmN4bYc7HdJ6sAf5GuE",
-        "DATABASE_URL=postgres://app:hunter2@db/app");
+        "DATABASE_URL=postgres://app:hunter2@db/app", "ALLOW_EMPTY_PASSWORD=no",
+        "PASSWORD_MIN_LENGTH=12", "GITHUB_TOKEN=");
     @SuppressWarnings("unchecked")
     Map<String, String> labels = (Map<String, String>) c.get("Labels");
     labels.put("ci.token", "ghp_" + "a1B2c3D4e5".repeat(4));
