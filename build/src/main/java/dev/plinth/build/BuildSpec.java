@@ -24,6 +24,8 @@ import java.util.Map;
  * @param stopSignal e.g. {@code SIGTERM}, or null
  * @param packages Debian packages to install, and where from
  * @param java a Java application and its runtime, or null
+ * @param from an image to build on (its layers first, its config the starting point), or null
+ * @param copyFrom paths taken out of other images, each into a layer of its own
  */
 public record BuildSpec(
     String name,
@@ -42,7 +44,9 @@ public record BuildSpec(
     List<String> exposedPorts,
     String stopSignal,
     Packages packages,
-    Java java) {
+    Java java,
+    From from,
+    List<CopyFrom> copyFrom) {
 
   public static final List<Platform> DEFAULT_PLATFORMS =
       List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64);
@@ -56,6 +60,17 @@ public record BuildSpec(
     labels = Map.copyOf(labels);
     annotations = Map.copyOf(annotations);
     exposedPorts = List.copyOf(exposedPorts);
+    copyFrom = copyFrom == null ? List.of() : List.copyOf(copyFrom);
+  }
+
+  /** A spec that builds on no image (the fields before {@code from} and {@code copyFrom}). */
+  public BuildSpec(String name, List<Platform> platforms, Base base, Init init, User user,
+      boolean arbitraryUser, List<FileSpec> files, List<String> entrypoint, List<String> cmd,
+      Map<String, String> env, String workdir, Map<String, String> labels,
+      Map<String, String> annotations, List<String> exposedPorts, String stopSignal,
+      Packages packages, Java java) {
+    this(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd, env, workdir,
+        labels, annotations, exposedPorts, stopSignal, packages, java, null, List.of());
   }
 
   /** The spec of {@code plinth base}: the minimal image with plinth's init, nothing else. */
@@ -63,27 +78,27 @@ public record BuildSpec(
     return new BuildSpec(
         "plinth-base", platforms, Base.MINIMAL, Init.PLINTH, User.NONROOT, false, List.of(),
         List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, Packages.NONE,
-        null);
+        null, null, List.of());
   }
 
   public BuildSpec withPlatforms(List<Platform> p) {
     return new BuildSpec(name, p, base, init, user, arbitraryUser, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
   }
 
   public BuildSpec withInit(Init i) {
     return new BuildSpec(name, platforms, base, i, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
   }
 
   public BuildSpec withArbitraryUser(boolean a) {
     return new BuildSpec(name, platforms, base, init, user, a, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
   }
 
   public BuildSpec withPackages(Packages p) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, p, java);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, p, java, from, copyFrom);
   }
 
   /**
@@ -130,32 +145,32 @@ public record BuildSpec(
 
   public BuildSpec withJava(Java j) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, j);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, j, from, copyFrom);
   }
 
   public BuildSpec withName(String n) {
     return new BuildSpec(n, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
   }
 
   public BuildSpec withEntrypoint(List<String> e) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, e, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
   }
 
   public BuildSpec withCmd(List<String> c) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, c,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
   }
 
   public BuildSpec withEnv(Map<String, String> e) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java);
+        e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
   }
 
   public BuildSpec withPorts(List<String> ports) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, ports, stopSignal, packages, java);
+        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom);
   }
 
   /**
@@ -188,6 +203,34 @@ public record BuildSpec(
     public Java(Path jar, String mainClass, List<Path> classpath, int version,
         List<String> modules, List<String> jvmFlags, boolean aot, String suite) {
       this(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite, null);
+    }
+  }
+
+  /** With an image to build on. */
+  public BuildSpec withFrom(From f) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, f, copyFrom);
+  }
+
+  /**
+   * An image to build on ({@code from:}), resolved per platform from its index: its layers go
+   * first, and its config's Env, User, WorkingDir, Entrypoint and Cmd are the starting point.
+   *
+   * @param image any source: a registry reference, oci:, oci-archive:, docker-archive:
+   * @param inheritUser take the image's User (plinth.yaml had no {@code user:})
+   * @param where where it was declared, for messages ("plinth.yaml:3")
+   */
+  public record From(dev.plinth.oci.ImageRef image, boolean inheritUser, String where) {}
+
+  /**
+   * Paths taken out of another image ({@code copyFrom:}): its layers flattened for the platform,
+   * whiteouts applied, each path with everything under it; symlinks stay links.
+   *
+   * @param paths absolute, normalized paths in that image
+   */
+  public record CopyFrom(dev.plinth.oci.ImageRef image, List<String> paths, String where) {
+    public CopyFrom {
+      paths = List.copyOf(paths);
     }
   }
 

@@ -21,9 +21,30 @@ final class ImageConfigs {
       BuildSpec spec, Platform platform, List<Layer> layers, List<String> history,
       Plinth.Options options, Map<String, String> imageEnv)
       throws IOException {
+    return config(spec, platform, layers, history, options, imageEnv, null);
+  }
+
+  /**
+   * The config of an image built on {@code from} (null: from nothing). From the base image come:
+   * Env (under the build file's env and what plinth's own layers call for), User (unless the build
+   * file names one), WorkingDir (unless it names one), Entrypoint (unless it names one; plinth's
+   * init goes before it) and Cmd (unless it names an entrypoint or a cmd), and its history, first.
+   * Nothing else: labels, ports, volumes, stop signal and health check are the build file's alone.
+   */
+  static byte[] config(
+      BuildSpec spec, Platform platform, List<Layer> layers, List<String> history,
+      Plinth.Options options, Map<String, String> imageEnv, BaseImage from)
+      throws IOException {
     String created = Plinth.iso(options.epochSeconds());
     Map<String, Object> c = new LinkedHashMap<>();
-    c.put("User", spec.user().configValue());
+    boolean inheritUser = from != null && spec.from() != null && spec.from().inheritUser();
+    if (inheritUser) {
+      if (!from.user().isEmpty()) {
+        c.put("User", from.user());
+      }
+    } else {
+      c.put("User", spec.user().configValue());
+    }
     if (!spec.exposedPorts().isEmpty()) {
       Map<String, Object> ports = new TreeMap<>();
       for (String p : spec.exposedPorts()) {
@@ -31,15 +52,26 @@ final class ImageConfigs {
       }
       c.put("ExposedPorts", ports);
     }
-    c.put("Env", env(spec, imageEnv));
+    c.put("Env", env(spec, imageEnv, from));
     List<String> entrypoint = entrypoint(spec);
+    if (from != null && spec.entrypoint().isEmpty()) {
+      entrypoint.addAll(from.entrypoint());
+    }
     if (!entrypoint.isEmpty()) {
       c.put("Entrypoint", entrypoint);
     }
     if (!spec.cmd().isEmpty()) {
       c.put("Cmd", spec.cmd());
+    } else if (from != null && spec.entrypoint().isEmpty() && !from.cmd().isEmpty()) {
+      c.put("Cmd", from.cmd());
     }
-    c.put("WorkingDir", spec.workdir() != null ? spec.workdir() : spec.user().home());
+    if (spec.workdir() != null) {
+      c.put("WorkingDir", spec.workdir());
+    } else if (from != null && !from.workdir().isEmpty()) {
+      c.put("WorkingDir", from.workdir());
+    } else {
+      c.put("WorkingDir", inheritUser ? "/" : spec.user().home());
+    }
     c.put("Labels", labels(spec, options));
     if (spec.stopSignal() != null) {
       c.put("StopSignal", spec.stopSignal());
@@ -62,6 +94,9 @@ final class ImageConfigs {
     rootfs.put("diff_ids", diffIds);
     root.put("rootfs", rootfs);
     List<Object> hist = new ArrayList<>();
+    if (from != null) {
+      hist.addAll(from.history());
+    }
     for (String h : history) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("created", created);
@@ -115,11 +150,20 @@ final class ImageConfigs {
    * then the spec's env, which wins; sorted by name.
    */
   static List<String> env(BuildSpec spec, Map<String, String> imageEnv) {
+    return env(spec, imageEnv, null);
+  }
+
+  static List<String> env(BuildSpec spec, Map<String, String> imageEnv, BaseImage from) {
     Map<String, String> env = new TreeMap<>();
     env.put("PATH", PATH);
-    env.put("HOME", spec.user().home());
-    if (spec.user().name() != null) {
-      env.put("USER", spec.user().name());
+    if (from == null || spec.from() == null || !spec.from().inheritUser()) {
+      env.put("HOME", spec.user().home());
+      if (spec.user().name() != null) {
+        env.put("USER", spec.user().name());
+      }
+    }
+    if (from != null) {
+      env.putAll(from.env());
     }
     env.putAll(imageEnv);
     env.putAll(spec.env());
@@ -147,6 +191,43 @@ final class ImageConfigs {
     }
     a.putAll(spec.annotations());
     return a;
+  }
+
+  /**
+   * What a build takes from its {@code from:} image's config.
+   *
+   * @param user "" when the image names none
+   * @param history its history entries, as they are
+   */
+  record BaseImage(Map<String, String> env, String user, String workdir, List<String> entrypoint,
+      List<String> cmd, List<Object> history) {
+    static BaseImage of(com.fasterxml.jackson.databind.JsonNode config) {
+      com.fasterxml.jackson.databind.JsonNode c = config.path("config");
+      Map<String, String> env = new LinkedHashMap<>();
+      for (com.fasterxml.jackson.databind.JsonNode e : c.path("Env")) {
+        String kv = e.asText();
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          env.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      List<Object> history = new ArrayList<>();
+      for (com.fasterxml.jackson.databind.JsonNode h : config.path("history")) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        h.fields().forEachRemaining(f -> m.put(f.getKey(), f.getValue()));
+        history.add(m);
+      }
+      return new BaseImage(env, c.path("User").asText(""), c.path("WorkingDir").asText(""),
+          strings(c.path("Entrypoint")), strings(c.path("Cmd")), history);
+    }
+
+    private static List<String> strings(com.fasterxml.jackson.databind.JsonNode n) {
+      List<String> out = new ArrayList<>();
+      for (com.fasterxml.jackson.databind.JsonNode x : n) {
+        out.add(x.asText());
+      }
+      return out;
+    }
   }
 
   private ImageConfigs() {}

@@ -122,8 +122,16 @@ public final class Plinth {
       if (java != null) {
         java.buildAppLayers(work);
       }
+      Map<Platform, Image> from = spec.from() == null ? Map.of() : ImageSources.perPlatform(
+          spec.from().image(), spec.platforms(), options, spec.from().where() + ": from");
+      List<Map<Platform, Image>> copyFrom = new ArrayList<>();
+      for (BuildSpec.CopyFrom c : spec.copyFrom()) {
+        copyFrom.add(ImageSources.perPlatform(c.image(), spec.platforms(), options,
+            c.where() + ": copyFrom"));
+      }
       for (Platform platform : spec.platforms()) {
-        images.add(buildImage(spec, platform, options, work, results, debs, lock, sboms, java));
+        images.add(buildImage(spec, platform, options, work, results, debs, lock, sboms, java,
+            from.get(platform), copyFrom));
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
       Descriptor top = write(target, index, false, options);
@@ -309,11 +317,17 @@ public final class Plinth {
   private static Image buildImage(
       BuildSpec spec, Platform platform, Options options, Path work,
       List<BuildResult.PlatformImage> results, DebianPackages debs, LockFile lock,
-      List<byte[]> sboms, JavaBuild java)
+      List<byte[]> sboms, JavaBuild java, Image from, List<Map<Platform, Image>> copyFrom)
       throws IOException, PlinthException {
     List<Layer> layers = new ArrayList<>();
     List<String> history = new ArrayList<>();
     long fileBytes = 0;
+    ImageConfigs.BaseImage fromConfig = null;
+    if (from != null) {
+      layers.addAll(ImageSources.layers(from));
+      fromConfig = ImageConfigs.BaseImage.of(dev.plinth.oci.Json.read(from.config().readAllBytes(),
+          spec.from().where() + ": from " + spec.from().image() + " config"));
+    }
 
     LayerBuilder base = new LayerBuilder();
     if (spec.base() == BuildSpec.Base.MINIMAL) {
@@ -369,6 +383,14 @@ public final class Plinth {
       history.add("plinth: Debian " + spec.packages().suite() + " packages: "
           + String.join(" ", names));
     }
+    for (int i = 0; i < spec.copyFrom().size(); i++) {
+      BuildSpec.CopyFrom c = spec.copyFrom().get(i);
+      LayerBuilder copied = new LayerBuilder();
+      fileBytes += ImageSources.extract(copyFrom.get(i).get(platform), c.paths(), copied, work,
+          c.where() + ": copyFrom " + c.image() + " (" + platform + ")");
+      layers.add(copied.build(work, options.epochSeconds(), options.gzipLevel()));
+      history.add("plinth: copyFrom " + c.image() + ": " + String.join(" ", c.paths()));
+    }
     if (java != null) {
       JavaBuild.Runtime rt = java.runtime(platform, work);
       layers.add(rt.layer());
@@ -400,7 +422,7 @@ public final class Plinth {
           "nothing to put in the image: base 'scratch', init 'none' and no files");
     }
     Blob config = Blob.of(MediaTypes.OCI_CONFIG,
-        ImageConfigs.config(spec, platform, layers, history, options, env));
+        ImageConfigs.config(spec, platform, layers, history, options, env, fromConfig));
     Image image = Image.of(platform, config, layers, ImageConfigs.annotations(spec, options));
     sboms.add(items == null ? null : Sbom.document(spec.name(), platform,
         image.manifest().descriptor().digest(), iso(options.epochSeconds()), items));

@@ -35,7 +35,8 @@ public final class PlinthYaml {
   private static final Set<String> TOP =
       Set.of("name", "platforms", "base", "init", "user", "arbitraryUser", "files", "entrypoint",
           "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
-          "exclude", "debian", "java");
+          "exclude", "debian", "java", "from", "copyFrom");
+  private static final Set<String> COPY_FROM_FIELDS = Set.of("image", "paths");
   private static final Set<String> JAVA_FIELDS =
       Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite",
           "runtime");
@@ -120,7 +121,20 @@ public final class PlinthYaml {
         throw error(value(top, "platforms"), "platforms", "the list is empty");
       }
     }
-    BuildSpec.Base base = BuildSpec.Base.MINIMAL;
+    BuildSpec.From from = null;
+    if (top.containsKey("from")) {
+      Node n = value(top, "from");
+      from = new BuildSpec.From(imageRef(n, "from"), !top.containsKey("user"), where(n));
+    }
+    List<BuildSpec.CopyFrom> copyFrom = new ArrayList<>();
+    if (top.containsKey("copyFrom")) {
+      int i = 0;
+      for (Node n : sequence(value(top, "copyFrom"), "copyFrom")) {
+        copyFrom.add(copyFrom(n, "copyFrom[" + i++ + "]"));
+      }
+    }
+    // with from:, the base image is the starting filesystem: plinth's hierarchy only if asked
+    BuildSpec.Base base = from != null ? BuildSpec.Base.SCRATCH : BuildSpec.Base.MINIMAL;
     if (top.containsKey("base")) {
       Node n = value(top, "base");
       base = switch (string(n, "base")) {
@@ -191,7 +205,37 @@ public final class PlinthYaml {
       }
     }
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, ports, stopSignal, packages, java);
+        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom);
+  }
+
+  private dev.plinth.oci.ImageRef imageRef(Node n, String field) throws PlinthException {
+    String text = string(n, field);
+    try {
+      return dev.plinth.oci.ImageRef.parse(text);
+    } catch (PlinthException e) {
+      throw error(n, field, e.getMessage());
+    }
+  }
+
+  private BuildSpec.CopyFrom copyFrom(Node n, String field) throws PlinthException {
+    Map<String, NodeTuple> m = mapping(n, field, COPY_FROM_FIELDS);
+    for (String required : List.of("image", "paths")) {
+      if (!m.containsKey(required)) {
+        throw error(n, field, "'" + required + "' is missing");
+      }
+    }
+    List<String> paths = new ArrayList<>();
+    for (Node p : sequence(value(m, "paths"), field + ".paths")) {
+      String path = absolute(p, field + ".paths");
+      if (paths.contains(path)) {
+        throw error(p, field + ".paths", "'" + path + "' is listed twice");
+      }
+      paths.add(path);
+    }
+    if (paths.isEmpty()) {
+      throw error(value(m, "paths"), field + ".paths", "the list is empty");
+    }
+    return new BuildSpec.CopyFrom(imageRef(value(m, "image"), field + ".image"), paths, where(n));
   }
 
   private BuildSpec.Java java(Node n, Path baseDir) throws PlinthException {
