@@ -30,7 +30,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: base, build, lock or inspect");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: base, build, lock, inspect, copy or audit");
   }
 
   public static void main(String[] args) {
