@@ -179,6 +179,10 @@ final class ImageSources {
           added.put(name, en);
         }
       } catch (IOException ex) {
+        PlinthException registry = dev.plinth.registry.RegistryFailure.in(ex);
+        if (registry != null) {
+          throw registry;
+        }
         throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": reading layer "
             + layer.blob().descriptor().digest() + " failed: " + ex.getMessage(), ex);
       }
