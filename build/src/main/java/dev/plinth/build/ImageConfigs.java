@@ -55,7 +55,14 @@ final class ImageConfigs {
     c.put("Env", env(spec, imageEnv, from));
     List<String> entrypoint = entrypoint(spec);
     if (from != null && spec.entrypoint().isEmpty()) {
-      entrypoint.addAll(from.entrypoint());
+      List<String> inherited = from.entrypoint();
+      if (!entrypoint.isEmpty() && !inherited.isEmpty()
+          && inherited.get(0).equals(entrypoint.get(0))) {
+        // built on an image with the same init (a plinth image): not wrapped twice
+        int dd = inherited.indexOf("--");
+        inherited = dd >= 0 ? inherited.subList(dd + 1, inherited.size()) : List.of();
+      }
+      entrypoint.addAll(inherited);
     }
     if (!entrypoint.isEmpty()) {
       c.put("Entrypoint", entrypoint);

@@ -94,6 +94,47 @@ class RegistryCliIT {
   }
 
   @Test
+  void buildFrom_aRegistryImage_withCopyFrom_mountsTheBase_andRunsInPodman() throws Exception {
+    String base = reg.host() + "/team/busybox:1";
+    ok("build", "-f", app.resolve("plinth.yaml").toString(), "--to", base);
+    Path donor = tmp.resolve("donor");
+    Files.createDirectories(donor.resolve("zoneinfo/Europe"));
+    Files.writeString(donor.resolve("ca.crt"), "-----BEGIN CERTIFICATE-----\nplinth test\n");
+    Files.writeString(donor.resolve("zoneinfo/Europe/Paris"), "TZif fake");
+    Files.writeString(donor.resolve("plinth.yaml"), """
+        files:
+          - {src: ca.crt, dest: /etc/ssl/certs/ca-certificates.crt}
+          - {src: zoneinfo, dest: /usr/share/zoneinfo}
+          - {src: ca.crt, dest: /etc/not-copied}
+        """);
+    ok("build", "-f", donor.resolve("plinth.yaml").toString(), "--to", reg.host() + "/team/donor:1");
+    try (FaultProxy proxy = new FaultProxy("127.0.0.1", reg.port)) {
+      Path site = tmp.resolve("site");
+      Files.createDirectories(site);
+      Files.writeString(site.resolve("plinth.yaml"), """
+          from: %s/team/busybox:1
+          copyFrom:
+            - image: %s/team/donor:1
+              paths: [/etc/ssl/certs/ca-certificates.crt, /usr/share/zoneinfo]
+          cmd: [sh, -c, "cat /etc/ssl/certs/ca-certificates.crt /usr/share/zoneinfo/Europe/Paris; ls /etc/not-copied"]
+          """.formatted(proxy.host(), proxy.host()));
+      String ref = proxy.host() + "/team/site:1";
+      ok("build", "-f", site.resolve("plinth.yaml").toString(), "--to", ref, "-q");
+      assertTrue(proxy.count("POST", "mount=") >= 2, "the base's layers are mounted: " + proxy.log);
+      String inspect = ok("inspect", ref);
+      assertTrue(inspect.contains("[\"/sbin/plinth-init\",\"--\",\"/bin/busybox\"]"), inspect);
+      Peers.Podman podman = Peers.podman();
+      String direct = reg.host() + "/team/site:1";
+      podman.exec(List.of("pull", "-q", "--tls-verify=false", direct), Peers.SHORT).orFail();
+      Peers.Result run = podman.run(List.of(), direct, List.of(), Peers.SHORT);
+      assertTrue(run.stdout().contains("plinth test") && run.stdout().contains("TZif fake"),
+          run.toString());
+      assertTrue(run.stdout().contains("No such file") || run.stderr().contains("No such file"),
+          run.toString());
+    }
+  }
+
+  @Test
   void dockerV2s2_onRequest_isReadBySkopeo() {
     String ref = reg.host() + "/team/probe-v2s2:1";
     ok("build", "-f", app.resolve("plinth.yaml").toString(), "--to", "docker://" + ref,
