@@ -760,34 +760,30 @@ final class RegistryHttp {
     try {
       SSLContext ctx = SSLContext.getInstance("TLS");
       if (insecure) {
-        ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
+        ctx.init(null, new TrustManager[] {new TrustAll()}, null);
         return ctx;
       }
-      TrustManagerFactory def =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      def.init((KeyStore) null);
-      X509ExtendedTrustManager system = (X509ExtendedTrustManager) def.getTrustManagers()[0];
-      if (o.caFile() == null) {
-        ctx.init(null, new TrustManager[] {system}, new SecureRandom());
-        return ctx;
-      }
-      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-      ks.load(null, null);
-      int i = 0;
-      try (FileInputStream in = new FileInputStream(o.caFile().toFile())) {
-        for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-          ks.setCertificateEntry("ca" + i++, c);
+      X509ExtendedTrustManager mine = null;
+      if (o.caFile() != null) {
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        int i = 0;
+        try (FileInputStream in = new FileInputStream(o.caFile().toFile())) {
+          for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            ks.setCertificateEntry("ca" + i++, c);
+          }
         }
+        if (i == 0) {
+          throw new PlinthException(PlinthException.Kind.USAGE,
+              "PLINTH_REGISTRY_CA=" + o.caFile() + " holds no PEM certificate");
+        }
+        TrustManagerFactory extra =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        extra.init(ks);
+        mine = (X509ExtendedTrustManager) extra.getTrustManagers()[0];
       }
-      if (i == 0) {
-        throw new PlinthException(PlinthException.Kind.USAGE,
-            "PLINTH_REGISTRY_CA=" + o.caFile() + " holds no PEM certificate");
-      }
-      TrustManagerFactory extra =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      extra.init(ks);
-      X509ExtendedTrustManager mine = (X509ExtendedTrustManager) extra.getTrustManagers()[0];
-      ctx.init(null, new TrustManager[] {new Either(system, mine)}, new SecureRandom());
+      // the JDK's CA store is loaded on the first TLS handshake, not for plain-HTTP registries
+      ctx.init(null, new TrustManager[] {new Either(mine)}, null);
       return ctx;
     } catch (IOException e) {
       throw new PlinthException(PlinthException.Kind.NOT_FOUND,
@@ -798,21 +794,47 @@ final class RegistryHttp {
     }
   }
 
-  /** Trusts what the JDK trusts, or what the extra CA file does; host names checked by both. */
+  private static X509ExtendedTrustManager systemTrust() throws CertificateException {
+    try {
+      TrustManagerFactory def =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      def.init((KeyStore) null);
+      return (X509ExtendedTrustManager) def.getTrustManagers()[0];
+    } catch (java.security.GeneralSecurityException e) {
+      throw new CertificateException("the JDK's trusted CAs cannot be loaded: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Trusts what the JDK trusts (loaded when first needed), or what the extra CA file does; host
+   * names checked by both.
+   */
   private static final class Either extends X509ExtendedTrustManager {
-    private final X509ExtendedTrustManager a;
+    private volatile X509ExtendedTrustManager a;
     private final X509ExtendedTrustManager b;
 
-    Either(X509ExtendedTrustManager a, X509ExtendedTrustManager b) {
-      this.a = a;
-      this.b = b;
+    Either(X509ExtendedTrustManager extra) {
+      this.b = extra == null ? new RejectAll() : extra;
+    }
+
+    private X509ExtendedTrustManager system() throws CertificateException {
+      X509ExtendedTrustManager t = a;
+      if (t == null) {
+        synchronized (this) {
+          if (a == null) {
+            a = systemTrust();
+          }
+          t = a;
+        }
+      }
+      return t;
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
         throws CertificateException {
       try {
-        a.checkServerTrusted(chain, authType, engine);
+        system().checkServerTrusted(chain, authType, engine);
       } catch (CertificateException e) {
         b.checkServerTrusted(chain, authType, engine);
       }
@@ -822,7 +844,7 @@ final class RegistryHttp {
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
         throws CertificateException {
       try {
-        a.checkServerTrusted(chain, authType, socket);
+        system().checkServerTrusted(chain, authType, socket);
       } catch (CertificateException e) {
         b.checkServerTrusted(chain, authType, socket);
       }
@@ -832,7 +854,7 @@ final class RegistryHttp {
     public void checkServerTrusted(X509Certificate[] chain, String authType)
         throws CertificateException {
       try {
-        a.checkServerTrusted(chain, authType);
+        system().checkServerTrusted(chain, authType);
       } catch (CertificateException e) {
         b.checkServerTrusted(chain, authType);
       }
@@ -858,9 +880,53 @@ final class RegistryHttp {
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {
-      List<X509Certificate> all = new ArrayList<>(List.of(a.getAcceptedIssuers()));
-      all.addAll(List.of(b.getAcceptedIssuers()));
-      return all.toArray(new X509Certificate[0]);
+      return b.getAcceptedIssuers(); // no client certificates are sent
+    }
+  }
+
+  /** Trusts nothing: the extra CA file when none was given. */
+  private static final class RejectAll extends X509ExtendedTrustManager {
+    private static CertificateException no() {
+      return new CertificateException("not trusted");
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e)
+        throws CertificateException {
+      throw no();
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] c, String a, Socket s)
+        throws CertificateException {
+      throw no();
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] c, String a) throws CertificateException {
+      throw no();
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e)
+        throws CertificateException {
+      throw no();
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] c, String a, Socket s)
+        throws CertificateException {
+      throw no();
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] c, String a) throws CertificateException {
+      throw no();
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
     }
   }
 
