@@ -166,6 +166,16 @@ class RegistryCliIT {
       assertTrue(remote.contains(skopeoDigest), remote);
       Peers.skopeo(List.of("inspect", "oci-archive:" + pulled), Peers.SHORT).orFail();
     }
+    Path docker = tmp.resolve("arm64-docker.tar");
+    String one = ok("copy", reg.host() + "/skopeo/probe-oci:1", "docker-archive:" + docker
+        + ":probe:1", "--platform", "linux/arm64");
+    assertTrue(one.contains("linux/arm64") && !one.contains("linux/amd64"), one);
+    Peers.Result arch = Peers.skopeo(List.of("inspect", "docker-archive:" + docker), Peers.SHORT)
+        .orFail();
+    assertTrue(arch.stdout().contains("\"Architecture\": \"arm64\""), arch.toString());
+    Run two = plinth(Map.of(), "copy", reg.host() + "/skopeo/probe-oci:1",
+        "docker-archive:" + tmp.resolve("both.tar"));
+    assertEquals(2, two.code(), two.err());
   }
 
   @Test
