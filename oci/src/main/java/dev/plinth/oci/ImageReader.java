@@ -44,8 +44,8 @@ public final class ImageReader {
       case DOCKER_ARCHIVE -> readDockerArchive(ArchiveStore.open(ref.path(), ref.toString()), ref);
       case REGISTRY -> throw new PlinthException(
           PlinthException.Kind.USAGE,
-          ref + ": reading from a registry is not supported by this version of plinth; copy the"
-              + " image to an oci-archive: file with skopeo first");
+          ref + ": a registry reference is read through the registry module (Plinth.read),"
+              + " not ImageReader");
     };
   }
 

@@ -313,7 +313,10 @@ public final class RegistryClient {
       this.repo = repo;
       this.d = d;
       this.in = open(0);
+      http.options.progress().started(d.digest(), d.size());
     }
+
+    private boolean reported;
 
     private InputStream open(long from) throws IOException {
       String what = "blob " + d.digest() + " of " + host + "/" + repo;
@@ -369,6 +372,9 @@ public final class RegistryClient {
           } else if (n < 0 && pos < d.size()) {
             throw new java.io.EOFException("the connection ended after " + pos + " of "
                 + d.size() + " bytes");
+          } else if (n < 0 && !reported) {
+            reported = true;
+            http.options.progress().finished(d.digest(), d.size(), Progress.Outcome.PULLED);
           }
           return n;
         } catch (ContentMismatchException | RegistryFailure e) {
