@@ -1,5 +1,6 @@
 package dev.plinth.build;
 
+import dev.plinth.daemon.DockerDaemon;
 import dev.plinth.deb.Cache;
 import dev.plinth.deb.PackageInstaller;
 import dev.plinth.oci.ArchiveWriter;
@@ -45,8 +46,23 @@ public final class Plinth {
    * @param gzipLevel gzip level for layers, 0-9
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
-      RegistryOptions registry) {
+      RegistryOptions registry, String dockerHost) {
     public static final Options DEFAULT = new Options(0, 9);
+
+    public Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
+        RegistryOptions registry) {
+      this(epochSeconds, gzipLevel, locked, cacheDir, registry, System.getenv("DOCKER_HOST"));
+    }
+
+    /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
+    public Options withDockerHost(String host) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host);
+    }
+
+    DockerDaemon daemon() throws PlinthException {
+      return DockerDaemon.fromEnvironment(dockerHost == null ? Map.of()
+          : Map.of("DOCKER_HOST", dockerHost));
+    }
 
     public Options(long epochSeconds, int gzipLevel) {
       this(epochSeconds, gzipLevel, false, null);
@@ -59,17 +75,17 @@ public final class Plinth {
 
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
-      return new Options(epochSeconds, gzipLevel, l, cacheDir, registry);
+      return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost);
     }
 
     /** With the download cache in {@code dir} rather than the user's XDG cache. */
     public Options withCacheDir(Path dir) {
-      return new Options(epochSeconds, gzipLevel, locked, dir, registry);
+      return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost);
     }
 
     /** With these registry settings (credentials, insecure hosts, progress, format). */
     public Options withRegistry(RegistryOptions r) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, r);
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost);
     }
 
     Cache cache() {
@@ -80,7 +96,8 @@ public final class Plinth {
     public static Options fromEnvironment(Map<String, String> env) throws PlinthException {
       String s = env.get("SOURCE_DATE_EPOCH");
       if (s == null || s.isBlank()) {
-        return DEFAULT.withRegistry(RegistryOptions.fromEnvironment(env));
+        return DEFAULT.withRegistry(RegistryOptions.fromEnvironment(env))
+            .withDockerHost(env.get("DOCKER_HOST"));
       }
       try {
         long v = Long.parseLong(s.trim());
@@ -88,7 +105,7 @@ public final class Plinth {
           throw new NumberFormatException();
         }
         return new Options(v, DEFAULT.gzipLevel, false, null,
-            RegistryOptions.fromEnvironment(env));
+            RegistryOptions.fromEnvironment(env), env.get("DOCKER_HOST"));
       } catch (NumberFormatException e) {
         throw new PlinthException(
             PlinthException.Kind.USAGE,
@@ -100,8 +117,20 @@ public final class Plinth {
   /** Builds {@code spec} and writes it to {@code target}. */
   public static BuildResult build(BuildSpec spec, ImageRef target, Options options)
       throws IOException, PlinthException {
-    checkTarget(target, spec.platforms());
     List<String> notes = new ArrayList<>();
+    if (target.transport() == ImageRef.Transport.DOCKER_DAEMON && spec.platforms().size() > 1) {
+      // A daemon runs one platform: build only its own, as jib:dockerBuild does.
+      String arch = options.daemon().architecture();
+      List<Platform> own = spec.platforms().stream()
+          .filter(p -> p.architecture().equals(arch)).toList();
+      if (own.isEmpty()) {
+        throw new PlinthException(PlinthException.Kind.USAGE, target + ": the daemon at "
+            + options.daemon().where() + " runs " + arch + ", and the build is for "
+            + spec.platforms() + "; pick one with --platform");
+      }
+      spec = spec.withPlatforms(own);
+    }
+    checkTarget(target, spec.platforms());
     JavaBuild java = null;
     if (spec.java() != null) {
       java = JavaBuild.prepare(spec, options);
@@ -134,7 +163,7 @@ public final class Plinth {
             from.get(platform), copyFrom));
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
-      Descriptor top = write(target, index, false, options);
+      Descriptor top = write(target, index, false, options, notes);
       List<Path> written = new ArrayList<>();
       for (int i = 0; i < sboms.size(); i++) {
         if (sboms.get(i) != null && target.path() != null) {
@@ -235,7 +264,45 @@ public final class Plinth {
     if (ref.transport() == ImageRef.Transport.REGISTRY) {
       return RegistrySource.read(RegistryRef.parse(ref.name()), options.registry());
     }
+    if (ref.transport() == ImageRef.Transport.DOCKER_DAEMON) {
+      // Saved to a temp file that lives until the process ends (its layers are read lazily).
+      Path dir = Files.createTempDirectory("plinth-daemon-");
+      Cleanup.register(dir);
+      Path archive = dir.resolve("image.tar");
+      options.daemon().save(ref.name(), archive);
+      return ImageReader.read(ImageRef.parse("docker-archive:" + archive));
+    }
     return ImageReader.read(ref);
+  }
+
+  /**
+   * Loads one image of {@code index} into the daemon: the only one, else the daemon's own
+   * platform. It goes as a docker-archive streamed from a temp file.
+   */
+  private static Descriptor loadIntoDaemon(ImageRef target, ImageIndex index, Options options,
+      List<String> notes) throws IOException, PlinthException {
+    DockerDaemon daemon = options.daemon();
+    Image image = index.images().get(0);
+    if (index.images().size() > 1) {
+      String arch = daemon.architecture();
+      image = index.images().stream().filter(i -> i.platform().architecture().equals(arch))
+          .findFirst().orElseThrow(() -> new PlinthException(PlinthException.Kind.USAGE, target
+              + ": the daemon runs " + arch + " and the image has no such platform; pick one"
+              + " with --platform"));
+    }
+    Path dir = Files.createTempDirectory("plinth-daemon-");
+    Cleanup.register(dir);
+    try {
+      Path archive = dir.resolve("image.tar");
+      ArchiveWriter.writeDockerArchive(archive, target.name(), image, options.epochSeconds());
+      String loaded = daemon.load(archive);
+      notes.add("loaded " + image.platform() + " into the daemon at " + daemon.where()
+          + (loaded.isEmpty() ? "" : ": " + loaded));
+      return image.manifest().descriptor();
+    } finally {
+      Cleanup.deleteTree(dir);
+      Cleanup.unregister(dir);
+    }
   }
 
   /** What {@link #copy} wrote. */
@@ -280,7 +347,7 @@ public final class Plinth {
         && options.registry().manifestFormat() != null) {
       index = options.registry().manifestFormat().convert(index);
     }
-    Descriptor top = write(target, index, asIndex, options);
+    Descriptor top = write(target, index, asIndex, options, new ArrayList<>());
     return new CopyResult(source, target, top, index.images());
   }
 
@@ -455,7 +522,7 @@ public final class Plinth {
    * @param asIndex push an index document even for a lone image (a registry copy of an index)
    */
   private static Descriptor write(ImageRef target, ImageIndex index, boolean asIndex,
-      Options options) throws IOException, PlinthException {
+      Options options, List<String> notes) throws IOException, PlinthException {
     try {
       switch (target.transport()) {
         case OCI -> OciLayoutWriter.write(target.path(), target.name(), index);
@@ -463,6 +530,9 @@ public final class Plinth {
             target.path(), target.name(), index, options.epochSeconds());
         case DOCKER_ARCHIVE -> ArchiveWriter.writeDockerArchive(
             target.path(), target.name(), index.images().get(0), options.epochSeconds());
+        case DOCKER_DAEMON -> {
+          return loadIntoDaemon(target, index, options, notes);
+        }
         case REGISTRY -> {
           RegistryOptions r = options.registry();
           ImageIndex out = r.manifestFormat() == null ? index : r.manifestFormat().convert(index);

@@ -21,7 +21,8 @@ final class BaseCommand implements java.util.concurrent.Callable<Integer> {
 
   @Option(names = "--to", required = true, paramLabel = "REF",
       description = "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG],"
-          + " docker-archive:FILE[:NAME:TAG] (one platform), or a registry:"
+          + " docker-archive:FILE[:NAME:TAG] (one platform), docker-daemon:NAME:TAG (loads the"
+          + " daemon's own platform into Docker or Podman at $DOCKER_HOST), or a registry:"
           + " HOST[:PORT]/REPO[:TAG] (docker:// before it is accepted).")
   String to;
 

@@ -46,6 +46,10 @@ public final class ImageReader {
           PlinthException.Kind.USAGE,
           ref + ": a registry reference is read through the registry module (Plinth.read),"
               + " not ImageReader");
+      case DOCKER_DAEMON -> throw new PlinthException(
+          PlinthException.Kind.USAGE,
+          ref + ": a daemon's image is read through the daemon module (Plinth.read),"
+              + " not ImageReader");
     };
   }
 

@@ -18,7 +18,9 @@ public record ImageRef(Transport transport, Path path, String name) {
     OCI("oci"),
     OCI_ARCHIVE("oci-archive"),
     DOCKER_ARCHIVE("docker-archive"),
-    REGISTRY("docker");
+    REGISTRY("docker"),
+    /** A Docker or Podman daemon, over the Engine API socket: {@code docker-daemon:NAME:TAG}. */
+    DOCKER_DAEMON("docker-daemon");
 
     public final String prefix;
 
@@ -69,6 +71,13 @@ public record ImageRef(Transport transport, Path path, String name) {
           ref = normalizeNameTag(text, ref);
         }
         return new ImageRef(Transport.DOCKER_ARCHIVE, Path.of(path), ref);
+      }
+      case "docker-daemon" -> {
+        if (rest.isEmpty()) {
+          throw usage(text, "name the image: docker-daemon:NAME[:TAG] (or an image ID)");
+        }
+        String name = rest.matches("(sha256:)?[0-9a-f]{12,64}") ? rest : normalizeNameTag(text, rest);
+        return new ImageRef(Transport.DOCKER_DAEMON, null, name);
       }
       case "docker" -> {
         if (!rest.startsWith("//")) {
@@ -125,14 +134,17 @@ public record ImageRef(Transport transport, Path path, String name) {
             + text
             + "': "
             + why
-            + ". Use oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG]"
-            + " or a registry reference such as localhost:5000/app:1");
+            + ". Use oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG],"
+            + " docker-daemon:NAME:TAG or a registry reference such as localhost:5000/app:1");
   }
 
   @Override
   public String toString() {
     if (transport == Transport.REGISTRY) {
       return name;
+    }
+    if (transport == Transport.DOCKER_DAEMON) {
+      return transport.prefix + ":" + name;
     }
     return transport.prefix + ":" + path + (name == null ? "" : ":" + name);
   }

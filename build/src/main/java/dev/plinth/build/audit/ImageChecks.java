@@ -69,8 +69,8 @@ final class ImageChecks {
     String tag = null;
     switch (ref.transport()) {
       case OCI, OCI_ARCHIVE -> tag = ref.name();
-      case DOCKER_ARCHIVE -> {
-        if (ref.name() != null) {
+      case DOCKER_ARCHIVE, DOCKER_DAEMON -> {
+        if (ref.name() != null && !ref.name().startsWith("sha256:")) {
           tag = ref.name().substring(ref.name().lastIndexOf(':') + 1);
         }
       }
