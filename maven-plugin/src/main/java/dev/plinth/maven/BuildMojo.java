@@ -115,10 +115,10 @@ public class BuildMojo extends AbstractMojo {
         jvmFlags, aot, suite, packages, args, env, ports);
     try {
       BuildSpec spec = parameters.toSpec();
-      getLog().info("plinth: building " + to + " for " + spec.platforms().stream()
+      getLog().info("plinth: building " + target() + " for " + spec.platforms().stream()
           .map(Object::toString).collect(Collectors.joining(", ")) + ": " + main + ", classpath "
           + spec.java().classpath().stream().map(this::shortName).collect(Collectors.joining(":")));
-      BuildResult result = Plinth.build(spec, ImageRef.parse(to),
+      BuildResult result = Plinth.build(spec, ImageRef.parse(target()),
           BuildParameters.options(System.getenv(), outputTimestamp));
       ResultLines.of(result).forEach(getLog()::info);
     } catch (PlinthException e) {
@@ -129,6 +129,11 @@ public class BuildMojo extends AbstractMojo {
     } catch (IOException e) {
       throw new MojoExecutionException(e.toString(), e);
     }
+  }
+
+  /** Where the image goes: {@code to}, or the daemon for {@link DockerBuildMojo}. */
+  protected String target() {
+    return to;
   }
 
   /** The compile and runtime dependencies' files, in Maven's classpath order. */

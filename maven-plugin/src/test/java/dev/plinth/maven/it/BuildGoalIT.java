@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,6 +119,49 @@ class BuildGoalIT {
   }
 
   @Test
+  void dockerBuild_loadsIntoTheDaemon_andWithoutOneFailsSayingWhatToDo() throws Exception {
+    Path base = Files.createDirectories(Path.of("/tmp").resolve("plinth-mvn-daemon-" + ProcessHandle.current().pid()));
+    Path socket = base.resolve("api.sock");
+    List<String> podman = List.of("podman", "--root", base.resolve("root").toString(), "--runroot",
+        base.resolve("run").toString(), "--tmpdir", base.resolve("tmp").toString(),
+        "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--runtime", "runc",
+        "--events-backend", "file");
+    List<String> service = new ArrayList<>(podman);
+    service.addAll(List.of("system", "service", "--time=0", "unix://" + socket));
+    Process p = new ProcessBuilder(service).redirectErrorStream(true)
+        .redirectOutput(base.resolve("service.log").toFile()).start();
+    try {
+      for (int i = 0; i < 300 && !Files.exists(socket); i++) {
+        Thread.sleep(100);
+      }
+      assertTrue(Files.exists(socket), "podman system service did not start");
+      List<String> cmd = new ArrayList<>(List.of(
+          Path.of(property("plinth.it.mavenHome"), "bin", "mvn").toString(), "-B", "-ntp",
+          "-Dmaven.repo.local=" + property("plinth.it.localRepository"), "-Dplinth.it.pluginVersion=" + VERSION,
+          "package", GOAL.replace(":build", ":dockerBuild"), "-Dplinth.image=hello-mvn:1"));
+      Result r = run(cmd, Duration.ofMinutes(30), Map.of("DOCKER_HOST", "unix://" + socket));
+      assertEquals(0, r.exit, r.toString());
+      assertTrue(r.out.contains("loaded linux/amd64 into the daemon at unix://" + socket), r.toString());
+      List<String> images = new ArrayList<>(podman);
+      images.addAll(List.of("images", "--format", "{{.Repository}}:{{.Tag}}"));
+      Result listed = run(images, Duration.ofMinutes(2), Map.of());
+      assertTrue(listed.out.contains("hello-mvn:1"), listed.toString());
+
+      Result none = run(cmd, Duration.ofMinutes(10),
+          Map.of("DOCKER_HOST", "unix://" + base.resolve("nobody.sock")));
+      assertNotEquals(0, none.exit);
+      assertTrue(none.out.contains("no Docker daemon at unix://") && none.out.contains("MojoFailureException"),
+          none.toString());
+    } finally {
+      p.destroy();
+      p.waitFor(20, TimeUnit.SECONDS);
+      List<String> rm = new ArrayList<>(podman);
+      rm.addAll(List.of("system", "reset", "--force"));
+      run(rm, Duration.ofMinutes(2), Map.of());
+    }
+  }
+
+  @Test
   void noMainClassAnywhere_failsNamingTheParameter() throws Exception {
     Result r = mvn(Duration.ofMinutes(5), "-Dmain.class=");
     assertNotEquals(0, r.exit, r.toString());
@@ -156,7 +200,7 @@ class BuildGoalIT {
   private Result mvn(Duration timeout, String... extra) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(property("plinth.it.mavenHome"), "bin", "mvn").toString(), "-B", "-ntp",
-        "-Dmaven.repo.local=" + property("plinth.it.localRepository"),
+        "-Dmaven.repo.local=" + property("plinth.it.localRepository"), "-Dplinth.it.pluginVersion=" + VERSION,
         "-Dplinth.it.pluginVersion=" + VERSION));
     cmd.addAll(List.of(extra));
     cmd.add("package");
@@ -171,11 +215,17 @@ class BuildGoalIT {
     return r.out;
   }
 
-  /** Runs {@code cmd} in the sample project, its stdout and stderr to files. */
   private Result run(List<String> cmd, Duration timeout) throws Exception {
+    return run(cmd, timeout, Map.of());
+  }
+
+  /** Runs {@code cmd} in the sample project, its stdout and stderr to files. */
+  private Result run(List<String> cmd, Duration timeout, Map<String, String> env) throws Exception {
     Path out = Files.createTempFile(tmp, "out", ".log");
     Path err = Files.createTempFile(tmp, "err", ".log");
-    Process p = new ProcessBuilder(cmd).directory(project.toFile())
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    Process p = pb.directory(project.toFile())
         .redirectOutput(out.toFile()).redirectError(err.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
