@@ -143,7 +143,7 @@ final class DebianPackages {
     return repository().deb(e.filename(), e.sha256(), e.size());
   }
 
-  private Repository repository() throws PlinthException {
+  private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
       URI mirror;
       if (packages.mirror() != null) {

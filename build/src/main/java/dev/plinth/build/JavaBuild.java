@@ -94,16 +94,25 @@ final class JavaBuild {
     return spec.withInit(init).withEntrypoint(cmd).withEnv(env);
   }
 
-  /** Builds (or takes from the cache) the app's layers; call once per build. */
-  void buildAppLayers(Path work) throws IOException {
+  private final List<java.util.concurrent.Future<Layer>> appFutures = new ArrayList<>();
+
+  /** Starts building (or taking from the cache) the app's layers; call once per build. */
+  void startAppLayers(Path work, java.util.concurrent.ExecutorService pool) throws IOException {
     for (JavaApp.Part p : plan.parts()) {
       appFileBytes += p.layer().contentBytes();
-      appLayers.add(p.layer().build(work, options.epochSeconds(), options.gzipLevel(), layers));
+      appFutures.add(pool.submit(
+          () -> p.layer().build(work, options.epochSeconds(), options.gzipLevel(), layers)));
       appHistory.add("plinth java: " + p.name());
     }
   }
 
-  List<Layer> appLayers() {
+  /** The app's layers, once built. */
+  synchronized List<Layer> appLayers() throws IOException, PlinthException {
+    if (appLayers.size() < appFutures.size()) {
+      for (java.util.concurrent.Future<Layer> f : appFutures) {
+        appLayers.add(Parallel.join(f));
+      }
+    }
     return appLayers;
   }
 
@@ -167,7 +176,7 @@ final class JavaBuild {
   private Runtime given;
 
   /** java.runtime: the user's own runtime directory, copied as is (one layer for every platform). */
-  private Runtime givenRuntime(Path work) throws IOException, PlinthException {
+  private synchronized Runtime givenRuntime(Path work) throws IOException, PlinthException {
     if (given != null) {
       return given;
     }
@@ -207,7 +216,7 @@ final class JavaBuild {
     return "runtime-" + Digest.of(md).hex();
   }
 
-  private JavaRuntime.Jdk jdk() throws PlinthException {
+  private synchronized JavaRuntime.Jdk jdk() throws PlinthException {
     if (jdk == null) {
       jdk = JavaRuntime.hostJdk(java.version(), System.getenv());
     }
@@ -215,7 +224,7 @@ final class JavaBuild {
   }
 
   /** The modules: as given, else found by jdeps (cached by the app's content). */
-  private List<String> modules(Path work) throws IOException, PlinthException {
+  private synchronized List<String> modules(Path work) throws IOException, PlinthException {
     if (modules != null) {
       return modules;
     }
@@ -244,7 +253,7 @@ final class JavaBuild {
     return modules;
   }
 
-  private Repository repository() throws PlinthException {
+  private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
       BuildSpec.Packages p = spec.packages();
       URI mirror;

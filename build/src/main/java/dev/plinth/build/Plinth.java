@@ -47,7 +47,8 @@ public final class Plinth {
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
       RegistryOptions registry, String dockerHost) {
-    public static final Options DEFAULT = new Options(0, 9);
+    /** gzip level 6: what zlib and Jib default to; level 9 costs 2.6 times the time for 0.6%. */
+    public static final Options DEFAULT = new Options(0, 6);
 
     public Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
         RegistryOptions registry) {
@@ -148,19 +149,43 @@ public final class Plinth {
       List<Image> images = new ArrayList<>();
       List<BuildResult.PlatformImage> results = new ArrayList<>();
       List<byte[]> sboms = new ArrayList<>();
-      if (java != null) {
-        java.buildAppLayers(work);
-      }
-      Map<Platform, Image> from = spec.from() == null ? Map.of() : ImageSources.perPlatform(
-          spec.from().image(), spec.platforms(), options, spec.from().where() + ": from");
-      List<Map<Platform, Image>> copyFrom = new ArrayList<>();
-      for (BuildSpec.CopyFrom c : spec.copyFrom()) {
-        copyFrom.add(ImageSources.perPlatform(c.image(), spec.platforms(), options,
-            c.where() + ": copyFrom"));
-      }
-      for (Platform platform : spec.platforms()) {
-        images.add(buildImage(spec, platform, options, work, results, debs, lock, sboms, java,
-            from.get(platform), copyFrom));
+      // Layers compress on every core: the app's layers and each platform's at once.
+      java.util.concurrent.ExecutorService pool = Parallel.pool();
+      try {
+        if (java != null) {
+          java.startAppLayers(work, pool);
+        }
+        Map<Platform, Image> from = spec.from() == null ? Map.of() : ImageSources.perPlatform(
+            spec.from().image(), spec.platforms(), options, spec.from().where() + ": from");
+        List<Map<Platform, Image>> copyFrom = new ArrayList<>();
+        for (BuildSpec.CopyFrom c : spec.copyFrom()) {
+          copyFrom.add(ImageSources.perPlatform(c.image(), spec.platforms(), options,
+              c.where() + ": copyFrom"));
+        }
+        record PlatformBuild(Image image, List<BuildResult.PlatformImage> results,
+            List<byte[]> sboms) {}
+        List<java.util.concurrent.Future<PlatformBuild>> builds = new ArrayList<>();
+        final BuildSpec s = spec;
+        final DebianPackages d = debs;
+        final LockFile l = lock;
+        final JavaBuild j = java;
+        for (Platform platform : spec.platforms()) {
+          builds.add(pool.submit(() -> {
+            List<BuildResult.PlatformImage> r = new ArrayList<>();
+            List<byte[]> sb = new ArrayList<>();
+            Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
+                from.get(platform), copyFrom);
+            return new PlatformBuild(image, r, sb);
+          }));
+        }
+        for (java.util.concurrent.Future<PlatformBuild> f : builds) {
+          PlatformBuild b = Parallel.join(f);
+          images.add(b.image());
+          results.addAll(b.results());
+          sboms.addAll(b.sboms());
+        }
+      } finally {
+        pool.shutdownNow();
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
       Descriptor top = write(target, index, false, options, notes);
