@@ -120,8 +120,10 @@ final class ImageConfigs {
     List<String> e = new ArrayList<>();
     BuildSpec.Init init = spec.init();
     switch (init.kind()) {
-      case PLINTH -> {
-        e.add(BaseFilesystem.INIT_PATH);
+      // tini takes the same options as plinth's init: -g (group), -e CODE (exit code 0), --
+      case PLINTH, TINI -> {
+        e.add(init.kind() == BuildSpec.Init.Kind.PLINTH
+            ? BaseFilesystem.INIT_PATH : DebianPackages.TINI_STATIC);
         if (init.group()) {
           e.add("-g");
         }
@@ -134,17 +136,6 @@ final class ImageConfigs {
       case CUSTOM -> {
         e.add(CUSTOM_INIT_PATH);
         e.addAll(init.args());
-      }
-      case TINI -> {
-        e.add(DebianPackages.TINI_STATIC);
-        if (init.group()) {
-          e.add("-g");
-        }
-        for (int code : init.exitZero()) {
-          e.add("-e");
-          e.add(Integer.toString(code));
-        }
-        e.add("--");
       }
       case NONE -> {}
     }
