@@ -111,6 +111,30 @@ class DaemonIT {
   }
 
   @Test
+  void theExampleApp_isLoaded_andAnswers() throws Exception {
+    Path project = tmp.resolve("hello-api");
+    HelloApiIT.copyTree(Path.of(System.getProperty("plinth.root", "..")).resolve("examples/hello-api")
+        .toAbsolutePath().normalize(), project);
+    Peers.exec(List.of("mvn", "-B", "-q", "-f", project.resolve("pom.xml").toString(),
+        "package", "-DskipTests", "-Dplinth.skip=true"), Duration.ofMinutes(10)).orFail();
+    Run b = plinth("build", "-f", project.resolve("plinth.yaml").toString(),
+        "--to", "docker-daemon:hello-api:1");
+    assertEquals(0, b.code(), b.err());
+    assertTrue(b.out().contains("loaded linux/amd64 into the daemon"), b.out());
+    int port = HelloApiIT.freePort();
+    String id = Peers.podman().runDetached(List.of("--env", "PORT=" + port), "hello-api:1",
+        List.of());
+    try {
+      HelloApiIT.awaitHttp(port, Duration.ofSeconds(60));
+      var r = HelloApiIT.get(port, "/");
+      assertEquals(200, r.statusCode());
+      assertTrue(r.body().contains("\"alice\""), r.body());
+    } finally {
+      Peers.podman().rm(id);
+    }
+  }
+
+  @Test
   void base_forArm64_isLoaded_andRunsUnderQemu() {
     Run b = plinth("base", "--to", "docker-daemon:plinth/base:arm64", "--platform", "linux/arm64");
     assertEquals(0, b.code(), b.err());
