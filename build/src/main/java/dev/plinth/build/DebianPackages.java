@@ -145,23 +145,32 @@ final class DebianPackages {
 
   private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
-      URI mirror;
-      if (packages.mirror() != null) {
-        try {
-          mirror = URI.create(packages.mirror().endsWith("/") ? packages.mirror()
-              : packages.mirror() + "/");
-        } catch (IllegalArgumentException e) {
-          throw new PlinthException(Kind.USAGE, "debian.mirror '" + packages.mirror()
-              + "' is not a URL", e);
-        }
-      } else {
-        mirror = Mirrors.debian();
-      }
-      Keyring keyring = packages.keyring().isEmpty() ? Keyring.systemDebian()
-          : Keyring.load(packages.keyring());
-      repository = new Repository(new Fetcher(mirror, cache), keyring, packages.suite(),
-          packages.components());
+      repository = open(packages, packages.suite(), packages.components(), cache);
     }
     return repository;
   }
+
+  /**
+   * A suite of the Debian archive the settings name: debian.mirror, else $PLINTH_DEBIAN_MIRROR or
+   * the host's apt sources; debian.keyring, else the system's Debian archive keyring.
+   */
+  static Repository open(BuildSpec.Packages settings, String suite, List<String> components,
+      Cache cache) throws PlinthException {
+    URI mirror;
+    if (settings.mirror() != null) {
+      try {
+        mirror = URI.create(settings.mirror().endsWith("/") ? settings.mirror()
+            : settings.mirror() + "/");
+      } catch (IllegalArgumentException e) {
+        throw new PlinthException(Kind.USAGE, "debian.mirror '" + settings.mirror()
+            + "' is not a URL", e);
+      }
+    } else {
+      mirror = Mirrors.debian();
+    }
+    Keyring keyring = settings.keyring().isEmpty() ? Keyring.systemDebian()
+        : Keyring.load(settings.keyring());
+    return new Repository(new Fetcher(mirror, cache), keyring, suite, components);
+  }
+
 }

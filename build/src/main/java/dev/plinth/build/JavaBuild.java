@@ -1,9 +1,6 @@
 package dev.plinth.build;
 
 import dev.plinth.deb.Cache;
-import dev.plinth.deb.Fetcher;
-import dev.plinth.deb.Keyring;
-import dev.plinth.deb.Mirrors;
 import dev.plinth.deb.PackageInstaller;
 import dev.plinth.deb.Release;
 import dev.plinth.deb.Repository;
@@ -15,7 +12,6 @@ import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -255,19 +251,11 @@ final class JavaBuild {
 
   private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
-      BuildSpec.Packages p = spec.packages();
-      URI mirror;
-      if (p.mirror() != null) {
-        mirror = URI.create(p.mirror().endsWith("/") ? p.mirror() : p.mirror() + "/");
-      } else {
-        mirror = Mirrors.debian();
-      }
-      Keyring keyring = p.keyring().isEmpty() ? Keyring.systemDebian() : Keyring.load(p.keyring());
-      repository = new Repository(new Fetcher(mirror, cache), keyring, java.suite(),
-          List.of("main"));
+      repository = DebianPackages.open(spec.packages(), java.suite(), List.of("main"), cache);
     }
     return repository;
   }
+
 
   static PlinthException usage(String m) {
     return new PlinthException(Kind.USAGE, m);
