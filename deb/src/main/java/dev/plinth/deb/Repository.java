@@ -95,8 +95,19 @@ public final class Repository {
       t.start();
       threads.add(t);
     }
-    if (!archs.isEmpty()) {
-      index(archs.get(0));
+    try {
+      if (!archs.isEmpty()) {
+        index(archs.get(0));
+      }
+    } finally {
+      // Never leave a thread writing into the cache after this returns, even on failure.
+      for (Thread t : threads) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 
