@@ -20,6 +20,19 @@ final class Parallel {
     });
   }
 
+  /**
+   * Stops the pool and waits (boundedly) for running tasks, so none writes into the work
+   * directory after the build has returned or failed.
+   */
+  static void stop(ExecutorService pool) {
+    pool.shutdownNow();
+    try {
+      pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** The task's result; its IOException or PlinthException as thrown. */
   static <T> T join(Future<T> f) throws IOException, PlinthException {
     try {

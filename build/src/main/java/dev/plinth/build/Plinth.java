@@ -185,7 +185,7 @@ public final class Plinth {
           sboms.addAll(b.sboms());
         }
       } finally {
-        pool.shutdownNow();
+        Parallel.stop(pool);
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
       Descriptor top = write(target, index, false, options, notes);
