@@ -16,7 +16,7 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * gzip on every core, as pigz does it: the input is cut into fixed 128 KiB blocks, each deflated
+ * gzip on every core, as pigz does it: the input is cut into fixed 1 MiB blocks, each deflated
  * on its own with the 32 KiB before it as its dictionary and ended with a sync flush (the last
  * with the final block), and the pieces are joined into one gzip member. Any gzip reader reads
  * it; the output depends only on the input and the level, never on the number of cores, so
@@ -25,25 +25,20 @@ import java.util.zip.Deflater;
 final class ParallelGzip {
   /** Layers of at least this much content are compressed in parallel. */
   static final long THRESHOLD = 4L << 20;
-  /** 128 KiB, as pigz: small enough that no block is a humongous object on the JVM heap. */
-  static final int BLOCK = 128 * 1024;
+  static final int BLOCK = 1 << 20;
   private static final int DICTIONARY = 32 * 1024;
   /** The header GZIPOutputStream writes: no name, no time, OS 0. */
   private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 0};
 
   private ParallelGzip() {}
 
-  private static final int THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
-  /** One pool for the process: layers compressed at once share the cores, not multiply them. */
-  private static final ExecutorService POOL = Executors.newFixedThreadPool(THREADS, r -> {
-    Thread t = new Thread(r, "plinth-gzip");
-    t.setDaemon(true);
-    return t;
-  });
-
   static void compress(Path input, OutputStream out, int level) throws IOException {
-    int threads = THREADS;
-    ExecutorService pool = POOL;
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "plinth-gzip");
+      t.setDaemon(true);
+      return t;
+    });
     CRC32 crc = new CRC32();
     long size = Files.size(input);
     try (InputStream in = Files.newInputStream(input)) {
@@ -75,6 +70,8 @@ final class ParallelGzip {
       long c = crc.getValue();
       out.write(new byte[] {(byte) c, (byte) (c >> 8), (byte) (c >> 16), (byte) (c >> 24),
           (byte) isize, (byte) (isize >> 8), (byte) (isize >> 16), (byte) (isize >> 24)});
+    } finally {
+      pool.shutdownNow();
     }
   }
 
@@ -89,7 +86,7 @@ final class ParallelGzip {
         d.finish();
       }
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(block.length / 2 + 64);
-      byte[] buf = new byte[32 * 1024];
+      byte[] buf = new byte[64 * 1024];
       while (true) {
         int n = last ? d.deflate(buf) : d.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
         out.write(buf, 0, n);
