@@ -111,9 +111,6 @@ public final class LayerBuilder {
   public Layer build(Path dir, long mtime, int level) throws IOException {
     Map<String, Spec> all = withParents();
     Files.createDirectories(dir);
-    if (contentBytes() >= ParallelGzip.THRESHOLD) {
-      return buildParallel(all, dir, mtime, level);
-    }
     Path tmp = Files.createTempFile(dir, ".layer-", ".tmp");
     try {
       MessageDigest compressedSha = Digest.sha256();
@@ -142,45 +139,6 @@ public final class LayerBuilder {
       return new Layer.Value(blob, diffId, OptionalLong.of(tarCount.count));
     } finally {
       Files.deleteIfExists(tmp);
-    }
-  }
-
-  /**
-   * A big layer: the tar is written once to a temp file (hashed on the way: the diff id), then
-   * compressed in blocks on every core as one gzip member ({@link ParallelGzip}).
-   */
-  private Layer buildParallel(Map<String, Spec> all, Path dir, long mtime, int level)
-      throws IOException {
-    Path tarFile = Files.createTempFile(dir, ".layer-", ".tar");
-    Path tmp = Files.createTempFile(dir, ".layer-", ".tmp");
-    try {
-      MessageDigest tarSha = Digest.sha256();
-      IoStreams.Counting tarCount;
-      try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tarFile), 65536)) {
-        tarCount = new IoStreams.Counting(new DigestOutputStream(file, tarSha));
-        try (TarWriter tar = new TarWriter(tarCount)) {
-          for (Map.Entry<String, Spec> e : all.entrySet()) {
-            writeEntry(tar, e.getKey(), e.getValue(), mtime);
-          }
-        }
-        tarCount.flush();
-      }
-      MessageDigest compressedSha = Digest.sha256();
-      IoStreams.Counting compressedCount;
-      try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 65536)) {
-        compressedCount = new IoStreams.Counting(new DigestOutputStream(file, compressedSha));
-        ParallelGzip.compress(tarFile, compressedCount, level);
-        compressedCount.flush();
-      }
-      Digest digest = Digest.of(compressedSha);
-      Path blobFile = dir.resolve(digest.hex() + ".tar.gz");
-      Files.move(tmp, blobFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Blob blob = Blob.ofFile(
-          new Descriptor(MediaTypes.OCI_LAYER_GZIP, digest, compressedCount.count), blobFile);
-      return new Layer.Value(blob, Digest.of(tarSha), OptionalLong.of(tarCount.count));
-    } finally {
-      Files.deleteIfExists(tmp);
-      Files.deleteIfExists(tarFile);
     }
   }
 
