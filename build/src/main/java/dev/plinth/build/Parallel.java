@@ -7,8 +7,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** A pool of one thread per core for a build's layers, and joining with the real exception. */
-final class Parallel {
+/**
+ * A pool of one thread per core for a build's layers, and joining a task with the exception it
+ * threw (the audit reads layers with it too).
+ */
+public final class Parallel {
   private Parallel() {}
 
   static ExecutorService pool() {
@@ -34,7 +37,7 @@ final class Parallel {
   }
 
   /** The task's result; its IOException or PlinthException as thrown. */
-  static <T> T join(Future<T> f) throws IOException, PlinthException {
+  public static <T> T join(Future<T> f) throws IOException, PlinthException {
     try {
       return f.get();
     } catch (InterruptedException e) {

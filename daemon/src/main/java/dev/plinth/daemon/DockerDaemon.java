@@ -2,6 +2,7 @@ package dev.plinth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.oci.Json;
+import dev.plinth.oci.LimitedInputStream;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.BufferedInputStream;
@@ -237,7 +238,8 @@ public final class DockerDaemon {
     if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       body = new Chunked(in, what);
     } else if (headers.containsKey("content-length")) {
-      body = new Bounded(in, Long.parseLong(headers.get("content-length")));
+      body = new LimitedInputStream(in, Long.parseLong(headers.get("content-length")),
+          "the daemon's answer ended early", null);
     } else {
       body = in;
     }
@@ -257,35 +259,6 @@ public final class DockerDaemon {
     }
     String s = b.toString(StandardCharsets.ISO_8859_1);
     return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-  }
-
-  private static final class Bounded extends InputStream {
-    private final InputStream in;
-    private long left;
-
-    Bounded(InputStream in, long left) {
-      this.in = in;
-      this.left = left;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] b = new byte[1];
-      return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (left <= 0) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, left));
-      if (n < 0) {
-        throw new EOFException("the daemon's answer ended early");
-      }
-      left -= n;
-      return n;
-    }
   }
 
   private static final class Chunked extends InputStream {

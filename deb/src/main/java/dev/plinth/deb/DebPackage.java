@@ -1,6 +1,7 @@
 package dev.plinth.deb;
 
 import dev.plinth.oci.ImagePath;
+import dev.plinth.oci.LimitedInputStream;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.TarEntry;
 import dev.plinth.oci.TarReader;
@@ -314,36 +315,9 @@ public final class DebPackage {
    * decompression bomb), not a silent cut.
    */
   private static InputStream bounded(InputStream in, long limit, boolean strict) {
-    return new InputStream() {
-      long left = limit;
-
-      @Override
-      public int read() throws IOException {
-        byte[] b = new byte[1];
-        return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        if (left <= 0) {
-          if (strict && in.read() >= 0) {
-            throw new java.io.EOFException("more than " + limit + " bytes");
-          }
-          return -1;
-        }
-        int r = in.read(b, off, (int) Math.min(len, left));
-        if (r > 0) {
-          left -= r;
-        }
-        return r;
-      }
-
-      @Override
-      public void close() throws IOException {
-        in.close();
-      }
-    };
+    return new LimitedInputStream(in, limit, null, strict ? "more than " + limit + " bytes" : null);
   }
+
 
   private static PlinthException bad(String what, String why) {
     return new PlinthException(PlinthException.Kind.BAD_INPUT, what + " is not a safe .deb: it " + why);

@@ -463,27 +463,7 @@ public final class ImageReader {
       FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
       ch.position(s.offset);
       InputStream raw = Channels.newInputStream(ch);
-      return new java.io.FilterInputStream(raw) {
-        long left = s.size;
-
-        @Override
-        public int read() throws IOException {
-          byte[] b = new byte[1];
-          return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          if (left <= 0) {
-            return -1;
-          }
-          int r = super.read(b, off, (int) Math.min(len, left));
-          if (r > 0) {
-            left -= r;
-          }
-          return r;
-        }
-      };
+      return LimitedInputStream.cut(raw, s.size);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.plinth.build.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.build.Parallel;
 import dev.plinth.build.Plinth;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Image;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -147,24 +147,7 @@ public final class Audit {
   /** The layer read for {@code digest}, its failure rethrown as it was. */
   private static LayerChanges changes(Map<Digest, Future<LayerChanges>> layers, Digest digest)
       throws IOException, PlinthException {
-    try {
-      return layers.get(digest).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while reading layers");
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof PlinthException p) {
-        throw p;
-      }
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(c);
-    }
+    return Parallel.join(layers.get(digest));
   }
 
   private static void auditImages(ImageRef ref, List<Image> images,
