@@ -215,13 +215,20 @@ final class JavaRuntime {
       } else if (Files.isDirectory(f)) {
         layer.directory(dest, 0755, 0, 0);
       } else {
-        byte[] bytes = Files.readAllBytes(f);
         int mode = Files.isExecutable(f) ? 0755 : 0644;
-        if (ElfFile.isElf(bytes)) {
-          bytes = ElfStrip.strip(bytes, platform + " runtime " + rel);
-          elves.put(dest, bytes);
+        byte[] head;
+        try (InputStream in = Files.newInputStream(f)) {
+          head = in.readNBytes(4);
         }
-        layer.file(dest, bytes, mode, 0, 0);
+        if (ElfFile.isElf(head)) {
+          byte[] bytes = ElfStrip.strip(Files.readAllBytes(f), platform + " runtime " + rel);
+          elves.put(dest, bytes);
+          layer.file(dest, bytes, mode, 0, 0);
+        } else {
+          // The rest (the 12 MB module image, security files) is read when the layer is
+          // written, not held in memory.
+          layer.file(dest, f, mode, 0, 0);
+        }
       }
     }
     NativeLibraries natives = new NativeLibraries(debian, index, arch, java.version());
