@@ -39,7 +39,7 @@ final class ImageSources {
     ImageReader.Result r;
     if (ref.transport() == ImageRef.Transport.REGISTRY) {
       r = RegistrySource.read(RegistryRef.parse(ref.name()), options.registry(),
-          p -> platforms.stream().anyMatch(w -> matches(w, p)));
+          p -> platforms.stream().anyMatch(w -> w.matches(p)));
     } else {
       r = Plinth.read(ref, options);
     }
@@ -51,7 +51,7 @@ final class ImageSources {
     for (Platform p : platforms) {
       Image found = null;
       for (Image i : r.index().images()) {
-        if (matches(p, i.platform())) {
+        if (p.matches(i.platform())) {
           found = i;
           break;
         }
@@ -63,19 +63,6 @@ final class ImageSources {
       out.put(p, found);
     }
     return out;
-  }
-
-  static boolean matches(Platform want, Platform have) {
-    if (!want.os().equals(have.os()) || !want.architecture().equals(have.architecture())) {
-      return false;
-    }
-    String a = want.variant();
-    String b = have.variant();
-    if (want.architecture().equals("arm64")) {
-      a = a == null ? "v8" : a;
-      b = b == null ? "v8" : b;
-    }
-    return a == null || b == null || a.equals(b);
   }
 
   /** The image's layers, Docker's gzip media type given as OCI's (same bytes, same digest). */

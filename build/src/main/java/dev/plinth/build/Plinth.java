@@ -344,7 +344,7 @@ public final class Plinth {
     ImageReader.Result in;
     if (source.transport() == ImageRef.Transport.REGISTRY && !platforms.isEmpty()) {
       in = RegistrySource.read(RegistryRef.parse(source.name()), options.registry(),
-          p -> platforms.stream().anyMatch(w -> samePlatform(w, p)));
+          p -> platforms.stream().anyMatch(w -> w.matches(p)));
     } else {
       in = read(source, options);
     }
@@ -353,7 +353,7 @@ public final class Plinth {
     if (!platforms.isEmpty()) {
       List<Image> kept = new ArrayList<>();
       for (Image i : index.images()) {
-        if (platforms.stream().anyMatch(w -> samePlatform(w, i.platform()))) {
+        if (platforms.stream().anyMatch(w -> w.matches(i.platform()))) {
           kept.add(i);
         }
       }
@@ -374,19 +374,6 @@ public final class Plinth {
     }
     Descriptor top = write(target, index, asIndex, options, new ArrayList<>());
     return new CopyResult(source, target, top, index.images());
-  }
-
-  private static boolean samePlatform(Platform want, Platform have) {
-    if (!want.os().equals(have.os()) || !want.architecture().equals(have.architecture())) {
-      return false;
-    }
-    String a = want.variant();
-    String b = have.variant();
-    if (want.architecture().equals("arm64")) {
-      a = a == null ? "v8" : a;
-      b = b == null ? "v8" : b;
-    }
-    return a == null || b == null || a.equals(b);
   }
 
   private static void checkTarget(ImageRef target, List<Platform> platforms)

@@ -41,6 +41,24 @@ public record Platform(String os, String architecture, String variant) {
     return new Platform(parts[0], parts[1], variant);
   }
 
+  /**
+   * Whether {@code have} (from an index or a config) is this platform, as a user asking for it
+   * means: same os and architecture, and the same variant when both name one (arm64's variant
+   * is v8 when unnamed).
+   */
+  public boolean matches(Platform have) {
+    if (!os.equals(have.os) || !architecture.equals(have.architecture)) {
+      return false;
+    }
+    String a = variant;
+    String b = have.variant;
+    if (architecture.equals("arm64")) {
+      a = a == null ? "v8" : a;
+      b = b == null ? "v8" : b;
+    }
+    return a == null || b == null || a.equals(b);
+  }
+
   /** The ELF machine number binaries for this platform carry (EM_X86_64, EM_AARCH64), or -1. */
   public int elfMachine() {
     return switch (architecture) {

@@ -45,19 +45,5 @@ final class Documents {
     return new PlinthException(PlinthException.Kind.BAD_INPUT, m);
   }
 
-  /** Whether {@code have} (from an index or config) is the platform {@code want}. */
-  static boolean matches(Platform want, Platform have) {
-    if (!want.os().equals(have.os()) || !want.architecture().equals(have.architecture())) {
-      return false;
-    }
-    String a = want.variant();
-    String b = have.variant();
-    if (want.architecture().equals("arm64")) {
-      a = a == null ? "v8" : a;
-      b = b == null ? "v8" : b;
-    }
-    return a == null || b == null || a.equals(b);
-  }
-
   private Documents() {}
 }
