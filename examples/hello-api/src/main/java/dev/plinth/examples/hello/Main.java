@@ -24,7 +24,7 @@ public final class Main {
         try {
             code = run(System.getenv());
         } catch (RuntimeException | Error e) {
-            // Logging itself may be what failed (a runtime without java.management): plain stderr.
+            // Logging itself may be what failed (a runtime without java.logging): plain stderr.
             System.err.println("hello-api: cannot start: " + e + " (exit " + ExitCode.UNEXPECTED.code() + ")");
             code = ExitCode.UNEXPECTED;
         }

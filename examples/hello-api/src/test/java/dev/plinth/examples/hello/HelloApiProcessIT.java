@@ -38,7 +38,7 @@ class HelloApiProcessIT {
     private static final Path JAR = Path.of("target/hello-api.jar").toAbsolutePath();
     private static final String JAVA = System.getProperty("hello.java",
         Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    /** Every line is one jetty-slf4j-impl event: time, level, logger, thread, message. */
+    /** Every line is one log event (LogSetup): time, level, logger, thread, message. */
     private static final Pattern LOG_LINE = Pattern.compile(
         "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}:(ERROR|WARN |INFO |DEBUG):[^:]+:[^:]+: .*");
     private static final Pattern LISTENING = Pattern.compile(".*listening on port (\\d+) .*");
