@@ -183,13 +183,14 @@ public record BuildSpec(
    * @param version the JDK feature version of the runtime, e.g. 25 or 17
    * @param modules the runtime's modules; empty: found with jdeps
    * @param jvmFlags flags after plinth's container defaults
-   * @param aot bake a JDK AOT cache from a training run into the image (host architecture only)
+   * @param aot bake a JDK AOT cache from a training run into the image of the host's
+   *     architecture; null: none
    * @param suite the Debian suite for JDK packages and native libraries (default trixie)
    * @param runtime a ready Java runtime directory (with bin/java) to use as is, for all
    *     platforms, instead of linking one; null: plinth links it
    */
   public record Java(Path jar, String mainClass, List<Path> classpath, int version,
-      List<String> modules, List<String> jvmFlags, boolean aot, String suite, Path runtime) {
+      List<String> modules, List<String> jvmFlags, Aot aot, String suite, Path runtime) {
     public static final int DEFAULT_VERSION = 25;
     public static final String DEFAULT_SUITE = "trixie";
 
@@ -201,8 +202,38 @@ public record BuildSpec(
 
     /** A Java app whose runtime plinth links. */
     public Java(Path jar, String mainClass, List<Path> classpath, int version,
-        List<String> modules, List<String> jvmFlags, boolean aot, String suite) {
+        List<String> modules, List<String> jvmFlags, Aot aot, String suite) {
       this(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite, null);
+    }
+  }
+
+  /**
+   * The training run of a JDK AOT cache: the image's java command runs on this machine (JDK 25
+   * or later, the host's architecture) with {@code env} added; it is asked to stop with SIGTERM
+   * once every URL of {@code get} was requested (the first is polled until the app answers),
+   * or, with no URLs, it runs until it exits, at most {@code timeoutSeconds}.
+   *
+   * @param get http URLs on 127.0.0.1 or localhost, requested in order
+   */
+  public record Aot(List<String> get, Map<String, String> env, int timeoutSeconds) {
+    public static final int DEFAULT_TIMEOUT = 60;
+    /** {@code aot: true}: run the app until it exits, at most a minute. */
+    public static final Aot DEFAULT = new Aot(List.of(), Map.of(), DEFAULT_TIMEOUT);
+
+    public Aot {
+      get = List.copyOf(get);
+      env = Map.copyOf(env);
+    }
+
+    /** Whether {@code url} is an http URL on 127.0.0.1 or localhost (with no user info). */
+    public static boolean isLoopbackHttp(String url) {
+      try {
+        java.net.URI u = new java.net.URI(url);
+        return "http".equals(u.getScheme()) && u.getRawUserInfo() == null
+            && ("127.0.0.1".equals(u.getHost()) || "localhost".equals(u.getHost()));
+      } catch (java.net.URISyntaxException e) {
+        return false;
+      }
     }
   }
 

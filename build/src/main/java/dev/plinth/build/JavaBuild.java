@@ -63,7 +63,36 @@ final class JavaBuild {
   /** Checks the app's inputs (before anything is built). */
   static JavaBuild prepare(BuildSpec spec, Plinth.Options options)
       throws IOException, PlinthException {
-    return new JavaBuild(spec, JavaApp.plan(spec.java()), options);
+    BuildSpec.Java java = spec.java();
+    if (java.aot() != null) {
+      if (java.runtime() == null && java.version() < 25) {
+        throw new PlinthException(Kind.USAGE, "java.aot needs java.version 25 or later (the"
+            + " JDK's AOT cache from one training run came with JDK 25); this build has "
+            + java.version());
+      }
+      if (spec.platforms().stream().noneMatch(AotTraining::hostRuns)) {
+        throw new PlinthException(Kind.USAGE, "java.aot: the training run runs the image's java"
+            + " on this machine (" + System.getProperty("os.name") + "/"
+            + System.getProperty("os.arch") + "), and no platform of this build ("
+            + spec.platforms() + ") is this machine's; build on a machine of one of them, or"
+            + " drop java.aot");
+      }
+    }
+    return new JavaBuild(spec, JavaApp.plan(java), options);
+  }
+
+  /** Whether {@code platform}'s image gets an AOT cache: asked for, and this host runs it. */
+  boolean trainsFor(Platform platform) {
+    return java.aot() != null && AotTraining.hostRuns(platform);
+  }
+
+  /** The AOT cache layer of the host's platform, on top of {@code runtime} and the app. */
+  Layer aotLayer(Layer runtime, BuildSpec effective, Path work)
+      throws IOException, PlinthException {
+    List<String> cmd = new ArrayList<>(effective.entrypoint());
+    cmd.addAll(effective.cmd());
+    return AotTraining.layer(java.aot(), cmd, effective.env(), runtime, appLayers(), work,
+        options.epochSeconds(), options.gzipLevel(), layers);
   }
 
   /** The spec as the image runs it: java as the entrypoint, JAVA_HOME, exit 143 reported as 0. */

@@ -485,6 +485,13 @@ public final class Plinth {
       layers.addAll(java.appLayers());
       history.addAll(java.appHistory());
       fileBytes += java.appFileBytes();
+      if (java.trainsFor(platform)) {
+        Layer aot = java.aotLayer(rt.layer(), spec, work);
+        layers.add(aot);
+        history.add("plinth java: AOT cache " + AotTraining.PATH + " from a training run");
+        fileBytes += aot.uncompressedSize().orElse(0);
+        spec = spec.withEntrypoint(AotTraining.withCache(spec.entrypoint()));
+      }
     }
     LayerBuilder files = new LayerBuilder();
     for (BuildSpec.FileSpec f : spec.files()) {

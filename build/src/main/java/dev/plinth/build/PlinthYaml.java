@@ -40,6 +40,7 @@ public final class PlinthYaml {
   private static final Set<String> JAVA_FIELDS =
       Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite",
           "runtime");
+  private static final Set<String> AOT_FIELDS = Set.of("get", "env", "timeout");
   private static final Pattern CLASS_NAME =
       Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
   private static final Pattern MODULE = CLASS_NAME;
@@ -303,7 +304,7 @@ public final class PlinthYaml {
     }
     List<String> flags = j.containsKey("jvmFlags")
         ? command(value(j, "jvmFlags"), "java.jvmFlags") : List.of();
-    boolean aot = j.containsKey("aot") && bool(value(j, "aot"), "java.aot");
+    BuildSpec.Aot aot = j.containsKey("aot") ? aot(value(j, "aot")) : null;
     String suite = BuildSpec.Java.DEFAULT_SUITE;
     if (j.containsKey("suite")) {
       suite = string(value(j, "suite"), "java.suite");
@@ -315,6 +316,42 @@ public final class PlinthYaml {
         ? baseDir.resolve(string(value(j, "runtime"), "java.runtime")).normalize() : null;
     return new BuildSpec.Java(jar, mainClass, classpath, version, modules, flags, aot, suite,
         runtime);
+  }
+
+  /** {@code aot: true|false}, or {@code aot: {get: [URL...], env: {...}, timeout: seconds}}. */
+  private BuildSpec.Aot aot(Node n) throws PlinthException {
+    if (n instanceof ScalarNode) {
+      return bool(n, "java.aot") ? BuildSpec.Aot.DEFAULT : null;
+    }
+    Map<String, NodeTuple> m = mapping(n, "java.aot", AOT_FIELDS);
+    List<String> get = new ArrayList<>();
+    if (m.containsKey("get")) {
+      for (Node u : sequence(value(m, "get"), "java.aot.get")) {
+        String url = string(u, "java.aot.get");
+        if (!BuildSpec.Aot.isLoopbackHttp(url)) {
+          throw error(u, "java.aot.get", "'" + url + "' is not an http URL on 127.0.0.1 or"
+              + " localhost (the training run talks to this machine only), e.g."
+              + " http://127.0.0.1:8080/");
+        }
+        get.add(url);
+      }
+    }
+    Map<String, String> env = new TreeMap<>();
+    if (m.containsKey("env")) {
+      for (Map.Entry<String, Node> e : stringMap(value(m, "env"), "java.aot.env").entrySet()) {
+        env.put(e.getKey(), string(e.getValue(), "java.aot.env." + e.getKey()));
+      }
+    }
+    int timeout = BuildSpec.Aot.DEFAULT_TIMEOUT;
+    if (m.containsKey("timeout")) {
+      Node t = value(m, "timeout");
+      String s = string(t, "java.aot.timeout");
+      if (!s.matches("[0-9]{1,4}") || Integer.parseInt(s) < 1) {
+        throw error(t, "java.aot.timeout", "'" + s + "' is not a number of seconds from 1 to 9999");
+      }
+      timeout = Integer.parseInt(s);
+    }
+    return new BuildSpec.Aot(get, env, timeout);
   }
 
   private BuildSpec.Packages packages(Map<String, NodeTuple> top, Path baseDir)

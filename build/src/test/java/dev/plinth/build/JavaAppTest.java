@@ -55,7 +55,7 @@ class JavaAppTest {
   }
 
   private static BuildSpec.Java java(Path jar, String main, List<Path> cp) {
-    return new BuildSpec.Java(jar, main, cp, 25, List.of(), List.of(), false, "trixie");
+    return new BuildSpec.Java(jar, main, cp, 25, List.of(), List.of(), null, "trixie");
   }
 
   @Test
@@ -167,7 +167,7 @@ class JavaAppTest {
     Path classes = Files.createDirectories(tmp.resolve("c"));
     Files.writeString(classes.resolve("Main.class"), "x");
     BuildSpec spec = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new BuildSpec.Java(null,
-        "Main", List.of(classes), 25, List.of(), List.of("-Xss512k"), false, "trixie"))
+        "Main", List.of(classes), 25, List.of(), List.of("-Xss512k"), null, "trixie"))
         .withCmd(List.of("--port", "9"));
     BuildSpec eff = JavaBuild.prepare(spec, Plinth.Options.DEFAULT).effectiveSpec();
     assertEquals(List.of("/sbin/plinth-init", "-e", "143", "--", "/opt/java/openjdk/bin/java",

@@ -1,6 +1,7 @@
 package dev.plinth.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +117,11 @@ class PlinthYamlTest {
       {"java: {jar: a.jar, modules: [java base]}\n", ":1: java.modules: 'java base' is not a module name"},
       {"java: {jar: a.jar}\nentrypoint: [/x]\n", ":2: entrypoint: with 'java', the entrypoint is the java command"},
       {"java: {jar: a.jar, gc: g1}\n", ":1: java: unknown field 'gc'"},
+      {"java: {jar: a.jar, aot: maybe}\n", ":1: java.aot: must be true or false"},
+      {"java: {jar: a.jar, aot: {get: [https://127.0.0.1/]}}\n", ":1: java.aot.get: 'https://127.0.0.1/' is not an http URL on 127.0.0.1 or localhost"},
+      {"java: {jar: a.jar, aot: {get: [http://10.0.0.1:8080/]}}\n", ":1: java.aot.get: 'http://10.0.0.1:8080/'"},
+      {"java: {jar: a.jar, aot: {timeout: 0}}\n", ":1: java.aot.timeout: '0' is not a number of seconds"},
+      {"java: {jar: a.jar, aot: {train: yes}}\n", ":1: java.aot: unknown field 'train'"},
     };
     for (String[] c : cases) {
       PlinthException e = error(c[0]);
@@ -182,6 +188,24 @@ class PlinthYamlTest {
     assertEquals(25, d.java().version());
     assertEquals(List.of(), d.java().modules());
     assertEquals("trixie", d.java().suite());
+  }
+
+  @Test
+  void javaAot_trueOrATrainingRun() throws Exception {
+    assertNull(PlinthYaml.load(write("java: {jar: app.jar}\n")).java().aot());
+    assertNull(PlinthYaml.load(write("java: {jar: app.jar, aot: false}\n")).java().aot());
+    assertEquals(BuildSpec.Aot.DEFAULT,
+        PlinthYaml.load(write("java: {jar: app.jar, aot: true}\n")).java().aot());
+    BuildSpec.Aot a = PlinthYaml.load(write("""
+        java:
+          jar: app.jar
+          aot:
+            env: {PORT: "18080"}
+            get: [http://127.0.0.1:18080/, "http://localhost:18080/items?id=1"]
+            timeout: 90
+        """)).java().aot();
+    assertEquals(new BuildSpec.Aot(List.of("http://127.0.0.1:18080/",
+        "http://localhost:18080/items?id=1"), Map.of("PORT", "18080"), 90), a);
   }
 
   @Test

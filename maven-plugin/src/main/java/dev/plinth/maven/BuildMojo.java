@@ -63,9 +63,17 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "plinth.jvmFlags")
   private List<String> jvmFlags;
 
-  /** Bake a JDK AOT cache from a training run into the image (host architecture only). */
+  /**
+   * Bake a JDK AOT cache from a training run into the image of the host's architecture (JDK 25
+   * or later): the app runs on this machine until it exits (at most a minute), or, with
+   * aotGet, until those URLs were requested.
+   */
   @Parameter(property = "plinth.aot", defaultValue = "false")
   private boolean aot;
+
+  /** URLs the AOT training run requests (http on 127.0.0.1/localhost), then SIGTERM. */
+  @Parameter(property = "plinth.aotGet")
+  private List<String> aotGet;
 
   /** The Debian suite of the JDK packages and native libraries (default trixie). */
   @Parameter(property = "plinth.suite")
@@ -112,7 +120,7 @@ public class BuildMojo extends AbstractMojo {
     }
     BuildParameters parameters = new BuildParameters(name, platforms, main,
         Path.of(project.getBuild().getOutputDirectory()), runtimeJars(), javaVersion, modules,
-        jvmFlags, aot, suite, packages, args, env, ports);
+        jvmFlags, aot, suite, packages, args, env, ports, aotGet);
     try {
       BuildSpec spec = parameters.toSpec();
       getLog().info("plinth: building " + target() + " for " + spec.platforms().stream()

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  * @param jars the runtime classpath jars, in Maven's order
  * @param args the default arguments (the image's cmd)
  * @param ports {@code 8080}, {@code 8080/tcp} or {@code 53/udp}
+ * @param aotGet the AOT training run's URLs (http on 127.0.0.1 or localhost); implies aot
  */
 record BuildParameters(
     String name,
@@ -44,7 +45,8 @@ record BuildParameters(
     List<String> packages,
     List<String> args,
     Map<String, String> env,
-    List<String> ports) {
+    List<String> ports,
+    List<String> aotGet) {
 
   private static final Pattern CLASS_NAME =
       Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
@@ -60,6 +62,7 @@ record BuildParameters(
     packages = orEmpty(packages);
     args = orEmpty(args);
     ports = orEmpty(ports);
+    aotGet = orEmpty(aotGet);
     env = env == null ? Map.of() : env;
   }
 
@@ -72,7 +75,7 @@ record BuildParameters(
     classpath.add(classes);
     classpath.addAll(jars);
     BuildSpec.Java java = new BuildSpec.Java(null, mainClass, classpath, feature(),
-        names(modules, CLASS_NAME, "modules", "a module name"), jvmFlags, aot,
+        names(modules, CLASS_NAME, "modules", "a module name"), jvmFlags, aotSpec(),
         suite == null ? BuildSpec.Java.DEFAULT_SUITE : word(suite, "suite", "trixie"));
     BuildSpec spec = BuildSpec.base(platformList())
         .withName(name)
@@ -85,6 +88,19 @@ record BuildParameters(
           BuildSpec.Packages.NONE.withNames(names(packages, PACKAGE, "packages", "a Debian package name")));
     }
     return spec;
+  }
+
+  private BuildSpec.Aot aotSpec() throws PlinthException {
+    if (!aot && aotGet.isEmpty()) {
+      return null;
+    }
+    for (String url : aotGet) {
+      if (!BuildSpec.Aot.isLoopbackHttp(url)) {
+        throw usage("aotGet: '" + url + "' is not an http URL on 127.0.0.1 or localhost, e.g."
+            + " http://127.0.0.1:8080/");
+      }
+    }
+    return new BuildSpec.Aot(aotGet, Map.of(), BuildSpec.Aot.DEFAULT_TIMEOUT);
   }
 
   /**

@@ -25,13 +25,13 @@ class BuildParametersTest {
   /** Only what every build has: a name, the main class and the classpath. */
   private static BuildParameters minimal() {
     return new BuildParameters("hello", null, "hello.Main", CLASSES, JARS, null, null, null,
-        false, null, null, null, null, null);
+        false, null, null, null, null, null, null);
   }
 
   private static BuildParameters with(String platforms, Integer javaVersion, List<String> modules,
       String suite, List<String> packages, Map<String, String> env, List<String> ports) {
     return new BuildParameters("hello", platforms, "hello.Main", CLASSES, JARS, javaVersion,
-        modules, null, false, suite, packages, null, env, ports);
+        modules, null, false, suite, packages, null, env, ports, null);
   }
 
   private static String usage(BuildParameters p) {
@@ -58,7 +58,19 @@ class BuildParametersTest {
     assertEquals(BuildSpec.Java.DEFAULT_SUITE, java.suite());
     assertEquals(List.of(), java.modules());
     assertEquals(List.of(), java.jvmFlags());
-    assertFalse(java.aot());
+    assertNull(java.aot());
+  }
+
+  @Test
+  void aotGet_impliesAot_andMustBeLoopbackHttp() throws Exception {
+    BuildParameters p = new BuildParameters("hello", null, "hello.Main", CLASSES, JARS, null,
+        null, null, false, null, null, null, null, null, List.of("http://127.0.0.1:8080/"));
+    assertEquals(new BuildSpec.Aot(List.of("http://127.0.0.1:8080/"), Map.of(),
+        BuildSpec.Aot.DEFAULT_TIMEOUT), p.toSpec().java().aot());
+    BuildParameters remote = new BuildParameters("hello", null, "hello.Main", CLASSES, JARS, null,
+        null, null, true, null, null, null, null, null, List.of("https://example.org/"));
+    assertEquals("aotGet: 'https://example.org/' is not an http URL on 127.0.0.1 or localhost,"
+        + " e.g. http://127.0.0.1:8080/", usage(remote));
   }
 
   @Test
@@ -75,12 +87,12 @@ class BuildParametersTest {
     BuildSpec spec = new BuildParameters("api", "linux/arm64", "dev.x.App", CLASSES, JARS, 21,
         List.of("java.base", "java.net.http"), List.of("-Xss512k", "-XX:+UseSerialGC"), true,
         "bookworm", List.of("curl", "ca-certificates"), List.of("--port", "8080"), env,
-        List.of("8080", "53/udp")).toSpec();
+        List.of("8080", "53/udp"), null).toSpec();
     assertEquals("api", spec.name());
     assertEquals(List.of(Platform.LINUX_ARM64), spec.platforms());
     assertEquals(new BuildSpec.Java(null, "dev.x.App", List.of(CLASSES, JARS.get(0), JARS.get(1)),
-        21, List.of("java.base", "java.net.http"), List.of("-Xss512k", "-XX:+UseSerialGC"), true,
-        "bookworm"), spec.java());
+        21, List.of("java.base", "java.net.http"), List.of("-Xss512k", "-XX:+UseSerialGC"),
+        BuildSpec.Aot.DEFAULT, "bookworm"), spec.java());
     assertEquals(List.of("--port", "8080"), spec.cmd());
     assertEquals(Map.of("A_FIRST", "a", "EMPTY", "", "Z_LAST", "z"), spec.env());
     assertEquals(List.of("8080/tcp", "53/udp"), spec.exposedPorts());
@@ -107,7 +119,7 @@ class BuildParametersTest {
   @Test
   void mainClass_notAClassName_fails() {
     BuildParameters p = new BuildParameters("hello", null, "hello-world.Main", CLASSES, JARS,
-        null, null, null, false, null, null, null, null, null);
+        null, null, null, false, null, null, null, null, null, null);
     assertEquals("mainClass: 'hello-world.Main' is not a class name", usage(p));
   }
 

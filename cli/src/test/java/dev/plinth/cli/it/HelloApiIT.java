@@ -165,6 +165,41 @@ class HelloApiIT {
     assertNotEquals(a.get(a.size() - 1), b.get(b.size() - 1), "the classes layer changes");
   }
 
+  @Test
+  void aotCache_isTheTopLayer_theJvmUsesIt_andANoChangeRebuildKeepsIt() throws Exception {
+    int trainPort = freePort();
+    String base = "http://127.0.0.1:" + trainPort;
+    Path yaml = project.resolve("plinth-aot.yaml");
+    String spec = Files.readString(project.resolve("plinth.yaml"));
+    assertTrue(spec.contains("\n  modules: ["), spec);
+    Files.writeString(yaml, spec.replace("\n  modules: [", "\n  aot:\n    env: {PORT: \""
+        + trainPort + "\"}\n    get: [" + base + "/, " + base + "/media/example.txt]\n  modules: ["));
+    String first = tmp.resolve("aot-1").toString();
+    plinth("build", "-f", yaml.toString(), "--platform", "linux/amd64", "--to", "oci:" + first + ":a");
+    String plain = tmp.resolve("aot-none").toString();
+    plinth("build", "-f", project.resolve("plinth.yaml").toString(), "--platform", "linux/amd64",
+        "--to", "oci:" + plain + ":a");
+    List<String> withCache = layers(first);
+    List<String> without = layers(plain);
+    assertEquals(without, withCache.subList(0, withCache.size() - 1),
+        "the AOT cache is one layer on top of the same layers");
+
+    // -XX:AOTMode=on makes the JVM refuse to start when it cannot use the cache.
+    int p = freePort();
+    String id = Peers.podman().runDetached(List.of("--env", "PORT=" + p,
+        "--env", "JAVA_TOOL_OPTIONS=-XX:AOTMode=on"), "oci:" + first + ":a", List.of());
+    try {
+      awaitHttp(p, Duration.ofSeconds(60));
+      assertEquals("alice", new ObjectMapper().readTree(get(p, "/").body()).path("name").asText());
+    } finally {
+      Peers.podman().rm(id);
+    }
+
+    String second = tmp.resolve("aot-2").toString();
+    plinth("build", "-f", yaml.toString(), "--platform", "linux/amd64", "--to", "oci:" + second + ":a");
+    assertEquals(withCache, layers(second), "nothing changed: no new training run");
+  }
+
   private static List<String> layers(String layout) {
     Peers.Result r = Peers.skopeo(List.of("inspect", "--raw", "oci:" + layout + ":a"), Peers.SHORT)
         .orFail();
