@@ -50,18 +50,12 @@ final class ImageChecks {
   /** PL050: every platform asked for has an image. */
   static void platforms(List<Platform> wanted, List<Platform> present, List<Finding> out) {
     for (Platform w : wanted) {
-      if (present.stream().noneMatch(p -> matches(w, p))) {
+      if (present.stream().noneMatch(w::matches)) {
         out.add(new Finding(Rule.PL050, Rule.PL050.severity(), null, null, "no image for " + w
             + " (the index has " + (present.isEmpty() ? "none" : String.join(", ",
                 present.stream().map(Platform::toString).toList())) + ")"));
       }
     }
-  }
-
-  /** Whether two platforms name the same thing; linux/arm64 and linux/arm64/v8 do. */
-  static boolean matches(Platform a, Platform b) {
-    return a.os().equals(b.os()) && a.architecture().equals(b.architecture())
-        && (a.variant() == null || b.variant() == null || a.variant().equals(b.variant()));
   }
 
   /** PL061: the reference names :latest, explicitly or by omission. */

@@ -466,6 +466,20 @@ class RulesTest {
   }
 
   @Test
+  void platformsAskedFor_PL050_arm64IsV8WhenUnnamed() throws Exception {
+    Image v8 = image(new Platform("linux", "arm64", "v8"), config(), List.of(),
+        gzipLayer(base().bytes()), app());
+    AuditReport found = audit(Audit.Options.DEFAULT.withPlatforms(
+        List.of(Platform.parse("linux/arm64"))), v8);
+    assertTrue(of(found, Rule.PL050).isEmpty());
+    Image v9 = image(new Platform("linux", "arm64", "v9"), config(), List.of(),
+        gzipLayer(base().bytes()), app());
+    AuditReport other = audit(Audit.Options.DEFAULT.withPlatforms(
+        List.of(Platform.parse("linux/arm64"))), v9);
+    assertTrue(one(other, Rule.PL050).message().contains("no image for linux/arm64"));
+  }
+
+  @Test
   void sizeBudget_PL052_isCompressed() throws Exception {
     Image i = image(config(), gzipLayer(base().bytes()), app());
     AuditReport over = audit(Audit.Options.DEFAULT.withMaxCompressedBytes(100), i);
