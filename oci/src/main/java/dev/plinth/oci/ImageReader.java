@@ -206,13 +206,7 @@ public final class ImageReader {
           PlinthException.Kind.BAD_INPUT, ref + " is not a docker-archive: it has no manifest.json");
     }
     byte[] bytes = readDocument(store, "manifest.json");
-    JsonNode list;
-    try {
-      list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bytes);
-    } catch (IOException e) {
-      throw new PlinthException(
-          PlinthException.Kind.BAD_INPUT, ref + " manifest.json is not valid JSON", e);
-    }
+    JsonNode list = Json.readAny(bytes, ref + " manifest.json");
     if (list == null || !list.isArray() || list.isEmpty()) {
       throw new PlinthException(
           PlinthException.Kind.BAD_INPUT, ref + " manifest.json is not a non-empty list");

@@ -1,7 +1,6 @@
 package dev.plinth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Blobs;
 import dev.plinth.oci.ContentMismatchException;

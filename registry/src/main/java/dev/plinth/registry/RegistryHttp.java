@@ -1,8 +1,8 @@
 package dev.plinth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plinth.oci.ContentMismatchException;
+import dev.plinth.oci.Json;
 import dev.plinth.oci.PlinthException;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -59,7 +59,6 @@ final class RegistryHttp {
   static final int MAX_TOKEN_FETCHES = 8;
   static final int MAX_ERROR_BODY = 4096;
   static final int MAX_TOKEN_BODY = 1 << 20;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A request body that can be opened again for a retry. */
   interface Body {
@@ -435,8 +434,8 @@ final class RegistryHttp {
       }
       JsonNode j;
       try {
-        j = JSON.readTree(body);
-      } catch (IOException e) {
+        j = Json.readAny(body, "the token server's answer");
+      } catch (PlinthException e) {
         throw new PlinthException(PlinthException.Kind.BAD_INPUT,
             host + ": the token server's answer is not JSON");
       }
@@ -594,13 +593,12 @@ final class RegistryHttp {
       return "";
     }
     try {
-      JsonNode j = JSON.readTree(body);
-      JsonNode e = j == null ? null : j.path("errors").path(0);
-      if (e != null && !e.isMissingNode()) {
+      JsonNode e = Json.readAny(body, "the error").path("errors").path(0);
+      if (!e.isMissingNode()) {
         String m = e.path("code").asText("") + " " + e.path("message").asText("");
         return clean(m.trim());
       }
-    } catch (IOException | RuntimeException ignored) {
+    } catch (PlinthException | RuntimeException ignored) {
       // not JSON: say nothing of it
     }
     return "";
