@@ -14,8 +14,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Builds minimal, production-ready container images without a Docker engine.",
-    subcommands = {BaseCommand.class, BuildCommand.class, LockCommand.class, InspectCommand.class, CopyCommand.class,
-        AuditCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 audit findings, 2 usage, 3 not found, 4 bad input,"
         + " 5 output failed, 70 internal error (docs/exit-codes.md)."})
 public final class Main implements Runnable {
@@ -45,6 +43,7 @@ public final class Main implements Runnable {
     Main main = new Main();
     main.env = env;
     CommandLine cl = new CommandLine(main);
+    addCommands(cl, args);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(t -> ExitCode.INTERNAL.code);
@@ -72,6 +71,38 @@ public final class Main implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The commands in the order help lists them; each is made only when it is needed. */
+  private static final Map<String, java.util.function.Supplier<Object>> COMMANDS =
+      new java.util.LinkedHashMap<>();
+
+  static {
+    COMMANDS.put("base", BaseCommand::new);
+    COMMANDS.put("build", BuildCommand::new);
+    COMMANDS.put("lock", LockCommand::new);
+    COMMANDS.put("inspect", InspectCommand::new);
+    COMMANDS.put("copy", CopyCommand::new);
+    COMMANDS.put("audit", AuditCommand::new);
+  }
+
+  /**
+   * Adds the command the arguments name, or every command when they name none (for help and
+   * errors): picocli reads a command's annotations when it is added, a fifth of a short run when
+   * it is all of them.
+   */
+  static void addCommands(CommandLine cl, String[] args) {
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        java.util.function.Supplier<Object> named = COMMANDS.get(a);
+        if (named != null) {
+          cl.addSubcommand(a, named.get());
+          return;
+        }
+        break;
+      }
+    }
+    COMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -52,6 +52,22 @@ public interface Blob {
     };
   }
 
+  /**
+   * The bytes from {@code offset} on, for one part of an upload. A part cannot be checked against
+   * the digest, so a blob that checks its bytes as they are read may skip to it without reading
+   * (a stored one seeks); by default the stream is opened and read up to the offset.
+   */
+  default InputStream openAt(long offset) throws IOException {
+    InputStream in = open();
+    try {
+      in.skipNBytes(offset);
+    } catch (IOException e) {
+      in.close();
+      throw e;
+    }
+    return in;
+  }
+
   /** Reads the whole blob; meant for JSON documents, which are small. */
   default byte[] readAllBytes() throws IOException {
     try (InputStream in = open()) {

@@ -1,5 +1,6 @@
 package dev.plinth.oci;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -72,6 +74,26 @@ class ImageIoTest {
     assertEquals(PlinthException.Kind.USAGE, ambiguous.kind());
     try (Stream<Path> s = Files.walk(dir)) {
       assertTrue(s.noneMatch(p -> p.toString().endsWith(".plinth-tmp")), "no temp files left");
+    }
+  }
+
+  @Test
+  void storedBlob_openAt_givesTheTail_fromLayoutAndArchive() throws Exception {
+    ImageIndex index = twoPlatforms();
+    Path dir = tmp.resolve("layout");
+    Path tar = tmp.resolve("a.tar");
+    OciLayoutWriter.write(dir, "v1", index);
+    ArchiveWriter.writeOciArchive(tar, "v1", index, 0);
+    byte[] whole = index.images().get(0).layers().get(0).blob().readAllBytes();
+    for (String ref : List.of("oci:" + dir + ":v1", "oci-archive:" + tar + ":v1")) {
+      Blob b = ImageReader.read(ImageRef.parse(ref)).index().images().get(0).layers().get(0).blob();
+      assertArrayEquals(whole, b.readAllBytes(), ref);
+      for (int k : new int[] {0, 1, whole.length / 2, whole.length}) {
+        try (InputStream in = b.openAt(k)) {
+          assertArrayEquals(Arrays.copyOfRange(whole, k, whole.length), in.readAllBytes(),
+              ref + " from " + k);
+        }
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.plinth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plinth.oci.Json;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +65,7 @@ public final class CredentialStore {
       if (bytes.length > (1 << 20)) {
         throw new PlinthException(PlinthException.Kind.BAD_INPUT, config + " is over 1 MiB");
       }
-      root = new ObjectMapper().readTree(bytes);
+      root = readJson(bytes, config.toString());
     } catch (IOException e) {
       // the parser's message may quote the file, which holds secrets: say only where it failed
       throw new PlinthException(PlinthException.Kind.BAD_INPUT,
@@ -188,7 +188,7 @@ public final class CredentialStore {
         // "credentials not found in native keychain": anonymous
         return Optional.empty();
       }
-      JsonNode j = new ObjectMapper().readTree(out);
+      JsonNode j = readJson(out, program + " get");
       String user = j == null ? "" : j.path("Username").asText("");
       String secret = j == null ? "" : j.path("Secret").asText("");
       if (secret.isEmpty()) {
@@ -218,5 +218,14 @@ public final class CredentialStore {
       }
     }
     return null;
+  }
+
+  /** Parses JSON that may hold secrets: the parser's message, which may quote it, is dropped. */
+  private static JsonNode readJson(byte[] bytes, String what) throws IOException {
+    try {
+      return Json.readAny(bytes, what);
+    } catch (PlinthException e) {
+      throw new IOException(what + " is not valid JSON");
+    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.plinth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Blobs;
 import dev.plinth.oci.ContentMismatchException;
@@ -617,13 +616,7 @@ public final class RegistryClient {
 
       @Override
       public InputStream open() throws IOException {
-        InputStream in = blob.open();
-        try {
-          in.skipNBytes(offset);
-        } catch (IOException e) {
-          in.close();
-          throw e;
-        }
+        InputStream in = offset == 0 ? blob.open() : blob.openAt(offset);
         boolean whole = offset == 0 && length == blob.descriptor().size();
         return new FilterInputStream(in) {
           long left = length;

@@ -1,8 +1,8 @@
 package dev.plinth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plinth.oci.ContentMismatchException;
+import dev.plinth.oci.Json;
 import dev.plinth.oci.PlinthException;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -37,10 +37,16 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -59,7 +65,6 @@ final class RegistryHttp {
   static final int MAX_TOKEN_FETCHES = 8;
   static final int MAX_ERROR_BODY = 4096;
   static final int MAX_TOKEN_BODY = 1 << 20;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A request body that can be opened again for a retry. */
   interface Body {
@@ -107,7 +112,11 @@ final class RegistryHttp {
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(30))
-        .sslContext(sslContext(options, options.isInsecure(host)))
+        // TLS is set up on the first https connection: a plain-HTTP registry loads none of it.
+        // Parameters without protocols or cipher suites leave the engine's defaults, which are
+        // the context's; without them the client would ask the context for its defaults now.
+        .sslContext(new LazyTls(trust(options, options.isInsecure(host))))
+        .sslParameters(new SSLParameters())
         .build();
   }
 
@@ -435,8 +444,8 @@ final class RegistryHttp {
       }
       JsonNode j;
       try {
-        j = JSON.readTree(body);
-      } catch (IOException e) {
+        j = Json.readAny(body, "the token server's answer");
+      } catch (PlinthException e) {
         throw new PlinthException(PlinthException.Kind.BAD_INPUT,
             host + ": the token server's answer is not JSON");
       }
@@ -594,13 +603,12 @@ final class RegistryHttp {
       return "";
     }
     try {
-      JsonNode j = JSON.readTree(body);
-      JsonNode e = j == null ? null : j.path("errors").path(0);
-      if (e != null && !e.isMissingNode()) {
+      JsonNode e = Json.readAny(body, "the error").path("errors").path(0);
+      if (!e.isMissingNode()) {
         String m = e.path("code").asText("") + " " + e.path("message").asText("");
         return clean(m.trim());
       }
-    } catch (IOException | RuntimeException ignored) {
+    } catch (PlinthException | RuntimeException ignored) {
       // not JSON: say nothing of it
     }
     return "";
@@ -756,41 +764,121 @@ final class RegistryHttp {
 
   // ---- TLS ----
 
-  private static SSLContext sslContext(RegistryOptions o, boolean insecure) throws PlinthException {
+  /** What the registry's certificate is checked against; the CA file is read now. */
+  private static TrustManager trust(RegistryOptions o, boolean insecure) throws PlinthException {
+    if (insecure) {
+      return new TrustAll();
+    }
+    if (o.caFile() == null) {
+      return new Either(null);
+    }
     try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      if (insecure) {
-        ctx.init(null, new TrustManager[] {new TrustAll()}, null);
-        return ctx;
-      }
-      X509ExtendedTrustManager mine = null;
-      if (o.caFile() != null) {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        int i = 0;
-        try (FileInputStream in = new FileInputStream(o.caFile().toFile())) {
-          for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-            ks.setCertificateEntry("ca" + i++, c);
-          }
+      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+      ks.load(null, null);
+      int i = 0;
+      try (FileInputStream in = new FileInputStream(o.caFile().toFile())) {
+        for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          ks.setCertificateEntry("ca" + i++, c);
         }
-        if (i == 0) {
-          throw new PlinthException(PlinthException.Kind.USAGE,
-              "PLINTH_REGISTRY_CA=" + o.caFile() + " holds no PEM certificate");
-        }
-        TrustManagerFactory extra =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        extra.init(ks);
-        mine = (X509ExtendedTrustManager) extra.getTrustManagers()[0];
       }
+      if (i == 0) {
+        throw new PlinthException(PlinthException.Kind.USAGE,
+            "PLINTH_REGISTRY_CA=" + o.caFile() + " holds no PEM certificate");
+      }
+      TrustManagerFactory extra =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      extra.init(ks);
       // the JDK's CA store is loaded on the first TLS handshake, not for plain-HTTP registries
-      ctx.init(null, new TrustManager[] {new Either(mine)}, null);
-      return ctx;
+      return new Either((X509ExtendedTrustManager) extra.getTrustManagers()[0]);
     } catch (IOException e) {
       throw new PlinthException(PlinthException.Kind.NOT_FOUND,
           "PLINTH_REGISTRY_CA=" + o.caFile() + " cannot be read: " + e.getMessage());
     } catch (java.security.GeneralSecurityException e) {
       throw new PlinthException(PlinthException.Kind.USAGE,
           "PLINTH_REGISTRY_CA=" + o.caFile() + " is not a PEM certificate file: " + e.getMessage());
+    }
+  }
+
+  /**
+   * A TLS context made on first use, with one trust manager: the JDK's TLS provider is loaded and
+   * set up (some 100 ms) only when a connection goes to https.
+   */
+  private static final class LazyTls extends SSLContext {
+    LazyTls(TrustManager trust) {
+      super(new Spi(trust), null, "TLS");
+    }
+
+    private static final class Spi extends SSLContextSpi {
+      private final TrustManager trust;
+      private volatile SSLContext ctx;
+
+      Spi(TrustManager trust) {
+        this.trust = trust;
+      }
+
+      private SSLContext ctx() {
+        SSLContext c = ctx;
+        if (c == null) {
+          synchronized (this) {
+            if (ctx == null) {
+              try {
+                SSLContext made = SSLContext.getInstance("TLS");
+                made.init(null, new TrustManager[] {trust}, null);
+                ctx = made;
+              } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK's TLS cannot be set up: " + e, e);
+              }
+            }
+            c = ctx;
+          }
+        }
+        return c;
+      }
+
+      @Override
+      protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) {
+        throw new UnsupportedOperationException("initialised when made");
+      }
+
+      @Override
+      protected SSLSocketFactory engineGetSocketFactory() {
+        return ctx().getSocketFactory();
+      }
+
+      @Override
+      protected SSLServerSocketFactory engineGetServerSocketFactory() {
+        return ctx().getServerSocketFactory();
+      }
+
+      @Override
+      protected SSLEngine engineCreateSSLEngine() {
+        return ctx().createSSLEngine();
+      }
+
+      @Override
+      protected SSLEngine engineCreateSSLEngine(String host, int port) {
+        return ctx().createSSLEngine(host, port);
+      }
+
+      @Override
+      protected SSLSessionContext engineGetServerSessionContext() {
+        return ctx().getServerSessionContext();
+      }
+
+      @Override
+      protected SSLSessionContext engineGetClientSessionContext() {
+        return ctx().getClientSessionContext();
+      }
+
+      @Override
+      protected SSLParameters engineGetDefaultSSLParameters() {
+        return ctx().getDefaultSSLParameters();
+      }
+
+      @Override
+      protected SSLParameters engineGetSupportedSSLParameters() {
+        return ctx().getSupportedSSLParameters();
+      }
     }
   }
 
