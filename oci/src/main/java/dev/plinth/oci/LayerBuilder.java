@@ -7,12 +7,15 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.zip.Deflater;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -77,30 +80,98 @@ public final class LayerBuilder {
   }
 
   /**
-   * As {@link #build(Path, long, int)}, but a layer with the same content and gzip level that was
-   * compressed before comes from {@code cache} instead: the tar is only hashed (cheap), not
-   * compressed (dear). Null {@code cache}: always build.
+   * Bump when the bytes written for the same entries change (tar format, compression), so that
+   * layers cached by an older plinth are not taken for this one's.
+   */
+  private static final String FORMAT = "plinth-layer-2";
+
+  /**
+   * As {@link #build(Path, long, int)}, but a layer built before from the same entries comes from
+   * {@code cache} instead, with nothing read or compressed. The key is what the layer is made of:
+   * every entry's path, type, mode, owner and link, inline content by its hash, and each source
+   * file by its path, size, modification and change times and inode (as Jib keys its layers), so
+   * any change to a file changes the key. A layer not in the cache is built straight into it.
+   * Null {@code cache}: always build.
    */
   public Layer build(Path dir, long mtime, int level, LayerCache cache) throws IOException {
     if (cache == null) {
       return build(dir, mtime, level);
     }
     Map<String, Spec> all = withParents();
-    MessageDigest tarSha = Digest.sha256();
-    IoStreams.Counting tarCount =
-        new IoStreams.Counting(new DigestOutputStream(OutputStream.nullOutputStream(), tarSha));
-    try (TarWriter tar = new TarWriter(tarCount)) {
-      for (Map.Entry<String, Spec> e : all.entrySet()) {
-        writeEntry(tar, e.getKey(), e.getValue(), mtime);
-      }
-    }
-    String key = "tar-" + Digest.of(tarSha).hex() + "-gzip" + level;
+    String key = key(all, mtime, level);
     java.util.Optional<Layer> hit = cache.get(key);
     if (hit.isPresent()) {
       return hit.get();
     }
-    return cache.put(key, build(dir, mtime, level));
+    Path staging = cache.staging();
+    try {
+      return cache.adopt(key, write(all, staging, mtime, level), staging);
+    } finally {
+      Cleanup.deleteTree(staging);
+    }
   }
+
+  /** The cache key of these entries (see {@link #build(Path, long, int, LayerCache)}). */
+  private static String key(Map<String, Spec> all, long mtime, int level) throws IOException {
+    MessageDigest md = Digest.sha256();
+    StringBuilder line = new StringBuilder(256);
+    line.append(FORMAT).append(' ').append(mtime).append(' ').append(level).append('\n');
+    for (Map.Entry<String, Spec> e : all.entrySet()) {
+      Spec s = e.getValue();
+      line.append(e.getKey()).append('\0').append(s.type).append(' ')
+          .append(Integer.toOctalString(s.mode)).append(' ').append(s.uid).append(' ')
+          .append(s.gid).append(' ');
+      if (s.link != null) {
+        line.append("link ").append(s.link);
+      } else if (s.bytes != null) {
+        line.append("bytes ").append(Digest.of(s.bytes).hex());
+      } else if (s.source != null) {
+        line.append("file ").append(s.source.toAbsolutePath()).append('\0')
+            .append(stamp(s.source));
+      }
+      line.append('\n');
+      md.update(line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      line.setLength(0);
+    }
+    md.update(line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return "files-" + Digest.of(md).hex();
+  }
+
+  /**
+   * What changes whenever a file's content can have changed: size, times, inode. A file changed
+   * in the last few seconds may change again within the file system's clock tick, keeping all of
+   * those, so its content hash goes into the key too (git's "racily clean" rule).
+   */
+  private static String stamp(Path file) throws IOException {
+    String stamp;
+    long changed;
+    try {
+      Map<String, Object> a =
+          Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
+      changed = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
+      stamp = a.get("size") + " " + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
+          + " " + changed + " " + a.get("dev") + " " + a.get("ino");
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      changed = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      stamp = a.size() + " " + changed + " " + a.fileKey();
+    }
+    long age = System.currentTimeMillis() * 1_000_000L - changed;
+    if (age < RACY_NANOS) {
+      MessageDigest md = Digest.sha256();
+      try (InputStream in = Files.newInputStream(file)) {
+        byte[] buf = new byte[65536];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          md.update(buf, 0, n);
+        }
+      }
+      stamp += " " + Digest.of(md).hex();
+    }
+    return stamp;
+  }
+
+  /** How recently changed a file must be for its stamp to include its content hash. */
+  private static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(3);
 
   /**
    * Writes the layer into {@code dir} (a file named by its digest) and returns it.
@@ -109,8 +180,17 @@ public final class LayerBuilder {
    * @param level gzip level, 0-9
    */
   public Layer build(Path dir, long mtime, int level) throws IOException {
-    Map<String, Spec> all = withParents();
+    return write(withParents(), dir, mtime, level);
+  }
+
+  /**
+   * Tar, gzip and both digests in one pass. A big layer is compressed on every core ({@link
+   * ParallelGzipOutputStream}); whether a layer is big depends on its content only, so the same
+   * entries give the same bytes on any machine.
+   */
+  private Layer write(Map<String, Spec> all, Path dir, long mtime, int level) throws IOException {
     Files.createDirectories(dir);
+    boolean big = contentBytes() >= ParallelGzipOutputStream.THRESHOLD;
     Path tmp = Files.createTempFile(dir, ".layer-", ".tmp");
     try {
       MessageDigest compressedSha = Digest.sha256();
@@ -119,14 +199,29 @@ public final class LayerBuilder {
       IoStreams.Counting tarCount;
       try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 65536)) {
         compressedCount = new IoStreams.Counting(new DigestOutputStream(file, compressedSha));
-        GZIPOutputStream gz = new LeveledGzip(compressedCount, level);
-        tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
-        try (TarWriter tar = new TarWriter(tarCount)) {
-          for (Map.Entry<String, Spec> e : all.entrySet()) {
-            writeEntry(tar, e.getKey(), e.getValue(), mtime);
+        OutputStream unclosed = new java.io.FilterOutputStream(compressedCount) {
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
           }
+
+          @Override
+          public void close() {
+            // the file is closed by its own try
+          }
+        };
+        try (OutputStream gz = big
+            ? new ParallelGzipOutputStream(unclosed, level,
+                Runtime.getRuntime().availableProcessors())
+            : new LeveledGzip(unclosed, level)) {
+          tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
+          try (TarWriter tar = new TarWriter(tarCount)) {
+            for (Map.Entry<String, Spec> e : all.entrySet()) {
+              writeEntry(tar, e.getKey(), e.getValue(), mtime);
+            }
+          }
+          tarCount.flush();
         }
-        gz.finish();
         compressedCount.flush();
       }
       Digest digest = Digest.of(compressedSha);

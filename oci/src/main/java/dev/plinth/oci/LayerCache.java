@@ -8,17 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
- * Finished layers by a key: what was compressed once is not compressed again. The key names the
- * layer's content (e.g. its diff id and gzip level, or a hash of everything a runtime is linked
- * from). Blobs are stored by their own digest and checked when read, so a damaged entry is
- * dropped and built again; entries are written to a temp file and renamed, so concurrent builds
- * are safe.
+ * Finished layers by a key: what was compressed once is not compressed again. The key names what
+ * the layer is made of (e.g. its files' paths, sizes and times and the gzip level, or a hash of
+ * everything a runtime is linked from). Blobs are stored by their own digest; a hit checks only
+ * that the blob is there with its size, and the blob checks its digest while it is read (the one
+ * pass that copies it to the output): a damaged blob fails that read, and its entry is removed, so
+ * it is never used and the next build makes it again. Entries are written to a temp file and
+ * renamed, so concurrent builds are safe.
  */
 public final class LayerCache {
   private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9._-]{0,200}");
@@ -54,13 +55,12 @@ public final class LayerCache {
       long tarSize = Long.parseLong(f[3]);
       String mediaType = f[4];
       Path blob = blob(digest);
-      if (!Files.isRegularFile(blob) || Files.size(blob) != size || !digestOf(blob).equals(digest)) {
-        Files.deleteIfExists(blob);
+      if (!Files.isRegularFile(blob) || Files.size(blob) != size) {
         Files.deleteIfExists(entry);
         return Optional.empty();
       }
-      return Optional.of(new Layer.Value(Blob.ofFile(new Descriptor(mediaType, digest, size), blob),
-          diffId, tarSize < 0 ? OptionalLong.empty() : OptionalLong.of(tarSize)));
+      return Optional.of(new Layer.Value(new Cached(new Descriptor(mediaType, digest, size), blob,
+          entry), diffId, tarSize < 0 ? OptionalLong.empty() : OptionalLong.of(tarSize)));
     } catch (IllegalArgumentException e) {
       Files.deleteIfExists(entry);
       return Optional.empty();
@@ -86,6 +86,33 @@ public final class LayerCache {
         Files.deleteIfExists(tmp);
       }
     }
+    return record(key, layer);
+  }
+
+  /**
+   * A new directory in the cache (so on its file system) to build a layer in; the caller deletes
+   * it.
+   */
+  Path staging() throws IOException {
+    Path tmp = root.resolve("tmp");
+    Files.createDirectories(tmp);
+    return Files.createTempDirectory(tmp, "build-");
+  }
+
+  /**
+   * Stores {@code layer}, just built into {@code staging} as {@code HEX.tar.gz} by {@link
+   * LayerBuilder}, under {@code key}: its file is moved into the cache, not copied.
+   */
+  Layer adopt(String key, Layer layer, Path staging) throws IOException {
+    Descriptor d = layer.blob().descriptor();
+    Path blob = blob(d.digest());
+    Files.createDirectories(blob.getParent());
+    move(staging.resolve(d.digest().hex() + ".tar.gz"), blob);
+    return record(key, layer);
+  }
+
+  private Layer record(String key, Layer layer) throws IOException {
+    Descriptor d = layer.blob().descriptor();
     Path entry = entry(key);
     Files.createDirectories(entry.getParent());
     String text = d.digest() + " " + d.size() + " " + layer.diffId() + " "
@@ -97,7 +124,90 @@ public final class LayerCache {
     } finally {
       Files.deleteIfExists(tmp);
     }
-    return new Layer.Value(Blob.ofFile(d, blob), layer.diffId(), layer.uncompressedSize());
+    return new Layer.Value(new Cached(d, blob(d.digest()), entry), layer.diffId(),
+        layer.uncompressedSize());
+  }
+
+  /**
+   * A cached blob: every read checks its digest at the end of the stream; a mismatch removes the
+   * entry and its blob and fails the read.
+   */
+  private final class Cached implements Blob {
+    private final Descriptor descriptor;
+    private final Path file;
+    private final Path entry;
+
+    Cached(Descriptor descriptor, Path file, Path entry) {
+      this.descriptor = descriptor;
+      this.file = file;
+      this.entry = entry;
+    }
+
+    @Override
+    public Descriptor descriptor() {
+      return descriptor;
+    }
+
+    @Override
+    public boolean verifiesItself() {
+      return true;
+    }
+
+    @Override
+    public InputStream open() throws IOException {
+      InputStream in;
+      try {
+        in = Files.newInputStream(file);
+      } catch (NoSuchFileException e) {
+        Files.deleteIfExists(entry);
+        throw new DamagedEntryException("the layer cache " + root + " lost blob "
+            + descriptor.digest() + " while it was in use; its entry was removed, build again");
+      }
+      return new java.io.FilterInputStream(Blobs.verifying(descriptor, in)) {
+        @Override
+        public int read() throws IOException {
+          try {
+            return super.read();
+          } catch (ContentMismatchException e) {
+            throw evicted(e);
+          }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          try {
+            return super.read(b, off, len);
+          } catch (ContentMismatchException e) {
+            throw evicted(e);
+          }
+        }
+      };
+    }
+
+    private DamagedEntryException evicted(ContentMismatchException e) {
+      try {
+        Files.deleteIfExists(entry);
+        Files.deleteIfExists(file);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      DamagedEntryException d = new DamagedEntryException("the layer cache " + root
+          + " held a damaged layer (" + e.getMessage() + "); it was removed, build again");
+      d.initCause(e);
+      return d;
+    }
+  }
+
+  /**
+   * A cached layer's blob did not match its digest when it was read. It has been removed from the
+   * cache, so the same build run again makes it afresh.
+   */
+  public static final class DamagedEntryException extends ContentMismatchException {
+    private static final long serialVersionUID = 1L;
+
+    DamagedEntryException(String message) {
+      super(message);
+    }
   }
 
   private Path entry(String key) {
@@ -119,14 +229,4 @@ public final class LayerCache {
     }
   }
 
-  private static Digest digestOf(Path file) throws IOException {
-    MessageDigest md = Digest.sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-    }
-    return Digest.of(md);
-  }
 }
