@@ -11,6 +11,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -92,30 +94,78 @@ public final class LayerBuilder {
    * file by its path, size, modification and change times and inode (as Jib keys its layers), so
    * any change to a file changes the key. A layer not in the cache is built straight into it.
    * Null {@code cache}: always build.
+   *
+   * <p>A file changed in the last few seconds may change again within the file system's clock
+   * tick and keep all of those attributes (git calls it "racily clean"). The content hash of such
+   * files is stored with the entry, and a hit on it hashes them again and must match.
    */
   public Layer build(Path dir, long mtime, int level, LayerCache cache) throws IOException {
     if (cache == null) {
       return build(dir, mtime, level);
     }
     Map<String, Spec> all = withParents();
-    String key = key(all, mtime, level);
-    java.util.Optional<Layer> hit = cache.get(key);
+    List<Spec> specs = new ArrayList<>(all.values());
+    List<Integer> racy = new ArrayList<>();
+    String key = key(all, mtime, level, racy);
+    java.util.Optional<Layer> hit = cache.get(key, check -> matches(check, specs));
     if (hit.isPresent()) {
       return hit.get();
     }
+    String check = racy.isEmpty() ? "" : check(racy, specs);
     Path staging = cache.staging();
     try {
-      return cache.adopt(key, write(all, staging, mtime, level), staging);
+      return cache.adopt(key, write(all, staging, mtime, level), staging, check);
     } finally {
       Cleanup.deleteTree(staging);
     }
   }
 
-  /** The cache key of these entries (see {@link #build(Path, long, int, LayerCache)}). */
-  private static String key(Map<String, Spec> all, long mtime, int level) throws IOException {
+  /** "racy HASH I,J,...": the content hash of the entries at those indices (in path order). */
+  private static String check(List<Integer> indices, List<Spec> specs) throws IOException {
+    MessageDigest md = Digest.sha256();
+    StringBuilder list = new StringBuilder();
+    for (int i : indices) {
+      Spec s = specs.get(i);
+      md.update((s.bytes != null ? Digest.of(s.bytes) : contentHash(s.source)).hex()
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      list.append(list.length() == 0 ? "" : ",").append(i);
+    }
+    return "racy " + Digest.of(md).hex() + " " + list;
+  }
+
+  /** Whether an entry's check still holds: none, or its files' content hash is unchanged. */
+  private static boolean matches(String check, List<Spec> specs) {
+    if (check.isEmpty()) {
+      return true;
+    }
+    String[] f = check.split(" ");
+    try {
+      List<Integer> indices = new ArrayList<>();
+      for (String i : f[2].split(",")) {
+        int n = Integer.parseInt(i);
+        if (n < 0 || n >= specs.size() || specs.get(n).type != TarEntry.Type.FILE) {
+          return false;
+        }
+        indices.add(n);
+      }
+      return f.length == 3 && check(indices, specs).equals(check);
+    } catch (RuntimeException | IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The cache key of these entries (see {@link #build(Path, long, int, LayerCache)}); adds the
+   * indices of source files changed too recently for their attributes to settle it to {@code
+   * racy}.
+   */
+  private static String key(Map<String, Spec> all, long mtime, int level, List<Integer> racy)
+      throws IOException {
     MessageDigest md = Digest.sha256();
     StringBuilder line = new StringBuilder(256);
     line.append(FORMAT).append(' ').append(mtime).append(' ').append(level).append('\n');
+    long now = System.currentTimeMillis() * 1_000_000L;
+    int index = 0;
     for (Map.Entry<String, Spec> e : all.entrySet()) {
       Spec s = e.getValue();
       line.append(e.getKey()).append('\0').append(s.type).append(' ')
@@ -126,51 +176,51 @@ public final class LayerBuilder {
       } else if (s.bytes != null) {
         line.append("bytes ").append(Digest.of(s.bytes).hex());
       } else if (s.source != null) {
+        long[] changed = new long[1];
         line.append("file ").append(s.source.toAbsolutePath()).append('\0')
-            .append(stamp(s.source));
+            .append(stamp(s.source, changed));
+        if (now - changed[0] < RACY_NANOS) {
+          racy.add(index);
+        }
       }
       line.append('\n');
       md.update(line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       line.setLength(0);
+      index++;
     }
-    md.update(line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     return "files-" + Digest.of(md).hex();
   }
 
   /**
-   * What changes whenever a file's content can have changed: size, times, inode. A file changed
-   * in the last few seconds may change again within the file system's clock tick, keeping all of
-   * those, so its content hash goes into the key too (git's "racily clean" rule).
+   * What changes whenever a file's content can have changed: size, times, inode; sets {@code
+   * changed[0]} to its change time, in nanoseconds.
    */
-  private static String stamp(Path file) throws IOException {
-    String stamp;
-    long changed;
+  private static String stamp(Path file, long[] changed) throws IOException {
     try {
       Map<String, Object> a =
           Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
-      changed = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
-      stamp = a.get("size") + " " + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
-          + " " + changed + " " + a.get("dev") + " " + a.get("ino");
+      changed[0] = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
+      return a.get("size") + " " + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
+          + " " + changed[0] + " " + a.get("dev") + " " + a.get("ino");
     } catch (UnsupportedOperationException | IllegalArgumentException e) {
       BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      changed = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-      stamp = a.size() + " " + changed + " " + a.fileKey();
+      changed[0] = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      return a.size() + " " + changed[0] + " " + a.fileKey();
     }
-    long age = System.currentTimeMillis() * 1_000_000L - changed;
-    if (age < RACY_NANOS) {
-      MessageDigest md = Digest.sha256();
-      try (InputStream in = Files.newInputStream(file)) {
-        byte[] buf = new byte[65536];
-        for (int n; (n = in.read(buf)) > 0; ) {
-          md.update(buf, 0, n);
-        }
-      }
-      stamp += " " + Digest.of(md).hex();
-    }
-    return stamp;
   }
 
-  /** How recently changed a file must be for its stamp to include its content hash. */
+  private static Digest contentHash(Path file) throws IOException {
+    MessageDigest md = Digest.sha256();
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[65536];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return Digest.of(md);
+  }
+
+  /** How recently changed a file must be for its attributes not to settle that it is unchanged. */
   private static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(3);
 
   /**

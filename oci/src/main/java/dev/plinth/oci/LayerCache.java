@@ -37,6 +37,14 @@ public final class LayerCache {
 
   /** The layer stored under {@code key}, if it is there and intact. */
   public Optional<Layer> get(String key) throws IOException {
+    return get(key, check -> check.isEmpty());
+  }
+
+  /**
+   * As {@link #get(String)}, for an entry stored with a {@code check} line (see {@link
+   * #adopt}): a hit only if {@code valid} accepts the entry's check ("" when it has none).
+   */
+  Optional<Layer> get(String key, java.util.function.Predicate<String> valid) throws IOException {
     Path entry = entry(key);
     String text;
     try {
@@ -44,7 +52,9 @@ public final class LayerCache {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-    String[] f = text.strip().split(" ");
+    int eol = text.indexOf('\n');
+    String[] f = (eol < 0 ? text : text.substring(0, eol)).strip().split(" ");
+    String check = eol < 0 ? "" : text.substring(eol + 1).strip();
     try {
       if (f.length != 5) {
         throw new IllegalArgumentException("fields");
@@ -57,6 +67,9 @@ public final class LayerCache {
       Path blob = blob(digest);
       if (!Files.isRegularFile(blob) || Files.size(blob) != size) {
         Files.deleteIfExists(entry);
+        return Optional.empty();
+      }
+      if (!valid.test(check)) {
         return Optional.empty();
       }
       return Optional.of(new Layer.Value(new Cached(new Descriptor(mediaType, digest, size), blob,
@@ -86,7 +99,7 @@ public final class LayerCache {
         Files.deleteIfExists(tmp);
       }
     }
-    return record(key, layer);
+    return record(key, layer, "");
   }
 
   /**
@@ -101,22 +114,27 @@ public final class LayerCache {
 
   /**
    * Stores {@code layer}, just built into {@code staging} as {@code HEX.tar.gz} by {@link
-   * LayerBuilder}, under {@code key}: its file is moved into the cache, not copied.
+   * LayerBuilder}, under {@code key}: its file is moved into the cache, not copied. {@code check}
+   * (one line, or "") is stored with it for {@link #get(String, java.util.function.Predicate)}.
    */
-  Layer adopt(String key, Layer layer, Path staging) throws IOException {
+  Layer adopt(String key, Layer layer, Path staging, String check) throws IOException {
     Descriptor d = layer.blob().descriptor();
     Path blob = blob(d.digest());
     Files.createDirectories(blob.getParent());
     move(staging.resolve(d.digest().hex() + ".tar.gz"), blob);
-    return record(key, layer);
+    return record(key, layer, check);
   }
 
-  private Layer record(String key, Layer layer) throws IOException {
+  private Layer record(String key, Layer layer, String check) throws IOException {
+    if (check.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("a check is one line");
+    }
     Descriptor d = layer.blob().descriptor();
     Path entry = entry(key);
     Files.createDirectories(entry.getParent());
     String text = d.digest() + " " + d.size() + " " + layer.diffId() + " "
-        + layer.uncompressedSize().orElse(-1) + " " + d.mediaType() + "\n";
+        + layer.uncompressedSize().orElse(-1) + " " + d.mediaType() + "\n"
+        + (check.isEmpty() ? "" : check + "\n");
     Path tmp = Files.createTempFile(entry.getParent(), ".entry-", ".tmp");
     try {
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
