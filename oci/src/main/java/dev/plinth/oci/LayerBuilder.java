@@ -113,10 +113,12 @@ public final class LayerBuilder {
     }
     String check = racy.isEmpty() ? "" : check(racy, specs);
     Path staging = cache.staging();
+    Cleanup.register(staging);
     try {
       return cache.adopt(key, write(all, staging, mtime, level), staging, check);
     } finally {
       Cleanup.deleteTree(staging);
+      Cleanup.unregister(staging);
     }
   }
 
