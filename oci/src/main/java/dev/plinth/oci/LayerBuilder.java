@@ -107,50 +107,76 @@ public final class LayerBuilder {
     List<Spec> specs = new ArrayList<>(all.values());
     List<Integer> racy = new ArrayList<>();
     String key = key(all, mtime, level, racy);
-    java.util.Optional<Layer> hit = cache.get(key, check -> matches(check, specs));
+    String[] found = new String[1];
+    java.util.Optional<Layer> hit = cache.get(key, check -> {
+      found[0] = check;
+      return matches(check, specs);
+    });
     if (hit.isPresent()) {
+      if (!found[0].isEmpty() && racy.isEmpty()) {
+        // The files checked by content have settled since: from now on their attributes, which
+        // the key holds, suffice, and a hit need not read them.
+        cache.recheck(key, hit.get(), "");
+      }
       return hit.get();
     }
-    String check = racy.isEmpty() ? "" : check(racy, specs);
+    // The content hash of racy files is taken from the bytes that go into the layer.
+    Map<String, MessageDigest> hashes = new java.util.HashMap<>();
+    List<String> paths = new ArrayList<>(all.keySet());
+    for (int i : racy) {
+      hashes.put(paths.get(i), Digest.sha256());
+    }
     Path staging = cache.staging();
     Cleanup.register(staging);
     try {
-      return cache.adopt(key, write(all, staging, mtime, level), staging, check);
+      Layer built = write(all, staging, mtime, level, hashes);
+      String check = "";
+      if (!racy.isEmpty()) {
+        List<Digest> digests = new ArrayList<>();
+        for (int i : racy) {
+          digests.add(Digest.of(hashes.get(paths.get(i))));
+        }
+        check = check(racy, digests);
+      }
+      return cache.adopt(key, built, staging, check);
     } finally {
       Cleanup.deleteTree(staging);
       Cleanup.unregister(staging);
     }
   }
 
-  /** "racy HASH I,J,...": the content hash of the entries at those indices (in path order). */
-  private static String check(List<Integer> indices, List<Spec> specs) throws IOException {
+  /** "racy HASH I,J,...": one hash of the content hashes of the entries at those indices. */
+  private static String check(List<Integer> indices, List<Digest> contents) {
     MessageDigest md = Digest.sha256();
     StringBuilder list = new StringBuilder();
-    for (int i : indices) {
-      Spec s = specs.get(i);
-      md.update((s.bytes != null ? Digest.of(s.bytes) : contentHash(s.source)).hex()
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      list.append(list.length() == 0 ? "" : ",").append(i);
+    for (int k = 0; k < indices.size(); k++) {
+      md.update(contents.get(k).hex().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      list.append(k == 0 ? "" : ",").append(indices.get(k));
     }
     return "racy " + Digest.of(md).hex() + " " + list;
   }
 
-  /** Whether an entry's check still holds: none, or its files' content hash is unchanged. */
+  /** Whether an entry's check still holds: none, or its files' content is what the layer has. */
   private static boolean matches(String check, List<Spec> specs) {
     if (check.isEmpty()) {
       return true;
     }
     String[] f = check.split(" ");
     try {
+      if (f.length != 3 || !f[0].equals("racy")) {
+        return false;
+      }
       List<Integer> indices = new ArrayList<>();
+      List<Digest> contents = new ArrayList<>();
       for (String i : f[2].split(",")) {
         int n = Integer.parseInt(i);
-        if (n < 0 || n >= specs.size() || specs.get(n).type != TarEntry.Type.FILE) {
+        if (n < 0 || n >= specs.size() || specs.get(n).source == null) {
           return false;
         }
         indices.add(n);
+        contents.add(contentHash(specs.get(n).source));
       }
-      return f.length == 3 && check(indices, specs).equals(check);
+      return check(indices, contents).equals(check);
     } catch (RuntimeException | IOException e) {
       return false;
     }
@@ -232,7 +258,7 @@ public final class LayerBuilder {
    * @param level gzip level, 0-9
    */
   public Layer build(Path dir, long mtime, int level) throws IOException {
-    return write(withParents(), dir, mtime, level);
+    return write(withParents(), dir, mtime, level, Map.of());
   }
 
   /**
@@ -240,7 +266,8 @@ public final class LayerBuilder {
    * ParallelGzipOutputStream}); whether a layer is big depends on its content only, so the same
    * entries give the same bytes on any machine.
    */
-  private Layer write(Map<String, Spec> all, Path dir, long mtime, int level) throws IOException {
+  private Layer write(Map<String, Spec> all, Path dir, long mtime, int level,
+      Map<String, MessageDigest> hashes) throws IOException {
     Files.createDirectories(dir);
     boolean big = contentBytes() >= ParallelGzipOutputStream.THRESHOLD;
     Path tmp = Files.createTempFile(dir, ".layer-", ".tmp");
@@ -269,7 +296,7 @@ public final class LayerBuilder {
           tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
           try (TarWriter tar = new TarWriter(tarCount)) {
             for (Map.Entry<String, Spec> e : all.entrySet()) {
-              writeEntry(tar, e.getKey(), e.getValue(), mtime);
+              writeEntry(tar, e.getKey(), e.getValue(), mtime, hashes.get(e.getKey()));
             }
           }
           tarCount.flush();
@@ -306,8 +333,9 @@ public final class LayerBuilder {
     return all;
   }
 
-  private static void writeEntry(TarWriter tar, String path, Spec s, long mtime)
-      throws IOException {
+  /** Writes one entry; a file's content is also fed to {@code hash} when it is not null. */
+  private static void writeEntry(TarWriter tar, String path, Spec s, long mtime,
+      MessageDigest hash) throws IOException {
     switch (s.type) {
       case DIRECTORY -> tar.write(
           new TarEntry(path + "/", s.type, s.mode, s.uid, s.gid, 0, null, mtime), null);
@@ -320,7 +348,8 @@ public final class LayerBuilder {
               new ByteArrayInputStream(s.bytes));
         } else {
           long size = Files.size(s.source);
-          try (InputStream in = Files.newInputStream(s.source)) {
+          try (InputStream in = hash == null ? Files.newInputStream(s.source)
+              : new java.security.DigestInputStream(Files.newInputStream(s.source), hash)) {
             tar.write(new TarEntry(path, s.type, s.mode, s.uid, s.gid, size, null, mtime), in);
             if (in.read() >= 0) {
               throw new IOException(s.source + " grew while the layer was being written");

@@ -125,6 +125,11 @@ public final class LayerCache {
     return record(key, layer, check);
   }
 
+  /** Rewrites the entry of {@code layer}, a hit on {@code key}, with another check line. */
+  void recheck(String key, Layer layer, String check) throws IOException {
+    record(key, layer, check);
+  }
+
   private Layer record(String key, Layer layer, String check) throws IOException {
     if (check.indexOf('\n') >= 0) {
       throw new IllegalArgumentException("a check is one line");

@@ -140,6 +140,13 @@ class LayerCacheTest {
     assertFalse(exec.diffId().equals(fileLayer(f, 0644, cache).diffId()));
   }
 
+  private String entryText(LayerCache cache) throws Exception {
+    try (var keys = Files.list(tmp.resolve("cache/keys"))) {
+      return Files.readString(keys.filter(k -> !k.getFileName().toString().startsWith("."))
+          .findFirst().orElseThrow());
+    }
+  }
+
   @Test
   void fileKey_untouchedFile_isAHit_notCompressedAgain_beforeAndAfterItSettles() throws Exception {
     LayerCache cache = new LayerCache(tmp.resolve("cache"));
@@ -150,10 +157,15 @@ class LayerCacheTest {
     Path blob = blobFile(first);
     java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(blob);
     Thread.sleep(10);
-    // Just written: its attributes could yet stay the same through a change, so the hit hashes it.
+    // Just written: its attributes could yet stay the same through a change, so the entry keeps
+    // its content hash, and a hit hashes it again.
+    assertTrue(entryText(cache).contains("racy "), entryText(cache));
     assertEquals(first.blob().descriptor(), fileLayer(f, 0644, cache).blob().descriptor());
-    // Settled (changed more than the racy window ago): the same key, still a hit.
+    // Settled (changed more than the racy window ago): the same key, still a hit, and from now on
+    // the attributes suffice.
     Thread.sleep(3100);
+    assertEquals(first.blob().descriptor(), fileLayer(f, 0644, cache).blob().descriptor());
+    assertFalse(entryText(cache).contains("racy "), entryText(cache));
     assertEquals(first.blob().descriptor(), fileLayer(f, 0644, cache).blob().descriptor());
     assertEquals(written, Files.getLastModifiedTime(blob), "the cached blob was not written again");
     try (var keys = Files.list(tmp.resolve("cache/keys"))) {
