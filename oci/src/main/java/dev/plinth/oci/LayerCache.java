@@ -72,7 +72,7 @@ public final class LayerCache {
       if (!valid.test(check)) {
         return Optional.empty();
       }
-      return Optional.of(new Layer.Value(new Cached(new Descriptor(mediaType, digest, size), blob,
+      return Optional.of(new CachedLayer(new Cached(new Descriptor(mediaType, digest, size), blob,
           entry), diffId, tarSize < 0 ? OptionalLong.empty() : OptionalLong.of(tarSize)));
     } catch (IllegalArgumentException e) {
       Files.deleteIfExists(entry);
@@ -147,7 +147,7 @@ public final class LayerCache {
     } finally {
       Files.deleteIfExists(tmp);
     }
-    return new Layer.Value(new Cached(d, blob(d.digest()), entry), layer.diffId(),
+    return new CachedLayer(new Cached(d, blob(d.digest()), entry), layer.diffId(),
         layer.uncompressedSize());
   }
 
@@ -207,7 +207,7 @@ public final class LayerCache {
       };
     }
 
-    private DamagedEntryException evicted(ContentMismatchException e) {
+    private DamagedEntryException evicted(IOException e) {
       try {
         Files.deleteIfExists(entry);
         Files.deleteIfExists(file);
@@ -215,9 +215,57 @@ public final class LayerCache {
         e.addSuppressed(suppressed);
       }
       DamagedEntryException d = new DamagedEntryException("the layer cache " + root
-          + " held a damaged layer (" + e.getMessage() + "); it was removed, build again");
+          + " held a damaged layer " + descriptor.digest() + " (" + e.getMessage()
+          + "); it was removed, build again");
       d.initCause(e);
       return d;
+    }
+  }
+
+  /**
+   * A cached layer. Read uncompressed, its blob is still read to the end, so that its digest is
+   * checked; a blob that gzip cannot read is as damaged as one that does not match its digest.
+   */
+  private record CachedLayer(Cached blob, Digest diffId, OptionalLong uncompressedSize)
+      implements Layer {
+    @Override
+    public InputStream openUncompressed() throws IOException {
+      if (!blob.descriptor().mediaType().endsWith("+gzip")) {
+        return Layer.super.openUncompressed();
+      }
+      InputStream raw = blob.open();
+      java.util.zip.GZIPInputStream gz;
+      try {
+        gz = new java.util.zip.GZIPInputStream(raw, 65536);
+      } catch (DamagedEntryException e) {
+        raw.close();
+        throw e;
+      } catch (IOException e) {
+        raw.close();
+        throw blob.evicted(e);
+      }
+      return new java.io.FilterInputStream(gz) {
+        @Override
+        public int read() throws IOException {
+          byte[] b = new byte[1];
+          return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          try {
+            int r = super.read(b, off, len);
+            if (r < 0) {
+              raw.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            return r;
+          } catch (DamagedEntryException e) {
+            throw e;
+          } catch (IOException e) {
+            throw blob.evicted(e);
+          }
+        }
+      };
     }
   }
 

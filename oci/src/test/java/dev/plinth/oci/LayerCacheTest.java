@@ -70,6 +70,30 @@ class LayerCacheTest {
   }
 
   @Test
+  void damagedEntry_readUncompressed_failsToo_andIsRemoved() throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    Layer first = content("hello").build(tmp.resolve("w1"), 0, 9, cache);
+    Path blob = blobFile(first);
+    byte[] good = Files.readAllBytes(blob);
+    // A flipped bit in the deflate data, then one in the gzip trailer (the CRC): gzip may or may
+    // not notice; the digest always does.
+    for (int at : new int[] {good.length / 2, good.length - 6}) {
+      byte[] b = good.clone();
+      b[at] ^= 1;
+      Files.write(blob, b);
+      Layer damaged = content("hello").build(tmp.resolve("w2"), 0, 9, cache);
+      assertThrows(LayerCache.DamagedEntryException.class, () -> {
+        try (java.io.InputStream in = damaged.openUncompressed()) {
+          in.readAllBytes();
+        }
+      });
+      assertFalse(Files.exists(blob), "the damaged blob is removed");
+      Layer again = content("hello").build(tmp.resolve("w3"), 0, 9, cache);
+      assertEquals("hello", text(again, "app/a.txt"));
+    }
+  }
+
+  @Test
   void truncatedOrMissingBlob_isAMiss_andBuiltAgain() throws Exception {
     LayerCache cache = new LayerCache(tmp.resolve("cache"));
     Layer first = content("hello").build(tmp.resolve("w1"), 0, 9, cache);
@@ -97,15 +121,19 @@ class LayerCacheTest {
   }
 
   private static String text(Layer l) throws Exception {
+    return text(l, "app/Main.class");
+  }
+
+  private static String text(Layer l, String name) throws Exception {
     try (java.io.InputStream in = l.openUncompressed()) {
       TarReader r = new TarReader(in, "layer");
       for (TarEntry e; (e = r.next()) != null; ) {
-        if (e.name().equals("app/Main.class")) {
+        if (e.name().equals(name)) {
           return new String(r.content().readAllBytes());
         }
       }
     }
-    throw new AssertionError("no app/Main.class");
+    throw new AssertionError("no " + name);
   }
 
   @Test
