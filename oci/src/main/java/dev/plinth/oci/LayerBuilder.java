@@ -262,6 +262,13 @@ public final class LayerBuilder {
   }
 
   /**
+   * Threads per big layer: every core, up to 8 (16 slots of about 0.6 MB each, so a many-core
+   * machine building several big layers at once does not grow a large heap).
+   */
+  private static final int GZIP_THREADS =
+      Math.min(8, Runtime.getRuntime().availableProcessors());
+
+  /**
    * Tar, gzip and both digests in one pass. A big layer is compressed on every core ({@link
    * ParallelGzipOutputStream}); whether a layer is big depends on its content only, so the same
    * entries give the same bytes on any machine.
@@ -290,8 +297,7 @@ public final class LayerBuilder {
           }
         };
         try (OutputStream gz = big
-            ? new ParallelGzipOutputStream(unclosed, level,
-                Runtime.getRuntime().availableProcessors())
+            ? new ParallelGzipOutputStream(unclosed, level, GZIP_THREADS)
             : new LeveledGzip(unclosed, level)) {
           tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
           try (TarWriter tar = new TarWriter(tarCount)) {
