@@ -115,8 +115,31 @@ public final class Plinth {
     }
   }
 
-  /** Builds {@code spec} and writes it to {@code target}. */
+  /**
+   * Builds {@code spec} and writes it to {@code target}. A cached layer found damaged while it is
+   * written (and removed from the cache by then) fails that write; the build then runs once more,
+   * making the layer afresh.
+   */
   public static BuildResult build(BuildSpec spec, ImageRef target, Options options)
+      throws IOException, PlinthException {
+    try {
+      return buildOnce(spec, target, options);
+    } catch (IOException | PlinthException e) {
+      Throwable damaged = e;
+      while (damaged != null && !(damaged instanceof dev.plinth.oci.LayerCache.DamagedEntryException)) {
+        damaged = damaged.getCause() == damaged ? null : damaged.getCause();
+      }
+      if (damaged == null) {
+        throw e;
+      }
+      BuildResult r = buildOnce(spec, target, options);
+      List<String> notes = new ArrayList<>(r.notes());
+      notes.add(damaged.getMessage() + "; built again");
+      return new BuildResult(r.target(), r.top(), r.images(), r.sboms(), notes);
+    }
+  }
+
+  private static BuildResult buildOnce(BuildSpec spec, ImageRef target, Options options)
       throws IOException, PlinthException {
     List<String> notes = new ArrayList<>();
     if (target.transport() == ImageRef.Transport.DOCKER_DAEMON && spec.platforms().size() > 1) {

@@ -202,6 +202,46 @@ class PlinthBuildTest {
   }
 
   @Test
+  void damagedLayerInTheCache_isFound_removed_andBuiltAgain_sameImage() throws Exception {
+    Path dir = tmp.resolve("app");
+    Files.createDirectories(dir.resolve("classes/demo"));
+    Files.writeString(dir.resolve("classes/demo/Main.class"), "class bytes");
+    Files.createDirectories(dir.resolve("jre/bin"));
+    // A runtime big enough to be compressed in parallel blocks.
+    byte[] lib = new byte[9 << 20];
+    new java.util.Random(3).nextBytes(lib);
+    Files.write(dir.resolve("jre/lib.so"), lib);
+    Files.writeString(dir.resolve("jre/bin/java"), "#!/bin/sh\n");
+    Files.writeString(dir.resolve("plinth.yaml"), """
+        name: demo
+        platforms: [linux/amd64]
+        java: {mainClass: demo.Main, classpath: [classes], runtime: jre}
+        """);
+    BuildSpec spec = PlinthYaml.load(dir.resolve("plinth.yaml"));
+    Plinth.Options options = new Plinth.Options(0, 6, false, tmp.resolve("cache"));
+    Path first = tmp.resolve("first.tar");
+    Plinth.build(spec, ImageRef.parse("oci-archive:" + first), options);
+    Path blobs = tmp.resolve("cache/layers/blobs/sha256");
+    Path biggest;
+    try (Stream<Path> s = Files.list(blobs)) {
+      biggest = s.max(java.util.Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+    }
+    byte[] b = Files.readAllBytes(biggest);
+    b[b.length / 2] ^= 0x40;
+    Files.write(biggest, b);
+    Path second = tmp.resolve("second.tar");
+    BuildResult r = Plinth.build(spec, ImageRef.parse("oci-archive:" + second), options);
+    assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second), "the same image");
+    assertTrue(String.join("\n", r.notes()).contains("damaged"), r.notes().toString());
+    ImageReader.Result read = ImageReader.read(ImageRef.parse("oci-archive:" + second));
+    assertArrayEquals(lib, files(read.index().images().get(0)).get("/opt/java/openjdk/lib.so").bytes());
+    // The cache holds the right bytes again: a third build is a plain hit.
+    BuildResult third = Plinth.build(spec, ImageRef.parse("oci-archive:" + tmp.resolve("3.tar")),
+        options);
+    assertFalse(String.join("\n", third.notes()).contains("damaged"), third.notes().toString());
+  }
+
+  @Test
   void failedBuild_leavesThePreviousOutputIntact_andNoTempFiles() throws Exception {
     Path out = tmp.resolve("out/base.tar");
     buildBase("oci-archive:" + out, Plinth.Options.DEFAULT);

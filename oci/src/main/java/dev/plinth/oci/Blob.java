@@ -15,6 +15,15 @@ public interface Blob {
 
   InputStream open() throws IOException;
 
+  /**
+   * Whether every stream {@link #open()} returns checks the bytes against the descriptor itself,
+   * failing with a {@link ContentMismatchException} when read to its end, so a reader need not
+   * hash them again.
+   */
+  default boolean verifiesItself() {
+    return false;
+  }
+
   /** A blob held in memory (JSON documents). */
   static Blob of(String mediaType, byte[] bytes) {
     byte[] copy = bytes.clone();

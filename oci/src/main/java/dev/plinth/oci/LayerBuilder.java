@@ -7,11 +7,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -77,30 +82,174 @@ public final class LayerBuilder {
   }
 
   /**
-   * As {@link #build(Path, long, int)}, but a layer with the same content and gzip level that was
-   * compressed before comes from {@code cache} instead: the tar is only hashed (cheap), not
-   * compressed (dear). Null {@code cache}: always build.
+   * Bump when the bytes written for the same entries change (tar format, compression), so that
+   * layers cached by an older plinth are not taken for this one's.
+   */
+  private static final String FORMAT = "plinth-layer-2";
+
+  /**
+   * As {@link #build(Path, long, int)}, but a layer built before from the same entries comes from
+   * {@code cache} instead, with nothing read or compressed. The key is what the layer is made of:
+   * every entry's path, type, mode, owner and link, inline content by its hash, and each source
+   * file by its path, size, modification and change times and inode (as Jib keys its layers), so
+   * any change to a file changes the key. A layer not in the cache is built straight into it.
+   * Null {@code cache}: always build.
+   *
+   * <p>A file changed in the last few seconds may change again within the file system's clock
+   * tick and keep all of those attributes (git calls it "racily clean"). The content hash of such
+   * files is stored with the entry, and a hit on it hashes them again and must match.
    */
   public Layer build(Path dir, long mtime, int level, LayerCache cache) throws IOException {
     if (cache == null) {
       return build(dir, mtime, level);
     }
     Map<String, Spec> all = withParents();
-    MessageDigest tarSha = Digest.sha256();
-    IoStreams.Counting tarCount =
-        new IoStreams.Counting(new DigestOutputStream(OutputStream.nullOutputStream(), tarSha));
-    try (TarWriter tar = new TarWriter(tarCount)) {
-      for (Map.Entry<String, Spec> e : all.entrySet()) {
-        writeEntry(tar, e.getKey(), e.getValue(), mtime);
-      }
-    }
-    String key = "tar-" + Digest.of(tarSha).hex() + "-gzip" + level;
-    java.util.Optional<Layer> hit = cache.get(key);
+    List<Spec> specs = new ArrayList<>(all.values());
+    List<Integer> racy = new ArrayList<>();
+    String key = key(all, mtime, level, racy);
+    String[] found = new String[1];
+    java.util.Optional<Layer> hit = cache.get(key, check -> {
+      found[0] = check;
+      return matches(check, specs);
+    });
     if (hit.isPresent()) {
+      if (!found[0].isEmpty() && racy.isEmpty()) {
+        // The files checked by content have settled since: from now on their attributes, which
+        // the key holds, suffice, and a hit need not read them.
+        cache.recheck(key, hit.get(), "");
+      }
       return hit.get();
     }
-    return cache.put(key, build(dir, mtime, level));
+    // The content hash of racy files is taken from the bytes that go into the layer.
+    Map<String, MessageDigest> hashes = new java.util.HashMap<>();
+    List<String> paths = new ArrayList<>(all.keySet());
+    for (int i : racy) {
+      hashes.put(paths.get(i), Digest.sha256());
+    }
+    Path staging = cache.staging();
+    Cleanup.register(staging);
+    try {
+      Layer built = write(all, staging, mtime, level, hashes);
+      String check = "";
+      if (!racy.isEmpty()) {
+        List<Digest> digests = new ArrayList<>();
+        for (int i : racy) {
+          digests.add(Digest.of(hashes.get(paths.get(i))));
+        }
+        check = check(racy, digests);
+      }
+      return cache.adopt(key, built, staging, check);
+    } finally {
+      Cleanup.deleteTree(staging);
+      Cleanup.unregister(staging);
+    }
   }
+
+  /** "racy HASH I,J,...": one hash of the content hashes of the entries at those indices. */
+  private static String check(List<Integer> indices, List<Digest> contents) {
+    MessageDigest md = Digest.sha256();
+    StringBuilder list = new StringBuilder();
+    for (int k = 0; k < indices.size(); k++) {
+      md.update(contents.get(k).hex().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      list.append(k == 0 ? "" : ",").append(indices.get(k));
+    }
+    return "racy " + Digest.of(md).hex() + " " + list;
+  }
+
+  /** Whether an entry's check still holds: none, or its files' content is what the layer has. */
+  private static boolean matches(String check, List<Spec> specs) {
+    if (check.isEmpty()) {
+      return true;
+    }
+    String[] f = check.split(" ");
+    try {
+      if (f.length != 3 || !f[0].equals("racy")) {
+        return false;
+      }
+      List<Integer> indices = new ArrayList<>();
+      List<Digest> contents = new ArrayList<>();
+      for (String i : f[2].split(",")) {
+        int n = Integer.parseInt(i);
+        if (n < 0 || n >= specs.size() || specs.get(n).source == null) {
+          return false;
+        }
+        indices.add(n);
+        contents.add(contentHash(specs.get(n).source));
+      }
+      return check(indices, contents).equals(check);
+    } catch (RuntimeException | IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The cache key of these entries (see {@link #build(Path, long, int, LayerCache)}); adds the
+   * indices of source files changed too recently for their attributes to settle it to {@code
+   * racy}.
+   */
+  private static String key(Map<String, Spec> all, long mtime, int level, List<Integer> racy)
+      throws IOException {
+    MessageDigest md = Digest.sha256();
+    StringBuilder line = new StringBuilder(256);
+    line.append(FORMAT).append(' ').append(mtime).append(' ').append(level).append('\n');
+    long now = System.currentTimeMillis() * 1_000_000L;
+    int index = 0;
+    for (Map.Entry<String, Spec> e : all.entrySet()) {
+      Spec s = e.getValue();
+      line.append(e.getKey()).append('\0').append(s.type).append(' ')
+          .append(Integer.toOctalString(s.mode)).append(' ').append(s.uid).append(' ')
+          .append(s.gid).append(' ');
+      if (s.link != null) {
+        line.append("link ").append(s.link);
+      } else if (s.bytes != null) {
+        line.append("bytes ").append(Digest.of(s.bytes).hex());
+      } else if (s.source != null) {
+        long[] changed = new long[1];
+        line.append("file ").append(s.source.toAbsolutePath()).append('\0')
+            .append(stamp(s.source, changed));
+        if (now - changed[0] < RACY_NANOS) {
+          racy.add(index);
+        }
+      }
+      line.append('\n');
+      md.update(line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      line.setLength(0);
+      index++;
+    }
+    return "files-" + Digest.of(md).hex();
+  }
+
+  /**
+   * What changes whenever a file's content can have changed: size, times, inode; sets {@code
+   * changed[0]} to its change time, in nanoseconds.
+   */
+  private static String stamp(Path file, long[] changed) throws IOException {
+    try {
+      Map<String, Object> a =
+          Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
+      changed[0] = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
+      return a.get("size") + " " + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
+          + " " + changed[0] + " " + a.get("dev") + " " + a.get("ino");
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      changed[0] = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      return a.size() + " " + changed[0] + " " + a.fileKey();
+    }
+  }
+
+  private static Digest contentHash(Path file) throws IOException {
+    MessageDigest md = Digest.sha256();
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[65536];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return Digest.of(md);
+  }
+
+  /** How recently changed a file must be for its attributes not to settle that it is unchanged. */
+  private static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(3);
 
   /**
    * Writes the layer into {@code dir} (a file named by its digest) and returns it.
@@ -109,8 +258,25 @@ public final class LayerBuilder {
    * @param level gzip level, 0-9
    */
   public Layer build(Path dir, long mtime, int level) throws IOException {
-    Map<String, Spec> all = withParents();
+    return write(withParents(), dir, mtime, level, Map.of());
+  }
+
+  /**
+   * Threads per big layer: every core, up to 8 (16 slots of about 0.6 MB each, so a many-core
+   * machine building several big layers at once does not grow a large heap).
+   */
+  private static final int GZIP_THREADS =
+      Math.min(8, Runtime.getRuntime().availableProcessors());
+
+  /**
+   * Tar, gzip and both digests in one pass. A big layer is compressed on every core ({@link
+   * ParallelGzipOutputStream}); whether a layer is big depends on its content only, so the same
+   * entries give the same bytes on any machine.
+   */
+  private Layer write(Map<String, Spec> all, Path dir, long mtime, int level,
+      Map<String, MessageDigest> hashes) throws IOException {
     Files.createDirectories(dir);
+    boolean big = contentBytes() >= ParallelGzipOutputStream.THRESHOLD;
     Path tmp = Files.createTempFile(dir, ".layer-", ".tmp");
     try {
       MessageDigest compressedSha = Digest.sha256();
@@ -119,14 +285,28 @@ public final class LayerBuilder {
       IoStreams.Counting tarCount;
       try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 65536)) {
         compressedCount = new IoStreams.Counting(new DigestOutputStream(file, compressedSha));
-        GZIPOutputStream gz = new LeveledGzip(compressedCount, level);
-        tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
-        try (TarWriter tar = new TarWriter(tarCount)) {
-          for (Map.Entry<String, Spec> e : all.entrySet()) {
-            writeEntry(tar, e.getKey(), e.getValue(), mtime);
+        OutputStream unclosed = new java.io.FilterOutputStream(compressedCount) {
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
           }
+
+          @Override
+          public void close() {
+            // the file is closed by its own try
+          }
+        };
+        try (OutputStream gz = big
+            ? new ParallelGzipOutputStream(unclosed, level, GZIP_THREADS)
+            : new LeveledGzip(unclosed, level)) {
+          tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
+          try (TarWriter tar = new TarWriter(tarCount)) {
+            for (Map.Entry<String, Spec> e : all.entrySet()) {
+              writeEntry(tar, e.getKey(), e.getValue(), mtime, hashes.get(e.getKey()));
+            }
+          }
+          tarCount.flush();
         }
-        gz.finish();
         compressedCount.flush();
       }
       Digest digest = Digest.of(compressedSha);
@@ -159,8 +339,9 @@ public final class LayerBuilder {
     return all;
   }
 
-  private static void writeEntry(TarWriter tar, String path, Spec s, long mtime)
-      throws IOException {
+  /** Writes one entry; a file's content is also fed to {@code hash} when it is not null. */
+  private static void writeEntry(TarWriter tar, String path, Spec s, long mtime,
+      MessageDigest hash) throws IOException {
     switch (s.type) {
       case DIRECTORY -> tar.write(
           new TarEntry(path + "/", s.type, s.mode, s.uid, s.gid, 0, null, mtime), null);
@@ -173,7 +354,8 @@ public final class LayerBuilder {
               new ByteArrayInputStream(s.bytes));
         } else {
           long size = Files.size(s.source);
-          try (InputStream in = Files.newInputStream(s.source)) {
+          try (InputStream in = hash == null ? Files.newInputStream(s.source)
+              : new java.security.DigestInputStream(Files.newInputStream(s.source), hash)) {
             tar.write(new TarEntry(path, s.type, s.mode, s.uid, s.gid, size, null, mtime), in);
             if (in.read() >= 0) {
               throw new IOException(s.source + " grew while the layer was being written");

@@ -8,17 +8,18 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
- * Finished layers by a key: what was compressed once is not compressed again. The key names the
- * layer's content (e.g. its diff id and gzip level, or a hash of everything a runtime is linked
- * from). Blobs are stored by their own digest and checked when read, so a damaged entry is
- * dropped and built again; entries are written to a temp file and renamed, so concurrent builds
- * are safe.
+ * Finished layers by a key: what was compressed once is not compressed again. The key names what
+ * the layer is made of (e.g. its files' paths, sizes and times and the gzip level, or a hash of
+ * everything a runtime is linked from). Blobs are stored by their own digest; a hit checks only
+ * that the blob is there with its size, and the blob checks its digest while it is read (the one
+ * pass that copies it to the output): a damaged blob fails that read, and its entry is removed, so
+ * it is never used and the next build makes it again. Entries are written to a temp file and
+ * renamed, so concurrent builds are safe.
  */
 public final class LayerCache {
   private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9._-]{0,200}");
@@ -36,6 +37,14 @@ public final class LayerCache {
 
   /** The layer stored under {@code key}, if it is there and intact. */
   public Optional<Layer> get(String key) throws IOException {
+    return get(key, check -> check.isEmpty());
+  }
+
+  /**
+   * As {@link #get(String)}, for an entry stored with a {@code check} line (see {@link
+   * #adopt}): a hit only if {@code valid} accepts the entry's check ("" when it has none).
+   */
+  Optional<Layer> get(String key, java.util.function.Predicate<String> valid) throws IOException {
     Path entry = entry(key);
     String text;
     try {
@@ -43,7 +52,9 @@ public final class LayerCache {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-    String[] f = text.strip().split(" ");
+    int eol = text.indexOf('\n');
+    String[] f = (eol < 0 ? text : text.substring(0, eol)).strip().split(" ");
+    String check = eol < 0 ? "" : text.substring(eol + 1).strip();
     try {
       if (f.length != 5) {
         throw new IllegalArgumentException("fields");
@@ -54,13 +65,15 @@ public final class LayerCache {
       long tarSize = Long.parseLong(f[3]);
       String mediaType = f[4];
       Path blob = blob(digest);
-      if (!Files.isRegularFile(blob) || Files.size(blob) != size || !digestOf(blob).equals(digest)) {
-        Files.deleteIfExists(blob);
+      if (!Files.isRegularFile(blob) || Files.size(blob) != size) {
         Files.deleteIfExists(entry);
         return Optional.empty();
       }
-      return Optional.of(new Layer.Value(Blob.ofFile(new Descriptor(mediaType, digest, size), blob),
-          diffId, tarSize < 0 ? OptionalLong.empty() : OptionalLong.of(tarSize)));
+      if (!valid.test(check)) {
+        return Optional.empty();
+      }
+      return Optional.of(new CachedLayer(new Cached(new Descriptor(mediaType, digest, size), blob,
+          entry), diffId, tarSize < 0 ? OptionalLong.empty() : OptionalLong.of(tarSize)));
     } catch (IllegalArgumentException e) {
       Files.deleteIfExists(entry);
       return Optional.empty();
@@ -86,10 +99,47 @@ public final class LayerCache {
         Files.deleteIfExists(tmp);
       }
     }
+    return record(key, layer, "");
+  }
+
+  /**
+   * A new directory in the cache (so on its file system) to build a layer in; the caller deletes
+   * it.
+   */
+  Path staging() throws IOException {
+    Path tmp = root.resolve("tmp");
+    Files.createDirectories(tmp);
+    return Files.createTempDirectory(tmp, "build-");
+  }
+
+  /**
+   * Stores {@code layer}, just built into {@code staging} as {@code HEX.tar.gz} by {@link
+   * LayerBuilder}, under {@code key}: its file is moved into the cache, not copied. {@code check}
+   * (one line, or "") is stored with it for {@link #get(String, java.util.function.Predicate)}.
+   */
+  Layer adopt(String key, Layer layer, Path staging, String check) throws IOException {
+    Descriptor d = layer.blob().descriptor();
+    Path blob = blob(d.digest());
+    Files.createDirectories(blob.getParent());
+    move(staging.resolve(d.digest().hex() + ".tar.gz"), blob);
+    return record(key, layer, check);
+  }
+
+  /** Rewrites the entry of {@code layer}, a hit on {@code key}, with another check line. */
+  void recheck(String key, Layer layer, String check) throws IOException {
+    record(key, layer, check);
+  }
+
+  private Layer record(String key, Layer layer, String check) throws IOException {
+    if (check.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException("a check is one line");
+    }
+    Descriptor d = layer.blob().descriptor();
     Path entry = entry(key);
     Files.createDirectories(entry.getParent());
     String text = d.digest() + " " + d.size() + " " + layer.diffId() + " "
-        + layer.uncompressedSize().orElse(-1) + " " + d.mediaType() + "\n";
+        + layer.uncompressedSize().orElse(-1) + " " + d.mediaType() + "\n"
+        + (check.isEmpty() ? "" : check + "\n");
     Path tmp = Files.createTempFile(entry.getParent(), ".entry-", ".tmp");
     try {
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
@@ -97,7 +147,138 @@ public final class LayerCache {
     } finally {
       Files.deleteIfExists(tmp);
     }
-    return new Layer.Value(Blob.ofFile(d, blob), layer.diffId(), layer.uncompressedSize());
+    return new CachedLayer(new Cached(d, blob(d.digest()), entry), layer.diffId(),
+        layer.uncompressedSize());
+  }
+
+  /**
+   * A cached blob: every read checks its digest at the end of the stream; a mismatch removes the
+   * entry and its blob and fails the read.
+   */
+  private final class Cached implements Blob {
+    private final Descriptor descriptor;
+    private final Path file;
+    private final Path entry;
+
+    Cached(Descriptor descriptor, Path file, Path entry) {
+      this.descriptor = descriptor;
+      this.file = file;
+      this.entry = entry;
+    }
+
+    @Override
+    public Descriptor descriptor() {
+      return descriptor;
+    }
+
+    @Override
+    public boolean verifiesItself() {
+      return true;
+    }
+
+    @Override
+    public InputStream open() throws IOException {
+      InputStream in;
+      try {
+        in = Files.newInputStream(file);
+      } catch (NoSuchFileException e) {
+        Files.deleteIfExists(entry);
+        throw new DamagedEntryException("the layer cache " + root + " lost blob "
+            + descriptor.digest() + " while it was in use; its entry was removed, build again");
+      }
+      return new java.io.FilterInputStream(Blobs.verifying(descriptor, in)) {
+        @Override
+        public int read() throws IOException {
+          try {
+            return super.read();
+          } catch (ContentMismatchException e) {
+            throw evicted(e);
+          }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          try {
+            return super.read(b, off, len);
+          } catch (ContentMismatchException e) {
+            throw evicted(e);
+          }
+        }
+      };
+    }
+
+    private DamagedEntryException evicted(IOException e) {
+      try {
+        Files.deleteIfExists(entry);
+        Files.deleteIfExists(file);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      DamagedEntryException d = new DamagedEntryException("the layer cache " + root
+          + " held a damaged layer " + descriptor.digest() + " (" + e.getMessage()
+          + "); it was removed, build again");
+      d.initCause(e);
+      return d;
+    }
+  }
+
+  /**
+   * A cached layer. Read uncompressed, its blob is still read to the end, so that its digest is
+   * checked; a blob that gzip cannot read is as damaged as one that does not match its digest.
+   */
+  private record CachedLayer(Cached blob, Digest diffId, OptionalLong uncompressedSize)
+      implements Layer {
+    @Override
+    public InputStream openUncompressed() throws IOException {
+      if (!blob.descriptor().mediaType().endsWith("+gzip")) {
+        return Layer.super.openUncompressed();
+      }
+      InputStream raw = blob.open();
+      java.util.zip.GZIPInputStream gz;
+      try {
+        gz = new java.util.zip.GZIPInputStream(raw, 65536);
+      } catch (DamagedEntryException e) {
+        raw.close();
+        throw e;
+      } catch (IOException e) {
+        raw.close();
+        throw blob.evicted(e);
+      }
+      return new java.io.FilterInputStream(gz) {
+        @Override
+        public int read() throws IOException {
+          byte[] b = new byte[1];
+          return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          try {
+            int r = super.read(b, off, len);
+            if (r < 0) {
+              raw.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            return r;
+          } catch (DamagedEntryException e) {
+            throw e;
+          } catch (IOException e) {
+            throw blob.evicted(e);
+          }
+        }
+      };
+    }
+  }
+
+  /**
+   * A cached layer's blob did not match its digest when it was read. It has been removed from the
+   * cache, so the same build run again makes it afresh.
+   */
+  public static final class DamagedEntryException extends ContentMismatchException {
+    private static final long serialVersionUID = 1L;
+
+    DamagedEntryException(String message) {
+      super(message);
+    }
   }
 
   private Path entry(String key) {
@@ -119,14 +300,4 @@ public final class LayerCache {
     }
   }
 
-  private static Digest digestOf(Path file) throws IOException {
-    MessageDigest md = Digest.sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-    }
-    return Digest.of(md);
-  }
 }

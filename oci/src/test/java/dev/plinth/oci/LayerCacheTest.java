@@ -1,7 +1,9 @@
 package dev.plinth.oci;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -35,17 +37,192 @@ class LayerCacheTest {
     assertEquals(first.diffId(), otherLevel.diffId());
   }
 
+  /** Reads the layer's blob as a writer does: Blobs.copyVerified. */
+  private static byte[] copy(Layer l) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    Blobs.copyVerified(l.blob(), out);
+    return out.toByteArray();
+  }
+
+  private Path blobFile(Layer l) throws java.io.IOException {
+    return tmp.resolve("cache/blobs/sha256/" + l.blob().descriptor().digest().hex());
+  }
+
   @Test
-  void damagedEntry_isDropped_andBuiltAgain() throws Exception {
+  void damagedEntry_failsTheRead_isRemoved_andBuiltAgain() throws Exception {
     LayerCache cache = new LayerCache(tmp.resolve("cache"));
     Layer first = content("hello").build(tmp.resolve("w1"), 0, 9, cache);
-    Path blob = tmp.resolve("cache/blobs/sha256/" + first.blob().descriptor().digest().hex());
+    Path blob = blobFile(first);
     byte[] b = Files.readAllBytes(blob);
     b[b.length / 2] ^= 1;
     Files.write(blob, b);
-    Layer again = content("hello").build(tmp.resolve("w2"), 0, 9, cache);
+    Layer damaged = content("hello").build(tmp.resolve("w2"), 0, 9, cache);
+    // Same size, so the hit is not read; the one read that copies it checks it, and fails.
+    LayerCache.DamagedEntryException e =
+        assertThrows(LayerCache.DamagedEntryException.class, () -> copy(damaged));
+    assertTrue(e.getMessage().contains(first.blob().descriptor().digest().toString()), e.getMessage());
+    assertFalse(Files.exists(blob), "the damaged blob is removed");
+    Layer again = content("hello").build(tmp.resolve("w3"), 0, 9, cache);
     assertEquals(first.blob().descriptor(), again.blob().descriptor());
+    assertEquals(first.blob().descriptor().digest(), Digest.of(copy(again)));
     assertEquals(first.blob().descriptor().digest(),
         Digest.of(Files.readAllBytes(blob)), "the cache holds the right bytes again");
+  }
+
+  @Test
+  void damagedEntry_readUncompressed_failsToo_andIsRemoved() throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    Layer first = content("hello").build(tmp.resolve("w1"), 0, 9, cache);
+    Path blob = blobFile(first);
+    byte[] good = Files.readAllBytes(blob);
+    // A flipped bit in the deflate data, then one in the gzip trailer (the CRC): gzip may or may
+    // not notice; the digest always does.
+    for (int at : new int[] {good.length / 2, good.length - 6}) {
+      byte[] b = good.clone();
+      b[at] ^= 1;
+      Files.write(blob, b);
+      Layer damaged = content("hello").build(tmp.resolve("w2"), 0, 9, cache);
+      assertThrows(LayerCache.DamagedEntryException.class, () -> {
+        try (java.io.InputStream in = damaged.openUncompressed()) {
+          in.readAllBytes();
+        }
+      });
+      assertFalse(Files.exists(blob), "the damaged blob is removed");
+      Layer again = content("hello").build(tmp.resolve("w3"), 0, 9, cache);
+      assertEquals("hello", text(again, "app/a.txt"));
+    }
+  }
+
+  @Test
+  void truncatedOrMissingBlob_isAMiss_andBuiltAgain() throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    Layer first = content("hello").build(tmp.resolve("w1"), 0, 9, cache);
+    Path blob = blobFile(first);
+    byte[] b = Files.readAllBytes(blob);
+    Files.write(blob, java.util.Arrays.copyOf(b, b.length - 1));
+    Layer again = content("hello").build(tmp.resolve("w2"), 0, 9, cache);
+    assertArrayEquals(b, copy(again));
+    Files.delete(blob);
+    assertArrayEquals(b, copy(content("hello").build(tmp.resolve("w3"), 0, 9, cache)));
+  }
+
+  @Test
+  void blobRemovedAfterTheHit_failsTheRead_neverAWrongImage() throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    content("hello").build(tmp.resolve("w1"), 0, 9, cache);
+    Layer hit = content("hello").build(tmp.resolve("w2"), 0, 9, cache);
+    Files.delete(blobFile(hit));
+    assertThrows(LayerCache.DamagedEntryException.class, () -> copy(hit));
+  }
+
+  private Layer fileLayer(Path source, int mode, LayerCache cache) throws Exception {
+    return new LayerBuilder().file("/app/Main.class", source, mode, 0, 0)
+        .build(tmp.resolve("w"), 0, 6, cache);
+  }
+
+  private static String text(Layer l) throws Exception {
+    return text(l, "app/Main.class");
+  }
+
+  private static String text(Layer l, String name) throws Exception {
+    try (java.io.InputStream in = l.openUncompressed()) {
+      TarReader r = new TarReader(in, "layer");
+      for (TarEntry e; (e = r.next()) != null; ) {
+        if (e.name().equals(name)) {
+          return new String(r.content().readAllBytes());
+        }
+      }
+    }
+    throw new AssertionError("no " + name);
+  }
+
+  @Test
+  void fileKey_anyChangeToTheFile_isAMiss_evenSameSizeAtOnce() throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    Path f = tmp.resolve("src/Main.class");
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, "v1");
+    Layer first = fileLayer(f, 0644, cache);
+    assertEquals("v1", text(first));
+    assertEquals(first.blob().descriptor(), fileLayer(f, 0644, cache).blob().descriptor(), "hit");
+    // Rewritten in place with the same size, within the same clock tick as likely as not.
+    Files.writeString(f, "v2");
+    assertEquals("v2", text(fileLayer(f, 0644, cache)));
+    // The same size again, and the old modification time put back.
+    java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(f);
+    Files.writeString(f, "v3");
+    Files.setLastModifiedTime(f, t);
+    assertEquals("v3", text(fileLayer(f, 0644, cache)));
+    // Another file renamed over it (a new inode), the same size and time.
+    Path other = tmp.resolve("src/other");
+    Files.writeString(other, "v4");
+    Files.setLastModifiedTime(other, t);
+    Files.move(other, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertEquals("v4", text(fileLayer(f, 0644, cache)));
+    // A longer file.
+    Files.writeString(f, "v5 longer");
+    assertEquals("v5 longer", text(fileLayer(f, 0644, cache)));
+    // The mode in the image.
+    Layer exec = fileLayer(f, 0755, cache);
+    assertEquals("v5 longer", text(exec));
+    assertFalse(exec.diffId().equals(fileLayer(f, 0644, cache).diffId()));
+  }
+
+  private String entryText(LayerCache cache) throws Exception {
+    try (var keys = Files.list(tmp.resolve("cache/keys"))) {
+      return Files.readString(keys.filter(k -> !k.getFileName().toString().startsWith("."))
+          .findFirst().orElseThrow());
+    }
+  }
+
+  @Test
+  void fileKey_untouchedFile_isAHit_notCompressedAgain_beforeAndAfterItSettles() throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    Path f = tmp.resolve("src/Main.class");
+    Files.createDirectories(f.getParent());
+    Files.writeString(f, "v1");
+    Layer first = fileLayer(f, 0644, cache);
+    Path blob = blobFile(first);
+    java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(blob);
+    Thread.sleep(10);
+    // Just written: its attributes could yet stay the same through a change, so the entry keeps
+    // its content hash, and a hit hashes it again.
+    assertTrue(entryText(cache).contains("racy "), entryText(cache));
+    assertEquals(first.blob().descriptor(), fileLayer(f, 0644, cache).blob().descriptor());
+    // Settled (changed more than the racy window ago): the same key, still a hit, and from now on
+    // the attributes suffice.
+    Thread.sleep(3100);
+    assertEquals(first.blob().descriptor(), fileLayer(f, 0644, cache).blob().descriptor());
+    assertFalse(entryText(cache).contains("racy "), entryText(cache));
+    assertEquals(first.blob().descriptor(), fileLayer(f, 0644, cache).blob().descriptor());
+    assertEquals(written, Files.getLastModifiedTime(blob), "the cached blob was not written again");
+    try (var keys = Files.list(tmp.resolve("cache/keys"))) {
+      assertEquals(1, keys.filter(k -> !k.getFileName().toString().startsWith(".")).count());
+    }
+    assertEquals("v1", text(first));
+  }
+
+  @Test
+  void bigLayer_compressedOnEveryCore_sameBytesEveryTime_andReadsBack() throws Exception {
+    byte[] big = new byte[(int) ParallelGzipOutputStream.THRESHOLD + 12345];
+    java.util.Random r = new java.util.Random(1);
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) ("0123456789abcdef".charAt(r.nextInt(16)));
+    }
+    LayerBuilder b = new LayerBuilder().file("/big.bin", big, 0644, 0, 0)
+        .file("/small.txt", "x".getBytes(), 0644, 0, 0);
+    Layer one = b.build(tmp.resolve("a"), 0, 6);
+    Layer two = b.build(tmp.resolve("b"), 0, 6, new LayerCache(tmp.resolve("cache")));
+    assertEquals(one.blob().descriptor(), two.blob().descriptor());
+    java.security.MessageDigest md = Digest.sha256();
+    try (java.io.InputStream in = one.openUncompressed()) {
+      byte[] tar = in.readAllBytes();
+      md.update(tar);
+      TarReader t = new TarReader(new java.io.ByteArrayInputStream(tar), "layer");
+      assertEquals("big.bin", t.next().name());
+      assertArrayEquals(big, t.content().readAllBytes());
+      assertEquals("small.txt", t.next().name());
+    }
+    assertEquals(one.diffId(), Digest.of(md), "the diff id is the tar's");
   }
 }
