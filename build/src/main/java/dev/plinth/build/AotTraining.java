@@ -103,8 +103,8 @@ final class AotTraining {
   private static String key(BuildSpec.Aot aot, List<String> cmd, Map<String, String> env,
       Layer runtime, List<Layer> app, long epoch, int level) throws IOException {
     MessageDigest md = Digest.sha256();
-    List<String> parts = new ArrayList<>(List.of("aot 1", runtime.blob().descriptor().digest()
-        .toString()));
+    List<String> parts = new ArrayList<>(List.of("aot 1", LayerBuilder.FORMAT,
+        runtime.blob().descriptor().digest().toString()));
     for (Layer l : app) {
       parts.add(l.blob().descriptor().digest().toString());
     }

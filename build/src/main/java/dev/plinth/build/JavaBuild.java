@@ -232,8 +232,8 @@ final class JavaBuild {
       throws PlinthException {
     MessageDigest md = Digest.sha256();
     String jdkId = jdk().home() + " " + jdk().version();
-    for (String s : List.of("plinth " + Plinth.VERSION, JavaRuntime.RECIPE, platform.toString(),
-        jdkId, String.join(",", mods), index.hex(), java.suite(),
+    for (String s : List.of("plinth " + Plinth.VERSION, LayerBuilder.FORMAT, JavaRuntime.RECIPE,
+        platform.toString(), jdkId, String.join(",", mods), index.hex(), java.suite(),
         Long.toString(options.epochSeconds()), Integer.toString(options.gzipLevel()))) {
       md.update(s.getBytes(StandardCharsets.UTF_8));
       md.update((byte) 0);

@@ -83,9 +83,10 @@ public final class LayerBuilder {
 
   /**
    * Bump when the bytes written for the same entries change (tar format, compression), so that
-   * layers cached by an older plinth are not taken for this one's.
+   * layers cached by an older plinth are not taken for this one's. Every other cache key of a
+   * built layer (a linked runtime, an AOT cache) holds it too.
    */
-  private static final String FORMAT = "plinth-layer-2";
+  public static final String FORMAT = "plinth-layer-2";
 
   /**
    * As {@link #build(Path, long, int)}, but a layer built before from the same entries comes from
