@@ -67,7 +67,11 @@ public interface Blob {
    * (a stored one seeks); by default the stream is opened and read up to the offset.
    */
   default InputStream openAt(long offset) throws IOException {
-    InputStream in = open();
+    return skipped(open(), offset);
+  }
+
+  /** {@code in} with its first {@code offset} bytes skipped; closed if that fails. */
+  static InputStream skipped(InputStream in, long offset) throws IOException {
     try {
       in.skipNBytes(offset);
     } catch (IOException e) {

@@ -190,14 +190,7 @@ public final class ImageReader {
       public InputStream openAt(long offset) throws IOException {
         // not through the check, which would read and hash every byte before the offset (for
         // each part of a chunked upload); a file skips by seeking
-        InputStream in = store.open(name);
-        try {
-          in.skipNBytes(offset);
-        } catch (IOException e) {
-          in.close();
-          throw e;
-        }
-        return in;
+        return Blob.skipped(store.open(name), offset);
       }
     };
   }
