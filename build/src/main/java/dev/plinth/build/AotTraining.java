@@ -239,8 +239,8 @@ final class AotTraining {
     c.setReadTimeout(30_000);
     c.setInstanceFollowRedirects(false);
     try {
-      c.getResponseCode();
-      try (InputStream in = c.getResponseCode() >= 400 ? c.getErrorStream() : c.getInputStream()) {
+      int code = c.getResponseCode();
+      try (InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream()) {
         if (in != null) {
           in.transferTo(java.io.OutputStream.nullOutputStream());
         }
