@@ -13,7 +13,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +82,7 @@ public final class RegistryClient {
   public Manifest manifest(String repo, String reference, Digest expected)
       throws IOException, PlinthException {
     String what = host + "/" + repo + (reference.startsWith("sha256:") ? "@" : ":") + reference;
-    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("GET",
+    Http1.Response r = http.send(new RegistryHttp.Req("GET",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Accept", ACCEPT), null,
         scopes(repo), true, what, SHORT));
     if (r.statusCode() != 200) {
@@ -160,7 +159,7 @@ public final class RegistryClient {
   public Optional<Digest> manifestDigest(String repo, String reference)
       throws IOException, PlinthException {
     String what = host + "/" + repo + ":" + reference;
-    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("HEAD",
+    Http1.Response r = http.send(new RegistryHttp.Req("HEAD",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Accept", ACCEPT), null,
         scopes(repo), true, what, SHORT));
     RegistryHttp.discard(r);
@@ -186,7 +185,7 @@ public final class RegistryClient {
           + bytes.length + " bytes, over the " + ImageReader.MAX_DOCUMENT + "-byte limit registries"
           + " accept");
     }
-    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("PUT",
+    Http1.Response r = http.send(new RegistryHttp.Req("PUT",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Content-Type", mediaType),
         bytesBody(bytes), scopes(repo), true, what, SHORT));
     if (r.statusCode() != 201 && r.statusCode() != 200) {
@@ -196,7 +195,7 @@ public final class RegistryClient {
     checkStated(r, Digest.of(bytes), what);
   }
 
-  private static void checkStated(HttpResponse<InputStream> r, Digest mine, String what)
+  private static void checkStated(Http1.Response r, Digest mine, String what)
       throws PlinthException {
     Optional<String> stated = r.headers().firstValue("Docker-Content-Digest");
     if (stated.isPresent() && !stated.get().trim().equals(mine.toString())) {
@@ -211,7 +210,7 @@ public final class RegistryClient {
   /** Whether the repository has the blob (HEAD). */
   public boolean blobExists(String repo, Descriptor d) throws IOException, PlinthException {
     String what = "blob " + d.digest() + " in " + host + "/" + repo;
-    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("HEAD",
+    Http1.Response r = http.send(new RegistryHttp.Req("HEAD",
         http.uri("/v2/" + repo + "/blobs/" + d.digest()), Map.of(), null, scopes(repo), true,
         what, SHORT));
     RegistryHttp.discard(r);
@@ -320,7 +319,7 @@ public final class RegistryClient {
     private InputStream open(long from) throws IOException {
       String what = "blob " + d.digest() + " of " + host + "/" + repo;
       try {
-        HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("GET",
+        Http1.Response r = http.send(new RegistryHttp.Req("GET",
             http.uri("/v2/" + repo + "/blobs/" + d.digest()),
             from > 0 ? Map.of("Range", "bytes=" + from + "-") : Map.of(), null, scopes(repo),
             true, what, SHORT));
@@ -425,7 +424,7 @@ public final class RegistryClient {
     String what = "blob " + d.digest() + " to " + host + "/" + repo;
     URI location = null;
     if (mountFrom != null && !mountFrom.equals(repo)) {
-      HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("POST",
+      Http1.Response r = http.send(new RegistryHttp.Req("POST",
           http.uri("/v2/" + repo + "/blobs/uploads/?mount=" + d.digest() + "&from=" + mountFrom),
           Map.of(), bytesBody(new byte[0]), List.of(pushPull(repo), pull(mountFrom)), true, what,
           SHORT));
@@ -466,7 +465,7 @@ public final class RegistryClient {
   }
 
   private URI startUpload(String repo, String what) throws IOException, PlinthException {
-    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("POST",
+    Http1.Response r = http.send(new RegistryHttp.Req("POST",
         http.uri("/v2/" + repo + "/blobs/uploads/"), Map.of(), bytesBody(new byte[0]),
         List.of(pushPull(repo)), true, what, SHORT));
     if (r.statusCode() != 202) {
@@ -477,7 +476,7 @@ public final class RegistryClient {
   }
 
   /** The upload's Location; one on another host is used without credentials. */
-  private URI location(HttpResponse<InputStream> r, String what) throws PlinthException {
+  private URI location(Http1.Response r, String what) throws PlinthException {
     String loc = r.headers().firstValue("Location").orElse(null);
     if (loc == null) {
       throw new PlinthException(PlinthException.Kind.OUTPUT, what
@@ -505,14 +504,14 @@ public final class RegistryClient {
   private void putMonolithic(String repo, URI location, Blob blob, String what)
       throws IOException, PlinthException {
     Descriptor d = blob.descriptor();
-    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("PUT",
+    Http1.Response r = http.send(new RegistryHttp.Req("PUT",
         withQuery(location, "digest=" + d.digest()),
         Map.of("Content-Type", "application/octet-stream"), blobBody(blob, 0, d.size()),
         List.of(pushPull(repo)), false, what, null));
     finish(r, d, what);
   }
 
-  private void finish(HttpResponse<InputStream> r, Descriptor d, String what)
+  private void finish(Http1.Response r, Descriptor d, String what)
       throws PlinthException {
     if (r.statusCode() != 201 && r.statusCode() != 204 && r.statusCode() != 200) {
       throw http.fail(r, what);
@@ -528,7 +527,7 @@ public final class RegistryClient {
     int resumes = 0;
     while (offset < d.size()) {
       long n = Math.min(http.options.chunkSize(), d.size() - offset);
-      HttpResponse<InputStream> r;
+      Http1.Response r;
       try {
         r = http.send(new RegistryHttp.Req("PATCH", location,
             Map.of("Content-Type", "application/octet-stream",
@@ -569,7 +568,7 @@ public final class RegistryClient {
       location = r.headers().firstValue("Location").isPresent() ? location(r, what) : location;
       offset = rangeEnd(r.headers().firstValue("Range").orElse(null), offset + n);
     }
-    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("PUT",
+    Http1.Response r = http.send(new RegistryHttp.Req("PUT",
         withQuery(location, "digest=" + d.digest()),
         Map.of("Content-Type", "application/octet-stream"), bytesBody(new byte[0]),
         List.of(pushPull(repo)), true, what, SHORT));
@@ -588,7 +587,7 @@ public final class RegistryClient {
   /** GETs an upload's status: {next offset}, or null when the session is gone. */
   private long[] uploadStatus(String repo, URI location, String what)
       throws IOException, PlinthException {
-    HttpResponse<InputStream> r = http.send(new RegistryHttp.Req("GET", location, Map.of(), null,
+    Http1.Response r = http.send(new RegistryHttp.Req("GET", location, Map.of(), null,
         List.of(pushPull(repo)), true, what + " (upload status)", SHORT));
     RegistryHttp.discard(r);
     if (r.statusCode() == 404) {

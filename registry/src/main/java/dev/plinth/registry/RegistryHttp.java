@@ -11,14 +11,10 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -30,6 +26,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -87,7 +84,7 @@ final class RegistryHttp {
   final String refHost;
   final RegistryOptions options;
   final boolean push;
-  private final HttpClient client;
+  private final Http1 client;
   private final Credentials creds;
   private volatile String scheme;
   private volatile Challenge challenge;
@@ -108,16 +105,9 @@ final class RegistryHttp {
     this.push = push;
     this.creds = options.credentials() == null ? null
         : options.credentials().lookup(refHost).orElse(null);
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(30))
-        // TLS is set up on the first https connection: a plain-HTTP registry loads none of it.
-        // Parameters without protocols or cipher suites leave the engine's defaults, which are
-        // the context's; without them the client would ask the context for its defaults now.
-        .sslContext(new LazyTls(trust(options, options.isInsecure(host))))
-        .sslParameters(new SSLParameters())
-        .build();
+    // TLS is set up on the first https connection: a plain-HTTP registry loads none of it.
+    this.client = new Http1(new LazyTls(trust(options, options.isInsecure(host))),
+        Duration.ofSeconds(30));
   }
 
   /** Whether credentials were found for this registry (their source is in the messages). */
@@ -155,7 +145,7 @@ final class RegistryHttp {
       scheme = loopback ? "http" : "https";
       Req ping = new Req("GET", raw("/v2/"), Map.of(), null, List.of(), true, host,
           Duration.ofSeconds(30));
-      HttpResponse<InputStream> r = null;
+      Http1.Response r = null;
       if (loopback) {
         try {
           r = exchange(ping, false);
@@ -205,12 +195,12 @@ final class RegistryHttp {
   }
 
   /** Sends a request: authenticated, retried, redirects followed. */
-  HttpResponse<InputStream> send(Req r) throws IOException, PlinthException {
+  Http1.Response send(Req r) throws IOException, PlinthException {
     ping();
     return exchange(r, true);
   }
 
-  private HttpResponse<InputStream> exchange(Req r, boolean auth)
+  private Http1.Response exchange(Req r, boolean auth)
       throws IOException, PlinthException {
     URI uri = r.uri();
     String method = r.method();
@@ -219,21 +209,15 @@ final class RegistryHttp {
     int hops = 0;
     boolean trusted = isRegistry(uri);
     while (true) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(uri);
-      if (r.timeout() != null) {
-        b.timeout(r.timeout());
-      }
-      r.headers().forEach(b::header);
+      Map<String, String> headers = new LinkedHashMap<>(r.headers());
       if (auth && trusted) {
-        authorize(b, r.scopes(), false);
+        authorize(headers, r.scopes(), false);
       }
-      b.method(method, publisher(r.body(), method));
-      HttpResponse<InputStream> resp;
+      Http1.Response resp;
       try {
-        resp = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted: " + r.what());
+        Body body = r.body() == null || (r.body().length() == 0
+            && (method.equals("GET") || method.equals("HEAD"))) ? null : r.body();
+        resp = client.send(method, uri, headers, body, r.timeout());
       } catch (UncheckedIOException e) {
         throw unwrap(e.getCause(), r);
       } catch (IOException e) {
@@ -323,26 +307,9 @@ final class RegistryHttp {
     return new IOException(r.what() + ": " + cause, cause);
   }
 
-  private static HttpRequest.BodyPublisher publisher(Body body, String method) {
-    if (body == null || body.length() == 0) {
-      return method.equals("GET") || method.equals("HEAD") || body == null
-          ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofByteArray(new byte[0]);
-    }
-    return HttpRequest.BodyPublishers.fromPublisher(
-        HttpRequest.BodyPublishers.ofInputStream(() -> {
-          try {
-            return body.open();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }),
-        body.length());
-  }
-
   // ---- authentication ----
 
-  private void authorize(HttpRequest.Builder b, List<String> scopes, boolean fresh)
+  private void authorize(Map<String, String> b, List<String> scopes, boolean fresh)
       throws IOException, PlinthException {
     Challenge c = challenge;
     if (c == null) {
@@ -350,7 +317,7 @@ final class RegistryHttp {
     }
     if (c.isBasic()) {
       if (creds != null && credentialsAllowedTo(scheme, host)) {
-        b.header("Authorization", creds.basicHeader());
+        b.put("Authorization", creds.basicHeader());
       }
       return;
     }
@@ -361,7 +328,7 @@ final class RegistryHttp {
       tokens.put(key, token);
     }
     if (!token.isEmpty()) {
-      b.header("Authorization", "Bearer " + token);
+      b.put("Authorization", "Bearer " + token);
     }
   }
 
@@ -411,11 +378,11 @@ final class RegistryHttp {
     boolean sendCreds = creds != null && sameSite(realmUri)
         && credentialsAllowedTo(realmUri.getScheme(), authority(realmUri));
     for (int hop = 0; ; hop++) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET();
+      Map<String, String> b = new LinkedHashMap<>();
       if (sendCreds && sameAuthority(uri, realmUri)) {
-        b.header("Authorization", creds.basicHeader());
+        b.put("Authorization", creds.basicHeader());
       }
-      HttpResponse<InputStream> resp = sendWithRetries(b.build(), "token from " + realmUri.getHost());
+      Http1.Response resp = sendWithRetries(uri, b, "token from " + realmUri.getHost());
       int s = resp.statusCode();
       Optional<String> loc = resp.headers().firstValue("Location");
       if (s / 100 == 3 && loc.isPresent()) {
@@ -459,11 +426,11 @@ final class RegistryHttp {
     }
   }
 
-  private HttpResponse<InputStream> sendWithRetries(HttpRequest req, String what)
+  private Http1.Response sendWithRetries(URI uri, Map<String, String> headers, String what)
       throws IOException, PlinthException {
     for (int attempt = 1; ; attempt++) {
       try {
-        HttpResponse<InputStream> resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        Http1.Response resp = client.send("GET", uri, headers, null, Duration.ofSeconds(60));
         if (retryableStatus(resp.statusCode()) && attempt < options.attempts()) {
           Duration wait = retryAfter(resp.headers()).orElse(backoff(attempt));
           discard(resp);
@@ -472,11 +439,8 @@ final class RegistryHttp {
           continue;
         }
         return resp;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted: " + what);
       } catch (SSLHandshakeException e) {
-        throw tls(e, req.uri());
+        throw tls(e, uri);
       } catch (IOException e) {
         if (attempt >= options.attempts()) {
           throw new PlinthException(access(), host + ": cannot get a " + what + ": "
@@ -574,7 +538,7 @@ final class RegistryHttp {
   // ---- failures ----
 
   /** The failure for an unexpected answer, by status, naming {@code what}. */
-  PlinthException fail(HttpResponse<InputStream> resp, String what) {
+  PlinthException fail(Http1.Response resp, String what) {
     int s = resp.statusCode();
     String detail = errorDetail(resp);
     String base = what + ": HTTP " + s + (detail.isEmpty() ? "" : " (" + detail + ")");
@@ -595,7 +559,7 @@ final class RegistryHttp {
   }
 
   /** The OCI error code and message of an error answer, cleaned for a one-line message. */
-  static String errorDetail(HttpResponse<InputStream> resp) {
+  static String errorDetail(Http1.Response resp) {
     byte[] body;
     try (InputStream in = resp.body()) {
       body = in.readNBytes(MAX_ERROR_BODY);
@@ -638,7 +602,7 @@ final class RegistryHttp {
     if (e instanceof ConnectException) {
       return "cannot connect (connection refused or unreachable)";
     }
-    if (e instanceof HttpTimeoutException) {
+    if (e instanceof SocketTimeoutException) {
       return "timed out";
     }
     if (e instanceof UnknownHostException) {
@@ -676,7 +640,7 @@ final class RegistryHttp {
   }
 
   /** Retry-After in seconds or as an HTTP date, capped at the options' longest wait. */
-  Optional<Duration> retryAfter(HttpHeaders h) {
+  Optional<Duration> retryAfter(Http1.Headers h) {
     Optional<String> v = h.firstValue("Retry-After");
     if (v.isEmpty()) {
       return Optional.empty();
@@ -718,7 +682,7 @@ final class RegistryHttp {
     }
   }
 
-  static void discard(HttpResponse<InputStream> r) {
+  static void discard(Http1.Response r) {
     try (InputStream in = r.body()) {
       in.skipNBytes(0);
       byte[] buf = new byte[8192];

@@ -44,7 +44,10 @@ public final class RegistrySink {
       }
       blobs.putIfAbsent(image.config().descriptor().digest(), image.config());
     }
-    pushBlobs(client, repo, ref.host(), new ArrayList<>(blobs.values()), options);
+    // the biggest first: the parallel uploads then end close together
+    List<Blob> bySize = new ArrayList<>(blobs.values());
+    bySize.sort(java.util.Comparator.comparingLong((Blob b) -> size(b)).reversed());
+    pushBlobs(client, repo, ref.host(), bySize, options);
     boolean multi = asIndex || index.images().size() > 1;
     Blob top = multi ? index.index() : index.images().get(0).manifest();
     if (multi) {
@@ -131,6 +134,14 @@ public final class RegistrySink {
       }
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  private static long size(Blob b) {
+    try {
+      return b.descriptor().size();
+    } catch (IOException e) {
+      return 0;
     }
   }
 

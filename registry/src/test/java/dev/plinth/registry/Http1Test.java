@@ -1,0 +1,311 @@
+package dev.plinth.registry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The registry HTTP/1.1 client against a server on 127.0.0.1 that answers from a script, byte for
+ * byte: connection reuse, chunked bodies, a kept connection the server closed, and hostile
+ * answers, each of which must fail closed with an IOException.
+ */
+class Http1Test {
+  /** What the server answers to the n-th request (0-based) it reads on any connection. */
+  interface Script {
+    /** The bytes to send; null to close the connection without answering. */
+    byte[] answer(int n, String head, byte[] body) throws IOException;
+  }
+
+  final List<String> heads = Collections.synchronizedList(new ArrayList<>());
+  final List<byte[]> bodies = Collections.synchronizedList(new ArrayList<>());
+  final AtomicInteger connections = new AtomicInteger();
+  final List<Socket> accepted = Collections.synchronizedList(new ArrayList<>());
+  ServerSocket server;
+  Thread thread;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (server != null) {
+      server.close();
+      synchronized (accepted) {
+        for (Socket s : accepted) {
+          s.close();
+        }
+      }
+      thread.join(5000);
+    }
+  }
+
+  /** Serves one connection at a time; closes a connection after an answer when asked to. */
+  URI serve(Script script, boolean closeAfterEach) throws IOException {
+    server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+    AtomicInteger requests = new AtomicInteger();
+    thread = new Thread(() -> {
+      for (int c = 0; c < 20 && !server.isClosed(); c++) {
+        try (Socket s = server.accept()) {
+          accepted.add(s);
+          connections.incrementAndGet();
+          s.setSoTimeout(5000);
+          InputStream in = s.getInputStream();
+          OutputStream out = s.getOutputStream();
+          for (int r = 0; r < 20; r++) {
+            String head = readHead(in);
+            if (head == null) {
+              break;
+            }
+            int len = 0;
+            for (String l : head.split("\r\n")) {
+              if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                len = Integer.parseInt(l.substring(15).trim());
+              }
+            }
+            byte[] body = in.readNBytes(len);
+            heads.add(head);
+            bodies.add(body);
+            byte[] a = script.answer(requests.getAndIncrement(), head, body);
+            if (a == null) {
+              break;
+            }
+            out.write(a);
+            out.flush();
+            if (closeAfterEach) {
+              break;
+            }
+          }
+        } catch (IOException e) {
+          // the test ended the server, or the client went away
+        }
+      }
+    }, "http1-test-server");
+    thread.setDaemon(true);
+    thread.start();
+    return URI.create("http://127.0.0.1:" + server.getLocalPort());
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    int ch;
+    while ((ch = in.read()) >= 0) {
+      b.write(ch);
+      byte[] a = b.toByteArray();
+      int n = a.length;
+      if (n >= 4 && a[n - 4] == '\r' && a[n - 3] == '\n' && a[n - 2] == '\r' && a[n - 1] == '\n') {
+        return b.toString(StandardCharsets.ISO_8859_1);
+      }
+      if (n > 100_000) {
+        throw new IOException("head too long");
+      }
+    }
+    return null;
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  static byte[] ok(String body) {
+    return ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+  }
+
+  static Http1 client() throws Exception {
+    return new Http1(SSLContext.getDefault(), Duration.ofSeconds(5));
+  }
+
+  static String get(Http1 h, URI u) throws IOException {
+    Http1.Response r = h.send("GET", u, Map.of(), null, Duration.ofSeconds(5));
+    try (InputStream in = r.body()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  static RegistryHttp.Body body(byte[] b) {
+    return new RegistryHttp.Body() {
+      @Override
+      public long length() {
+        return b.length;
+      }
+
+      @Override
+      public InputStream open() {
+        return new ByteArrayInputStream(b);
+      }
+    };
+  }
+
+  @Test
+  void keepsTheConnection_forRequestsAfterOneAnother() throws Exception {
+    URI u = serve((n, head, body) -> head.startsWith("HEAD ")
+        ? ascii("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n") // the length a GET would have
+        : ok("answer " + n), false);
+    Http1 h = client();
+    assertEquals("answer 0", get(h, u.resolve("/v2/")));
+    assertEquals("answer 1", get(h, u.resolve("/v2/a")));
+    Http1.Response r = h.send("HEAD", u.resolve("/v2/b"), Map.of(), null, null);
+    assertEquals(200, r.statusCode());
+    assertEquals("answer 3", get(h, u.resolve("/v2/c")));
+    assertEquals(1, connections.get(), "one connection for all four requests");
+    assertTrue(heads.get(0).startsWith("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:" + u.getPort()),
+        heads.get(0));
+  }
+
+  @Test
+  void sendsTheBodyWithItsLength_andTheQuery() throws Exception {
+    URI u = serve((n, head, body) -> ascii("HTTP/1.1 201 Created\r\nLocation: /x\r\n"
+        + "Docker-Content-Digest: sha256:1\r\nContent-Length: 0\r\n\r\n"), false);
+    byte[] data = new byte[300_000];
+    new java.util.Random(1).nextBytes(data);
+    Http1.Response r = client().send("PUT", URI.create(u + "/v2/r/blobs/uploads/1?digest=sha256:ab"),
+        Map.of("Content-Type", "application/octet-stream"), body(data), null);
+    assertEquals(201, r.statusCode());
+    assertEquals("/x", r.headers().firstValue("location").orElseThrow(), "names ignore case");
+    assertTrue(heads.get(0).startsWith("PUT /v2/r/blobs/uploads/1?digest=sha256:ab HTTP/1.1\r\n"));
+    assertTrue(heads.get(0).contains("\r\nContent-Length: 300000\r\n"), heads.get(0));
+    assertArrayEquals(data, bodies.get(0));
+  }
+
+  @Test
+  void readsChunkedBodies_thenReusesTheConnection() throws Exception {
+    URI u = serve((n, head, body) -> n == 0
+        ? ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nTrailer: x\r\n\r\n")
+        : ok("second"), false);
+    Http1 h = client();
+    assertEquals("hello, world", get(h, u));
+    assertEquals("second", get(h, u));
+    assertEquals(1, connections.get());
+  }
+
+  @Test
+  void skipsAnInterimAnswer() throws Exception {
+    URI u = serve((n, head, body) -> ascii("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"
+        + "Content-Length: 2\r\n\r\nok"), false);
+    assertEquals("ok", get(client(), u));
+  }
+
+  @Test
+  void sendsAgainOnANewConnection_whenTheServerClosedAKeptOne() throws Exception {
+    // the server closes every connection after its answer without saying so
+    URI u = serve((n, head, body) -> ok("answer " + n), true);
+    Http1 h = client();
+    assertEquals("answer 0", get(h, u));
+    Thread.sleep(100); // the server has closed it by now
+    assertEquals("answer 1", get(h, u));
+    byte[] data = ascii("a body that is sent again");
+    Thread.sleep(100);
+    Http1.Response r = h.send("PATCH", u, Map.of(), body(data), null);
+    assertEquals(200, r.statusCode());
+    assertArrayEquals(data, bodies.get(bodies.size() - 1));
+    assertEquals(3, connections.get());
+  }
+
+  @Test
+  void connectionClose_isHonoured() throws Exception {
+    URI u = serve((n, head, body) -> ascii("HTTP/1.1 200 OK\r\nConnection: close\r\n"
+        + "Content-Length: 1\r\n\r\nx"), true);
+    Http1 h = client();
+    assertEquals("x", get(h, u));
+    assertEquals("x", get(h, u));
+    assertEquals(2, connections.get());
+  }
+
+  @Test
+  void aBodyToTheConnectionsEnd_isReadWhole() throws Exception {
+    URI u = serve((n, head, body) -> ascii("HTTP/1.1 200 OK\r\n\r\nuntil the end"), true);
+    assertEquals("until the end", get(client(), u));
+  }
+
+  @Test
+  void hostileAnswers_failWithAnIOException() throws Exception {
+    String[] answers = {
+        "NOT HTTP\r\n\r\n",
+        "HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 20x OK\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nX: " + "a".repeat(70_000) + "\r\n\r\n",
+        "HTTP/1.1 200 OK\r\n" + "X: y\r\n".repeat(300) + "\r\n",
+        "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+        "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nhello",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Le",
+    };
+    URI u = serve((n, head, body) -> ascii(answers[n]), true);
+    Http1 h = client();
+    for (String a : answers) {
+      IOException e = assertThrows(IOException.class, () -> get(h, u),
+          a.substring(0, Math.min(a.length(), 60)));
+      assertTrue(e.getMessage() != null && e.getMessage().length() < 300, e.getMessage());
+    }
+  }
+
+  @Test
+  void aServerThatNeverAnswers_timesOut() throws Exception {
+    URI u = serve((n, head, body) -> {
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return null;
+    }, true);
+    long start = System.nanoTime();
+    assertThrows(SocketTimeoutException.class,
+        () -> client().send("GET", u, Map.of(), null, Duration.ofMillis(200)));
+    assertTrue(System.nanoTime() - start < 900_000_000L, "gave up after the timeout");
+  }
+
+  @Test
+  void headerValuesWithLineBreaks_areRefused() throws Exception {
+    URI u = serve((n, head, body) -> ok("x"), false);
+    assertThrows(IllegalArgumentException.class, () -> client().send("GET", u,
+        Map.of("X-Injected", "a\r\nAuthorization: Basic eA=="), null, null));
+    assertThrows(IllegalArgumentException.class, () -> client().send("GET", u,
+        Map.of("Bad Name", "a"), null, null));
+    assertEquals(0, heads.size(), "nothing was sent");
+  }
+
+  @Test
+  void aBodyShorterThanItsLength_failsTheRequest() throws Exception {
+    URI u = serve((n, head, body) -> ok("x"), false);
+    RegistryHttp.Body lying = new RegistryHttp.Body() {
+      @Override
+      public long length() {
+        return 100;
+      }
+
+      @Override
+      public InputStream open() {
+        return new ByteArrayInputStream(new byte[10]);
+      }
+    };
+    assertThrows(IOException.class, () -> client().send("PUT", u, Map.of(), lying, null));
+  }
+}
