@@ -12,59 +12,59 @@ import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "audit", mixinStandardHelpOptions = true,
-    description = {"Checks an image against the production standard (non-root user, an init as"
-        + " PID 1, the filesystem hierarchy, no secrets, every binary's libraries present, ...),"
-        + " every platform of an index. docs/audit.md explains each rule.",
-        "Exits 1 when a finding is at or above --fail-on.",
-        "Example: plinth audit oci-archive:hello.tar",
-        "         plinth audit docker-archive:app.tar --format sarif > audit.sarif"})
-final class AuditCommand implements java.util.concurrent.Callable<Integer> {
-  @ParentCommand Main main;
+final class AuditCommand implements Cli.Command {
+  private final Cli cli = new Cli("plinth audit",
+      "Checks an image against the production standard (non-root user, an init as PID 1, the"
+          + " filesystem hierarchy, no secrets, every binary's libraries present, ...), every"
+          + " platform of an index. docs/audit.md explains each rule.",
+      "Exits 1 when a finding is at or above --fail-on.",
+      "Examples:",
+      "  plinth audit oci-archive:hello.tar",
+      "  plinth audit docker-archive:app.tar --format sarif > audit.sarif");
 
-  @Parameters(paramLabel = "REF",
-      description = "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or a"
-          + " registry reference such as localhost:5000/app:1.")
-  String ref;
+  private final Cli.Arg ref = cli.parameter("REF",
+      "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or a registry"
+          + " reference such as localhost:5000/app:1.")
+      .required();
 
-  @Option(names = "--format", paramLabel = "text|json|sarif", defaultValue = "text",
-      description = "Output: a table (default), JSON, or SARIF 2.1.0 for code scanning.")
-  String format;
+  private final Cli.Arg format = cli.option("--format", "text|json|sarif",
+      "Output: a table (default), JSON, or SARIF 2.1.0 for code scanning.")
+      .defaultValue("text");
 
-  @Option(names = "--fail-on", paramLabel = "error|warning|info|none", defaultValue = "error",
-      description = "The lowest severity that makes the audit fail with exit code 1"
-          + " (default: ${DEFAULT-VALUE}; none: report only).")
-  String failOn;
+  private final Cli.Arg failOn = cli.option("--fail-on", "error|warning|info|none",
+      "The lowest severity that makes the audit fail with exit code 1 (default: error; none:"
+          + " report only).")
+      .defaultValue("error");
 
-  @Option(names = "--max-size", paramLabel = "SIZE",
-      description = "Size budget per platform, compressed (what a pull moves), e.g. 50MB or"
-          + " 48MiB; over it is an error (PL052).")
-  String maxSize;
+  private final Cli.Arg maxSize = cli.option("--max-size", "SIZE",
+      "Size budget per platform, compressed (what a pull moves), e.g. 50MB or 48MiB; over it is"
+          + " an error (PL052).");
 
-  @Option(names = {"--platforms", "--platform"}, paramLabel = "LIST",
-      description = "Comma-separated platforms the index must have, e.g."
-          + " linux/amd64,linux/arm64; a missing one is an error (PL050).")
-  String platforms;
+  private final Cli.Arg platforms = cli.option("--platforms, --platform", "LIST",
+      "Comma-separated platforms the index must have, e.g. linux/amd64,linux/arm64; a missing"
+          + " one is an error (PL050).");
 
   @Override
-  public Integer call() throws Exception {
-    if (!List.of("text", "json", "sarif").contains(format)) {
+  public Cli cli() {
+    return cli;
+  }
+
+  @Override
+  public int run(Cli.Context context) throws Exception {
+    String fmt = format.value();
+    if (!List.of("text", "json", "sarif").contains(fmt)) {
       throw new PlinthException(PlinthException.Kind.USAGE,
-          "--format must be text, json or sarif, not '" + format + "'");
+          "--format must be text, json or sarif, not '" + fmt + "'");
     }
     Audit.Options options = Audit.Options.DEFAULT.withFailOn(
-        failOn.equals("none") ? null : Severity.parse(failOn, "--fail-on"));
-    if (maxSize != null) {
-      options = options.withMaxCompressedBytes(Audit.parseSize(maxSize, "--max-size"));
+        failOn.value().equals("none") ? null : Severity.parse(failOn.value(), "--fail-on"));
+    if (maxSize.value() != null) {
+      options = options.withMaxCompressedBytes(Audit.parseSize(maxSize.value(), "--max-size"));
     }
-    if (platforms != null) {
+    if (platforms.value() != null) {
       List<Platform> list = new ArrayList<>();
-      for (String p : platforms.split(",")) {
+      for (String p : platforms.value().split(",")) {
         try {
           list.add(Platform.parse(p));
         } catch (IllegalArgumentException e) {
@@ -73,10 +73,10 @@ final class AuditCommand implements java.util.concurrent.Callable<Integer> {
       }
       options = options.withPlatforms(list);
     }
-    AuditReport report = Audit.audit(ImageRef.parse(ref), options,
-        Plinth.Options.fromEnvironment(main.env));
-    PrintWriter out = main.spec.commandLine().getOut();
-    switch (format) {
+    AuditReport report = Audit.audit(ImageRef.parse(ref.value()), options,
+        Plinth.Options.fromEnvironment(context.env()));
+    PrintWriter out = context.out();
+    switch (fmt) {
       case "json" -> out.println(Json.writePretty(ReportFormats.json(report)));
       case "sarif" -> out.println(Json.writePretty(ReportFormats.sarif(report)));
       default -> ReportFormats.text(report, out);

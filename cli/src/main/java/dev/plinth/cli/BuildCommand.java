@@ -5,62 +5,60 @@ import dev.plinth.build.Plinth;
 import dev.plinth.build.PlinthYaml;
 import dev.plinth.oci.ImageRef;
 import java.nio.file.Path;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "build", mixinStandardHelpOptions = true,
-    description = {"Builds the image a plinth.yaml describes.",
-        "Debian packages come from plinth.lock next to the build file when it is current;"
-            + " otherwise they are resolved afresh (--locked makes that an error).",
-        "Example: plinth build -f plinth.yaml --to oci:out/layout:v1"})
-final class BuildCommand implements java.util.concurrent.Callable<Integer> {
-  @ParentCommand Main main;
+final class BuildCommand implements Cli.Command {
+  private final Cli cli = new Cli("plinth build",
+      "Builds the image a plinth.yaml describes.",
+      "Debian packages come from plinth.lock next to the build file when it is current;"
+          + " otherwise they are resolved afresh (--locked makes that an error).",
+      "Example: plinth build -f plinth.yaml --to oci:out/layout:v1");
 
-  @Mixin RegistryFlags registry;
+  private final Cli.Arg file = cli.option("-f, --file", "FILE",
+      "The build file (default: plinth.yaml).")
+      .defaultValue("plinth.yaml");
 
-  @Option(names = {"-f", "--file"}, paramLabel = "FILE", defaultValue = "plinth.yaml",
-      description = "The build file (default: ${DEFAULT-VALUE}).")
-  Path file;
-
-  @Option(names = "--to", required = true, paramLabel = "REF",
-      description = "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG],"
+  private final Cli.Arg to = cli.option("--to", "REF",
+      "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG],"
           + " docker-archive:FILE[:NAME:TAG] (one platform), docker-daemon:NAME:TAG (loads the"
           + " daemon's own platform into Docker or Podman at $DOCKER_HOST), or a registry:"
           + " HOST[:PORT]/REPO[:TAG] (docker:// before it is accepted).")
-  String to;
+      .required();
 
-  @Option(names = "--platform", paramLabel = "LIST",
-      description = "Comma-separated platforms, overriding the file's 'platforms'.")
-  String platform;
+  private final Cli.Arg platform = cli.option("--platform", "LIST",
+      "Comma-separated platforms, overriding the file's 'platforms'.");
 
-  @Option(names = "--locked",
-      description = "Fail unless plinth.lock (next to the build file) is current, instead of"
-          + " resolving packages again; for CI and reproducible builds.")
-  boolean locked;
+  private final Cli.Arg locked = cli.flag("--locked",
+      "Fail unless plinth.lock (next to the build file) is current, instead of resolving"
+          + " packages again; for CI and reproducible builds.");
 
-  @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
-      description = "How to report what was written (default: ${DEFAULT-VALUE}).")
-  String format;
+  private final Cli.Arg format = cli.option("--format", "text|json",
+      "How to report what was written (default: text).")
+      .defaultValue("text");
+
+  private final RegistryFlags registry = new RegistryFlags(cli);
 
   @Override
-  public Integer call() throws Exception {
-    ImageRef target = ImageRef.parse(to);
-    BuildSpec spec = PlinthYaml.load(file);
-    if (platform != null) {
-      spec = spec.withPlatforms(Targets.platforms(platform));
+  public Cli cli() {
+    return cli;
+  }
+
+  @Override
+  public int run(Cli.Context context) throws Exception {
+    ImageRef target = ImageRef.parse(to.value());
+    BuildSpec spec = PlinthYaml.load(Path.of(file.value()));
+    if (platform.value() != null) {
+      spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }
     Plinth.Options options = registry.apply(
-        Plinth.Options.fromEnvironment(main.env).withLocked(locked), main.env,
-        main.spec.commandLine().getErr());
+        Plinth.Options.fromEnvironment(context.env()).withLocked(locked.on()), context.env(),
+        context.err());
     dev.plinth.build.BuildResult result;
     try {
       result = Plinth.build(spec, target, options);
     } finally {
       registry.done();
     }
-    Targets.print(result, registry.format(format), main.spec.commandLine().getOut());
+    Targets.print(result, registry.format(format.value()), context.out());
     return 0;
   }
 }

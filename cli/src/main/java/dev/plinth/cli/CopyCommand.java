@@ -10,56 +10,53 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "copy", mixinStandardHelpOptions = true,
-    description = {"Copies an image (every platform of an index) from any source to any"
-        + " destination: a registry, oci:DIR[:TAG], oci-archive:FILE[:TAG] or"
-        + " docker-archive:FILE[:NAME:TAG]. Blobs a registry has are not sent again; digests are"
-        + " checked on the way.",
-        "Example: plinth copy oci-archive:hello.tar registry.example/app:1.2",
-        "         plinth copy registry.example/app:1.2 oci:local-layout:1.2"})
-final class CopyCommand implements java.util.concurrent.Callable<Integer> {
-  @ParentCommand Main main;
+final class CopyCommand implements Cli.Command {
+  private final Cli cli = new Cli("plinth copy",
+      "Copies an image (every platform of an index) from any source to any destination: a"
+          + " registry, oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG]."
+          + " Blobs a registry has are not sent again; digests are checked on the way.",
+      "Examples:",
+      "  plinth copy oci-archive:hello.tar registry.example/app:1.2",
+      "  plinth copy registry.example/app:1.2 oci:local-layout:1.2");
 
-  @Mixin RegistryFlags registry;
+  private final Cli.Arg source = cli.parameter("SRC", "The image to copy.").required();
 
-  @Parameters(index = "0", paramLabel = "SRC", description = "The image to copy.")
-  String source;
+  private final Cli.Arg target = cli.parameter("DST", "Where to copy it.").required();
 
-  @Parameters(index = "1", paramLabel = "DST", description = "Where to copy it.")
-  String target;
+  private final Cli.Arg platform = cli.option("--platform", "LIST",
+      "Comma-separated platforms to copy (default: all the source has).");
 
-  @Option(names = "--platform", paramLabel = "LIST",
-      description = "Comma-separated platforms to copy (default: all the source has).")
-  String platform;
+  private final Cli.Arg format = cli.option("--format", "text|json",
+      "How to report what was written (default: text).")
+      .defaultValue("text");
 
-  @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
-      description = "How to report what was written (default: ${DEFAULT-VALUE}).")
-  String format;
+  private final RegistryFlags registry = new RegistryFlags(cli);
 
   @Override
-  public Integer call() throws Exception {
-    String fmt = registry.format(format);
+  public Cli cli() {
+    return cli;
+  }
+
+  @Override
+  public int run(Cli.Context context) throws Exception {
+    String fmt = registry.format(format.value());
     if (!fmt.equals("text") && !fmt.equals("json")) {
       throw new PlinthException(PlinthException.Kind.USAGE,
-          "--format must be text or json, not '" + format + "'");
+          "--format must be text or json, not '" + format.value() + "'");
     }
-    ImageRef src = ImageRef.parse(source);
-    ImageRef dst = ImageRef.parse(target);
-    PrintWriter err = main.spec.commandLine().getErr();
-    Plinth.Options options = registry.apply(Plinth.Options.fromEnvironment(main.env), main.env, err);
+    ImageRef src = ImageRef.parse(source.value());
+    ImageRef dst = ImageRef.parse(target.value());
+    Plinth.Options options = registry.apply(Plinth.Options.fromEnvironment(context.env()),
+        context.env(), context.err());
     Plinth.CopyResult r;
     try {
-      r = Plinth.copy(src, dst, platform == null ? List.of() : Targets.platforms(platform), options);
+      r = Plinth.copy(src, dst,
+          platform.value() == null ? List.of() : Targets.platforms(platform.value()), options);
     } finally {
       registry.done();
     }
-    PrintWriter out = main.spec.commandLine().getOut();
+    PrintWriter out = context.out();
     if (fmt.equals("json")) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("source", r.source().toString());

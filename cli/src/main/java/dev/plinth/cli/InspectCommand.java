@@ -13,41 +13,41 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = {"Shows an image's platforms, layers, config and sizes.",
-        "Example: plinth inspect oci-archive:base.tar"})
-final class InspectCommand implements java.util.concurrent.Callable<Integer> {
-  @ParentCommand Main main;
+final class InspectCommand implements Cli.Command {
+  private final Cli cli = new Cli("plinth inspect",
+      "Shows an image's platforms, layers, config and sizes.",
+      "Example: plinth inspect oci-archive:base.tar");
 
-  @Mixin RegistryFlags registry;
+  private final Cli.Arg ref = cli.parameter("REF",
+      "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], or a registry"
+          + " reference HOST[:PORT]/REPO[:TAG|@DIGEST] (read without its layers).")
+      .required();
 
-  @Parameters(paramLabel = "REF",
-      description = "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], or a"
-          + " registry reference HOST[:PORT]/REPO[:TAG|@DIGEST] (read without its layers).")
-  String ref;
+  private final Cli.Arg format = cli.option("--format", "text|json",
+      "Output format (default: text).")
+      .defaultValue("text");
 
-  @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
-      description = "Output format (default: ${DEFAULT-VALUE}).")
-  String format;
+  private final RegistryFlags registry = new RegistryFlags(cli);
 
   @Override
-  public Integer call() throws Exception {
-    format = registry.format(format);
-    if (!format.equals("text") && !format.equals("json")) {
-      throw new PlinthException(PlinthException.Kind.USAGE, "--format must be text or json, not '" + format + "'");
+  public Cli cli() {
+    return cli;
+  }
+
+  @Override
+  public int run(Cli.Context context) throws Exception {
+    String fmt = registry.format(format.value());
+    if (!fmt.equals("text") && !fmt.equals("json")) {
+      throw new PlinthException(PlinthException.Kind.USAGE,
+          "--format must be text or json, not '" + fmt + "'");
     }
-    ImageRef r = ImageRef.parse(ref);
+    ImageRef r = ImageRef.parse(ref.value());
     ImageReader.Result result = Plinth.read(r, registry.apply(
-        Plinth.Options.fromEnvironment(main.env), main.env, main.spec.commandLine().getErr()));
+        Plinth.Options.fromEnvironment(context.env()), context.env(), context.err()));
     Map<String, Object> report = report(r, result);
-    PrintWriter out = main.spec.commandLine().getOut();
-    if (format.equals("json")) {
+    PrintWriter out = context.out();
+    if (fmt.equals("json")) {
       out.println(Json.writePretty(report));
     } else {
       printText(report, out);

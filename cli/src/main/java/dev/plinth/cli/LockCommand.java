@@ -3,52 +3,54 @@ package dev.plinth.cli;
 import dev.plinth.build.BuildSpec;
 import dev.plinth.build.Plinth;
 import dev.plinth.build.PlinthYaml;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
-@Command(name = "lock", mixinStandardHelpOptions = true,
-    description = {"Resolves the Debian packages of a plinth.yaml for every platform and writes"
-        + " plinth.lock next to it: each package's name, version, architecture, filename, size"
-        + " and sha256. Builds then install exactly these files.",
-        "Example: plinth lock -f plinth.yaml"})
-final class LockCommand implements java.util.concurrent.Callable<Integer> {
-  @ParentCommand Main main;
+final class LockCommand implements Cli.Command {
+  private final Cli cli = new Cli("plinth lock",
+      "Resolves the Debian packages of a plinth.yaml for every platform and writes plinth.lock"
+          + " next to it: each package's name, version, architecture, filename, size and sha256."
+          + " Builds then install exactly these files.",
+      "Example: plinth lock -f plinth.yaml");
 
-  @Option(names = {"-f", "--file"}, paramLabel = "FILE", defaultValue = "plinth.yaml",
-      description = "The build file (default: ${DEFAULT-VALUE}).")
-  Path file;
+  private final Cli.Arg file = cli.option("-f, --file", "FILE",
+      "The build file (default: plinth.yaml).")
+      .defaultValue("plinth.yaml");
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "Where to write the lock (default: plinth.lock next to the build file).")
-  Path output;
+  private final Cli.Arg output = cli.option("-o, --output", "FILE",
+      "Where to write the lock (default: plinth.lock next to the build file).");
 
-  @Option(names = "--platform", paramLabel = "LIST",
-      description = "Comma-separated platforms, overriding the file's 'platforms'.")
-  String platform;
+  private final Cli.Arg platform = cli.option("--platform", "LIST",
+      "Comma-separated platforms, overriding the file's 'platforms'.");
 
-  @Option(names = "--format", paramLabel = "text|json", defaultValue = "text",
-      description = "How to report the result (default: ${DEFAULT-VALUE}).")
-  String format;
+  private final Cli.Arg format = cli.option("--format", "text|json",
+      "How to report the result (default: text).")
+      .defaultValue("text");
 
   @Override
-  public Integer call() throws Exception {
-    BuildSpec spec = PlinthYaml.load(file);
-    if (platform != null) {
-      spec = spec.withPlatforms(Targets.platforms(platform));
+  public Cli cli() {
+    return cli;
+  }
+
+  @Override
+  public int run(Cli.Context context) throws Exception {
+    BuildSpec spec = PlinthYaml.load(Path.of(file.value()));
+    if (platform.value() != null) {
+      spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }
-    Plinth.LockResult r = Plinth.lock(spec, output, Plinth.Options.fromEnvironment(main.env));
-    var out = main.spec.commandLine().getOut();
-    switch (format) {
+    Plinth.LockResult r = Plinth.lock(spec, output.value() == null ? null : Path.of(output.value()),
+        Plinth.Options.fromEnvironment(context.env()));
+    PrintWriter out = context.out();
+    switch (format.value()) {
       case "text" -> {
         r.notes().forEach(out::println);
         out.println("wrote " + r.file());
       }
-      case "json" -> out.print(new String(r.lock().toJson(), java.nio.charset.StandardCharsets.UTF_8));
+      case "json" -> out.print(new String(r.lock().toJson(), StandardCharsets.UTF_8));
       default -> throw new dev.plinth.oci.PlinthException(
           dev.plinth.oci.PlinthException.Kind.USAGE,
-          "--format must be text or json, not '" + format + "'");
+          "--format must be text or json, not '" + format.value() + "'");
     }
     return 0;
   }

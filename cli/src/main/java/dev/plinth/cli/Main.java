@@ -4,31 +4,30 @@ import dev.plinth.build.Plinth;
 import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;
 import java.util.Map;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** The plinth command line: thin commands over {@link Plinth}, one place that maps failures. */
-@Command(
-    name = "plinth",
-    mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
-    description = "Builds minimal, production-ready container images without a Docker engine.",
-    footer = {"", "Exit codes: 0 ok, 1 audit findings, 2 usage, 3 not found, 4 bad input,"
-        + " 5 output failed, 70 internal error (docs/exit-codes.md)."})
-public final class Main implements Runnable {
-  @Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT,
-      description = "Print the stack trace of a failure.")
-  boolean stacktrace;
+public final class Main {
+  /** The commands and what each does, in the order help lists them. */
+  private static final String[][] COMMANDS = {
+    {"base", "Builds the minimal production image, optionally with Debian packages."},
+    {"build", "Builds the image a plinth.yaml describes."},
+    {"lock", "Resolves the Debian packages of a plinth.yaml into plinth.lock."},
+    {"inspect", "Shows an image's platforms, layers, config and sizes."},
+    {"copy", "Copies an image from any source to any destination."},
+    {"audit", "Checks an image against the production standard."},
+  };
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  /** The environment commands read (SOURCE_DATE_EPOCH); a parameter so tests can set it. */
-  Map<String, String> env = System.getenv();
-
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: base, build, lock, inspect, copy or audit");
+  /** The command a name names, made only when it is named; null for no command. */
+  private static Cli.Command command(String name) {
+    return switch (name) {
+      case "base" -> new BaseCommand();
+      case "build" -> new BuildCommand();
+      case "lock" -> new LockCommand();
+      case "inspect" -> new InspectCommand();
+      case "copy" -> new CopyCommand();
+      case "audit" -> new AuditCommand();
+      default -> null;
+    };
   }
 
   public static void main(String[] args) {
@@ -40,20 +39,59 @@ public final class Main implements Runnable {
 
   /** Runs plinth and returns its exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-    Main main = new Main();
-    main.env = env;
-    CommandLine cl = new CommandLine(main);
-    addCommands(cl, args);
-    cl.setOut(out);
-    cl.setErr(err);
-    cl.setExitCodeExceptionMapper(t -> ExitCode.INTERNAL.code);
-    cl.setParameterExceptionHandler((ex, a) -> {
-      err.println("plinth: " + ex.getMessage());
-      err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+    int code = run(args, new Cli.Context(out, err, env));
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  private static int run(String[] args, Cli.Context context) {
+    Cli top = new Cli("plinth",
+        "Builds minimal, production-ready container images without a Docker engine.");
+    Cli.Arg named = top.parameter("COMMAND",
+        "One of the commands below; 'plinth COMMAND --help' shows its options.");
+    Cli cli = top;
+    Cli.Command command = null;
+    try {
+      int at = 0; // the command's name: the first argument after plinth's own options
+      while (at < args.length && args[at].length() > 1 && args[at].charAt(0) == '-') {
+        at++;
+      }
+      top.parse(args, 0, Math.min(at + 1, args.length));
+      if (!top.help.on() && !top.version.on()) {
+        if (named.value() == null) {
+          throw new Cli.UsageError("name a command: base, build, lock, inspect, copy or audit");
+        }
+        command = command(named.value());
+        if (command == null) {
+          throw new Cli.UsageError("Unknown command: '" + named.value()
+              + "'; name one of base, build, lock, inspect, copy or audit");
+        }
+        cli = command.cli();
+        cli.parse(args, at + 1, args.length);
+      }
+    } catch (Cli.UsageError e) {
+      context.err().println("plinth: " + e.getMessage());
+      context.err().println("Run '" + cli.name() + " --help' for usage.");
       return ExitCode.USAGE.code;
-    });
-    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-      if (main.stacktrace) {
+    }
+    if (cli.help.on()) {
+      cli.printHelp(context.out());
+      if (cli == top) {
+        printCommands(context.out());
+      }
+      return ExitCode.OK.code;
+    }
+    if (cli.version.on()) {
+      context.out().println("plinth " + Plinth.VERSION);
+      return ExitCode.OK.code;
+    }
+    boolean stacktrace = top.stacktrace.on() || cli.stacktrace.on();
+    PrintWriter err = context.err();
+    try {
+      return command.run(context);
+    } catch (Exception ex) {
+      if (stacktrace) {
         ex.printStackTrace(err);
       }
       if (ex instanceof PlinthException p) {
@@ -64,51 +102,20 @@ public final class Main implements Runnable {
         err.println("plinth: " + ex.getMessage());
         return ExitCode.OUTPUT.code;
       }
-      err.println("plinth: internal error: " + ex + (main.stacktrace ? "" : " (rerun with --stacktrace and report it)"));
+      err.println("plinth: internal error: " + ex
+          + (stacktrace ? "" : " (rerun with --stacktrace and report it)"));
       return ExitCode.INTERNAL.code;
-    });
-    int code = cl.execute(args);
-    out.flush();
-    err.flush();
-    return code;
-  }
-
-  /** The commands in the order help lists them; each is made only when it is needed. */
-  private static final Map<String, java.util.function.Supplier<Object>> COMMANDS =
-      new java.util.LinkedHashMap<>();
-
-  static {
-    COMMANDS.put("base", BaseCommand::new);
-    COMMANDS.put("build", BuildCommand::new);
-    COMMANDS.put("lock", LockCommand::new);
-    COMMANDS.put("inspect", InspectCommand::new);
-    COMMANDS.put("copy", CopyCommand::new);
-    COMMANDS.put("audit", AuditCommand::new);
-  }
-
-  /**
-   * Adds the command the arguments name, or every command when they name none (for help and
-   * errors): picocli reads a command's annotations when it is added, a fifth of a short run when
-   * it is all of them.
-   */
-  static void addCommands(CommandLine cl, String[] args) {
-    for (String a : args) {
-      if (!a.startsWith("-")) {
-        java.util.function.Supplier<Object> named = COMMANDS.get(a);
-        if (named != null) {
-          cl.addSubcommand(a, named.get());
-          return;
-        }
-        break;
-      }
     }
-    COMMANDS.forEach((name, make) -> cl.addSubcommand(name, make.get()));
   }
 
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"plinth " + Plinth.VERSION};
+  private static void printCommands(PrintWriter out) {
+    out.println();
+    out.println("Commands:");
+    for (String[] c : COMMANDS) {
+      Cli.print(out, "  " + c[0], c[1], 11);
     }
+    out.println();
+    Cli.print(out, "", "Exit codes: 0 ok, 1 audit findings, 2 usage, 3 not found, 4 bad input,"
+        + " 5 output failed, 70 internal error (docs/exit-codes.md).", 0);
   }
 }

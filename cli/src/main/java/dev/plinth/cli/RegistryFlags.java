@@ -7,52 +7,50 @@ import dev.plinth.registry.Credentials;
 import dev.plinth.registry.ManifestFormat;
 import dev.plinth.registry.RegistryOptions;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Option;
 
 /** The options of every command that may read from or write to a registry. */
 final class RegistryFlags {
-  @Option(names = "--creds", paramLabel = "USER:PASSWORD",
-      description = "Registry credentials (else PLINTH_REGISTRY_USER and PLINTH_REGISTRY_PASSWORD,"
-          + " else Docker's config.json: auths, credsStore, credHelpers). Never printed.")
-  String creds;
+  private final Cli.Arg creds;
+  private final Cli.Arg insecure;
+  private final Cli.Arg manifestFormat;
+  private final Cli.Arg quiet;
+  private final Cli.Arg json;
 
-  @Option(names = "--insecure", paramLabel = "HOST[:PORT]", split = ",",
-      description = "Registries that may be spoken to over plain HTTP or unverified TLS (also"
-          + " PLINTH_INSECURE_REGISTRIES). Loopback registries may use plain HTTP anyway.")
-  List<String> insecure = new ArrayList<>();
-
-  @Option(names = "--manifest-format", paramLabel = "oci|v2s2",
-      description = "Push OCI manifests and index (default for what plinth builds), or Docker v2"
-          + " schema 2 manifests and a manifest list.")
-  String manifestFormat;
-
-  @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
-  boolean quiet;
-
-  @Option(names = "--json",
-      description = "For machines: progress as JSON lines on stderr, the result as JSON on stdout"
-          + " (as --format json).")
-  boolean json;
+  /** Declares the options on a command's command line. */
+  RegistryFlags(Cli cli) {
+    creds = cli.option("--creds", "USER:PASSWORD",
+        "Registry credentials (else PLINTH_REGISTRY_USER and PLINTH_REGISTRY_PASSWORD,"
+            + " else Docker's config.json: auths, credsStore, credHelpers). Never printed.");
+    insecure = cli.option("--insecure", "HOST[:PORT]",
+        "Registries that may be spoken to over plain HTTP or unverified TLS (also"
+            + " PLINTH_INSECURE_REGISTRIES). Loopback registries may use plain HTTP anyway.")
+        .split();
+    manifestFormat = cli.option("--manifest-format", "oci|v2s2",
+        "Push OCI manifests and index (default for what plinth builds), or Docker v2"
+            + " schema 2 manifests and a manifest list.");
+    quiet = cli.flag("-q, --quiet", "No progress on stderr.");
+    json = cli.flag("--json",
+        "For machines: progress as JSON lines on stderr, the result as JSON on stdout"
+            + " (as --format json).");
+  }
 
   /** The build options with the registry settings of the flags and the environment. */
   Plinth.Options apply(Plinth.Options o, Map<String, String> env, PrintWriter err)
       throws PlinthException {
     Credentials c = null;
-    if (creds != null) {
+    if (creds.value() != null) {
       try {
-        c = Credentials.parse(creds, "--creds");
+        c = Credentials.parse(creds.value(), "--creds");
       } catch (IllegalArgumentException e) {
         throw new PlinthException(PlinthException.Kind.USAGE, e.getMessage());
       }
     }
     RegistryOptions r = o.registry().withCredentials(new CredentialStore(c, env))
-        .withInsecure(RegistryOptions.hosts(String.join(",", insecure)))
-        .withProgress(display = TransferDisplay.choose(quiet, json, err));
-    if (manifestFormat != null) {
-      r = r.withManifestFormat(ManifestFormat.parse(manifestFormat));
+        .withInsecure(RegistryOptions.hosts(String.join(",", insecure.values())))
+        .withProgress(display = TransferDisplay.choose(quiet.on(), json.on(), err));
+    if (manifestFormat.value() != null) {
+      r = r.withManifestFormat(ManifestFormat.parse(manifestFormat.value()));
     }
     return o.withRegistry(r);
   }
@@ -68,6 +66,6 @@ final class RegistryFlags {
 
   /** The result format: json with --json, else the command's --format. */
   String format(String format) {
-    return json ? "json" : format;
+    return json.on() ? "json" : format;
   }
 }

@@ -32,13 +32,120 @@ class MainTest {
   @Test
   void everyCommand_hasHelp() {
     for (String[] cmd : new String[][] {{"--help"}, {"base", "--help"}, {"build", "--help"},
-        {"lock", "--help"}, {"inspect", "--help"}, {"copy", "--help"}}) {
+        {"lock", "--help"}, {"inspect", "--help"}, {"copy", "--help"}, {"audit", "-h"}, {"-h"},
+        {"--stacktrace", "copy", "-qh"}}) {
       Run r = plinth(cmd);
       assertEquals(0, r.code(), String.join(" ", cmd) + r.err());
       assertTrue(r.out().startsWith("Usage: plinth"), r.out());
+      assertEquals("", r.err());
+      assertTrue(r.out().lines().allMatch(l -> l.length() <= 80), r.out());
     }
     assertTrue(plinth("--help").out().contains("docs/exit-codes.md"));
     assertEquals("plinth 0.1.0", plinth("--version").out().strip());
+  }
+
+  /** Each command's options as its help must list them (names and label). */
+  private static final Map<String, java.util.List<String>> OPTIONS = Map.of(
+      "base", java.util.List.of("--to=REF", "--platform=LIST", "--init=plinth|tini|none",
+          "--with=PACKAGES[,...]", "--suite=SUITE", "--arbitrary-user", "--format=text|json"),
+      "build", java.util.List.of("-f, --file=FILE", "--to=REF", "--platform=LIST", "--locked",
+          "--format=text|json"),
+      "lock", java.util.List.of("-f, --file=FILE", "-o, --output=FILE", "--platform=LIST",
+          "--format=text|json"),
+      "inspect", java.util.List.of("REF", "--format=text|json"),
+      "copy", java.util.List.of("SRC", "DST", "--platform=LIST", "--format=text|json"),
+      "audit", java.util.List.of("REF", "--format=text|json|sarif",
+          "--fail-on=error|warning|info|none", "--max-size=SIZE", "--platforms, --platform=LIST"));
+
+  private static final java.util.List<String> REGISTRY = java.util.List.of(
+      "--creds=USER:PASSWORD", "--insecure=HOST[:PORT][,...]", "--manifest-format=oci|v2s2",
+      "-q, --quiet", "--json");
+
+  @Test
+  void help_ofEveryCommand_listsEachOfItsOptions() {
+    Run top = plinth("--help");
+    assertTrue(top.out().startsWith("Usage: plinth [OPTIONS] COMMAND\n"), top.out());
+    OPTIONS.forEach((command, options) -> {
+      assertTrue(top.out().contains("\n  " + command + " "), command + " in " + top.out());
+      Run r = plinth(command, "--help");
+      assertEquals(0, r.code());
+      assertTrue(r.out().startsWith("Usage: plinth " + command + " [OPTIONS]"), r.out());
+      java.util.List<String> all = new java.util.ArrayList<>(options);
+      all.addAll(java.util.List.of("--stacktrace", "-h, --help", "-V, --version"));
+      if (!java.util.List.of("lock", "audit").contains(command)) {
+        all.addAll(REGISTRY);
+      }
+      for (String o : all) {
+        assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith(o)),
+            command + ": " + o + " in\n" + r.out());
+      }
+    });
+    assertTrue(plinth("base", "--help").out().replaceAll("\\s+", " ")
+        .contains("(default: linux/amd64,linux/arm64)"));
+    assertFalse(plinth("base", "--help").out().contains("DEFAULT-VALUE"));
+  }
+
+  @Test
+  void version_onAnyCommand() {
+    for (String[] args : new String[][] {{"-V"}, {"copy", "--version"}, {"base", "-V"},
+        {"-V", "copy"}, {"audit", "x", "--version", "y"}}) {
+      Run r = plinth(args);
+      assertEquals(0, r.code(), String.join(" ", args));
+      assertEquals("plinth 0.1.0", r.out().strip());
+    }
+  }
+
+  @Test
+  void parseErrors_exit2_pointingToTheCommandsHelp() {
+    String img = "oci-archive:" + tmp.resolve("x.tar");
+    String[][] cases = {
+      {"Unknown command: 'frob'; name one of base, build, lock, inspect, copy or audit", "plinth",
+          "frob"},
+      {"name a command: base, build, lock, inspect, copy or audit", "plinth", "--stacktrace"},
+      {"Unknown option: '--quiet'", "plinth", "--quiet", "copy", "a", "b"},
+      {"Unknown option: '--frobnicate'", "plinth copy", "copy", img, "--frobnicate", img},
+      {"Missing required parameter for option '--to' (REF)", "plinth base", "base", "--to"},
+      {"Missing required parameter for option '-f' (FILE)", "plinth build", "build", "--to", img,
+          "-f"},
+      {"Missing required option: '--to=REF'", "plinth base", "base", "--platform", "linux/amd64"},
+      {"Missing required parameters: 'SRC', 'DST'", "plinth copy", "copy", "-q"},
+      {"Missing required parameter: 'DST'", "plinth copy", "copy", "a"},
+      {"Missing required parameter: 'REF'", "plinth inspect", "inspect", "--json"},
+      {"Unmatched argument at index 3: 'c'", "plinth copy", "copy", "a", "b", "c"},
+      {"option '--to' (REF) should be specified only once", "plinth base", "base", "--to", img,
+          "--to=" + img},
+      {"option '--format' (text|json|sarif) should be specified only once", "plinth audit",
+          "audit", "--format", "json", img, "--format", "text"},
+    };
+    for (String[] c : cases) {
+      Run r = plinth(java.util.Arrays.copyOfRange(c, 2, c.length));
+      assertEquals(2, r.code(), r.err());
+      assertEquals("plinth: " + c[0] + "\nRun '" + c[1] + " --help' for usage.\n", r.err());
+      assertEquals("", r.out());
+    }
+    assertFalse(Files.exists(tmp.resolve("x.tar")));
+  }
+
+  @Test
+  void stacktrace_beforeOrAfterTheCommand() {
+    String missing = "oci-archive:" + tmp.resolve("nope.tar");
+    Run without = plinth("inspect", missing);
+    assertEquals(3, without.code());
+    assertFalse(without.err().contains("\tat dev.plinth."), without.err());
+    for (String[] args : new String[][] {{"--stacktrace", "inspect", missing},
+        {"inspect", missing, "--stacktrace"}, {"inspect", "--stacktrace", missing}}) {
+      Run r = plinth(args);
+      assertEquals(3, r.code(), r.err());
+      assertTrue(r.err().contains("\tat dev.plinth.cli.InspectCommand.run("), r.err());
+      assertTrue(r.err().strip().endsWith("nope.tar"), r.err());
+    }
+  }
+
+  @Test
+  void doubleDash_makesTheRestParameters() {
+    Run r = plinth("inspect", "--", "--json");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("plinth: image reference '--json'"), r.err());
   }
 
   @Test
