@@ -5,6 +5,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -86,7 +88,7 @@ public final class LayerBuilder {
    * layers cached by an older plinth are not taken for this one's. Every other cache key of a
    * built layer (a linked runtime, an AOT cache) holds it too.
    */
-  public static final String FORMAT = "plinth-layer-2";
+  public static final String FORMAT = "plinth-layer-3";
 
   /**
    * As {@link #build(Path, long, int)}, but a layer built before from the same entries comes from
@@ -271,8 +273,9 @@ public final class LayerBuilder {
 
   /**
    * Tar, gzip and both digests in one pass. A big layer is compressed on every core ({@link
-   * ParallelGzipOutputStream}); whether a layer is big depends on its content only, so the same
-   * entries give the same bytes on any machine.
+   * ParallelGzipOutputStream}), with the deflated entries of the zip files in it stored rather than
+   * compressed again ({@link ZipRanges}); whether a layer is big depends on its content only, so
+   * the same entries give the same bytes on any machine.
    */
   private Layer write(Map<String, Spec> all, Path dir, long mtime, int level,
       Map<String, MessageDigest> hashes) throws IOException {
@@ -297,13 +300,14 @@ public final class LayerBuilder {
             // the file is closed by its own try
           }
         };
-        try (OutputStream gz = big
-            ? new ParallelGzipOutputStream(unclosed, level, GZIP_THREADS)
-            : new LeveledGzip(unclosed, level)) {
+        ParallelGzipOutputStream parallel =
+            big ? new ParallelGzipOutputStream(unclosed, level, GZIP_THREADS) : null;
+        try (OutputStream gz = big ? parallel : new LeveledGzip(unclosed, level)) {
+          // Straight through to gz, so that parallel.setStored applies to the bytes written next.
           tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
           try (TarWriter tar = new TarWriter(tarCount)) {
             for (Map.Entry<String, Spec> e : all.entrySet()) {
-              writeEntry(tar, e.getKey(), e.getValue(), mtime, hashes.get(e.getKey()));
+              writeEntry(tar, e.getKey(), e.getValue(), mtime, hashes.get(e.getKey()), parallel);
             }
           }
           tarCount.flush();
@@ -340,9 +344,12 @@ public final class LayerBuilder {
     return all;
   }
 
-  /** Writes one entry; a file's content is also fed to {@code hash} when it is not null. */
+  /**
+   * Writes one entry; a file's content is also fed to {@code hash} when it is not null. With
+   * {@code parallel}, the stream under {@code tar}, a zip file's deflated entries are stored.
+   */
   private static void writeEntry(TarWriter tar, String path, Spec s, long mtime,
-      MessageDigest hash) throws IOException {
+      MessageDigest hash, ParallelGzipOutputStream parallel) throws IOException {
     switch (s.type) {
       case DIRECTORY -> tar.write(
           new TarEntry(path + "/", s.type, s.mode, s.uid, s.gid, 0, null, mtime), null);
@@ -355,9 +362,20 @@ public final class LayerBuilder {
               new ByteArrayInputStream(s.bytes));
         } else {
           long size = Files.size(s.source);
-          try (InputStream in = hash == null ? Files.newInputStream(s.source)
-              : new java.security.DigestInputStream(Files.newInputStream(s.source), hash)) {
-            tar.write(new TarEntry(path, s.type, s.mode, s.uid, s.gid, size, null, mtime), in);
+          try (FileChannel file = FileChannel.open(s.source)) {
+            // Positional reads only: the content is still read from the start.
+            long[] stored = parallel == null ? new long[0] : ZipRanges.deflated(file);
+            InputStream in = Channels.newInputStream(file);
+            if (hash != null) {
+              in = new java.security.DigestInputStream(in, hash);
+            }
+            TarEntry entry = new TarEntry(path, s.type, s.mode, s.uid, s.gid, size, null, mtime);
+            if (stored.length == 0) {
+              tar.write(entry, in);
+            } else {
+              in = new java.io.BufferedInputStream(in, 65536);
+              writeStoring(tar, entry, in, stored, parallel, s.source);
+            }
             if (in.read() >= 0) {
               throw new IOException(s.source + " grew while the layer was being written");
             }
@@ -365,6 +383,43 @@ public final class LayerBuilder {
         }
       }
       default -> throw new IllegalStateException(s.type.toString());
+    }
+  }
+
+  /**
+   * Writes a file's entry with the {@code stored} ranges of its content stored; the content is
+   * written whole, in order, whatever the ranges say.
+   */
+  private static void writeStoring(TarWriter tar, TarEntry entry, InputStream in, long[] stored,
+      ParallelGzipOutputStream parallel, Path source) throws IOException {
+    byte[] buf = new byte[65536];
+    try (OutputStream body = tar.begin(entry)) {
+      long at = 0;
+      for (int i = 0; i < stored.length; i += 2) {
+        long end = Math.min(stored[i + 1], entry.size());
+        if (stored[i] < at || stored[i] >= end) {
+          continue;
+        }
+        copy(in, body, stored[i] - at, buf, source);
+        parallel.setStored(true);
+        copy(in, body, end - stored[i], buf, source);
+        parallel.setStored(false);
+        at = end;
+      }
+      copy(in, body, entry.size() - at, buf, source);
+    }
+  }
+
+  /** Copies exactly {@code n} bytes. */
+  private static void copy(InputStream in, OutputStream out, long n, byte[] buf, Path source)
+      throws IOException {
+    while (n > 0) {
+      int r = in.read(buf, 0, (int) Math.min(buf.length, n));
+      if (r < 0) {
+        throw new IOException(source + " shrank while the layer was being written");
+      }
+      out.write(buf, 0, r);
+      n -= r;
     }
   }
 

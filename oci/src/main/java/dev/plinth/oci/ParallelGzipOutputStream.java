@@ -19,6 +19,12 @@ import java.util.zip.Deflater;
  * input and the level, never on the number of threads or their timing, so layers stay
  * reproducible.
  *
+ * <p>Bytes written while {@link #setStored} is on are not compressed but copied into deflate's
+ * stored blocks, which costs next to no CPU: for data that gzip cannot shrink, such as the deflated
+ * entries of a jar. Each switch ends a deflate block (a few bytes); the compressed bytes after a
+ * stored run may still refer to anything in the 32 KiB before them. Where the stored runs fall is
+ * part of the input: the same bytes and runs give the same output.
+ *
  * <p>Memory is bounded: a fixed ring of {@code 2 x threads} slots, each with its input, dictionary
  * and output buffers and its own Deflater, all allocated once and reused; a writer that gets ahead
  * waits for the oldest block (which it then writes out) before it refills that slot.
@@ -32,6 +38,8 @@ final class ParallelGzipOutputStream extends OutputStream {
   /** Uncompressed bytes per block (pigz uses 128 KiB). */
   static final int BLOCK = 256 * 1024;
   private static final int DICTIONARY = 32 * 1024;
+  /** The most a stored deflate block holds. */
+  private static final int STORED_MAX = 65535;
   /** Magic, deflate, no flags, no time, no extra flags, OS unknown. */
   private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
@@ -43,6 +51,7 @@ final class ParallelGzipOutputStream extends OutputStream {
   /** Blocks handed out so far; the one being filled is {@code slots[(int) (blocks % n)]}. */
   private long blocks;
   private Slot current;
+  private boolean stored;
   private boolean finished;
   private boolean failed;
   private boolean closed;
@@ -75,6 +84,14 @@ final class ParallelGzipOutputStream extends OutputStream {
     return slots.length;
   }
 
+  /**
+   * Whether the bytes written from now on are stored as they are (true) or compressed at the
+   * stream's level (false, the initial mode).
+   */
+  void setStored(boolean stored) {
+    this.stored = stored;
+  }
+
   @Override
   public void write(int b) throws IOException {
     write(new byte[] {(byte) b}, 0, 1);
@@ -91,8 +108,7 @@ final class ParallelGzipOutputStream extends OutputStream {
     try {
       while (len > 0) {
         int n = Math.min(len, BLOCK - current.inLen);
-        System.arraycopy(b, off, current.in, current.inLen, n);
-        current.inLen += n;
+        current.add(b, off, n, stored);
         off += n;
         len -= n;
         if (current.inLen == BLOCK) {
@@ -168,6 +184,7 @@ final class ParallelGzipOutputStream extends OutputStream {
       next.dictLen = Math.min(DICTIONARY, s.inLen);
       System.arraycopy(s.in, s.inLen - next.dictLen, next.dict, 0, next.dictLen);
       next.inLen = 0;
+      next.runs = 0;
     }
     current = next;
   }
@@ -221,13 +238,24 @@ final class ParallelGzipOutputStream extends OutputStream {
     }
   }
 
-  /** One block's buffers and Deflater, reused for every block that passes through the slot. */
+  /**
+   * One block's buffers and Deflater, reused for every block that passes through the slot. The
+   * block is a sequence of runs, compressed and stored by turns.
+   */
   private static final class Slot {
     final Deflater deflater;
     final byte[] in = new byte[BLOCK];
     int inLen;
     final byte[] dict = new byte[DICTIONARY];
     int dictLen;
+    /** Where each run of the block ends; the first one is stored if {@link #firstStored}. */
+    int[] ends = new int[16];
+    int runs;
+    boolean firstStored;
+    /** Where the last run deflated in this block ends, -1 before the first. */
+    int deflated;
+    /** For a dictionary made of the end of {@link #dict} and the start of {@link #in}. */
+    final byte[] joined = new byte[DICTIONARY];
     /** Deflate's bound for a block of stored data plus the flush marker; grown if ever short. */
     byte[] out = new byte[BLOCK + BLOCK / 64 + 64];
     int outLen;
@@ -239,27 +267,128 @@ final class ParallelGzipOutputStream extends OutputStream {
       this.deflater = deflater;
     }
 
-    void compress() {
-      Deflater d = deflater;
-      d.reset();
-      if (dictLen > 0) {
-        d.setDictionary(dict, 0, dictLen);
+    /** Appends {@code n} bytes, which fit, to the block: to its last run if of the same kind. */
+    void add(byte[] b, int off, int n, boolean stored) {
+      if (n == 0) {
+        return;
       }
-      d.setInput(in, 0, inLen);
-      if (last) {
+      System.arraycopy(b, off, in, inLen, n);
+      inLen += n;
+      if (runs > 0 && stored == isStored(runs - 1)) {
+        ends[runs - 1] = inLen;
+        return;
+      }
+      if (runs == 0) {
+        firstStored = stored;
+      } else if (runs == ends.length) {
+        ends = Arrays.copyOf(ends, runs * 2);
+      }
+      ends[runs++] = inLen;
+    }
+
+    private boolean isStored(int run) {
+      return firstStored == ((run & 1) == 0);
+    }
+
+    void compress() {
+      outLen = 0;
+      deflated = -1;
+      int start = 0;
+      for (int k = 0; k < runs; k++) {
+        if (isStored(k)) {
+          store(start, ends[k]);
+        } else {
+          deflate(start, ends[k], last && k == runs - 1);
+        }
+        start = ends[k];
+      }
+      if (last && (runs == 0 || isStored(runs - 1))) {
+        // Nothing was deflated with the final block: an empty one ends the stream.
+        deflated = -1;
+        deflate(inLen, inLen, true);
+      }
+    }
+
+    /**
+     * Deflates {@code in[start, end)}, ended with a sync flush, or with the final block if {@code
+     * fin}. The first run of the block starts a raw deflate stream with the 32 KiB before it as its
+     * dictionary. A later one follows a stored run, which the same stream then takes as a
+     * dictionary: raw deflate allows that after a flush, and it appends those bytes to the window
+     * the stream already has (zlib.h, deflateSetDictionary), so a run may refer to an earlier one.
+     */
+    private void deflate(int start, int end, boolean fin) {
+      Deflater d = deflater;
+      if (deflated >= 0) {
+        int n = Math.min(start - deflated, DICTIONARY);
+        d.setDictionary(in, start - n, n);
+      } else {
+        d.reset();
+        if (start < end) {
+          dictionaryBefore(start);
+        }
+      }
+      deflated = end;
+      d.setInput(in, start, end - start);
+      if (fin) {
         d.finish();
       }
-      outLen = 0;
       while (true) {
         if (outLen == out.length) {
           out = Arrays.copyOf(out, out.length * 2);
         }
         int space = out.length - outLen;
-        int n = d.deflate(out, outLen, space, last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
+        int n = d.deflate(out, outLen, space, fin ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
         outLen += n;
-        if (last ? d.finished() : n < space && d.needsInput()) {
+        if (fin ? d.finished() : n < space && d.needsInput()) {
           return;
         }
+      }
+    }
+
+    /** Gives the deflater, just reset, the 32 KiB before {@code in[start]} as its dictionary. */
+    private void dictionaryBefore(int start) {
+      int fromIn = Math.min(start, DICTIONARY);
+      int fromDict = Math.min(dictLen, DICTIONARY - fromIn);
+      if (fromDict == 0) {
+        if (fromIn > 0) {
+          deflater.setDictionary(in, start - fromIn, fromIn);
+        }
+      } else if (fromIn == 0) {
+        deflater.setDictionary(dict, dictLen - fromDict, fromDict);
+      } else {
+        System.arraycopy(dict, dictLen - fromDict, joined, 0, fromDict);
+        System.arraycopy(in, start - fromIn, joined, fromDict, fromIn);
+        deflater.setDictionary(joined, 0, DICTIONARY);
+      }
+    }
+
+    /**
+     * Copies {@code in[start, end)} into stored deflate blocks, none of them final. A sync flush
+     * just before ends with an empty stored block (its header bits, then 00 00 ff ff): the first
+     * block takes that one's place instead of adding its own header.
+     */
+    private void store(int start, int end) {
+      int need = end - start + 5 * ((end - start) / STORED_MAX + 1);
+      if (out.length - outLen < need) {
+        out = Arrays.copyOf(out, Math.max(out.length * 2, outLen + need));
+      }
+      boolean reuse = outLen >= 4 && out[outLen - 4] == 0 && out[outLen - 3] == 0
+          && out[outLen - 2] == (byte) 0xff && out[outLen - 1] == (byte) 0xff;
+      for (int p = start; p < end; ) {
+        int n = Math.min(STORED_MAX, end - p);
+        if (reuse) {
+          outLen -= 4;
+          reuse = false;
+        } else {
+          out[outLen++] = 0; // not final, stored; the rest of the byte is padding
+        }
+        out[outLen++] = (byte) n;
+        out[outLen++] = (byte) (n >>> 8);
+        out[outLen++] = (byte) ~n;
+        out[outLen++] = (byte) (~n >>> 8);
+        System.arraycopy(in, p, out, outLen, n);
+        outLen += n;
+        p += n;
       }
     }
   }

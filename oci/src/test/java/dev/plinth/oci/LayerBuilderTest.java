@@ -1,15 +1,21 @@
 package dev.plinth.oci;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.jar.JarOutputStream;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,5 +102,61 @@ class LayerBuilderTest {
     TarEntry e = r.next();
     assertEquals("app/src.bin", e.name());
     assertEquals(100_000, r.content().readAllBytes().length);
+  }
+
+  /**
+   * A jar of text entries deflated at level 0, so their data is the text itself in deflate's stored
+   * blocks: gzip would shrink it, and only the zip's own records say that it is deflated data.
+   */
+  private static byte[] textJar(int entries, int size) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JarOutputStream jar = new JarOutputStream(out)) {
+      jar.setLevel(0);
+      for (int i = 0; i < entries; i++) {
+        jar.putNextEntry(new ZipEntry("t/" + i + ".txt"));
+        StringBuilder text = new StringBuilder();
+        for (int line = 0; text.length() < size; line++) {
+          text.append("entry ").append(i).append(", line ").append(line).append(" of the jar\n");
+        }
+        jar.write(text.substring(0, size).getBytes());
+      }
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void bigLayer_jarsDeflatedEntriesStored_readsBack_sameBytesEveryTime() throws Exception {
+    byte[] jar = textJar(36, 256 * 1024);
+    assertTrue(jar.length >= ParallelGzipOutputStream.THRESHOLD);
+    Path app = Files.write(tmp.resolve("app.jar"), jar);
+    // The same bytes but the last: no end record, so not a zip, and compressed as a whole.
+    byte[] notZip = Arrays.copyOf(jar, jar.length - 1);
+    Path bin = Files.write(tmp.resolve("app.bin"), notZip);
+    LayerBuilder b = new LayerBuilder().file("/app/lib/app.jar", app, 0644, 0, 0)
+        .file("/app/notes.txt", "small".getBytes(), 0644, 0, 0);
+    Layer one = b.build(tmp.resolve("a"), 0, 6);
+    Layer two = b.build(tmp.resolve("b"), 0, 6, new LayerCache(tmp.resolve("cache")));
+    assertEquals(one.blob().descriptor(), two.blob().descriptor(), "the same bytes every time");
+    long size = one.blob().descriptor().size();
+    assertTrue(Math.abs(size - jar.length) < jar.length / 100,
+        "the jar's entries are stored as they are: " + size + " for " + jar.length);
+    Layer plain = new LayerBuilder().file("/app/lib/app.bin", bin, 0644, 0, 0)
+        .build(tmp.resolve("c"), 0, 6);
+    assertTrue(plain.blob().descriptor().size() < jar.length / 4, "the same bytes compress");
+
+    byte[] compressed = one.blob().readAllBytes();
+    byte[] tar = new GZIPInputStream(new ByteArrayInputStream(compressed)).readAllBytes();
+    assertEquals(one.diffId(), Digest.of(tar));
+    TarReader t = new TarReader(new ByteArrayInputStream(tar), "layer");
+    List<String> names = new ArrayList<>();
+    for (TarEntry e; (e = t.next()) != null; ) {
+      names.add(e.name());
+      if (e.name().equals("app/lib/app.jar")) {
+        assertArrayEquals(jar, t.content().readAllBytes());
+      } else if (e.name().equals("app/notes.txt")) {
+        assertEquals("small", new String(t.content().readAllBytes()));
+      }
+    }
+    assertEquals(List.of("app/", "app/lib/", "app/lib/app.jar", "app/notes.txt"), names);
   }
 }

@@ -43,6 +43,29 @@ class ParallelGzipOutputStreamTest {
     return out.toByteArray();
   }
 
+  /**
+   * Writes {@code data} with the runs between the {@code switches} offsets stored and compressed by
+   * turns, compressed first: {@code {a, b}} stores {@code data[a, b)}. An offset may repeat (an
+   * empty run).
+   */
+  private static byte[] gzip(byte[] data, int[] switches, int threads, int chunk)
+      throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ParallelGzipOutputStream gz = new ParallelGzipOutputStream(out, 6, threads)) {
+      int at = 0;
+      for (int k = 0; k <= switches.length; k++) {
+        int end = k < switches.length ? switches[k] : data.length;
+        gz.setStored(k % 2 == 1);
+        gz.write(data, at, 0);
+        for (int off = at; off < end; off += chunk) {
+          gz.write(data, off, Math.min(chunk, end - off));
+        }
+        at = end;
+      }
+    }
+    return out.toByteArray();
+  }
+
   private static byte[] gunzip(byte[] gz) throws IOException {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
       return in.readAllBytes();
@@ -149,6 +172,76 @@ class ParallelGzipOutputStreamTest {
       Thread.sleep(10);
     }
     assertEquals(0, threads());
+  }
+
+  @Test
+  void storedRuns_readBack_atAndAroundBlockBoundaries_acrossBlocks_andEmpty() throws Exception {
+    byte[] data = input(6 * B + 4321, 11);
+    int[][] cases = {
+        {0, data.length}, // all stored
+        {0, 0}, // an empty stored run, then all compressed
+        {100, 100, 200, 200}, // empty runs of both kinds
+        {B - 1, B + 1}, // across one boundary
+        {B, 2 * B}, // exactly one block
+        {B - 100, 3 * B + 100}, // over whole blocks, longer than a stored block (65535)
+        {10, 20, 30, 40, 50, 70000, 70001, 70002}, // tiny runs; a run just past 64 KiB
+        {B + 5, 2 * B - 5, 2 * B + 5, data.length}, // ends stored
+        {0, 40000, 40001, data.length - 1}, // starts stored; ends with one compressed byte
+        {5 * B, 6 * B}, // the last block stored, then a compressed tail
+    };
+    for (int[] runs : cases) {
+      byte[] gz = gzip(data, runs, 3, 65536);
+      String what = java.util.Arrays.toString(runs);
+      assertArrayEquals(data, gunzip(gz), "GZIPInputStream, " + what);
+      assertArrayEquals(data, gnuGunzip(gz), "gzip -dc, " + what);
+    }
+    for (int size : new int[] {0, 1, B, B + 1}) {
+      byte[] small = input(size, size);
+      byte[] gz = gzip(small, new int[] {0, size}, 2, 65536);
+      assertArrayEquals(small, gnuGunzip(gz), "all stored, size " + size);
+    }
+  }
+
+  @Test
+  void storedRuns_sameBytes_forAnyThreadCount_andAnyWriteSizes() throws Exception {
+    byte[] data = input(7 * B + 999, 43);
+    int[] runs = {1000, 3000, 3001, B - 7, B + 9, 3 * B + 2, 3 * B + 2, 3 * B + 3, 5 * B, 6 * B};
+    byte[] one = gzip(data, runs, 1, 65536);
+    for (int threads : new int[] {2, 3, 8}) {
+      assertArrayEquals(one, gzip(data, runs, threads, 65536), threads + " threads");
+    }
+    assertArrayEquals(one, gzip(data, runs, 4, 1000), "writes of 1000 bytes");
+    assertArrayEquals(one, gzip(data, runs, 4, 3 * B + 7), "writes larger than a block");
+    assertArrayEquals(one, gzip(data, runs, 2, 1), "single-byte writes");
+    assertArrayEquals(data, gnuGunzip(one));
+  }
+
+  @Test
+  void storedBytes_areNotCompressed_andCostLittleMoreThanThemselves() throws Exception {
+    byte[] random = new byte[3 * B + 17];
+    new Random(8).nextBytes(random);
+    byte[] gz = gzip(random, new int[] {0, random.length}, 2, 65536);
+    // Header and trailer (18), 5 bytes per stored block (at most 65535 bytes, 5 per 256 KiB
+    // block), an empty final block (2).
+    int storedBlocks = 5 * 3 + 1;
+    assertEquals(random.length + 18 + 5 * storedBlocks + 2, gz.length, "stored as they are");
+    // Text that deflate would shrink to a fraction, marked stored: it stays its own size.
+    byte[] text = input(4 * B, 3);
+    assertTrue(gzip(text, new int[0], 2, 65536).length < text.length / 2, "compressed");
+    assertTrue(gzip(text, new int[] {0, text.length}, 2, 65536).length >= text.length, "stored");
+    assertTrue(gzip(text, new int[] {B, 3 * B}, 2, 65536).length >= 2 * B, "half stored");
+  }
+
+  @Test
+  void compressedBytesAfterAStoredRun_referToThoseBeforeIt() throws Exception {
+    // 20 KB of random bytes, 1 KB stored, the same 20 KB again: the repeat is found 21 KB back,
+    // across the stored run, and costs next to nothing.
+    byte[] data = new byte[41_000];
+    new Random(9).nextBytes(data);
+    System.arraycopy(data, 0, data, 21_000, 20_000);
+    byte[] gz = gzip(data, new int[] {20_000, 21_000}, 1, 65536);
+    assertTrue(gz.length < 21_000 + 1_000, "repeat compressed: " + gz.length);
+    assertArrayEquals(data, gnuGunzip(gz));
   }
 
   private static long threads() {
