@@ -31,6 +31,12 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        Warmup.start(); // a command that will hash; not for --help or --version alone
+        break;
+      }
+    }
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
         System.getenv());
     dev.plinth.registry.ClientThreads.releaseBeforeExit(); // else JDK 17's exit waits 300 ms

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,14 +48,19 @@ public final class RegistrySink {
     // the biggest first: the parallel uploads then end close together
     List<Blob> bySize = new ArrayList<>(blobs.values());
     bySize.sort(java.util.Comparator.comparingLong((Blob b) -> size(b)).reversed());
-    pushBlobs(client, repo, ref.host(), bySize, options);
+    Set<Digest> sent = pushBlobs(client, repo, ref.host(), bySize, options);
     boolean multi = asIndex || index.images().size() > 1;
     Blob top = multi ? index.index() : index.images().get(0).manifest();
+    // A document that refers to a blob the repository did not have cannot be there yet (a
+    // registry refuses a manifest whose blobs it lacks): it is put without asking first.
+    boolean topIsNew = !multi && refersTo(index.images().get(0), sent);
     if (multi) {
       for (Image image : index.images()) {
         Blob m = image.manifest();
         Descriptor d = m.descriptor();
-        if (client.manifestDigest(repo, d.digest().toString()).isEmpty()) {
+        boolean isNew = refersTo(image, sent);
+        topIsNew |= isNew;
+        if (isNew || client.manifestDigest(repo, d.digest().toString()).isEmpty()) {
           client.putManifest(repo, d.digest().toString(), d.mediaType(), m.readAllBytes());
           options.progress().finished(d.digest(), d.size(), Progress.Outcome.PUSHED);
         } else {
@@ -68,7 +74,7 @@ public final class RegistrySink {
       throw new PlinthException(PlinthException.Kind.USAGE, ref + ": the image's digest is "
           + td.digest() + ", not the one the reference names");
     }
-    Optional<Digest> there = client.manifestDigest(repo, reference);
+    Optional<Digest> there = topIsNew ? Optional.empty() : client.manifestDigest(repo, reference);
     if (there.isPresent() && there.get().equals(td.digest())) {
       options.progress().finished(td.digest(), td.size(), Progress.Outcome.EXISTS);
     } else {
@@ -78,10 +84,24 @@ public final class RegistrySink {
     return td;
   }
 
-  private static void pushBlobs(RegistryClient client, String repo, String host, List<Blob> blobs,
-      RegistryOptions options) throws IOException, PlinthException {
+  private static boolean refersTo(Image image, Set<Digest> sent) throws IOException {
+    if (sent.contains(image.config().descriptor().digest())) {
+      return true;
+    }
+    for (Layer l : image.layers()) {
+      if (sent.contains(l.blob().descriptor().digest())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Pushes the blobs; returns those the repository did not have (uploaded or mounted). */
+  private static Set<Digest> pushBlobs(RegistryClient client, String repo, String host,
+      List<Blob> blobs, RegistryOptions options) throws IOException, PlinthException {
+    Set<Digest> sent = java.util.concurrent.ConcurrentHashMap.newKeySet();
     if (blobs.isEmpty()) {
-      return;
+      return sent;
     }
     int threads = Math.min(options.parallel(), blobs.size());
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -100,6 +120,9 @@ public final class RegistrySink {
             from = rb.repository();
           }
           Progress.Outcome o = client.pushBlob(repo, b, from);
+          if (o != Progress.Outcome.EXISTS) {
+            sent.add(d.digest());
+          }
           options.progress().finished(d.digest(), d.size(), o);
           return null;
         }));
@@ -135,6 +158,7 @@ public final class RegistrySink {
     } finally {
       pool.shutdownNow();
     }
+    return sent;
   }
 
   private static long size(Blob b) {

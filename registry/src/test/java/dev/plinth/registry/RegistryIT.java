@@ -90,6 +90,12 @@ class RegistryIT {
       ImageIndex idx = TestImages.two(3, 200_000, 1000);
       RegistryRef ref = RegistryRef.parse(proxy.host() + "/team/app:1");
       RegistrySink.push(idx, false, ref, opts(null));
+      // cold: a HEAD per layer and config, none for the documents that refer to blobs just sent
+      long docs = idx.images().size() + 1;
+      long layersAndConfigs = idx.blobs().size() - docs;
+      assertEquals(layersAndConfigs, proxy.count("HEAD", "/blobs/"), proxy.log.toString());
+      assertEquals(0, proxy.count("HEAD", "/manifests/"), proxy.log.toString());
+      assertEquals(docs, proxy.count("PUT", "/manifests/"), proxy.log.toString());
       proxy.log.clear();
       RegistrySink.push(idx, false, ref, opts(null));
       long blobs = idx.blobs().size(); // layers, configs, manifests and the index
