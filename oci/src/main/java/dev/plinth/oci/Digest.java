@@ -37,7 +37,22 @@ public record Digest(String hex) {
     return new Digest(HexFormat.of().formatHex(raw));
   }
 
+  /**
+   * A fresh SHA-256 digest: a copy of one made once. Asking the security providers for each one
+   * goes through reflection, which after some 15 calls generates an accessor class (a few ms of a
+   * short run such as a push).
+   */
   public static MessageDigest sha256() {
+    try {
+      return (MessageDigest) SHA256.clone();
+    } catch (CloneNotSupportedException e) {
+      return newSha256();
+    }
+  }
+
+  private static final MessageDigest SHA256 = newSha256();
+
+  private static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
