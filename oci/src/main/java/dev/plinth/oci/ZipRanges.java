@@ -122,7 +122,9 @@ final class ZipRanges {
     found.sort(Comparator.comparingLong(f -> f[0]));
     long[] ranges = new long[2 * found.size()];
     long previousEnd = 0;
-    // The local headers, in file order, through a window: many fit in one read.
+    // The local headers, in file order, through one window buffer: many fit in one read, and
+    // refilling it makes no garbage (a new buffer per read made as much as the jar's size).
+    ByteBuffer buffer = ByteBuffer.allocate(WINDOW);
     ByteBuffer window = null;
     long windowAt = 0;
     for (int k = 0; k < found.size(); k++) {
@@ -132,7 +134,7 @@ final class ZipRanges {
       }
       if (window == null || at + LOCAL > windowAt + window.limit()) {
         windowAt = at;
-        window = read(ch, at, (int) Math.min(WINDOW, centralStart - at));
+        window = read(ch, at, (int) Math.min(WINDOW, centralStart - at), buffer);
         if (window == null) {
           return NONE;
         }
@@ -155,7 +157,14 @@ final class ZipRanges {
 
   /** {@code len} bytes at {@code pos}, little-endian; null if the file ends first. */
   private static ByteBuffer read(FileChannel ch, long pos, int len) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    return read(ch, pos, len, ByteBuffer.allocate(len));
+  }
+
+  /** As {@link #read(FileChannel, long, int)}, into {@code b} (at least {@code len} long). */
+  private static ByteBuffer read(FileChannel ch, long pos, int len, ByteBuffer b)
+      throws IOException {
+    b.clear().limit(len);
+    b.order(ByteOrder.LITTLE_ENDIAN);
     while (b.hasRemaining()) {
       if (ch.read(b, pos + b.position()) < 0) {
         return null;
