@@ -1,10 +1,11 @@
 package dev.plinth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.oci.BulkInputStream;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.LimitedInputStream;
-import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
+import dev.plinth.oci.PlinthException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -261,7 +262,7 @@ public final class DockerDaemon {
     return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
   }
 
-  private static final class Chunked extends InputStream {
+  private static final class Chunked extends BulkInputStream {
     private final InputStream in;
     private final String what;
     private long left;
@@ -270,12 +271,6 @@ public final class DockerDaemon {
     Chunked(InputStream in, String what) {
       this.in = in;
       this.what = what;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] b = new byte[1];
-      return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
     }
 
     @Override

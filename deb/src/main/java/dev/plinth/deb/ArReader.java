@@ -1,5 +1,6 @@
 package dev.plinth.deb;
 
+import dev.plinth.oci.BulkInputStream;
 import dev.plinth.oci.PlinthException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -84,13 +85,7 @@ final class ArReader {
 
   /** The current member's content; reading past it returns EOF. */
   InputStream content() {
-    return new InputStream() {
-      @Override
-      public int read() throws IOException {
-        byte[] b = new byte[1];
-        return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
-      }
-
+    return new BulkInputStream() {
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
         if (remaining <= 0) {

@@ -56,16 +56,10 @@ public final class Blobs {
    * descriptor; a mismatch (or bytes past the size) is an IOException naming the blob.
    */
   public static InputStream verifying(Descriptor d, InputStream in) {
-    return new java.io.FilterInputStream(in) {
+    return new BulkFilterInputStream(in) {
       final MessageDigest sha = Digest.sha256();
       long n;
       boolean checked;
-
-      @Override
-      public int read() throws IOException {
-        byte[] b = new byte[1];
-        return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
-      }
 
       @Override
       public int read(byte[] b, int off, int len) throws IOException {

@@ -244,13 +244,7 @@ public final class LayerCache {
         raw.close();
         throw blob.evicted(e);
       }
-      return new java.io.FilterInputStream(gz) {
-        @Override
-        public int read() throws IOException {
-          byte[] b = new byte[1];
-          return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
-        }
-
+      return new BulkFilterInputStream(gz) {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
           try {

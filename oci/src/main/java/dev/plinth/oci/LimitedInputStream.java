@@ -1,7 +1,6 @@
 package dev.plinth.oci;
 
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -11,7 +10,7 @@ import java.io.InputStream;
  * caller's choice: a stream that ends early is EOF, or an EOFException with a message; bytes
  * past the limit are cut, or an EOFException (a bomb, a lying length).
  */
-public final class LimitedInputStream extends FilterInputStream {
+public final class LimitedInputStream extends BulkFilterInputStream {
   private final long limit;
   private final String endsEarly;
   private final String goesOn;
@@ -34,12 +33,6 @@ public final class LimitedInputStream extends FilterInputStream {
   /** The first {@code limit} bytes of {@code in}; it may end sooner. */
   public static InputStream cut(InputStream in, long limit) {
     return new LimitedInputStream(in, limit, null, null);
-  }
-
-  @Override
-  public int read() throws IOException {
-    byte[] b = new byte[1];
-    return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.plinth.registry;
 
+import dev.plinth.oci.BulkInputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -416,7 +417,7 @@ final class Http1 {
   }
 
   /** A body of a known length (or to the connection's end, {@code left} -1). */
-  private final class Body extends InputStream {
+  private final class Body extends BulkInputStream {
     final Conn c;
     final String key;
     long left;
@@ -428,13 +429,6 @@ final class Http1 {
       this.key = key;
       this.left = left;
       this.keep = keep;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] b = new byte[1];
-      int n = read(b, 0, 1);
-      return n < 0 ? -1 : b[0] & 0xff;
     }
 
     @Override
@@ -499,7 +493,7 @@ final class Http1 {
   }
 
   /** A chunked body; trailers are read and dropped. */
-  private final class Chunked extends InputStream {
+  private final class Chunked extends BulkInputStream {
     final Conn c;
     final String key;
     final boolean keep;
@@ -512,13 +506,6 @@ final class Http1 {
       this.c = c;
       this.key = key;
       this.keep = keep;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] b = new byte[1];
-      int n = read(b, 0, 1);
-      return n < 0 ? -1 : b[0] & 0xff;
     }
 
     @Override

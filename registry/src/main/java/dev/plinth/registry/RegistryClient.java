@@ -3,13 +3,13 @@ package dev.plinth.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Blobs;
+import dev.plinth.oci.BulkFilterInputStream;
 import dev.plinth.oci.ContentMismatchException;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.PlinthException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -300,7 +300,7 @@ public final class RegistryClient {
     }
   }
 
-  private final class Resuming extends FilterInputStream {
+  private final class Resuming extends BulkFilterInputStream {
     private final String repo;
     private final Descriptor d;
     private long pos;
@@ -350,13 +350,6 @@ public final class RegistryClient {
       } catch (PlinthException e) {
         throw new RegistryFailure(e);
       }
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] b = new byte[1];
-      int n = read(b, 0, 1);
-      return n < 0 ? -1 : b[0] & 0xff;
     }
 
     @Override
@@ -617,15 +610,8 @@ public final class RegistryClient {
       public InputStream open() throws IOException {
         InputStream in = offset == 0 ? blob.open() : blob.openAt(offset);
         boolean whole = offset == 0 && length == blob.descriptor().size();
-        return new FilterInputStream(in) {
+        return new BulkFilterInputStream(in) {
           long left = length;
-
-          @Override
-          public int read() throws IOException {
-            byte[] b = new byte[1];
-            int n = read(b, 0, 1);
-            return n < 0 ? -1 : b[0] & 0xff;
-          }
 
           @Override
           public int read(byte[] b, int off, int len) throws IOException {

@@ -2,13 +2,13 @@ package dev.plinth.build.audit;
 
 import dev.plinth.build.ElfFile;
 import dev.plinth.build.ElfHeadReader;
+import dev.plinth.oci.BulkFilterInputStream;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.TarEntry;
 import dev.plinth.oci.TarReader;
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -478,7 +478,7 @@ final class LayerReader {
   }
 
   /** Counts and hashes what is read (skips included), and stops at a cap. */
-  private static final class Hashing extends FilterInputStream {
+  private static final class Hashing extends BulkFilterInputStream {
     final MessageDigest sha = Digest.sha256();
     final long max;
     long count;
@@ -486,12 +486,6 @@ final class LayerReader {
     Hashing(InputStream in, long max) {
       super(in);
       this.max = max;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] b = new byte[1];
-      return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
     }
 
     @Override
