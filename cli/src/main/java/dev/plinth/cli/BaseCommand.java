@@ -14,12 +14,7 @@ final class BaseCommand implements Cli.Command {
       "  plinth base --to oci-archive:base.tar",
       "  plinth base --with ca-certificates,tzdata --to oci-archive:base-full.tar");
 
-  private final Cli.Arg to = cli.option("--to", "REF",
-      "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG],"
-          + " docker-archive:FILE[:NAME:TAG] (one platform), docker-daemon:NAME:TAG (loads the"
-          + " daemon's own platform into Docker or Podman at $DOCKER_HOST), or a registry:"
-          + " HOST[:PORT]/REPO[:TAG] (docker:// before it is accepted).")
-      .required();
+  private final Cli.Arg to = Targets.to(cli);
 
   private final Cli.Arg platform = cli.option("--platform", "LIST",
       "Comma-separated platforms (default: linux/amd64,linux/arm64).")
@@ -43,9 +38,7 @@ final class BaseCommand implements Cli.Command {
       "Home and writable directories group 0 and group-writable, for platforms that run an"
           + " arbitrary uid in group 0 (OpenShift).");
 
-  private final Cli.Arg format = cli.option("--format", "text|json",
-      "How to report what was written (default: text).")
-      .defaultValue("text");
+  private final Cli.Arg format = Targets.format(cli);
 
   private final RegistryFlags registry = new RegistryFlags(cli);
 

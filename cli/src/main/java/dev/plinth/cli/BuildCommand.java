@@ -17,12 +17,7 @@ final class BuildCommand implements Cli.Command {
       "The build file (default: plinth.yaml).")
       .defaultValue("plinth.yaml");
 
-  private final Cli.Arg to = cli.option("--to", "REF",
-      "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG],"
-          + " docker-archive:FILE[:NAME:TAG] (one platform), docker-daemon:NAME:TAG (loads the"
-          + " daemon's own platform into Docker or Podman at $DOCKER_HOST), or a registry:"
-          + " HOST[:PORT]/REPO[:TAG] (docker:// before it is accepted).")
-      .required();
+  private final Cli.Arg to = Targets.to(cli);
 
   private final Cli.Arg platform = cli.option("--platform", "LIST",
       "Comma-separated platforms, overriding the file's 'platforms'.");
@@ -31,9 +26,7 @@ final class BuildCommand implements Cli.Command {
       "Fail unless plinth.lock (next to the build file) is current, instead of resolving"
           + " packages again; for CI and reproducible builds.");
 
-  private final Cli.Arg format = cli.option("--format", "text|json",
-      "How to report what was written (default: text).")
-      .defaultValue("text");
+  private final Cli.Arg format = Targets.format(cli);
 
   private final RegistryFlags registry = new RegistryFlags(cli);
 

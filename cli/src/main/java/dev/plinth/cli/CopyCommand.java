@@ -27,9 +27,7 @@ final class CopyCommand implements Cli.Command {
   private final Cli.Arg platform = cli.option("--platform", "LIST",
       "Comma-separated platforms to copy (default: all the source has).");
 
-  private final Cli.Arg format = cli.option("--format", "text|json",
-      "How to report what was written (default: text).")
-      .defaultValue("text");
+  private final Cli.Arg format = Targets.format(cli);
 
   private final RegistryFlags registry = new RegistryFlags(cli);
 

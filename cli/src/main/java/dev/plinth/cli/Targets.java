@@ -10,6 +10,22 @@ import java.util.Locale;
 
 /** Shared bits of the commands: platform lists and printing results. */
 final class Targets {
+  /** --to, the image a command writes. */
+  static Cli.Arg to(Cli cli) {
+    return cli.option("--to", "REF",
+        "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG],"
+            + " docker-archive:FILE[:NAME:TAG] (one platform), docker-daemon:NAME:TAG (loads the"
+            + " daemon's own platform into Docker or Podman at $DOCKER_HOST), or a registry:"
+            + " HOST[:PORT]/REPO[:TAG] (docker:// before it is accepted).")
+        .required();
+  }
+
+  /** --format, how a command that writes an image reports it. */
+  static Cli.Arg format(Cli cli) {
+    return cli.option("--format", "text|json", "How to report what was written (default: text).")
+        .defaultValue("text");
+  }
+
   static List<Platform> platforms(String csv) throws PlinthException {
     List<Platform> out = new ArrayList<>();
     for (String s : csv.split(",")) {
