@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -594,9 +593,5 @@ final class Http1 {
         }
       }
     }
-  }
-
-  static boolean isTimeout(IOException e) {
-    return e instanceof SocketTimeoutException;
   }
 }

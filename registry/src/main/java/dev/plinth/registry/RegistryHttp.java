@@ -110,6 +110,11 @@ final class RegistryHttp {
         Duration.ofSeconds(30));
   }
 
+  /** Closes the connections kept for later requests (a push is done with them). */
+  void closeIdle() {
+    client.closeIdle();
+  }
+
   /** Whether credentials were found for this registry (their source is in the messages). */
   boolean hasCredentials() {
     return creds != null;

@@ -36,6 +36,15 @@ public final class RegistrySink {
   public static Descriptor push(ImageIndex index, boolean asIndex, RegistryRef ref,
       RegistryOptions options) throws IOException, PlinthException {
     RegistryClient client = RegistryClient.forPush(ref, options);
+    try {
+      return push(client, index, asIndex, ref, options);
+    } finally {
+      client.http.closeIdle();
+    }
+  }
+
+  private static Descriptor push(RegistryClient client, ImageIndex index, boolean asIndex,
+      RegistryRef ref, RegistryOptions options) throws IOException, PlinthException {
     String repo = ref.repository();
     client.http.ping();
     Map<Digest, Blob> blobs = new LinkedHashMap<>();
