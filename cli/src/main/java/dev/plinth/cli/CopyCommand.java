@@ -4,7 +4,6 @@ import dev.plinth.build.Plinth;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
-import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,11 +37,7 @@ final class CopyCommand implements Cli.Command {
 
   @Override
   public int run(Cli.Context context) throws Exception {
-    String fmt = registry.format(format.value());
-    if (!fmt.equals("text") && !fmt.equals("json")) {
-      throw new PlinthException(PlinthException.Kind.USAGE,
-          "--format must be text or json, not '" + format.value() + "'");
-    }
+    String fmt = registry.textOrJson(format);
     ImageRef src = ImageRef.parse(source.value());
     ImageRef dst = ImageRef.parse(target.value());
     Plinth.Options options = registry.apply(Plinth.Options.fromEnvironment(context.env()),

@@ -7,7 +7,6 @@ import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
-import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,11 +36,7 @@ final class InspectCommand implements Cli.Command {
 
   @Override
   public int run(Cli.Context context) throws Exception {
-    String fmt = registry.format(format.value());
-    if (!fmt.equals("text") && !fmt.equals("json")) {
-      throw new PlinthException(PlinthException.Kind.USAGE,
-          "--format must be text or json, not '" + fmt + "'");
-    }
+    String fmt = registry.textOrJson(format);
     ImageRef r = ImageRef.parse(ref.value());
     ImageReader.Result result = Plinth.read(r, registry.apply(
         Plinth.Options.fromEnvironment(context.env()), context.env(), context.err()));

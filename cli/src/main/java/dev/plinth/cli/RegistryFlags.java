@@ -68,4 +68,14 @@ final class RegistryFlags {
   String format(String format) {
     return json.on() ? "json" : format;
   }
+
+  /** The result format of a command that reports text or JSON: refused (usage) if neither. */
+  String textOrJson(Cli.Arg format) throws PlinthException {
+    String f = format(format.value());
+    if (!f.equals("text") && !f.equals("json")) {
+      throw new PlinthException(PlinthException.Kind.USAGE,
+          "--format must be text or json, not '" + f + "'");
+    }
+    return f;
+  }
 }
