@@ -8,6 +8,7 @@ import dev.plinth.oci.BulkFilterInputStream;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.StreamFailure;
 import dev.plinth.oci.TarEntry;
 import dev.plinth.oci.TarReader;
 import java.io.BufferedInputStream;
@@ -164,6 +165,9 @@ final class LayerReader {
   }
 
   private PlinthException unreadable(IOException e) {
+    if (e instanceof StreamFailure f) { // of its own kind: a registry's refusal, a bad digest
+      return new PlinthException(f.kind(), what + ": " + f.getMessage(), e);
+    }
     if (e instanceof java.nio.file.FileSystemException || e instanceof java.net.SocketException
         || e instanceof java.net.UnknownHostException
         || e instanceof java.net.SocketTimeoutException

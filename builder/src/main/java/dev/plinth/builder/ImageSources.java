@@ -166,11 +166,9 @@ final class ImageSources {
           added.put(name, en);
         }
       } catch (IOException ex) {
-        PlinthException registry = dev.plinth.registry.RegistryFailure.in(ex);
-        if (registry != null) {
-          throw registry;
-        }
-        throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": reading layer "
+        // a stream's own failure keeps its kind (a registry's refusal); others: a bad layer
+        throw new PlinthException(ex instanceof dev.plinth.oci.StreamFailure f ? f.kind()
+            : PlinthException.Kind.BAD_INPUT, what + ": reading layer "
             + layer.blob().descriptor().digest() + " failed: " + ex.getMessage(), ex);
       }
     }

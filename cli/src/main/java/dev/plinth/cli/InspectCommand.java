@@ -38,8 +38,7 @@ final class InspectCommand implements Cli.Command {
   public int run(Cli.Context context) throws Exception {
     String fmt = registry.textOrJson(format);
     ImageRef r = ImageRef.parse(ref.value());
-    ImageReader.Result result = Plinth.read(r, registry.apply(
-        Plinth.Options.fromEnvironment(context.env()), context.env(), context.err()));
+    ImageReader.Result result = Plinth.read(r, registry.apply(context.options(), context.err()));
     Map<String, Object> report = report(r, result);
     PrintWriter out = context.out();
     if (fmt.equals("json")) {

@@ -10,6 +10,7 @@ import dev.plinth.oci.Digest;
 import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.StreamFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -252,10 +253,6 @@ public final class RegistryClient {
     }
     try (InputStream in = openBlob(repo, d)) {
       return in.readAllBytes();
-    } catch (RegistryFailure e) {
-      throw e.failure();
-    } catch (ContentMismatchException e) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, e.getMessage(), e);
     }
   }
 
@@ -368,7 +365,7 @@ public final class RegistryClient {
             http.options.progress().finished(d.digest(), d.size(), Progress.Outcome.PULLED);
           }
           return n;
-        } catch (ContentMismatchException | RegistryFailure e) {
+        } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
           throw e;
         } catch (IOException e) {
           if (++resumes >= http.options.attempts()) {
@@ -443,7 +440,7 @@ public final class RegistryClient {
           putChunked(repo, location, blob, what);
         }
         return Progress.Outcome.PUSHED;
-      } catch (ContentMismatchException | RegistryFailure e) {
+      } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
         throw e;
       } catch (IOException e) {
         if (attempt >= http.options.attempts()) {
@@ -526,7 +523,7 @@ public final class RegistryClient {
             Map.of("Content-Type", "application/octet-stream",
                 "Content-Range", offset + "-" + (offset + n - 1)),
             blobBody(blob, offset, n), List.of(pushPull(repo)), false, what, null));
-      } catch (ContentMismatchException | RegistryFailure e) {
+      } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
         throw e;
       } catch (IOException e) {
         if (++resumes >= http.options.attempts()) {
