@@ -284,7 +284,8 @@ public final class LayerDiff<T> {
       }
       checkMetadata();
       Name name = normalize(e.name(), "name");
-      List<String> parts = Filesystem.components(name.path);
+      List<String> parts = name.path.contains(WHITEOUT) ? Filesystem.components(name.path)
+          : List.of();
       // Whiteouts and AUFS metadata.
       for (int i = 0; i < parts.size(); i++) {
         String seg = parts.get(i);
