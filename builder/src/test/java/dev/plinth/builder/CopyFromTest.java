@@ -199,6 +199,22 @@ class CopyFromTest {
   }
 
   @Test
+  void aZstdLayer_isRead() throws Exception {
+    java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+    try (TarWriter w = new TarWriter(tar)) {
+      w.write(new TarEntry("app/z", TarEntry.Type.FILE, 0644, 0, 0, 4, null, 0),
+          new ByteArrayInputStream("zstd".getBytes(StandardCharsets.UTF_8)));
+    }
+    java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+    try (OutputStream out = new io.airlift.compress.zstd.ZstdOutputStream(z)) {
+      out.write(tar.toByteArray());
+    }
+    Layer l = new Layer.Value(Blob.of("application/vnd.oci.image.layer.v1.tar+zstd",
+        z.toByteArray()), Digest.of(tar.toByteArray()), OptionalLong.empty());
+    assertEquals("zstd", text(copy(image(l), "/app"), "/app/z"));
+  }
+
+  @Test
   void aDescriptorLargerThanItsBlob_isBadInput() throws Exception {
     Layer good = layer(new Tar().file("app/a", "a"));
     Descriptor d = good.blob().descriptor();
