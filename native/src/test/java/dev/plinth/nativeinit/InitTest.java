@@ -156,7 +156,8 @@ class InitTest {
         List<String> after = Signals.stat(bg);
         assertNotNull(after, "the background sleep was killed too");
         assertEquals(before.get(19), after.get(19), "not the same process");
-        assertEquals("S", after.get(0));
+        // sleeping, or running for a moment on a busy machine: anything but ended
+        assertFalse(after.get(0).equals("Z") || after.get(0).equals("X"), "the background sleep ended: " + after);
       } finally {
         Signals.killQuietly(bg);
       }
