@@ -1,6 +1,8 @@
 package dev.plinth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.http.Http1;
+import dev.plinth.http.RequestBody;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Blobs;
 import dev.plinth.oci.BulkFilterInputStream;
@@ -187,7 +189,7 @@ public final class RegistryClient {
     }
     Http1.Response r = http.send(new RegistryHttp.Req("PUT",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Content-Type", mediaType),
-        bytesBody(bytes), scopes(repo), true, what, SHORT));
+        RequestBody.of(bytes), scopes(repo), true, what, SHORT));
     if (r.statusCode() != 201 && r.statusCode() != 200) {
       throw http.fail(r, what);
     }
@@ -419,7 +421,7 @@ public final class RegistryClient {
     if (mountFrom != null && !mountFrom.equals(repo)) {
       Http1.Response r = http.send(new RegistryHttp.Req("POST",
           http.uri("/v2/" + repo + "/blobs/uploads/?mount=" + d.digest() + "&from=" + mountFrom),
-          Map.of(), bytesBody(new byte[0]), List.of(pushPull(repo), pull(mountFrom)), true, what,
+          Map.of(), RequestBody.of(new byte[0]), List.of(pushPull(repo), pull(mountFrom)), true, what,
           SHORT));
       if (r.statusCode() == 201) {
         RegistryHttp.discard(r);
@@ -459,7 +461,7 @@ public final class RegistryClient {
 
   private URI startUpload(String repo, String what) throws IOException, PlinthException {
     Http1.Response r = http.send(new RegistryHttp.Req("POST",
-        http.uri("/v2/" + repo + "/blobs/uploads/"), Map.of(), bytesBody(new byte[0]),
+        http.uri("/v2/" + repo + "/blobs/uploads/"), Map.of(), RequestBody.of(new byte[0]),
         List.of(pushPull(repo)), true, what, SHORT));
     if (r.statusCode() != 202) {
       throw http.fail(r, what);
@@ -563,7 +565,7 @@ public final class RegistryClient {
     }
     Http1.Response r = http.send(new RegistryHttp.Req("PUT",
         withQuery(location, "digest=" + d.digest()),
-        Map.of("Content-Type", "application/octet-stream"), bytesBody(new byte[0]),
+        Map.of("Content-Type", "application/octet-stream"), RequestBody.of(new byte[0]),
         List.of(pushPull(repo)), true, what, SHORT));
     finish(r, d, what);
   }
@@ -592,7 +594,7 @@ public final class RegistryClient {
     return new long[] {rangeEnd(r.headers().firstValue("Range").orElse(null), 0)};
   }
 
-  private RegistryHttp.Body blobBody(Blob blob, long offset, long length) {
+  private RequestBody blobBody(Blob blob, long offset, long length) {
     Digest digest;
     try {
       digest = blob.descriptor().digest();
@@ -600,7 +602,7 @@ public final class RegistryClient {
       throw new java.io.UncheckedIOException(e);
     }
     Progress progress = http.options.progress();
-    return new RegistryHttp.Body() {
+    return new RequestBody() {
       @Override
       public long length() {
         return length;
@@ -629,20 +631,6 @@ public final class RegistryClient {
             return n;
           }
         };
-      }
-    };
-  }
-
-  static RegistryHttp.Body bytesBody(byte[] bytes) {
-    return new RegistryHttp.Body() {
-      @Override
-      public long length() {
-        return bytes.length;
-      }
-
-      @Override
-      public InputStream open() {
-        return new java.io.ByteArrayInputStream(bytes);
       }
     };
   }

@@ -3,6 +3,8 @@ package dev.plinth.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.oci.ContentMismatchException;
 import dev.plinth.oci.Json;
+import dev.plinth.http.Http1;
+import dev.plinth.http.RequestBody;
 import dev.plinth.oci.PlinthException;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -63,13 +65,6 @@ final class RegistryHttp {
   static final int MAX_ERROR_BODY = 4096;
   static final int MAX_TOKEN_BODY = 1 << 20;
 
-  /** A request body that can be opened again for a retry. */
-  interface Body {
-    long length();
-
-    InputStream open() throws IOException;
-  }
-
   /**
    * One request.
    *
@@ -77,7 +72,7 @@ final class RegistryHttp {
    * @param retryable whether it may be sent again on a dropped connection or a 408/429/5xx
    * @param what names it in messages and progress, e.g. "blob sha256:ab.. of team/app"
    */
-  record Req(String method, URI uri, Map<String, String> headers, Body body, List<String> scopes,
+  record Req(String method, URI uri, Map<String, String> headers, RequestBody body, List<String> scopes,
       boolean retryable, String what, Duration timeout) {}
 
   final String host;
@@ -220,7 +215,7 @@ final class RegistryHttp {
       }
       Http1.Response resp;
       try {
-        Body body = r.body() == null || (r.body().length() == 0
+        RequestBody body = r.body() == null || (r.body().length() == 0
             && (method.equals("GET") || method.equals("HEAD"))) ? null : r.body();
         resp = client.send(method, uri, headers, body, r.timeout());
       } catch (UncheckedIOException e) {

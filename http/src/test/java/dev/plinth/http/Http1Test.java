@@ -1,4 +1,4 @@
-package dev.plinth.registry;
+package dev.plinth.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry HTTP/1.1 client against a server on 127.0.0.1 that answers from a script, byte for
+ * The HTTP/1.1 client against a server on 127.0.0.1 that answers from a script, byte for
  * byte: connection reuse, chunked bodies, a kept connection the server closed, and hostile
  * answers, each of which must fail closed with an IOException.
  */
@@ -141,8 +141,8 @@ class Http1Test {
     }
   }
 
-  static RegistryHttp.Body body(byte[] b) {
-    return new RegistryHttp.Body() {
+  static RequestBody body(byte[] b) {
+    return new RequestBody() {
       @Override
       public long length() {
         return b.length;
@@ -295,7 +295,7 @@ class Http1Test {
   @Test
   void aBodyShorterThanItsLength_failsTheRequest() throws Exception {
     URI u = serve((n, head, body) -> ok("x"), false);
-    RegistryHttp.Body lying = new RegistryHttp.Body() {
+    RequestBody lying = new RequestBody() {
       @Override
       public long length() {
         return 100;

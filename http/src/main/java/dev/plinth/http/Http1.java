@@ -1,4 +1,4 @@
-package dev.plinth.registry;
+package dev.plinth.http;
 
 import dev.plinth.oci.BulkInputStream;
 import java.io.BufferedInputStream;
@@ -27,7 +27,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A small HTTP/1.1 client over blocking sockets, for registries: what a registry exchange needs
+ * A small HTTP/1.1 client over blocking sockets: what a registry exchange needs
  * (fixed-length request bodies streamed from their source, Content-Length, chunked and
  * read-to-close response bodies, keep-alive connections reused per host) and nothing more: no
  * redirects, cookies, proxies or HTTP/2. The JDK's HttpClient moves a request body through its
@@ -38,7 +38,7 @@ import javax.net.ssl.SSLSocket;
  * {@link #MAX_HEAD} bytes or {@link #MAX_HEADERS} lines, a malformed length or chunk size each end
  * the exchange with an IOException (the connection is dropped, never reused).
  */
-final class Http1 {
+public final class Http1 {
   static final int MAX_HEAD = 64 * 1024;
   static final int MAX_HEADERS = 200;
   /** Idle connections kept per host. */
@@ -53,25 +53,25 @@ final class Http1 {
   private final Map<String, ArrayDeque<Conn>> idle = new HashMap<>();
 
   /** @param tls for https connections; host names are checked unless its trust says otherwise */
-  Http1(SSLContext tls, Duration connectTimeout) {
+  public Http1(SSLContext tls, Duration connectTimeout) {
     this.tls = tls;
     this.connectTimeout = connectTimeout;
   }
 
   /** A response's header fields, names compared without case. */
-  static final class Headers {
+  public static final class Headers {
     private final Map<String, List<String>> map;
 
     Headers(Map<String, List<String>> map) {
       this.map = map;
     }
 
-    Optional<String> firstValue(String name) {
+    public Optional<String> firstValue(String name) {
       List<String> v = map.get(name);
       return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
     }
 
-    OptionalLong firstValueAsLong(String name) {
+    public OptionalLong firstValueAsLong(String name) {
       Optional<String> v = firstValue(name);
       if (v.isEmpty()) {
         return OptionalLong.empty();
@@ -83,14 +83,14 @@ final class Http1 {
       }
     }
 
-    List<String> allValues(String name) {
+    public List<String> allValues(String name) {
       List<String> v = map.get(name);
       return v == null ? List.of() : Collections.unmodifiableList(v);
     }
   }
 
   /** A response: its status and headers, read; its body, to read and close. */
-  static final class Response {
+  public static final class Response {
     private final int status;
     private final Headers headers;
     private final URI uri;
@@ -103,20 +103,20 @@ final class Http1 {
       this.body = body;
     }
 
-    int statusCode() {
+    public int statusCode() {
       return status;
     }
 
-    Headers headers() {
+    public Headers headers() {
       return headers;
     }
 
     /** The request's URI (redirects are not followed here). */
-    URI uri() {
+    public URI uri() {
       return uri;
     }
 
-    InputStream body() {
+    public InputStream body() {
       return body;
     }
   }
@@ -129,7 +129,7 @@ final class Http1 {
    * @param timeout how long to wait for each read (the head, then every read of the body); null
    *     for {@link #IDLE_READ}
    */
-  Response send(String method, URI uri, Map<String, String> headers, RegistryHttp.Body body,
+  public Response send(String method, URI uri, Map<String, String> headers, RequestBody body,
       Duration timeout) throws IOException {
     String key = key(uri);
     byte[] head = head(method, uri, headers, body);
@@ -164,7 +164,7 @@ final class Http1 {
   }
 
   /** Drops every idle connection. */
-  void closeIdle() {
+  public void closeIdle() {
     List<Conn> all = new ArrayList<>();
     synchronized (idle) {
       idle.values().forEach(all::addAll);
@@ -174,7 +174,19 @@ final class Http1 {
   }
 
   private static String key(URI uri) {
-    return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + RegistryHttp.authority(uri);
+    return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + authority(uri);
+  }
+
+  /** host:port, the port filled in from the scheme. */
+  static String authority(URI uri) {
+    String h = uri.getHost() == null ? "" : uri.getHost();
+    return h + ":" + port(uri);
+  }
+
+  /** Printable ASCII only, at most 200 characters: a server's text in a one-line message. */
+  static String clean(String s) {
+    String c = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return c.length() > 200 ? c.substring(0, 200) + "..." : c;
   }
 
   private static int port(URI uri) {
@@ -183,7 +195,7 @@ final class Http1 {
   }
 
   private static byte[] head(String method, URI uri, Map<String, String> headers,
-      RegistryHttp.Body body) {
+      RequestBody body) {
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     StringBuilder b = new StringBuilder(256).append(method).append(' ').append(path);
     if (uri.getRawQuery() != null) {
@@ -221,7 +233,7 @@ final class Http1 {
     return true;
   }
 
-  private static void copy(RegistryHttp.Body body, OutputStream out) throws IOException {
+  private static void copy(RequestBody body, OutputStream out) throws IOException {
     long left = body.length();
     byte[] buf = new byte[128 * 1024];
     try (InputStream in = body.open()) {
@@ -308,7 +320,7 @@ final class Http1 {
       c.answered = true;
       if (!status.startsWith("HTTP/1.") || status.length() < 12 || status.charAt(8) != ' '
           || (status.length() > 12 && status.charAt(12) != ' ')) {
-        throw new IOException("not an HTTP/1.x answer: " + RegistryHttp.clean(
+        throw new IOException("not an HTTP/1.x answer: " + clean(
             status.length() > 40 ? status.substring(0, 40) : status));
       }
       int code;
