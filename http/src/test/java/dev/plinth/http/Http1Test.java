@@ -139,7 +139,7 @@ class Http1Test {
   }
 
   static String get(Http1 h, URI u) throws IOException {
-    Http1.Response r = h.send("GET", u, Map.of(), null, Duration.ofSeconds(5));
+    Response r = h.send("GET", u, Map.of(), null, Duration.ofSeconds(5));
     try (InputStream in = r.body()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
@@ -167,8 +167,8 @@ class Http1Test {
     Http1 h = client();
     assertEquals("answer 0", get(h, u.resolve("/v2/")));
     assertEquals("answer 1", get(h, u.resolve("/v2/a")));
-    Http1.Response r = h.send("HEAD", u.resolve("/v2/b"), Map.of(), null, null);
-    assertEquals(200, r.statusCode());
+    Response r = h.send("HEAD", u.resolve("/v2/b"), Map.of(), null, null);
+    assertEquals(200, r.status());
     assertEquals("answer 3", get(h, u.resolve("/v2/c")));
     assertEquals(1, connections.get(), "one connection for all four requests");
     assertTrue(heads.get(0).startsWith("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:" + u.getPort()),
@@ -181,9 +181,9 @@ class Http1Test {
         + "Docker-Content-Digest: sha256:1\r\nContent-Length: 0\r\n\r\n"), false);
     byte[] data = new byte[300_000];
     new java.util.Random(1).nextBytes(data);
-    Http1.Response r = client().send("PUT", URI.create(u + "/v2/r/blobs/uploads/1?digest=sha256:ab"),
+    Response r = client().send("PUT", URI.create(u + "/v2/r/blobs/uploads/1?digest=sha256:ab"),
         Map.of("Content-Type", "application/octet-stream"), body(data), null);
-    assertEquals(201, r.statusCode());
+    assertEquals(201, r.status());
     assertEquals("/x", r.headers().firstValue("location").orElseThrow(), "names ignore case");
     assertTrue(heads.get(0).startsWith("PUT /v2/r/blobs/uploads/1?digest=sha256:ab HTTP/1.1\r\n"));
     assertTrue(heads.get(0).contains("\r\nContent-Length: 300000\r\n"), heads.get(0));
@@ -219,8 +219,8 @@ class Http1Test {
     assertEquals("answer 1", get(h, u));
     byte[] data = ascii("a body that is sent again");
     Thread.sleep(100);
-    Http1.Response r = h.send("PATCH", u, Map.of(), body(data), null);
-    assertEquals(200, r.statusCode());
+    Response r = h.send("PATCH", u, Map.of(), body(data), null);
+    assertEquals(200, r.status());
     assertArrayEquals(data, bodies.get(bodies.size() - 1));
     assertEquals(3, connections.get());
   }

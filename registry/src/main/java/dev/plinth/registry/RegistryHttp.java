@@ -3,7 +3,9 @@ package dev.plinth.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.oci.ContentMismatchException;
 import dev.plinth.oci.Json;
+import dev.plinth.http.Headers;
 import dev.plinth.http.Http1;
+import dev.plinth.http.Response;
 import dev.plinth.http.RequestBody;
 import dev.plinth.oci.PlinthException;
 import java.io.FileInputStream;
@@ -145,11 +147,11 @@ final class RegistryHttp {
       scheme = loopback ? "http" : "https";
       Req ping = new Req("GET", raw("/v2/"), Map.of(), null, List.of(), true, host,
           Duration.ofSeconds(30));
-      Http1.Response r = null;
+      Response r = null;
       if (loopback) {
         try {
           r = exchange(ping, false);
-          if (r.statusCode() != 200 && r.statusCode() != 401) {
+          if (r.status() != 200 && r.status() != 401) {
             discard(r);
             r = null;
           }
@@ -177,7 +179,7 @@ final class RegistryHttp {
         }
       }
       try (InputStream ignored = r.body()) {
-        int s = r.statusCode();
+        int s = r.status();
         if (s == 401) {
           challenge = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null));
           if (challenge == null || !(challenge.isBasic() || challenge.isBearer())) {
@@ -195,12 +197,12 @@ final class RegistryHttp {
   }
 
   /** Sends a request: authenticated, retried, redirects followed. */
-  Http1.Response send(Req r) throws IOException, PlinthException {
+  Response send(Req r) throws IOException, PlinthException {
     ping();
     return exchange(r, true);
   }
 
-  private Http1.Response exchange(Req r, boolean auth)
+  private Response exchange(Req r, boolean auth)
       throws IOException, PlinthException {
     URI uri = r.uri();
     String method = r.method();
@@ -213,7 +215,7 @@ final class RegistryHttp {
       if (auth && trusted) {
         authorize(headers, r.scopes(), false);
       }
-      Http1.Response resp;
+      Response resp;
       try {
         RequestBody body = r.body() == null || (r.body().length() == 0
             && (method.equals("GET") || method.equals("HEAD"))) ? null : r.body();
@@ -244,7 +246,7 @@ final class RegistryHttp {
         attempt++;
         continue;
       }
-      int s = resp.statusCode();
+      int s = resp.status();
       Optional<String> location = resp.headers().firstValue("Location");
       if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location.isPresent()) {
         discard(resp);
@@ -382,8 +384,8 @@ final class RegistryHttp {
       if (sendCreds && sameAuthority(uri, realmUri)) {
         b.put("Authorization", creds.basicHeader());
       }
-      Http1.Response resp = sendWithRetries(uri, b, "token from " + realmUri.getHost());
-      int s = resp.statusCode();
+      Response resp = sendWithRetries(uri, b, "token from " + realmUri.getHost());
+      int s = resp.status();
       Optional<String> loc = resp.headers().firstValue("Location");
       if (s / 100 == 3 && loc.isPresent()) {
         discard(resp);
@@ -426,15 +428,15 @@ final class RegistryHttp {
     }
   }
 
-  private Http1.Response sendWithRetries(URI uri, Map<String, String> headers, String what)
+  private Response sendWithRetries(URI uri, Map<String, String> headers, String what)
       throws IOException, PlinthException {
     for (int attempt = 1; ; attempt++) {
       try {
-        Http1.Response resp = client.send("GET", uri, headers, null, Duration.ofSeconds(60));
-        if (retryableStatus(resp.statusCode()) && attempt < options.attempts()) {
+        Response resp = client.send("GET", uri, headers, null, Duration.ofSeconds(60));
+        if (retryableStatus(resp.status()) && attempt < options.attempts()) {
           Duration wait = retryAfter(resp.headers()).orElse(backoff(attempt));
           discard(resp);
-          options.progress().retrying(what, attempt, wait, "HTTP " + resp.statusCode());
+          options.progress().retrying(what, attempt, wait, "HTTP " + resp.status());
           sleep(wait);
           continue;
         }
@@ -538,8 +540,8 @@ final class RegistryHttp {
   // ---- failures ----
 
   /** The failure for an unexpected answer, by status, naming {@code what}. */
-  PlinthException fail(Http1.Response resp, String what) {
-    int s = resp.statusCode();
+  PlinthException fail(Response resp, String what) {
+    int s = resp.status();
     String detail = errorDetail(resp);
     String base = what + ": HTTP " + s + (detail.isEmpty() ? "" : " (" + detail + ")");
     return switch (s) {
@@ -559,7 +561,7 @@ final class RegistryHttp {
   }
 
   /** The OCI error code and message of an error answer, cleaned for a one-line message. */
-  static String errorDetail(Http1.Response resp) {
+  static String errorDetail(Response resp) {
     byte[] body;
     try (InputStream in = resp.body()) {
       body = in.readNBytes(MAX_ERROR_BODY);
@@ -640,7 +642,7 @@ final class RegistryHttp {
   }
 
   /** Retry-After in seconds or as an HTTP date, capped at the options' longest wait. */
-  Optional<Duration> retryAfter(Http1.Headers h) {
+  Optional<Duration> retryAfter(Headers h) {
     Optional<String> v = h.firstValue("Retry-After");
     if (v.isEmpty()) {
       return Optional.empty();
@@ -682,7 +684,7 @@ final class RegistryHttp {
     }
   }
 
-  static void discard(Http1.Response r) {
+  static void discard(Response r) {
     try (InputStream in = r.body()) {
       in.skipNBytes(0);
       byte[] buf = new byte[8192];
