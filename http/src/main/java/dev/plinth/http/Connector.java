@@ -12,7 +12,7 @@ import javax.net.ssl.SSLContext;
  * scheme, host and port.
  *
  * <ul>
- *   <li>{@link #direct(SSLContext)}: TCP to the URI's host and port, TLS on top for https (see
+ *   <li>{@link #direct()}, {@link #direct(SSLContext)}: TCP to the URI's host and port, TLS on top for https (see
  *       {@link Tls#handshake}).
  *   <li>{@link #unix(Path)}: a unix-domain socket, whatever the URI's host (the Docker Engine
  *       API).
@@ -37,6 +37,11 @@ public interface Connector {
   /** TCP, and TLS with this context for https; host names are checked against certificates. */
   static Connector direct(SSLContext tls) {
     return new DirectConnector(tls);
+  }
+
+  /** TCP, and TLS for https with the JDK's trusted CAs, loaded on the first https connection. */
+  static Connector direct() {
+    return new DirectConnector(Tls.lazy(Trust.system()));
   }
 
   /** Every request over the unix-domain socket at {@code socket}. */

@@ -1,8 +1,8 @@
 package dev.plinth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plinth.http.Response;
 import dev.plinth.http.RequestBody;
+import dev.plinth.http.Response;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Blobs;
 import dev.plinth.oci.BulkFilterInputStream;

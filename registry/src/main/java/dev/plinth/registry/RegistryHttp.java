@@ -1,12 +1,14 @@
 package dev.plinth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plinth.oci.ContentMismatchException;
-import dev.plinth.oci.Json;
 import dev.plinth.http.Headers;
 import dev.plinth.http.Http1;
-import dev.plinth.http.Response;
 import dev.plinth.http.RequestBody;
+import dev.plinth.http.Response;
+import dev.plinth.http.Tls;
+import dev.plinth.http.Trust;
+import dev.plinth.oci.ContentMismatchException;
+import dev.plinth.oci.Json;
 import dev.plinth.oci.PlinthException;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -14,18 +16,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -38,16 +37,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
-import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -103,7 +94,7 @@ final class RegistryHttp {
     this.creds = options.credentials() == null ? null
         : options.credentials().lookup(refHost).orElse(null);
     // TLS is set up on the first https connection: a plain-HTTP registry loads none of it.
-    this.client = new Http1(new LazyTls(trust(options, options.isInsecure(host))),
+    this.client = new Http1(Tls.lazy(trust(options, options.isInsecure(host))),
         Duration.ofSeconds(30));
   }
 
@@ -733,10 +724,10 @@ final class RegistryHttp {
   /** What the registry's certificate is checked against; the CA file is read now. */
   private static TrustManager trust(RegistryOptions o, boolean insecure) throws PlinthException {
     if (insecure) {
-      return new TrustAll();
+      return Trust.all();
     }
     if (o.caFile() == null) {
-      return new Either(null);
+      return Trust.system();
     }
     try {
       KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -755,258 +746,13 @@ final class RegistryHttp {
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       extra.init(ks);
       // the JDK's CA store is loaded on the first TLS handshake, not for plain-HTTP registries
-      return new Either((X509ExtendedTrustManager) extra.getTrustManagers()[0]);
+      return Trust.systemOr((X509ExtendedTrustManager) extra.getTrustManagers()[0]);
     } catch (IOException e) {
       throw new PlinthException(PlinthException.Kind.NOT_FOUND,
           "PLINTH_REGISTRY_CA=" + o.caFile() + " cannot be read: " + e.getMessage());
     } catch (java.security.GeneralSecurityException e) {
       throw new PlinthException(PlinthException.Kind.USAGE,
           "PLINTH_REGISTRY_CA=" + o.caFile() + " is not a PEM certificate file: " + e.getMessage());
-    }
-  }
-
-  /**
-   * A TLS context made on first use, with one trust manager: the JDK's TLS provider is loaded and
-   * set up (some 100 ms) only when a connection goes to https.
-   */
-  private static final class LazyTls extends SSLContext {
-    LazyTls(TrustManager trust) {
-      super(new Spi(trust), null, "TLS");
-    }
-
-    private static final class Spi extends SSLContextSpi {
-      private final TrustManager trust;
-      private volatile SSLContext ctx;
-
-      Spi(TrustManager trust) {
-        this.trust = trust;
-      }
-
-      private SSLContext ctx() {
-        SSLContext c = ctx;
-        if (c == null) {
-          synchronized (this) {
-            if (ctx == null) {
-              try {
-                SSLContext made = SSLContext.getInstance("TLS");
-                made.init(null, new TrustManager[] {trust}, null);
-                ctx = made;
-              } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException("the JDK's TLS cannot be set up: " + e, e);
-              }
-            }
-            c = ctx;
-          }
-        }
-        return c;
-      }
-
-      @Override
-      protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) {
-        throw new UnsupportedOperationException("initialised when made");
-      }
-
-      @Override
-      protected SSLSocketFactory engineGetSocketFactory() {
-        return ctx().getSocketFactory();
-      }
-
-      @Override
-      protected SSLServerSocketFactory engineGetServerSocketFactory() {
-        return ctx().getServerSocketFactory();
-      }
-
-      @Override
-      protected SSLEngine engineCreateSSLEngine() {
-        return ctx().createSSLEngine();
-      }
-
-      @Override
-      protected SSLEngine engineCreateSSLEngine(String host, int port) {
-        return ctx().createSSLEngine(host, port);
-      }
-
-      @Override
-      protected SSLSessionContext engineGetServerSessionContext() {
-        return ctx().getServerSessionContext();
-      }
-
-      @Override
-      protected SSLSessionContext engineGetClientSessionContext() {
-        return ctx().getClientSessionContext();
-      }
-
-      @Override
-      protected SSLParameters engineGetDefaultSSLParameters() {
-        return ctx().getDefaultSSLParameters();
-      }
-
-      @Override
-      protected SSLParameters engineGetSupportedSSLParameters() {
-        return ctx().getSupportedSSLParameters();
-      }
-    }
-  }
-
-  private static X509ExtendedTrustManager systemTrust() throws CertificateException {
-    try {
-      TrustManagerFactory def =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      def.init((KeyStore) null);
-      return (X509ExtendedTrustManager) def.getTrustManagers()[0];
-    } catch (java.security.GeneralSecurityException e) {
-      throw new CertificateException("the JDK's trusted CAs cannot be loaded: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Trusts what the JDK trusts (loaded when first needed), or what the extra CA file does; host
-   * names checked by both.
-   */
-  private static final class Either extends X509ExtendedTrustManager {
-    private volatile X509ExtendedTrustManager a;
-    private final X509ExtendedTrustManager b;
-
-    Either(X509ExtendedTrustManager extra) {
-      this.b = extra == null ? new RejectAll() : extra;
-    }
-
-    private X509ExtendedTrustManager system() throws CertificateException {
-      X509ExtendedTrustManager t = a;
-      if (t == null) {
-        synchronized (this) {
-          if (a == null) {
-            a = systemTrust();
-          }
-          t = a;
-        }
-      }
-      return t;
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      try {
-        system().checkServerTrusted(chain, authType, engine);
-      } catch (CertificateException e) {
-        b.checkServerTrusted(chain, authType, engine);
-      }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      try {
-        system().checkServerTrusted(chain, authType, socket);
-      } catch (CertificateException e) {
-        b.checkServerTrusted(chain, authType, socket);
-      }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      try {
-        system().checkServerTrusted(chain, authType);
-      } catch (CertificateException e) {
-        b.checkServerTrusted(chain, authType);
-      }
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("no client certificates");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("no client certificates");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      throw new CertificateException("no client certificates");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return b.getAcceptedIssuers(); // no client certificates are sent
-    }
-  }
-
-  /** Trusts nothing: the extra CA file when none was given. */
-  private static final class RejectAll extends X509ExtendedTrustManager {
-    private static CertificateException no() {
-      return new CertificateException("not trusted");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, Socket s)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a) throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, Socket s)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a) throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
-  }
-
-  /** For hosts named --insecure only: no certificate or host name check. */
-  private static final class TrustAll extends X509ExtendedTrustManager {
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 }
