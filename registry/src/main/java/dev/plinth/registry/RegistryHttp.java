@@ -3,6 +3,7 @@ package dev.plinth.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.http.Headers;
 import dev.plinth.http.Http1;
+import dev.plinth.http.Redirects;
 import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
 import dev.plinth.http.Tls;
@@ -47,7 +48,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * HTTP to one registry: the scheme (HTTPS; plain HTTP only for loopback or an insecure host),
  * authentication (basic, or bearer tokens from the challenge's realm), retries with backoff on
  * 408/429/5xx and dropped connections (honouring Retry-After, capped), and redirects followed by
- * hand so that credentials never leave the registry's host.
+ * hand so that credentials never leave the registry's host (not through {@link Redirects}: each
+ * destination is checked against the registry's rules, and authentication happens per hop).
  *
  * <p>Credentials and tokens appear in no message: errors name the host, the path (without its
  * query) and the status.
@@ -239,7 +241,7 @@ final class RegistryHttp {
       }
       int s = resp.status();
       Optional<String> location = resp.headers().firstValue("Location");
-      if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location.isPresent()) {
+      if (Redirects.isRedirect(s) && location.isPresent()) {
         discard(resp);
         if (++hops > MAX_REDIRECTS) {
           throw new PlinthException(access(), r.what() + ": more than " + MAX_REDIRECTS
