@@ -5,8 +5,8 @@ import java.io.IOException;
 
 /**
  * A chunked body; chunk extensions and trailers are read and dropped. A chunk size that is not
- * hexadecimal (or over 15 digits), a chunk longer than its size, or a connection that ends inside
- * a chunk fail with an IOException and drop the connection.
+ * hexadecimal (or over 15 digits), a chunk longer than its size, a connection that ends inside a
+ * chunk, or a read that fails (a timeout) end it with an IOException and drop the connection.
  */
 final class ChunkedBody extends BulkInputStream {
   private final Conn c;
@@ -22,6 +22,18 @@ final class ChunkedBody extends BulkInputStream {
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
+    try {
+      return next(b, off, len);
+    } catch (IOException e) {
+      if (!closed) {
+        closed = true; // a read that timed out or broke: the connection is in no known state
+        c.close();
+      }
+      throw e;
+    }
+  }
+
+  private int next(byte[] b, int off, int len) throws IOException {
     if (end) {
       return -1;
     }

@@ -7,7 +7,7 @@ import java.io.IOException;
 /**
  * A body of a known length, or to the connection's end ({@code left} -1). Read to its end, it
  * gives a kept connection back; closed earlier, it reads what is left if that is little, else
- * drops the connection.
+ * drops the connection. A read that fails (a timeout, a reset) drops it too.
  */
 final class FixedLengthBody extends BulkInputStream {
   private final Conn c;
@@ -36,7 +36,14 @@ final class FixedLengthBody extends BulkInputStream {
     if (len == 0) {
       return 0;
     }
-    int n = c.in.read(b, off, left < 0 ? len : (int) Math.min(len, left));
+    int n;
+    try {
+      n = c.in.read(b, off, left < 0 ? len : (int) Math.min(len, left));
+    } catch (IOException e) {
+      closed = true; // a read that timed out or broke: the connection is in no known state
+      c.close();
+      throw e;
+    }
     if (n < 0) {
       if (left > 0) {
         closed = true;
