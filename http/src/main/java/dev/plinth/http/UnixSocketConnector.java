@@ -41,7 +41,7 @@ final class UnixSocketConnector implements Connector {
       if (e instanceof ConnectException) {
         throw e;
       }
-      ConnectException c = new ConnectException(socket + ": " + e.getMessage());
+      ConnectException c = new ConnectException(e.getMessage());
       c.initCause(e);
       throw c;
     }
