@@ -1,10 +1,10 @@
 package dev.plinth.cli;
 
-import dev.plinth.build.Plinth;
-import dev.plinth.build.audit.Audit;
-import dev.plinth.build.audit.AuditReport;
-import dev.plinth.build.audit.ReportFormats;
-import dev.plinth.build.audit.Severity;
+import dev.plinth.builder.Plinth;
+import dev.plinth.audit.Audit;
+import dev.plinth.audit.AuditReport;
+import dev.plinth.audit.ReportFormats;
+import dev.plinth.audit.Severity;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Platform;
@@ -73,7 +73,7 @@ final class AuditCommand implements Cli.Command {
       }
       options = options.withPlatforms(list);
     }
-    AuditReport report = Audit.audit(ImageRef.parse(ref.value()), options,
+    AuditReport report = Plinth.audit(ImageRef.parse(ref.value()), options,
         Plinth.Options.fromEnvironment(context.env()));
     PrintWriter out = context.out();
     switch (fmt) {

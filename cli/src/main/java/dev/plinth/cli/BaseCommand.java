@@ -1,7 +1,7 @@
 package dev.plinth.cli;
 
-import dev.plinth.build.BuildSpec;
-import dev.plinth.build.Plinth;
+import dev.plinth.builder.BuildSpec;
+import dev.plinth.builder.Plinth;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.PlinthException;
 import java.util.List;
@@ -73,7 +73,7 @@ final class BaseCommand implements Cli.Command {
     ImageRef target = ImageRef.parse(to.value());
     Plinth.Options options = registry.apply(Plinth.Options.fromEnvironment(context.env()),
         context.env(), context.err());
-    dev.plinth.build.BuildResult result;
+    dev.plinth.builder.BuildResult result;
     try {
       result = Plinth.build(spec, target, options);
     } finally {

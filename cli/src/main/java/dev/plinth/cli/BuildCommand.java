@@ -1,8 +1,8 @@
 package dev.plinth.cli;
 
-import dev.plinth.build.BuildSpec;
-import dev.plinth.build.Plinth;
-import dev.plinth.build.PlinthYaml;
+import dev.plinth.builder.BuildSpec;
+import dev.plinth.builder.Plinth;
+import dev.plinth.builder.PlinthYaml;
 import dev.plinth.oci.ImageRef;
 import java.nio.file.Path;
 
@@ -45,7 +45,7 @@ final class BuildCommand implements Cli.Command {
     Plinth.Options options = registry.apply(
         Plinth.Options.fromEnvironment(context.env()).withLocked(locked.on()), context.env(),
         context.err());
-    dev.plinth.build.BuildResult result;
+    dev.plinth.builder.BuildResult result;
     try {
       result = Plinth.build(spec, target, options);
     } finally {

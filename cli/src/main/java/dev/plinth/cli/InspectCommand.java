@@ -1,7 +1,7 @@
 package dev.plinth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plinth.build.Plinth;
+import dev.plinth.builder.Plinth;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.ImageRef;

@@ -1,8 +1,8 @@
 package dev.plinth.cli;
 
-import dev.plinth.build.BuildSpec;
-import dev.plinth.build.Plinth;
-import dev.plinth.build.PlinthYaml;
+import dev.plinth.builder.BuildSpec;
+import dev.plinth.builder.Plinth;
+import dev.plinth.builder.PlinthYaml;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

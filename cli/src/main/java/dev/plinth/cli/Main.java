@@ -1,6 +1,6 @@
 package dev.plinth.cli;
 
-import dev.plinth.build.Plinth;
+import dev.plinth.builder.Plinth;
 import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;
 import java.util.Map;

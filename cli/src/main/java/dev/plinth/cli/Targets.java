@@ -1,6 +1,6 @@
 package dev.plinth.cli;
 
-import dev.plinth.build.BuildResult;
+import dev.plinth.builder.BuildResult;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;

@@ -1,8 +1,8 @@
 package dev.plinth.maven;
 
-import dev.plinth.build.BuildResult;
-import dev.plinth.build.BuildSpec;
-import dev.plinth.build.Plinth;
+import dev.plinth.builder.BuildResult;
+import dev.plinth.builder.BuildSpec;
+import dev.plinth.builder.Plinth;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;

@@ -1,7 +1,11 @@
 package dev.plinth.maven;
 
-import dev.plinth.build.BuildSpec;
-import dev.plinth.build.Plinth;
+import dev.plinth.jvm.AotSpec;
+
+import dev.plinth.jvm.JavaSpec;
+
+import dev.plinth.builder.BuildSpec;
+import dev.plinth.builder.Plinth;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.nio.file.Path;
@@ -19,7 +23,7 @@ import java.util.regex.Pattern;
  * The {@code build} goal's parameters as plain values, and their one mapping onto a {@link
  * BuildSpec}: no Maven types here, so the mapping is tested without Maven. Null means "not set";
  * the defaults are the library's own ({@link BuildSpec#DEFAULT_PLATFORMS}, {@link
- * BuildSpec.Java#DEFAULT_VERSION}, {@link BuildSpec.Java#DEFAULT_SUITE}). A bad value is a {@link
+ * JavaSpec#DEFAULT_VERSION}, {@link JavaSpec#DEFAULT_SUITE}). A bad value is a {@link
  * PlinthException.Kind#USAGE} naming the parameter.
  *
  * @param name the image title
@@ -74,9 +78,9 @@ record BuildParameters(
     List<Path> classpath = new ArrayList<>();
     classpath.add(classes);
     classpath.addAll(jars);
-    BuildSpec.Java java = new BuildSpec.Java(null, mainClass, classpath, feature(),
+    JavaSpec java = new JavaSpec(null, mainClass, classpath, feature(),
         names(modules, CLASS_NAME, "modules", "a module name"), jvmFlags, aotSpec(),
-        suite == null ? BuildSpec.Java.DEFAULT_SUITE : word(suite, "suite", "trixie"));
+        suite == null ? JavaSpec.DEFAULT_SUITE : word(suite, "suite", "trixie"));
     BuildSpec spec = BuildSpec.base(platformList())
         .withName(name)
         .withJava(java)
@@ -90,17 +94,17 @@ record BuildParameters(
     return spec;
   }
 
-  private BuildSpec.Aot aotSpec() throws PlinthException {
+  private AotSpec aotSpec() throws PlinthException {
     if (!aot && aotGet.isEmpty()) {
       return null;
     }
     for (String url : aotGet) {
-      if (!BuildSpec.Aot.isLoopbackHttp(url)) {
+      if (!AotSpec.isLoopbackHttp(url)) {
         throw usage("aotGet: '" + url + "' is not an http URL on 127.0.0.1 or localhost, e.g."
             + " http://127.0.0.1:8080/");
       }
     }
-    return new BuildSpec.Aot(aotGet, Map.of(), BuildSpec.Aot.DEFAULT_TIMEOUT);
+    return new AotSpec(aotGet, Map.of(), AotSpec.DEFAULT_TIMEOUT);
   }
 
   /**
@@ -158,7 +162,7 @@ record BuildParameters(
 
   private int feature() throws PlinthException {
     if (javaVersion == null) {
-      return BuildSpec.Java.DEFAULT_VERSION;
+      return JavaSpec.DEFAULT_VERSION;
     }
     if (javaVersion < 17) {
       throw usage("javaVersion: " + javaVersion

@@ -1,6 +1,6 @@
 package dev.plinth.maven;
 
-import dev.plinth.build.BuildResult;
+import dev.plinth.builder.BuildResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,9 @@
 package dev.plinth.maven;
 
+import dev.plinth.jvm.AotSpec;
+
+import dev.plinth.jvm.JavaSpec;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plinth.build.BuildSpec;
-import dev.plinth.build.Plinth;
+import dev.plinth.builder.BuildSpec;
+import dev.plinth.builder.Plinth;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.nio.file.Path;
@@ -51,11 +55,11 @@ class BuildParametersTest {
     assertEquals(List.of(), spec.cmd());
     assertEquals(Map.of(), spec.env());
     assertEquals(List.of(), spec.exposedPorts());
-    BuildSpec.Java java = spec.java();
+    JavaSpec java = spec.java();
     assertNull(java.jar());
     assertEquals("hello.Main", java.mainClass());
-    assertEquals(BuildSpec.Java.DEFAULT_VERSION, java.version());
-    assertEquals(BuildSpec.Java.DEFAULT_SUITE, java.suite());
+    assertEquals(JavaSpec.DEFAULT_VERSION, java.version());
+    assertEquals(JavaSpec.DEFAULT_SUITE, java.suite());
     assertEquals(List.of(), java.modules());
     assertEquals(List.of(), java.jvmFlags());
     assertNull(java.aot());
@@ -65,8 +69,8 @@ class BuildParametersTest {
   void aotGet_impliesAot_andMustBeLoopbackHttp() throws Exception {
     BuildParameters p = new BuildParameters("hello", null, "hello.Main", CLASSES, JARS, null,
         null, null, false, null, null, null, null, null, List.of("http://127.0.0.1:8080/"));
-    assertEquals(new BuildSpec.Aot(List.of("http://127.0.0.1:8080/"), Map.of(),
-        BuildSpec.Aot.DEFAULT_TIMEOUT), p.toSpec().java().aot());
+    assertEquals(new AotSpec(List.of("http://127.0.0.1:8080/"), Map.of(),
+        AotSpec.DEFAULT_TIMEOUT), p.toSpec().java().aot());
     BuildParameters remote = new BuildParameters("hello", null, "hello.Main", CLASSES, JARS, null,
         null, null, true, null, null, null, null, null, List.of("https://example.org/"));
     assertEquals("aotGet: 'https://example.org/' is not an http URL on 127.0.0.1 or localhost,"
@@ -90,9 +94,9 @@ class BuildParametersTest {
         List.of("8080", "53/udp"), null).toSpec();
     assertEquals("api", spec.name());
     assertEquals(List.of(Platform.LINUX_ARM64), spec.platforms());
-    assertEquals(new BuildSpec.Java(null, "dev.x.App", List.of(CLASSES, JARS.get(0), JARS.get(1)),
+    assertEquals(new JavaSpec(null, "dev.x.App", List.of(CLASSES, JARS.get(0), JARS.get(1)),
         21, List.of("java.base", "java.net.http"), List.of("-Xss512k", "-XX:+UseSerialGC"),
-        BuildSpec.Aot.DEFAULT, "bookworm"), spec.java());
+        AotSpec.DEFAULT, "bookworm"), spec.java());
     assertEquals(List.of("--port", "8080"), spec.cmd());
     assertEquals(Map.of("A_FIRST", "a", "EMPTY", "", "Z_LAST", "z"), spec.env());
     assertEquals(List.of("8080/tcp", "53/udp"), spec.exposedPorts());

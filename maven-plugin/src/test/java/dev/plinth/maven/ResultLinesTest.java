@@ -2,7 +2,7 @@ package dev.plinth.maven;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.plinth.build.BuildResult;
+import dev.plinth.builder.BuildResult;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.ImageRef;

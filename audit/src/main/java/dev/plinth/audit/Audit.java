@@ -1,0 +1,254 @@
+package dev.plinth.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.oci.Parallel;
+import dev.plinth.oci.Digest;
+import dev.plinth.oci.Image;
+import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageRef;
+import dev.plinth.oci.Json;
+import dev.plinth.oci.Layer;
+import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The audit facade: checks any image against the production standard, every platform of an
+ * index, and says what it found (docs/audit.md lists the rules). The CLI's {@code plinth audit}
+ * is a call here.
+ *
+ * <p>Images come from {@link Plinth#read}, so whatever source it reads (a layout, an archive, a
+ * registry) an audit reads too, layers lazily. Layers are read once each, streamed, and applied in memory:
+ * nothing is written to disk.
+ */
+public final class Audit {
+  /** At most this many findings of one rule per platform; the rest are counted in one more. */
+  static final int MAX_PER_RULE = 20;
+
+  /**
+   * How to audit.
+   *
+   * @param failOn the lowest severity that fails the audit (exit 1); null: none does
+   * @param maxCompressedBytes the size budget per platform, compressed (what a pull moves); -1
+   *     for none
+   * @param platforms platforms the index must have; empty for no requirement
+   */
+  public record Options(Severity failOn, long maxCompressedBytes, List<Platform> platforms,
+      Limits limits) {
+    public static final Options DEFAULT = new Options(Severity.ERROR, -1, List.of(),
+        Limits.DEFAULT);
+
+    public Options {
+      platforms = List.copyOf(platforms);
+    }
+
+    public Options withFailOn(Severity s) {
+      return new Options(s, maxCompressedBytes, platforms, limits);
+    }
+
+    public Options withMaxCompressedBytes(long max) {
+      return new Options(failOn, max, platforms, limits);
+    }
+
+    public Options withPlatforms(List<Platform> p) {
+      return new Options(failOn, maxCompressedBytes, p, limits);
+    }
+
+    public Options withLimits(Limits l) {
+      return new Options(failOn, maxCompressedBytes, platforms, l);
+    }
+  }
+
+  /** Audits an image already read from {@code ref}. */
+  public static AuditReport audit(ImageRef ref, ImageReader.Result read, Options options)
+      throws IOException, PlinthException {
+    List<Finding> findings = new ArrayList<>();
+    List<AuditReport.ImageSummary> summaries = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    List<Platform> audited = new ArrayList<>();
+    List<Image> images = new ArrayList<>();
+    for (Image image : read.index().images()) {
+      Platform p = image.platform();
+      if (p.os().equals("unknown") && p.architecture().equals("unknown")) {
+        notes.add("skipped manifest " + image.manifest().descriptor().digest()
+            + ": platform unknown/unknown (an attestation, not an image)");
+      } else if (!p.os().equals("linux")) {
+        notes.add("skipped the " + p + " image: plinth audits Linux images");
+      } else {
+        images.add(image);
+      }
+    }
+    // Each distinct layer is read once (platforms share the app's), several at a time.
+    Map<Digest, Future<LayerChanges>> layers = new LinkedHashMap<>();
+    ExecutorService pool = Executors.newFixedThreadPool(
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
+          Thread t = new Thread(r, "plinth-audit-layer");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      for (Image image : images) {
+        for (int i = 0; i < image.layers().size(); i++) {
+          Layer layer = image.layers().get(i);
+          String layerWhat = ref + " layer " + (i + 1) + " (" + layer.blob().descriptor().digest()
+              + ")";
+          layers.computeIfAbsent(layer.blob().descriptor().digest(), d -> pool.submit(
+              () -> LayerReader.read(layer, layerWhat, options.limits())));
+        }
+      }
+      auditImages(ref, images, layers, options, findings, summaries, audited);
+    } finally {
+      pool.shutdownNow();
+    }
+    if (images.isEmpty()) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, ref
+          + " holds no Linux image to audit");
+    }
+    ImageChecks.platforms(options.platforms(), audited, findings);
+    ImageChecks.latest(ref, findings);
+    findings.sort(Comparator.comparing((Finding f) -> f.severity())
+        .thenComparing(f -> f.rule().id())
+        .thenComparing(f -> f.platform() == null ? "" : f.platform())
+        .thenComparing(f -> f.path() == null ? "\uffff" : f.path()));
+    return new AuditReport(ref.toString(), read.topMediaType(), read.topDigest().toString(),
+        options.failOn(), summaries, findings, notes);
+  }
+
+  /** The layer read for {@code digest}, its failure rethrown as it was. */
+  private static LayerChanges changes(Map<Digest, Future<LayerChanges>> layers, Digest digest)
+      throws IOException, PlinthException {
+    return Parallel.join(layers.get(digest));
+  }
+
+  private static void auditImages(ImageRef ref, List<Image> images,
+      Map<Digest, Future<LayerChanges>> layers, Options options, List<Finding> findings,
+      List<AuditReport.ImageSummary> summaries, List<Platform> audited)
+      throws IOException, PlinthException {
+    for (Image image : images) {
+      audited.add(image.platform());
+      String what = ref + " (" + image.platform() + ")";
+      JsonNode config = Json.read(image.config().readAllBytes(), what + " config");
+      Flattener flattener = new Flattener(what, options.limits());
+      List<LayerChanges.Note> layerNotes = new ArrayList<>();
+      List<Finding> imageFindings = new ArrayList<>();
+      long uncompressed = 0;
+      long compressed = image.manifest().descriptor().size() + image.config().descriptor().size();
+      for (int i = 0; i < image.layers().size(); i++) {
+        Layer layer = image.layers().get(i);
+        Digest digest = layer.blob().descriptor().digest();
+        String layerWhat = ref + " layer " + (i + 1) + " (" + digest + ")";
+        LayerChanges changes = changes(layers, digest);
+        layerNotes.clear();
+        layerNotes.addAll(changes.notes());
+        flattener.apply(changes, i, layerWhat, layerNotes);
+        for (LayerChanges.Note n : layerNotes) {
+          imageFindings.add(new Finding(n.rule(), n.rule().severity(), image.platform().toString(),
+              n.path() == null ? null : "/" + n.path(), "layer " + (i + 1) + ": " + n.message()));
+        }
+        uncompressed += changes.uncompressedBytes();
+        compressed += layer.blob().descriptor().size();
+      }
+      FsTree tree = flattener.tree();
+      ImageContext c = new ImageContext(image.platform(), config, tree);
+      ProcessChecks.check(c);
+      FilesystemChecks.check(c);
+      ContentChecks.check(c);
+      BinaryChecks.check(c);
+      ImageChecks.check(c);
+      if (options.maxCompressedBytes() >= 0 && compressed > options.maxCompressedBytes()) {
+        c.add(Rule.PL052, null, size(compressed) + " compressed (" + size(uncompressed)
+            + " uncompressed), over the budget of " + size(options.maxCompressedBytes()));
+      }
+      imageFindings.addAll(c.findings);
+      findings.addAll(cap(imageFindings));
+      long files = 0;
+      long fileBytes = 0;
+      for (FsTree.Node n : tree.all().values()) {
+        if (n.isFile()) {
+          files++;
+          fileBytes += n.size();
+        }
+      }
+      summaries.add(new AuditReport.ImageSummary(image.platform().toString(),
+          image.manifest().descriptor().digest().toString(), image.layers().size(), compressed,
+          uncompressed, files, fileBytes));
+    }
+  }
+
+  /** At most {@link #MAX_PER_RULE} findings of a rule (per platform), then one that counts the rest. */
+  private static List<Finding> cap(List<Finding> in) {
+    Map<Rule, Integer> count = new LinkedHashMap<>();
+    Map<Rule, Finding> firstDropped = new LinkedHashMap<>();
+    List<Finding> out = new ArrayList<>();
+    for (Finding f : in) {
+      int n = count.merge(f.rule(), 1, Integer::sum);
+      if (n <= MAX_PER_RULE) {
+        out.add(f);
+      } else {
+        firstDropped.putIfAbsent(f.rule(), f);
+      }
+    }
+    firstDropped.forEach((rule, f) -> out.add(new Finding(rule, f.severity(), f.platform(), null,
+        "and " + (count.get(rule) - MAX_PER_RULE) + " more like these")));
+    return out;
+  }
+
+  private static final Pattern SIZE = Pattern.compile(
+      "(\\d+(?:\\.\\d+)?)\\s*(B|kB|KB|K|KiB|MB|M|MiB|GB|G|GiB)?", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Parses a size such as 50MB, 1.5GB, 512KiB or 1000 (bytes). kB, MB and GB are decimal (as
+   * registries and plinth's output count), KiB, MiB and GiB binary; K, M and G are decimal.
+   *
+   * @param option names the option in the error
+   */
+  public static long parseSize(String text, String option) throws PlinthException {
+    Matcher m = SIZE.matcher(text == null ? "" : text.trim());
+    if (!m.matches()) {
+      throw new PlinthException(PlinthException.Kind.USAGE, option + ": '" + text
+          + "' is not a size such as 50MB, 1.5GB or 512MiB");
+    }
+    String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+    long factor = switch (unit) {
+      case "b" -> 1;
+      case "kb", "k" -> 1000;
+      case "kib" -> 1024;
+      case "mb", "m" -> 1_000_000;
+      case "mib" -> 1 << 20;
+      case "gb", "g" -> 1_000_000_000;
+      case "gib" -> 1L << 30;
+      default -> throw new IllegalStateException(unit);
+    };
+    BigDecimal v = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(factor));
+    if (v.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 2)) > 0) {
+      throw new PlinthException(PlinthException.Kind.USAGE, option + ": '" + text
+          + "' is too large");
+    }
+    return v.longValue();
+  }
+
+  /** Sizes as plinth prints them: decimal kB and MB. */
+  static String size(long bytes) {
+    if (bytes < 1000) {
+      return bytes + " B";
+    }
+    if (bytes < 1_000_000) {
+      return String.format(Locale.ROOT, "%.1f kB", bytes / 1000.0);
+    }
+    return String.format(Locale.ROOT, "%.2f MB", bytes / 1_000_000.0);
+  }
+
+  private Audit() {}
+}

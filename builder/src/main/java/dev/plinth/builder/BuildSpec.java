@@ -1,0 +1,265 @@
+package dev.plinth.builder;
+
+import dev.plinth.jvm.JavaSpec;
+
+import dev.plinth.oci.Platform;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to build: the typed form of plinth.yaml. {@code plinth base} is a spec without files.
+ *
+ * @param name the image title (org.opencontainers.image.title), or null
+ * @param platforms the platforms to build, in order
+ * @param base the starting filesystem
+ * @param init the PID 1 init
+ * @param user the numeric user the image runs as
+ * @param arbitraryUser make home and writable directories group 0 and group-writable, for
+ *     platforms that run an arbitrary uid in group 0 (OpenShift)
+ * @param files files added on top, in a layer of their own
+ * @param entrypoint the app's command, run by the init; empty: none
+ * @param cmd default arguments; empty: none
+ * @param env extra environment, overriding the defaults
+ * @param workdir the working directory, or null for the user's home
+ * @param exposedPorts e.g. {@code 8080/tcp}
+ * @param stopSignal e.g. {@code SIGTERM}, or null
+ * @param packages Debian packages to install, and where from
+ * @param java a Java application and its runtime, or null
+ * @param from an image to build on (its layers first, its config the starting point), or null
+ * @param copyFrom paths taken out of other images, each into a layer of its own
+ */
+public record BuildSpec(
+    String name,
+    List<Platform> platforms,
+    Base base,
+    Init init,
+    User user,
+    boolean arbitraryUser,
+    List<FileSpec> files,
+    List<String> entrypoint,
+    List<String> cmd,
+    Map<String, String> env,
+    String workdir,
+    Map<String, String> labels,
+    Map<String, String> annotations,
+    List<String> exposedPorts,
+    String stopSignal,
+    Packages packages,
+    JavaSpec java,
+    From from,
+    List<CopyFrom> copyFrom) {
+
+  public static final List<Platform> DEFAULT_PLATFORMS =
+      List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64);
+
+  public BuildSpec {
+    platforms = List.copyOf(platforms);
+    files = List.copyOf(files);
+    entrypoint = List.copyOf(entrypoint);
+    cmd = List.copyOf(cmd);
+    env = Map.copyOf(env);
+    labels = Map.copyOf(labels);
+    annotations = Map.copyOf(annotations);
+    exposedPorts = List.copyOf(exposedPorts);
+    copyFrom = copyFrom == null ? List.of() : List.copyOf(copyFrom);
+  }
+
+  /** A spec that builds on no image (the fields before {@code from} and {@code copyFrom}). */
+  public BuildSpec(String name, List<Platform> platforms, Base base, Init init, User user,
+      boolean arbitraryUser, List<FileSpec> files, List<String> entrypoint, List<String> cmd,
+      Map<String, String> env, String workdir, Map<String, String> labels,
+      Map<String, String> annotations, List<String> exposedPorts, String stopSignal,
+      Packages packages, JavaSpec java) {
+    this(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd, env, workdir,
+        labels, annotations, exposedPorts, stopSignal, packages, java, null, List.of());
+  }
+
+  /** The spec of {@code plinth base}: the minimal image with plinth's init, nothing else. */
+  public static BuildSpec base(List<Platform> platforms) {
+    return new BuildSpec(
+        "plinth-base", platforms, Base.MINIMAL, Init.PLINTH, User.NONROOT, false, List.of(),
+        List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, Packages.NONE,
+        null, null, List.of());
+  }
+
+  public BuildSpec withPlatforms(List<Platform> p) {
+    return new BuildSpec(name, p, base, init, user, arbitraryUser, files, entrypoint, cmd, env,
+        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+  }
+
+  public BuildSpec withInit(Init i) {
+    return new BuildSpec(name, platforms, base, i, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+  }
+
+  public BuildSpec withArbitraryUser(boolean a) {
+    return new BuildSpec(name, platforms, base, init, user, a, files, entrypoint, cmd, env,
+        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+  }
+
+  public BuildSpec withPackages(Packages p) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, p, java, from, copyFrom);
+  }
+
+  /**
+   * Debian packages and their repository.
+   *
+   * @param names what to install (their dependencies follow)
+   * @param exclude never installed
+   * @param suite e.g. bookworm
+   * @param components e.g. [main]
+   * @param mirror the archive's base URI, or null: PLINTH_DEBIAN_MIRROR, else the host's apt sources
+   * @param keyring OpenPGP keyring files, or empty: the system's Debian archive keyring
+   * @param lockFile where plinth.lock is (next to plinth.yaml), or null
+   * @param tzdataRight keep tzdata's leap-second zones, /usr/share/zoneinfo/right/
+   */
+  public record Packages(List<String> names, List<String> exclude, String suite,
+      List<String> components, String mirror, List<java.nio.file.Path> keyring,
+      java.nio.file.Path lockFile, boolean tzdataRight) {
+    public static final String DEFAULT_SUITE = "bookworm";
+    public static final Packages NONE =
+        new Packages(List.of(), List.of(), DEFAULT_SUITE, List.of("main"), null, List.of(), null);
+
+    public Packages {
+      names = List.copyOf(names);
+      exclude = List.copyOf(exclude);
+      components = List.copyOf(components);
+      keyring = List.copyOf(keyring);
+    }
+
+    /** Without tzdata's right/ tree (the default). */
+    public Packages(List<String> names, List<String> exclude, String suite,
+        List<String> components, String mirror, List<java.nio.file.Path> keyring,
+        java.nio.file.Path lockFile) {
+      this(names, exclude, suite, components, mirror, keyring, lockFile, false);
+    }
+
+    public boolean isEmpty() {
+      return names.isEmpty();
+    }
+
+    public Packages withNames(List<String> n) {
+      return new Packages(n, exclude, suite, components, mirror, keyring, lockFile, tzdataRight);
+    }
+  }
+
+  public BuildSpec withJava(JavaSpec j) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, j, from, copyFrom);
+  }
+
+  public BuildSpec withName(String n) {
+    return new BuildSpec(n, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+  }
+
+  public BuildSpec withEntrypoint(List<String> e) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, e, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+  }
+
+  public BuildSpec withCmd(List<String> c) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, c,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+  }
+
+  public BuildSpec withEnv(Map<String, String> e) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+  }
+
+  public BuildSpec withPorts(List<String> ports) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom);
+  }
+
+
+  /** With an image to build on. */
+  public BuildSpec withFrom(From f) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, f, copyFrom);
+  }
+
+  /**
+   * An image to build on ({@code from:}), resolved per platform from its index: its layers go
+   * first, and its config's Env, User, WorkingDir, Entrypoint and Cmd are the starting point.
+   *
+   * @param image any source: a registry reference, oci:, oci-archive:, docker-archive:
+   * @param inheritUser take the image's User (plinth.yaml had no {@code user:})
+   * @param where where it was declared, for messages ("plinth.yaml:3")
+   */
+  public record From(dev.plinth.oci.ImageRef image, boolean inheritUser, String where) {}
+
+  /**
+   * Paths taken out of another image ({@code copyFrom:}): its layers flattened for the platform,
+   * whiteouts applied, each path with everything under it; symlinks stay links.
+   *
+   * @param paths absolute, normalized paths in that image
+   */
+  public record CopyFrom(dev.plinth.oci.ImageRef image, List<String> paths, String where) {
+    public CopyFrom {
+      paths = List.copyOf(paths);
+    }
+  }
+
+  /** The starting filesystem. */
+  public enum Base {
+    /** The production hierarchy: users, /tmp, home, nologin, os-release. */
+    MINIMAL,
+    /** Nothing but the init and the user's files. */
+    SCRATCH
+  }
+
+  /**
+   * The PID 1 init.
+   *
+   * @param kind plinth's own, none, or a user-supplied static binary
+   * @param binary for {@link Kind#CUSTOM}: the file, with an {@code ${arch}} placeholder
+   * @param group signal the app's whole process group
+   * @param exitZero exit codes reported as 0 (143: a JVM stopped by SIGTERM)
+   * @param args for {@link Kind#CUSTOM}: arguments between the init and the app
+   */
+  public record Init(Kind kind, String binary, boolean group, List<Integer> exitZero, List<String> args) {
+    public static final Init PLINTH = new Init(Kind.PLINTH, null, false, List.of(), List.of());
+    public static final Init NONE = new Init(Kind.NONE, null, false, List.of(), List.of());
+    public static final Init TINI = new Init(Kind.TINI, null, false, List.of(), List.of());
+
+    public Init {
+      exitZero = List.copyOf(exitZero);
+      args = List.copyOf(args);
+    }
+
+    /** Which init. */
+    public enum Kind {
+      PLINTH,
+      NONE,
+      CUSTOM,
+      /** tini-static from the target architecture's Debian package. */
+      TINI
+    }
+  }
+
+  /** A numeric user and group; {@code name} is set when /etc/passwd knows it. */
+  public record User(long uid, long gid, String name, String home) {
+    public static final User NONROOT = new User(65532, 65532, "nonroot", "/home/nonroot");
+    public static final User ROOT = new User(0, 0, "root", "/root");
+
+    public String configValue() {
+      return uid + ":" + gid;
+    }
+  }
+
+  /**
+   * A file or directory from the build host.
+   *
+   * @param src the source, relative paths resolved against {@code baseDir}; may hold {@code
+   *     ${arch}}
+   * @param dest the absolute destination in the image
+   * @param mode the mode for files (null: 0755 if executable on the host, else 0644)
+   * @param where where it was declared, for error messages ("plinth.yaml:12")
+   */
+  public record FileSpec(
+      Path baseDir, String src, String dest, Integer mode, long uid, long gid, String where) {}
+}

@@ -1,0 +1,170 @@
+package dev.plinth.builder;
+
+import dev.plinth.deb.Cache;
+import dev.plinth.deb.Fetcher;
+import dev.plinth.deb.Keyring;
+import dev.plinth.deb.Mirrors;
+import dev.plinth.deb.PackageIndex;
+import dev.plinth.deb.PackageInstaller;
+import dev.plinth.deb.PackageRecord;
+import dev.plinth.deb.Repository;
+import dev.plinth.deb.Resolver;
+import dev.plinth.oci.LayerBuilder;
+import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.PlinthException.Kind;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The Debian side of a build: resolves the spec's packages per platform into a {@link LockFile},
+ * and installs locked packages into a layer. The only network access is through {@link
+ * Repository} (verified InRelease, indexes, .debs); a build whose lock is satisfied by the cache
+ * touches neither the network nor the keyring.
+ */
+final class DebianPackages {
+  /** The file tini's init is, inside Debian's tini package. */
+  static final String TINI_STATIC = "/usr/bin/tini-static";
+
+  private final BuildSpec.Packages packages;
+  private final Cache cache;
+  private Repository repository;
+
+  DebianPackages(BuildSpec.Packages packages, Cache cache) {
+    this.packages = packages;
+    this.cache = cache;
+  }
+
+  /** Whether a spec installs anything from Debian. */
+  static boolean needed(BuildSpec spec) {
+    return !spec.packages().isEmpty() || spec.init().kind() == BuildSpec.Init.Kind.TINI;
+  }
+
+  /** What the lock is resolved from; a lock with another input is stale. */
+  static LockFile.Input input(BuildSpec spec) {
+    BuildSpec.Packages p = spec.packages();
+    boolean tiniAlone = spec.init().kind() == BuildSpec.Init.Kind.TINI && !p.names().contains("tini");
+    return new LockFile.Input(p.suite(), p.components(), p.names(), p.exclude(),
+        tiniAlone ? "tini" : "");
+  }
+
+  /** Debian's name of a platform's architecture. */
+  static String debianArch(Platform p) throws PlinthException {
+    return dev.plinth.deb.Architectures.debian(p);
+  }
+
+  /** The lock's key for a platform: os/arch, e.g. linux/arm64. */
+  static String key(Platform p) {
+    return p.os() + "/" + p.architecture();
+  }
+
+  /** Resolves every platform; {@code log} gets one line per platform with the chosen set. */
+  LockFile resolve(BuildSpec spec, Consumer<String> log) throws PlinthException {
+    LockFile.Input input = input(spec);
+    Map<String, List<LockFile.Entry>> platforms = new TreeMap<>();
+    boolean tiniOnly = input.init().equals("tini");
+    List<String> archs = new ArrayList<>();
+    for (Platform platform : spec.platforms()) {
+      archs.add(debianArch(platform));
+    }
+    repository().prefetch(archs.stream().distinct().toList());
+    for (Platform platform : spec.platforms()) {
+      String arch = debianArch(platform);
+      String what = platform + " (" + repository().describe() + ")";
+      PackageIndex index = repository().index(arch);
+      Resolver.Result r =
+          Resolver.resolve(index, packages.names(), packages.exclude(), what);
+      List<PackageRecord> chosen = new ArrayList<>(r.packages());
+      if (tiniOnly) {
+        List<PackageRecord> tini = index.versions("tini");
+        if (tini.isEmpty()) {
+          throw new PlinthException(Kind.NOT_FOUND, "init: tini needs Debian's tini package,"
+              + " and there is none for " + what);
+        }
+        chosen.add(tini.get(0));
+        chosen.sort(java.util.Comparator.comparing(PackageRecord::name));
+      }
+      List<LockFile.Entry> entries = new ArrayList<>();
+      StringBuilder line = new StringBuilder(platform + ": " + chosen.size() + " packages:");
+      for (PackageRecord p : chosen) {
+        entries.add(new LockFile.Entry(p.name(), p.version().toString(), p.architecture(),
+            p.filename(), p.size(), p.sha256()));
+        line.append(' ').append(p.name()).append('=').append(p.version());
+      }
+      if (!r.skipped().isEmpty()) {
+        line.append("; left out: ").append(String.join("; ", r.skipped()));
+      }
+      log.accept(line.toString());
+      platforms.put(key(platform), entries);
+    }
+    return new LockFile(input, platforms);
+  }
+
+  /**
+   * Installs one platform's locked packages into {@code layer}; returns what was installed, in
+   * lock order. Only the .debs not already in the cache are fetched.
+   */
+  List<PackageInstaller.Installed> install(BuildSpec spec, List<LockFile.Entry> entries,
+      LayerBuilder layer, Path work) throws IOException, PlinthException {
+    boolean tiniOnly = input(spec).init().equals("tini");
+    PackageInstaller installer = new PackageInstaller(layer, work, packages.tzdataRight());
+    for (LockFile.Entry e : entries) {
+      Path deb = deb(e);
+      String what = e.filename();
+      if (tiniOnly && e.name().equals("tini")) {
+        installer.install(deb, what,
+            path -> path.equals(TINI_STATIC) || path.startsWith("/usr/share/doc/tini/"));
+      } else {
+        installer.install(deb, what);
+      }
+    }
+    installer.finish();
+    return installer.installed();
+  }
+
+  private Path deb(LockFile.Entry e) throws PlinthException {
+    Optional<Path> hit = cache.get(e.sha256(), e.size());
+    if (hit.isPresent()) {
+      return hit.get();
+    }
+    return repository().deb(e.filename(), e.sha256(), e.size());
+  }
+
+  private synchronized Repository repository() throws PlinthException {
+    if (repository == null) {
+      repository = open(packages, packages.suite(), packages.components(), cache);
+    }
+    return repository;
+  }
+
+  /**
+   * A suite of the Debian archive the settings name: debian.mirror, else $PLINTH_DEBIAN_MIRROR or
+   * the host's apt sources; debian.keyring, else the system's Debian archive keyring.
+   */
+  static Repository open(BuildSpec.Packages settings, String suite, List<String> components,
+      Cache cache) throws PlinthException {
+    URI mirror;
+    if (settings.mirror() != null) {
+      try {
+        mirror = URI.create(settings.mirror().endsWith("/") ? settings.mirror()
+            : settings.mirror() + "/");
+      } catch (IllegalArgumentException e) {
+        throw new PlinthException(Kind.USAGE, "debian.mirror '" + settings.mirror()
+            + "' is not a URL", e);
+      }
+    } else {
+      mirror = Mirrors.debian();
+    }
+    Keyring keyring = settings.keyring().isEmpty() ? Keyring.systemDebian()
+        : Keyring.load(settings.keyring());
+    return new Repository(new Fetcher(mirror, cache), keyring, suite, components);
+  }
+
+}

@@ -1,0 +1,316 @@
+package dev.plinth.builder;
+
+import static dev.plinth.builder.PlinthBuildTest.config;
+import static dev.plinth.builder.PlinthBuildTest.files;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.builder.PlinthBuildTest.Content;
+import dev.plinth.deb.testing.TestDeb;
+import dev.plinth.deb.testing.TestKeys;
+import dev.plinth.deb.testing.TestRepo;
+import dev.plinth.oci.Image;
+import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageRef;
+import dev.plinth.oci.Json;
+import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Builds images with Debian packages from a signed repository the test generates and serves on
+ * 127.0.0.1: what lands in the image, the lock, the SBOM, and hostile repositories failing closed
+ * without output.
+ */
+class DebianBuildTest {
+  static final String CERT_A = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+  static final String CERT_B = "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----";
+
+  @TempDir Path tmp;
+  TestRepo repo;
+  Path cache;
+  Map<String, String> debs = new java.util.HashMap<>();
+
+  @BeforeEach
+  void repository() throws Exception {
+    repo = new TestRepo(tmp.resolve("repo")).suite("bookworm").codename("bookworm");
+    cache = tmp.resolve("cache");
+    add("all", TestDeb.of("ca-certificates", "20230311", "all")
+        .field("Depends", "openssl (>= 1.1.1), debconf (>= 0.5) | debconf-2.0")
+        .dir("/usr/share/ca-certificates/mozilla", 0755)
+        .file("/usr/share/ca-certificates/mozilla/B.crt", CERT_B, 0644)
+        .file("/usr/share/ca-certificates/mozilla/A.crt", CERT_A, 0644)
+        .dir("/etc/ssl/certs", 0755)
+        .file("/usr/share/doc/ca-certificates/copyright", "MPL-2.0", 0644)
+        .file("/usr/share/doc/ca-certificates/changelog.gz", "changes", 0644)
+        .file("/usr/share/man/man8/update-ca-certificates.8.gz", "man", 0644));
+    add("all", TestDeb.of("tzdata", "2024a-0+deb12u1", "all")
+        .field("Depends", "debconf (>= 0.5) | debconf-2.0")
+        .file("/usr/share/zoneinfo/Etc/UTC", "TZif-utc", 0644)
+        .file("/usr/share/zoneinfo/America/New_York", "TZif-ny", 0644)
+        .file("/usr/share/zoneinfo/right/America/New_York", "TZif-right", 0644)
+        .symlink("/usr/share/zoneinfo/UTC", "Etc/UTC"));
+    for (String arch : List.of("amd64", "arm64")) {
+      add(arch, TestDeb.of("libc6", "2.36-9", arch)
+          .file("/usr/lib/" + arch + "/libc.so.6", "libc-" + arch, 0755));
+      add(arch, TestDeb.of("tini", "0.19.0-1", arch)
+          .field("Depends", "libc6 (>= 2.34)")
+          .file("/usr/bin/tini", "tini-dynamic-" + arch, 0755)
+          .file("/usr/bin/tini-static", "tini-static-" + arch, 0755)
+          .file("/usr/share/doc/tini/copyright", "MIT", 0644));
+      add(arch, TestDeb.of("openssl", "3.0.11-1", arch).field("Depends", "libc6")
+          .file("/usr/bin/openssl", "openssl", 0755));
+      add(arch, TestDeb.of("debconf", "1.5.82", "all")
+          .file("/usr/bin/debconf", "debconf", 0755));
+    }
+  }
+
+  private void add(String arch, TestDeb deb) throws Exception {
+    debs.put(deb.fields().get("Package") + "/" + arch, repo.addPackage(arch, deb.fields(), deb.build()));
+  }
+
+  @AfterEach
+  void close() {
+    repo.close();
+  }
+
+  private BuildSpec spec(List<String> packages, Path lock) throws Exception {
+    java.net.URI base = repo.start();
+    return BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withPackages(new BuildSpec.Packages(
+        packages, List.of(), "bookworm", List.of("main"), base.toString(),
+        List.of(repo.keyring()), lock));
+  }
+
+  private Plinth.Options options() {
+    return Plinth.Options.DEFAULT.withCacheDir(cache);
+  }
+
+  private static String text(Map<String, Content> f, String path) {
+    assertTrue(f.containsKey(path), path + " is in the image");
+    return new String(f.get(path).bytes(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void caCertificatesAndTzdata_asAUserSeesThem() throws Exception {
+    Path out = tmp.resolve("full.tar");
+    BuildResult result = Plinth.build(spec(List.of("ca-certificates", "tzdata"), null),
+        ImageRef.parse("oci-archive:" + out), options());
+    ImageReader.Result r = ImageReader.read(ImageRef.parse("oci-archive:" + out));
+    assertEquals(2, r.index().images().size());
+    for (Image image : r.index().images()) {
+      Map<String, Content> f = files(image);
+      // The bundle is every packaged certificate in path order, each ending in a newline.
+      assertEquals(CERT_A + CERT_B + "\n", text(f, "/etc/ssl/certs/ca-certificates.crt"));
+      assertFalse(f.containsKey("/usr/share/ca-certificates/mozilla/A.crt"),
+          "the bundle carries the certificates; they are not copied twice");
+      assertEquals("TZif-ny", text(f, "/usr/share/zoneinfo/America/New_York"));
+      assertEquals("Etc/UTC", f.get("/usr/share/zoneinfo/UTC").entry().linkTarget());
+      assertFalse(f.containsKey("/usr/share/zoneinfo/right/America/New_York"), "no right/ tree");
+      assertEquals("MPL-2.0", text(f, "/usr/share/doc/ca-certificates/copyright"));
+      assertFalse(f.containsKey("/usr/share/doc/ca-certificates/changelog.gz"));
+      assertFalse(f.containsKey("/usr/share/man/man8/update-ca-certificates.8.gz"));
+      // Only maintainer scripts use openssl and debconf: they stay out.
+      assertFalse(f.containsKey("/usr/bin/openssl"));
+      assertFalse(f.containsKey("/usr/bin/debconf"));
+      String status = text(f, "/var/lib/dpkg/status.d/tzdata");
+      assertTrue(status.startsWith("Package: tzdata\nVersion: 2024a-0+deb12u1\n"), status);
+      assertTrue(f.containsKey("/var/lib/dpkg/status.d/ca-certificates"));
+      String osRelease = text(f, "/etc/os-release");
+      assertTrue(osRelease.contains("\nID=debian\n") && osRelease.contains("VERSION_ID=\"12\""),
+          osRelease);
+      // The base is still there, below the packages.
+      assertTrue(f.containsKey("/sbin/plinth-init"));
+      JsonNode env = config(image).path("config").path("Env");
+      assertTrue(env.toString().contains("\"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt\""),
+          env.toString());
+    }
+    assertTrue(result.notes().stream().anyMatch(n -> n.startsWith("linux/amd64: 2 packages:")
+        && n.contains("ca-certificates=20230311") && n.contains("tzdata=2024a-0+deb12u1")
+        && n.contains("openssl") && n.contains("only maintainer scripts use it")), result.notes().toString());
+  }
+
+  @Test
+  void tzdataRight_keptWhenAsked() throws Exception {
+    Path out = tmp.resolve("right.tar");
+    BuildSpec.Packages p = spec(List.of("tzdata"), null).packages();
+    BuildSpec spec = BuildSpec.base(List.of(Platform.LINUX_AMD64)).withPackages(
+        new BuildSpec.Packages(p.names(), p.exclude(), p.suite(), p.components(), p.mirror(),
+            p.keyring(), null, true));
+    Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
+    Map<String, Content> f = files(ImageReader.read(ImageRef.parse("oci-archive:" + out))
+        .index().images().get(0));
+    assertEquals("TZif-right", text(f, "/usr/share/zoneinfo/right/America/New_York"));
+  }
+
+  @Test
+  void sbom_perPlatform_nextToTheOutput() throws Exception {
+    Path out = tmp.resolve("img.tar");
+    BuildResult result = Plinth.build(spec(List.of("tzdata"), null),
+        ImageRef.parse("oci-archive:" + out), options());
+    Path amd = tmp.resolve("img.tar.linux-amd64.spdx.json");
+    Path arm = tmp.resolve("img.tar.linux-arm64.spdx.json");
+    assertEquals(List.of(amd, arm), result.sboms());
+    JsonNode doc = Json.read(Files.readAllBytes(amd), "sbom");
+    assertEquals("SPDX-2.3", doc.path("spdxVersion").asText());
+    List<String> names = new ArrayList<>();
+    doc.path("packages").forEach(p -> names.add(p.path("name").asText()));
+    assertEquals(List.of("tzdata", "plinth-init"), names);
+    JsonNode tz = doc.path("packages").get(0);
+    assertEquals("2024a-0+deb12u1", tz.path("versionInfo").asText());
+    assertEquals("pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12",
+        tz.path("externalRefs").get(0).path("referenceLocator").asText());
+    byte[] deb = Files.readAllBytes(repo.dir().resolve(debs.get("tzdata/all")));
+    assertEquals(dev.plinth.oci.Digest.of(deb).hex(),
+        tz.path("checksums").get(0).path("checksumValue").asText());
+    assertEquals(result.images().get(0).manifest().toString(),
+        doc.path("documentNamespace").asText().replace("urn:plinth:spdx:", ""));
+  }
+
+  @Test
+  void tiniInit_takesOnlyTiniStatic_ofEachArchitecture() throws Exception {
+    Path out = tmp.resolve("tini.tar");
+    Plinth.build(spec(List.of(), null).withInit(BuildSpec.Init.TINI),
+        ImageRef.parse("oci-archive:" + out), options());
+    for (Image image : ImageReader.read(ImageRef.parse("oci-archive:" + out)).index().images()) {
+      Map<String, Content> f = files(image);
+      assertEquals("tini-static-" + image.platform().architecture(), text(f, "/usr/bin/tini-static"));
+      assertFalse(f.containsKey("/usr/bin/tini"), "only tini-static");
+      assertFalse(f.keySet().stream().anyMatch(p -> p.contains("libc.so")), "no libc6: " + f.keySet());
+      assertFalse(f.containsKey("/sbin/plinth-init"));
+      assertTrue(f.containsKey("/var/lib/dpkg/status.d/tini"));
+      assertEquals("[\"/usr/bin/tini-static\",\"--\"]",
+          config(image).path("config").path("Entrypoint").toString());
+    }
+  }
+
+  @Test
+  void lock_thenLockedBuild_isByteIdentical_andWorksOfflineFromTheCache() throws Exception {
+    Path lockFile = tmp.resolve("plinth.lock");
+    BuildSpec spec = spec(List.of("ca-certificates", "tini"), lockFile);
+    Plinth.LockResult lr = Plinth.lock(spec, null, options());
+    assertEquals(lockFile, lr.file());
+    LockFile lock = LockFile.read(lockFile);
+    List<String> amd = lock.platforms().get("linux/amd64").stream()
+        .map(e -> e.name() + " " + e.version() + " " + e.architecture()).toList();
+    assertEquals(List.of("ca-certificates 20230311 all", "libc6 2.36-9 amd64", "tini 0.19.0-1 amd64"), amd);
+    LockFile.Entry tini = lock.platforms().get("linux/arm64").get(2);
+    assertEquals(debs.get("tini/arm64"), tini.filename());
+    assertEquals(dev.plinth.oci.Digest.of(Files.readAllBytes(repo.dir().resolve(tini.filename()))),
+        tini.sha256());
+
+    Path one = tmp.resolve("one.tar");
+    BuildResult first = Plinth.build(spec, ImageRef.parse("oci-archive:" + one), options().withLocked(true));
+    assertTrue(first.notes().contains("packages: as locked in " + lockFile), first.notes().toString());
+    repo.close(); // offline: every .deb is in the cache
+    Path two = tmp.resolve("two.tar");
+    Plinth.build(spec, ImageRef.parse("oci-archive:" + two), options().withLocked(true));
+    assertArrayEquals(Files.readAllBytes(one), Files.readAllBytes(two));
+  }
+
+  @Test
+  void locked_withAStaleLock_failsNamingIt_andWritesNothing() throws Exception {
+    Path lockFile = tmp.resolve("plinth.lock");
+    Plinth.lock(spec(List.of("tzdata"), lockFile), null, options());
+    Path out = tmp.resolve("out.tar");
+    PlinthException e = assertThrows(PlinthException.class, () -> Plinth.build(
+        spec(List.of("tzdata", "ca-certificates"), lockFile),
+        ImageRef.parse("oci-archive:" + out), options().withLocked(true)));
+    assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().contains(lockFile.toString()) && e.getMessage().contains("plinth lock"),
+        e.getMessage());
+    assertFalse(Files.exists(out));
+    // Without --locked the build resolves afresh and says so.
+    BuildResult r = Plinth.build(spec(List.of("tzdata", "ca-certificates"), lockFile),
+        ImageRef.parse("oci-archive:" + out), options());
+    assertTrue(r.notes().get(0).contains("resolved afresh"), r.notes().toString());
+    assertTrue(Files.exists(out));
+  }
+
+  @Test
+  void lockedDeb_changedOnTheMirror_failsWithBothHashes_andWritesNothing() throws Exception {
+    Path lockFile = tmp.resolve("plinth.lock");
+    BuildSpec spec = spec(List.of("tzdata"), lockFile);
+    Plinth.lock(spec, null, options());
+    repo.tamper(debs.get("tzdata/all"));
+    Path out = tmp.resolve("out.tar");
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options()));
+    assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
+    String hex = LockFile.read(lockFile).platforms().get("linux/amd64").get(0).sha256().hex();
+    assertTrue(e.getMessage().contains(debs.get("tzdata/all")) && e.getMessage().contains(hex),
+        e.getMessage());
+    assertFalse(Files.exists(out));
+    assertNoBlobNamed(hex);
+  }
+
+  @Test
+  void signedByAStranger_failsClosed_andWritesNothing() throws Exception {
+    Path trusted = Files.write(tmp.resolve("archive.gpg"), TestKeys.archive().keyring());
+    repo.signedBy(TestKeys.stranger());
+    repo.start();
+    BuildSpec spec = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withPackages(
+        new BuildSpec.Packages(List.of("tzdata"), List.of(), "bookworm", List.of("main"),
+            repo.base().toString(), List.of(trusted), null));
+    Path out = tmp.resolve("out.tar");
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options()));
+    assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().contains("InRelease"), e.getMessage());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void hostileDataTar_failsClosed_namingThePackage() throws Exception {
+    TestDeb evil = TestDeb.of("evil", "1.0", "all").dataTar(TestDeb.tar(
+        TestDeb.tarHeader("./etc/", '5', 0755, 0, null),
+        TestDeb.tarHeader("./etc/link", '2', 0777, 0, "../../../../tmp")));
+    add("all", evil);
+    Path out = tmp.resolve("out.tar");
+    PlinthException e = assertThrows(PlinthException.class, () -> Plinth.build(
+        spec(List.of("evil"), null), ImageRef.parse("oci-archive:" + out), options()));
+    assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().contains(debs.get("evil/all")) && e.getMessage().contains("/etc/link"),
+        e.getMessage());
+    assertFalse(Files.exists(out));
+  }
+
+  @Test
+  void unknownPackage_isNotFound_namingItAndThePlatform() throws Exception {
+    PlinthException e = assertThrows(PlinthException.class, () -> Plinth.build(
+        spec(List.of("no-such-package"), null),
+        ImageRef.parse("oci-archive:" + tmp.resolve("o.tar")), options()));
+    assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
+    assertTrue(e.getMessage().contains("no-such-package") && e.getMessage().contains("linux/amd64"),
+        e.getMessage());
+  }
+
+  private void assertNoBlobNamed(String hex) throws Exception {
+    try (Stream<Path> s = Files.walk(cache)) {
+      assertFalse(s.anyMatch(p -> p.getFileName().toString().equals(hex)),
+          "no cache entry under the locked digest");
+    }
+  }
+
+  @Test
+  void platformKeys_andDebianArchitectures() throws Exception {
+    assertEquals("arm64", DebianPackages.debianArch(Platform.LINUX_ARM64));
+    assertEquals("armhf", DebianPackages.debianArch(Platform.parse("linux/arm/v7")));
+    assertEquals("linux/arm64", DebianPackages.key(Platform.LINUX_ARM64));
+    assertNotNull(BaseFilesystem.debianOsRelease("trixie"));
+  }
+}

@@ -1,0 +1,63 @@
+package dev.plinth.oci;
+
+import dev.plinth.oci.PlinthException;
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A pool of one thread per core for a build's layers, and joining a task with the exception it
+ * threw (the audit reads layers with it too).
+ */
+public final class Parallel {
+  private Parallel() {}
+
+  public static ExecutorService pool() {
+    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+    return Executors.newFixedThreadPool(n, r -> {
+      Thread t = new Thread(r, "plinth-layers");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Stops the pool and waits (boundedly) for running tasks, so none writes into the work
+   * directory after the build has returned or failed.
+   */
+  public static void stop(ExecutorService pool) {
+    pool.shutdownNow();
+    try {
+      pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The task's result; its IOException or PlinthException as thrown. */
+  public static <T> T join(Future<T> f) throws IOException, PlinthException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof PlinthException p) {
+        throw p;
+      }
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      if (c instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(c);
+    }
+  }
+}
