@@ -94,10 +94,11 @@ public final class AotTraining {
     }
     Path out = dir.resolve("app.aot");
     Path log = dir.resolve("training.log");
-    train(aot, command(javaCommand, root, out), environment(env, aot, root, dir), root, log);
+    String how = train(aot, command(javaCommand, root, out), environment(env, aot, root, dir),
+        root, log);
     if (!Files.isRegularFile(out) || Files.size(out) == 0) {
-      throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run wrote no AOT cache;"
-          + " its output:\n" + tail(log));
+      throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run wrote no AOT cache ("
+          + how + "); its output:\n" + tail(log));
     }
     LayerBuilder b = new LayerBuilder();
     b.file(PATH, out, 0644, 0, 0);
@@ -165,7 +166,8 @@ public final class AotTraining {
     return env;
   }
 
-  private static void train(AotSpec aot, List<String> cmd, Map<String, String> env,
+  /** Runs the training and says how it ended: by itself, or stopped by plinth. */
+  private static String train(AotSpec aot, List<String> cmd, Map<String, String> env,
       Path root, Path log) throws IOException, PlinthException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -182,9 +184,11 @@ public final class AotTraining {
     Http1 http = new Http1(Connector.direct(), Duration.ofSeconds(1));
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(aot.timeoutSeconds());
+      String how = "the app exited by itself";
       if (aot.get().isEmpty()) {
         if (!p.waitFor(aot.timeoutSeconds(), TimeUnit.SECONDS)) {
           p.destroy();   // SIGTERM: the JVM writes the cache as it exits
+          how = "stopped with SIGTERM at java.aot.timeout, " + aot.timeoutSeconds() + " s";
         }
       } else {
         awaitAnswer(http, p, aot.get().get(0), deadline, log);
@@ -192,12 +196,14 @@ public final class AotTraining {
           get(http, url);
         }
         p.destroy();
+        how = "stopped with SIGTERM after its requests";
       }
       if (!p.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run did not end within "
             + STOP_SECONDS + " s of SIGTERM; its output:\n" + tail(log));
       }
+      return how;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PlinthException(Kind.OUTPUT, "java.aot: the training run was interrupted", e);
