@@ -247,8 +247,7 @@ public final class LayerDiff<T> {
   private static PlinthException unreadable(String what, IOException e) {
     if (e instanceof java.nio.file.FileSystemException || e instanceof java.net.SocketException
         || e instanceof java.net.UnknownHostException
-        || e instanceof java.net.SocketTimeoutException
-        || e instanceof java.net.http.HttpTimeoutException) {
+        || e instanceof java.net.SocketTimeoutException) {
       return new PlinthException(PlinthException.Kind.NOT_FOUND, what + " cannot be read: "
           + e.getMessage(), e);
     }
