@@ -41,7 +41,6 @@ public final class Main {
     // The one place plinth reads its environment; everything below is given it.
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
         System.getenv(), Path.of(System.getProperty("user.home")));
-    dev.plinth.registry.ClientThreads.releaseBeforeExit(); // else JDK 17's exit waits 300 ms
     System.exit(code);
   }
 
