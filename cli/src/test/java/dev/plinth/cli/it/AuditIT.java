@@ -55,7 +55,7 @@ class AuditIT {
     List<String> all = new ArrayList<>(List.of("audit"));
     all.addAll(List.of(args));
     int code = Main.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err),
-        Map.of());
+        Peers.env(Map.of()));
     return new Run(code, out.toString(), err.toString());
   }
 

@@ -31,7 +31,8 @@ class BaseImageIT {
   static String plinth(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), Map.of());
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err),
+        Peers.env(Map.of()));
     assertEquals(0, code, "plinth " + String.join(" ", args) + "\n" + out + err);
     return out.toString();
   }

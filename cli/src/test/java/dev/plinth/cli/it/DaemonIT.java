@@ -33,7 +33,7 @@ class DaemonIT {
   static Run plinth(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), Peers.env(env));
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -152,7 +152,7 @@ class DaemonIT {
     StringWriter err = new StringWriter();
     int code = Main.run(new String[] {"base", "--platform", "linux/amd64", "--to",
         "docker-daemon:plinth/x:1"}, new PrintWriter(out), new PrintWriter(err),
-        Map.of("DOCKER_HOST", "unix://" + tmp.resolve("nobody.sock")));
+        Peers.env(Map.of("DOCKER_HOST", "unix://" + tmp.resolve("nobody.sock"))));
     assertEquals(3, code, err.toString());
     assertTrue(err.toString().contains("no Docker daemon at unix://")
         && err.toString().contains("DOCKER_HOST"), err.toString());

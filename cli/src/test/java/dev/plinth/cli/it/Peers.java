@@ -53,6 +53,28 @@ public final class Peers {
   /** Default timeout for short podman/skopeo/umoci commands. */
   public static final Duration SHORT = Duration.ofMinutes(2);
 
+  /**
+   * The environment a test runs plinth in, passed as a front end passes it: {@code env}, over
+   * this machine's PLINTH_DEBIAN_MIRROR and JAVA_HOME, with a cache of the tests' own that is
+   * kept between runs beside scripts/test's ({@code ~/.cache/plinth-test/plinth}), so Debian
+   * packages and built runtimes are not fetched and linked again each run.
+   */
+  public static Map<String, String> env(Map<String, String> env) {
+    Map<String, String> all = new java.util.HashMap<>();
+    for (String k : List.of("PLINTH_DEBIAN_MIRROR", "JAVA_HOME")) {
+      String v = System.getenv(k);
+      if (v != null) {
+        all.put(k, v);
+      }
+    }
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path cache = xdg != null && Path.of(xdg).isAbsolute() ? Path.of(xdg)
+        : Path.of(System.getProperty("user.home"), ".cache");
+    all.put("XDG_CACHE_HOME", cache.resolve("plinth-test").toString());
+    all.putAll(env);
+    return all;
+  }
+
   private static final String SETUP_HINT = "run scripts/test as root";
 
   private static final Map<String, String> PACKAGES =

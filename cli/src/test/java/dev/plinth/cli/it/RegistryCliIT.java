@@ -37,7 +37,7 @@ class RegistryCliIT {
   static Run plinth(Map<String, String> env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), Peers.env(env));
     return new Run(code, out.toString(), err.toString());
   }
 
