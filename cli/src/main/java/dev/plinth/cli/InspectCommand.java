@@ -8,6 +8,7 @@ import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,7 +121,9 @@ final class InspectCommand implements Cli.Command {
     if (value.isMissingNode() || value.isNull()) {
       return;
     }
-    String text = value.isTextual() ? value.asText() : value.toString();
+    // Json.write, not JsonNode.toString: that builds an ObjectMapper (some 400 classes)
+    String text = value.isTextual() ? value.asText()
+        : new String(Json.write(value), StandardCharsets.UTF_8);
     out.printf("    %-11s %s%n", name, text);
   }
 }
