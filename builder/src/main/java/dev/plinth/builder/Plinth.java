@@ -444,7 +444,7 @@ public final class Plinth {
     ImageConfigs.BaseImage fromConfig = null;
     if (from != null) {
       layers.addAll(ImageSources.layers(from));
-      fromConfig = ImageConfigs.BaseImage.of(dev.plinth.oci.Json.read(from.config().readAllBytes(),
+      fromConfig = ImageConfigs.BaseImage.of(dev.plinth.oci.ImageConfig.parse(from.config().readAllBytes(),
           spec.from().where() + ": from " + spec.from().image() + " config"));
     }
 
