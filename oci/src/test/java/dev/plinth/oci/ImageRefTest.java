@@ -12,17 +12,17 @@ class ImageRefTest {
   @Test
   void transports_parseAsContainersTransportsDoes() throws Exception {
     ImageRef oci = ImageRef.parse("oci:out/layout:v1");
-    assertEquals(ImageRef.Transport.OCI, oci.transport());
+    assertEquals(ImageRef.OCI, oci.transport());
     assertEquals(Path.of("out/layout"), oci.path());
     assertEquals("v1", oci.name());
     ImageRef archive = ImageRef.parse("oci-archive:base.tar");
-    assertEquals(ImageRef.Transport.OCI_ARCHIVE, archive.transport());
+    assertEquals(ImageRef.OCI_ARCHIVE, archive.transport());
     assertNull(archive.name());
     ImageRef docker = ImageRef.parse("docker-archive:base.tar:plinth/base:1");
     assertEquals("plinth/base:1", docker.name());
     assertEquals("plinth/base:latest", ImageRef.parse("docker-archive:b.tar:plinth/base").name());
     assertEquals("localhost:5000/app:1", ImageRef.parse("docker-archive:b.tar:localhost:5000/app:1").name());
-    assertEquals(ImageRef.Transport.REGISTRY, ImageRef.parse("localhost:5000/team/base:1").transport());
+    assertEquals(ImageRef.REGISTRY, ImageRef.parse("localhost:5000/team/base:1").transport());
     assertEquals("localhost:5000/a:1", ImageRef.parse("docker://localhost:5000/a:1").name());
   }
 
