@@ -6,7 +6,7 @@ import dev.plinth.registry.RegistryTransport;
 
 /**
  * The transports the facade reads and writes through, all of them, in one place: the files and
- * directories of {@code oci} ({@code oci:}, {@code oci-archive:}, {@code
+ * directories of {@code oci} ({@code oci:}, {@code oci-archive:}, {@code dir:}, {@code
  * docker-archive:}), the registry and the daemon, each set up from the options.
  */
 final class ImageTransports {

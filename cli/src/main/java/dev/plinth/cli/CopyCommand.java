@@ -15,7 +15,7 @@ final class CopyCommand implements Cli.Command {
   private final Cli cli = new Cli("plinth copy",
       "Copies an image (every platform of an index, and the artifacts it lists: signatures,"
           + " SBOMs, attestations) from any source to any destination: a registry, oci:DIR[:TAG],"
-          + " oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or"
+          + " oci-archive:FILE[:TAG], dir:DIR, docker-archive:FILE[:NAME:TAG] or"
           + " docker-daemon:NAME:TAG. Without --platform an index is copied byte for byte (the"
           + " same digest). Blobs a registry has are not sent again; digests are checked on the"
           + " way.",

@@ -23,7 +23,7 @@ final class InspectCommand implements Cli.Command {
       "Example: plinth inspect oci-archive:base.tar");
 
   private final Cli.Arg ref = cli.parameter("REF",
-      "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG],"
+      "oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:DIR, docker-archive:FILE[:NAME:TAG],"
           + " docker-daemon:NAME:TAG, or a registry reference HOST[:PORT]/REPO[:TAG|@DIGEST]"
           + " (read without its layers).")
       .required();

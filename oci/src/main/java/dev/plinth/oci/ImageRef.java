@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * Where an image is read from or written to, named as containers-transports(5) names it: {@code
- * oci:DIR[:TAG]}, {@code oci-archive:FILE[:TAG]}, {@code
+ * oci:DIR[:TAG]}, {@code oci-archive:FILE[:TAG]}, {@code dir:DIR}, {@code
  * docker-archive:FILE[:NAME[:TAG]]}, {@code docker-daemon:NAME[:TAG]}, or a registry reference
  * ({@code host/repo:tag}, optionally {@code docker://}). Which code reads and writes each is a
  * {@link Transport}, found in {@link Transports} by {@link #transport()}.
@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 public record ImageRef(String transport, Path path, String name) {
   public static final String OCI = "oci";
   public static final String OCI_ARCHIVE = "oci-archive";
+  /** skopeo's directory of loose files: manifest.json, version and one file per blob. */
+  public static final String DIR = "dir";
   public static final String DOCKER_ARCHIVE = "docker-archive";
   /** A Docker or Podman daemon, over the Engine API socket: {@code docker-daemon:NAME:TAG}. */
   public static final String DOCKER_DAEMON = "docker-daemon";
@@ -25,7 +27,7 @@ public record ImageRef(String transport, Path path, String name) {
   public static final String REGISTRY = "docker";
 
   /** The forms accepted, for messages and help. */
-  public static final String FORMS = "oci:DIR[:TAG], oci-archive:FILE[:TAG],"
+  public static final String FORMS = "oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:DIR,"
       + " docker-archive:FILE[:NAME:TAG], docker-daemon:NAME:TAG or a registry reference such as"
       + " localhost:5000/app:1";
 
@@ -58,6 +60,12 @@ public record ImageRef(String transport, Path path, String name) {
           throw usage(text, "'" + tag + "' is not a valid tag");
         }
         return new ImageRef(scheme, Path.of(path), tag);
+      }
+      case DIR -> {
+        if (rest.isEmpty()) {
+          throw usage(text, "the path is empty");
+        }
+        return new ImageRef(DIR, Path.of(rest), null);
       }
       case DOCKER_ARCHIVE -> {
         int c = rest.indexOf(':');
@@ -96,7 +104,7 @@ public record ImageRef(String transport, Path path, String name) {
   /**
    * The tag this reference names: an OCI layout's or archive's tag, the tag of a name:tag, a
    * registry reference's tag ({@code latest} when it names neither tag nor digest); null when it
-   * names none (a digest, an image ID).
+   * names none (a digest, an image ID, a dir:).
    */
   public String tag() {
     if (name == null) {

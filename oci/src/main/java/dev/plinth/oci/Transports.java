@@ -27,12 +27,12 @@ public final class Transports {
   }
 
   /**
-   * {@code oci:}, {@code oci-archive:} and {@code docker-archive:}.
+   * {@code oci:}, {@code oci-archive:}, {@code dir:} and {@code docker-archive:}.
    *
    * @param mtime the time (seconds since 1970) archive entries are written with
    */
   public static Transports local(long mtime) {
-    return of(new OciLayoutTransport(), new OciArchiveTransport(mtime),
+    return of(new OciLayoutTransport(), new OciArchiveTransport(mtime), new DirTransport(),
         new DockerArchiveTransport(mtime));
   }
 
