@@ -597,6 +597,36 @@ class HostileRegistryTest {
   }
 
   @Test
+  void indexWithAnAttestation_isPushedAndPulled_withItsDigest() throws Exception {
+    ImageIndex two = TestImages.two(22, 100);
+    Image subject = two.images().get(0);
+    dev.plinth.oci.Blob empty = dev.plinth.oci.Blob.of(MediaTypes.OCI_EMPTY, "{}".getBytes());
+    dev.plinth.oci.Blob statement = dev.plinth.oci.Blob.of("application/vnd.in-toto+json",
+        "{\"_type\":\"https://in-toto.io/Statement/v0.1\"}".getBytes());
+    dev.plinth.oci.Manifest m = new dev.plinth.oci.Manifest(MediaTypes.OCI_MANIFEST,
+        "application/vnd.in-toto+json", empty.descriptor(), List.of(statement.descriptor()),
+        subject.manifest().descriptor(), Map.of());
+    ImageIndex index = ImageIndex.of(two.images(), List.of(new dev.plinth.oci.Artifact.Value(
+        m.blob(), m, List.of(empty, statement))), Map.of(), true);
+    Digest top = RegistrySink.push(index, ref("a/b:att"), opts()).digest();
+    assertEquals(index.index().descriptor().digest(), top);
+    ImageIndex r = RegistrySource.read(ref("a/b:att"), opts());
+    assertEquals(top, r.top().digest());
+    assertEquals(2, r.images().size());
+    assertEquals(1, r.artifacts().size());
+    assertArrayEquals(readAll(statement), readAll(r.artifacts().get(0).blobs().get(1)));
+    // registry to registry: the same index, the artifact's blobs mounted or sent
+    assertEquals(top, RegistrySink.push(r, ref("a/c:att"), opts()).digest());
+    assertTrue(reg.blobs.containsKey(statement.descriptor().digest().toString()));
+    // a platform asked for: the index of that platform alone, without the attestation
+    ImageIndex amd = RegistrySource.read(ref("a/b:att"), opts(),
+        p -> p.architecture().equals("amd64"));
+    assertEquals(1, amd.images().size());
+    assertEquals(0, amd.artifacts().size());
+    assertTrue(amd.isIndex());
+  }
+
+  @Test
   void badSchemaVersion_isBadInput() throws Exception {
     List<String> versions = List.of("1", "3", "\"2\"");
     for (int i = 0; i < versions.size(); i++) {
