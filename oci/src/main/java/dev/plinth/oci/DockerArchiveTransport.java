@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * {@code docker-archive:FILE[:NAME:TAG]}: what {@code docker save} writes and {@code docker load}
@@ -30,6 +31,11 @@ public final class DockerArchiveTransport implements Transport {
 
   @Override
   public List<Platform> check(ImageRef target, List<Platform> platforms) throws PlinthException {
+    return onePlatform(target, platforms);
+  }
+
+  private static List<Platform> onePlatform(ImageRef target, List<Platform> platforms)
+      throws PlinthException {
     if (platforms.size() != 1) {
       throw new PlinthException(
           PlinthException.Kind.USAGE,
@@ -58,7 +64,7 @@ public final class DockerArchiveTransport implements Transport {
    * The one image of {@code index} a docker-archive (or a daemon) takes; its artifacts are left
    * out, with a note.
    */
-  public static Image loneImage(ImageRef target, ImageIndex index, java.util.function.Consumer<String> notes)
+  private static Image loneImage(ImageRef target, ImageIndex index, Consumer<String> notes)
       throws PlinthException {
     List<Platform> platforms = new ArrayList<>();
     index.images().forEach(i -> platforms.add(i.platform()));
@@ -66,14 +72,13 @@ public final class DockerArchiveTransport implements Transport {
       throw new PlinthException(PlinthException.Kind.USAGE, target
           + ": the source holds no image, only artifacts, which a docker-archive cannot hold");
     }
-    new DockerArchiveTransport(0).check(target, platforms);
+    onePlatform(target, platforms);
     leftOut(target, index, notes);
     return index.images().get(0);
   }
 
   /** Notes the artifacts of {@code index} that {@code target}, which holds images only, leaves out. */
-  public static void leftOut(ImageRef target, ImageIndex index,
-      java.util.function.Consumer<String> notes) {
+  public static void leftOut(ImageRef target, ImageIndex index, Consumer<String> notes) {
     int n = index.artifacts().size();
     if (n > 0) {
       notes.accept("left out " + n + " artifact" + (n == 1 ? "" : "s") + " (signatures, SBOMs,"

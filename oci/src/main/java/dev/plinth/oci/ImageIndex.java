@@ -102,7 +102,10 @@ public interface ImageIndex {
       return index().descriptor();
     }
     if (images().isEmpty()) {
-      return artifacts().get(0).manifest().descriptor();
+      Artifact a = artifacts().get(0);
+      String type = a.document().artifactType();
+      return type == null ? a.manifest().descriptor()
+          : a.manifest().descriptor().withArtifactType(type);
     }
     return images().get(0).manifest().descriptor().withPlatform(images().get(0).platform());
   }
