@@ -19,9 +19,11 @@ typedef unsigned long size_t;
 
 #if defined(__x86_64__)
 #define NR_write 1
+#define NR_close 3
 #define NR_rt_sigaction 13
 #define NR_rt_sigprocmask 14
 #define NR_ioctl 16
+#define NR_pread64 17
 #define NR_getpid 39
 #define NR_clone 56
 #define NR_execve 59
@@ -31,7 +33,10 @@ typedef unsigned long size_t;
 #define NR_getsid 124
 #define NR_rt_sigtimedwait 128
 #define NR_prctl 157
+#define NR_clock_gettime 228
 #define NR_exit_group 231
+#define NR_openat 257
+#define NR_faccessat 269
 
 static inline long sys6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -58,8 +63,13 @@ __asm__(".text\n"
 
 #elif defined(__aarch64__)
 #define NR_ioctl 29
+#define NR_faccessat 48
+#define NR_openat 56
+#define NR_close 57
 #define NR_write 64
+#define NR_pread64 67
 #define NR_exit_group 94
+#define NR_clock_gettime 113
 #define NR_kill 129
 #define NR_rt_sigaction 134
 #define NR_rt_sigprocmask 135
@@ -130,7 +140,9 @@ __asm__(".text\n"
 #define SIGABRT 6
 #define SIGBUS 7
 #define SIGFPE 8
+#define SIGKILL 9
 #define SIGSEGV 11
+#define SIGTERM 15
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGSYS 31
@@ -152,10 +164,23 @@ struct ktimespec {
 	long nsec;
 };
 
+/* The kernel's siginfo_t: 128 bytes, these three ints first on both. */
+struct ksiginfo {
+	int signo;
+	int errnum;
+	int code; /* <= 0: sent by a process (SI_USER, SI_QUEUE, SI_TKILL, ...); > 0: by the kernel */
+	int rest[29];
+};
+
 #define WNOHANG 1
 #define TIOCSCTTY 0x540E
 #define TIOCNOTTY 0x5422
 #define PR_SET_CHILD_SUBREAPER 36
+#define CLOCK_MONOTONIC 1
+#define AT_FDCWD (-100)
+#define O_RDONLY 0
+#define O_CLOEXEC 02000000
+#define F_OK 0
 
 static inline long sys_write(int fd, const void *buf, size_t n) { return sys3(NR_write, fd, buf, n); }
 static inline long sys_getpid(void) { return sys0(NR_getpid); }
@@ -179,10 +204,16 @@ static inline long sys_sigaction(int sig, const struct ksigaction *act, struct k
 {
 	return sys4(NR_rt_sigaction, sig, act, old, SIGSET_SIZE);
 }
-static inline long sys_sigtimedwait(const unsigned long *set, const struct ktimespec *timeout)
+static inline long sys_sigtimedwait(const unsigned long *set, struct ksiginfo *info,
+				    const struct ktimespec *timeout)
 {
-	return sys4(NR_rt_sigtimedwait, set, 0, timeout, SIGSET_SIZE);
+	return sys4(NR_rt_sigtimedwait, set, info, timeout, SIGSET_SIZE);
 }
+static inline long sys_clock_gettime(int clock, struct ktimespec *t) { return sys2(NR_clock_gettime, clock, t); }
+static inline long sys_open(const char *path, int flags) { return sys3(NR_openat, AT_FDCWD, path, flags); }
+static inline long sys_close(int fd) { return sys1(NR_close, fd); }
+static inline long sys_pread(int fd, void *buf, size_t n, long off) { return sys4(NR_pread64, fd, buf, n, off); }
+static inline long sys_exists(const char *path) { return sys3(NR_faccessat, AT_FDCWD, path, F_OK); }
 static inline __attribute__((noreturn)) void sys_exit(int code)
 {
 	for (;;)

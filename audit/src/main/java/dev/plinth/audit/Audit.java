@@ -3,11 +3,13 @@ package dev.plinth.audit;
 import dev.plinth.oci.Parallel;
 import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Digest;
+import dev.plinth.oci.Filesystem;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageConfig;
 import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Layer;
+import dev.plinth.oci.LayerDiff;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
@@ -30,8 +32,8 @@ import java.util.regex.Pattern;
  * is a call here.
  *
  * <p>Images come from the facade's read, so whatever source it reads (a layout, an archive, a
- * registry) an audit reads too, layers lazily. Layers are read once each, streamed, and applied in memory:
- * nothing is written to disk.
+ * registry) an audit reads too, layers lazily. Layers are read once each, streamed, and applied in
+ * memory to the {@link Filesystem} copyFrom uses too: nothing is written to disk.
  */
 public final class Audit {
   /** At most this many findings of one rule per platform; the rest are counted in one more. */
@@ -159,8 +161,9 @@ public final class Audit {
         imageFindings.add(new Finding(Rule.PL056, Rule.PL056.severity(),
             image.platform().toString(), null, e.getMessage()));
       }
-      Flattener flattener = new Flattener(what, options.limits());
+      Filesystem<FileFacts> fs = new Filesystem<>(what, options.limits().fs());
       List<LayerChanges.Note> layerNotes = new ArrayList<>();
+      List<LayerDiff.Note> applyNotes = new ArrayList<>();
       long uncompressed = 0;
       long compressed = image.manifest().descriptor().size() + image.config().descriptor().size();
       for (int i = 0; i < image.layers().size(); i++) {
@@ -170,7 +173,11 @@ public final class Audit {
         LayerChanges changes = changes(layers, digest);
         layerNotes.clear();
         layerNotes.addAll(changes.notes());
-        flattener.apply(changes, i, layerWhat, layerNotes);
+        applyNotes.clear();
+        fs.apply(changes.diff(), i, layerWhat, applyNotes);
+        for (LayerDiff.Note n : applyNotes) {
+          layerNotes.add(LayerChanges.Note.of(n));
+        }
         for (LayerChanges.Note n : layerNotes) {
           imageFindings.add(new Finding(n.rule(), n.rule().severity(), image.platform().toString(),
               n.path() == null ? null : "/" + n.path(), "layer " + (i + 1) + ": " + n.message()));
@@ -178,7 +185,7 @@ public final class Audit {
         uncompressed += changes.uncompressedBytes();
         compressed += layer.blob().descriptor().size();
       }
-      FsTree tree = flattener.tree();
+      FsTree tree = new FsTree(fs);
       ImageContext c = new ImageContext(image.platform(), config, tree);
       if (valid) {
         ProcessChecks.check(c); // the rules that read the config, when it can be read

@@ -39,7 +39,6 @@ public final class Main {
     }
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
         System.getenv());
-    dev.plinth.registry.ClientThreads.releaseBeforeExit(); // else JDK 17's exit waits 300 ms
     System.exit(code);
   }
 

@@ -24,13 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 class GoldenDigestTest {
   /** {@code plinth base}, both platforms, SOURCE_DATE_EPOCH unset. */
   static final String BASE =
-      "sha256:2e6edb19d0acb2309e0d19e1469a64edb96de9938434c49e159d87f7008f3ee7";
+      "sha256:e11a76d27f57277caa01f81997420d0a261be0de1cc6051ded2a2c6ac26f3b5d";
   /** A plinth.yaml with files, a symlink, env, ports, labels and annotations. */
   static final String FILES =
-      "sha256:3bfb7a3ea15d34fe4014a50ea129244e61047239bf4669096dbf630eb0b2092d";
+      "sha256:7962357d177831a0b013ea443c0196d46d3add8786e33bd37139234ecdd07290";
   /** Locked Debian packages from a generated repository. */
   static final String DEBIAN =
-      "sha256:5cd6498ac3978f67493b0ab2a132400da5551ffa433d890a9c23daba9664f7cc";
+      "sha256:58f316a3c5d63b878c1e9d805fa30ac35f22f9cd1743c613bf70ecb6c34b2a17";
 
   @TempDir Path tmp;
 

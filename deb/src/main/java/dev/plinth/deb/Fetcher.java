@@ -1,39 +1,36 @@
 package dev.plinth.deb;
 
+import dev.plinth.http.Connector;
+import dev.plinth.http.Headers;
+import dev.plinth.http.Http1;
+import dev.plinth.http.RedirectException;
+import dev.plinth.http.Redirects;
+import dev.plinth.http.Response;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Fetches files from one Debian mirror over HTTP(S). Plain HTTP is normal for Debian mirrors:
- * integrity comes from the signed InRelease, and every other file is checked against the size and
- * sha256 it lists, while it streams, before it is used. Failed connections and 5xx/408/429
+ * Fetches files from one Debian mirror over HTTP(S), redirects followed (mirror networks
+ * redirect; never from HTTPS to plain HTTP). Plain HTTP is normal for Debian mirrors: integrity
+ * comes from the signed InRelease, and every other file is checked against the size and sha256 it
+ * lists, while it streams, before it is used. Failed connections, stalled reads and 5xx/408/429
  * answers are retried a few times with a short backoff, honouring Retry-After up to a cap.
  */
 public final class Fetcher {
@@ -47,7 +44,7 @@ public final class Fetcher {
 
   private final URI base;
   private final Cache cache;
-  private final HttpClient client;
+  private final Redirects client;
   private final Duration readTimeout;
   private final Duration maxRetryAfter;
   private final Duration backoff;
@@ -66,11 +63,8 @@ public final class Fetcher {
     this.readTimeout = readTimeout;
     this.maxRetryAfter = maxRetryAfter;
     this.backoff = backoff;
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(connectTimeout)
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .build();
+    // the JDK's CAs are loaded on the first https connection: most mirrors are plain HTTP
+    this.client = new Redirects(new Http1(Connector.direct(), connectTimeout));
   }
 
   public URI base() {
@@ -164,52 +158,44 @@ public final class Fetcher {
 
   /** Reads a 200 response's body; IOException means "try again", PlinthException "stop". */
   private interface BodyReader<T> {
-    T read(HttpResponse<InputStream> response, InputStream body)
-        throws IOException, PlinthException;
+    T read(Response response, InputStream body) throws IOException, PlinthException;
   }
 
   private <T> T withRetries(URI uri, BodyReader<T> reader) throws PlinthException {
-    HttpRequest request = HttpRequest.newBuilder(uri)
-        .timeout(readTimeout)
-        .header("User-Agent", "plinth")
-        .GET()
-        .build();
     String last = "";
     for (int attempt = 0; attempt <= RETRIES; attempt++) {
       Duration wait = backoff.multipliedBy(1L << attempt);
-      try {
-        HttpResponse<InputStream> response =
-            client.send(request, info -> new TimedBody(readTimeout));
-        try (InputStream body = response.body()) {
-          int status = response.statusCode();
-          if (status == 200) {
-            return reader.read(response, body);
-          }
-          if (status == 404 || status == 410) {
-            throw new PlinthException(Kind.NOT_FOUND, uri + " does not exist on the mirror (HTTP "
-                + status + "); check the suite, architecture and mirror");
-          }
-          if (status != 408 && status != 429 && status < 500) {
-            throw new PlinthException(Kind.NOT_FOUND, uri + " answered HTTP " + status
-                + "; the mirror refuses the request");
-          }
-          last = "HTTP " + status;
-          Optional<Duration> asked = retryAfter(response);
-          if (asked.isPresent()) {
-            if (asked.get().compareTo(maxRetryAfter) > 0) {
-              throw new PlinthException(Kind.NOT_FOUND, uri + " answered HTTP " + status
-                  + " and asks to retry after " + asked.get().toSeconds() + " s, more than the "
-                  + maxRetryAfter.toSeconds() + " s plinth waits; try again later");
-            }
-            wait = asked.get();
-          }
+      try (Response response = client.send("GET", uri, Map.of(), null, readTimeout)) {
+        int status = response.status();
+        if (status == 200) {
+          return reader.read(response, response.body());
         }
+        if (status == 404 || status == 410) {
+          throw new PlinthException(Kind.NOT_FOUND, uri + " does not exist on the mirror (HTTP "
+              + status + "); check the suite, architecture and mirror");
+        }
+        if (status != 408 && status != 429 && status < 500) {
+          throw new PlinthException(Kind.NOT_FOUND, uri + " answered HTTP " + status
+              + "; the mirror refuses the request");
+        }
+        last = "HTTP " + status;
+        Optional<Duration> asked = retryAfter(response.headers());
+        if (asked.isPresent()) {
+          if (asked.get().compareTo(maxRetryAfter) > 0) {
+            throw new PlinthException(Kind.NOT_FOUND, uri + " answered HTTP " + status
+                + " and asks to retry after " + asked.get().toSeconds() + " s, more than the "
+                + maxRetryAfter.toSeconds() + " s plinth waits; try again later");
+          }
+          wait = asked.get();
+        }
+      } catch (RedirectException e) {
+        // the same answer every time: not retried
+        throw new PlinthException(Kind.NOT_FOUND, "cannot fetch " + uri + ": " + e.getMessage()
+            + ". Choose another mirror with " + Mirrors.ENV, e);
+      } catch (SocketTimeoutException e) {
+        last = "timed out (no data for " + seconds(readTimeout) + ")";
       } catch (IOException e) {
-        last = e instanceof HttpTimeoutException ? "timed out (" + e.getMessage() + ")"
-            : e.toString();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new PlinthException(Kind.NOT_FOUND, "interrupted while fetching " + uri, e);
+        last = e.toString();
       }
       if (attempt < RETRIES) {
         sleep(wait, uri);
@@ -218,6 +204,11 @@ public final class Fetcher {
     throw new PlinthException(Kind.NOT_FOUND, "cannot fetch " + uri + " after " + (RETRIES + 1)
         + " attempts; last: " + last + ". Check the network, or choose another mirror with "
         + Mirrors.ENV);
+  }
+
+  private static String seconds(Duration d) {
+    long ms = d.toMillis();
+    return (ms % 1000 == 0 ? String.valueOf(ms / 1000) : String.valueOf(ms / 1000.0)) + " s";
   }
 
   private static void sleep(Duration d, URI uri) throws PlinthException {
@@ -230,8 +221,8 @@ public final class Fetcher {
   }
 
   /** Retry-After as seconds or as an HTTP date (RFC 9110 §10.2.3). */
-  static Optional<Duration> retryAfter(HttpResponse<?> response) {
-    Optional<String> v = response.headers().firstValue("retry-after");
+  static Optional<Duration> retryAfter(Headers headers) {
+    Optional<String> v = headers.firstValue("retry-after");
     if (v.isEmpty()) {
       return Optional.empty();
     }
@@ -245,132 +236,6 @@ public final class Fetcher {
       return Optional.of(d.isNegative() ? Duration.ZERO : d);
     } catch (DateTimeParseException e) {
       return Optional.empty();
-    }
-  }
-
-  /**
-   * A response body as an InputStream whose reads time out: the JDK client's own stream waits
-   * forever on a server that stops sending. Closing it early cancels the download.
-   */
-  private static final class TimedBody implements HttpResponse.BodySubscriber<InputStream> {
-    private static final Object END = new Object();
-    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-    private final Duration timeout;
-    private Flow.Subscription subscription;
-    private boolean cancelled;
-
-    TimedBody(Duration timeout) {
-      this.timeout = timeout;
-    }
-
-    @Override
-    public synchronized void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      if (cancelled) {
-        s.cancel();
-      } else {
-        s.request(1);
-      }
-    }
-
-    private synchronized void request() {
-      if (subscription != null && !cancelled) {
-        subscription.request(1);
-      }
-    }
-
-    private synchronized void cancel() {
-      cancelled = true;
-      if (subscription != null) {
-        subscription.cancel();
-      }
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> item) {
-      queue.add(item);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      queue.add(t);
-    }
-
-    @Override
-    public void onComplete() {
-      queue.add(END);
-    }
-
-    @Override
-    public CompletionStage<InputStream> getBody() {
-      return CompletableFuture.completedFuture(new InputStream() {
-        private Iterator<ByteBuffer> chunks = List.<ByteBuffer>of().iterator();
-        private ByteBuffer current = ByteBuffer.allocate(0);
-        private boolean done;
-
-        private boolean fill() throws IOException {
-          while (!current.hasRemaining()) {
-            if (chunks.hasNext()) {
-              current = chunks.next();
-              continue;
-            }
-            if (done) {
-              return false;
-            }
-            Object o;
-            try {
-              o = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-              cancel();
-              throw new IOException("interrupted", e);
-            }
-            if (o == null) {
-              cancel();
-              throw new HttpTimeoutException("no data for " + timeout.toSeconds() + " s");
-            }
-            if (o == END) {
-              done = true;
-              return false;
-            }
-            if (o instanceof Throwable t) {
-              done = true;
-              throw t instanceof IOException io ? io : new IOException(t);
-            }
-            @SuppressWarnings("unchecked")
-            List<ByteBuffer> list = (List<ByteBuffer>) o;
-            chunks = list.iterator();
-            request();
-          }
-          return true;
-        }
-
-        @Override
-        public int read() throws IOException {
-          return fill() ? current.get() & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          if (len == 0) {
-            return 0;
-          }
-          if (!fill()) {
-            return -1;
-          }
-          int n = Math.min(len, current.remaining());
-          current.get(b, off, n);
-          return n;
-        }
-
-        @Override
-        public void close() {
-          if (!done) {
-            done = true;
-            cancel();
-          }
-        }
-      });
     }
   }
 }

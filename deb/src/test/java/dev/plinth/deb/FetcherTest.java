@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.plinth.deb.testing.TestKeys;
 import dev.plinth.deb.testing.TestRepo;
 import dev.plinth.oci.Digest;
-import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
+import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -174,10 +178,8 @@ class FetcherTest {
   @Test
   void stalledBody_timesOut_insteadOfHanging() throws Exception {
     repo.stall(debPath);
-    long t0 = System.nanoTime();
     fails(Kind.NOT_FOUND, () -> fetcher().blob(debPath, Digest.of(deb), deb.length),
-        "cannot fetch", "no data for");
-    assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+        "cannot fetch", "timed out (no data for 0.5 s)");
     assertEquals(List.of(), cachedBlobs());
   }
 
@@ -268,6 +270,35 @@ class FetcherTest {
     Fetcher f = fetcher(URI.create("http://127.0.0.1:" + port + "/debian"));
     fails(Kind.NOT_FOUND, () -> f.small("dists/stable/InRelease", 1 << 20), "cannot fetch",
         "http://127.0.0.1:" + port + "/debian/dists/stable/InRelease");
+  }
+
+  @Test
+  void aMirrorThatRedirects_isFollowed_andARedirectLoopFailsWithoutRetries() throws Exception {
+    HttpServer front = HttpServer.create(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    AtomicInteger loops = new AtomicInteger();
+    front.createContext("/", ex -> {
+      String p = ex.getRequestURI().getRawPath();
+      if (p.startsWith("/loop/")) {
+        loops.incrementAndGet();
+      }
+      ex.getResponseHeaders().add("Location", p.startsWith("/loop/") ? p
+          : repo.base() + p.substring("/debian/".length()));
+      ex.sendResponseHeaders(302, -1);
+      ex.close();
+    });
+    front.start();
+    try {
+      String at = "http://127.0.0.1:" + front.getAddress().getPort();
+      Path d = fetcher(URI.create(at + "/debian/")).blob(debPath, Digest.of(deb), deb.length);
+      assertArrayEquals(deb, Files.readAllBytes(d));
+      assertEquals(1, repo.requests(debPath));
+      fails(Kind.NOT_FOUND, () -> fetcher(URI.create(at + "/loop/")).small(repo.inReleasePath(),
+          1 << 20), "redirect loop", at + "/loop/" + repo.inReleasePath());
+      assertEquals(1, loops.get(), "a loop is the same every time: not retried");
+    } finally {
+      front.stop(0);
+    }
   }
 
   @Test

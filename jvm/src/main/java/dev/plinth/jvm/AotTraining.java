@@ -1,5 +1,8 @@
 package dev.plinth.jvm;
 
+import dev.plinth.http.Connector;
+import dev.plinth.http.Http1;
+import dev.plinth.http.Response;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
@@ -11,7 +14,7 @@ import dev.plinth.oci.TarEntry;
 import dev.plinth.oci.TarReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +23,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -90,10 +94,11 @@ public final class AotTraining {
     }
     Path out = dir.resolve("app.aot");
     Path log = dir.resolve("training.log");
-    train(aot, command(javaCommand, root, out), environment(env, aot, root, dir), root, log);
+    String how = train(aot, command(javaCommand, root, out), environment(env, aot, root, dir),
+        root, log);
     if (!Files.isRegularFile(out) || Files.size(out) == 0) {
-      throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run wrote no AOT cache;"
-          + " its output:\n" + tail(log));
+      throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run wrote no AOT cache ("
+          + how + "); its output:\n" + tail(log));
     }
     LayerBuilder b = new LayerBuilder();
     b.file(PATH, out, 0644, 0, 0);
@@ -161,7 +166,8 @@ public final class AotTraining {
     return env;
   }
 
-  private static void train(AotSpec aot, List<String> cmd, Map<String, String> env,
+  /** Runs the training and says how it ended: by itself, or stopped by plinth. */
+  private static String train(AotSpec aot, List<String> cmd, Map<String, String> env,
       Path root, Path log) throws IOException, PlinthException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -174,28 +180,35 @@ public final class AotTraining {
       throw new PlinthException(Kind.BAD_INPUT, "java.aot: cannot run the image's java on this"
           + " machine for the training run: " + e.getMessage(), e);
     }
+    // the app's own port on loopback (AotSpec allows nothing else): direct, no proxy, no TLS
+    Http1 http = new Http1(Connector.direct(), Duration.ofSeconds(1));
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(aot.timeoutSeconds());
+      String how = "the app exited by itself";
       if (aot.get().isEmpty()) {
         if (!p.waitFor(aot.timeoutSeconds(), TimeUnit.SECONDS)) {
           p.destroy();   // SIGTERM: the JVM writes the cache as it exits
+          how = "stopped with SIGTERM at java.aot.timeout, " + aot.timeoutSeconds() + " s";
         }
       } else {
-        awaitAnswer(p, aot.get().get(0), deadline, log);
+        awaitAnswer(http, p, aot.get().get(0), deadline, log);
         for (String url : aot.get()) {
-          get(url);
+          get(http, url);
         }
         p.destroy();
+        how = "stopped with SIGTERM after its requests";
       }
       if (!p.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run did not end within "
             + STOP_SECONDS + " s of SIGTERM; its output:\n" + tail(log));
       }
+      return how;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new PlinthException(Kind.OUTPUT, "java.aot: the training run was interrupted", e);
     } finally {
+      http.closeIdle();
       if (p.isAlive()) {
         p.destroyForcibly();
         try {
@@ -208,7 +221,7 @@ public final class AotTraining {
   }
 
   /** Polls {@code url} until the app answers it (any HTTP status), exits, or time runs out. */
-  private static void awaitAnswer(Process p, String url, long deadline, Path log)
+  private static void awaitAnswer(Http1 http, Process p, String url, long deadline, Path log)
       throws InterruptedException, PlinthException {
     while (true) {
       if (!p.isAlive()) {
@@ -216,7 +229,7 @@ public final class AotTraining {
             + p.exitValue() + ") before answering " + url + "; its output:\n" + tail(log));
       }
       try {
-        get(url);
+        get(http, url);
         return;
       } catch (IOException e) {
         if (System.nanoTime() > deadline) {
@@ -228,25 +241,16 @@ public final class AotTraining {
     }
   }
 
-  private static void get(String url) throws IOException {
-    HttpURLConnection c;
+  /** GETs {@code url} and reads its answer, whatever the status; no redirects followed. */
+  private static void get(Http1 http, String url) throws IOException {
+    URI uri;
     try {
-      c = (HttpURLConnection) new URI(url).toURL().openConnection(java.net.Proxy.NO_PROXY);
+      uri = new URI(url);
     } catch (URISyntaxException e) {
       throw new IOException(e);
     }
-    c.setConnectTimeout(1000);
-    c.setReadTimeout(30_000);
-    c.setInstanceFollowRedirects(false);
-    try {
-      int code = c.getResponseCode();
-      try (InputStream in = code >= 400 ? c.getErrorStream() : c.getInputStream()) {
-        if (in != null) {
-          in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-      }
-    } finally {
-      c.disconnect();
+    try (Response r = http.send("GET", uri, Map.of(), null, Duration.ofSeconds(30))) {
+      r.body().transferTo(OutputStream.nullOutputStream());
     }
   }
 

@@ -3,7 +3,9 @@ package dev.plinth.nativeinit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The core cases for the arm64 init, run by qemu-aarch64-static (skipped without it). Its child is
  * the host's x86-64 busybox: qemu hands execve to the kernel. qemu 7.2 refuses
  * PR_SET_CHILD_SUBREAPER, so here init warns about it on stderr and orphan reaping is not tested
- * (as PID 1 of a container init does not need it).
+ * (as PID 1 of a container init does not need it). qemu 7.2 itself dies of a SIGSEGV or SIGABRT
+ * sent to it, so the crash signals forwarded here are SIGBUS and SIGILL.
  */
 class InitArm64Test {
   @TempDir Path tmp;
@@ -80,5 +83,66 @@ class InitArm64Test {
   void arm64_usageError_exits2() {
     assertEquals(2, init("-x").exitCode());
     assertEquals(0, init("-h").exitCode());
+  }
+
+  @ParameterizedTest(name = "arm64_crashSignal{0}_toInit_reachesATrappingChild")
+  @ValueSource(strings = {"BUS", "ILL"})
+  void arm64_crashSignalToInit_reachesATrappingChild(String signal) {
+    try (Proc p = start(sh("trap 'echo got " + signal + "; exit 20' " + signal
+        + "; echo ready; while :; do $BB sleep 0.02; done"))) {
+      p.awaitStdout("ready");
+      p.signal(signal);
+      Proc.Result r = p.waitFor();
+      assertEquals("ready\ngot " + signal + "\n", r.stdout(), r.toString());
+      assertEquals(20, r.exitCode(), r.toString());
+    }
+  }
+
+  /** The helper is not init's child here (no subreaper under qemu): init looks at the group. */
+  @Test
+  void arm64_groupMode_childExits_helperGetsTerm_ignoringOneIsKilledAfterTheGrace() {
+    String helpers = "$BB sh -c 'trap \"echo helper got TERM; exit 0\" TERM; $BB touch up1;"
+        + " while :; do $BB sleep 0.02; done' &"
+        + " $BB sh -c 'trap \"\" TERM; $BB touch up2; while :; do $BB sleep 0.02; done' & echo bg=$!;"
+        + " while [ ! -e up1 ] || [ ! -e up2 ]; do $BB sleep 0.01; done; exit 5";
+    long start = System.nanoTime();
+    try (Proc p = start(Tools.concat(List.of("-g", "-t", "1"), sh(helpers)).toArray(String[]::new))) {
+      Proc.Result r = p.waitFor();
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      String bg = r.stdout().replaceAll("(?s).*bg=(\\d+).*", "$1");
+      Signals.killQuietly(Long.parseLong(bg.strip()));
+      assertEquals(5, r.exitCode(), r.toString());
+      assertTrue(r.stdout().contains("helper got TERM\n"), r.toString());
+      assertTrue(ms >= 1000 && ms < 5000, "init exited after " + ms + " ms, grace time 1 s: " + r);
+    }
+  }
+
+  @Test
+  void arm64_verbose_logsForwardedSignalsAndTheReapedChild() {
+    try (Proc p = start(Tools.concat(List.of("-v"), sh("trap 'exit 11' USR1; echo ready;"
+        + " while :; do $BB sleep 0.02; done")).toArray(String[]::new))) {
+      p.awaitStdout("ready");
+      p.signal("USR1");
+      Proc.Result r = p.waitFor();
+      assertEquals(11, r.exitCode(), r.toString());
+      assertTrue(r.stderr().matches("(?s).*plinth-init: forwarded signal 10 to \\d+\n.*"), r.toString());
+      assertTrue(r.stderr().matches("(?s).*plinth-init: reaped \\d+: exit 11\n.*"), r.toString());
+    }
+  }
+
+  @Test
+  void arm64_missingElfInterpreter_exits127_andTheMessageNamesIt() throws IOException {
+    Path f = Tools.elfWithInterpreter(tmp.resolve("zv"), "/no/such/ld-plinth.so.1");
+    Proc.Result r = init("--", f.toString());
+    assertEquals(127, r.exitCode(), r.toString());
+    assertTrue(r.stderr().endsWith("plinth-init: cannot run " + f
+        + ": its ELF interpreter /no/such/ld-plinth.so.1 is missing\n"), r.toString());
+  }
+
+  @Test
+  void arm64_version_exits0() {
+    Proc.Result r = init("--version");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("plinth-init 0.2.0\n", r.stdout());
   }
 }

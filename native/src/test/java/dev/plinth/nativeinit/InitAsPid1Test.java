@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -22,12 +23,22 @@ class InitAsPid1Test {
   @TempDir Path tmp;
 
   private List<String> asPid1(String arch, String script) {
+    return asPid1(arch, List.of(), script);
+  }
+
+  private List<String> asPid1(String arch, List<String> options, String script) {
     assumeTrue(Files.isExecutable(UNSHARE), "no " + UNSHARE + " (util-linux)");
     Proc.Result probe = Proc.run(List.of(UNSHARE.toString(), "--pid", "--fork", "--mount-proc", "true"), Tools.env(), tmp);
     assumeTrue(probe.exitCode() == 0, "cannot make a PID namespace here (not root?): " + probe);
     List<String> cmd = Tools.concat(List.of(UNSHARE.toString(), "--pid", "--fork", "--mount-proc"),
         Tools.init(arch).toArray(String[]::new));
+    cmd = Tools.concat(cmd, options.toArray(String[]::new));
     return Tools.concat(cmd, "--", Tools.busybox().toString(), "sh", "-c", script);
+  }
+
+  /** unshare's child: the init (the perl launcher has exec'd it, and qemu runs it for arm64). */
+  private static long initOf(Proc unshare) {
+    return ProcessHandle.of(unshare.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
   }
 
   @ParameterizedTest(name = "asPid1_{0}_termFromInsideTheNamespace_reachesTheChild")
@@ -47,9 +58,7 @@ class InitAsPid1Test {
     String script = "trap 'echo got TERM; exit 9' TERM; echo ready; while :; do $BB sleep 0.02; done";
     try (Proc p = Proc.start(asPid1(arch, script), Tools.env(), tmp)) {
       p.awaitStdout("ready");
-      // unshare's child: the init (the perl launcher has exec'd it, and qemu runs it for arm64)
-      long init = ProcessHandle.of(p.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
-      Signals.send("TERM", init);
+      Signals.send("TERM", initOf(p));
       Proc.Result r = p.waitFor();
       assertEquals("ready\ngot TERM\n", r.stdout(), r.toString());
       assertEquals(9, r.exitCode(), r.toString());
@@ -69,5 +78,55 @@ class InitAsPid1Test {
     Proc.Result r = Proc.run(asPid1(arch, script), Tools.env(), tmp);
     assertEquals(0, r.exitCode(), r.toString());
     assertTrue(r.stdout().contains("zombies=0"), r.toString());
+  }
+
+  /**
+   * A crash signal sent to PID 1 from inside the namespace reaches the child: init blocks it (a
+   * PID 1 that neither blocks nor handles a signal never gets it from inside). arm64: qemu 7.2
+   * itself dies of SIGABRT and SIGSEGV, so SIGBUS there.
+   */
+  @ParameterizedTest(name = "asPid1_{0}_sig{1}FromInside_reachesTheChild")
+  @CsvSource({"amd64, ABRT", "amd64, SEGV", "arm64, BUS"})
+  void asPid1_crashSignalFromInsideTheNamespace_reachesTheChild(String arch, String signal) {
+    String script = "trap 'echo got " + signal + "; exit 20' " + signal + "; $BB kill -" + signal + " 1;"
+        + " while :; do $BB sleep 0.02; done";
+    Proc.Result r = Proc.run(asPid1(arch, script), Tools.env(), tmp);
+    assertEquals("got " + signal + "\n", r.stdout(), r.toString());
+    assertEquals(20, r.exitCode(), r.toString());
+  }
+
+  /** As PID 1 too, a fault of init's own kills it (the kernel clears its unkillable flag). */
+  @ParameterizedTest(name = "asPid1_amd64_faultOfInit_{0}_killsIt_exits{1}")
+  @CsvSource({"ud2, 132", "load from address 0, 139"})
+  void asPid1_faultOfInitItself_killsIt(String what, int expected) {
+    byte[] code = what.equals("ud2") ? new byte[] {0x0f, 0x0b} : new byte[] {(byte) 0x8b, 0x04, 0x25, 0, 0, 0, 0};
+    try (Proc p = Proc.start(asPid1("amd64", "echo ready; exec $BB sleep 5"), Tools.env(), tmp)) {
+      p.awaitStdout("ready");
+      long init = initOf(p);
+      Signals.breakAfterWait(p, init, code);
+      Signals.send("USR1", init);
+      Proc.Result r = p.waitFor(); // unshare dies of its child's signal
+      assertEquals(expected, r.exitCode(), r.toString());
+    }
+  }
+
+  /**
+   * -g: when the child exits, the helper it left gets SIGTERM and init waits for it before it
+   * exits (which, as PID 1, would kill it with SIGKILL); one that ignores SIGTERM gets SIGKILL
+   * after the grace time.
+   */
+  @ParameterizedTest(name = "asPid1_{0}_groupMode_childExits_helpersAreStopped")
+  @ValueSource(strings = {"amd64", "arm64"})
+  void asPid1_groupMode_childExits_helpersAreStopped(String arch) {
+    String script = "$BB sh -c 'trap \"echo helper got TERM; $BB sleep 0.1; echo helper done; exit 0\" TERM;"
+        + " $BB touch up1; while :; do $BB sleep 0.02; done' &"
+        + " $BB sh -c 'trap \"\" TERM; $BB touch up2; while :; do $BB sleep 0.02; done' &"
+        + " while [ ! -e up1 ] || [ ! -e up2 ]; do $BB sleep 0.01; done; exit 5";
+    long start = System.nanoTime();
+    Proc.Result r = Proc.run(asPid1(arch, List.of("-g", "-t", "1"), script), Tools.env(), tmp);
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(5, r.exitCode(), r.toString());
+    assertEquals("helper got TERM\nhelper done\n", r.stdout(), r.toString());
+    assertTrue(ms >= 1000 && ms < 5000, "init exited after " + ms + " ms, grace time 1 s: " + r);
   }
 }

@@ -156,10 +156,283 @@ class InitTest {
         List<String> after = Signals.stat(bg);
         assertNotNull(after, "the background sleep was killed too");
         assertEquals(before.get(19), after.get(19), "not the same process");
-        assertEquals("S", after.get(0));
+        // sleeping, or running for a moment on a busy machine: anything but ended
+        assertFalse(after.get(0).equals("Z") || after.get(0).equals("X"), "the background sleep ended: " + after);
       } finally {
         Signals.killQuietly(bg);
       }
+    }
+  }
+
+  // --- crash signals -------------------------------------------------------------------------
+
+  private static final String CRASH_TRAPS = String.join("; ",
+      "for s in ABRT SEGV BUS FPE ILL TRAP SYS; do trap \"echo got $s; exit 20\" $s; done",
+      "echo ready",
+      "while :; do $BB sleep 0.02; done");
+
+  /** kill -ABRT (for a thread dump or a core) and its kin, sent by a process, reach the child. */
+  @ParameterizedTest(name = "crashSignal{0}_sentToInit_reachesATrappingChild")
+  @ValueSource(strings = {"ABRT", "SEGV", "BUS", "FPE", "ILL", "TRAP", "SYS"})
+  void crashSignal_sentToInit_reachesATrappingChild(String signal) {
+    try (Proc p = start(sh(CRASH_TRAPS))) {
+      p.awaitStdout("ready");
+      p.signal(signal);
+      Proc.Result r = p.waitFor();
+      assertEquals("ready\ngot " + signal + "\n", r.stdout(), r.toString());
+      assertEquals(20, r.exitCode(), r.toString());
+    }
+  }
+
+  @ParameterizedTest(name = "crashSignal{0}_sentToInit_killsAnUntrappingChild_exits{1}")
+  @CsvSource({"ABRT, 134", "SEGV, 139"})
+  void crashSignal_sentToInit_killsAnUntrappingChild_exits128PlusSignal(String signal, int expected) {
+    try (Proc p = start(sh("echo ready; exec $BB sleep 30"))) {
+      p.awaitStdout("ready");
+      p.signal(signal);
+      assertEquals(expected, p.waitFor().exitCode(), p.toString());
+    }
+  }
+
+  @Test
+  void groupMode_crashSignalToInit_reachesTheWholeGroup() {
+    try (Proc p = start(concat(sh("$BB sleep 30 & echo bg=$!; " + CRASH_TRAPS), "-g"))) {
+      p.awaitStdout("ready");
+      long bg = backgroundPid(p);
+      try {
+        p.signal("ABRT");
+        assertEquals(20, p.waitFor().exitCode(), p.toString());
+        awaitEnded(p, bg, "the background sleep, killed by SIGABRT");
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
+  /**
+   * A fault of init itself still kills it, although it blocks the crash signals: the kernel
+   * forces a fault's signal through (unblocks it and resets it to the default action). The test
+   * makes init run ud2 (SIGILL) or a load from address 0 (SIGSEGV) as soon as its rt_sigtimedwait
+   * returns, then wakes it with SIGUSR1.
+   */
+  @ParameterizedTest(name = "faultOfInitItself_{0}_killsInit_exits{1}")
+  @CsvSource({"ud2, 132", "load from address 0, 139"})
+  void faultOfInitItself_killsInit_althoughCrashSignalsAreBlocked(String what, int expected) {
+    byte[] code = what.equals("ud2") ? new byte[] {0x0f, 0x0b} : new byte[] {(byte) 0x8b, 0x04, 0x25, 0, 0, 0, 0};
+    try (Proc p = start(sh("trap 'exit 0' USR1; echo ready; exec $BB sleep 5"))) {
+      p.awaitStdout("ready");
+      long child = ProcessHandle.of(p.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
+      try {
+        Signals.breakAfterWait(p, p.pid(), code);
+        p.signal("USR1");
+        Proc.Result r = p.waitFor();
+        assertEquals(expected, r.exitCode(), "init was not killed by its own fault: " + r);
+      } finally {
+        Signals.killQuietly(child); // orphaned by init's death
+      }
+    }
+  }
+
+  // --- stopping the group when the child exits -----------------------------------------------
+
+  /**
+   * The child starts a helper in the background (so in its process group) that sets TRAPS, creates
+   * the file "up" and runs until stopped; the child prints bg=PID, waits for "up" and exits 5.
+   */
+  private static String[] childWithHelper(String traps) {
+    String helper = traps + "; $BB touch up; while :; do $BB sleep 0.02; done";
+    return sh("$BB sh -c '" + helper + "' & echo bg=$!; while [ ! -e up ]; do $BB sleep 0.01; done; exit 5");
+  }
+
+  private static final String ENDS_ON_TERM = "trap \"echo helper got TERM; exit 0\" TERM";
+  private static final String IGNORES_TERM = "trap \"\" TERM";
+
+  /** Polls until PID has ended (gone or a zombie), also after init has gone. */
+  private static void awaitGone(long pid, String what) {
+    long deadline = System.nanoTime() + Proc.POLL.toNanos();
+    while (true) {
+      List<String> st = Signals.stat(pid);
+      if (st == null || st.get(0).equals("Z") || st.get(0).equals("X")) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, what + " (pid " + pid + ") still runs: " + st);
+      Proc.sleep10();
+    }
+  }
+
+  @Test
+  void groupMode_childExits_helperGetsTerm_andInitWaitsForIt() {
+    try (Proc p = start(concat(childWithHelper(ENDS_ON_TERM), "-g"))) {
+      Proc.Result r = p.waitFor();
+      long bg = backgroundPid(p);
+      try {
+        assertEquals(5, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("helper got TERM\n"), r.toString());
+        assertEquals(null, Signals.stat(bg), "init exited before it had reaped the helper");
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
+  @Test
+  void groupMode_helperIgnoringTerm_isKilledAfterTheGraceTime() {
+    long start = System.nanoTime();
+    try (Proc p = start(concat(childWithHelper(IGNORES_TERM), "-g", "-t", "1"))) {
+      Proc.Result r = p.waitFor();
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      long bg = backgroundPid(p);
+      try {
+        assertEquals(5, r.exitCode(), r.toString());
+        assertTrue(ms >= 1000, "init exited after " + ms + " ms, before the grace time of 1 s");
+        assertTrue(ms < 4000, "init exited after " + ms + " ms, long after the grace time of 1 s");
+        awaitGone(bg, "the helper, after SIGKILL");
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
+  @Test
+  void graceZero_killsTheRestOfTheGroupAtOnce_withoutTerm() {
+    long start = System.nanoTime();
+    try (Proc p = start(concat(childWithHelper(ENDS_ON_TERM), "-g", "-t", "0"))) {
+      Proc.Result r = p.waitFor();
+      long bg = backgroundPid(p);
+      try {
+        assertEquals(5, r.exitCode(), r.toString());
+        assertFalse(r.stdout().contains("got TERM"), r.toString());
+        assertTrue(System.nanoTime() - start < 3_000_000_000L, "slow: " + r);
+        awaitGone(bg, "the helper, after SIGKILL");
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
+  /** Without -g and -t the helpers are left as they are (tini's way; as PID 1 the kernel kills them). */
+  @Test
+  void withoutGroupMode_childExits_helperIsLeftAlone() {
+    try (Proc p = start(childWithHelper(ENDS_ON_TERM))) {
+      Proc.Result r = p.waitFor();
+      long bg = backgroundPid(p);
+      try {
+        assertEquals(5, r.exitCode(), r.toString());
+        assertFalse(r.stdout().contains("got TERM"), r.toString());
+        List<String> st = Signals.stat(bg);
+        assertNotNull(st, "the helper is gone");
+        assertFalse(st.get(0).equals("Z") || st.get(0).equals("X"), "the helper ended: " + st);
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
+  @Test
+  void graceOption_withoutGroupMode_stopsTheGroupToo() {
+    try (Proc p = start(concat(childWithHelper(ENDS_ON_TERM), "-t", "3"))) {
+      Proc.Result r = p.waitFor();
+      long bg = backgroundPid(p);
+      try {
+        assertEquals(5, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("helper got TERM\n"), r.toString());
+        assertEquals(null, Signals.stat(bg), "init exited before it had reaped the helper");
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
+  /** A stopped helper gets SIGCONT after its SIGTERM, so it handles it instead of waiting for SIGKILL. */
+  @Test
+  void groupMode_stoppedHelper_isContinuedToHandleItsTerm() throws IOException {
+    String helper = "$BB sh -c '" + ENDS_ON_TERM + "; $BB touch up; while :; do $BB sleep 0.02; done' & echo bg=$!";
+    String script = helper + "; while [ ! -e go ]; do $BB sleep 0.01; done; exit 5";
+    try (Proc p = start(concat(sh(script), "-g", "-t", "8"))) {
+      p.await(() -> Files.exists(tmp.resolve("up")) && BACKGROUND.matcher(p.stdout()).find(), "the helper");
+      long bg = backgroundPid(p);
+      try {
+        Signals.send("STOP", bg);
+        p.await(() -> "T".equals(Signals.stat(bg).get(0)), "the helper to stop");
+        long start = System.nanoTime();
+        Files.createFile(tmp.resolve("go"));
+        Proc.Result r = p.waitFor();
+        assertEquals(5, r.exitCode(), r.toString());
+        assertTrue(r.stdout().contains("helper got TERM\n"), r.toString());
+        assertTrue(System.nanoTime() - start < 6_000_000_000L, "init waited for the grace time: " + r);
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
+  /** A TERM init forwarded to the group is not followed by a second one when the child exits. */
+  @Test
+  void groupMode_termForwardedToTheGroup_isNotSentTwice() {
+    String script = String.join("; ",
+        "$BB sh -c 'trap \"echo helper got TERM\" TERM; $BB touch up; i=0;"
+            + " while [ $i -lt 25 ]; do $BB sleep 0.02; i=$((i+1)); done' & echo bg=$!",
+        "while [ ! -e up ]; do $BB sleep 0.01; done",
+        "echo ready",
+        "while :; do $BB sleep 0.02; done");
+    try (Proc p = start(concat(sh(script), "-g"))) {
+      p.awaitStdout("ready");
+      long bg = backgroundPid(p);
+      try {
+        p.signal("TERM");
+        Proc.Result r = p.waitFor();
+        assertEquals(143, r.exitCode(), r.toString());
+        assertEquals(1, r.stdout().split("helper got TERM", -1).length - 1, r.toString());
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
+  /** While init waits for the group, signals go to the group: here one that ends the helper. */
+  @Test
+  void groupMode_signalDuringTheGraceTime_reachesTheHelpers() {
+    long start = System.nanoTime();
+    String traps = IGNORES_TERM + "; trap \"echo helper got USR1; exit 0\" USR1";
+    try (Proc p = start(concat(childWithHelper(traps), "-g", "-t", "8", "-v"))) {
+      p.await(() -> p.stderr().contains("sent signal 15 to group"), "init to stop the group");
+      p.signal("USR1");
+      Proc.Result r = p.waitFor();
+      long bg = backgroundPid(p);
+      Signals.killQuietly(bg);
+      assertEquals(5, r.exitCode(), r.toString());
+      assertTrue(r.stdout().contains("helper got USR1\n"), r.toString());
+      assertTrue(System.nanoTime() - start < 6_000_000_000L, "init waited for the grace time: " + r);
+      assertTrue(r.stderr().contains("forwarded signal 10 to group "), r.toString());
+    }
+  }
+
+  // --- verbose ---------------------------------------------------------------------------------
+
+  @Test
+  void verbose_logsTheChild_forwardedSignals_andReapedProcesses() {
+    try (Proc p = start(concat(sh(TRAPPING_CHILD), "-v"))) {
+      p.awaitStdout("ready");
+      long child = ProcessHandle.of(p.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
+      p.signal("USR1");
+      Proc.Result r = p.waitFor();
+      assertEquals(11, r.exitCode(), r.toString());
+      assertEquals("plinth-init: running " + Tools.busybox() + " as " + child + "\n"
+          + "plinth-init: forwarded signal 10 to " + child + "\n"
+          + "plinth-init: reaped " + child + ": exit 11\n", r.stderr());
+    }
+  }
+
+  @Test
+  void verbose_logsADeathBySignal_andSignalsToTheGroup() {
+    try (Proc p = start(concat(sh("echo ready; while :; do $BB sleep 0.02; done"), "-gv"))) {
+      p.awaitStdout("ready");
+      long child = ProcessHandle.of(p.pid()).orElseThrow().children().findFirst().orElseThrow().pid();
+      p.signal("TERM");
+      Proc.Result r = p.waitFor();
+      assertEquals(143, r.exitCode(), r.toString());
+      assertTrue(r.stderr().contains("plinth-init: forwarded signal 15 to group " + child + "\n"), r.toString());
+      assertTrue(r.stderr().contains("plinth-init: reaped " + child + ": killed by signal 15\n"), r.toString());
     }
   }
 
@@ -281,6 +554,55 @@ class InitTest {
     assertTrue(r.stderr().contains("cannot run -dash-program: not found"), r.toString());
   }
 
+  // --- a missing interpreter ------------------------------------------------------------------
+
+  @Test
+  void missingElfInterpreter_exits127_andTheMessageNamesIt() throws IOException {
+    Path f = Tools.elfWithInterpreter(tmp.resolve("zv"), "/no/such/ld-plinth.so.1");
+    Proc.Result r = init("--", f.toString());
+    assertEquals(127, r.exitCode(), r.toString());
+    assertEquals("plinth-init: cannot run " + f + ": its ELF interpreter /no/such/ld-plinth.so.1 is missing\n",
+        r.stderr());
+  }
+
+  @Test
+  void missingElfInterpreter_foundOnPath_isNamed() throws IOException {
+    Path dir = Files.createDirectory(tmp.resolve("bin"));
+    Tools.elfWithInterpreter(dir.resolve("zv"), "/no/such/ld-plinth.so.1");
+    Proc.Result r = init(Map.of("PATH", "/no/such/dir:" + dir), "zv");
+    assertEquals(127, r.exitCode(), r.toString());
+    assertEquals("plinth-init: cannot run zv: its ELF interpreter /no/such/ld-plinth.so.1 is missing\n", r.stderr());
+  }
+
+  /** Like execvp, the search goes on past a file whose interpreter is missing. */
+  @Test
+  void pathSearch_skipsAFileWhoseInterpreterIsMissing() throws IOException {
+    Path dir = Files.createDirectory(tmp.resolve("first"));
+    Tools.elfWithInterpreter(dir.resolve("busybox"), "/no/such/ld-plinth.so.1");
+    Map<String, String> env = Map.of("PATH", dir + ":" + Tools.busybox().getParent());
+    Proc.Result r = init(env, "busybox", "sh", "-c", "exit 4");
+    assertEquals(4, r.exitCode(), r.toString());
+  }
+
+  @Test
+  void missingScriptInterpreter_exits127_andTheMessageNamesIt() throws IOException {
+    Path f = Tools.script(tmp.resolve("app.py"), "#! /no/such/python3 -u");
+    Proc.Result r = init("--", f.toString());
+    assertEquals(127, r.exitCode(), r.toString());
+    assertEquals("plinth-init: cannot run " + f + ": its #! interpreter /no/such/python3 is missing\n", r.stderr());
+  }
+
+  /** The #! interpreter exists but cannot run for want of its own: init cannot tell which is missing. */
+  @Test
+  void interpreterOfAnInterpreterMissing_saysTheFileExists() throws IOException {
+    Path inner = Tools.script(tmp.resolve("inner"), "#!/no/such/sh");
+    Path f = Tools.script(tmp.resolve("outer"), "#!" + inner);
+    Proc.Result r = init("--", f.toString());
+    assertEquals(127, r.exitCode(), r.toString());
+    assertEquals("plinth-init: cannot run " + f
+        + ": the file exists, but its ELF interpreter (or a #! interpreter) is missing\n", r.stderr());
+  }
+
   // --- PATH search -----------------------------------------------------------------------------
 
   @Test
@@ -360,9 +682,35 @@ class InitTest {
   void help_printsUsageOnStdout_exits0() {
     Proc.Result r = init("-h");
     assertEquals(0, r.exitCode(), r.toString());
-    assertTrue(r.stdout().startsWith("usage: plinth-init [-g] [-e CODE]... [-h] [--] PROGRAM [ARGS...]\n"),
-        r.toString());
+    assertTrue(r.stdout().startsWith(
+        "usage: plinth-init [-g] [-t SECONDS] [-e CODE]... [-v] [--] PROGRAM [ARGS...]\n"), r.toString());
     assertEquals("", r.stderr());
+    assertEquals(r, init("--help"));
+    assertEquals(r, init("-g", "--help", "busybox"));
+  }
+
+  @Test
+  void version_printsTheVersionOnStdout_exits0() {
+    Proc.Result r = init("--version");
+    assertEquals(0, r.exitCode(), r.toString());
+    assertEquals("plinth-init 0.2.0\n", r.stdout());
+    assertEquals("", r.stderr());
+  }
+
+  @ParameterizedTest(name = "badGraceTime_{0}_isAUsageError")
+  @ValueSource(strings = {"3601", "-1", "abc", "", "1.5"})
+  void badGraceTime_isAUsageError_exits2(String seconds) {
+    Proc.Result r = init("-t", seconds, "busybox", "true");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.stderr().startsWith("plinth-init: -t needs a number from 0 to 3600, not " + seconds + "\n"),
+        r.toString());
+  }
+
+  @Test
+  void graceWithoutSeconds_isAUsageError_exits2() {
+    Proc.Result r = init("-t");
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.stderr().startsWith("plinth-init: -t needs a number from 0 to 3600, not nothing\n"), r.toString());
   }
 
   @Test
@@ -381,6 +729,7 @@ class InitTest {
     assertEquals(2, r.exitCode(), r.toString());
     assertTrue(r.stderr().startsWith("plinth-init: unknown option -x\nusage:"), r.toString());
     assertEquals(2, init("--group", "busybox", "true").exitCode());
+    assertTrue(init("--versions", "busybox").stderr().startsWith("plinth-init: unknown option --versions\n"));
   }
 
   @ParameterizedTest(name = "badRemapCode_{0}_isAUsageError")
@@ -388,14 +737,15 @@ class InitTest {
   void badRemapCode_isAUsageError_exits2(String code) {
     Proc.Result r = init("-e", code, "busybox", "true");
     assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("plinth-init: -e needs an exit code from 0 to 255"), r.toString());
+    assertTrue(r.stderr().startsWith("plinth-init: -e needs a number from 0 to 255, not " + code + "\n"),
+        r.toString());
   }
 
   @Test
   void remapWithoutCode_isAUsageError_exits2() {
     Proc.Result r = init("-e");
     assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.stderr().contains("-e needs an exit code"), r.toString());
+    assertTrue(r.stderr().contains("-e needs a number from 0 to 255, not nothing\n"), r.toString());
   }
 
   // --- what the child inherits -----------------------------------------------------------------

@@ -3,6 +3,7 @@ package dev.plinth.nativeinit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,5 +49,34 @@ final class Signals {
   /** Kills a stray process a test started indirectly (best effort; it may be gone). */
   static void killQuietly(long pid) {
     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+  }
+
+  /** x86_64's rt_sigtimedwait: the system call init waits in. */
+  private static final String X86_64_RT_SIGTIMEDWAIT = "128";
+
+  /**
+   * Makes the x86-64 process PID (started by P) that waits in rt_sigtimedwait fault as soon as it returns: writes
+   * {@code code} over the instructions after the system call (the program counter that
+   * /proc/PID/syscall shows), through /proc/PID/mem, which writes a private copy of the page as a
+   * debugger would (root, or the process's owner with ptrace rights). The file is untouched.
+   */
+  static void breakAfterWait(Proc p, long pid, byte[] code) {
+    String[] f = {""};
+    p.await(() -> {
+      try {
+        f[0] = Files.readString(Path.of("/proc", Long.toString(pid), "syscall")).strip();
+      } catch (IOException e) {
+        return false;
+      }
+      return f[0].startsWith(X86_64_RT_SIGTIMEDWAIT + " ");
+    }, "init to wait in rt_sigtimedwait");
+    String[] fields = f[0].split(" ");
+    long pc = Long.decode(fields[fields.length - 1]);
+    try (RandomAccessFile mem = new RandomAccessFile("/proc/" + pid + "/mem", "rw")) {
+      mem.seek(pc);
+      mem.write(code);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write to /proc/" + pid + "/mem at " + Long.toHexString(pc), e);
+    }
   }
 }

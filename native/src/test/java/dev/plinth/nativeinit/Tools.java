@@ -2,8 +2,13 @@ package dev.plinth.nativeinit;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,5 +88,34 @@ final class Tools {
     List<String> all = new ArrayList<>(a);
     all.addAll(List.of(b));
     return all;
+  }
+
+  /**
+   * Writes an executable x86-64 ELF file that names {@code interpreter} in its PT_INTERP program
+   * header and has nothing else: the kernel's execve opens the interpreter before it maps anything,
+   * so when that is missing execve fails with ENOENT although the file exists.
+   */
+  static Path elfWithInterpreter(Path file, String interpreter) throws IOException {
+    byte[] name = (interpreter + "\0").getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(64 + 56 + name.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1}); // ELFCLASS64, little endian, EV_CURRENT
+    b.position(16);
+    b.putShort((short) 2).putShort((short) 62).putInt(1); // ET_EXEC, EM_X86_64, EV_CURRENT
+    b.putLong(0x400000).putLong(64).putLong(0).putInt(0); // e_entry, e_phoff, e_shoff, e_flags
+    b.putShort((short) 64).putShort((short) 56).putShort((short) 1); // e_ehsize, e_phentsize, e_phnum
+    b.putShort((short) 64).putShort((short) 0).putShort((short) 0); // e_shentsize, e_shnum, e_shstrndx
+    b.putInt(3).putInt(4).putLong(120).putLong(0).putLong(0); // PT_INTERP, PF_R, p_offset, vaddr, paddr
+    b.putLong(name.length).putLong(name.length).putLong(1); // p_filesz, p_memsz, p_align
+    b.put(name);
+    Files.write(file, b.array());
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return file;
+  }
+
+  /** Writes an executable script whose first line is {@code shebang}. */
+  static Path script(Path file, String shebang) throws IOException {
+    Files.writeString(file, shebang + "\necho never\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return file;
   }
 }

@@ -1,5 +1,7 @@
 package dev.plinth.registry;
 
+import dev.plinth.http.RequestBody;
+import dev.plinth.http.Response;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Blobs;
 import dev.plinth.oci.BulkFilterInputStream;
@@ -81,10 +83,10 @@ public final class RegistryClient {
   public Manifest manifest(String repo, String reference, Digest expected)
       throws IOException, PlinthException {
     String what = host + "/" + repo + (reference.startsWith("sha256:") ? "@" : ":") + reference;
-    Http1.Response r = http.send(new RegistryHttp.Req("GET",
+    Response r = http.send(new RegistryHttp.Req("GET",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Accept", ACCEPT), null,
         scopes(repo), true, what, SHORT));
-    if (r.statusCode() != 200) {
+    if (r.status() != 200) {
       throw http.fail(r, what);
     }
     long declared = r.headers().firstValueAsLong("Content-Length").orElse(-1);
@@ -134,14 +136,14 @@ public final class RegistryClient {
   public Optional<Digest> manifestDigest(String repo, String reference)
       throws IOException, PlinthException {
     String what = host + "/" + repo + ":" + reference;
-    Http1.Response r = http.send(new RegistryHttp.Req("HEAD",
+    Response r = http.send(new RegistryHttp.Req("HEAD",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Accept", ACCEPT), null,
         scopes(repo), true, what, SHORT));
     RegistryHttp.discard(r);
-    if (r.statusCode() == 404) {
+    if (r.status() == 404) {
       return Optional.empty();
     }
-    if (r.statusCode() != 200) {
+    if (r.status() != 200) {
       throw http.fail(r, what);
     }
     try {
@@ -160,17 +162,17 @@ public final class RegistryClient {
           + bytes.length + " bytes, over the " + ImageReader.MAX_DOCUMENT + "-byte limit registries"
           + " accept");
     }
-    Http1.Response r = http.send(new RegistryHttp.Req("PUT",
+    Response r = http.send(new RegistryHttp.Req("PUT",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Content-Type", mediaType),
-        bytesBody(bytes), scopes(repo), true, what, SHORT));
-    if (r.statusCode() != 201 && r.statusCode() != 200) {
+        RequestBody.of(bytes), scopes(repo), true, what, SHORT));
+    if (r.status() != 201 && r.status() != 200) {
       throw http.fail(r, what);
     }
     RegistryHttp.discard(r);
     checkStated(r, Digest.of(bytes), what);
   }
 
-  private static void checkStated(Http1.Response r, Digest mine, String what)
+  private static void checkStated(Response r, Digest mine, String what)
       throws PlinthException {
     Optional<String> stated = r.headers().firstValue("Docker-Content-Digest");
     if (stated.isPresent() && !stated.get().trim().equals(mine.toString())) {
@@ -185,15 +187,15 @@ public final class RegistryClient {
   /** Whether the repository has the blob (HEAD). */
   public boolean blobExists(String repo, Descriptor d) throws IOException, PlinthException {
     String what = "blob " + d.digest() + " in " + host + "/" + repo;
-    Http1.Response r = http.send(new RegistryHttp.Req("HEAD",
+    Response r = http.send(new RegistryHttp.Req("HEAD",
         http.uri("/v2/" + repo + "/blobs/" + d.digest()), Map.of(), null, scopes(repo), true,
         what, SHORT));
     RegistryHttp.discard(r);
-    if (r.statusCode() == 200) {
+    if (r.status() == 200) {
       long len = r.headers().firstValueAsLong("Content-Length").orElse(d.size());
       return len == d.size();
     }
-    if (r.statusCode() == 404) {
+    if (r.status() == 404) {
       return false;
     }
     throw http.fail(r, what);
@@ -294,11 +296,11 @@ public final class RegistryClient {
     private InputStream open(long from) throws IOException {
       String what = "blob " + d.digest() + " of " + host + "/" + repo;
       try {
-        Http1.Response r = http.send(new RegistryHttp.Req("GET",
+        Response r = http.send(new RegistryHttp.Req("GET",
             http.uri("/v2/" + repo + "/blobs/" + d.digest()),
             from > 0 ? Map.of("Range", "bytes=" + from + "-") : Map.of(), null, scopes(repo),
             true, what, SHORT));
-        int s = r.statusCode();
+        int s = r.status();
         if (s == 206 && from > 0) {
           Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
           if (!m.matches() || Long.parseLong(m.group(1)) != from) {
@@ -392,15 +394,15 @@ public final class RegistryClient {
     String what = "blob " + d.digest() + " to " + host + "/" + repo;
     URI location = null;
     if (mountFrom != null && !mountFrom.equals(repo)) {
-      Http1.Response r = http.send(new RegistryHttp.Req("POST",
+      Response r = http.send(new RegistryHttp.Req("POST",
           http.uri("/v2/" + repo + "/blobs/uploads/?mount=" + d.digest() + "&from=" + mountFrom),
-          Map.of(), bytesBody(new byte[0]), List.of(pushPull(repo), pull(mountFrom)), true, what,
+          Map.of(), RequestBody.of(new byte[0]), List.of(pushPull(repo), pull(mountFrom)), true, what,
           SHORT));
-      if (r.statusCode() == 201) {
+      if (r.status() == 201) {
         RegistryHttp.discard(r);
         return Progress.Outcome.MOUNTED;
       }
-      if (r.statusCode() != 202) {
+      if (r.status() != 202) {
         throw http.fail(r, what + " (mount from " + mountFrom + ")");
       }
       RegistryHttp.discard(r);
@@ -433,10 +435,10 @@ public final class RegistryClient {
   }
 
   private URI startUpload(String repo, String what) throws IOException, PlinthException {
-    Http1.Response r = http.send(new RegistryHttp.Req("POST",
-        http.uri("/v2/" + repo + "/blobs/uploads/"), Map.of(), bytesBody(new byte[0]),
+    Response r = http.send(new RegistryHttp.Req("POST",
+        http.uri("/v2/" + repo + "/blobs/uploads/"), Map.of(), RequestBody.of(new byte[0]),
         List.of(pushPull(repo)), true, what, SHORT));
-    if (r.statusCode() != 202) {
+    if (r.status() != 202) {
       throw http.fail(r, what);
     }
     RegistryHttp.discard(r);
@@ -444,7 +446,7 @@ public final class RegistryClient {
   }
 
   /** The upload's Location; one on another host is used without credentials. */
-  private URI location(Http1.Response r, String what) throws PlinthException {
+  private URI location(Response r, String what) throws PlinthException {
     String loc = r.headers().firstValue("Location").orElse(null);
     if (loc == null) {
       throw new PlinthException(PlinthException.Kind.OUTPUT, what
@@ -472,16 +474,16 @@ public final class RegistryClient {
   private void putMonolithic(String repo, URI location, Blob blob, String what)
       throws IOException, PlinthException {
     Descriptor d = blob.descriptor();
-    Http1.Response r = http.send(new RegistryHttp.Req("PUT",
+    Response r = http.send(new RegistryHttp.Req("PUT",
         withQuery(location, "digest=" + d.digest()),
         Map.of("Content-Type", "application/octet-stream"), blobBody(blob, 0, d.size()),
         List.of(pushPull(repo)), false, what, null));
     finish(r, d, what);
   }
 
-  private void finish(Http1.Response r, Descriptor d, String what)
+  private void finish(Response r, Descriptor d, String what)
       throws PlinthException {
-    if (r.statusCode() != 201 && r.statusCode() != 204 && r.statusCode() != 200) {
+    if (r.status() != 201 && r.status() != 204 && r.status() != 200) {
       throw http.fail(r, what);
     }
     RegistryHttp.discard(r);
@@ -495,7 +497,7 @@ public final class RegistryClient {
     int resumes = 0;
     while (offset < d.size()) {
       long n = Math.min(http.options.chunkSize(), d.size() - offset);
-      Http1.Response r;
+      Response r;
       try {
         r = http.send(new RegistryHttp.Req("PATCH", location,
             Map.of("Content-Type", "application/octet-stream",
@@ -516,7 +518,7 @@ public final class RegistryClient {
         offset = state[0];
         continue;
       }
-      if (r.statusCode() == 416) {
+      if (r.status() == 416) {
         RegistryHttp.discard(r);
         if (++resumes >= http.options.attempts()) {
           throw new PlinthException(PlinthException.Kind.OUTPUT, what
@@ -529,16 +531,16 @@ public final class RegistryClient {
         offset = state[0];
         continue;
       }
-      if (r.statusCode() != 202 && r.statusCode() != 204) {
+      if (r.status() != 202 && r.status() != 204) {
         throw http.fail(r, what);
       }
       RegistryHttp.discard(r);
       location = r.headers().firstValue("Location").isPresent() ? location(r, what) : location;
       offset = rangeEnd(r.headers().firstValue("Range").orElse(null), offset + n);
     }
-    Http1.Response r = http.send(new RegistryHttp.Req("PUT",
+    Response r = http.send(new RegistryHttp.Req("PUT",
         withQuery(location, "digest=" + d.digest()),
-        Map.of("Content-Type", "application/octet-stream"), bytesBody(new byte[0]),
+        Map.of("Content-Type", "application/octet-stream"), RequestBody.of(new byte[0]),
         List.of(pushPull(repo)), true, what, SHORT));
     finish(r, d, what);
   }
@@ -555,19 +557,19 @@ public final class RegistryClient {
   /** GETs an upload's status: {next offset}, or null when the session is gone. */
   private long[] uploadStatus(String repo, URI location, String what)
       throws IOException, PlinthException {
-    Http1.Response r = http.send(new RegistryHttp.Req("GET", location, Map.of(), null,
+    Response r = http.send(new RegistryHttp.Req("GET", location, Map.of(), null,
         List.of(pushPull(repo)), true, what + " (upload status)", SHORT));
     RegistryHttp.discard(r);
-    if (r.statusCode() == 404) {
+    if (r.status() == 404) {
       return null;
     }
-    if (r.statusCode() != 204 && r.statusCode() != 200) {
+    if (r.status() != 204 && r.status() != 200) {
       throw http.fail(r, what + " (upload status)");
     }
     return new long[] {rangeEnd(r.headers().firstValue("Range").orElse(null), 0)};
   }
 
-  private RegistryHttp.Body blobBody(Blob blob, long offset, long length) {
+  private RequestBody blobBody(Blob blob, long offset, long length) {
     Digest digest;
     try {
       digest = blob.descriptor().digest();
@@ -575,7 +577,7 @@ public final class RegistryClient {
       throw new java.io.UncheckedIOException(e);
     }
     Progress progress = http.options.progress();
-    return new RegistryHttp.Body() {
+    return new RequestBody() {
       @Override
       public long length() {
         return length;
@@ -604,20 +606,6 @@ public final class RegistryClient {
             return n;
           }
         };
-      }
-    };
-  }
-
-  static RegistryHttp.Body bytesBody(byte[] bytes) {
-    return new RegistryHttp.Body() {
-      @Override
-      public long length() {
-        return bytes.length;
-      }
-
-      @Override
-      public InputStream open() {
-        return new java.io.ByteArrayInputStream(bytes);
       }
     };
   }

@@ -1,6 +1,13 @@
 package dev.plinth.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.http.Headers;
+import dev.plinth.http.Http1;
+import dev.plinth.http.Redirects;
+import dev.plinth.http.RequestBody;
+import dev.plinth.http.Response;
+import dev.plinth.http.Tls;
+import dev.plinth.http.Trust;
 import dev.plinth.oci.ContentMismatchException;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.PlinthException;
@@ -10,18 +17,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -34,16 +38,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
-import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -52,7 +48,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * HTTP to one registry: the scheme (HTTPS; plain HTTP only for loopback or an insecure host),
  * authentication (basic, or bearer tokens from the challenge's realm), retries with backoff on
  * 408/429/5xx and dropped connections (honouring Retry-After, capped), and redirects followed by
- * hand so that credentials never leave the registry's host.
+ * hand so that credentials never leave the registry's host (not through {@link Redirects}: each
+ * destination is checked against the registry's rules, and authentication happens per hop).
  *
  * <p>Credentials and tokens appear in no message: errors name the host, the path (without its
  * query) and the status.
@@ -63,13 +60,6 @@ final class RegistryHttp {
   static final int MAX_ERROR_BODY = 4096;
   static final int MAX_TOKEN_BODY = 1 << 20;
 
-  /** A request body that can be opened again for a retry. */
-  interface Body {
-    long length();
-
-    InputStream open() throws IOException;
-  }
-
   /**
    * One request.
    *
@@ -77,7 +67,7 @@ final class RegistryHttp {
    * @param retryable whether it may be sent again on a dropped connection or a 408/429/5xx
    * @param what names it in messages and progress, e.g. "blob sha256:ab.. of team/app"
    */
-  record Req(String method, URI uri, Map<String, String> headers, Body body, List<String> scopes,
+  record Req(String method, URI uri, Map<String, String> headers, RequestBody body, List<String> scopes,
       boolean retryable, String what, Duration timeout) {}
 
   final String host;
@@ -106,7 +96,7 @@ final class RegistryHttp {
     this.creds = options.credentials() == null ? null
         : options.credentials().lookup(refHost).orElse(null);
     // TLS is set up on the first https connection: a plain-HTTP registry loads none of it.
-    this.client = new Http1(new LazyTls(trust(options, options.isInsecure(host))),
+    this.client = new Http1(Tls.lazy(trust(options, options.isInsecure(host))),
         Duration.ofSeconds(30));
   }
 
@@ -150,11 +140,11 @@ final class RegistryHttp {
       scheme = loopback ? "http" : "https";
       Req ping = new Req("GET", raw("/v2/"), Map.of(), null, List.of(), true, host,
           Duration.ofSeconds(30));
-      Http1.Response r = null;
+      Response r = null;
       if (loopback) {
         try {
           r = exchange(ping, false);
-          if (r.statusCode() != 200 && r.statusCode() != 401) {
+          if (r.status() != 200 && r.status() != 401) {
             discard(r);
             r = null;
           }
@@ -182,7 +172,7 @@ final class RegistryHttp {
         }
       }
       try (InputStream ignored = r.body()) {
-        int s = r.statusCode();
+        int s = r.status();
         if (s == 401) {
           challenge = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null));
           if (challenge == null || !(challenge.isBasic() || challenge.isBearer())) {
@@ -200,12 +190,12 @@ final class RegistryHttp {
   }
 
   /** Sends a request: authenticated, retried, redirects followed. */
-  Http1.Response send(Req r) throws IOException, PlinthException {
+  Response send(Req r) throws IOException, PlinthException {
     ping();
     return exchange(r, true);
   }
 
-  private Http1.Response exchange(Req r, boolean auth)
+  private Response exchange(Req r, boolean auth)
       throws IOException, PlinthException {
     URI uri = r.uri();
     String method = r.method();
@@ -218,9 +208,9 @@ final class RegistryHttp {
       if (auth && trusted) {
         authorize(headers, r.scopes(), false);
       }
-      Http1.Response resp;
+      Response resp;
       try {
-        Body body = r.body() == null || (r.body().length() == 0
+        RequestBody body = r.body() == null || (r.body().length() == 0
             && (method.equals("GET") || method.equals("HEAD"))) ? null : r.body();
         resp = client.send(method, uri, headers, body, r.timeout());
       } catch (UncheckedIOException e) {
@@ -249,9 +239,9 @@ final class RegistryHttp {
         attempt++;
         continue;
       }
-      int s = resp.statusCode();
+      int s = resp.status();
       Optional<String> location = resp.headers().firstValue("Location");
-      if ((s == 301 || s == 302 || s == 303 || s == 307 || s == 308) && location.isPresent()) {
+      if (Redirects.isRedirect(s) && location.isPresent()) {
         discard(resp);
         if (++hops > MAX_REDIRECTS) {
           throw new PlinthException(access(), r.what() + ": more than " + MAX_REDIRECTS
@@ -387,8 +377,8 @@ final class RegistryHttp {
       if (sendCreds && sameAuthority(uri, realmUri)) {
         b.put("Authorization", creds.basicHeader());
       }
-      Http1.Response resp = sendWithRetries(uri, b, "token from " + realmUri.getHost());
-      int s = resp.statusCode();
+      Response resp = sendWithRetries(uri, b, "token from " + realmUri.getHost());
+      int s = resp.status();
       Optional<String> loc = resp.headers().firstValue("Location");
       if (s / 100 == 3 && loc.isPresent()) {
         discard(resp);
@@ -431,15 +421,15 @@ final class RegistryHttp {
     }
   }
 
-  private Http1.Response sendWithRetries(URI uri, Map<String, String> headers, String what)
+  private Response sendWithRetries(URI uri, Map<String, String> headers, String what)
       throws IOException, PlinthException {
     for (int attempt = 1; ; attempt++) {
       try {
-        Http1.Response resp = client.send("GET", uri, headers, null, Duration.ofSeconds(60));
-        if (retryableStatus(resp.statusCode()) && attempt < options.attempts()) {
+        Response resp = client.send("GET", uri, headers, null, Duration.ofSeconds(60));
+        if (retryableStatus(resp.status()) && attempt < options.attempts()) {
           Duration wait = retryAfter(resp.headers()).orElse(backoff(attempt));
           discard(resp);
-          options.progress().retrying(what, attempt, wait, "HTTP " + resp.statusCode());
+          options.progress().retrying(what, attempt, wait, "HTTP " + resp.status());
           sleep(wait);
           continue;
         }
@@ -543,8 +533,8 @@ final class RegistryHttp {
   // ---- failures ----
 
   /** The failure for an unexpected answer, by status, naming {@code what}. */
-  PlinthException fail(Http1.Response resp, String what) {
-    int s = resp.statusCode();
+  PlinthException fail(Response resp, String what) {
+    int s = resp.status();
     String detail = errorDetail(resp);
     String base = what + ": HTTP " + s + (detail.isEmpty() ? "" : " (" + detail + ")");
     return switch (s) {
@@ -564,7 +554,7 @@ final class RegistryHttp {
   }
 
   /** The OCI error code and message of an error answer, cleaned for a one-line message. */
-  static String errorDetail(Http1.Response resp) {
+  static String errorDetail(Response resp) {
     byte[] body;
     try (InputStream in = resp.body()) {
       body = in.readNBytes(MAX_ERROR_BODY);
@@ -645,7 +635,7 @@ final class RegistryHttp {
   }
 
   /** Retry-After in seconds or as an HTTP date, capped at the options' longest wait. */
-  Optional<Duration> retryAfter(Http1.Headers h) {
+  Optional<Duration> retryAfter(Headers h) {
     Optional<String> v = h.firstValue("Retry-After");
     if (v.isEmpty()) {
       return Optional.empty();
@@ -687,7 +677,7 @@ final class RegistryHttp {
     }
   }
 
-  static void discard(Http1.Response r) {
+  static void discard(Response r) {
     try (InputStream in = r.body()) {
       in.skipNBytes(0);
       byte[] buf = new byte[8192];
@@ -736,10 +726,10 @@ final class RegistryHttp {
   /** What the registry's certificate is checked against; the CA file is read now. */
   private static TrustManager trust(RegistryOptions o, boolean insecure) throws PlinthException {
     if (insecure) {
-      return new TrustAll();
+      return Trust.all();
     }
     if (o.caFile() == null) {
-      return new Either(null);
+      return Trust.system();
     }
     try {
       KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -758,258 +748,13 @@ final class RegistryHttp {
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       extra.init(ks);
       // the JDK's CA store is loaded on the first TLS handshake, not for plain-HTTP registries
-      return new Either((X509ExtendedTrustManager) extra.getTrustManagers()[0]);
+      return Trust.systemOr((X509ExtendedTrustManager) extra.getTrustManagers()[0]);
     } catch (IOException e) {
       throw new PlinthException(PlinthException.Kind.NOT_FOUND,
           "PLINTH_REGISTRY_CA=" + o.caFile() + " cannot be read: " + e.getMessage());
     } catch (java.security.GeneralSecurityException e) {
       throw new PlinthException(PlinthException.Kind.USAGE,
           "PLINTH_REGISTRY_CA=" + o.caFile() + " is not a PEM certificate file: " + e.getMessage());
-    }
-  }
-
-  /**
-   * A TLS context made on first use, with one trust manager: the JDK's TLS provider is loaded and
-   * set up (some 100 ms) only when a connection goes to https.
-   */
-  private static final class LazyTls extends SSLContext {
-    LazyTls(TrustManager trust) {
-      super(new Spi(trust), null, "TLS");
-    }
-
-    private static final class Spi extends SSLContextSpi {
-      private final TrustManager trust;
-      private volatile SSLContext ctx;
-
-      Spi(TrustManager trust) {
-        this.trust = trust;
-      }
-
-      private SSLContext ctx() {
-        SSLContext c = ctx;
-        if (c == null) {
-          synchronized (this) {
-            if (ctx == null) {
-              try {
-                SSLContext made = SSLContext.getInstance("TLS");
-                made.init(null, new TrustManager[] {trust}, null);
-                ctx = made;
-              } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException("the JDK's TLS cannot be set up: " + e, e);
-              }
-            }
-            c = ctx;
-          }
-        }
-        return c;
-      }
-
-      @Override
-      protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) {
-        throw new UnsupportedOperationException("initialised when made");
-      }
-
-      @Override
-      protected SSLSocketFactory engineGetSocketFactory() {
-        return ctx().getSocketFactory();
-      }
-
-      @Override
-      protected SSLServerSocketFactory engineGetServerSocketFactory() {
-        return ctx().getServerSocketFactory();
-      }
-
-      @Override
-      protected SSLEngine engineCreateSSLEngine() {
-        return ctx().createSSLEngine();
-      }
-
-      @Override
-      protected SSLEngine engineCreateSSLEngine(String host, int port) {
-        return ctx().createSSLEngine(host, port);
-      }
-
-      @Override
-      protected SSLSessionContext engineGetServerSessionContext() {
-        return ctx().getServerSessionContext();
-      }
-
-      @Override
-      protected SSLSessionContext engineGetClientSessionContext() {
-        return ctx().getClientSessionContext();
-      }
-
-      @Override
-      protected SSLParameters engineGetDefaultSSLParameters() {
-        return ctx().getDefaultSSLParameters();
-      }
-
-      @Override
-      protected SSLParameters engineGetSupportedSSLParameters() {
-        return ctx().getSupportedSSLParameters();
-      }
-    }
-  }
-
-  private static X509ExtendedTrustManager systemTrust() throws CertificateException {
-    try {
-      TrustManagerFactory def =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      def.init((KeyStore) null);
-      return (X509ExtendedTrustManager) def.getTrustManagers()[0];
-    } catch (java.security.GeneralSecurityException e) {
-      throw new CertificateException("the JDK's trusted CAs cannot be loaded: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Trusts what the JDK trusts (loaded when first needed), or what the extra CA file does; host
-   * names checked by both.
-   */
-  private static final class Either extends X509ExtendedTrustManager {
-    private volatile X509ExtendedTrustManager a;
-    private final X509ExtendedTrustManager b;
-
-    Either(X509ExtendedTrustManager extra) {
-      this.b = extra == null ? new RejectAll() : extra;
-    }
-
-    private X509ExtendedTrustManager system() throws CertificateException {
-      X509ExtendedTrustManager t = a;
-      if (t == null) {
-        synchronized (this) {
-          if (a == null) {
-            a = systemTrust();
-          }
-          t = a;
-        }
-      }
-      return t;
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      try {
-        system().checkServerTrusted(chain, authType, engine);
-      } catch (CertificateException e) {
-        b.checkServerTrusted(chain, authType, engine);
-      }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      try {
-        system().checkServerTrusted(chain, authType, socket);
-      } catch (CertificateException e) {
-        b.checkServerTrusted(chain, authType, socket);
-      }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      try {
-        system().checkServerTrusted(chain, authType);
-      } catch (CertificateException e) {
-        b.checkServerTrusted(chain, authType);
-      }
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("no client certificates");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("no client certificates");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      throw new CertificateException("no client certificates");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return b.getAcceptedIssuers(); // no client certificates are sent
-    }
-  }
-
-  /** Trusts nothing: the extra CA file when none was given. */
-  private static final class RejectAll extends X509ExtendedTrustManager {
-    private static CertificateException no() {
-      return new CertificateException("not trusted");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, Socket s)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a) throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, Socket s)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a) throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
-  }
-
-  /** For hosts named --insecure only: no certificate or host name check. */
-  private static final class TrustAll extends X509ExtendedTrustManager {
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 }

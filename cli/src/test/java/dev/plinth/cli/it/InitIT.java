@@ -2,6 +2,7 @@ package dev.plinth.cli.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,5 +81,57 @@ class InitIT {
     } finally {
       Peers.podman().rm(id);
     }
+  }
+
+  private static void awaitLog(String id, String text) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!Peers.podman().logs(id).contains(text)) {
+      assertTrue(System.nanoTime() < deadline, "\"" + text + "\" never appeared in the logs");
+      Thread.sleep(100);
+    }
+  }
+
+  /** The review's case: podman kill -s ABRT (for a core or thread dump) reaches the app. */
+  @Test
+  void podmanKillAbrt_reachesTheApp() throws Exception {
+    String id = Peers.podman().runDetached(List.of(), image, List.of("sh", "-c",
+        "trap 'echo got ABRT; exit 20' ABRT; echo ready; while :; do sleep 0.1; done"));
+    try {
+      awaitLog(id, "ready");
+      Peers.podman().exec(List.of("kill", "-s", "ABRT", id), Peers.SHORT).orFail();
+      assertEquals(20, Peers.podman().waitExit(id, Peers.SHORT));
+      assertTrue(Peers.podman().logs(id).contains("got ABRT"));
+    } finally {
+      Peers.podman().rm(id);
+    }
+  }
+
+  /** -g: when the app exits, the helper it left gets SIGTERM before PID 1's exit kills it. */
+  @Test
+  void groupMode_appExits_itsHelperGetsTermFirst() {
+    String script = "sh -c 'trap \"echo helper got TERM; exit 0\" TERM; touch /tmp/up;"
+        + " while :; do sleep 0.1; done' & while [ ! -e /tmp/up ]; do sleep 0.05; done; exit 5";
+    Peers.Result r = Peers.podman().run(
+        List.of("--tmpfs", "/tmp", "--entrypoint", "[\"/sbin/plinth-init\",\"-g\",\"--\",\"/bin/busybox\"]"),
+        image, List.of("sh", "-c", script), Duration.ofMinutes(2));
+    assertEquals(5, r.exitCode(), r.toString());
+    assertTrue(r.stdout().contains("helper got TERM"), r.toString());
+  }
+
+  /** Issue 16: a dynamically linked program in an image without its C library. */
+  @Test
+  void dynamicProgramWithoutItsInterpreter_exits127_namingTheInterpreter() throws Exception {
+    Path host = Path.of("/usr/bin/true");
+    String interp = "/lib64/ld-linux-x86-64.so.2";
+    assumeTrue(Files.isRegularFile(host) && new String(Files.readAllBytes(host), "ISO-8859-1").contains(interp),
+        host + " is not a dynamically linked x86-64 program with " + interp);
+    Path app = tmp.resolve("zv");
+    Files.copy(host, app);
+    Peers.Result r = Peers.podman().run(
+        List.of("-v", app + ":/app/zv:ro", "--entrypoint", "[\"/sbin/plinth-init\",\"--\"]"),
+        image, List.of("/app/zv"), Duration.ofMinutes(2));
+    assertEquals(127, r.exitCode(), r.toString());
+    assertTrue(r.stderr().contains("plinth-init: cannot run /app/zv: its ELF interpreter " + interp + " is missing"),
+        r.toString());
   }
 }

@@ -1,4 +1,4 @@
-package dev.plinth.registry;
+package dev.plinth.http;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,13 +22,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The registry HTTP/1.1 client against a server on 127.0.0.1 that answers from a script, byte for
+ * The HTTP/1.1 client against a server on 127.0.0.1 that answers from a script, byte for
  * byte: connection reuse, chunked bodies, a kept connection the server closed, and hostile
  * answers, each of which must fail closed with an IOException.
  */
@@ -43,11 +45,13 @@ class Http1Test {
   final List<byte[]> bodies = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger connections = new AtomicInteger();
   final List<Socket> accepted = Collections.synchronizedList(new ArrayList<>());
+  final CountDownLatch testOver = new CountDownLatch(1);
   ServerSocket server;
   Thread thread;
 
   @AfterEach
   void stop() throws Exception {
+    testOver.countDown();
     if (server != null) {
       server.close();
       synchronized (accepted) {
@@ -135,14 +139,14 @@ class Http1Test {
   }
 
   static String get(Http1 h, URI u) throws IOException {
-    Http1.Response r = h.send("GET", u, Map.of(), null, Duration.ofSeconds(5));
+    Response r = h.send("GET", u, Map.of(), null, Duration.ofSeconds(5));
     try (InputStream in = r.body()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
-  static RegistryHttp.Body body(byte[] b) {
-    return new RegistryHttp.Body() {
+  static RequestBody body(byte[] b) {
+    return new RequestBody() {
       @Override
       public long length() {
         return b.length;
@@ -163,8 +167,8 @@ class Http1Test {
     Http1 h = client();
     assertEquals("answer 0", get(h, u.resolve("/v2/")));
     assertEquals("answer 1", get(h, u.resolve("/v2/a")));
-    Http1.Response r = h.send("HEAD", u.resolve("/v2/b"), Map.of(), null, null);
-    assertEquals(200, r.statusCode());
+    Response r = h.send("HEAD", u.resolve("/v2/b"), Map.of(), null, null);
+    assertEquals(200, r.status());
     assertEquals("answer 3", get(h, u.resolve("/v2/c")));
     assertEquals(1, connections.get(), "one connection for all four requests");
     assertTrue(heads.get(0).startsWith("GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1:" + u.getPort()),
@@ -177,9 +181,9 @@ class Http1Test {
         + "Docker-Content-Digest: sha256:1\r\nContent-Length: 0\r\n\r\n"), false);
     byte[] data = new byte[300_000];
     new java.util.Random(1).nextBytes(data);
-    Http1.Response r = client().send("PUT", URI.create(u + "/v2/r/blobs/uploads/1?digest=sha256:ab"),
+    Response r = client().send("PUT", URI.create(u + "/v2/r/blobs/uploads/1?digest=sha256:ab"),
         Map.of("Content-Type", "application/octet-stream"), body(data), null);
-    assertEquals(201, r.statusCode());
+    assertEquals(201, r.status());
     assertEquals("/x", r.headers().firstValue("location").orElseThrow(), "names ignore case");
     assertTrue(heads.get(0).startsWith("PUT /v2/r/blobs/uploads/1?digest=sha256:ab HTTP/1.1\r\n"));
     assertTrue(heads.get(0).contains("\r\nContent-Length: 300000\r\n"), heads.get(0));
@@ -215,8 +219,8 @@ class Http1Test {
     assertEquals("answer 1", get(h, u));
     byte[] data = ascii("a body that is sent again");
     Thread.sleep(100);
-    Http1.Response r = h.send("PATCH", u, Map.of(), body(data), null);
-    assertEquals(200, r.statusCode());
+    Response r = h.send("PATCH", u, Map.of(), body(data), null);
+    assertEquals(200, r.status());
     assertArrayEquals(data, bodies.get(bodies.size() - 1));
     assertEquals(3, connections.get());
   }
@@ -268,18 +272,18 @@ class Http1Test {
 
   @Test
   void aServerThatNeverAnswers_timesOut() throws Exception {
+    // the server answers nothing until the test is over, however slow the machine
     URI u = serve((n, head, body) -> {
       try {
-        Thread.sleep(1000);
+        testOver.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       return null;
     }, true);
-    long start = System.nanoTime();
+    // the outcome, never a duration: a loaded machine makes any bound on the time flaky
     assertThrows(SocketTimeoutException.class,
         () -> client().send("GET", u, Map.of(), null, Duration.ofMillis(200)));
-    assertTrue(System.nanoTime() - start < 900_000_000L, "gave up after the timeout");
   }
 
   @Test
@@ -295,7 +299,7 @@ class Http1Test {
   @Test
   void aBodyShorterThanItsLength_failsTheRequest() throws Exception {
     URI u = serve((n, head, body) -> ok("x"), false);
-    RegistryHttp.Body lying = new RegistryHttp.Body() {
+    RequestBody lying = new RequestBody() {
       @Override
       public long length() {
         return 100;

@@ -1,0 +1,154 @@
+package dev.plinth.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plinth.oci.PlinthException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Against a fake daemon on a unix socket in a temp directory that answers from a script, byte for
+ * byte: well-formed answers go through, and hostile ones fail as a PlinthException with a message
+ * (exit 5, the connection failed), never as a runtime exception such as NumberFormatException.
+ */
+class FakeDaemonTest {
+  @TempDir Path tmp;
+  final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+  ServerSocketChannel server;
+  Thread thread;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (server != null) {
+      server.close();
+      thread.join(5000);
+    }
+  }
+
+  /** A daemon that answers each request (its head) with what the script says, then hangs up. */
+  Path daemon(Function<String, String> script) throws IOException {
+    Path socket = tmp.resolve("docker.sock");
+    server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(socket));
+    thread = new Thread(() -> {
+      while (server.isOpen()) {
+        try (SocketChannel ch = server.accept()) {
+          InputStream in = Channels.newInputStream(ch);
+          String head = head(in);
+          requests.add(head);
+          for (String l : head.split("\r\n")) {
+            if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+              in.readNBytes(Integer.parseInt(l.substring(15).trim()));
+            }
+          }
+          OutputStream out = Channels.newOutputStream(ch);
+          out.write(script.apply(head).getBytes(StandardCharsets.ISO_8859_1));
+          out.flush();
+        } catch (IOException e) {
+          // the test is over, or the client hung up
+        }
+      }
+    }, "fake-daemon");
+    thread.setDaemon(true);
+    thread.start();
+    return socket;
+  }
+
+  private static String head(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    for (int ch; (ch = in.read()) >= 0; ) {
+      b.write(ch);
+      if (b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        break;
+      }
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private static void noRuntimeException(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      assertFalse(c instanceof RuntimeException, "a runtime exception in the chain: " + c);
+    }
+  }
+
+  @Test
+  void aMalformedContentLength_failsCleanly_notWithNumberFormatException() throws Exception {
+    Path socket = daemon(head -> "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 12x\r\n\r\n{\"Arch\":\"x\"}");
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> DockerDaemon.at(socket).architecture());
+    assertEquals(PlinthException.Kind.OUTPUT, e.kind());
+    assertTrue(e.getMessage().contains("unix://" + socket)
+        && e.getMessage().contains("a malformed Content-Length"), e.getMessage());
+    assertTrue(e.getCause() instanceof IOException, String.valueOf(e.getCause()));
+    noRuntimeException(e);
+  }
+
+  @Test
+  void hostileAnswers_failCleanly() throws Exception {
+    String[] answers = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n{}",
+        "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+        "HTTP/1.1 2x0 OK\r\nContent-Length: 2\r\n\r\n{}",
+        "HTTP/1.1 200 OK\r\n" + "X: y\r\n".repeat(300) + "\r\n{}",
+        "garbage\r\n\r\n",
+        "",
+    };
+    for (String a : answers) {
+      Path socket = daemon(head -> a);
+      PlinthException e = assertThrows(PlinthException.class,
+          () -> DockerDaemon.at(socket).architecture(), a.substring(0, Math.min(40, a.length())));
+      assertEquals(PlinthException.Kind.OUTPUT, e.kind(), e.getMessage());
+      noRuntimeException(e);
+      stop();
+      Files.delete(socket);
+    }
+  }
+
+  @Test
+  void aChunkedAnswer_toALoad_isRead() throws Exception {
+    String json = "{\"stream\":\"Loaded image: plinth/fake:1\\n\"}\n";
+    Path socket = daemon(head -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + Integer.toHexString(json.length()) + "\r\n" + json + "\r\n0\r\n\r\n");
+    Path archive = Files.write(tmp.resolve("image.tar"), new byte[10_000]);
+    assertEquals("Loaded image: plinth/fake:1", DockerDaemon.at(socket).load(archive));
+    String head = requests.get(0);
+    assertTrue(head.startsWith("POST /v1.41/images/load?quiet=1 HTTP/1.1\r\nHost: docker\r\n"),
+        head);
+    assertTrue(head.contains("\r\nContent-Length: 10000\r\n")
+        && head.contains("\r\nContent-Type: application/x-tar\r\n")
+        && head.contains("\r\nConnection: close\r\n"), head);
+  }
+
+  @Test
+  void aSocketNobodyListensOn_isNotFound() throws Exception {
+    Path stale = Files.createFile(tmp.resolve("stale.sock"));
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> DockerDaemon.at(stale).architecture());
+    assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
+    assertTrue(e.getMessage().startsWith("no Docker daemon answers at unix://" + stale),
+        e.getMessage());
+  }
+}

@@ -1,0 +1,59 @@
+package dev.plinth.http;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+
+/**
+ * One open, two-way byte stream to a server: a TCP socket, a TLS socket over one, a unix-domain
+ * socket. {@link Http1} buffers both directions itself; a connection need not.
+ */
+public interface Connection extends Closeable {
+  InputStream input();
+
+  OutputStream output();
+
+  /**
+   * How long each read may wait for a byte before it fails with a {@link
+   * java.net.SocketTimeoutException}.
+   */
+  void readTimeout(Duration timeout) throws IOException;
+
+  /** Closes it; a failure to close is nothing to act on. */
+  @Override
+  void close();
+
+  /** A connected socket (plain, or TLS with its handshake done). */
+  static Connection of(Socket socket) throws IOException {
+    InputStream in = socket.getInputStream();
+    OutputStream out = socket.getOutputStream();
+    return new Connection() {
+      @Override
+      public InputStream input() {
+        return in;
+      }
+
+      @Override
+      public OutputStream output() {
+        return out;
+      }
+
+      @Override
+      public void readTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+      }
+
+      @Override
+      public void close() {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // nothing to save
+        }
+      }
+    };
+  }
+}
