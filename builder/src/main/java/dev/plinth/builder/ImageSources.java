@@ -133,8 +133,8 @@ final class ImageSources {
       for (int i = 0; i < layers.size(); i++) {
         Layer layer = layers.get(i);
         String layerWhat = layerWhat(what, i, layer);
-        LayerDiff<Slot> diff = layerRead(() -> LayerDiff.read(layer, layerWhat, limits,
-            (ordinal, path, e, in) -> selected(path, keys) ? spill.add(in, e.size()) : null));
+        LayerDiff<Slot> diff = LayerDiff.read(layer, layerWhat, limits,
+            (ordinal, path, e, in) -> selected(path, keys) ? spill.add(in, e.size()) : null);
         fs.apply(diff, i, layerWhat, new ArrayList<>());
       }
       for (String key : keys) {
@@ -156,11 +156,8 @@ final class ImageSources {
       for (Map.Entry<Integer, Set<Integer>> m : missing.entrySet()) {
         int li = m.getKey();
         Layer layer = layers.get(li);
-        layerRead(() -> {
-          LayerDiff.reread(layer, layerWhat(what, li, layer), limits, m.getValue(),
-              (ordinal, e, in) -> reread.put(key(li, ordinal), spill.add(in, e.size())));
-          return null;
-        });
+        LayerDiff.reread(layer, layerWhat(what, li, layer), limits, m.getValue(),
+            (ordinal, e, in) -> reread.put(key(li, ordinal), spill.add(in, e.size())));
       }
     }
     long bytes = 0;
@@ -206,20 +203,6 @@ final class ImageSources {
       }
     }
     return false;
-  }
-
-  private interface LayerRead<R> {
-    R run() throws IOException, PlinthException;
-  }
-
-  /** Runs a read of a layer; a registry's failure met while streaming is reported as itself. */
-  private static <R> R layerRead(LayerRead<R> read) throws IOException, PlinthException {
-    try {
-      return read.run();
-    } catch (PlinthException e) {
-      PlinthException registry = dev.plinth.registry.RegistryFailure.in(e.getCause());
-      throw registry != null ? registry : e;
-    }
   }
 
   /** One temp file the copied files' bytes are appended to, one after the other. */

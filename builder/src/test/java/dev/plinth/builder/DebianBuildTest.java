@@ -98,7 +98,7 @@ class DebianBuildTest {
   }
 
   private Plinth.Options options() {
-    return Plinth.Options.DEFAULT.withCacheDir(cache);
+    return Plinth.Options.of(cache);
   }
 
   private static String text(Map<String, Content> f, String path) {

@@ -74,7 +74,7 @@ final class AuditCommand implements Cli.Command {
       options = options.withPlatforms(list);
     }
     AuditReport report = Plinth.audit(ImageRef.parse(ref.value()), options,
-        Plinth.Options.fromEnvironment(context.env()));
+        context.options());
     PrintWriter out = context.out();
     switch (fmt) {
       case "json" -> out.println(Json.writePretty(ReportFormats.json(report)));

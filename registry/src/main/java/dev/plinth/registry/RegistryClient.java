@@ -11,6 +11,7 @@ import dev.plinth.oci.Digest;
 import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.StreamFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -229,10 +230,6 @@ public final class RegistryClient {
     }
     try (InputStream in = openBlob(repo, d)) {
       return in.readAllBytes();
-    } catch (RegistryFailure e) {
-      throw e.failure();
-    } catch (ContentMismatchException e) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, e.getMessage(), e);
     }
   }
 
@@ -345,7 +342,7 @@ public final class RegistryClient {
             http.options.progress().finished(d.digest(), d.size(), Progress.Outcome.PULLED);
           }
           return n;
-        } catch (ContentMismatchException | RegistryFailure e) {
+        } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
           throw e;
         } catch (IOException e) {
           if (++resumes >= http.options.attempts()) {
@@ -420,7 +417,7 @@ public final class RegistryClient {
           putChunked(repo, location, blob, what);
         }
         return Progress.Outcome.PUSHED;
-      } catch (ContentMismatchException | RegistryFailure e) {
+      } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
         throw e;
       } catch (IOException e) {
         if (attempt >= http.options.attempts()) {
@@ -503,7 +500,7 @@ public final class RegistryClient {
             Map.of("Content-Type", "application/octet-stream",
                 "Content-Range", offset + "-" + (offset + n - 1)),
             blobBody(blob, offset, n), List.of(pushPull(repo)), false, what, null));
-      } catch (ContentMismatchException | RegistryFailure e) {
+      } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
         throw e;
       } catch (IOException e) {
         if (++resumes >= http.options.attempts()) {

@@ -1,10 +1,10 @@
 package dev.plinth.registry;
 
 import dev.plinth.oci.Blob;
-import dev.plinth.oci.ContentMismatchException;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.ImageIndex;
+import dev.plinth.oci.Parallel;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -132,32 +131,7 @@ public final class RegistrySink {
         }));
       }
       for (Future<Void> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          pool.shutdownNow();
-          Throwable c = e.getCause();
-          if (c instanceof PlinthException p) {
-            throw p;
-          }
-          if (c instanceof RegistryFailure rf) {
-            throw rf.failure();
-          }
-          if (c instanceof ContentMismatchException m) {
-            throw new PlinthException(PlinthException.Kind.BAD_INPUT, m.getMessage(), m);
-          }
-          if (c instanceof IOException io) {
-            throw io;
-          }
-          if (c instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new IOException(c);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          pool.shutdownNow();
-          throw new java.io.InterruptedIOException("interrupted while pushing");
-        }
+        Parallel.join(f); // the first failure as it was thrown; the finally stops the others
       }
     } finally {
       pool.shutdownNow();

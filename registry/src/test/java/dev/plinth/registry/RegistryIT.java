@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Against Debian's docker-registry (distribution 2.8) on 127.0.0.1: plain, TLS + basic, tokens. */
 class RegistryIT {
   static RegistryOptions opts(Credentials c) {
-    return new RegistryOptions(new CredentialStore(c, Map.of()), Set.of(), null, 4, 32L << 20, 5,
+    return new RegistryOptions(new CredentialStore(c, Map.of(), null), Set.of(), null, 4, 32L << 20, 5,
         Duration.ofMillis(20), Duration.ofSeconds(5), Progress.NONE, null);
   }
 

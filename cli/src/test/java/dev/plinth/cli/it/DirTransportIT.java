@@ -30,9 +30,9 @@ class DirTransportIT {
         .path("manifests").get(0).path("digest").asText();
   }
 
-  private static Descriptor build(List<Platform> platforms, ImageRef to) throws Exception {
+  private Descriptor build(List<Platform> platforms, ImageRef to) throws Exception {
     BuildSpec spec = BuildSpec.base(platforms);
-    return Plinth.build(spec, to, Plinth.Options.DEFAULT).top();
+    return Plinth.build(spec, to, Plinth.Options.of(tmp.resolve("cache"))).top();
   }
 
   @Test
@@ -56,7 +56,7 @@ class DirTransportIT {
         Files.readAllBytes(back.resolve("manifest.json")));
     Path again = tmp.resolve("again.tar");
     Plinth.copy(ImageRef.parse("dir:" + back), ImageRef.parse("oci-archive:" + again), List.of(),
-        Plinth.Options.DEFAULT);
+        Plinth.Options.of(tmp.resolve("cache")));
     Peers.skopeo(List.of("copy", "--all", "oci-archive:" + again, "oci:" + layout + ":b"),
         Peers.SHORT).orFail();
     assertEquals(top.digest().toString(), digestOf(layout));
@@ -73,7 +73,7 @@ class DirTransportIT {
     assertEquals(top.digest(), read.top().digest());
     Path mine = tmp.resolve("mine");
     Plinth.CopyResult copied = Plinth.copy(ref, ImageRef.parse("dir:" + mine), List.of(),
-        Plinth.Options.DEFAULT);
+        Plinth.Options.of(tmp.resolve("cache")));
     assertEquals(top.digest(), copied.top().digest());
     try (var files = Files.list(dir)) {
       for (Path f : files.toList()) {
