@@ -11,6 +11,7 @@ import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.Manifest;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -177,7 +178,7 @@ final class InspectCommand implements Cli.Command {
       return;
     }
     String text = value instanceof byte[] b
-        ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : value.toString();
+        ? new String(b, StandardCharsets.UTF_8) : value.toString();
     out.printf("    %-11s %s%n", name, text);
   }
 }
