@@ -4,7 +4,7 @@ import dev.plinth.oci.Blob;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Filesystem;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
@@ -12,8 +12,6 @@ import dev.plinth.oci.LayerDiff;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
-import dev.plinth.registry.RegistryRef;
-import dev.plinth.registry.RegistrySource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,21 +35,24 @@ final class ImageSources {
   /** Reads {@code ref} and picks its image for each platform. */
   static Map<Platform, Image> perPlatform(ImageRef ref, List<Platform> platforms,
       Plinth.Options options, String what) throws IOException, PlinthException {
-    ImageReader.Result r;
-    if (ref.transport() == ImageRef.Transport.REGISTRY) {
-      r = RegistrySource.read(RegistryRef.parse(ref.name()), options.registry(),
-          p -> platforms.stream().anyMatch(w -> w.matches(p)));
-    } else {
-      r = Plinth.read(ref, options);
+    ImageIndex r;
+    try {
+      r = ImageTransports.of(options).source(ref)
+          .read(p -> platforms.stream().anyMatch(w -> w.matches(p)));
+    } catch (PlinthException e) {
+      if (e.kind() != PlinthException.Kind.NOT_FOUND) {
+        throw e;
+      }
+      throw new PlinthException(e.kind(), what + ": " + e.getMessage(), e);
     }
     Map<Platform, Image> out = new LinkedHashMap<>();
     List<String> have = new ArrayList<>();
-    for (Image i : r.index().images()) {
+    for (Image i : r.images()) {
       have.add(i.platform().toString());
     }
     for (Platform p : platforms) {
       Image found = null;
-      for (Image i : r.index().images()) {
+      for (Image i : r.images()) {
         if (p.matches(i.platform())) {
           found = i;
           break;
@@ -132,8 +133,8 @@ final class ImageSources {
       for (int i = 0; i < layers.size(); i++) {
         Layer layer = layers.get(i);
         String layerWhat = layerWhat(what, i, layer);
-        LayerDiff<Slot> diff = layerRead(() -> LayerDiff.read(layer, layerWhat, limits,
-            (ordinal, path, e, in) -> selected(path, keys) ? spill.add(in, e.size()) : null));
+        LayerDiff<Slot> diff = LayerDiff.read(layer, layerWhat, limits,
+            (ordinal, path, e, in) -> selected(path, keys) ? spill.add(in, e.size()) : null);
         fs.apply(diff, i, layerWhat, new ArrayList<>());
       }
       for (String key : keys) {
@@ -155,11 +156,8 @@ final class ImageSources {
       for (Map.Entry<Integer, Set<Integer>> m : missing.entrySet()) {
         int li = m.getKey();
         Layer layer = layers.get(li);
-        layerRead(() -> {
-          LayerDiff.reread(layer, layerWhat(what, li, layer), limits, m.getValue(),
-              (ordinal, e, in) -> reread.put(key(li, ordinal), spill.add(in, e.size())));
-          return null;
-        });
+        LayerDiff.reread(layer, layerWhat(what, li, layer), limits, m.getValue(),
+            (ordinal, e, in) -> reread.put(key(li, ordinal), spill.add(in, e.size())));
       }
     }
     long bytes = 0;
@@ -205,20 +203,6 @@ final class ImageSources {
       }
     }
     return false;
-  }
-
-  private interface LayerRead<R> {
-    R run() throws IOException, PlinthException;
-  }
-
-  /** Runs a read of a layer; a registry's failure met while streaming is reported as itself. */
-  private static <R> R layerRead(LayerRead<R> read) throws IOException, PlinthException {
-    try {
-      return read.run();
-    } catch (PlinthException e) {
-      PlinthException registry = dev.plinth.registry.RegistryFailure.in(e.getCause());
-      throw registry != null ? registry : e;
-    }
   }
 
   /** One temp file the copied files' bytes are appended to, one after the other. */

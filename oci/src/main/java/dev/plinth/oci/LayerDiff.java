@@ -245,6 +245,9 @@ public final class LayerDiff<T> {
   }
 
   private static PlinthException unreadable(String what, IOException e) {
+    if (e instanceof StreamFailure f) { // of its own kind: a registry's refusal, a bad digest
+      return new PlinthException(f.kind(), what + ": " + f.getMessage(), e);
+    }
     if (e instanceof java.nio.file.FileSystemException || e instanceof java.net.SocketException
         || e instanceof java.net.UnknownHostException
         || e instanceof java.net.SocketTimeoutException) {

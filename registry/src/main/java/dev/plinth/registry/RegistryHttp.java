@@ -8,7 +8,7 @@ import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
 import dev.plinth.http.Tls;
 import dev.plinth.http.Trust;
-import dev.plinth.oci.ContentMismatchException;
+import dev.plinth.oci.StreamFailure;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.PlinthException;
 import java.io.FileInputStream;
@@ -215,11 +215,9 @@ final class RegistryHttp {
         resp = client.send(method, uri, headers, body, r.timeout());
       } catch (UncheckedIOException e) {
         throw unwrap(e.getCause(), r);
+      } catch (StreamFailure e) {
+        throw e; // the body's own failure (its bytes do not match): not the connection's
       } catch (IOException e) {
-        ContentMismatchException m = ContentMismatchException.in(e);
-        if (m != null) {
-          throw m;
-        }
         if (e instanceof SSLException s && (s instanceof SSLHandshakeException
             || isCertificateProblem(s) || !options.plainHttpAllowed(host))) {
           throw tls(s, uri);
