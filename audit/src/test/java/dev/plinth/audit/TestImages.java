@@ -5,7 +5,6 @@ import dev.plinth.oci.Digest;
 import dev.plinth.oci.Filesystem;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
-import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
@@ -164,12 +163,9 @@ final class TestImages {
         0755).bytes());
   }
 
-  static ImageReader.Result result(Image... images) {
+  static ImageIndex result(Image... images) {
     try {
-      ImageIndex index = ImageIndex.of(List.of(images), Map.of());
-      return new ImageReader.Result(index, images.length == 1 ? MediaTypes.OCI_MANIFEST
-          : MediaTypes.OCI_INDEX, images.length == 1 ? images[0].manifest().descriptor().digest()
-          : index.index().descriptor().digest());
+      return ImageIndex.of(List.of(images), Map.of());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

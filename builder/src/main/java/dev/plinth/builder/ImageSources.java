@@ -4,7 +4,7 @@ import dev.plinth.oci.Blob;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Filesystem;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
@@ -12,8 +12,6 @@ import dev.plinth.oci.LayerDiff;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
-import dev.plinth.registry.RegistryRef;
-import dev.plinth.registry.RegistrySource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,21 +35,24 @@ final class ImageSources {
   /** Reads {@code ref} and picks its image for each platform. */
   static Map<Platform, Image> perPlatform(ImageRef ref, List<Platform> platforms,
       Plinth.Options options, String what) throws IOException, PlinthException {
-    ImageReader.Result r;
-    if (ref.transport() == ImageRef.Transport.REGISTRY) {
-      r = RegistrySource.read(RegistryRef.parse(ref.name()), options.registry(),
-          p -> platforms.stream().anyMatch(w -> w.matches(p)));
-    } else {
-      r = Plinth.read(ref, options);
+    ImageIndex r;
+    try {
+      r = ImageTransports.of(options).source(ref)
+          .read(p -> platforms.stream().anyMatch(w -> w.matches(p)));
+    } catch (PlinthException e) {
+      if (e.kind() != PlinthException.Kind.NOT_FOUND) {
+        throw e;
+      }
+      throw new PlinthException(e.kind(), what + ": " + e.getMessage(), e);
     }
     Map<Platform, Image> out = new LinkedHashMap<>();
     List<String> have = new ArrayList<>();
-    for (Image i : r.index().images()) {
+    for (Image i : r.images()) {
       have.add(i.platform().toString());
     }
     for (Platform p : platforms) {
       Image found = null;
-      for (Image i : r.index().images()) {
+      for (Image i : r.images()) {
         if (p.matches(i.platform())) {
           found = i;
           break;

@@ -9,26 +9,22 @@ import dev.plinth.jvm.AotTraining;
 import dev.plinth.daemon.DockerDaemon;
 import dev.plinth.deb.Cache;
 import dev.plinth.deb.PackageInstaller;
-import dev.plinth.oci.ArchiveWriter;
+import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Cleanup;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
-import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.LayerCache;
 import dev.plinth.oci.MediaTypes;
-import dev.plinth.oci.OciLayoutWriter;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.StreamFailure;
+import dev.plinth.oci.Transports;
 import dev.plinth.registry.RegistryOptions;
-import dev.plinth.registry.RegistryRef;
-import dev.plinth.registry.RegistrySink;
-import dev.plinth.registry.RegistrySource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,19 +167,12 @@ public final class Plinth {
   private static BuildResult buildOnce(BuildSpec spec, ImageRef target, Options options)
       throws IOException, PlinthException {
     List<String> notes = new ArrayList<>();
-    if (target.transport() == ImageRef.Transport.DOCKER_DAEMON && spec.platforms().size() > 1) {
-      // A daemon runs one platform: build only its own, as jib:dockerBuild does.
-      String arch = options.daemon().architecture();
-      List<Platform> own = spec.platforms().stream()
-          .filter(p -> p.architecture().equals(arch)).toList();
-      if (own.isEmpty()) {
-        throw new PlinthException(PlinthException.Kind.USAGE, target + ": the daemon at "
-            + options.daemon().where() + " runs " + arch + ", and the build is for "
-            + spec.platforms() + "; pick one with --platform");
-      }
-      spec = spec.withPlatforms(own);
+    // the target says up front what it can hold: a daemon its own platform, an archive one
+    List<Platform> platforms = ImageTransports.of(options).transport(target)
+        .check(target, spec.platforms());
+    if (!platforms.equals(spec.platforms())) {
+      spec = spec.withPlatforms(platforms);
     }
-    checkTarget(target, spec.platforms());
     JavaBuild java = null;
     if (spec.java() != null) {
       java = JavaBuild.prepare(spec, options);
@@ -240,7 +229,7 @@ public final class Plinth {
         Parallel.stop(pool);
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
-      Descriptor top = write(target, index, false, options, notes);
+      Descriptor top = write(target, index, options, notes);
       List<Path> written = new ArrayList<>();
       for (int i = 0; i < sboms.size(); i++) {
         if (sboms.get(i) != null && target.path() != null) {
@@ -291,20 +280,9 @@ public final class Plinth {
    * Reads an image or index from any source. From a registry it is read lazily: manifests and
    * configs now, each layer when it is opened.
    */
-  public static ImageReader.Result read(ImageRef ref, Options options)
+  public static ImageIndex read(ImageRef ref, Options options)
       throws IOException, PlinthException {
-    if (ref.transport() == ImageRef.Transport.REGISTRY) {
-      return RegistrySource.read(RegistryRef.parse(ref.name()), options.registry());
-    }
-    if (ref.transport() == ImageRef.Transport.DOCKER_DAEMON) {
-      // Saved to a temp file that lives until the process ends (its layers are read lazily).
-      Path dir = Files.createTempDirectory("plinth-daemon-");
-      Cleanup.register(dir);
-      Path archive = dir.resolve("image.tar");
-      options.daemon().save(ref.name(), archive);
-      return ImageReader.read(ImageRef.parse("docker-archive:" + archive));
-    }
-    return ImageReader.read(ref);
+    return ImageTransports.of(options).read(ref);
   }
 
   /**
@@ -319,96 +297,32 @@ public final class Plinth {
   }
 
   /**
-   * Loads one image of {@code index} into the daemon: the only one, else the daemon's own
-   * platform. It goes as a docker-archive streamed from a temp file.
+   * What {@link #copy} wrote.
+   *
+   * @param images the images copied
+   * @param artifacts the artifacts copied (signatures, SBOMs, attestations)
+   * @param notes what the sink left out or did besides
    */
-  private static Descriptor loadIntoDaemon(ImageRef target, ImageIndex index, Options options,
-      List<String> notes) throws IOException, PlinthException {
-    DockerDaemon daemon = options.daemon();
-    Image image = index.images().get(0);
-    if (index.images().size() > 1) {
-      String arch = daemon.architecture();
-      image = index.images().stream().filter(i -> i.platform().architecture().equals(arch))
-          .findFirst().orElseThrow(() -> new PlinthException(PlinthException.Kind.USAGE, target
-              + ": the daemon runs " + arch + " and the image has no such platform; pick one"
-              + " with --platform"));
-    }
-    Path dir = Files.createTempDirectory("plinth-daemon-");
-    Cleanup.register(dir);
-    try {
-      Path archive = dir.resolve("image.tar");
-      ArchiveWriter.writeDockerArchive(archive, target.name(), image, options.epochSeconds());
-      String loaded = daemon.load(archive);
-      notes.add("loaded " + image.platform() + " into the daemon at " + daemon.where()
-          + (loaded.isEmpty() ? "" : ": " + loaded));
-      return image.manifest().descriptor();
-    } finally {
-      Cleanup.deleteTree(dir);
-      Cleanup.unregister(dir);
-    }
-  }
-
-  /** What {@link #copy} wrote. */
-  public record CopyResult(ImageRef source, ImageRef target, Descriptor top, List<Image> images) {}
+  public record CopyResult(ImageRef source, ImageRef target, Descriptor top, List<Image> images,
+      List<Artifact> artifacts, List<String> notes) {}
 
   /**
-   * Copies an image or index from any source to any sink (registry, oci:, oci-archive:,
-   * docker-archive:), optionally only some platforms.
+   * Copies an image or index from any source to any sink, optionally only some platforms. Without
+   * platforms, an index is copied whole, its artifacts too, byte for byte: the target's digest is
+   * the source's.
    *
    * @param platforms the platforms to keep; empty: all of them
    */
   public static CopyResult copy(ImageRef source, ImageRef target, List<Platform> platforms,
       Options options) throws IOException, PlinthException {
-    ImageReader.Result in;
-    if (source.transport() == ImageRef.Transport.REGISTRY && !platforms.isEmpty()) {
-      in = RegistrySource.read(RegistryRef.parse(source.name()), options.registry(),
-          p -> platforms.stream().anyMatch(w -> w.matches(p)));
-    } else {
-      in = read(source, options);
-    }
-    ImageIndex index = in.index();
-    boolean asIndex = MediaTypes.isIndex(in.topMediaType());
-    if (!platforms.isEmpty()) {
-      List<Image> kept = new ArrayList<>();
-      for (Image i : index.images()) {
-        if (platforms.stream().anyMatch(w -> w.matches(i.platform()))) {
-          kept.add(i);
-        }
-      }
-      if (kept.isEmpty()) {
-        List<String> have = new ArrayList<>();
-        index.images().forEach(i -> have.add(i.platform().toString()));
-        throw new PlinthException(PlinthException.Kind.NOT_FOUND, source + " has no image for "
-            + platforms + " (it has " + String.join(", ", have) + ")");
-      }
-      if (kept.size() != index.images().size()) {
-        index = ImageIndex.of(kept, Map.of());
-      }
-    }
-    checkTarget(target, index.images().stream().map(Image::platform).toList());
-    if (target.transport() == ImageRef.Transport.REGISTRY
-        && options.registry().manifestFormat() != null) {
-      index = options.registry().manifestFormat().convert(index);
-    }
-    Descriptor top = write(target, index, asIndex, options, new ArrayList<>());
-    return new CopyResult(source, target, top, index.images());
-  }
-
-  private static void checkTarget(ImageRef target, List<Platform> platforms)
-      throws PlinthException {
-    switch (target.transport()) {
-      case REGISTRY -> RegistryRef.parse(target.name());
-      case DOCKER_ARCHIVE -> {
-        if (platforms.size() != 1) {
-          throw new PlinthException(
-              PlinthException.Kind.USAGE,
-              target + ": a docker-archive holds one platform, and " + platforms.size()
-                  + " were asked for; pick one with --platform (e.g. linux/amd64) or write"
-                  + " oci-archive:FILE, which holds them all");
-        }
-      }
-      default -> {}
-    }
+    Transports transports = ImageTransports.of(options);
+    ImageIndex index = transports.source(source).read(
+        p -> platforms.isEmpty() || platforms.stream().anyMatch(w -> w.matches(p)));
+    transports.transport(target).check(target,
+        index.images().stream().map(Image::platform).toList());
+    List<String> notes = new ArrayList<>();
+    Descriptor top = write(target, index, options, notes);
+    return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
   }
 
   private static Image buildImage(
@@ -422,7 +336,7 @@ public final class Plinth {
     ImageConfigs.BaseImage fromConfig = null;
     if (from != null) {
       layers.addAll(ImageSources.layers(from));
-      fromConfig = ImageConfigs.BaseImage.of(dev.plinth.oci.Json.read(from.config().readAllBytes(),
+      fromConfig = ImageConfigs.BaseImage.of(dev.plinth.oci.ImageConfig.parse(from.config().readAllBytes(),
           spec.from().where() + ": from " + spec.from().image() + " config"));
     }
 
@@ -553,30 +467,11 @@ public final class Plinth {
     return bytes;
   }
 
-  /**
-   * Writes {@code index} to {@code target} and returns what the target's reference now points at.
-   *
-   * @param asIndex push an index document even for a lone image (a registry copy of an index)
-   */
-  private static Descriptor write(ImageRef target, ImageIndex index, boolean asIndex,
-      Options options, List<String> notes) throws IOException, PlinthException {
+  /** Writes {@code index} to {@code target} and returns what the target's reference now names. */
+  private static Descriptor write(ImageRef target, ImageIndex index, Options options,
+      List<String> notes) throws IOException, PlinthException {
     try {
-      switch (target.transport()) {
-        case OCI -> OciLayoutWriter.write(target.path(), target.name(), index);
-        case OCI_ARCHIVE -> ArchiveWriter.writeOciArchive(
-            target.path(), target.name(), index, options.epochSeconds());
-        case DOCKER_ARCHIVE -> ArchiveWriter.writeDockerArchive(
-            target.path(), target.name(), index.images().get(0), options.epochSeconds());
-        case DOCKER_DAEMON -> {
-          return loadIntoDaemon(target, index, options, notes);
-        }
-        case REGISTRY -> {
-          RegistryOptions r = options.registry();
-          ImageIndex out = r.manifestFormat() == null ? index : r.manifestFormat().convert(index);
-          return RegistrySink.push(out, asIndex, RegistryRef.parse(target.name()), r);
-        }
-      }
-      return index.top();
+      return ImageTransports.of(options).sink(target).write(index, notes::add);
     } catch (StreamFailure e) {
       throw e; // of its own kind: a registry's refusal, an input whose bytes do not match
     } catch (java.nio.file.FileSystemException e) {

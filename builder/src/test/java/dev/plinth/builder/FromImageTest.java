@@ -10,7 +10,7 @@ import dev.plinth.oci.ArchiveWriter;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.Transports;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
@@ -78,13 +78,13 @@ class FromImageTest {
     Files.writeString(file, yaml);
     String out = "oci:" + tmp.resolve("out") + ":x";
     Plinth.build(PlinthYaml.load(file), ImageRef.parse(out), options());
-    return ImageReader.read(ImageRef.parse(out)).index().images().get(0);
+    return Transports.local().read(ImageRef.parse(out)).images().get(0);
   }
 
   @Test
   void from_putsTheBaseLayersFirst_andStartsFromItsConfig() throws Exception {
     Path base = layeredImage();
-    Image baseImage = ImageReader.read(ImageRef.parse("oci-archive:" + base)).index().images().get(0);
+    Image baseImage = Transports.local().read(ImageRef.parse("oci-archive:" + base)).images().get(0);
     Files.writeString(tmp.resolve("app.sh"), "#!/bin/sh\n");
     Image img = build("""
         platforms: [linux/amd64]

@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageIndex;
+import dev.plinth.oci.Transports;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
@@ -60,18 +61,18 @@ class PlinthBuildTest {
     return Json.read(image.config().readAllBytes(), "config");
   }
 
-  private ImageReader.Result buildBase(String ref, Plinth.Options options) throws Exception {
+  private ImageIndex buildBase(String ref, Plinth.Options options) throws Exception {
     Plinth.build(BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS), ImageRef.parse(ref), options);
-    return ImageReader.read(ImageRef.parse(ref));
+    return Transports.local().read(ImageRef.parse(ref));
   }
 
   @Test
   void base_hasTheStandardHierarchy_ownersAndModes() throws Exception {
-    ImageReader.Result r = buildBase("oci-archive:" + tmp.resolve("base.tar"), options());
-    assertEquals(MediaTypes.OCI_INDEX, r.topMediaType());
+    ImageIndex r = buildBase("oci-archive:" + tmp.resolve("base.tar"), options());
+    assertEquals(MediaTypes.OCI_INDEX, r.top().mediaType());
     assertEquals(List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64),
-        r.index().images().stream().map(Image::platform).toList());
-    for (Image image : r.index().images()) {
+        r.images().stream().map(Image::platform).toList());
+    for (Image image : r.images()) {
       Map<String, Content> f = files(image);
       assertEquals(List.of("/bin", "/etc", "/etc/group", "/etc/nsswitch.conf", "/etc/os-release",
           "/etc/passwd", "/home", "/home/nonroot", "/root", "/sbin", "/sbin/nologin",
@@ -98,8 +99,8 @@ class PlinthBuildTest {
 
   @Test
   void base_configRunsInitAsNonroot() throws Exception {
-    ImageReader.Result r = buildBase("oci:" + tmp.resolve("layout") + ":v1", options());
-    for (Image image : r.index().images()) {
+    ImageIndex r = buildBase("oci:" + tmp.resolve("layout") + ":v1", options());
+    for (Image image : r.images()) {
       JsonNode c = config(image);
       assertEquals(image.platform().architecture(), c.path("architecture").asText());
       assertEquals("1970-01-01T00:00:00Z", c.path("created").asText());
@@ -134,9 +135,9 @@ class PlinthBuildTest {
   @Test
   void newSourceDateEpoch_changesOnlyTimestamps() throws Exception {
     Image zero = buildBase("oci-archive:" + tmp.resolve("0.tar"), options())
-        .index().images().get(0);
+        .images().get(0);
     Image later = buildBase("oci-archive:" + tmp.resolve("1.tar"), options().withEpochSeconds(1700000000).withGzipLevel(9))
-        .index().images().get(0);
+        .images().get(0);
     assertNotEquals(zero.manifest().descriptor().digest(), later.manifest().descriptor().digest());
     Map<String, Content> f0 = files(zero);
     Map<String, Content> f1 = files(later);
@@ -183,8 +184,8 @@ class PlinthBuildTest {
     Path out = tmp.resolve("demo.tar");
     BuildResult result = Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
     assertEquals(2, result.images().size());
-    ImageReader.Result r = ImageReader.read(ImageRef.parse("oci-archive:" + out));
-    for (Image image : r.index().images()) {
+    ImageIndex r = Transports.local().read(ImageRef.parse("oci-archive:" + out));
+    for (Image image : r.images()) {
       assertEquals(2, image.layers().size(), "base layer + files layer");
       Map<String, Content> f = files(image);
       assertEquals(image.platform().architecture() + " app", text(f, "/app/server"));
@@ -238,8 +239,8 @@ class PlinthBuildTest {
     BuildResult r = Plinth.build(spec, ImageRef.parse("oci-archive:" + second), options);
     assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second), "the same image");
     assertTrue(String.join("\n", r.notes()).contains("damaged"), r.notes().toString());
-    ImageReader.Result read = ImageReader.read(ImageRef.parse("oci-archive:" + second));
-    assertArrayEquals(lib, files(read.index().images().get(0)).get("/opt/java/openjdk/lib.so").bytes());
+    ImageIndex read = Transports.local().read(ImageRef.parse("oci-archive:" + second));
+    assertArrayEquals(lib, files(read.images().get(0)).get("/opt/java/openjdk/lib.so").bytes());
     // The cache holds the right bytes again: a third build is a plain hit.
     BuildResult third = Plinth.build(spec, ImageRef.parse("oci-archive:" + tmp.resolve("3.tar")),
         options);
@@ -298,7 +299,7 @@ class PlinthBuildTest {
     // The right binaries pass, and sit at /sbin/init.
     Files.write(initDir.resolve("init-arm64"), NativeBinaries.init(Platform.LINUX_ARM64));
     Plinth.build(spec, ImageRef.parse("oci-archive:" + tmp.resolve("x.tar")), options());
-    Image arm = ImageReader.read(ImageRef.parse("oci-archive:" + tmp.resolve("x.tar"))).index().images().get(1);
+    Image arm = Transports.local().read(ImageRef.parse("oci-archive:" + tmp.resolve("x.tar"))).images().get(1);
     assertTrue(files(arm).containsKey("/sbin/init"));
     assertEquals("[\"/sbin/init\",\"--\"]", config(arm).path("config").path("Entrypoint").toString());
     // A dynamically linked program is refused.
@@ -317,9 +318,9 @@ class PlinthBuildTest {
     Path out = tmp.resolve("s.tar");
     Plinth.build(PlinthYaml.load(tmp.resolve("plinth.yaml")), ImageRef.parse("oci-archive:" + out),
         options());
-    ImageReader.Result r = ImageReader.read(ImageRef.parse("oci-archive:" + out));
-    assertEquals(MediaTypes.OCI_MANIFEST, r.topMediaType(), "one platform: a lone manifest");
-    Image image = r.index().images().get(0);
+    ImageIndex r = Transports.local().read(ImageRef.parse("oci-archive:" + out));
+    assertEquals(MediaTypes.OCI_MANIFEST, r.top().mediaType(), "one platform: a lone manifest");
+    Image image = r.images().get(0);
     assertEquals(List.of("/app"), List.copyOf(files(image).keySet()));
     assertEquals("[\"/app\"]", config(image).path("config").path("Entrypoint").toString());
   }

@@ -1,6 +1,5 @@
 package dev.plinth.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
 import dev.plinth.oci.Blob;
@@ -126,31 +125,7 @@ public final class RegistryClient {
    * Content-Type it was served with; else what its fields show (OCI allows leaving it out).
    */
   static String mediaType(byte[] bytes, String contentType, String what) throws PlinthException {
-    JsonNode j = dev.plinth.oci.Json.read(bytes, what);
-    int schema = j.path("schemaVersion").asInt(-1);
-    if (!j.path("schemaVersion").isIntegralNumber() || schema != 2) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": schemaVersion is "
-          + (j.has("schemaVersion") ? RegistryHttp.clean(j.get("schemaVersion").toString())
-              : "missing") + "; plinth reads schemaVersion 2 (OCI, Docker v2 schema 2) only");
-    }
-    String mt = j.path("mediaType").asText(null);
-    if (mt == null || mt.isEmpty()) {
-      if (MediaTypes.isIndex(contentType) || MediaTypes.isManifest(contentType)) {
-        mt = contentType;
-      } else if (j.has("manifests")) {
-        mt = MediaTypes.OCI_INDEX;
-      } else if (j.has("config") && j.has("layers")) {
-        mt = MediaTypes.OCI_MANIFEST;
-      } else {
-        throw new PlinthException(PlinthException.Kind.BAD_INPUT, what
-            + " has no mediaType and is neither an index nor a manifest");
-      }
-    }
-    if (!MediaTypes.isIndex(mt) && !MediaTypes.isManifest(mt)) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + " has media type '"
-          + RegistryHttp.clean(mt) + "', which is not an OCI or Docker v2 manifest or index");
-    }
-    return mt;
+    return ImageReader.mediaType(bytes, contentType, what);
   }
 
   private static PlinthException tooLarge(String what, long n) {
