@@ -8,7 +8,7 @@ import java.io.IOException;
  * hexadecimal (or over 15 digits), a chunk longer than its size, a connection that ends inside a
  * chunk, or a read that fails (a timeout) end it with an IOException and drop the connection.
  */
-final class ChunkedBody extends BulkInputStream {
+final class ChunkedBody extends BulkInputStream implements Framed {
   private final Conn c;
   private final boolean keep;
   private long chunk; // left in the current chunk
@@ -91,6 +91,13 @@ final class ChunkedBody extends BulkInputStream {
     closed = true;
     c.close();
     return new IOException(why);
+  }
+
+  @Override
+  public void within(Deadline d) {
+    if (!closed) {
+      c.tighten(d);
+    }
   }
 
   @Override

@@ -9,7 +9,7 @@ import java.io.IOException;
  * gives a kept connection back; closed earlier, it reads what is left if that is little, else
  * drops the connection. A read that fails (a timeout, a reset) drops it too.
  */
-final class FixedLengthBody extends BulkInputStream {
+final class FixedLengthBody extends BulkInputStream implements Framed {
   private final Conn c;
   private final boolean keep;
   private long left;
@@ -66,6 +66,13 @@ final class FixedLengthBody extends BulkInputStream {
     if (keep && !closed) {
       c.release();
       closed = true;
+    }
+  }
+
+  @Override
+  public void within(Deadline d) {
+    if (!closed) {
+      c.tighten(d);
     }
   }
 
