@@ -146,15 +146,15 @@ class HostileRegistryTest {
   @Test
   void retryAfter_secondsDatesAndGarbage_capped() {
     Duration max = Duration.ofSeconds(30);
-    assertEquals(Duration.ofSeconds(5), RegistryHttp.parseRetryAfter("5", max).orElseThrow());
-    assertEquals(max, RegistryHttp.parseRetryAfter("86400", max).orElseThrow());
-    assertEquals(Duration.ZERO, RegistryHttp.parseRetryAfter(
+    assertEquals(Duration.ofSeconds(5), Attempts.parseRetryAfter("5", max).orElseThrow());
+    assertEquals(max, Attempts.parseRetryAfter("86400", max).orElseThrow());
+    assertEquals(Duration.ZERO, Attempts.parseRetryAfter(
         "Wed, 21 Oct 2015 07:28:00 GMT", max).orElseThrow());
     String later = DateTimeFormatter.RFC_1123_DATE_TIME.format(
         ZonedDateTime.now(ZoneOffset.UTC).plusHours(2));
-    assertEquals(max, RegistryHttp.parseRetryAfter(later, max).orElseThrow());
-    assertTrue(RegistryHttp.parseRetryAfter("soon", max).isEmpty());
-    assertTrue(RegistryHttp.parseRetryAfter("-1", max).isEmpty());
+    assertEquals(max, Attempts.parseRetryAfter(later, max).orElseThrow());
+    assertTrue(Attempts.parseRetryAfter("soon", max).isEmpty());
+    assertTrue(Attempts.parseRetryAfter("-1", max).isEmpty());
   }
 
   // ---- 32: a manifest over 4 MiB; 413 on push ----
