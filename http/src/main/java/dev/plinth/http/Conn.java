@@ -132,11 +132,18 @@ final class Conn {
     }
   }
 
-  /** Its answer was read to the end: idle now, for the next request to the same server. */
+  /**
+   * Its answer was read to the end: idle now, for the next request to the same server; unless the
+   * guard aborted it meanwhile (its deadline passed just as the body ended).
+   */
   void release() {
     guard.close();
     deadline = null;
     whole = null;
+    if (guard.deadline() != null || guard.stalled()) {
+      connection.close();
+      return;
+    }
     pool.give(key, this);
   }
 
