@@ -1,13 +1,15 @@
 package dev.plinth.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.oci.Parallel;
+import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Digest;
+import dev.plinth.oci.Filesystem;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageConfig;
+import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageRef;
-import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
+import dev.plinth.oci.LayerDiff;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
@@ -29,9 +31,9 @@ import java.util.regex.Pattern;
  * index, and says what it found (docs/audit.md lists the rules). The CLI's {@code plinth audit}
  * is a call here.
  *
- * <p>Images come from {@link Plinth#read}, so whatever source it reads (a layout, an archive, a
- * registry) an audit reads too, layers lazily. Layers are read once each, streamed, and applied in memory:
- * nothing is written to disk.
+ * <p>Images come from the facade's read, so whatever source it reads (a layout, an archive, a
+ * registry) an audit reads too, layers lazily. Layers are read once each, streamed, and applied in
+ * memory to the {@link Filesystem} copyFrom uses too: nothing is written to disk.
  */
 public final class Audit {
   /** At most this many findings of one rule per platform; the rest are counted in one more. */
@@ -71,15 +73,19 @@ public final class Audit {
     }
   }
 
-  /** Audits an image already read from {@code ref}. */
-  public static AuditReport audit(ImageRef ref, ImageReader.Result read, Options options)
+  /** Audits an image (every image of an index) already read from {@code ref}. */
+  public static AuditReport audit(ImageRef ref, ImageIndex read, Options options)
       throws IOException, PlinthException {
     List<Finding> findings = new ArrayList<>();
     List<AuditReport.ImageSummary> summaries = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<Platform> audited = new ArrayList<>();
     List<Image> images = new ArrayList<>();
-    for (Image image : read.index().images()) {
+    for (Artifact a : read.artifacts()) {
+      notes.add("skipped artifact " + a.manifest().descriptor().digest() + " ("
+          + a.document().kind() + "): an artifact, not an image");
+    }
+    for (Image image : read.images()) {
       Platform p = image.platform();
       if (p.os().equals("unknown") && p.architecture().equals("unknown")) {
         notes.add("skipped manifest " + image.manifest().descriptor().digest()
@@ -122,7 +128,7 @@ public final class Audit {
         .thenComparing(f -> f.rule().id())
         .thenComparing(f -> f.platform() == null ? "" : f.platform())
         .thenComparing(f -> f.path() == null ? "\uffff" : f.path()));
-    return new AuditReport(ref.toString(), read.topMediaType(), read.topDigest().toString(),
+    return new AuditReport(ref.toString(), read.top().mediaType(), read.top().digest().toString(),
         options.failOn(), summaries, findings, notes);
   }
 
@@ -139,10 +145,25 @@ public final class Audit {
     for (Image image : images) {
       audited.add(image.platform());
       String what = ref + " (" + image.platform() + ")";
-      JsonNode config = Json.read(image.config().readAllBytes(), what + " config");
-      Flattener flattener = new Flattener(what, options.limits());
-      List<LayerChanges.Note> layerNotes = new ArrayList<>();
       List<Finding> imageFindings = new ArrayList<>();
+      ImageConfig config;
+      boolean valid = true;
+      try {
+        config = ImageConfig.parse(image.config().readAllBytes(), what + " config");
+      } catch (PlinthException e) {
+        if (e.kind() != PlinthException.Kind.BAD_INPUT) {
+          throw e;
+        }
+        valid = false;
+        config = new ImageConfig(null, null, image.platform().architecture(),
+            image.platform().variant(), image.platform().os(), null,
+            ImageConfig.RootFs.layers(List.of()), null, Map.of());
+        imageFindings.add(new Finding(Rule.PL056, Rule.PL056.severity(),
+            image.platform().toString(), null, e.getMessage()));
+      }
+      Filesystem<FileFacts> fs = new Filesystem<>(what, options.limits().fs());
+      List<LayerChanges.Note> layerNotes = new ArrayList<>();
+      List<LayerDiff.Note> applyNotes = new ArrayList<>();
       long uncompressed = 0;
       long compressed = image.manifest().descriptor().size() + image.config().descriptor().size();
       for (int i = 0; i < image.layers().size(); i++) {
@@ -152,7 +173,11 @@ public final class Audit {
         LayerChanges changes = changes(layers, digest);
         layerNotes.clear();
         layerNotes.addAll(changes.notes());
-        flattener.apply(changes, i, layerWhat, layerNotes);
+        applyNotes.clear();
+        fs.apply(changes.diff(), i, layerWhat, applyNotes);
+        for (LayerDiff.Note n : applyNotes) {
+          layerNotes.add(LayerChanges.Note.of(n));
+        }
         for (LayerChanges.Note n : layerNotes) {
           imageFindings.add(new Finding(n.rule(), n.rule().severity(), image.platform().toString(),
               n.path() == null ? null : "/" + n.path(), "layer " + (i + 1) + ": " + n.message()));
@@ -160,13 +185,17 @@ public final class Audit {
         uncompressed += changes.uncompressedBytes();
         compressed += layer.blob().descriptor().size();
       }
-      FsTree tree = flattener.tree();
+      FsTree tree = new FsTree(fs);
       ImageContext c = new ImageContext(image.platform(), config, tree);
-      ProcessChecks.check(c);
+      if (valid) {
+        ProcessChecks.check(c); // the rules that read the config, when it can be read
+      }
       FilesystemChecks.check(c);
       ContentChecks.check(c);
       BinaryChecks.check(c);
-      ImageChecks.check(c);
+      if (valid) {
+        ImageChecks.check(c);
+      }
       if (options.maxCompressedBytes() >= 0 && compressed > options.maxCompressedBytes()) {
         c.add(Rule.PL052, null, size(compressed) + " compressed (" + size(uncompressed)
             + " uncompressed), over the budget of " + size(options.maxCompressedBytes()));

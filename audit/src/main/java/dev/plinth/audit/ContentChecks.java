@@ -1,6 +1,6 @@
 package dev.plinth.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.oci.ImageConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -146,9 +146,9 @@ final class ContentChecks {
     for (Map.Entry<String, String> e : c.env.entrySet()) {
       value(c, "Env " + e.getKey(), e.getKey(), e.getValue());
     }
-    JsonNode labels = c.config.path("Labels");
-    labels.fields().forEachRemaining(e -> value(c, "the label " + e.getKey(), e.getKey(),
-        e.getValue().asText("")));
+    for (Map.Entry<String, String> e : c.config.labels().entrySet()) {
+      value(c, "the label " + e.getKey(), e.getKey(), e.getValue());
+    }
   }
 
   private static void value(ImageContext c, String what, String key, String value) {
@@ -167,9 +167,9 @@ final class ContentChecks {
 
   /** PL032: build commands in the history that show a secret. */
   private static void history(ImageContext c) {
-    JsonNode history = c.document.path("history");
+    List<ImageConfig.History> history = c.document.historyOrEmpty();
     for (int i = 0; i < history.size(); i++) {
-      String command = history.get(i).path("created_by").asText("");
+      String command = history.get(i).createdBy() == null ? "" : history.get(i).createdBy();
       for (String reason : new LinkedHashSet<>(Secrets.inCommand(command))) {
         c.add(Rule.PL032, null, "history entry " + (i + 1) + ": " + reason);
       }

@@ -1,6 +1,5 @@
 package dev.plinth.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Platform;
 import java.util.ArrayList;
@@ -18,27 +17,28 @@ final class ImageChecks {
 
   /** PL051, PL055, PL060, PL062 for one image. */
   static void check(ImageContext c) {
-    String os = c.document.path("os").asText("");
-    String arch = c.document.path("architecture").asText("");
+    String os = c.document.os();
+    String arch = c.document.architecture();
     if (!os.equals(c.platform.os()) || !arch.equals(c.platform.architecture())) {
       c.add(Rule.PL051, null, "the index lists this image as " + c.platform + ", but its config"
           + " says " + os + "/" + arch);
     }
-    c.config.path("Volumes").fieldNames().forEachRemaining(v -> {
+    for (String v : c.config.volumes()) {
       String dir = v.length() > 1 && v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
       if (SYSTEM_DIRS.contains(dir)) {
         c.add(Rule.PL055, dir, "VOLUME " + v + ": a volume over a system directory hides the"
             + " image's own files and may expose the host's");
       }
-    });
-    JsonNode health = c.config.path("Healthcheck").path("Test");
-    if (!health.isArray() || health.isEmpty() || health.get(0).asText("").equals("NONE")) {
+    }
+    List<String> health = c.config.healthcheck() == null ? List.of()
+        : c.config.healthcheck().test();
+    if (health.isEmpty() || health.get(0).equals("NONE")) {
       c.add(Rule.PL060, null, "the config has none (Kubernetes ignores it and uses its own"
           + " probes)");
     }
     List<String> missing = new ArrayList<>();
     for (String label : OCI_LABELS) {
-      if (c.config.path("Labels").path(label).asText("").isEmpty()) {
+      if (c.config.labels().getOrDefault(label, "").isEmpty()) {
         missing.add(label.substring("org.opencontainers.image.".length()));
       }
     }
@@ -60,24 +60,7 @@ final class ImageChecks {
 
   /** PL061: the reference names :latest, explicitly or by omission. */
   static void latest(ImageRef ref, List<Finding> out) {
-    String tag = null;
-    switch (ref.transport()) {
-      case OCI, OCI_ARCHIVE -> tag = ref.name();
-      case DOCKER_ARCHIVE, DOCKER_DAEMON -> {
-        if (ref.name() != null && !ref.name().startsWith("sha256:")) {
-          tag = ref.name().substring(ref.name().lastIndexOf(':') + 1);
-        }
-      }
-      case REGISTRY -> {
-        String name = ref.name();
-        int slash = name.lastIndexOf('/');
-        int colon = name.lastIndexOf(':');
-        if (name.contains("@")) {
-          return;
-        }
-        tag = colon > slash ? name.substring(colon + 1) : "latest";
-      }
-    }
+    String tag = ref.tag();
     if ("latest".equals(tag)) {
       out.add(new Finding(Rule.PL061, Rule.PL061.severity(), null, null, ref
           + " names the tag latest, which moves: what runs depends on when it was pulled"));

@@ -1,6 +1,6 @@
 package dev.plinth.audit;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.oci.ImageConfig;
 import dev.plinth.oci.Platform;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,27 +17,21 @@ final class ImageContext {
 
   final Platform platform;
   /** The whole config document. */
-  final JsonNode document;
-  /** Its "config" object (User, Env, Entrypoint, ...); a missing node when absent. */
-  final JsonNode config;
+  final ImageConfig document;
+  /** Its run settings (User, Env, Entrypoint, ...); empty ones when absent. */
+  final ImageConfig.Config config;
   final FsTree tree;
   final Accounts accounts;
   /** Env in order; a later duplicate wins, as runtimes do. */
   final Map<String, String> env = new LinkedHashMap<>();
   final List<Finding> findings = new ArrayList<>();
 
-  ImageContext(Platform platform, JsonNode document, FsTree tree) {
+  ImageContext(Platform platform, ImageConfig document, FsTree tree) {
     this.platform = platform;
     this.document = document;
-    this.config = document.path("config");
+    this.config = document.runConfig();
     this.tree = tree;
-    for (JsonNode e : config.path("Env")) {
-      String s = e.asText("");
-      int eq = s.indexOf('=');
-      if (eq > 0) {
-        env.put(s.substring(0, eq), s.substring(eq + 1));
-      }
-    }
+    env.putAll(config.envMap());
     this.accounts = new Accounts(content("/etc/passwd"), content("/etc/group"),
         content("/etc/shadow"));
   }
@@ -46,18 +40,6 @@ final class ImageContext {
   byte[] content(String path) {
     FsTree.Node n = tree.resolve(path);
     return n != null && n.isFile() && n.facts() != null ? n.facts().content() : null;
-  }
-
-  /** The config's list at {@code field} (Entrypoint, Cmd) as strings; empty when absent. */
-  List<String> strings(String field) {
-    List<String> out = new ArrayList<>();
-    JsonNode n = config.path(field);
-    if (n.isArray()) {
-      n.forEach(x -> out.add(x.asText("")));
-    } else if (n.isTextual() && !n.asText().isEmpty()) {
-      out.add(n.asText()); // Docker's old string form
-    }
-    return out;
   }
 
   String platformName() {
@@ -77,7 +59,7 @@ final class ImageContext {
   String findProgram(String program) {
     if (program.contains("/")) {
       String p = program.startsWith("/") ? program
-          : config.path("WorkingDir").asText("/") + "/" + program;
+          : (config.workingDir() == null ? "/" : config.workingDir()) + "/" + program;
       return tree.lookup(p, true) == null ? null : p;
     }
     for (String dir : env.getOrDefault("PATH", DEFAULT_PATH).split(":")) {

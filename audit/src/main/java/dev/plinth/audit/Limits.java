@@ -1,5 +1,7 @@
 package dev.plinth.audit;
 
+import dev.plinth.oci.Filesystem;
+
 /**
  * What an audit accepts before it calls an image hostile (a decompression bomb, a tar of a million
  * empty names) and how much of a file it reads: caps on memory and time, not on what real images
@@ -23,5 +25,11 @@ public record Limits(long maxEntries, long maxMetadataBytes, long maxLayerBytes,
         || elfWholeBytes < headBytes || keepBytes < 1) {
       throw new IllegalArgumentException("limits out of range");
     }
+  }
+
+  /** The limits on the flattened filesystem: these, and the longest path Linux takes. */
+  Filesystem.Limits fs() {
+    return new Filesystem.Limits(maxEntries, maxMetadataBytes, maxLayerBytes,
+        Filesystem.Limits.DEFAULT.maxPathLength());
   }
 }

@@ -25,7 +25,7 @@ final class ProcessChecks {
 
   /** PL001-PL004: who the process runs as. Returns its account, when /etc/passwd lists it. */
   private static Accounts.User user(ImageContext c) {
-    String user = c.config.path("User").asText("").strip();
+    String user = c.config.user() == null ? "" : c.config.user().strip();
     Accounts a = c.accounts;
     if (user.isEmpty()) {
       c.add(Rule.PL001, null, "User is not set, so the container runs as root (uid 0)");
@@ -108,9 +108,9 @@ final class ProcessChecks {
 
   /** PL005-PL007: PID 1, the app under it, and whether they exist. */
   private static void process(ImageContext c) {
-    List<String> entrypoint = c.strings("Entrypoint");
+    List<String> entrypoint = c.config.entrypoint();
     List<String> argv = new ArrayList<>(entrypoint);
-    argv.addAll(c.strings("Cmd"));
+    argv.addAll(c.config.cmd());
     if (argv.isEmpty()) {
       c.add(Rule.PL005, null, "neither Entrypoint nor Cmd is set: nothing starts, init or app");
       return;

@@ -85,6 +85,8 @@ public enum Rule {
       "rebuild the layer with relative paths, no device nodes, and no writes through symlinks"),
   PL055("sensitive-volume", Severity.WARNING, "a VOLUME over a system directory",
       "declare volumes only for data directories"),
+  PL056("config-invalid", Severity.ERROR, "the config is not a valid image config",
+      "rebuild the image with a tool that writes configs Docker and containerd can read"),
   // ---- metadata ----
   PL060("no-healthcheck", Severity.INFO, "no HEALTHCHECK",
       "let the orchestrator probe the app (Kubernetes probes), or add a HEALTHCHECK"),

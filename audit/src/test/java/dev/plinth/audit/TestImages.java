@@ -2,12 +2,13 @@ package dev.plinth.audit;
 
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Digest;
+import dev.plinth.oci.Filesystem;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
-import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
+import dev.plinth.oci.LayerDiff;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
@@ -162,12 +163,9 @@ final class TestImages {
         0755).bytes());
   }
 
-  static ImageReader.Result result(Image... images) {
+  static ImageIndex result(Image... images) {
     try {
-      ImageIndex index = ImageIndex.of(List.of(images), Map.of());
-      return new ImageReader.Result(index, images.length == 1 ? MediaTypes.OCI_MANIFEST
-          : MediaTypes.OCI_INDEX, images.length == 1 ? images[0].manifest().descriptor().digest()
-          : index.index().descriptor().digest());
+      return ImageIndex.of(List.of(images), Map.of());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -184,13 +182,13 @@ final class TestImages {
 
   /** The tree of a one-image audit's flattened layers, for the layer tests. */
   static FsTree flatten(Limits limits, Layer... layers) throws IOException, PlinthException {
-    Flattener f = new Flattener("test", limits);
-    List<LayerChanges.Note> notes = new ArrayList<>();
+    Filesystem<FileFacts> f = new Filesystem<>("test", limits.fs());
+    List<LayerDiff.Note> notes = new ArrayList<>();
     for (int i = 0; i < layers.length; i++) {
-      f.apply(LayerReader.read(layers[i], "test layer " + (i + 1), limits), i, "layer " + (i + 1),
-          notes);
+      f.apply(LayerReader.read(layers[i], "test layer " + (i + 1), limits).diff(), i,
+          "layer " + (i + 1), notes);
     }
-    return f.tree();
+    return new FsTree(f);
   }
 
   static FsTree flatten(Layer... layers) throws IOException, PlinthException {

@@ -34,12 +34,13 @@ final class DebianPackages {
   static final String TINI_STATIC = "/usr/bin/tini-static";
 
   private final BuildSpec.Packages packages;
-  private final Cache cache;
+  private final Plinth.Options options;
   private Repository repository;
 
-  DebianPackages(BuildSpec.Packages packages, Cache cache) {
+  /** The packages, fetched into the options' cache (when one is needed) from their mirror. */
+  DebianPackages(BuildSpec.Packages packages, Plinth.Options options) {
     this.packages = packages;
-    this.cache = cache;
+    this.options = options;
   }
 
   /** Whether a spec installs anything from Debian. */
@@ -108,6 +109,50 @@ final class DebianPackages {
   }
 
   /**
+   * The lock a build uses: the spec's plinth.lock when it is current, else a fresh resolution.
+   *
+   * @param locked {@code --locked}: a missing or stale lock is an error instead
+   */
+  LockFile lockFor(BuildSpec spec, boolean locked, List<String> notes)
+      throws IOException, PlinthException {
+    Path file = spec.packages().lockFile();
+    LockFile existing = LockFile.read(file);
+    LockFile.Input want = input(spec);
+    List<String> keys = new ArrayList<>();
+    for (Platform p : spec.platforms()) {
+      keys.add(key(p));
+    }
+    String stale = null;
+    if (existing == null) {
+      stale = file == null ? "there is no lock file" : "there is no " + file;
+    } else if (!existing.input().equals(want)) {
+      stale = file + " was resolved for " + describe(existing.input())
+          + ", and the build file now asks for " + describe(want);
+    } else if (!existing.platforms().keySet().containsAll(keys)) {
+      stale = file + " has the platforms " + existing.platforms().keySet()
+          + ", and the build asks for " + keys;
+    }
+    if (stale == null) {
+      notes.add("packages: as locked in " + file);
+      return existing;
+    }
+    if (locked) {
+      throw new PlinthException(Kind.BAD_INPUT, "--locked: " + stale
+          + "; run plinth lock -f <build file> to resolve the packages again");
+    }
+    if (existing != null) {
+      notes.add("packages: " + stale + "; resolved afresh (plinth lock updates the lock file)");
+    }
+    return resolve(spec, notes::add);
+  }
+
+  private static String describe(LockFile.Input in) {
+    return "packages " + in.packages() + (in.exclude().isEmpty() ? "" : " exclude " + in.exclude())
+        + " from " + in.suite() + " " + String.join(" ", in.components())
+        + (in.init().isEmpty() ? "" : " init " + in.init());
+  }
+
+  /**
    * Installs one platform's locked packages into {@code layer}; returns what was installed, in
    * lock order. Only the .debs not already in the cache are fetched.
    */
@@ -130,7 +175,7 @@ final class DebianPackages {
   }
 
   private Path deb(LockFile.Entry e) throws PlinthException {
-    Optional<Path> hit = cache.get(e.sha256(), e.size());
+    Optional<Path> hit = options.cache().get(e.sha256(), e.size());
     if (hit.isPresent()) {
       return hit.get();
     }
@@ -139,17 +184,19 @@ final class DebianPackages {
 
   private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
-      repository = open(packages, packages.suite(), packages.components(), cache);
+      repository = open(packages, packages.suite(), packages.components(), options.cache(),
+          options.debianMirror());
     }
     return repository;
   }
 
   /**
-   * A suite of the Debian archive the settings name: debian.mirror, else $PLINTH_DEBIAN_MIRROR or
-   * the host's apt sources; debian.keyring, else the system's Debian archive keyring.
+   * A suite of the Debian archive the settings name: debian.mirror, else {@code envMirror}
+   * ($PLINTH_DEBIAN_MIRROR) or the host's apt sources; debian.keyring, else the system's Debian
+   * archive keyring.
    */
   static Repository open(BuildSpec.Packages settings, String suite, List<String> components,
-      Cache cache) throws PlinthException {
+      Cache cache, String envMirror) throws PlinthException {
     URI mirror;
     if (settings.mirror() != null) {
       try {
@@ -160,7 +207,7 @@ final class DebianPackages {
             + "' is not a URL", e);
       }
     } else {
-      mirror = Mirrors.debian();
+      mirror = Mirrors.debian(envMirror);
     }
     Keyring keyring = settings.keyring().isEmpty() ? Keyring.systemDebian()
         : Keyring.load(settings.keyring());

@@ -1,14 +1,15 @@
 package dev.plinth.builder;
 
 import dev.plinth.oci.Layer;
-import dev.plinth.oci.Json;
+import dev.plinth.oci.Digest;
+import dev.plinth.oci.ImageConfig;
 import dev.plinth.oci.Platform;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Maps a {@link BuildSpec} onto the OCI image config, in one straight-line place. */
 final class ImageConfigs {
@@ -36,23 +37,9 @@ final class ImageConfigs {
       Plinth.Options options, Map<String, String> imageEnv, BaseImage from)
       throws IOException {
     String created = Plinth.iso(options.epochSeconds());
-    Map<String, Object> c = new LinkedHashMap<>();
     boolean inheritUser = from != null && spec.from() != null && spec.from().inheritUser();
-    if (inheritUser) {
-      if (!from.user().isEmpty()) {
-        c.put("User", from.user());
-      }
-    } else {
-      c.put("User", spec.user().configValue());
-    }
-    if (!spec.exposedPorts().isEmpty()) {
-      Map<String, Object> ports = new TreeMap<>();
-      for (String p : spec.exposedPorts()) {
-        ports.put(p, Map.of());
-      }
-      c.put("ExposedPorts", ports);
-    }
-    c.put("Env", env(spec, imageEnv, from));
+    String user = inheritUser ? (from.user().isEmpty() ? null : from.user())
+        : spec.user().configValue();
     List<String> entrypoint = entrypoint(spec);
     if (from != null && spec.entrypoint().isEmpty()) {
       List<String> inherited = from.entrypoint();
@@ -64,55 +51,28 @@ final class ImageConfigs {
       }
       entrypoint.addAll(inherited);
     }
-    if (!entrypoint.isEmpty()) {
-      c.put("Entrypoint", entrypoint);
-    }
-    if (!spec.cmd().isEmpty()) {
-      c.put("Cmd", spec.cmd());
-    } else if (from != null && spec.entrypoint().isEmpty() && !from.cmd().isEmpty()) {
-      c.put("Cmd", from.cmd());
-    }
-    if (spec.workdir() != null) {
-      c.put("WorkingDir", spec.workdir());
-    } else if (from != null && !from.workdir().isEmpty()) {
-      c.put("WorkingDir", from.workdir());
-    } else {
-      c.put("WorkingDir", inheritUser ? "/" : spec.user().home());
-    }
-    c.put("Labels", labels(spec, options));
-    if (spec.stopSignal() != null) {
-      c.put("StopSignal", spec.stopSignal());
-    }
-
-    Map<String, Object> root = new LinkedHashMap<>();
-    root.put("created", created);
-    root.put("architecture", platform.architecture());
-    if (platform.variant() != null) {
-      root.put("variant", platform.variant());
-    }
-    root.put("os", platform.os());
-    root.put("config", c);
-    List<String> diffIds = new ArrayList<>();
+    List<String> cmd = !spec.cmd().isEmpty() ? spec.cmd()
+        : from != null && spec.entrypoint().isEmpty() ? from.cmd() : List.of();
+    String workdir = spec.workdir() != null ? spec.workdir()
+        : from != null && !from.workdir().isEmpty() ? from.workdir()
+        : inheritUser ? "/" : spec.user().home();
+    ImageConfig.Config run = new ImageConfig.Config(user,
+        new ArrayList<>(new TreeSet<>(spec.exposedPorts())), env(spec, imageEnv, from),
+        entrypoint, cmd, List.of(), workdir, labels(spec, options), spec.stopSignal(), null,
+        Map.of());
+    List<Digest> diffIds = new ArrayList<>();
     for (Layer l : layers) {
-      diffIds.add(l.diffId().toString());
+      diffIds.add(l.diffId());
     }
-    Map<String, Object> rootfs = new LinkedHashMap<>();
-    rootfs.put("type", "layers");
-    rootfs.put("diff_ids", diffIds);
-    root.put("rootfs", rootfs);
-    List<Object> hist = new ArrayList<>();
+    List<ImageConfig.History> hist = new ArrayList<>();
     if (from != null) {
       hist.addAll(from.history());
     }
     for (String h : history) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("created", created);
-      e.put("created_by", h);
-      e.put("comment", "plinth " + Plinth.VERSION);
-      hist.add(e);
+      hist.add(ImageConfig.History.of(created, h, "plinth " + Plinth.VERSION));
     }
-    root.put("history", hist);
-    return Json.write(root);
+    return new ImageConfig(created, null, platform.architecture(), platform.variant(),
+        platform.os(), run, ImageConfig.RootFs.layers(diffIds), hist, Map.of()).bytes();
   }
 
   /** ENTRYPOINT: the init and its options, then the app's own entrypoint. */
@@ -198,33 +158,12 @@ final class ImageConfigs {
    * @param history its history entries, as they are
    */
   record BaseImage(Map<String, String> env, String user, String workdir, List<String> entrypoint,
-      List<String> cmd, List<Object> history) {
-    static BaseImage of(com.fasterxml.jackson.databind.JsonNode config) {
-      com.fasterxml.jackson.databind.JsonNode c = config.path("config");
-      Map<String, String> env = new LinkedHashMap<>();
-      for (com.fasterxml.jackson.databind.JsonNode e : c.path("Env")) {
-        String kv = e.asText();
-        int eq = kv.indexOf('=');
-        if (eq > 0) {
-          env.put(kv.substring(0, eq), kv.substring(eq + 1));
-        }
-      }
-      List<Object> history = new ArrayList<>();
-      for (com.fasterxml.jackson.databind.JsonNode h : config.path("history")) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        h.fields().forEachRemaining(f -> m.put(f.getKey(), f.getValue()));
-        history.add(m);
-      }
-      return new BaseImage(env, c.path("User").asText(""), c.path("WorkingDir").asText(""),
-          strings(c.path("Entrypoint")), strings(c.path("Cmd")), history);
-    }
-
-    private static List<String> strings(com.fasterxml.jackson.databind.JsonNode n) {
-      List<String> out = new ArrayList<>();
-      for (com.fasterxml.jackson.databind.JsonNode x : n) {
-        out.add(x.asText());
-      }
-      return out;
+      List<String> cmd, List<ImageConfig.History> history) {
+    static BaseImage of(ImageConfig config) {
+      ImageConfig.Config c = config.runConfig();
+      return new BaseImage(c.envMap(), c.user() == null ? "" : c.user(),
+          c.workingDir() == null ? "" : c.workingDir(), c.entrypoint(), c.cmd(),
+          config.historyOrEmpty());
     }
   }
 

@@ -2,19 +2,16 @@ package dev.plinth.builder;
 
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Descriptor;
+import dev.plinth.oci.Filesystem;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImagePath;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
+import dev.plinth.oci.LayerDiff;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
-import dev.plinth.oci.TarEntry;
-import dev.plinth.oci.TarReader;
-import dev.plinth.registry.RegistryRef;
-import dev.plinth.registry.RegistrySource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,10 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -36,21 +35,24 @@ final class ImageSources {
   /** Reads {@code ref} and picks its image for each platform. */
   static Map<Platform, Image> perPlatform(ImageRef ref, List<Platform> platforms,
       Plinth.Options options, String what) throws IOException, PlinthException {
-    ImageReader.Result r;
-    if (ref.transport() == ImageRef.Transport.REGISTRY) {
-      r = RegistrySource.read(RegistryRef.parse(ref.name()), options.registry(),
-          p -> platforms.stream().anyMatch(w -> w.matches(p)));
-    } else {
-      r = Plinth.read(ref, options);
+    ImageIndex r;
+    try {
+      r = ImageTransports.of(options).source(ref)
+          .read(p -> platforms.stream().anyMatch(w -> w.matches(p)));
+    } catch (PlinthException e) {
+      if (e.kind() != PlinthException.Kind.NOT_FOUND) {
+        throw e;
+      }
+      throw new PlinthException(e.kind(), what + ": " + e.getMessage(), e);
     }
     Map<Platform, Image> out = new LinkedHashMap<>();
     List<String> have = new ArrayList<>();
-    for (Image i : r.index().images()) {
+    for (Image i : r.images()) {
       have.add(i.platform().toString());
     }
     for (Platform p : platforms) {
       Image found = null;
-      for (Image i : r.index().images()) {
+      for (Image i : r.images()) {
         if (p.matches(i.platform())) {
           found = i;
           break;
@@ -98,145 +100,140 @@ final class ImageSources {
     };
   }
 
-  /** A flattened file: what its last layer said, and (for a file) where its content was put. */
-  private record Entry(TarEntry tar, int layer, Path content) {}
+  /** Where the bytes of a copied file went in the spill file. */
+  private record Slot(long offset, long length) {}
 
   /**
    * Adds to {@code into} every entry at or under {@code paths} in the image's flattened
-   * filesystem: layers applied bottom first, whiteouts ({@code .wh.NAME}, {@code .wh..wh..opq})
-   * removing what lower layers had. Modes and owners are kept, times are the build's; symlinks
-   * stay links (never followed); a hard link becomes a copy of its target; devices and FIFOs are
-   * left out. A name that is not a safe relative path is an error.
+   * {@link Filesystem} (the one the audit sees): layers applied bottom first, each layer's
+   * whiteouts ({@code .wh.NAME}, {@code .wh..wh..opq}) removing what the layers below had, never
+   * what the layer itself has. Modes and owners are kept, times are the build's; symlinks stay
+   * links (never followed); a hardlink becomes a copy of what it links to; devices and FIFOs are
+   * left out. A layer that is hostile or does not match its descriptor is BAD_INPUT.
+   *
+   * <p>File contents are not held in memory: those under {@code paths} are spilled into one file
+   * in {@code work} as their layer streams past; a file copied in by a hardlink from elsewhere is
+   * read from its layer again.
    *
    * @return the bytes of file content added
    */
   static long extract(Image image, List<String> paths, LayerBuilder into, Path work, String what)
       throws IOException, PlinthException {
-    Map<String, Entry> fs = new TreeMap<>();
-    Path dir = Files.createTempDirectory(work, "copyfrom-");
-    int n = 0;
-    for (int li = 0; li < image.layers().size(); li++) {
-      Layer layer = image.layers().get(li);
-      Map<String, Entry> added = new HashMap<>();
-      try (InputStream in = layer.openUncompressed()) {
-        TarReader tar = new TarReader(in, what + " layer " + layer.blob().descriptor().digest());
-        TarEntry e;
-        while ((e = tar.next()) != null) {
-          String name = safeName(e.name(), what);
-          if (name == null) {
-            continue; // the root itself
-          }
-          String base = name.substring(name.lastIndexOf('/') + 1);
-          String parent = name.contains("/") ? name.substring(0, name.lastIndexOf('/')) : "";
-          if (base.equals(".wh..wh..opq")) {
-            String prefix = parent.isEmpty() ? "" : parent + "/";
-            removeBelow(fs, prefix, li);
-            continue;
-          }
-          if (base.startsWith(".wh.")) {
-            String gone = (parent.isEmpty() ? "" : parent + "/") + base.substring(4);
-            fs.remove(gone);
-            removeBelow(fs, gone + "/", li + 1);
-            continue;
-          }
-          if (!selected(name, paths)) {
-            continue;
-          }
-          Path content = null;
-          if (e.type() == TarEntry.Type.FILE) {
-            content = dir.resolve(Integer.toString(n++));
-            try (OutputStream out = Files.newOutputStream(content)) {
-              tar.content().transferTo(out);
-            }
-          } else if (e.type() == TarEntry.Type.HARDLINK) {
-            String target = safeName(e.linkTarget(), what);
-            Entry t = target == null ? null : added.getOrDefault(target, fs.get(target));
-            if (t == null || t.content() == null) {
-              continue; // its target is not copied
-            }
-            content = t.content();
-            e = new TarEntry(e.name(), TarEntry.Type.FILE, e.mode(), e.uid(), e.gid(),
-                Files.size(content), null, e.mtime());
-          }
-          if (!e.isDirectory()) {
-            removeBelow(fs, name + "/", li + 1); // a file replaces a directory
-          }
-          Entry en = new Entry(e, li, content);
-          fs.put(name, en);
-          added.put(name, en);
-        }
-      } catch (IOException ex) {
-        PlinthException registry = dev.plinth.registry.RegistryFailure.in(ex);
-        if (registry != null) {
-          throw registry;
-        }
-        throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": reading layer "
-            + layer.blob().descriptor().digest() + " failed: " + ex.getMessage(), ex);
-      }
-    }
+    List<String> keys = new ArrayList<>();
     for (String p : paths) {
-      String key = p.substring(1);
-      boolean found = fs.containsKey(key) || fs.keySet().stream().anyMatch(k -> k.startsWith(key + "/"));
-      if (!found) {
-        throw new PlinthException(PlinthException.Kind.NOT_FOUND, what + " has no " + p
-            + " (symlinks on the way are not followed: name the real path)");
+      keys.add(p.substring(1));
+    }
+    Filesystem.Limits limits = Filesystem.Limits.DEFAULT;
+    Filesystem<Slot> fs = new Filesystem<>(what, limits);
+    SortedMap<String, Filesystem.Node<Slot>> copied = new TreeMap<>();
+    Map<Long, Slot> reread = new HashMap<>();
+    Path file = Files.createTempFile(work, "copyfrom-", ".spill");
+    try (Spill spill = new Spill(file)) {
+      List<Layer> layers = image.layers();
+      for (int i = 0; i < layers.size(); i++) {
+        Layer layer = layers.get(i);
+        String layerWhat = layerWhat(what, i, layer);
+        LayerDiff<Slot> diff = LayerDiff.read(layer, layerWhat, limits,
+            (ordinal, path, e, in) -> selected(path, keys) ? spill.add(in, e.size()) : null);
+        fs.apply(diff, i, layerWhat, new ArrayList<>());
+      }
+      for (String key : keys) {
+        SortedMap<String, Filesystem.Node<Slot>> tree = fs.tree(key);
+        if (tree.isEmpty()) {
+          throw new PlinthException(PlinthException.Kind.NOT_FOUND, what + " has no /" + key
+              + " (symlinks on the way are not followed: name the real path)");
+        }
+        copied.putAll(tree);
+      }
+      // Files whose bytes were not spilled on the way (a hardlink to a file outside the paths, an
+      // entry written through a symlink into them): their layers streamed again.
+      Map<Integer, Set<Integer>> missing = new TreeMap<>();
+      for (Filesystem.Node<Slot> n : copied.values()) {
+        if (n.isFile() && n.content() == null) {
+          missing.computeIfAbsent(n.dataLayer(), k -> new HashSet<>()).add(n.dataOrdinal());
+        }
+      }
+      for (Map.Entry<Integer, Set<Integer>> m : missing.entrySet()) {
+        int li = m.getKey();
+        Layer layer = layers.get(li);
+        LayerDiff.reread(layer, layerWhat(what, li, layer), limits, m.getValue(),
+            (ordinal, e, in) -> reread.put(key(li, ordinal), spill.add(in, e.size())));
       }
     }
     long bytes = 0;
-    for (Map.Entry<String, Entry> x : fs.entrySet()) {
-      TarEntry t = x.getValue().tar();
+    for (Map.Entry<String, Filesystem.Node<Slot>> x : copied.entrySet()) {
+      Filesystem.Node<Slot> n = x.getValue();
+      if (x.getKey().isEmpty()) {
+        continue; // the root: its attributes are the image's, not the copy's
+      }
       String path = "/" + x.getKey();
-      int mode = t.mode() & 07777;
-      switch (t.type()) {
-        case DIRECTORY -> into.directory(path, mode, t.uid(), t.gid());
-        case FILE, HARDLINK -> {
-          into.file(path, x.getValue().content(), mode, t.uid(), t.gid());
-          bytes += Files.size(x.getValue().content());
+      int mode = n.mode() & 07777;
+      switch (n.kind()) {
+        case DIRECTORY -> into.directory(path, mode, n.uid(), n.gid());
+        case FILE -> {
+          Slot s = n.content() != null ? n.content()
+              : reread.get(key(n.dataLayer(), n.dataOrdinal()));
+          if (s == null) {
+            throw new IllegalStateException(path + ": its bytes were not found in layer "
+                + (n.dataLayer() + 1) + " again");
+          }
+          into.file(path, file, s.offset(), s.length(), mode, n.uid(), n.gid());
+          bytes += s.length();
         }
-        case SYMLINK -> into.symlink(path, t.linkTarget(), t.uid(), t.gid());
+        case SYMLINK -> into.symlink(path, n.link(), n.uid(), n.gid());
         default -> {} // devices and FIFOs are not copied
       }
     }
     return bytes;
   }
 
-  private static boolean selected(String name, List<String> paths) {
-    for (String p : paths) {
-      String k = p.substring(1);
-      if (name.equals(k) || name.startsWith(k + "/")) {
+  private static long key(int layer, int ordinal) {
+    return ((long) layer << 32) | (ordinal & 0xffffffffL);
+  }
+
+  private static String layerWhat(String what, int index, Layer layer) throws IOException {
+    return what + " layer " + (index + 1) + " (" + layer.blob().descriptor().digest() + ")";
+  }
+
+  private static boolean selected(String name, List<String> keys) {
+    for (String k : keys) {
+      if (k.isEmpty() || name.equals(k)
+          || (name.startsWith(k) && name.length() > k.length() && name.charAt(k.length()) == '/')) {
         return true;
       }
     }
     return false;
   }
 
-  private static void removeBelow(Map<String, Entry> fs, String prefix, int beforeLayer) {
-    Iterator<Map.Entry<String, Entry>> it = fs.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, Entry> e = it.next();
-      if ((prefix.isEmpty() || e.getKey().startsWith(prefix)) && e.getValue().layer() < beforeLayer) {
-        it.remove();
-      }
-    }
-  }
+  /** One temp file the copied files' bytes are appended to, one after the other. */
+  private static final class Spill implements java.io.Closeable {
+    private final OutputStream out;
+    private final byte[] buf = new byte[65536];
+    private long size;
 
-  /** The entry's path relative to the root, or null for the root; unsafe names are an error. */
-  private static String safeName(String raw, String what) throws PlinthException {
-    String n = raw;
-    while (n.startsWith("./")) {
-      n = n.substring(2);
+    Spill(Path file) throws IOException {
+      out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 65536);
     }
-    while (n.endsWith("/")) {
-      n = n.substring(0, n.length() - 1);
+
+    /** Appends exactly {@code length} bytes of {@code in}. */
+    Slot add(InputStream in, long length) throws IOException {
+      long start = size;
+      long left = length;
+      while (left > 0) {
+        int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+        if (r < 0) {
+          throw new java.io.EOFException("a layer ends inside a file");
+        }
+        out.write(buf, 0, r);
+        left -= r;
+      }
+      size += length;
+      return new Slot(start, length);
     }
-    if (n.isEmpty() || n.equals(".")) {
-      return null;
-    }
-    try {
-      return ImagePath.normalize("/" + n);
-    } catch (IllegalArgumentException e) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": a layer holds the"
-          + " unsafe path '" + raw.replaceAll("[^\\x20-\\x7e]", "?") + "'");
+
+    @Override
+    public void close() throws IOException {
+      out.close();
     }
   }
 

@@ -61,7 +61,8 @@ final class JavaBuild {
   private List<String> modules;
   private Repository repository;
 
-  private JavaBuild(BuildSpec spec, JavaApp.Plan plan, Plinth.Options options) {
+  private JavaBuild(BuildSpec spec, JavaApp.Plan plan, Plinth.Options options)
+      throws PlinthException {
     this.spec = spec;
     this.java = spec.java();
     this.plan = plan;
@@ -81,6 +82,7 @@ final class JavaBuild {
             + java.version());
       }
       if (spec.platforms().stream().noneMatch(AotTraining::hostRuns)) {
+        // os.name and os.arch: facts about this machine, not settings
         throw new PlinthException(Kind.USAGE, "java.aot: the training run runs the image's java"
             + " on this machine (" + System.getProperty("os.name") + "/"
             + System.getProperty("os.arch") + "), and no platform of this build ("
@@ -253,7 +255,7 @@ final class JavaBuild {
 
   private synchronized JavaRuntime.Jdk jdk() throws PlinthException {
     if (jdk == null) {
-      jdk = JavaRuntime.hostJdk(java.version(), System.getenv());
+      jdk = JavaRuntime.hostJdk(java.version(), options.javaHome());
     }
     return jdk;
   }
@@ -290,7 +292,8 @@ final class JavaBuild {
 
   private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
-      repository = DebianPackages.open(spec.packages(), java.suite(), List.of("main"), cache);
+      repository = DebianPackages.open(spec.packages(), java.suite(), List.of("main"), cache,
+          options.debianMirror());
     }
     return repository;
   }

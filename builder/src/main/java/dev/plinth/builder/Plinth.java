@@ -9,26 +9,22 @@ import dev.plinth.jvm.AotTraining;
 import dev.plinth.daemon.DockerDaemon;
 import dev.plinth.deb.Cache;
 import dev.plinth.deb.PackageInstaller;
-import dev.plinth.oci.ArchiveWriter;
+import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Cleanup;
-import dev.plinth.oci.ContentMismatchException;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
-import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
+import dev.plinth.oci.LayerCache;
 import dev.plinth.oci.MediaTypes;
-import dev.plinth.oci.OciLayoutWriter;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
-import dev.plinth.registry.RegistryFailure;
+import dev.plinth.oci.StreamFailure;
+import dev.plinth.oci.Transports;
 import dev.plinth.registry.RegistryOptions;
-import dev.plinth.registry.RegistryRef;
-import dev.plinth.registry.RegistrySink;
-import dev.plinth.registry.RegistrySource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,24 +42,95 @@ public final class Plinth {
   public static final String VERSION = dev.plinth.oci.Version.PLINTH;
 
   /**
-   * How to build.
+   * How to build: values only, taken from the environment a front end read (the CLI's, the Maven
+   * JVM's at each goal), never from the process's own, so a long-lived JVM has no stale settings.
    *
    * @param epochSeconds the time every file and the config carry (SOURCE_DATE_EPOCH)
    * @param gzipLevel gzip level for layers, 0-9
+   * @param locked {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved
+   * @param cacheDir downloads and built runtimes ($XDG_CACHE_HOME/plinth, else ~/.cache/plinth);
+   *     null: none known, and a build that needs one fails saying so
+   * @param registry registry settings: credentials (PLINTH_REGISTRY_USER/PASSWORD, DOCKER_CONFIG,
+   *     HOME, PATH for credential helpers), insecure hosts, CA file, progress, format
+   * @param dockerHost the daemon (DOCKER_HOST, unix:///path), or null: the default socket
+   * @param debianMirror the Debian archive (PLINTH_DEBIAN_MIRROR), or null: the host's apt's
+   * @param javaHome the JDK for jlink and jdeps (JAVA_HOME), or null: the running one or another
+   *     under /usr/lib/jvm
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
-      RegistryOptions registry, String dockerHost) {
+      RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome) {
     /** gzip level 6: what zlib and Jib default to; level 9 costs 2.6 times the time for 0.6%. */
-    public static final Options DEFAULT = new Options(0, 6);
+    public static final int DEFAULT_GZIP = 6;
 
-    public Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
-        RegistryOptions registry) {
-      this(epochSeconds, gzipLevel, locked, cacheDir, registry, System.getenv("DOCKER_HOST"));
+    /**
+     * Options that read no environment: time 0, gzip 6, anonymous registries, the default
+     * daemon socket, the host's apt mirror and JDK, and the cache in {@code cacheDir} (or none).
+     */
+    public static Options of(Path cacheDir) {
+      return new Options(0, DEFAULT_GZIP, false, cacheDir,
+          RegistryOptions.fromEnvironment(Map.of(), null), null, null, null);
+    }
+
+    /**
+     * From the environment a front end read: SOURCE_DATE_EPOCH (default 0), XDG_CACHE_HOME and
+     * HOME, DOCKER_HOST, PLINTH_DEBIAN_MIRROR, JAVA_HOME and the registry's variables.
+     *
+     * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
+     */
+    public static Options fromEnvironment(Map<String, String> env, Path home)
+        throws PlinthException {
+      long epoch = 0;
+      String s = env.get("SOURCE_DATE_EPOCH");
+      if (s != null && !s.isBlank()) {
+        try {
+          epoch = Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+          epoch = -1;
+        }
+        if (epoch < 0 || epoch > 253402300799L) {
+          throw new PlinthException(PlinthException.Kind.USAGE, "SOURCE_DATE_EPOCH='" + s
+              + "' is not a number of seconds since 1970 (unset it for 0)");
+        }
+      }
+      String javaHome = env.get("JAVA_HOME");
+      return new Options(epoch, DEFAULT_GZIP, false, Cache.userRoot(env, home),
+          RegistryOptions.fromEnvironment(env, home), env.get("DOCKER_HOST"),
+          env.get(dev.plinth.deb.Mirrors.ENV),
+          javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome));
+    }
+
+    public Options withEpochSeconds(long seconds) {
+      return new Options(seconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome);
+    }
+
+    public Options withGzipLevel(int level) {
+      return new Options(epochSeconds, level, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome);
+    }
+
+    /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
+    public Options withLocked(boolean l) {
+      return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost,
+          debianMirror, javaHome);
+    }
+
+    /** With the cache in {@code dir}. */
+    public Options withCacheDir(Path dir) {
+      return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost,
+          debianMirror, javaHome);
+    }
+
+    /** With these registry settings (credentials, insecure hosts, progress, format). */
+    public Options withRegistry(RegistryOptions r) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost, debianMirror,
+          javaHome);
     }
 
     /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
     public Options withDockerHost(String host) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host);
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host, debianMirror,
+          javaHome);
     }
 
     DockerDaemon daemon() throws PlinthException {
@@ -71,53 +138,12 @@ public final class Plinth {
           : Map.of("DOCKER_HOST", dockerHost));
     }
 
-    public Options(long epochSeconds, int gzipLevel) {
-      this(epochSeconds, gzipLevel, false, null);
-    }
-
-    public Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir) {
-      this(epochSeconds, gzipLevel, locked, cacheDir,
-          RegistryOptions.fromEnvironment(System.getenv()));
-    }
-
-    /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
-    public Options withLocked(boolean l) {
-      return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost);
-    }
-
-    /** With the download cache in {@code dir} rather than the user's XDG cache. */
-    public Options withCacheDir(Path dir) {
-      return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost);
-    }
-
-    /** With these registry settings (credentials, insecure hosts, progress, format). */
-    public Options withRegistry(RegistryOptions r) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost);
-    }
-
-    Cache cache() {
-      return cacheDir == null ? Cache.user() : new Cache(cacheDir);
-    }
-
-    /** Options from the environment: SOURCE_DATE_EPOCH, default 0. */
-    public static Options fromEnvironment(Map<String, String> env) throws PlinthException {
-      String s = env.get("SOURCE_DATE_EPOCH");
-      if (s == null || s.isBlank()) {
-        return DEFAULT.withRegistry(RegistryOptions.fromEnvironment(env))
-            .withDockerHost(env.get("DOCKER_HOST"));
+    Cache cache() throws PlinthException {
+      if (cacheDir == null) {
+        throw new PlinthException(PlinthException.Kind.USAGE, "no cache directory: set"
+            + " XDG_CACHE_HOME or HOME (plinth keeps downloads and built runtimes there)");
       }
-      try {
-        long v = Long.parseLong(s.trim());
-        if (v < 0 || v > 253402300799L) {
-          throw new NumberFormatException();
-        }
-        return new Options(v, DEFAULT.gzipLevel, false, null,
-            RegistryOptions.fromEnvironment(env), env.get("DOCKER_HOST"));
-      } catch (NumberFormatException e) {
-        throw new PlinthException(
-            PlinthException.Kind.USAGE,
-            "SOURCE_DATE_EPOCH='" + s + "' is not a number of seconds since 1970 (unset it for 0)");
-      }
+      return new Cache(cacheDir);
     }
   }
 
@@ -130,14 +156,7 @@ public final class Plinth {
       throws IOException, PlinthException {
     try {
       return buildOnce(spec, target, options);
-    } catch (IOException | PlinthException e) {
-      Throwable damaged = e;
-      while (damaged != null && !(damaged instanceof dev.plinth.oci.LayerCache.DamagedEntryException)) {
-        damaged = damaged.getCause() == damaged ? null : damaged.getCause();
-      }
-      if (damaged == null) {
-        throw e;
-      }
+    } catch (LayerCache.DamagedEntryException damaged) {
       BuildResult r = buildOnce(spec, target, options);
       List<String> notes = new ArrayList<>(r.notes());
       notes.add(damaged.getMessage() + "; built again");
@@ -148,19 +167,12 @@ public final class Plinth {
   private static BuildResult buildOnce(BuildSpec spec, ImageRef target, Options options)
       throws IOException, PlinthException {
     List<String> notes = new ArrayList<>();
-    if (target.transport() == ImageRef.Transport.DOCKER_DAEMON && spec.platforms().size() > 1) {
-      // A daemon runs one platform: build only its own, as jib:dockerBuild does.
-      String arch = options.daemon().architecture();
-      List<Platform> own = spec.platforms().stream()
-          .filter(p -> p.architecture().equals(arch)).toList();
-      if (own.isEmpty()) {
-        throw new PlinthException(PlinthException.Kind.USAGE, target + ": the daemon at "
-            + options.daemon().where() + " runs " + arch + ", and the build is for "
-            + spec.platforms() + "; pick one with --platform");
-      }
-      spec = spec.withPlatforms(own);
+    // the target says up front what it can hold: a daemon its own platform, an archive one
+    List<Platform> platforms = ImageTransports.of(options).transport(target)
+        .check(target, spec.platforms());
+    if (!platforms.equals(spec.platforms())) {
+      spec = spec.withPlatforms(platforms);
     }
-    checkTarget(target, spec.platforms());
     JavaBuild java = null;
     if (spec.java() != null) {
       java = JavaBuild.prepare(spec, options);
@@ -169,8 +181,8 @@ public final class Plinth {
     DebianPackages debs = null;
     LockFile lock = null;
     if (DebianPackages.needed(spec)) {
-      debs = new DebianPackages(spec.packages(), options.cache());
-      lock = lockFor(spec, debs, options, notes);
+      debs = new DebianPackages(spec.packages(), options);
+      lock = debs.lockFor(spec, options.locked(), notes);
     }
     Path work = Files.createTempDirectory("plinth-build-");
     Cleanup.register(work);
@@ -217,7 +229,7 @@ public final class Plinth {
         Parallel.stop(pool);
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
-      Descriptor top = write(target, index, false, options, notes);
+      Descriptor top = write(target, index, options, notes);
       List<Path> written = new ArrayList<>();
       for (int i = 0; i < sboms.size(); i++) {
         if (sboms.get(i) != null && target.path() != null) {
@@ -251,7 +263,7 @@ public final class Plinth {
           + " names no Debian packages (packages:) and its init is not tini");
     }
     List<String> notes = new ArrayList<>();
-    LockFile lock = new DebianPackages(spec.packages(), options.cache()).resolve(spec, notes::add);
+    LockFile lock = new DebianPackages(spec.packages(), options).resolve(spec, notes::add);
     try {
       lock.write(file);
     } catch (IOException e) {
@@ -264,69 +276,13 @@ public final class Plinth {
   /** What {@link #lock} wrote. */
   public record LockResult(Path file, LockFile lock, List<String> notes) {}
 
-  /** The lock a build uses: the spec's plinth.lock when it is current, else a fresh resolution. */
-  private static LockFile lockFor(BuildSpec spec, DebianPackages debs, Options options,
-      List<String> notes) throws IOException, PlinthException {
-    Path file = spec.packages().lockFile();
-    LockFile existing = LockFile.read(file);
-    LockFile.Input want = DebianPackages.input(spec);
-    List<String> keys = new ArrayList<>();
-    for (Platform p : spec.platforms()) {
-      keys.add(DebianPackages.key(p));
-    }
-    String stale = null;
-    if (existing == null) {
-      stale = file == null ? "there is no lock file" : "there is no " + file;
-    } else if (!existing.input().equals(want)) {
-      stale = file + " was resolved for " + describe(existing.input())
-          + ", and the build file now asks for " + describe(want);
-    } else if (!existing.platforms().keySet().containsAll(keys)) {
-      stale = file + " has the platforms " + existing.platforms().keySet()
-          + ", and the build asks for " + keys;
-    }
-    if (stale == null) {
-      notes.add("packages: as locked in " + file);
-      return existing;
-    }
-    if (options.locked()) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, "--locked: " + stale
-          + "; run plinth lock -f <build file> to resolve the packages again");
-    }
-    if (existing != null) {
-      notes.add("packages: " + stale + "; resolved afresh (plinth lock updates the lock file)");
-    }
-    return debs.resolve(spec, notes::add);
-  }
-
-  private static String describe(LockFile.Input in) {
-    return "packages " + in.packages() + (in.exclude().isEmpty() ? "" : " exclude " + in.exclude())
-        + " from " + in.suite() + " " + String.join(" ", in.components())
-        + (in.init().isEmpty() ? "" : " init " + in.init());
-  }
-
-  /** Reads an image or index from a source, for inspect. */
-  public static ImageReader.Result read(ImageRef ref) throws IOException, PlinthException {
-    return read(ref, Options.fromEnvironment(System.getenv()));
-  }
-
   /**
    * Reads an image or index from any source. From a registry it is read lazily: manifests and
    * configs now, each layer when it is opened.
    */
-  public static ImageReader.Result read(ImageRef ref, Options options)
+  public static ImageIndex read(ImageRef ref, Options options)
       throws IOException, PlinthException {
-    if (ref.transport() == ImageRef.Transport.REGISTRY) {
-      return RegistrySource.read(RegistryRef.parse(ref.name()), options.registry());
-    }
-    if (ref.transport() == ImageRef.Transport.DOCKER_DAEMON) {
-      // Saved to a temp file that lives until the process ends (its layers are read lazily).
-      Path dir = Files.createTempDirectory("plinth-daemon-");
-      Cleanup.register(dir);
-      Path archive = dir.resolve("image.tar");
-      options.daemon().save(ref.name(), archive);
-      return ImageReader.read(ImageRef.parse("docker-archive:" + archive));
-    }
-    return ImageReader.read(ref);
+    return ImageTransports.of(options).read(ref);
   }
 
   /**
@@ -341,96 +297,32 @@ public final class Plinth {
   }
 
   /**
-   * Loads one image of {@code index} into the daemon: the only one, else the daemon's own
-   * platform. It goes as a docker-archive streamed from a temp file.
+   * What {@link #copy} wrote.
+   *
+   * @param images the images copied
+   * @param artifacts the artifacts copied (signatures, SBOMs, attestations)
+   * @param notes what the sink left out or did besides
    */
-  private static Descriptor loadIntoDaemon(ImageRef target, ImageIndex index, Options options,
-      List<String> notes) throws IOException, PlinthException {
-    DockerDaemon daemon = options.daemon();
-    Image image = index.images().get(0);
-    if (index.images().size() > 1) {
-      String arch = daemon.architecture();
-      image = index.images().stream().filter(i -> i.platform().architecture().equals(arch))
-          .findFirst().orElseThrow(() -> new PlinthException(PlinthException.Kind.USAGE, target
-              + ": the daemon runs " + arch + " and the image has no such platform; pick one"
-              + " with --platform"));
-    }
-    Path dir = Files.createTempDirectory("plinth-daemon-");
-    Cleanup.register(dir);
-    try {
-      Path archive = dir.resolve("image.tar");
-      ArchiveWriter.writeDockerArchive(archive, target.name(), image, options.epochSeconds());
-      String loaded = daemon.load(archive);
-      notes.add("loaded " + image.platform() + " into the daemon at " + daemon.where()
-          + (loaded.isEmpty() ? "" : ": " + loaded));
-      return image.manifest().descriptor();
-    } finally {
-      Cleanup.deleteTree(dir);
-      Cleanup.unregister(dir);
-    }
-  }
-
-  /** What {@link #copy} wrote. */
-  public record CopyResult(ImageRef source, ImageRef target, Descriptor top, List<Image> images) {}
+  public record CopyResult(ImageRef source, ImageRef target, Descriptor top, List<Image> images,
+      List<Artifact> artifacts, List<String> notes) {}
 
   /**
-   * Copies an image or index from any source to any sink (registry, oci:, oci-archive:,
-   * docker-archive:), optionally only some platforms.
+   * Copies an image or index from any source to any sink, optionally only some platforms. Without
+   * platforms, an index is copied whole, its artifacts too, byte for byte: the target's digest is
+   * the source's.
    *
    * @param platforms the platforms to keep; empty: all of them
    */
   public static CopyResult copy(ImageRef source, ImageRef target, List<Platform> platforms,
       Options options) throws IOException, PlinthException {
-    ImageReader.Result in;
-    if (source.transport() == ImageRef.Transport.REGISTRY && !platforms.isEmpty()) {
-      in = RegistrySource.read(RegistryRef.parse(source.name()), options.registry(),
-          p -> platforms.stream().anyMatch(w -> w.matches(p)));
-    } else {
-      in = read(source, options);
-    }
-    ImageIndex index = in.index();
-    boolean asIndex = MediaTypes.isIndex(in.topMediaType());
-    if (!platforms.isEmpty()) {
-      List<Image> kept = new ArrayList<>();
-      for (Image i : index.images()) {
-        if (platforms.stream().anyMatch(w -> w.matches(i.platform()))) {
-          kept.add(i);
-        }
-      }
-      if (kept.isEmpty()) {
-        List<String> have = new ArrayList<>();
-        index.images().forEach(i -> have.add(i.platform().toString()));
-        throw new PlinthException(PlinthException.Kind.NOT_FOUND, source + " has no image for "
-            + platforms + " (it has " + String.join(", ", have) + ")");
-      }
-      if (kept.size() != index.images().size()) {
-        index = ImageIndex.of(kept, Map.of());
-      }
-    }
-    checkTarget(target, index.images().stream().map(Image::platform).toList());
-    if (target.transport() == ImageRef.Transport.REGISTRY
-        && options.registry().manifestFormat() != null) {
-      index = options.registry().manifestFormat().convert(index);
-    }
-    Descriptor top = write(target, index, asIndex, options, new ArrayList<>());
-    return new CopyResult(source, target, top, index.images());
-  }
-
-  private static void checkTarget(ImageRef target, List<Platform> platforms)
-      throws PlinthException {
-    switch (target.transport()) {
-      case REGISTRY -> RegistryRef.parse(target.name());
-      case DOCKER_ARCHIVE -> {
-        if (platforms.size() != 1) {
-          throw new PlinthException(
-              PlinthException.Kind.USAGE,
-              target + ": a docker-archive holds one platform, and " + platforms.size()
-                  + " were asked for; pick one with --platform (e.g. linux/amd64) or write"
-                  + " oci-archive:FILE, which holds them all");
-        }
-      }
-      default -> {}
-    }
+    Transports transports = ImageTransports.of(options);
+    ImageIndex index = transports.source(source).read(
+        p -> platforms.isEmpty() || platforms.stream().anyMatch(w -> w.matches(p)));
+    transports.transport(target).check(target,
+        index.images().stream().map(Image::platform).toList());
+    List<String> notes = new ArrayList<>();
+    Descriptor top = write(target, index, options, notes);
+    return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
   }
 
   private static Image buildImage(
@@ -444,7 +336,7 @@ public final class Plinth {
     ImageConfigs.BaseImage fromConfig = null;
     if (from != null) {
       layers.addAll(ImageSources.layers(from));
-      fromConfig = ImageConfigs.BaseImage.of(dev.plinth.oci.Json.read(from.config().readAllBytes(),
+      fromConfig = ImageConfigs.BaseImage.of(dev.plinth.oci.ImageConfig.parse(from.config().readAllBytes(),
           spec.from().where() + ": from " + spec.from().image() + " config"));
     }
 
@@ -575,49 +467,18 @@ public final class Plinth {
     return bytes;
   }
 
-  /**
-   * Writes {@code index} to {@code target} and returns what the target's reference now points at.
-   *
-   * @param asIndex push an index document even for a lone image (a registry copy of an index)
-   */
-  private static Descriptor write(ImageRef target, ImageIndex index, boolean asIndex,
-      Options options, List<String> notes) throws IOException, PlinthException {
+  /** Writes {@code index} to {@code target} and returns what the target's reference now names. */
+  private static Descriptor write(ImageRef target, ImageIndex index, Options options,
+      List<String> notes) throws IOException, PlinthException {
     try {
-      switch (target.transport()) {
-        case OCI -> OciLayoutWriter.write(target.path(), target.name(), index);
-        case OCI_ARCHIVE -> ArchiveWriter.writeOciArchive(
-            target.path(), target.name(), index, options.epochSeconds());
-        case DOCKER_ARCHIVE -> ArchiveWriter.writeDockerArchive(
-            target.path(), target.name(), index.images().get(0), options.epochSeconds());
-        case DOCKER_DAEMON -> {
-          return loadIntoDaemon(target, index, options, notes);
-        }
-        case REGISTRY -> {
-          RegistryOptions r = options.registry();
-          ImageIndex out = r.manifestFormat() == null ? index : r.manifestFormat().convert(index);
-          return RegistrySink.push(out, asIndex, RegistryRef.parse(target.name()), r);
-        }
-      }
-      return index.top();
-    } catch (RegistryFailure e) {
-      throw e.failure();
-    } catch (ContentMismatchException e) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, e.getMessage()
-          + "; nothing was written to " + target, e);
+      return ImageTransports.of(options).sink(target).write(index, notes::add);
+    } catch (StreamFailure e) {
+      throw e; // of its own kind: a registry's refusal, an input whose bytes do not match
     } catch (java.nio.file.FileSystemException e) {
       throw new PlinthException(PlinthException.Kind.OUTPUT,
           target + ": cannot write " + e.getFile() + ": " + (e.getReason() == null
               ? e.getClass().getSimpleName() : e.getReason()), e);
     } catch (IOException e) {
-      PlinthException registry = RegistryFailure.in(e);
-      if (registry != null) {
-        throw registry;
-      }
-      ContentMismatchException mismatch = ContentMismatchException.in(e);
-      if (mismatch != null) {
-        throw new PlinthException(PlinthException.Kind.BAD_INPUT, mismatch.getMessage()
-            + "; nothing was written to " + target, e);
-      }
       throw new PlinthException(PlinthException.Kind.OUTPUT,
           target + ": writing failed: " + e.getMessage(), e);
     }

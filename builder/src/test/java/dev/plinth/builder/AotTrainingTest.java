@@ -36,6 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
 class AotTrainingTest {
   @TempDir Path tmp;
 
+  /** Options of no environment, with a cache of the test's own (not the user's). */
+  private Plinth.Options options() {
+    return Plinth.Options.of(tmp.resolve("cache"));
+  }
+
   private static final String JAVA = "/opt/java/openjdk/bin/java";
   private static final List<String> CMD =
       List.of(JAVA, "-Xss512k", "-cp", "/app/app.jar:/app/libs/a.jar:rel.jar", "app.Main", "arg");
@@ -149,7 +154,7 @@ class AotTrainingTest {
     JavaSpec java17 = new JavaSpec(null, "Main", List.of(classes), 17, List.of(),
         List.of(), AotSpec.DEFAULT, "trixie");
     PlinthException old = assertThrows(PlinthException.class, () -> JavaBuild.prepare(
-        BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(java17), Plinth.Options.DEFAULT));
+        BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(java17), options()));
     assertTrue(old.getMessage().contains("java.aot needs java.version 25 or later"), old.getMessage());
 
     Platform other = System.getProperty("os.arch").equals("amd64")
@@ -157,11 +162,11 @@ class AotTrainingTest {
     JavaSpec java25 = new JavaSpec(null, "Main", List.of(classes), 25, List.of(),
         List.of(), AotSpec.DEFAULT, "trixie");
     PlinthException foreign = assertThrows(PlinthException.class, () -> JavaBuild.prepare(
-        BuildSpec.base(List.of(other)).withJava(java25), Plinth.Options.DEFAULT));
+        BuildSpec.base(List.of(other)).withJava(java25), options()));
     assertEquals(PlinthException.Kind.USAGE, foreign.kind());
     assertTrue(foreign.getMessage().contains("no platform of this build"), foreign.getMessage());
     assertFalse(JavaBuild.prepare(BuildSpec.base(List.of(other)).withJava(
         new JavaSpec(null, "Main", List.of(classes), 25, List.of(), List.of(), null,
-            "trixie")), Plinth.Options.DEFAULT).trainsFor(other));
+            "trixie")), options()).trainsFor(other));
   }
 }

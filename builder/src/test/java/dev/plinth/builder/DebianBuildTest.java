@@ -15,7 +15,8 @@ import dev.plinth.deb.testing.TestDeb;
 import dev.plinth.deb.testing.TestKeys;
 import dev.plinth.deb.testing.TestRepo;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageIndex;
+import dev.plinth.oci.Transports;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Platform;
@@ -97,7 +98,7 @@ class DebianBuildTest {
   }
 
   private Plinth.Options options() {
-    return Plinth.Options.DEFAULT.withCacheDir(cache);
+    return Plinth.Options.of(cache);
   }
 
   private static String text(Map<String, Content> f, String path) {
@@ -110,9 +111,9 @@ class DebianBuildTest {
     Path out = tmp.resolve("full.tar");
     BuildResult result = Plinth.build(spec(List.of("ca-certificates", "tzdata"), null),
         ImageRef.parse("oci-archive:" + out), options());
-    ImageReader.Result r = ImageReader.read(ImageRef.parse("oci-archive:" + out));
-    assertEquals(2, r.index().images().size());
-    for (Image image : r.index().images()) {
+    ImageIndex r = Transports.local().read(ImageRef.parse("oci-archive:" + out));
+    assertEquals(2, r.images().size());
+    for (Image image : r.images()) {
       Map<String, Content> f = files(image);
       // The bundle is every packaged certificate in path order, each ending in a newline.
       assertEquals(CERT_A + CERT_B + "\n", text(f, "/etc/ssl/certs/ca-certificates.crt"));
@@ -152,8 +153,8 @@ class DebianBuildTest {
         new BuildSpec.Packages(p.names(), p.exclude(), p.suite(), p.components(), p.mirror(),
             p.keyring(), null, true));
     Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
-    Map<String, Content> f = files(ImageReader.read(ImageRef.parse("oci-archive:" + out))
-        .index().images().get(0));
+    Map<String, Content> f = files(Transports.local().read(ImageRef.parse("oci-archive:" + out))
+        .images().get(0));
     assertEquals("TZif-right", text(f, "/usr/share/zoneinfo/right/America/New_York"));
   }
 
@@ -186,7 +187,7 @@ class DebianBuildTest {
     Path out = tmp.resolve("tini.tar");
     Plinth.build(spec(List.of(), null).withInit(BuildSpec.Init.TINI),
         ImageRef.parse("oci-archive:" + out), options());
-    for (Image image : ImageReader.read(ImageRef.parse("oci-archive:" + out)).index().images()) {
+    for (Image image : Transports.local().read(ImageRef.parse("oci-archive:" + out)).images()) {
       Map<String, Content> f = files(image);
       assertEquals("tini-static-" + image.platform().architecture(), text(f, "/usr/bin/tini-static"));
       assertFalse(f.containsKey("/usr/bin/tini"), "only tini-static");

@@ -10,7 +10,7 @@ import dev.plinth.oci.ArchiveWriter;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.Transports;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
@@ -31,6 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** plinth.yaml's from: (build on an image) and copyFrom: (paths out of an image). */
 class FromImageTest {
   @TempDir Path tmp;
+
+  /** Options of no environment, with a cache of the test's own (not the user's). */
+  private Plinth.Options options() {
+    return Plinth.Options.of(tmp.resolve("cache"));
+  }
 
   /** A two-layer amd64 image: the second layer whites out /data/b and makes /data/sub opaque. */
   Path layeredImage() throws Exception {
@@ -72,14 +77,14 @@ class FromImageTest {
     Path file = tmp.resolve("plinth.yaml");
     Files.writeString(file, yaml);
     String out = "oci:" + tmp.resolve("out") + ":x";
-    Plinth.build(PlinthYaml.load(file), ImageRef.parse(out), Plinth.Options.DEFAULT);
-    return ImageReader.read(ImageRef.parse(out)).index().images().get(0);
+    Plinth.build(PlinthYaml.load(file), ImageRef.parse(out), options());
+    return Transports.local().read(ImageRef.parse(out)).images().get(0);
   }
 
   @Test
   void from_putsTheBaseLayersFirst_andStartsFromItsConfig() throws Exception {
     Path base = layeredImage();
-    Image baseImage = ImageReader.read(ImageRef.parse("oci-archive:" + base)).index().images().get(0);
+    Image baseImage = Transports.local().read(ImageRef.parse("oci-archive:" + base)).images().get(0);
     Files.writeString(tmp.resolve("app.sh"), "#!/bin/sh\n");
     Image img = build("""
         platforms: [linux/amd64]
@@ -128,7 +133,7 @@ class FromImageTest {
     Path file = tmp.resolve("plinth.yaml");
     Files.writeString(file, "from: oci-archive:" + base + "\n");
     PlinthException e = assertThrows(PlinthException.class, () -> Plinth.build(
-        PlinthYaml.load(file), ImageRef.parse("oci:" + tmp.resolve("o")), Plinth.Options.DEFAULT));
+        PlinthYaml.load(file), ImageRef.parse("oci:" + tmp.resolve("o")), options()));
     assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
     assertTrue(e.getMessage().contains("plinth.yaml:1: from:")
         && e.getMessage().contains("no image for linux/arm64"), e.getMessage());
@@ -166,7 +171,7 @@ class FromImageTest {
     Files.writeString(file, "platforms: [linux/amd64]\ncopyFrom:\n  - image: oci-archive:" + src
         + "\n    paths: [/data/b]\n");
     PlinthException e = assertThrows(PlinthException.class, () -> Plinth.build(
-        PlinthYaml.load(file), ImageRef.parse("oci:" + tmp.resolve("o")), Plinth.Options.DEFAULT));
+        PlinthYaml.load(file), ImageRef.parse("oci:" + tmp.resolve("o")), options()));
     assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
     assertTrue(e.getMessage().contains("has no /data/b"), e.getMessage());
     Files.writeString(file, "copyFrom:\n  - image: oci-archive:" + src

@@ -33,6 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 class JavaAppTest {
   @TempDir Path tmp;
 
+  /** Options of no environment, with a cache of the test's own (not the user's). */
+  private Plinth.Options options() {
+    return Plinth.Options.of(tmp.resolve("cache"));
+  }
+
   private Path jar(String name, Map<String, String> manifest) throws Exception {
     Path f = tmp.resolve(name);
     Files.createDirectories(f.getParent());
@@ -163,7 +168,7 @@ class JavaAppTest {
   @Test
   void noJdkOfTheVersion_isNotFound_sayingWhatToInstall() {
     PlinthException e = assertThrows(PlinthException.class,
-        () -> JavaRuntime.hostJdk(99, Map.of()));
+        () -> JavaRuntime.hostJdk(99, null));
     assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
     assertTrue(e.getMessage().contains("JDK 99") && e.getMessage().contains("JAVA_HOME"), e.getMessage());
   }
@@ -175,7 +180,7 @@ class JavaAppTest {
     BuildSpec spec = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(null,
         "Main", List.of(classes), 25, List.of(), List.of("-Xss512k"), null, "trixie"))
         .withCmd(List.of("--port", "9"));
-    BuildSpec eff = JavaBuild.prepare(spec, Plinth.Options.DEFAULT).effectiveSpec();
+    BuildSpec eff = JavaBuild.prepare(spec, options()).effectiveSpec();
     assertEquals(List.of("/sbin/plinth-init", "-e", "143", "--", "/opt/java/openjdk/bin/java",
         "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
         "-Xss512k", "-cp", "/app/classes", "Main"), ImageConfigs.entrypoint(eff));

@@ -22,6 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 class OwnImagesTest {
   @TempDir Path tmp;
 
+  /** Options of no environment, with a cache of the test's own (not the user's). */
+  private Plinth.Options options() {
+    return Plinth.Options.of(tmp.resolve("cache"));
+  }
+
   private static void noErrorOrWarning(AuditReport r) {
     List<Finding> bad = r.findings().stream().filter(f -> f.severity() != Severity.INFO)
         .toList();
@@ -31,9 +36,9 @@ class OwnImagesTest {
 
   private AuditReport buildAndAudit(BuildSpec spec, String ref) throws Exception {
     ImageRef target = ImageRef.parse(ref);
-    Plinth.build(spec, target, Plinth.Options.DEFAULT);
+    Plinth.build(spec, target, options());
     return Plinth.audit(target, Audit.Options.DEFAULT.withFailOn(Severity.WARNING)
-        .withPlatforms(spec.platforms()), Plinth.Options.DEFAULT);
+        .withPlatforms(spec.platforms()), options());
   }
 
   @Test

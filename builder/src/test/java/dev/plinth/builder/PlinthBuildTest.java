@@ -9,7 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageIndex;
+import dev.plinth.oci.Transports;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
@@ -36,6 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
 class PlinthBuildTest {
   @TempDir Path tmp;
 
+  /** Options of no environment, with a cache of the test's own (not the user's). */
+  private Plinth.Options options() {
+    return Plinth.Options.of(tmp.resolve("cache"));
+  }
+
   record Content(TarEntry entry, byte[] bytes) {}
 
   static Map<String, Content> files(Image image) throws Exception {
@@ -55,18 +61,18 @@ class PlinthBuildTest {
     return Json.read(image.config().readAllBytes(), "config");
   }
 
-  private ImageReader.Result buildBase(String ref, Plinth.Options options) throws Exception {
+  private ImageIndex buildBase(String ref, Plinth.Options options) throws Exception {
     Plinth.build(BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS), ImageRef.parse(ref), options);
-    return ImageReader.read(ImageRef.parse(ref));
+    return Transports.local().read(ImageRef.parse(ref));
   }
 
   @Test
   void base_hasTheStandardHierarchy_ownersAndModes() throws Exception {
-    ImageReader.Result r = buildBase("oci-archive:" + tmp.resolve("base.tar"), Plinth.Options.DEFAULT);
-    assertEquals(MediaTypes.OCI_INDEX, r.topMediaType());
+    ImageIndex r = buildBase("oci-archive:" + tmp.resolve("base.tar"), options());
+    assertEquals(MediaTypes.OCI_INDEX, r.top().mediaType());
     assertEquals(List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64),
-        r.index().images().stream().map(Image::platform).toList());
-    for (Image image : r.index().images()) {
+        r.images().stream().map(Image::platform).toList());
+    for (Image image : r.images()) {
       Map<String, Content> f = files(image);
       assertEquals(List.of("/bin", "/etc", "/etc/group", "/etc/nsswitch.conf", "/etc/os-release",
           "/etc/passwd", "/home", "/home/nonroot", "/root", "/sbin", "/sbin/nologin",
@@ -93,8 +99,8 @@ class PlinthBuildTest {
 
   @Test
   void base_configRunsInitAsNonroot() throws Exception {
-    ImageReader.Result r = buildBase("oci:" + tmp.resolve("layout") + ":v1", Plinth.Options.DEFAULT);
-    for (Image image : r.index().images()) {
+    ImageIndex r = buildBase("oci:" + tmp.resolve("layout") + ":v1", options());
+    for (Image image : r.images()) {
       JsonNode c = config(image);
       assertEquals(image.platform().architecture(), c.path("architecture").asText());
       assertEquals("1970-01-01T00:00:00Z", c.path("created").asText());
@@ -115,23 +121,23 @@ class PlinthBuildTest {
   void buildTwice_sameBytes() throws Exception {
     Path a = tmp.resolve("a.tar");
     Path b = tmp.resolve("b.tar");
-    buildBase("oci-archive:" + a, Plinth.Options.DEFAULT);
-    buildBase("oci-archive:" + b, Plinth.Options.DEFAULT);
+    buildBase("oci-archive:" + a, options());
+    buildBase("oci-archive:" + b, options());
     assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
     Path d1 = tmp.resolve("d1.tar");
     Path d2 = tmp.resolve("d2.tar");
     BuildSpec one = BuildSpec.base(List.of(Platform.LINUX_ARM64));
-    Plinth.build(one, ImageRef.parse("docker-archive:" + d1 + ":plinth/base:1"), Plinth.Options.DEFAULT);
-    Plinth.build(one, ImageRef.parse("docker-archive:" + d2 + ":plinth/base:1"), Plinth.Options.DEFAULT);
+    Plinth.build(one, ImageRef.parse("docker-archive:" + d1 + ":plinth/base:1"), options());
+    Plinth.build(one, ImageRef.parse("docker-archive:" + d2 + ":plinth/base:1"), options());
     assertArrayEquals(Files.readAllBytes(d1), Files.readAllBytes(d2));
   }
 
   @Test
   void newSourceDateEpoch_changesOnlyTimestamps() throws Exception {
-    Image zero = buildBase("oci-archive:" + tmp.resolve("0.tar"), Plinth.Options.DEFAULT)
-        .index().images().get(0);
-    Image later = buildBase("oci-archive:" + tmp.resolve("1.tar"), new Plinth.Options(1700000000, 9))
-        .index().images().get(0);
+    Image zero = buildBase("oci-archive:" + tmp.resolve("0.tar"), options())
+        .images().get(0);
+    Image later = buildBase("oci-archive:" + tmp.resolve("1.tar"), options().withEpochSeconds(1700000000).withGzipLevel(9))
+        .images().get(0);
     assertNotEquals(zero.manifest().descriptor().digest(), later.manifest().descriptor().digest());
     Map<String, Content> f0 = files(zero);
     Map<String, Content> f1 = files(later);
@@ -176,10 +182,10 @@ class PlinthBuildTest {
         """);
     BuildSpec spec = PlinthYaml.load(dir.resolve("plinth.yaml"));
     Path out = tmp.resolve("demo.tar");
-    BuildResult result = Plinth.build(spec, ImageRef.parse("oci-archive:" + out), Plinth.Options.DEFAULT);
+    BuildResult result = Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
     assertEquals(2, result.images().size());
-    ImageReader.Result r = ImageReader.read(ImageRef.parse("oci-archive:" + out));
-    for (Image image : r.index().images()) {
+    ImageIndex r = Transports.local().read(ImageRef.parse("oci-archive:" + out));
+    for (Image image : r.images()) {
       assertEquals(2, image.layers().size(), "base layer + files layer");
       Map<String, Content> f = files(image);
       assertEquals(image.platform().architecture() + " app", text(f, "/app/server"));
@@ -218,7 +224,7 @@ class PlinthBuildTest {
         java: {mainClass: demo.Main, classpath: [classes], runtime: jre}
         """);
     BuildSpec spec = PlinthYaml.load(dir.resolve("plinth.yaml"));
-    Plinth.Options options = new Plinth.Options(0, 6, false, tmp.resolve("cache"));
+    Plinth.Options options = options();
     Path first = tmp.resolve("first.tar");
     Plinth.build(spec, ImageRef.parse("oci-archive:" + first), options);
     Path blobs = tmp.resolve("cache/layers/blobs/sha256");
@@ -233,8 +239,8 @@ class PlinthBuildTest {
     BuildResult r = Plinth.build(spec, ImageRef.parse("oci-archive:" + second), options);
     assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second), "the same image");
     assertTrue(String.join("\n", r.notes()).contains("damaged"), r.notes().toString());
-    ImageReader.Result read = ImageReader.read(ImageRef.parse("oci-archive:" + second));
-    assertArrayEquals(lib, files(read.index().images().get(0)).get("/opt/java/openjdk/lib.so").bytes());
+    ImageIndex read = Transports.local().read(ImageRef.parse("oci-archive:" + second));
+    assertArrayEquals(lib, files(read.images().get(0)).get("/opt/java/openjdk/lib.so").bytes());
     // The cache holds the right bytes again: a third build is a plain hit.
     BuildResult third = Plinth.build(spec, ImageRef.parse("oci-archive:" + tmp.resolve("3.tar")),
         options);
@@ -244,12 +250,12 @@ class PlinthBuildTest {
   @Test
   void failedBuild_leavesThePreviousOutputIntact_andNoTempFiles() throws Exception {
     Path out = tmp.resolve("out/base.tar");
-    buildBase("oci-archive:" + out, Plinth.Options.DEFAULT);
+    buildBase("oci-archive:" + out, options());
     byte[] before = Files.readAllBytes(out);
     Files.writeString(tmp.resolve("plinth.yaml"), "files:\n  - {src: \"missing-${arch}\", dest: /x}\n");
     BuildSpec spec = PlinthYaml.load(tmp.resolve("plinth.yaml"));
     PlinthException e = assertThrows(PlinthException.class,
-        () -> Plinth.build(spec, ImageRef.parse("oci-archive:" + out), Plinth.Options.DEFAULT));
+        () -> Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options()));
     assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
     assertTrue(e.getMessage().contains("plinth.yaml:2: src: ") && e.getMessage().contains("missing-amd64"),
         e.getMessage());
@@ -259,7 +265,7 @@ class PlinthBuildTest {
     }
     Path layout = tmp.resolve("layout");
     PlinthException e2 = assertThrows(PlinthException.class,
-        () -> Plinth.build(spec, ImageRef.parse("oci:" + layout), Plinth.Options.DEFAULT));
+        () -> Plinth.build(spec, ImageRef.parse("oci:" + layout), options()));
     assertEquals(PlinthException.Kind.NOT_FOUND, e2.kind());
     assertFalse(Files.exists(layout), "nothing written for a failed build");
   }
@@ -269,7 +275,7 @@ class PlinthBuildTest {
     Path out = tmp.resolve("d.tar");
     PlinthException e = assertThrows(PlinthException.class, () -> Plinth.build(
         BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS), ImageRef.parse("docker-archive:" + out),
-        Plinth.Options.DEFAULT));
+        options()));
     assertEquals(PlinthException.Kind.USAGE, e.kind());
     assertTrue(e.getMessage().contains("--platform"), e.getMessage());
     assertFalse(Files.exists(out));
@@ -286,21 +292,21 @@ class PlinthBuildTest {
     BuildSpec spec = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withInit(new BuildSpec.Init(
         BuildSpec.Init.Kind.CUSTOM, initDir + "/init-${arch}", false, List.of(), List.of("--")));
     PlinthException e = assertThrows(PlinthException.class, () -> Plinth.build(spec,
-        ImageRef.parse("oci-archive:" + tmp.resolve("x.tar")), Plinth.Options.DEFAULT));
+        ImageRef.parse("oci-archive:" + tmp.resolve("x.tar")), options()));
     assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
     assertTrue(e.getMessage().contains("init-arm64") && e.getMessage().contains("x86-64")
         && e.getMessage().contains("linux/arm64"), e.getMessage());
     // The right binaries pass, and sit at /sbin/init.
     Files.write(initDir.resolve("init-arm64"), NativeBinaries.init(Platform.LINUX_ARM64));
-    Plinth.build(spec, ImageRef.parse("oci-archive:" + tmp.resolve("x.tar")), Plinth.Options.DEFAULT);
-    Image arm = ImageReader.read(ImageRef.parse("oci-archive:" + tmp.resolve("x.tar"))).index().images().get(1);
+    Plinth.build(spec, ImageRef.parse("oci-archive:" + tmp.resolve("x.tar")), options());
+    Image arm = Transports.local().read(ImageRef.parse("oci-archive:" + tmp.resolve("x.tar"))).images().get(1);
     assertTrue(files(arm).containsKey("/sbin/init"));
     assertEquals("[\"/sbin/init\",\"--\"]", config(arm).path("config").path("Entrypoint").toString());
     // A dynamically linked program is refused.
     Files.copy(Path.of("/bin/true"), initDir.resolve("init-amd64"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     PlinthException dyn = assertThrows(PlinthException.class, () -> Plinth.build(
         spec.withPlatforms(List.of(Platform.LINUX_AMD64)),
-        ImageRef.parse("oci-archive:" + tmp.resolve("y.tar")), Plinth.Options.DEFAULT));
+        ImageRef.parse("oci-archive:" + tmp.resolve("y.tar")), options()));
     assertTrue(dyn.getMessage().contains("dynamically linked"), dyn.getMessage());
   }
 
@@ -311,10 +317,10 @@ class PlinthBuildTest {
         "base: scratch\ninit: none\nplatforms: [linux/amd64]\nfiles: [{src: app, dest: /app}]\nentrypoint: [/app]\n");
     Path out = tmp.resolve("s.tar");
     Plinth.build(PlinthYaml.load(tmp.resolve("plinth.yaml")), ImageRef.parse("oci-archive:" + out),
-        Plinth.Options.DEFAULT);
-    ImageReader.Result r = ImageReader.read(ImageRef.parse("oci-archive:" + out));
-    assertEquals(MediaTypes.OCI_MANIFEST, r.topMediaType(), "one platform: a lone manifest");
-    Image image = r.index().images().get(0);
+        options());
+    ImageIndex r = Transports.local().read(ImageRef.parse("oci-archive:" + out));
+    assertEquals(MediaTypes.OCI_MANIFEST, r.top().mediaType(), "one platform: a lone manifest");
+    Image image = r.images().get(0);
     assertEquals(List.of("/app"), List.copyOf(files(image).keySet()));
     assertEquals("[\"/app\"]", config(image).path("config").path("Entrypoint").toString());
   }

@@ -24,8 +24,8 @@ final class AuditCommand implements Cli.Command {
       "  plinth audit docker-archive:app.tar --format sarif > audit.sarif");
 
   private final Cli.Arg ref = cli.parameter("REF",
-      "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or a registry"
-          + " reference such as localhost:5000/app:1.")
+      "oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:DIR, docker-archive:FILE[:NAME:TAG],"
+          + " docker-daemon:NAME:TAG or a registry reference such as localhost:5000/app:1.")
       .required();
 
   private final Cli.Arg format = cli.option("--format", "text|json|sarif",
@@ -74,7 +74,7 @@ final class AuditCommand implements Cli.Command {
       options = options.withPlatforms(list);
     }
     AuditReport report = Plinth.audit(ImageRef.parse(ref.value()), options,
-        Plinth.Options.fromEnvironment(context.env()));
+        context.options());
     PrintWriter out = context.out();
     switch (fmt) {
       case "json" -> out.println(Json.writePretty(ReportFormats.json(report)));

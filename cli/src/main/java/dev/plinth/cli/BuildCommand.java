@@ -42,8 +42,7 @@ final class BuildCommand implements Cli.Command {
     if (platform.value() != null) {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }
-    Plinth.Options options = registry.apply(
-        Plinth.Options.fromEnvironment(context.env()).withLocked(locked.on()), context.env(),
+    Plinth.Options options = registry.apply(context.options().withLocked(locked.on()),
         context.err());
     dev.plinth.builder.BuildResult result;
     try {

@@ -1,6 +1,9 @@
 package dev.plinth.cli;
 
+import dev.plinth.builder.Plinth;
+import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +25,18 @@ final class Cli {
     int run(Context context) throws Exception;
   }
 
-  /** Where a command writes, and the environment it reads (a parameter so tests can set it). */
-  record Context(PrintWriter out, PrintWriter err, Map<String, String> env) {}
+  /**
+   * Where a command writes, and the environment it reads: read once by {@link Main#main} (a
+   * parameter, so that tests set it), never again by the library.
+   *
+   * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
+   */
+  record Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home) {
+    /** The build options this environment gives. */
+    Plinth.Options options() throws PlinthException {
+      return Plinth.Options.fromEnvironment(env, home);
+    }
+  }
 
   /** A command line that does not parse: plinth prints it, points to the help and exits 2. */
   static final class UsageError extends Exception {

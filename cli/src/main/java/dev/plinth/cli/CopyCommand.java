@@ -1,6 +1,7 @@
 package dev.plinth.cli;
 
 import dev.plinth.builder.Plinth;
+import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
@@ -12,9 +13,12 @@ import java.util.Map;
 
 final class CopyCommand implements Cli.Command {
   private final Cli cli = new Cli("plinth copy",
-      "Copies an image (every platform of an index) from any source to any destination: a"
-          + " registry, oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG]."
-          + " Blobs a registry has are not sent again; digests are checked on the way.",
+      "Copies an image (every platform of an index, and the artifacts it lists: signatures,"
+          + " SBOMs, attestations) from any source to any destination: a registry, oci:DIR[:TAG],"
+          + " oci-archive:FILE[:TAG], dir:DIR, docker-archive:FILE[:NAME:TAG] or"
+          + " docker-daemon:NAME:TAG. Without --platform an index is copied byte for byte (the"
+          + " same digest). Blobs a registry has are not sent again; digests are checked on the"
+          + " way.",
       "Examples:",
       "  plinth copy oci-archive:hello.tar registry.example/app:1.2",
       "  plinth copy registry.example/app:1.2 oci:local-layout:1.2");
@@ -40,8 +44,7 @@ final class CopyCommand implements Cli.Command {
     String fmt = registry.textOrJson(format);
     ImageRef src = ImageRef.parse(source.value());
     ImageRef dst = ImageRef.parse(target.value());
-    Plinth.Options options = registry.apply(Plinth.Options.fromEnvironment(context.env()),
-        context.env(), context.err());
+    Plinth.Options options = registry.apply(context.options(), context.err());
     Plinth.CopyResult r;
     try {
       r = Plinth.copy(src, dst,
@@ -64,12 +67,28 @@ final class CopyCommand implements Cli.Command {
         images.add(im);
       }
       m.put("images", images);
+      List<Object> artifacts = new ArrayList<>();
+      for (Artifact a : r.artifacts()) {
+        Map<String, Object> am = new LinkedHashMap<>();
+        am.put("artifactType", a.document().kind());
+        am.put("manifest", a.manifest().descriptor().digest().toString());
+        artifacts.add(am);
+      }
+      m.put("artifacts", artifacts);
+      m.put("notes", r.notes());
       out.println(Json.writePretty(m));
     } else {
+      for (String n : r.notes()) {
+        out.println(n);
+      }
       out.println("copied " + r.source() + " to " + r.target() + " ("
           + Targets.kind(r.top().mediaType()) + " " + r.top().digest() + ")");
       for (Image i : r.images()) {
         out.printf("  %-14s %s%n", i.platform(), i.manifest().descriptor().digest());
+      }
+      for (Artifact a : r.artifacts()) {
+        out.printf("  %-14s %s  %s%n", "artifact", a.manifest().descriptor().digest(),
+            a.document().kind());
       }
     }
     return 0;

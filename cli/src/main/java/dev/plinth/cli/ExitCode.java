@@ -1,6 +1,8 @@
 package dev.plinth.cli;
 
+import dev.plinth.oci.Failure;
 import dev.plinth.oci.PlinthException;
+import java.io.IOException;
 
 /** plinth's exit codes; docs/exit-codes.md is the run book for each. */
 public enum ExitCode {
@@ -27,5 +29,18 @@ public enum ExitCode {
       case BAD_INPUT -> BAD_INPUT;
       case OUTPUT -> OUTPUT;
     };
+  }
+
+  /**
+   * The code of a failure, by its type alone (no cause is looked into): a {@link Failure} (a
+   * PlinthException, or a StreamFailure such as a content mismatch or a registry's refusal) its
+   * kind's; another IOException OUTPUT; anything else INTERNAL: a bug, or an Error such as
+   * OutOfMemoryError or StackOverflowError.
+   */
+  static ExitCode of(Throwable t) {
+    if (t instanceof Failure f) {
+      return of(f.kind());
+    }
+    return t instanceof IOException ? OUTPUT : INTERNAL;
   }
 }

@@ -1,13 +1,17 @@
 package dev.plinth.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.builder.Plinth;
+import dev.plinth.oci.Artifact;
+import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.ImageConfig;
+import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
+import dev.plinth.oci.Manifest;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,12 +19,14 @@ import java.util.Map;
 
 final class InspectCommand implements Cli.Command {
   private final Cli cli = new Cli("plinth inspect",
-      "Shows an image's platforms, layers, config and sizes.",
+      "Shows an image's platforms, layers, config and sizes, and the artifacts (signatures,"
+          + " SBOMs, attestations) an index lists.",
       "Example: plinth inspect oci-archive:base.tar");
 
   private final Cli.Arg ref = cli.parameter("REF",
-      "oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], or a registry"
-          + " reference HOST[:PORT]/REPO[:TAG|@DIGEST] (read without its layers).")
+      "oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:DIR, docker-archive:FILE[:NAME:TAG],"
+          + " docker-daemon:NAME:TAG, or a registry reference HOST[:PORT]/REPO[:TAG|@DIGEST]"
+          + " (read without its layers).")
       .required();
 
   private final Cli.Arg format = cli.option("--format", "text|json",
@@ -38,34 +44,49 @@ final class InspectCommand implements Cli.Command {
   public int run(Cli.Context context) throws Exception {
     String fmt = registry.textOrJson(format);
     ImageRef r = ImageRef.parse(ref.value());
-    ImageReader.Result result = Plinth.read(r, registry.apply(
-        Plinth.Options.fromEnvironment(context.env()), context.env(), context.err()));
-    Map<String, Object> report = report(r, result);
+    ImageIndex index = Plinth.read(r, registry.apply(context.options(), context.err()));
+    List<ImageReport> images = new ArrayList<>();
+    for (Image image : index.images()) {
+      images.add(ImageReport.of(r, image));
+    }
     PrintWriter out = context.out();
     if (fmt.equals("json")) {
-      out.println(Json.writePretty(report));
+      out.println(Json.writePretty(json(r, index, images)));
     } else {
-      printText(report, out);
+      printText(r, index, images, out);
     }
     return 0;
   }
 
-  private static Map<String, Object> report(ImageRef ref, ImageReader.Result result) throws Exception {
+  /** One image as inspect shows it: its config read, its size added up. */
+  private record ImageReport(Image image, ImageConfig config, long size) {
+    static ImageReport of(ImageRef ref, Image image) throws Exception {
+      ImageConfig config = ImageConfig.parse(image.config().readAllBytes(),
+          ref + " (" + image.platform() + ") config");
+      long size = image.config().descriptor().size() + image.manifest().descriptor().size();
+      for (Layer l : image.layers()) {
+        size += l.blob().descriptor().size();
+      }
+      return new ImageReport(image, config, size);
+    }
+  }
+
+  private static Map<String, Object> json(ImageRef ref, ImageIndex index,
+      List<ImageReport> images) throws Exception {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("reference", ref.toString());
-    m.put("mediaType", result.topMediaType());
-    m.put("digest", result.topDigest().toString());
-    List<Object> images = new ArrayList<>();
-    for (Image image : result.index().images()) {
+    m.put("mediaType", index.top().mediaType());
+    m.put("digest", index.top().digest().toString());
+    List<Object> list = new ArrayList<>();
+    for (ImageReport r : images) {
+      Image image = r.image();
       Map<String, Object> i = new LinkedHashMap<>();
       i.put("platform", image.platform().toString());
       i.put("manifest", image.manifest().descriptor().digest().toString());
       i.put("configDigest", image.config().descriptor().digest().toString());
-      JsonNode config = Json.read(image.config().readAllBytes(), ref + " config");
-      i.put("created", config.path("created").asText(null));
-      i.put("config", config.path("config"));
+      i.put("created", r.config().created());
+      i.put("config", r.config().runConfig().toJson());
       List<Object> layers = new ArrayList<>();
-      long compressed = image.config().descriptor().size() + image.manifest().descriptor().size();
       for (Layer l : image.layers()) {
         Map<String, Object> lm = new LinkedHashMap<>();
         lm.put("digest", l.blob().descriptor().digest().toString());
@@ -73,54 +94,91 @@ final class InspectCommand implements Cli.Command {
         lm.put("size", l.blob().descriptor().size());
         lm.put("diffId", l.diffId().toString());
         layers.add(lm);
-        compressed += l.blob().descriptor().size();
       }
       i.put("layers", layers);
-      i.put("size", compressed);
-      images.add(i);
+      i.put("size", r.size());
+      list.add(i);
     }
-    m.put("images", images);
+    m.put("images", list);
+    List<Object> artifacts = new ArrayList<>();
+    for (Artifact a : index.artifacts()) {
+      artifacts.add(artifact(a));
+    }
+    m.put("artifacts", artifacts);
     return m;
   }
 
-  @SuppressWarnings("unchecked")
-  private static void printText(Map<String, Object> report, PrintWriter out) {
-    out.println(report.get("reference"));
-    out.println("  " + Targets.kind((String) report.get("mediaType")) + " " + report.get("digest"));
-    for (Object o : (List<Object>) report.get("images")) {
-      Map<String, Object> i = (Map<String, Object>) o;
+  private static Map<String, Object> artifact(Artifact a) throws Exception {
+    Manifest doc = a.document();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("manifest", a.manifest().descriptor().digest().toString());
+    m.put("artifactType", doc.kind());
+    if (doc.subject() != null) {
+      m.put("subject", doc.subject().digest().toString());
+    }
+    long size = a.manifest().descriptor().size();
+    List<Object> blobs = new ArrayList<>();
+    for (Descriptor d : doc.layers()) {
+      blobs.add(Map.of("digest", d.digest().toString(), "mediaType", d.mediaType(),
+          "size", d.size()));
+      size += d.size();
+    }
+    m.put("blobs", blobs);
+    m.put("size", size + doc.config().size());
+    if (!doc.annotations().isEmpty()) {
+      m.put("annotations", new java.util.TreeMap<>(doc.annotations()));
+    }
+    return m;
+  }
+
+  private static void printText(ImageRef ref, ImageIndex index, List<ImageReport> images,
+      PrintWriter out) throws Exception {
+    out.println(ref);
+    out.println("  " + Targets.kind(index.top().mediaType()) + " " + index.top().digest());
+    for (ImageReport r : images) {
+      Image image = r.image();
+      ImageConfig.Config c = r.config().runConfig();
       out.println();
-      out.println("  " + i.get("platform"));
-      out.println("    manifest    " + i.get("manifest"));
-      out.println("    config      " + i.get("configDigest"));
-      out.println("    created     " + i.get("created"));
-      JsonNode c = (JsonNode) i.get("config");
-      line(out, "user", c.path("User"));
-      line(out, "entrypoint", c.path("Entrypoint"));
-      line(out, "cmd", c.path("Cmd"));
-      line(out, "workdir", c.path("WorkingDir"));
-      line(out, "stop signal", c.path("StopSignal"));
-      line(out, "ports", c.path("ExposedPorts"));
-      for (JsonNode e : c.path("Env")) {
-        out.println("    env         " + e.asText());
+      out.println("  " + image.platform());
+      out.println("    manifest    " + image.manifest().descriptor().digest());
+      out.println("    config      " + image.config().descriptor().digest());
+      out.println("    created     " + r.config().created());
+      line(out, "user", c.user());
+      line(out, "entrypoint", c.entrypoint().isEmpty() ? null : Json.write(c.entrypoint()));
+      line(out, "cmd", c.cmd().isEmpty() ? null : Json.write(c.cmd()));
+      line(out, "workdir", c.workingDir());
+      line(out, "stop signal", c.stopSignal());
+      line(out, "ports", c.exposedPorts().isEmpty() ? null
+          : new String(Json.write(c.toJson().get("ExposedPorts")), java.nio.charset.StandardCharsets.UTF_8));
+      for (String e : c.env()) {
+        out.println("    env         " + e);
       }
-      c.path("Labels").fields().forEachRemaining(e ->
-          out.println("    label       " + e.getKey() + "=" + e.getValue().asText()));
-      List<Object> layers = (List<Object>) i.get("layers");
-      out.println("    layers      " + layers.size());
-      for (Object lo : layers) {
-        Map<String, Object> l = (Map<String, Object>) lo;
-        out.println("      " + l.get("digest") + "  " + Targets.size((Long) l.get("size")));
+      c.labels().forEach((k, v) -> out.println("    label       " + k + "=" + v));
+      out.println("    layers      " + image.layers().size());
+      for (Layer l : image.layers()) {
+        out.println("      " + l.blob().descriptor().digest() + "  "
+            + Targets.size(l.blob().descriptor().size()));
       }
-      out.println("    size        " + Targets.size((Long) i.get("size")) + " compressed");
+      out.println("    size        " + Targets.size(r.size()) + " compressed");
+    }
+    for (Artifact a : index.artifacts()) {
+      Map<String, Object> m = artifact(a);
+      out.println();
+      out.println("  artifact " + m.get("artifactType"));
+      out.println("    manifest    " + m.get("manifest"));
+      if (m.containsKey("subject")) {
+        out.println("    subject     " + m.get("subject"));
+      }
+      out.println("    size        " + Targets.size((Long) m.get("size")));
     }
   }
 
-  private static void line(PrintWriter out, String name, JsonNode value) {
-    if (value.isMissingNode() || value.isNull()) {
+  private static void line(PrintWriter out, String name, Object value) {
+    if (value == null) {
       return;
     }
-    String text = value.isTextual() ? value.asText() : value.toString();
+    String text = value instanceof byte[] b
+        ? new String(b, StandardCharsets.UTF_8) : value.toString();
     out.printf("    %-11s %s%n", name, text);
   }
 }

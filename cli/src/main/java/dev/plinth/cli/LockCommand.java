@@ -40,7 +40,7 @@ final class LockCommand implements Cli.Command {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }
     Plinth.LockResult r = Plinth.lock(spec, output.value() == null ? null : Path.of(output.value()),
-        Plinth.Options.fromEnvironment(context.env()));
+        context.options());
     PrintWriter out = context.out();
     switch (format.value()) {
       case "text" -> {

@@ -1,9 +1,10 @@
 package dev.plinth.cli;
 
 import dev.plinth.builder.Plinth;
-import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Function;
 
 /** The plinth command line: thin commands over {@link Plinth}, one place that maps failures. */
 public final class Main {
@@ -37,80 +38,109 @@ public final class Main {
         break;
       }
     }
+    // The one place plinth reads its environment; everything below is given it.
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
-        System.getenv());
+        System.getenv(), Path.of(System.getProperty("user.home")));
     System.exit(code);
   }
 
-  /** Runs plinth and returns its exit code. */
-  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-    int code = run(args, new Cli.Context(out, err, env));
+  /**
+   * Runs plinth in the environment {@code env} and returns its exit code.
+   *
+   * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
+   */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
+      Path home) {
+    int code = run(args, new Cli.Context(out, err, env, home));
     out.flush();
     err.flush();
     return code;
   }
 
+  /** Runs plinth in the environment {@code env} alone (its HOME, if any, is the home). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    return run(args, out, err, env, null);
+  }
+
   private static int run(String[] args, Cli.Context context) {
-    Cli top = new Cli("plinth",
-        "Builds minimal, production-ready container images without a Docker engine.");
-    Cli.Arg named = top.parameter("COMMAND",
-        "One of the commands below; 'plinth COMMAND --help' shows its options.");
-    Cli cli = top;
-    Cli.Command command = null;
-    try {
-      int at = 0; // the command's name: the first argument after plinth's own options
-      while (at < args.length && args[at].length() > 1 && args[at].charAt(0) == '-') {
-        at++;
-      }
-      top.parse(args, 0, Math.min(at + 1, args.length));
-      if (!top.help.on() && !top.version.on()) {
-        if (named.value() == null) {
-          throw new Cli.UsageError("name a command: base, build, lock, inspect, copy or audit");
+    return run(args, context, Main::command);
+  }
+
+  /**
+   * Runs plinth with these commands (a parameter, so that a test can give one that fails as no
+   * real command can be made to: with an OutOfMemoryError).
+   */
+  static int run(String[] args, Cli.Context context, Function<String, Cli.Command> commands) {
+    boolean stacktrace = false;
+    try { // the one catch site: every failure, an Error too, ends in failed()
+      Cli top = new Cli("plinth",
+          "Builds minimal, production-ready container images without a Docker engine.");
+      Cli.Arg named = top.parameter("COMMAND",
+          "One of the commands below; 'plinth COMMAND --help' shows its options.");
+      Cli cli = top;
+      Cli.Command command = null;
+      try {
+        int at = 0; // the command's name: the first argument after plinth's own options
+        while (at < args.length && args[at].length() > 1 && args[at].charAt(0) == '-') {
+          at++;
         }
-        command = command(named.value());
-        if (command == null) {
-          throw new Cli.UsageError("Unknown command: '" + named.value()
-              + "'; name one of base, build, lock, inspect, copy or audit");
+        top.parse(args, 0, Math.min(at + 1, args.length));
+        if (!top.help.on() && !top.version.on()) {
+          if (named.value() == null) {
+            throw new Cli.UsageError("name a command: base, build, lock, inspect, copy or audit");
+          }
+          command = commands.apply(named.value());
+          if (command == null) {
+            throw new Cli.UsageError("Unknown command: '" + named.value()
+                + "'; name one of base, build, lock, inspect, copy or audit");
+          }
+          cli = command.cli();
+          cli.parse(args, at + 1, args.length);
         }
-        cli = command.cli();
-        cli.parse(args, at + 1, args.length);
+      } catch (Cli.UsageError e) {
+        context.err().println("plinth: " + e.getMessage());
+        context.err().println("Run '" + cli.name() + " --help' for usage.");
+        return ExitCode.USAGE.code;
       }
-    } catch (Cli.UsageError e) {
-      context.err().println("plinth: " + e.getMessage());
-      context.err().println("Run '" + cli.name() + " --help' for usage.");
-      return ExitCode.USAGE.code;
-    }
-    if (cli.help.on()) {
-      cli.printHelp(context.out());
-      if (cli == top) {
-        printCommands(context.out());
+      if (cli.help.on()) {
+        cli.printHelp(context.out());
+        if (cli == top) {
+          printCommands(context.out());
+        }
+        return ExitCode.OK.code;
       }
-      return ExitCode.OK.code;
-    }
-    if (cli.version.on()) {
-      context.out().println("plinth " + Plinth.VERSION);
-      return ExitCode.OK.code;
-    }
-    boolean stacktrace = top.stacktrace.on() || cli.stacktrace.on();
-    PrintWriter err = context.err();
-    try {
+      if (cli.version.on()) {
+        context.out().println("plinth " + Plinth.VERSION);
+        return ExitCode.OK.code;
+      }
+      stacktrace = top.stacktrace.on() || cli.stacktrace.on();
       return command.run(context);
-    } catch (Exception ex) {
-      if (stacktrace) {
-        ex.printStackTrace(err);
-      }
-      if (ex instanceof PlinthException p) {
-        err.println("plinth: " + p.getMessage());
-        return ExitCode.of(p.kind()).code;
-      }
-      if (ex instanceof java.io.IOException) {
-        err.println("plinth: " + ex.getMessage());
-        return ExitCode.OUTPUT.code;
-      }
-      err.println("plinth: internal error: " + ex
-          + (stacktrace ? "" : " (rerun with --stacktrace and report it)"));
-      return ExitCode.INTERNAL.code;
+    } catch (Exception | Error e) {
+      return failed(e, stacktrace, context.err());
     }
+  }
+
+  /**
+   * Reports a command's failure in one line (with its stack trace first for --stacktrace) and
+   * returns the exit code its type says: a {@link dev.plinth.oci.Failure} its kind's, another IOException
+   * OUTPUT, anything else, an Error such as OutOfMemoryError among them, INTERNAL (never 1,
+   * which means audit findings).
+   */
+  static int failed(Throwable e, boolean stacktrace, PrintWriter err) {
+    if (stacktrace) {
+      e.printStackTrace(err);
+    }
+    ExitCode code = ExitCode.of(e);
+    if (code != ExitCode.INTERNAL) {
+      err.println("plinth: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+    } else {
+      String hint = e instanceof OutOfMemoryError ? "; give the JVM more memory (e.g."
+          + " PLINTH_JAVA_OPTS=-Xmx4g)" : e instanceof StackOverflowError ? "; give the JVM more"
+          + " stack (e.g. PLINTH_JAVA_OPTS=-Xss8m)" : "";
+      err.println("plinth: internal error: " + e + hint
+          + (stacktrace ? "" : " (rerun with --stacktrace and report it)"));
+    }
+    return code.code;
   }
 
   private static void printCommands(PrintWriter out) {

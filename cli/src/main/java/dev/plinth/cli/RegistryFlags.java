@@ -2,12 +2,10 @@ package dev.plinth.cli;
 
 import dev.plinth.builder.Plinth;
 import dev.plinth.oci.PlinthException;
-import dev.plinth.registry.CredentialStore;
 import dev.plinth.registry.Credentials;
 import dev.plinth.registry.ManifestFormat;
 import dev.plinth.registry.RegistryOptions;
 import java.io.PrintWriter;
-import java.util.Map;
 
 /** The options of every command that may read from or write to a registry. */
 final class RegistryFlags {
@@ -41,7 +39,7 @@ final class RegistryFlags {
   }
 
   /** The build options with the registry settings of the flags and the environment. */
-  Plinth.Options apply(Plinth.Options o, Map<String, String> env, PrintWriter err)
+  Plinth.Options apply(Plinth.Options o, PrintWriter err)
       throws PlinthException {
     Credentials c = null;
     if (creds.value() != null) {
@@ -51,7 +49,7 @@ final class RegistryFlags {
         throw new PlinthException(PlinthException.Kind.USAGE, e.getMessage());
       }
     }
-    RegistryOptions r = o.registry().withCredentials(new CredentialStore(c, env))
+    RegistryOptions r = o.registry().withCredentials(o.registry().credentials().withFlag(c))
         .withInsecure(RegistryOptions.hosts(String.join(",", insecure.values())))
         .withCredsRealms(RegistryOptions.hosts(String.join(",", credsRealm.values())))
         .withProgress(display = TransferDisplay.choose(quiet.on(), json.on(), err));

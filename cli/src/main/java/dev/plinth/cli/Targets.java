@@ -13,7 +13,7 @@ final class Targets {
   /** --to, the image a command writes. */
   static Cli.Arg to(Cli cli) {
     return cli.option("--to", "REF",
-        "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG],"
+        "Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:DIR (skopeo's directory),"
             + " docker-archive:FILE[:NAME:TAG] (one platform), docker-daemon:NAME:TAG (loads the"
             + " daemon's own platform into Docker or Podman at $DOCKER_HOST), or a registry:"
             + " HOST[:PORT]/REPO[:TAG] (docker:// before it is accepted).")

@@ -1,6 +1,7 @@
 package dev.plinth.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,6 +40,12 @@ class GoldenDigestTest {
     JsonNode manifests = index.path("manifests");
     assertEquals(1, manifests.size(), index.toString());
     return manifests.get(0).path("digest").asText();
+  }
+
+  private static long files(Path dir) throws Exception {
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.count();
+    }
   }
 
   private static void ok(MainTest.Run r) {
@@ -110,10 +117,15 @@ class GoldenDigestTest {
           + "debian: {suite: bookworm, mirror: \"" + mirror + "\", keyring: keyring.gpg}\n");
       Map<String, String> env = Map.of("XDG_CACHE_HOME", tmp.resolve("cache").toString());
       ok(MainTest.plinth(env, "lock", "-f", dir.resolve("plinth.yaml").toString()));
+      // the cache the environment names is the one used (not the user's own)
+      Path blobs = tmp.resolve("cache/plinth/blobs/sha256");
+      long indexes = files(blobs);
+      assertTrue(indexes > 0, "nothing cached in " + blobs);
       Path out = tmp.resolve("debian");
       ok(MainTest.plinth(env, "build", "-f", dir.resolve("plinth.yaml").toString(), "--locked",
           "--to", "oci:" + out + ":1"));
       assertEquals(DEBIAN, topDigest(out));
+      assertEquals(indexes + 4, files(blobs), "the four .debs of the build, cached");
     }
   }
 }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.plinth.oci.ArchiveWriter;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImageReader;
+import dev.plinth.oci.Transports;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
@@ -94,7 +94,7 @@ class DockerDaemonTest {
 
     Path out = tmp.resolve("out.tar");
     DockerDaemon.at(socket).save("plinth/daemon-test:1", out);
-    Image back = ImageReader.read(ImageRef.parse("docker-archive:" + out)).index().images().get(0);
+    Image back = Transports.local().read(ImageRef.parse("docker-archive:" + out)).images().get(0);
     assertEquals(image.layers().get(0).diffId(), back.layers().get(0).diffId());
     assertEquals(image.config().descriptor().digest(), back.config().descriptor().digest(),
         "the config (the image ID) comes back unchanged");

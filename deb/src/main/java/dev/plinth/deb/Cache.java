@@ -34,18 +34,22 @@ public final class Cache {
     this.root = root.toAbsolutePath();
   }
 
-  /** The user's cache: {@code $XDG_CACHE_HOME/plinth}, else {@code ~/.cache/plinth}. */
-  public static Cache user() {
-    return new Cache(defaultRoot(System.getenv(), System.getProperty("user.home")));
-  }
-
-  static Path defaultRoot(Map<String, String> env, String home) {
+  /**
+   * Where the user's cache is: {@code $XDG_CACHE_HOME/plinth}, else {@code $HOME/.cache/plinth},
+   * else {@code home/.cache/plinth}; null with none of them. From the environment a front end
+   * read, never the process's own.
+   *
+   * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
+   */
+  public static Path userRoot(Map<String, String> env, Path home) {
     String xdg = env.get("XDG_CACHE_HOME");
     // The XDG spec says relative values are to be ignored.
     if (xdg != null && !xdg.isEmpty() && Path.of(xdg).isAbsolute()) {
       return Path.of(xdg, "plinth");
     }
-    return Path.of(home, ".cache", "plinth");
+    String h = env.get("HOME");
+    Path user = h != null && !h.isEmpty() ? Path.of(h) : home;
+    return user == null ? null : user.resolve(".cache").resolve("plinth");
   }
 
   public Path root() {

@@ -43,18 +43,26 @@ public final class Mirrors {
     }
   }
 
-  /** The base URI of the Debian archive to fetch from; NOT_FOUND with instructions if none. */
-  public static URI debian() throws PlinthException {
-    return debianSource().uri();
+  /**
+   * The base URI of the Debian archive to fetch from; NOT_FOUND with instructions if none.
+   *
+   * @param override the value of {@value #ENV} in the environment the front end read, or null
+   */
+  public static URI debian(String override) throws PlinthException {
+    return debianSource(override).uri();
   }
 
-  /** The Debian archive to fetch from, with the suites apt uses from it. */
-  public static Source debianSource() throws PlinthException {
-    return find(System.getenv(), ETC_APT);
+  /**
+   * The Debian archive to fetch from, with the suites apt uses from it: {@code override}, else
+   * the host's apt configuration in /etc/apt (read when asked, as a file plinth reads).
+   *
+   * @param override the value of {@value #ENV} in the environment the front end read, or null
+   */
+  public static Source debianSource(String override) throws PlinthException {
+    return find(override, ETC_APT);
   }
 
-  static Source find(Map<String, String> env, Path etcApt) throws PlinthException {
-    String override = env.get(ENV);
+  static Source find(String override, Path etcApt) throws PlinthException {
     if (override != null && !override.isBlank()) {
       URI u = base(override.trim());
       if (u == null) {

@@ -2,6 +2,7 @@ package dev.plinth.deb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -242,11 +243,16 @@ class CacheTest {
   }
 
   @Test
-  void defaultRoot_followsXdgCacheHome_andIgnoresARelativeOne() {
+  void userRoot_followsXdgCacheHome_andIgnoresARelativeOne() {
+    Path home = Path.of("/home/u");
     assertEquals(Path.of("/x/cache/plinth"),
-        Cache.defaultRoot(Map.of("XDG_CACHE_HOME", "/x/cache"), "/home/u"));
+        Cache.userRoot(Map.of("XDG_CACHE_HOME", "/x/cache"), home));
     assertEquals(Path.of("/home/u/.cache/plinth"),
-        Cache.defaultRoot(Map.of("XDG_CACHE_HOME", "rel/cache"), "/home/u"));
-    assertEquals(Path.of("/home/u/.cache/plinth"), Cache.defaultRoot(Map.of(), "/home/u"));
+        Cache.userRoot(Map.of("XDG_CACHE_HOME", "rel/cache"), home));
+    assertEquals(Path.of("/home/u/.cache/plinth"), Cache.userRoot(Map.of(), home));
+    assertEquals(Path.of("/x/cache/plinth"),
+        Cache.userRoot(Map.of("XDG_CACHE_HOME", "/x/cache"), null));
+    assertEquals(Path.of("/h/.cache/plinth"), Cache.userRoot(Map.of("HOME", "/h"), home));
+    assertNull(Cache.userRoot(Map.of(), null));
   }
 }

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +24,7 @@ class MirrorsTest {
   }
 
   private Mirrors.Source find() throws PlinthException {
-    return Mirrors.find(Map.of(), apt);
+    return Mirrors.find(null, apt);
   }
 
   @Test
@@ -133,12 +132,12 @@ class MirrorsTest {
   @Test
   void environmentVariable_winsOverApt() throws Exception {
     write("sources.list", "deb http://apt.example.invalid/debian stable main\n");
-    Mirrors.Source s = Mirrors.find(Map.of(Mirrors.ENV, "http://env.example.invalid/debian"), apt);
+    Mirrors.Source s = Mirrors.find("http://env.example.invalid/debian", apt);
     assertEquals(URI.create("http://env.example.invalid/debian/"), s.uri());
     assertEquals(List.of(), s.suites());
     assertEquals(Mirrors.ENV, s.origin());
     PlinthException e = assertThrows(PlinthException.class,
-        () -> Mirrors.find(Map.of(Mirrors.ENV, "ftp://x.example.invalid/debian"), apt));
+        () -> Mirrors.find("ftp://x.example.invalid/debian", apt));
     assertEquals(Kind.USAGE, e.kind());
   }
 

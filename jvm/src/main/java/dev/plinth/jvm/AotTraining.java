@@ -52,6 +52,7 @@ public final class AotTraining {
 
   /** Whether this machine can run {@code platform}'s runtime for a training run. */
   public static boolean hostRuns(Platform platform) {
+    // os.name and os.arch are facts about this machine, not settings: read where they are needed
     if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
       return false;
     }

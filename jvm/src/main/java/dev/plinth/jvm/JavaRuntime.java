@@ -77,12 +77,17 @@ public final class JavaRuntime {
 
   private JavaRuntime() {}
 
-  /** The host JDKs of a feature version: JAVA_HOME, the running JVM, then /usr/lib/jvm/*. */
-  public static Jdk hostJdk(int feature, Map<String, String> env) throws PlinthException {
+  /**
+   * The host JDK of a feature version: JAVA_HOME, the running JVM, then /usr/lib/jvm/*.
+   *
+   * @param javaHome JAVA_HOME from the environment the front end read, or null
+   */
+  public static Jdk hostJdk(int feature, Path javaHome) throws PlinthException {
     List<Path> candidates = new ArrayList<>();
-    if (env.get("JAVA_HOME") != null && !env.get("JAVA_HOME").isBlank()) {
-      candidates.add(Path.of(env.get("JAVA_HOME")));
+    if (javaHome != null) {
+      candidates.add(javaHome);
     }
+    // java.home is a fact about the JVM running plinth, not a setting: read where it is needed
     candidates.add(Path.of(System.getProperty("java.home")));
     Path jvm = Path.of("/usr/lib/jvm");
     if (Files.isDirectory(jvm)) {

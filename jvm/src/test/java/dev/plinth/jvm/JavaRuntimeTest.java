@@ -27,7 +27,7 @@ class JavaRuntimeTest {
   /** The JDK running the tests: it has jdeps, javac and java. */
   private static JavaRuntime.Jdk thisJdk() throws Exception {
     return JavaRuntime.hostJdk(Runtime.version().feature(),
-        Map.of("JAVA_HOME", System.getProperty("java.home")));
+        Path.of(System.getProperty("java.home")));
   }
 
   /** Compiles {@code sources} (path → text) into a jar at {@code jar}. */

@@ -4,8 +4,6 @@ import dev.plinth.builder.BuildResult;
 import dev.plinth.builder.BuildSpec;
 import dev.plinth.builder.Plinth;
 import dev.plinth.oci.ImageRef;
-import dev.plinth.oci.PlinthException;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,16 +124,12 @@ public class BuildMojo extends AbstractMojo {
       getLog().info("plinth: building " + target() + " for " + spec.platforms().stream()
           .map(Object::toString).collect(Collectors.joining(", ")) + ": " + main + ", classpath "
           + spec.java().classpath().stream().map(this::shortName).collect(Collectors.joining(":")));
-      BuildResult result = Plinth.build(spec, ImageRef.parse(target()),
-          BuildParameters.options(System.getenv(), outputTimestamp));
+      // The environment is read here, at each execution: a Maven JVM outlives settings.
+      BuildResult result = Plinth.build(spec, ImageRef.parse(target()), BuildParameters.options(
+          System.getenv(), Path.of(System.getProperty("user.home")), outputTimestamp));
       ResultLines.of(result).forEach(getLog()::info);
-    } catch (PlinthException e) {
-      switch (e.kind()) {
-        case USAGE, BAD_INPUT, NOT_FOUND -> throw new MojoFailureException(e.getMessage(), e);
-        default -> throw new MojoExecutionException(e.getMessage(), e);
-      }
-    } catch (IOException e) {
-      throw new MojoExecutionException(e.toString(), e);
+    } catch (Exception | Error e) {
+      MojoFailures.raise(e);
     }
   }
 

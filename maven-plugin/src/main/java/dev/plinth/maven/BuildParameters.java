@@ -108,18 +108,21 @@ record BuildParameters(
   }
 
   /**
-   * The build options: SOURCE_DATE_EPOCH when set, else the project's {@code
+   * The build options from the environment: SOURCE_DATE_EPOCH when set, else the project's {@code
    * project.build.outputTimestamp} as reproducible Maven builds read it (seconds since 1970, or an
    * ISO-8601 date with an offset; one character or nothing means none), else time 0.
+   *
+   * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
    */
-  static Plinth.Options options(Map<String, String> environment, String outputTimestamp)
-      throws PlinthException {
+  static Plinth.Options options(Map<String, String> environment, Path home,
+      String outputTimestamp) throws PlinthException {
+    Plinth.Options options = Plinth.Options.fromEnvironment(environment, home);
     String epoch = environment.get("SOURCE_DATE_EPOCH");
     if (epoch != null && !epoch.isBlank()) {
-      return Plinth.Options.fromEnvironment(environment);
+      return options;
     }
     if (outputTimestamp == null || outputTimestamp.trim().length() < 2) {
-      return Plinth.Options.DEFAULT;
+      return options;
     }
     String t = outputTimestamp.trim();
     long seconds;
@@ -134,7 +137,7 @@ record BuildParameters(
     if (seconds < 0 || seconds > 253402300799L) {
       throw usage("project.build.outputTimestamp: '" + t + "' is out of range");
     }
-    return new Plinth.Options(seconds, Plinth.Options.DEFAULT.gzipLevel());
+    return options.withEpochSeconds(seconds);
   }
 
   private List<Platform> platformList() throws PlinthException {

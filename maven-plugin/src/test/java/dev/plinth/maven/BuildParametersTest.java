@@ -149,39 +149,53 @@ class BuildParametersTest {
 
   @Test
   void sourceDateEpoch_winsOverTheOutputTimestamp() throws Exception {
-    Plinth.Options o = BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", "1700000000"),
+    Plinth.Options o = BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", "1700000000"), null,
         "2024-01-01T00:00:00Z");
     assertEquals(1700000000L, o.epochSeconds());
-    assertEquals(Plinth.Options.DEFAULT.gzipLevel(), o.gzipLevel());
+    assertEquals(Plinth.Options.DEFAULT_GZIP, o.gzipLevel());
   }
 
   @Test
   void badSourceDateEpoch_isAUsageError() {
     PlinthException e = assertThrows(PlinthException.class,
-        () -> BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", "yesterday"), null));
+        () -> BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", "yesterday"), null, null));
     assertEquals(PlinthException.Kind.USAGE, e.kind());
   }
 
   @Test
   void outputTimestamp_isoDateOrSeconds_setsTheEpoch() throws Exception {
-    assertEquals(315532802L, BuildParameters.options(Map.of(), "1980-01-01T00:00:02Z").epochSeconds());
+    assertEquals(315532802L, BuildParameters.options(Map.of(), null, "1980-01-01T00:00:02Z").epochSeconds());
     assertEquals(1704067200L,
-        BuildParameters.options(Map.of(), "2024-01-01T01:00:00+01:00").epochSeconds());
-    assertEquals(1704067200L, BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", " "),
+        BuildParameters.options(Map.of(), null, "2024-01-01T01:00:00+01:00").epochSeconds());
+    assertEquals(1704067200L, BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", " "), null,
         "1704067200").epochSeconds());
   }
 
   @Test
   void outputTimestamp_unsetOrOneCharacter_meansTimeZero() throws Exception {
-    assertSame(Plinth.Options.DEFAULT, BuildParameters.options(Map.of(), null));
-    assertSame(Plinth.Options.DEFAULT, BuildParameters.options(Map.of(), ""));
-    assertSame(Plinth.Options.DEFAULT, BuildParameters.options(Map.of(), "a"));
+    assertEquals(0, BuildParameters.options(Map.of(), null, null).epochSeconds());
+    assertEquals(0, BuildParameters.options(Map.of(), null, "").epochSeconds());
+    assertEquals(0, BuildParameters.options(Map.of(), null, "a").epochSeconds());
+  }
+
+  @Test
+  void options_comeFromTheEnvironmentGiven_atEachExecution() throws Exception {
+    Plinth.Options o = BuildParameters.options(Map.of("XDG_CACHE_HOME", "/x/cache",
+        "DOCKER_HOST", "unix:///run/d.sock", "JAVA_HOME", "/opt/jdk"), null,
+        "2024-01-01T00:00:00Z");
+    assertEquals(1704067200L, o.epochSeconds());
+    assertEquals(Path.of("/x/cache/plinth"), o.cacheDir());
+    assertEquals("unix:///run/d.sock", o.dockerHost());
+    assertEquals(Path.of("/opt/jdk"), o.javaHome());
+    Plinth.Options home = BuildParameters.options(Map.of(), Path.of("/home/u"), null);
+    assertEquals(Path.of("/home/u/.cache/plinth"), home.cacheDir());
+    assertNull(home.dockerHost());
   }
 
   @Test
   void outputTimestamp_garbage_failsNamingIt() {
     PlinthException e = assertThrows(PlinthException.class,
-        () -> BuildParameters.options(Map.of(), "last tuesday"));
+        () -> BuildParameters.options(Map.of(), null, "last tuesday"));
     assertEquals(PlinthException.Kind.USAGE, e.kind());
     assertTrue(e.getMessage().startsWith("project.build.outputTimestamp: 'last tuesday'"),
         e.getMessage());

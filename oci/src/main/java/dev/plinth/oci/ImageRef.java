@@ -5,29 +5,31 @@ import java.util.regex.Pattern;
 
 /**
  * Where an image is read from or written to, named as containers-transports(5) names it: {@code
- * oci:DIR[:TAG]}, {@code oci-archive:FILE[:TAG]}, {@code docker-archive:FILE[:NAME[:TAG]]}, or a
- * registry reference ({@code host/repo:tag}, optionally {@code docker://}).
+ * oci:DIR[:TAG]}, {@code oci-archive:FILE[:TAG]}, {@code dir:DIR}, {@code
+ * docker-archive:FILE[:NAME[:TAG]]}, {@code docker-daemon:NAME[:TAG]}, or a registry reference
+ * ({@code host/repo:tag}, optionally {@code docker://}). Which code reads and writes each is a
+ * {@link Transport}, found in {@link Transports} by {@link #transport()}.
  *
- * @param path the directory or file (null for a registry reference)
- * @param name the tag ({@code oci}, {@code oci-archive}), {@code name:tag} ({@code docker-archive})
- *     or the whole reference (registry); null when absent
+ * @param transport the transport's prefix: {@link #OCI}, {@link #REGISTRY}...
+ * @param path the directory or file (null for a registry or daemon reference)
+ * @param name the tag ({@code oci}, {@code oci-archive}), {@code name:tag} ({@code
+ *     docker-archive}, {@code docker-daemon}) or the whole reference (registry); null when absent
  */
-public record ImageRef(Transport transport, Path path, String name) {
-  /** The transports plinth knows. */
-  public enum Transport {
-    OCI("oci"),
-    OCI_ARCHIVE("oci-archive"),
-    DOCKER_ARCHIVE("docker-archive"),
-    REGISTRY("docker"),
-    /** A Docker or Podman daemon, over the Engine API socket: {@code docker-daemon:NAME:TAG}. */
-    DOCKER_DAEMON("docker-daemon");
+public record ImageRef(String transport, Path path, String name) {
+  public static final String OCI = "oci";
+  public static final String OCI_ARCHIVE = "oci-archive";
+  /** skopeo's directory of loose files: manifest.json, version and one file per blob. */
+  public static final String DIR = "dir";
+  public static final String DOCKER_ARCHIVE = "docker-archive";
+  /** A Docker or Podman daemon, over the Engine API socket: {@code docker-daemon:NAME:TAG}. */
+  public static final String DOCKER_DAEMON = "docker-daemon";
+  /** A registry: {@code docker://host/repo:tag}, or {@code host/repo:tag} alone. */
+  public static final String REGISTRY = "docker";
 
-    public final String prefix;
-
-    Transport(String prefix) {
-      this.prefix = prefix;
-    }
-  }
+  /** The forms accepted, for messages and help. */
+  public static final String FORMS = "oci:DIR[:TAG], oci-archive:FILE[:TAG], dir:DIR,"
+      + " docker-archive:FILE[:NAME:TAG], docker-daemon:NAME:TAG or a registry reference such as"
+      + " localhost:5000/app:1";
 
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
   private static final Pattern OCI_REF = Pattern.compile("[A-Za-z0-9_.:@/+-]+");
@@ -47,8 +49,7 @@ public record ImageRef(Transport transport, Path path, String name) {
     String scheme = colon < 0 ? "" : text.substring(0, colon);
     String rest = colon < 0 ? "" : text.substring(colon + 1);
     switch (scheme) {
-      case "oci", "oci-archive" -> {
-        Transport t = scheme.equals("oci") ? Transport.OCI : Transport.OCI_ARCHIVE;
+      case OCI, OCI_ARCHIVE -> {
         int c = rest.indexOf(':');
         String path = c < 0 ? rest : rest.substring(0, c);
         String tag = c < 0 ? null : rest.substring(c + 1);
@@ -58,9 +59,15 @@ public record ImageRef(Transport transport, Path path, String name) {
         if (tag != null && !OCI_REF.matcher(tag).matches()) {
           throw usage(text, "'" + tag + "' is not a valid tag");
         }
-        return new ImageRef(t, Path.of(path), tag);
+        return new ImageRef(scheme, Path.of(path), tag);
       }
-      case "docker-archive" -> {
+      case DIR -> {
+        if (rest.isEmpty()) {
+          throw usage(text, "the path is empty");
+        }
+        return new ImageRef(DIR, Path.of(rest), null);
+      }
+      case DOCKER_ARCHIVE -> {
         int c = rest.indexOf(':');
         String path = c < 0 ? rest : rest.substring(0, c);
         String ref = c < 0 ? null : rest.substring(c + 1);
@@ -70,16 +77,16 @@ public record ImageRef(Transport transport, Path path, String name) {
         if (ref != null) {
           ref = normalizeNameTag(text, ref);
         }
-        return new ImageRef(Transport.DOCKER_ARCHIVE, Path.of(path), ref);
+        return new ImageRef(DOCKER_ARCHIVE, Path.of(path), ref);
       }
-      case "docker-daemon" -> {
+      case DOCKER_DAEMON -> {
         if (rest.isEmpty()) {
           throw usage(text, "name the image: docker-daemon:NAME[:TAG] (or an image ID)");
         }
         String name = rest.matches("(sha256:)?[0-9a-f]{12,64}") ? rest : normalizeNameTag(text, rest);
-        return new ImageRef(Transport.DOCKER_DAEMON, null, name);
+        return new ImageRef(DOCKER_DAEMON, null, name);
       }
-      case "docker" -> {
+      case REGISTRY -> {
         if (!rest.startsWith("//")) {
           throw usage(text, "a registry reference is written docker://host/repo:tag");
         }
@@ -94,11 +101,41 @@ public record ImageRef(Transport transport, Path path, String name) {
     }
   }
 
+  /**
+   * The tag this reference names: an OCI layout's or archive's tag, the tag of a name:tag, a
+   * registry reference's tag ({@code latest} when it names neither tag nor digest); null when it
+   * names none (a digest, an image ID, a dir:).
+   */
+  public String tag() {
+    if (name == null) {
+      return null;
+    }
+    switch (transport) {
+      case OCI, OCI_ARCHIVE -> {
+        return name;
+      }
+      case REGISTRY -> {
+        int slash = name.lastIndexOf('/');
+        int colon = name.lastIndexOf(':');
+        if (name.contains("@")) {
+          return null;
+        }
+        return colon > slash ? name.substring(colon + 1) : "latest";
+      }
+      default -> {
+        if (name.startsWith("sha256:") || name.matches("[0-9a-f]{12,64}")) {
+          return null;
+        }
+        return name.substring(name.lastIndexOf(':') + 1);
+      }
+    }
+  }
+
   private static ImageRef registry(String text, String ref) throws PlinthException {
     if (ref.isEmpty() || ref.contains(" ")) {
       throw usage(text, "the registry reference is empty or has spaces");
     }
-    return new ImageRef(Transport.REGISTRY, null, ref);
+    return new ImageRef(REGISTRY, null, ref);
   }
 
   private static String normalizeNameTag(String text, String ref) throws PlinthException {
@@ -130,22 +167,17 @@ public record ImageRef(Transport transport, Path path, String name) {
   private static PlinthException usage(String text, String why) {
     return new PlinthException(
         PlinthException.Kind.USAGE,
-        "image reference '"
-            + text
-            + "': "
-            + why
-            + ". Use oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG],"
-            + " docker-daemon:NAME:TAG or a registry reference such as localhost:5000/app:1");
+        "image reference '" + text + "': " + why + ". Use " + FORMS);
   }
 
   @Override
   public String toString() {
-    if (transport == Transport.REGISTRY) {
+    if (transport.equals(REGISTRY)) {
       return name;
     }
-    if (transport == Transport.DOCKER_DAEMON) {
-      return transport.prefix + ":" + name;
+    if (path == null) {
+      return transport + ":" + name;
     }
-    return transport.prefix + ":" + path + (name == null ? "" : ":" + name);
+    return transport + ":" + path + (name == null ? "" : ":" + name);
   }
 }

@@ -28,8 +28,21 @@ import java.util.zip.GZIPOutputStream;
  * directories, every mtime pinned, and both digests computed in the one pass that writes it.
  */
 public final class LayerBuilder {
-  private record Spec(
-      TarEntry.Type type, int mode, long uid, long gid, byte[] bytes, Path source, String link) {}
+  /**
+   * One entry. A file's content is {@code bytes}, or {@code source}: the whole file when {@code
+   * length} is -1, else the {@code length} bytes at {@code offset}.
+   */
+  private record Spec(TarEntry.Type type, int mode, long uid, long gid, byte[] bytes, Path source,
+      long offset, long length, String link) {
+    Spec(TarEntry.Type type, int mode, long uid, long gid, byte[] bytes, Path source,
+        String link) {
+      this(type, mode, uid, gid, bytes, source, 0, -1, link);
+    }
+
+    long sourceSize() throws IOException {
+      return length >= 0 ? length : Files.size(source);
+    }
+  }
 
   private final Map<String, Spec> entries = new TreeMap<>();
 
@@ -46,6 +59,19 @@ public final class LayerBuilder {
     return put(path, new Spec(TarEntry.Type.FILE, mode, uid, gid, null, source, null));
   }
 
+  /**
+   * A file whose content is the {@code size} bytes at {@code offset} of {@code source}, read when
+   * the layer is built (many files spilled into one).
+   */
+  public LayerBuilder file(String path, Path source, long offset, long size, int mode, long uid,
+      long gid) {
+    if (offset < 0 || size < 0) {
+      throw new IllegalArgumentException(path + ": offset " + offset + ", size " + size);
+    }
+    return put(path, new Spec(TarEntry.Type.FILE, mode, uid, gid, null, source, offset, size,
+        null));
+  }
+
   public LayerBuilder symlink(String path, String target, long uid, long gid) {
     return put(path, new Spec(TarEntry.Type.SYMLINK, 0777, uid, gid, null, null, target));
   }
@@ -57,7 +83,7 @@ public final class LayerBuilder {
       if (s.bytes != null) {
         n += s.bytes.length;
       } else if (s.source != null) {
-        n += Files.size(s.source);
+        n += s.sourceSize();
       }
     }
     return n;
@@ -177,7 +203,7 @@ public final class LayerBuilder {
           return false;
         }
         indices.add(n);
-        contents.add(contentHash(specs.get(n).source));
+        contents.add(contentHash(specs.get(n)));
       }
       return check(indices, contents).equals(check);
     } catch (RuntimeException | IOException e) {
@@ -210,6 +236,9 @@ public final class LayerBuilder {
         long[] changed = new long[1];
         line.append("file ").append(s.source.toAbsolutePath()).append('\0')
             .append(stamp(s.source, changed));
+        if (s.length >= 0) {
+          line.append(" slice ").append(s.offset).append(' ').append(s.length);
+        }
         if (now - changed[0] < RACY_NANOS) {
           racy.add(index);
         }
@@ -240,9 +269,9 @@ public final class LayerBuilder {
     }
   }
 
-  private static Digest contentHash(Path file) throws IOException {
+  private static Digest contentHash(Spec s) throws IOException {
     MessageDigest md = Digest.sha256();
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = open(s)) {
       byte[] buf = new byte[65536];
       for (int n; (n = in.read(buf)) > 0; ) {
         md.update(buf, 0, n);
@@ -327,7 +356,11 @@ public final class LayerBuilder {
     }
   }
 
-  /** The entries and every missing parent directory (root-owned, 0755). */
+  /**
+   * The entries and every missing parent directory (root-owned, 0755). Paths come in order, a
+   * parent before what is inside it, so the climb stops at the first parent already there: its
+   * own parents are in too.
+   */
   private Map<String, Spec> withParents() {
     Map<String, Spec> all = new TreeMap<>(entries);
     for (String path : entries.keySet()) {
@@ -338,10 +371,22 @@ public final class LayerBuilder {
         } else if (parent.type != TarEntry.Type.DIRECTORY) {
           throw new IllegalArgumentException(
               "/" + path + " is inside /" + p + ", which is not a directory");
+        } else {
+          break;
         }
       }
     }
     return all;
+  }
+
+  /** A source file's content: the whole file or its slice. */
+  private static InputStream open(Spec s) throws IOException {
+    if (s.length < 0) {
+      return Files.newInputStream(s.source);
+    }
+    FileChannel ch = FileChannel.open(s.source);
+    ch.position(s.offset);
+    return LimitedInputStream.cut(Channels.newInputStream(ch), s.length);
   }
 
   /**
@@ -361,11 +406,16 @@ public final class LayerBuilder {
               new TarEntry(path, s.type, s.mode, s.uid, s.gid, s.bytes.length, null, mtime),
               new ByteArrayInputStream(s.bytes));
         } else {
-          long size = Files.size(s.source);
+          long size = s.sourceSize();
           try (FileChannel file = FileChannel.open(s.source)) {
             // Positional reads only: the content is still read from the start.
-            long[] stored = parallel == null ? new long[0] : ZipRanges.deflated(file);
+            long[] stored = parallel == null ? new long[0]
+                : s.length < 0 ? ZipRanges.deflated(file) : ZipRanges.deflated(file, s.offset, size);
             InputStream in = Channels.newInputStream(file);
+            if (s.length >= 0) {
+              file.position(s.offset);
+              in = LimitedInputStream.cut(in, size);
+            }
             if (hash != null) {
               in = new java.security.DigestInputStream(in, hash);
             }

@@ -12,6 +12,8 @@ public final class MediaTypes {
       "application/vnd.docker.distribution.manifest.list.v2+json";
   public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
   public static final String DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+  /** The empty config of an OCI 1.1 artifact: the two bytes {@code {}}. */
+  public static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
 
   public static boolean isIndex(String mediaType) {
     return OCI_INDEX.equals(mediaType) || DOCKER_MANIFEST_LIST.equals(mediaType);
@@ -19,6 +21,17 @@ public final class MediaTypes {
 
   public static boolean isManifest(String mediaType) {
     return OCI_MANIFEST.equals(mediaType) || DOCKER_MANIFEST.equals(mediaType);
+  }
+
+  /** An image config, OCI's or Docker's. */
+  public static boolean isConfig(String mediaType) {
+    return OCI_CONFIG.equals(mediaType) || DOCKER_CONFIG.equals(mediaType);
+  }
+
+  /** A filesystem changeset: OCI's layer types (any compression) or Docker's rootfs diffs. */
+  public static boolean isLayer(String mediaType) {
+    return mediaType.startsWith("application/vnd.oci.image.layer.")
+        || mediaType.startsWith("application/vnd.docker.image.rootfs.");
   }
 
   private MediaTypes() {}

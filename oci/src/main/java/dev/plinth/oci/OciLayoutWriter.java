@@ -1,6 +1,5 @@
 package dev.plinth.oci;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -10,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Writes images into an OCI image layout directory ({@code oci:DIR[:TAG]}). Blobs already present
@@ -65,20 +65,11 @@ public final class OciLayoutWriter {
    */
   static byte[] indexJson(byte[] old, String what, String tag, Descriptor top)
       throws PlinthException {
-    List<Object> manifests = new ArrayList<>();
+    List<Descriptor> manifests = new ArrayList<>();
     if (old != null) {
-      JsonNode node = Json.read(old, what);
-      JsonNode list = node.get("manifests");
-      if (list != null && !list.isArray()) {
-        throw new PlinthException(
-            PlinthException.Kind.BAD_INPUT, what + ": 'manifests' is not a list");
-      }
-      if (list != null) {
-        for (JsonNode m : list) {
-          String name = m.path("annotations").path(REF_NAME).asText(null);
-          if (!java.util.Objects.equals(name, tag)) {
-            manifests.add(m);
-          }
+      for (Descriptor d : Index.parse(old, what).manifests()) {
+        if (!Objects.equals(d.annotations().get(REF_NAME), tag)) {
+          manifests.add(d);
         }
       }
     }
@@ -86,12 +77,8 @@ public final class OciLayoutWriter {
     if (tag != null) {
       annotations.put(REF_NAME, tag);
     }
-    manifests.add(top.withAnnotations(annotations).toJson());
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("schemaVersion", 2);
-    m.put("mediaType", MediaTypes.OCI_INDEX);
-    m.put("manifests", manifests);
-    return Json.write(m);
+    manifests.add(top.withAnnotations(annotations));
+    return Index.of(MediaTypes.OCI_INDEX, manifests, Map.of()).bytes();
   }
 
   /** The index.json of a fresh layout holding only this index under {@code tag}. */

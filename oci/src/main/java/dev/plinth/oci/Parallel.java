@@ -1,6 +1,5 @@
 package dev.plinth.oci;
 
-import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -36,7 +35,10 @@ public final class Parallel {
     }
   }
 
-  /** The task's result; its IOException or PlinthException as thrown. */
+  /**
+   * The task's result, or what it threw, as it threw it: its IOException (a {@link StreamFailure}
+   * among them), PlinthException, RuntimeException or Error (an OutOfMemoryError stays one).
+   */
   public static <T> T join(Future<T> f) throws IOException, PlinthException {
     try {
       return f.get();
@@ -44,20 +46,26 @@ public final class Parallel {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted");
     } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof PlinthException p) {
+      if (e.getCause() instanceof PlinthException p) {
         throw p;
       }
-      if (c instanceof RuntimeException r) {
-        throw r;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
+      throw thrown(e);
     }
+  }
+
+  /**
+   * What the task of {@code e} threw, for a task that throws no PlinthException: its
+   * RuntimeException or Error is thrown from here, its IOException returned to be thrown. A task
+   * of ours throws no other checked exception; one that did comes back wrapped.
+   */
+  public static IOException thrown(ExecutionException e) {
+    Throwable c = e.getCause();
+    if (c instanceof RuntimeException r) {
+      throw r;
+    }
+    if (c instanceof Error err) {
+      throw err;
+    }
+    return c instanceof IOException io ? io : new IOException(c);
   }
 }

@@ -198,7 +198,7 @@ final class ParallelGzipOutputStream extends OutputStream {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while compressing");
       } catch (ExecutionException e) {
-        throw new IOException("compressing a block failed: " + e.getCause(), e.getCause());
+        throw Parallel.thrown(e);
       }
       s.job = null;
       s.done = true;

@@ -4,7 +4,7 @@ package dev.plinth.oci;
  * A failure the user can act on. The message says what failed (naming the file, field or
  * reference) and what to do; the {@link Kind} decides the documented exit code.
  */
-public class PlinthException extends Exception {
+public class PlinthException extends Exception implements Failure {
   private static final long serialVersionUID = 1L;
 
   /** What kind of failure, mapped one to one onto the documented exit codes. */
@@ -31,6 +31,7 @@ public class PlinthException extends Exception {
     this.kind = kind;
   }
 
+  @Override
   public Kind kind() {
     return kind;
   }

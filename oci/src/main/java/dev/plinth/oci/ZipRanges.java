@@ -48,34 +48,51 @@ final class ZipRanges {
    */
   static long[] deflated(FileChannel file) {
     try {
-      return deflated(file, file.size(), MIN);
+      return deflated(file, 0, file.size(), MIN);
+    } catch (IOException | RuntimeException e) {
+      return NONE;
+    }
+  }
+
+  /**
+   * As {@link #deflated(FileChannel)}, for the zip file that is the {@code size} bytes at {@code
+   * offset} of {@code file}; the offsets returned count from {@code offset}.
+   */
+  static long[] deflated(FileChannel file, long offset, long size) {
+    try {
+      return deflated(file, offset, size, MIN);
     } catch (IOException | RuntimeException e) {
       return NONE;
     }
   }
 
   static long[] deflated(FileChannel ch, long size, int min) throws IOException {
+    return deflated(ch, 0, size, min);
+  }
+
+  private static long[] deflated(FileChannel ch, long origin, long size, int min)
+      throws IOException {
     if (size < Math.max(END, min)) {
       return NONE;
     }
     // The end record is within the last 22 + 65535 (its comment) bytes; a ZIP64 locator 20 before.
     int tailLen = (int) Math.min(size, END + 0xffff + 20);
-    ByteBuffer tail = read(ch, size - tailLen, tailLen);
+    ByteBuffer tail = read(ch, origin + size - tailLen, tailLen);
     if (tail == null) {
       return NONE;
     }
     for (int i = tailLen - END; i >= 0; i--) {
       if (tail.getInt(i) == END_SIG && i + END + u16(tail, i + 20) == tailLen) {
         boolean zip64 = i >= 20 && tail.getInt(i - 20) == ZIP64_LOCATOR_SIG;
-        return zip64 ? NONE : fromEnd(ch, size - tailLen + i, tail, i, min);
+        return zip64 ? NONE : fromEnd(ch, origin, size - tailLen + i, tail, i, min);
       }
     }
     return NONE;
   }
 
   /** Reads the central directory that the end record at {@code end} (tail[i]) describes. */
-  private static long[] fromEnd(FileChannel ch, long end, ByteBuffer tail, int i, int min)
-      throws IOException {
+  private static long[] fromEnd(FileChannel ch, long origin, long end, ByteBuffer tail, int i,
+      int min) throws IOException {
     int disk = u16(tail, i + 4);
     int centralDisk = u16(tail, i + 6);
     int entriesHere = u16(tail, i + 8);
@@ -92,7 +109,7 @@ final class ZipRanges {
     if (centralStart < 0 || base < 0) {
       return NONE;
     }
-    ByteBuffer cd = read(ch, centralStart, (int) centralSize);
+    ByteBuffer cd = read(ch, origin + centralStart, (int) centralSize);
     if (cd == null) {
       return NONE;
     }
@@ -134,7 +151,7 @@ final class ZipRanges {
       }
       if (window == null || at + LOCAL > windowAt + window.limit()) {
         windowAt = at;
-        window = read(ch, at, (int) Math.min(WINDOW, centralStart - at), buffer);
+        window = read(ch, origin + at, (int) Math.min(WINDOW, centralStart - at), buffer);
         if (window == null) {
           return NONE;
         }

@@ -43,12 +43,12 @@ class ImageIoTest {
     ArchiveWriter.writeOciArchive(a, "v1", index, 0);
     ArchiveWriter.writeOciArchive(b, "v1", index, 0);
     assertEquals(Digest.of(Files.readAllBytes(a)), Digest.of(Files.readAllBytes(b)));
-    ImageReader.Result r = ImageReader.read(ImageRef.parse("oci-archive:" + a + ":v1"));
-    assertEquals(MediaTypes.OCI_INDEX, r.topMediaType());
-    assertEquals(index.index().descriptor().digest(), r.topDigest());
-    assertEquals(2, r.index().images().size());
-    assertEquals(Platform.LINUX_ARM64, r.index().images().get(1).platform());
-    try (InputStream in = r.index().images().get(1).layers().get(0).openUncompressed()) {
+    ImageIndex r = Transports.local().read(ImageRef.parse("oci-archive:" + a + ":v1"));
+    assertEquals(MediaTypes.OCI_INDEX, r.top().mediaType());
+    assertEquals(index.index().descriptor().digest(), r.top().digest());
+    assertEquals(2, r.images().size());
+    assertEquals(Platform.LINUX_ARM64, r.images().get(1).platform());
+    try (InputStream in = r.images().get(1).layers().get(0).openUncompressed()) {
       TarReader t = new TarReader(in, "layer");
       assertEquals("hello", t.next().name());
       assertEquals("arm64", new String(t.content().readAllBytes(), StandardCharsets.UTF_8));
@@ -65,12 +65,12 @@ class ImageIoTest {
     JsonNode idx = Json.read(Files.readAllBytes(dir.resolve("index.json")), "index.json");
     assertEquals(2, idx.get("manifests").size());
     assertEquals("{\"imageLayoutVersion\":\"1.0.0\"}", Files.readString(dir.resolve("oci-layout")));
-    assertEquals(2, ImageReader.read(ImageRef.parse("oci:" + dir + ":two")).index().images().size());
+    assertEquals(2, Transports.local().read(ImageRef.parse("oci:" + dir + ":two")).images().size());
     PlinthException none = assertThrows(PlinthException.class,
-        () -> ImageReader.read(ImageRef.parse("oci:" + dir + ":three")));
+        () -> Transports.local().read(ImageRef.parse("oci:" + dir + ":three")));
     assertTrue(none.getMessage().contains("tags: one, two"), none.getMessage());
     PlinthException ambiguous = assertThrows(PlinthException.class,
-        () -> ImageReader.read(ImageRef.parse("oci:" + dir)));
+        () -> Transports.local().read(ImageRef.parse("oci:" + dir)));
     assertEquals(PlinthException.Kind.USAGE, ambiguous.kind());
     try (Stream<Path> s = Files.walk(dir)) {
       assertTrue(s.noneMatch(p -> p.toString().endsWith(".plinth-tmp")), "no temp files left");
@@ -86,7 +86,7 @@ class ImageIoTest {
     ArchiveWriter.writeOciArchive(tar, "v1", index, 0);
     byte[] whole = index.images().get(0).layers().get(0).blob().readAllBytes();
     for (String ref : List.of("oci:" + dir + ":v1", "oci-archive:" + tar + ":v1")) {
-      Blob b = ImageReader.read(ImageRef.parse(ref)).index().images().get(0).layers().get(0).blob();
+      Blob b = Transports.local().read(ImageRef.parse(ref)).images().get(0).layers().get(0).blob();
       assertArrayEquals(whole, b.readAllBytes(), ref);
       for (int k : new int[] {0, 1, whole.length / 2, whole.length}) {
         try (InputStream in = b.openAt(k)) {
@@ -116,8 +116,8 @@ class ImageIoTest {
     Image image = twoPlatforms().images().get(0);
     Path file = tmp.resolve("d.tar");
     ArchiveWriter.writeDockerArchive(file, "plinth/base:1", image, 0);
-    ImageReader.Result r = ImageReader.read(ImageRef.parse("docker-archive:" + file));
-    Image back = r.index().images().get(0);
+    ImageIndex r = Transports.local().read(ImageRef.parse("docker-archive:" + file));
+    Image back = r.images().get(0);
     assertEquals(image.config().descriptor().digest(), back.config().descriptor().digest());
     assertEquals(image.layers().get(0).diffId(), back.layers().get(0).diffId());
     try (InputStream in = back.layers().get(0).openUncompressed()) {
@@ -135,7 +135,7 @@ class ImageIoTest {
     byte[] bytes = Files.readAllBytes(blob);
     bytes[bytes.length - 5] ^= 1;
     Files.write(blob, bytes);
-    Layer read = ImageReader.read(ImageRef.parse("oci:" + dir)).index().images().get(0).layers().get(0);
+    Layer read = Transports.local().read(ImageRef.parse("oci:" + dir)).images().get(0).layers().get(0);
     java.io.IOException e = assertThrows(java.io.IOException.class, () -> {
       try (InputStream in = read.blob().open()) {
         in.readAllBytes();
@@ -151,7 +151,7 @@ class ImageIoTest {
     OciLayoutWriter.write(dir, null, index);
     Path manifest = dir.resolve("blobs/sha256/" + index.images().get(0).manifest().descriptor().digest().hex());
     Files.writeString(manifest, Files.readString(manifest).replace("schemaVersion\":2", "schemaVersion\":3"));
-    PlinthException e = assertThrows(PlinthException.class, () -> ImageReader.read(ImageRef.parse("oci:" + dir)));
+    PlinthException e = assertThrows(PlinthException.class, () -> Transports.local().read(ImageRef.parse("oci:" + dir)));
     assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
   }
 
@@ -168,7 +168,7 @@ class ImageIoTest {
     }
     Files.write(file, out.toByteArray());
     PlinthException e = assertThrows(PlinthException.class,
-        () -> ImageReader.read(ImageRef.parse("oci-archive:" + file)));
+        () -> Transports.local().read(ImageRef.parse("oci-archive:" + file)));
     assertTrue(e.getMessage().contains("'index.json' twice"), e.getMessage());
   }
 
@@ -183,14 +183,14 @@ class ImageIoTest {
     }
     Files.write(file, out.toByteArray());
     PlinthException e = assertThrows(PlinthException.class,
-        () -> ImageReader.read(ImageRef.parse("docker-archive:" + file)));
+        () -> Transports.local().read(ImageRef.parse("docker-archive:" + file)));
     assertTrue(e.getMessage().contains("unsafe path"), e.getMessage());
   }
 
   @Test
   void missingArchive_isNotFound() {
     PlinthException e = assertThrows(PlinthException.class,
-        () -> ImageReader.read(ImageRef.parse("oci-archive:" + tmp.resolve("nope.tar"))));
+        () -> Transports.local().read(ImageRef.parse("oci-archive:" + tmp.resolve("nope.tar"))));
     assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
   }
 }

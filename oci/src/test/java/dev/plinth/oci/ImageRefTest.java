@@ -12,24 +12,40 @@ class ImageRefTest {
   @Test
   void transports_parseAsContainersTransportsDoes() throws Exception {
     ImageRef oci = ImageRef.parse("oci:out/layout:v1");
-    assertEquals(ImageRef.Transport.OCI, oci.transport());
+    assertEquals(ImageRef.OCI, oci.transport());
     assertEquals(Path.of("out/layout"), oci.path());
     assertEquals("v1", oci.name());
     ImageRef archive = ImageRef.parse("oci-archive:base.tar");
-    assertEquals(ImageRef.Transport.OCI_ARCHIVE, archive.transport());
+    assertEquals(ImageRef.OCI_ARCHIVE, archive.transport());
     assertNull(archive.name());
     ImageRef docker = ImageRef.parse("docker-archive:base.tar:plinth/base:1");
     assertEquals("plinth/base:1", docker.name());
     assertEquals("plinth/base:latest", ImageRef.parse("docker-archive:b.tar:plinth/base").name());
     assertEquals("localhost:5000/app:1", ImageRef.parse("docker-archive:b.tar:localhost:5000/app:1").name());
-    assertEquals(ImageRef.Transport.REGISTRY, ImageRef.parse("localhost:5000/team/base:1").transport());
+    assertEquals(ImageRef.REGISTRY, ImageRef.parse("localhost:5000/team/base:1").transport());
     assertEquals("localhost:5000/a:1", ImageRef.parse("docker://localhost:5000/a:1").name());
+    ImageRef dir = ImageRef.parse("dir:out/a:b");
+    assertEquals(ImageRef.DIR, dir.transport());
+    assertEquals(Path.of("out/a:b"), dir.path());
+    assertNull(dir.name());
+    assertEquals("dir:out/a:b", dir.toString());
+  }
+
+  @Test
+  void tag_isWhatTheLatestRuleLooksAt() throws Exception {
+    assertEquals("latest", ImageRef.parse("localhost:5000/app").tag());
+    assertEquals("1", ImageRef.parse("localhost:5000/app:1").tag());
+    assertNull(ImageRef.parse("localhost:5000/app@sha256:" + "a".repeat(64)).tag());
+    assertEquals("v1", ImageRef.parse("oci:x:v1").tag());
+    assertEquals("latest", ImageRef.parse("docker-archive:x.tar:app").tag());
+    assertNull(ImageRef.parse("docker-daemon:" + "a".repeat(12)).tag());
+    assertNull(ImageRef.parse("dir:x").tag());
   }
 
   @Test
   void badReferences_areUsageErrorsNamingThem() {
     for (String bad : new String[] {"", "base.tar", "oci:", "tar:x", "docker-archive:x.tar:UPPER:1",
-        "oci-archive:x.tar:bad tag", "docker:x"}) {
+        "oci-archive:x.tar:bad tag", "docker:x", "dir:"}) {
       PlinthException e = assertThrows(PlinthException.class, () -> ImageRef.parse(bad), bad);
       assertEquals(PlinthException.Kind.USAGE, e.kind());
       assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());

@@ -31,14 +31,23 @@ public final class CredentialStore {
 
   private final Credentials flag;
   private final Map<String, String> env;
+  private final Path home;
 
   /**
    * @param flag from {@code --creds}, or null
-   * @param env the environment (PLINTH_REGISTRY_USER/PASSWORD, DOCKER_CONFIG, HOME, PATH)
+   * @param env the environment (PLINTH_REGISTRY_USER/PASSWORD, DOCKER_CONFIG, HOME, PATH); only
+   *     this is read, never the process's own
+   * @param home the user's home directory, for {@code ~/.docker} when HOME is unset; or null
    */
-  public CredentialStore(Credentials flag, Map<String, String> env) {
+  public CredentialStore(Credentials flag, Map<String, String> env, Path home) {
     this.flag = flag;
     this.env = Map.copyOf(env);
+    this.home = home;
+  }
+
+  /** These credentials from {@code --creds} (or none: null) before the rest. */
+  public CredentialStore withFlag(Credentials f) {
+    return new CredentialStore(f, env, home);
   }
 
   /** The credentials for {@code host} (as named in references, e.g. docker.io), if any. */
@@ -103,11 +112,9 @@ public final class CredentialStore {
     if (dir != null && !dir.isEmpty()) {
       return Path.of(dir, "config.json");
     }
-    String home = env.get("HOME");
-    if (home == null || home.isEmpty()) {
-      home = System.getProperty("user.home");
-    }
-    return home == null ? null : Path.of(home, ".docker", "config.json");
+    String h = env.get("HOME");
+    Path user = h != null && !h.isEmpty() ? Path.of(h) : home;
+    return user == null ? null : user.resolve(".docker").resolve("config.json");
   }
 
   /** The keys config.json may file a host under. */
@@ -205,7 +212,7 @@ public final class CredentialStore {
   }
 
   private Path which(String program) {
-    String path = env.getOrDefault("PATH", System.getenv("PATH"));
+    String path = env.get("PATH");
     if (path == null) {
       return null;
     }

@@ -1,17 +1,18 @@
 package dev.plinth.registry;
 
+import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
-import dev.plinth.oci.Json;
+import dev.plinth.oci.Index;
+import dev.plinth.oci.Manifest;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,55 +68,56 @@ public enum ManifestFormat {
         return false;
       }
     }
-    return index.images().size() == 1 || index.index().descriptor().mediaType().equals(indexType());
+    if (this == V2S2 && !index.artifacts().isEmpty()) {
+      return false;
+    }
+    return !index.isIndex() || index.index().descriptor().mediaType().equals(indexType());
   }
 
-  /** {@code index} in this format: itself when it is already, else rewritten. */
+  /**
+   * {@code index} in this format: itself when it is already, else rewritten. Artifacts stay as
+   * they are in OCI's; Docker's manifest list cannot list them.
+   */
   public ImageIndex convert(ImageIndex index) throws IOException, PlinthException {
     if (holds(index)) {
       return index;
     }
+    if (this == V2S2 && !index.artifacts().isEmpty()) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "the index lists "
+          + index.artifacts().size() + " artifacts (signatures, SBOMs, attestations), which a"
+          + " Docker manifest list cannot list; push it as --manifest-format oci");
+    }
     List<Image> images = new ArrayList<>();
+    List<Descriptor> manifests = new ArrayList<>();
     for (Image i : index.images()) {
       Blob config = retype(i.config(), configType());
       List<Layer> layers = new ArrayList<>();
-      List<Object> layerJson = new ArrayList<>();
+      List<Descriptor> layerDescriptors = new ArrayList<>();
       for (Layer l : i.layers()) {
         Descriptor d = l.blob().descriptor();
         Blob b = retype(l.blob(), layerType(d.mediaType(), d));
         layers.add(new Layer.Value(b, l.diffId(), l.uncompressedSize()));
-        layerJson.add(plain(b.descriptor(), this == OCI));
+        layerDescriptors.add(plain(b.descriptor()));
       }
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("schemaVersion", 2);
-      m.put("mediaType", manifestType());
-      m.put("config", plain(config.descriptor(), this == OCI));
-      m.put("layers", layerJson);
-      images.add(new Image.Value(i.platform(), config, layers,
-          Blob.of(manifestType(), Json.write(m))));
+      Blob manifest = Manifest.of(manifestType(), plain(config.descriptor()), layerDescriptors,
+          Map.of()).blob();
+      images.add(new Image.Value(i.platform(), config, layers, manifest));
+      Descriptor md = manifest.descriptor();
+      manifests.add(new Descriptor(md.mediaType(), md.digest(), md.size(), i.platform(), Map.of()));
     }
-    Map<String, Object> idx = new LinkedHashMap<>();
-    idx.put("schemaVersion", 2);
-    idx.put("mediaType", indexType());
-    List<Object> manifests = new ArrayList<>();
-    for (Image i : images) {
-      Map<String, Object> d = plain(i.manifest().descriptor(), false);
-      d.put("platform", i.platform().toJson());
-      manifests.add(d);
+    for (Artifact a : index.artifacts()) {
+      Descriptor md = a.manifest().descriptor();
+      manifests.add(a.document().artifactType() == null ? md
+          : md.withArtifactType(a.document().artifactType()));
     }
-    idx.put("manifests", manifests);
-    return new ImageIndex.Value(images, Blob.of(indexType(), Json.write(idx)));
+    Blob doc = Index.of(indexType(), manifests, Map.of()).blob();
+    return new ImageIndex.Value(images, index.artifacts(), doc, index.isIndex());
   }
 
-  private static Map<String, Object> plain(Descriptor d, boolean annotations) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("mediaType", d.mediaType());
-    m.put("digest", d.digest().toString());
-    m.put("size", d.size());
-    if (annotations && !d.annotations().isEmpty()) {
-      m.put("annotations", new java.util.TreeMap<>(d.annotations()));
-    }
-    return m;
+  /** The descriptor as a manifest of this format holds it: Docker's has no annotations. */
+  private Descriptor plain(Descriptor d) {
+    return new Descriptor(d.mediaType(), d.digest(), d.size(), null,
+        this == OCI ? d.annotations() : Map.of());
   }
 
   /** The same bytes under another media type. */
@@ -127,7 +129,7 @@ public enum ManifestFormat {
     if (b instanceof RegistryClient.RemoteBlob rb) {
       return rb.withMediaType(mediaType);
     }
-    Descriptor nd = new Descriptor(mediaType, d.digest(), d.size(), d.platform(), d.annotations());
+    Descriptor nd = d.withMediaType(mediaType);
     return new Blob() {
       @Override
       public Descriptor descriptor() {

@@ -1,6 +1,5 @@
 package dev.plinth.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.http.Deadline;
 import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
@@ -13,6 +12,7 @@ import dev.plinth.oci.Digest;
 import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.StreamFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -127,31 +127,7 @@ public final class RegistryClient {
    * Content-Type it was served with; else what its fields show (OCI allows leaving it out).
    */
   static String mediaType(byte[] bytes, String contentType, String what) throws PlinthException {
-    JsonNode j = dev.plinth.oci.Json.read(bytes, what);
-    int schema = j.path("schemaVersion").asInt(-1);
-    if (!j.path("schemaVersion").isIntegralNumber() || schema != 2) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": schemaVersion is "
-          + (j.has("schemaVersion") ? RegistryHttp.clean(j.get("schemaVersion").toString())
-              : "missing") + "; plinth reads schemaVersion 2 (OCI, Docker v2 schema 2) only");
-    }
-    String mt = j.path("mediaType").asText(null);
-    if (mt == null || mt.isEmpty()) {
-      if (MediaTypes.isIndex(contentType) || MediaTypes.isManifest(contentType)) {
-        mt = contentType;
-      } else if (j.has("manifests")) {
-        mt = MediaTypes.OCI_INDEX;
-      } else if (j.has("config") && j.has("layers")) {
-        mt = MediaTypes.OCI_MANIFEST;
-      } else {
-        throw new PlinthException(PlinthException.Kind.BAD_INPUT, what
-            + " has no mediaType and is neither an index nor a manifest");
-      }
-    }
-    if (!MediaTypes.isIndex(mt) && !MediaTypes.isManifest(mt)) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + " has media type '"
-          + RegistryHttp.clean(mt) + "', which is not an OCI or Docker v2 manifest or index");
-    }
-    return mt;
+    return ImageReader.mediaType(bytes, contentType, what);
   }
 
   private static PlinthException tooLarge(String what, long n) {
@@ -256,10 +232,6 @@ public final class RegistryClient {
     }
     try (InputStream in = Blobs.verifying(d, new Resuming(repo, d, DOCUMENT))) {
       return in.readAllBytes(); // read whole by the document deadline
-    } catch (RegistryFailure e) {
-      throw e.failure();
-    } catch (ContentMismatchException e) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, e.getMessage(), e);
     }
   }
 
@@ -376,7 +348,7 @@ public final class RegistryClient {
             http.options.progress().finished(d.digest(), d.size(), Progress.Outcome.PULLED);
           }
           return n;
-        } catch (ContentMismatchException | RegistryFailure e) {
+        } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
           throw e;
         } catch (IOException e) {
           Duration idle = http.options.deadlines().idle();
@@ -455,7 +427,7 @@ public final class RegistryClient {
           putChunked(repo, location, blob, what);
         }
         return Progress.Outcome.PUSHED;
-      } catch (ContentMismatchException | RegistryFailure e) {
+      } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
         throw e;
       } catch (IOException e) {
         if (attempt >= http.options.attempts()) {
@@ -538,7 +510,7 @@ public final class RegistryClient {
             Map.of("Content-Type", "application/octet-stream",
                 "Content-Range", offset + "-" + (offset + n - 1)),
             blobBody(blob, offset, n), List.of(pushPull(repo)), false, what, BLOB));
-      } catch (ContentMismatchException | RegistryFailure e) {
+      } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
         throw e;
       } catch (IOException e) {
         if (++resumes >= http.options.attempts()) {

@@ -1,36 +1,17 @@
 package dev.plinth.registry;
 
 import dev.plinth.oci.PlinthException;
-import java.io.IOException;
+import dev.plinth.oci.StreamFailure;
 
 /**
- * A registry failure met while streaming a blob, where only IOException may be thrown: it carries
- * the {@link PlinthException} (and so the exit code) the facade reports.
+ * A registry failure met while streaming a blob, where only IOException may be thrown: the
+ * registry's answer with its own kind (a refused token NOT_FOUND, a download that broke off too
+ * often, ...), which the front ends map to an exit code as they do a {@link PlinthException}.
  */
-public final class RegistryFailure extends IOException {
+public final class RegistryFailure extends StreamFailure {
   private static final long serialVersionUID = 1L;
 
-  private final PlinthException failure;
-
   public RegistryFailure(PlinthException failure) {
-    super(failure.getMessage(), failure);
-    this.failure = failure;
-  }
-
-  public PlinthException failure() {
-    return failure;
-  }
-
-  /** The PlinthException a RegistryFailure in {@code t}'s causes carries, or null. */
-  public static PlinthException in(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof RegistryFailure f) {
-        return f.failure;
-      }
-      if (c.getCause() == c) {
-        break;
-      }
-    }
-    return null;
+    super(failure);
   }
 }

@@ -7,9 +7,9 @@ import dev.plinth.http.Redirects;
 import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
 import dev.plinth.http.Tls;
-import dev.plinth.oci.ContentMismatchException;
 import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.StreamFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -236,11 +236,9 @@ final class RegistryHttp {
         }
       } catch (UncheckedIOException e) {
         throw unwrap(e.getCause(), r);
+      } catch (StreamFailure e) {
+        throw e; // the body's own failure (its bytes do not match): not the connection's
       } catch (IOException e) {
-        ContentMismatchException m = ContentMismatchException.in(e);
-        if (m != null) {
-          throw m;
-        }
         if (e instanceof SSLException s && (s instanceof SSLHandshakeException
             || Failures.isCertificateProblem(s) || !options.plainHttpAllowed(host))) {
           throw failures.tls(s, uri);

@@ -85,13 +85,16 @@ public record RegistryOptions(
   }
 
   /**
-   * From the environment: PLINTH_INSECURE_REGISTRIES (comma-separated hosts),
-   * PLINTH_REGISTRY_CA (a PEM file), PLINTH_REGISTRY_USER/PASSWORD, DOCKER_CONFIG, HOME.
+   * From the environment a front end read: PLINTH_INSECURE_REGISTRIES (comma-separated hosts),
+   * PLINTH_REGISTRY_CA (a PEM file), PLINTH_REGISTRY_USER/PASSWORD, DOCKER_CONFIG, HOME, PATH (for
+   * credential helpers).
+   *
+   * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
    */
-  public static RegistryOptions fromEnvironment(Map<String, String> env) {
+  public static RegistryOptions fromEnvironment(Map<String, String> env, Path home) {
     Set<String> insecure = hosts(env.getOrDefault("PLINTH_INSECURE_REGISTRIES", ""));
     String ca = env.get("PLINTH_REGISTRY_CA");
-    return new RegistryOptions(new CredentialStore(null, env), insecure,
+    return new RegistryOptions(new CredentialStore(null, env, home), insecure,
         ca == null || ca.isBlank() ? null : Path.of(ca), DEFAULT_PARALLEL, DEFAULT_CHUNK, 5,
         Duration.ofMillis(500), Duration.ofSeconds(30), Progress.NONE, null);
   }

@@ -1,12 +1,10 @@
 package dev.plinth.registry;
 
 import dev.plinth.oci.Blob;
-import dev.plinth.oci.ContentMismatchException;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Digest;
-import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
-import dev.plinth.oci.Layer;
+import dev.plinth.oci.Parallel;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,59 +13,58 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Pushes images to a registry: layers and configs first, in parallel (each skipped when the
- * registry has it, mounted when it is in another repository of the same registry), then each
- * image's manifest, then the index (or the lone manifest) under the tag.
+ * Pushes images to a registry: layers, configs and artifacts' blobs first, in parallel (each
+ * skipped when the registry has it, mounted when it is in another repository of the same
+ * registry), then each image's and artifact's manifest, then the index (or the lone manifest)
+ * under the tag.
  */
 public final class RegistrySink {
   /**
-   * Pushes {@code index} to {@code ref}.
+   * Pushes {@code index} to {@code ref}: its index document when {@link ImageIndex#isIndex()},
+   * else its lone manifest.
    *
-   * @param asIndex push the index document even for one image (else a lone image is pushed as
-   *     its manifest)
    * @return what the tag now points at
    */
-  public static Descriptor push(ImageIndex index, boolean asIndex, RegistryRef ref,
-      RegistryOptions options) throws IOException, PlinthException {
+  public static Descriptor push(ImageIndex index, RegistryRef ref, RegistryOptions options)
+      throws IOException, PlinthException {
     RegistryClient client = RegistryClient.forPush(ref, options);
     try {
-      return push(client, index, asIndex, ref, options);
+      return push(client, index, ref, options);
     } finally {
       client.http.closeIdle();
     }
   }
 
-  private static Descriptor push(RegistryClient client, ImageIndex index, boolean asIndex,
-      RegistryRef ref, RegistryOptions options) throws IOException, PlinthException {
+  private static Descriptor push(RegistryClient client, ImageIndex index, RegistryRef ref,
+      RegistryOptions options) throws IOException, PlinthException {
     String repo = ref.repository();
     client.http.ping();
+    List<ImageIndex.Child> children = index.children();
     Map<Digest, Blob> blobs = new LinkedHashMap<>();
-    for (Image image : index.images()) {
-      for (Layer l : image.layers()) {
-        blobs.putIfAbsent(l.blob().descriptor().digest(), l.blob());
+    for (ImageIndex.Child c : children) {
+      for (Blob b : c.blobs()) {
+        blobs.putIfAbsent(b.descriptor().digest(), b);
       }
-      blobs.putIfAbsent(image.config().descriptor().digest(), image.config());
     }
     // the biggest first: the parallel uploads then end close together
     List<Blob> bySize = new ArrayList<>(blobs.values());
     bySize.sort(java.util.Comparator.comparingLong((Blob b) -> size(b)).reversed());
     Set<Digest> sent = pushBlobs(client, repo, ref.host(), bySize, options);
-    boolean multi = asIndex || index.images().size() > 1;
-    Blob top = multi ? index.index() : index.images().get(0).manifest();
+    boolean multi = index.isIndex();
+    Blob top = multi ? index.index() : children.get(0).manifest();
     // A document that refers to a blob the repository did not have cannot be there yet (a
     // registry refuses a manifest whose blobs it lacks): it is put without asking first.
-    boolean topIsNew = !multi && refersTo(index.images().get(0), sent);
+    boolean topIsNew = !multi && refersTo(children.get(0), sent);
     if (multi) {
-      for (Image image : index.images()) {
-        Blob m = image.manifest();
+      for (ImageIndex.Child c : children) {
+        Blob m = c.manifest();
         Descriptor d = m.descriptor();
-        boolean isNew = refersTo(image, sent);
+        boolean isNew = refersTo(c, sent);
         topIsNew |= isNew;
         if (isNew || client.manifestDigest(repo, d.digest().toString()).isEmpty()) {
           client.putManifest(repo, d.digest().toString(), d.mediaType(), m.readAllBytes());
@@ -93,12 +90,9 @@ public final class RegistrySink {
     return td;
   }
 
-  private static boolean refersTo(Image image, Set<Digest> sent) throws IOException {
-    if (sent.contains(image.config().descriptor().digest())) {
-      return true;
-    }
-    for (Layer l : image.layers()) {
-      if (sent.contains(l.blob().descriptor().digest())) {
+  private static boolean refersTo(ImageIndex.Child child, Set<Digest> sent) throws IOException {
+    for (Blob b : child.blobs()) {
+      if (sent.contains(b.descriptor().digest())) {
         return true;
       }
     }
@@ -137,32 +131,7 @@ public final class RegistrySink {
         }));
       }
       for (Future<Void> f : futures) {
-        try {
-          f.get();
-        } catch (ExecutionException e) {
-          pool.shutdownNow();
-          Throwable c = e.getCause();
-          if (c instanceof PlinthException p) {
-            throw p;
-          }
-          if (c instanceof RegistryFailure rf) {
-            throw rf.failure();
-          }
-          if (c instanceof ContentMismatchException m) {
-            throw new PlinthException(PlinthException.Kind.BAD_INPUT, m.getMessage(), m);
-          }
-          if (c instanceof IOException io) {
-            throw io;
-          }
-          if (c instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new IOException(c);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          pool.shutdownNow();
-          throw new java.io.InterruptedIOException("interrupted while pushing");
-        }
+        Parallel.join(f); // the first failure as it was thrown; the finally stops the others
       }
     } finally {
       pool.shutdownNow();

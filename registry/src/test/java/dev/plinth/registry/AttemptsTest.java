@@ -31,7 +31,7 @@ class AttemptsTest {
 
   @Test
   void documentRetries_endAtTheDeadline_andSaySo() throws IOException {
-    RegistryOptions o = new RegistryOptions(new CredentialStore(null, Map.of()), Set.of(), null,
+    RegistryOptions o = new RegistryOptions(new CredentialStore(null, Map.of(), null), Set.of(), null,
         1, 1, 5, Duration.ofMillis(1), Duration.ofSeconds(1), Progress.NONE, null)
         .withDeadlines(new RegistryOptions.Deadlines(Duration.ofSeconds(1), Duration.ofMinutes(1),
             Duration.ofSeconds(1), Duration.ofSeconds(1)));
@@ -46,7 +46,7 @@ class AttemptsTest {
 
   @Test
   void blobRetries_endOnceTheIdleTimeHasPassedSinceTheLastByte() throws IOException {
-    RegistryOptions o = new RegistryOptions(new CredentialStore(null, Map.of()), Set.of(), null,
+    RegistryOptions o = new RegistryOptions(new CredentialStore(null, Map.of(), null), Set.of(), null,
         1, 1, 5, Duration.ofMillis(1), Duration.ofSeconds(1), Progress.NONE, null)
         .withDeadlines(new RegistryOptions.Deadlines(Duration.ofSeconds(1), Duration.ofMinutes(1),
             Duration.ofSeconds(1), Duration.ofMinutes(5)));
@@ -59,7 +59,7 @@ class AttemptsTest {
 
   @Test
   void usedUpAttempts_sayHowMany() throws IOException {
-    RegistryOptions o = new RegistryOptions(new CredentialStore(null, Map.of()), Set.of(), null,
+    RegistryOptions o = new RegistryOptions(new CredentialStore(null, Map.of(), null), Set.of(), null,
         1, 1, 2, Duration.ofMillis(1), Duration.ofSeconds(1), Progress.NONE, null);
     Attempts a = Attempts.document(o);
     assertTrue(a.again(Duration.ZERO, "x", "reset"));

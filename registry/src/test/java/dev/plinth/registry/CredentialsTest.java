@@ -31,7 +31,7 @@ class CredentialsTest {
     Map<String, String> env = new java.util.HashMap<>(extra);
     env.put("DOCKER_CONFIG", tmp.toString());
     env.put("PATH", tmp.resolve("bin") + ":/usr/bin:/bin");
-    return new CredentialStore(flag, env);
+    return new CredentialStore(flag, env, null);
   }
 
   @Test
@@ -48,6 +48,25 @@ class CredentialsTest {
     assertEquals("hub", s.lookup("docker.io").orElseThrow().username());
     assertEquals("bob", s.lookup("ghcr.io").orElseThrow().username());
     assertTrue(s.lookup("other.example").isEmpty());
+  }
+
+  @Test
+  void configFile_fromTheGivenEnvironmentAndHome_neverTheProcesss() throws Exception {
+    Path home = tmp.resolve("home");
+    Files.createDirectories(home.resolve(".docker"));
+    Files.writeString(home.resolve(".docker/config.json"),
+        "{\"auths\":{\"r.example\":{\"auth\":\"" + b64("homeuser:pw") + "\"}}}");
+    // no HOME in the environment: the home directory the front end passed
+    assertEquals("homeuser", new CredentialStore(null, Map.of(), home).lookup("r.example")
+        .orElseThrow().username());
+    // HOME, when set, wins; neither set: no config file at all (not the user's real one)
+    Path other = tmp.resolve("other");
+    assertEquals(other.resolve(".docker/config.json"), new CredentialStore(null,
+        Map.of("HOME", other.toString()), home).configFile());
+    assertEquals(null, new CredentialStore(null, Map.of(), null).configFile());
+    assertEquals("flag", new CredentialStore(null, Map.of(), home)
+        .withFlag(new Credentials("flag", "x", "--creds")).lookup("r.example").orElseThrow()
+        .username());
   }
 
   @Test

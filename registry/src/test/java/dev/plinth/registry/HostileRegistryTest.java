@@ -55,7 +55,7 @@ class HostileRegistryTest {
   }
 
   static RegistryOptions opts(Credentials c) {
-    return new RegistryOptions(new CredentialStore(c, Map.of()), Set.of(), null, 2, 1 << 20, 4,
+    return new RegistryOptions(new CredentialStore(c, Map.of(), null), Set.of(), null, 2, 1 << 20, 4,
         Duration.ofMillis(10), Duration.ofSeconds(3), Progress.NONE, null);
   }
 
@@ -68,7 +68,7 @@ class HostileRegistryTest {
   }
 
   ImageIndex pushed(String repoTag, ImageIndex index) throws Exception {
-    RegistrySink.push(index, false, ref(repoTag), opts());
+    RegistrySink.push(index, ref(repoTag), opts());
     reg.log.clear();
     return index;
   }
@@ -94,9 +94,9 @@ class HostileRegistryTest {
       return false;
     };
     long t0 = System.nanoTime();
-    ImageReader.Result r = RegistrySource.read(ref("a/b:1"), opts());
+    ImageIndex r = RegistrySource.read(ref("a/b:1"), opts());
     long ms = (System.nanoTime() - t0) / 1_000_000;
-    assertEquals(1, r.index().images().size());
+    assertEquals(1, r.images().size());
     assertTrue(ms >= 900, "waited " + ms + " ms, Retry-After said 1 s");
     assertEquals(2, reg.count("GET", "/manifests/1"));
   }
@@ -120,8 +120,8 @@ class HostileRegistryTest {
       return false;
     };
     RegistryOptions o = opts().withRetries(10, Duration.ofMillis(5), Duration.ofSeconds(3));
-    ImageReader.Result r = RegistrySource.read(ref("a/b:1"), o);
-    assertEquals(1, r.index().images().size());
+    ImageIndex r = RegistrySource.read(ref("a/b:1"), o);
+    assertEquals(1, r.images().size());
     assertEquals(statuses.length + 1, reg.count("GET", "/manifests/1"));
   }
 
@@ -142,7 +142,7 @@ class HostileRegistryTest {
         pull.getMessage());
     assertEquals(4, reg.count("GET", "/manifests/1"));
     PlinthException push = assertThrows(PlinthException.class,
-        () -> RegistrySink.push(TestImages.single(2, 10), false, ref("a/c:1"), opts()));
+        () -> RegistrySink.push(TestImages.single(2, 10), ref("a/c:1"), opts()));
     assertEquals(PlinthException.Kind.OUTPUT, push.kind());
   }
 
@@ -172,7 +172,7 @@ class HostileRegistryTest {
       return false;
     };
     PlinthException e = assertThrows(PlinthException.class,
-        () -> RegistrySink.push(TestImages.single(3, 10), false, ref("a/b:1"), opts()));
+        () -> RegistrySink.push(TestImages.single(3, 10), ref("a/b:1"), opts()));
     assertEquals(PlinthException.Kind.OUTPUT, e.kind());
     assertTrue(e.getMessage().contains("413") && e.getMessage().contains("too large"), e.getMessage());
   }
@@ -204,7 +204,7 @@ class HostileRegistryTest {
       return false;
     };
     PlinthException e = assertThrows(PlinthException.class,
-        () -> RegistrySink.push(TestImages.single(5, 10), false, ref("a/b:1"), opts()));
+        () -> RegistrySink.push(TestImages.single(5, 10), ref("a/b:1"), opts()));
     assertEquals(PlinthException.Kind.OUTPUT, e.kind());
     assertTrue(e.getMessage().contains("stored sha256:000"), e.getMessage());
   }
@@ -221,7 +221,7 @@ class HostileRegistryTest {
       return false;
     };
     PlinthException e = assertThrows(PlinthException.class,
-        () -> RegistrySink.push(TestImages.single(6, 10), false, ref("a/b:1"), opts()));
+        () -> RegistrySink.push(TestImages.single(6, 10), ref("a/b:1"), opts()));
     assertEquals(PlinthException.Kind.OUTPUT, e.kind());
   }
 
@@ -232,7 +232,7 @@ class HostileRegistryTest {
     ImageIndex idx = pushed("a/b:1", TestImages.single(7, 1000));
     Digest layer = idx.images().get(0).layers().get(0).blob().descriptor().digest();
     reg.blobs.put(layer.toString(), new byte[999]);
-    Image img = RegistrySource.read(ref("a/b:1"), opts()).index().images().get(0);
+    Image img = RegistrySource.read(ref("a/b:1"), opts()).images().get(0);
     ContentMismatchException e = assertThrows(ContentMismatchException.class,
         () -> readAll(img.layers().get(0).blob()));
     assertTrue(e.getMessage().contains("999 bytes"), e.getMessage());
@@ -245,7 +245,7 @@ class HostileRegistryTest {
     byte[] b = reg.blobs.get(layer.toString()).clone();
     b[500] ^= 1;
     reg.blobs.put(layer.toString(), b);
-    Image img = RegistrySource.read(ref("a/b:1"), opts()).index().images().get(0);
+    Image img = RegistrySource.read(ref("a/b:1"), opts()).images().get(0);
     ContentMismatchException e = assertThrows(ContentMismatchException.class,
         () -> readAll(img.layers().get(0).blob()));
     assertTrue(e.getMessage().contains("does not match its digest"), e.getMessage());
@@ -258,7 +258,7 @@ class HostileRegistryTest {
     byte[] b = reg.blobs.get(config.toString()).clone();
     b[b.length - 2] = ' ';
     reg.blobs.put(config.toString(), b);
-    PlinthException e = assertThrows(PlinthException.class,
+    ContentMismatchException e = assertThrows(ContentMismatchException.class,
         () -> RegistrySource.read(ref("a/b:1"), opts()));
     assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
   }
@@ -282,11 +282,10 @@ class HostileRegistryTest {
     };
     other.requiredAuth = "Basic anything";
     other.challenge = "Basic realm=\"other\"";
-    Image img = RegistrySource.read(ref("a/b:1"), opts(c)).index().images().get(0);
-    IOException e = assertThrows(IOException.class, () -> readAll(img.layers().get(0).blob()));
-    PlinthException p = RegistryFailure.in(e);
-    assertTrue(p != null && p.getMessage().contains("plinth sends credentials only to"),
-        String.valueOf(e));
+    Image img = RegistrySource.read(ref("a/b:1"), opts(c)).images().get(0);
+    RegistryFailure p = assertThrows(RegistryFailure.class,
+        () -> readAll(img.layers().get(0).blob()));
+    assertTrue(p.getMessage().contains("plinth sends credentials only to"), String.valueOf(p));
     assertFalse(other.log.isEmpty());
     for (FakeRegistry.Seen s : other.log) {
       assertNull(s.authorization(), "credentials went to another host: " + s.line());
@@ -325,7 +324,7 @@ class HostileRegistryTest {
       }
       return false;
     };
-    RegistrySink.push(TestImages.single(11, 100), false, ref("a/b:1"), opts(c));
+    RegistrySink.push(TestImages.single(11, 100), ref("a/b:1"), opts(c));
     assertEquals(2, puts.get()); // layer and config
     for (FakeRegistry.Seen s : other.log) {
       assertNull(s.authorization(), "credentials went to the other host: " + s.line());
@@ -337,7 +336,7 @@ class HostileRegistryTest {
   @Test
   void mountAnswered202_fallsBackToUpload() throws Exception {
     ImageIndex idx = pushed("src/app:1", TestImages.single(12, 100));
-    ImageIndex remote = RegistrySource.read(ref("src/app:1"), opts()).index();
+    ImageIndex remote = RegistrySource.read(ref("src/app:1"), opts());
     reg.hook = (ex, s) -> {
       if (s.method().equals("POST") && s.query() != null && s.query().contains("mount=")) {
         ex.getResponseHeaders().set("Location", "/v2/dst/app/blobs/uploads/from-mount");
@@ -363,7 +362,7 @@ class HostileRegistryTest {
       }
     });
     // make the blobs unknown to dst/app but known in the registry (src/app): the mount is tried
-    RegistrySink.push(remote, false, ref("dst/app:1"), o);
+    RegistrySink.push(remote, ref("dst/app:1"), o);
     assertEquals(2, reg.log.stream().filter(s -> s.query() != null && s.query().contains("mount=")
         && s.query().contains("from=src/app")).count(), reg.lines().toString());
     assertEquals(2, reg.count("PUT", "/from-mount"));
@@ -374,9 +373,9 @@ class HostileRegistryTest {
   @Test
   void mountAnswered201_movesNoBytes() throws Exception {
     pushed("src/app:1", TestImages.single(13, 100));
-    ImageIndex remote = RegistrySource.read(ref("src/app:1"), opts()).index();
+    ImageIndex remote = RegistrySource.read(ref("src/app:1"), opts());
     reg.log.clear();
-    RegistrySink.push(remote, false, ref("dst/app:1"), opts());
+    RegistrySink.push(remote, ref("dst/app:1"), opts());
     assertEquals(0, reg.count("PUT", "/blobs/uploads/"), reg.lines().toString());
     assertEquals(0, reg.count("PATCH", "/blobs/uploads/"));
     assertEquals(2, reg.count("POST", "/blobs/uploads/"));
@@ -396,7 +395,7 @@ class HostileRegistryTest {
       return false;
     };
     ImageIndex idx = TestImages.single(14, 5000);
-    RegistrySink.push(idx, false, ref("a/b:1"), opts().withChunkSize(1024));
+    RegistrySink.push(idx, ref("a/b:1"), opts().withChunkSize(1024));
     Layer l = idx.images().get(0).layers().get(0);
     assertArrayEquals(readAll(l.blob()), reg.blobs.get(l.blob().descriptor().digest().toString()));
     assertTrue(reg.count("GET", "/blobs/uploads/") >= 1, "the upload's status was read");
@@ -432,8 +431,8 @@ class HostileRegistryTest {
       }
       return !"Bearer t2".equals(a) && deny(ex);
     };
-    ImageReader.Result r = RegistrySource.read(ref("a/b:1"), opts());
-    assertEquals(1, r.index().images().size());
+    ImageIndex r = RegistrySource.read(ref("a/b:1"), opts());
+    assertEquals(1, r.images().size());
     assertEquals(2, tokens.get(), scopes.toString());
   }
 
@@ -483,7 +482,7 @@ class HostileRegistryTest {
       }
       return false;
     };
-    Image img = RegistrySource.read(ref("a/b:1"), opts()).index().images().get(0);
+    Image img = RegistrySource.read(ref("a/b:1"), opts()).images().get(0);
     byte[] got = readAll(img.layers().get(0).blob());
     assertArrayEquals(reg.blobs.get(layer.toString()), got);
     assertTrue(reg.log.stream().anyMatch(s -> s.headers().containsKey("Range")),
@@ -502,7 +501,7 @@ class HostileRegistryTest {
       return false;
     };
     ImageIndex idx = TestImages.single(17, 50_000);
-    RegistrySink.push(idx, false, ref("a/b:1"), opts());
+    RegistrySink.push(idx, ref("a/b:1"), opts());
     Layer l = idx.images().get(0).layers().get(0);
     assertArrayEquals(readAll(l.blob()), reg.blobs.get(l.blob().descriptor().digest().toString()));
     assertTrue(reg.count("POST", "/blobs/uploads/") >= 2);
@@ -517,27 +516,57 @@ class HostileRegistryTest {
     String m = new String(amd.manifest().readAllBytes(), StandardCharsets.UTF_8)
         .replace("\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",", "");
     reg.putManifest("a/b", "bare", "application/octet-stream", m.getBytes());
-    ImageReader.Result r = RegistrySource.read(ref("a/b:bare"), opts());
-    assertEquals(MediaTypes.OCI_MANIFEST, r.topMediaType());
+    ImageIndex r = RegistrySource.read(ref("a/b:bare"), opts());
+    assertEquals(MediaTypes.OCI_MANIFEST, r.top().mediaType());
     String index = "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
         + "\",\"digest\":\"" + amd.manifest().descriptor().digest() + "\",\"size\":"
         + amd.manifest().descriptor().size() + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}";
     reg.putManifest("a/b", "bareindex", MediaTypes.OCI_INDEX, index.getBytes());
-    ImageReader.Result ri = RegistrySource.read(ref("a/b:bareindex"), opts());
-    assertEquals(MediaTypes.OCI_INDEX, ri.topMediaType());
-    assertEquals(1, ri.index().images().size());
+    ImageIndex ri = RegistrySource.read(ref("a/b:bareindex"), opts());
+    assertEquals(MediaTypes.OCI_INDEX, ri.top().mediaType());
+    assertEquals(1, ri.images().size());
   }
 
   @Test
   void dockerManifestList_isReadWithItsPlatforms() throws Exception {
     ImageIndex docker = ManifestFormat.V2S2.convert(TestImages.two(19, 100));
-    RegistrySink.push(docker, true, ref("a/b:list"), opts());
-    ImageReader.Result r = RegistrySource.read(ref("a/b:list"), opts());
-    assertEquals(MediaTypes.DOCKER_MANIFEST_LIST, r.topMediaType());
-    assertEquals(2, r.index().images().size());
-    assertEquals("arm64", r.index().images().get(1).platform().architecture());
+    RegistrySink.push(docker, ref("a/b:list"), opts());
+    ImageIndex r = RegistrySource.read(ref("a/b:list"), opts());
+    assertEquals(MediaTypes.DOCKER_MANIFEST_LIST, r.top().mediaType());
+    assertEquals(2, r.images().size());
+    assertEquals("arm64", r.images().get(1).platform().architecture());
     assertEquals(MediaTypes.DOCKER_LAYER_GZIP,
-        r.index().images().get(0).layers().get(0).blob().descriptor().mediaType());
+        r.images().get(0).layers().get(0).blob().descriptor().mediaType());
+  }
+
+  @Test
+  void indexWithAnAttestation_isPushedAndPulled_withItsDigest() throws Exception {
+    ImageIndex two = TestImages.two(22, 100);
+    Image subject = two.images().get(0);
+    dev.plinth.oci.Blob empty = dev.plinth.oci.Blob.of(MediaTypes.OCI_EMPTY, "{}".getBytes());
+    dev.plinth.oci.Blob statement = dev.plinth.oci.Blob.of("application/vnd.in-toto+json",
+        "{\"_type\":\"https://in-toto.io/Statement/v0.1\"}".getBytes());
+    dev.plinth.oci.Manifest m = new dev.plinth.oci.Manifest(MediaTypes.OCI_MANIFEST,
+        "application/vnd.in-toto+json", empty.descriptor(), List.of(statement.descriptor()),
+        subject.manifest().descriptor(), Map.of());
+    ImageIndex index = ImageIndex.of(two.images(), List.of(new dev.plinth.oci.Artifact.Value(
+        m.blob(), m, List.of(empty, statement))), Map.of(), true);
+    Digest top = RegistrySink.push(index, ref("a/b:att"), opts()).digest();
+    assertEquals(index.index().descriptor().digest(), top);
+    ImageIndex r = RegistrySource.read(ref("a/b:att"), opts());
+    assertEquals(top, r.top().digest());
+    assertEquals(2, r.images().size());
+    assertEquals(1, r.artifacts().size());
+    assertArrayEquals(readAll(statement), readAll(r.artifacts().get(0).blobs().get(1)));
+    // registry to registry: the same index, the artifact's blobs mounted or sent
+    assertEquals(top, RegistrySink.push(r, ref("a/c:att"), opts()).digest());
+    assertTrue(reg.blobs.containsKey(statement.descriptor().digest().toString()));
+    // a platform asked for: the index of that platform alone, without the attestation
+    ImageIndex amd = RegistrySource.read(ref("a/b:att"), opts(),
+        p -> p.architecture().equals("amd64"));
+    assertEquals(1, amd.images().size());
+    assertEquals(0, amd.artifacts().size());
+    assertTrue(amd.isIndex());
   }
 
   @Test
@@ -567,7 +596,7 @@ class HostileRegistryTest {
         e.getMessage());
     assertFalse(e.getMessage().contains("wr0ngpass"));
     PlinthException push = assertThrows(PlinthException.class, () -> RegistrySink.push(
-        TestImages.single(20, 10), false, ref("a/b:1"), opts(new Credentials("alice", "wr0ngpass",
+        TestImages.single(20, 10), ref("a/b:1"), opts(new Credentials("alice", "wr0ngpass",
             "--creds"))));
     assertEquals(PlinthException.Kind.OUTPUT, push.kind());
     assertFalse(push.getMessage().contains("wr0ngpass"));
@@ -587,7 +616,7 @@ class HostileRegistryTest {
     Credentials c = new Credentials("alice", "right", "x");
     reg.requiredAuth = c.basicHeader();
     reg.challenge = "Basic realm=\"test\"";
-    RegistrySink.push(TestImages.single(21, 10), false, ref("a/b:1"), opts(c));
+    RegistrySink.push(TestImages.single(21, 10), ref("a/b:1"), opts(c));
     assertEquals("Basic " + Base64.getEncoder().encodeToString("alice:right".getBytes()),
         reg.log.get(reg.log.size() - 1).authorization());
   }

@@ -11,7 +11,6 @@ import dev.plinth.oci.ContentMismatchException;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
-import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Against Debian's docker-registry (distribution 2.8) on 127.0.0.1: plain, TLS + basic, tokens. */
 class RegistryIT {
   static RegistryOptions opts(Credentials c) {
-    return new RegistryOptions(new CredentialStore(c, Map.of()), Set.of(), null, 4, 32L << 20, 5,
+    return new RegistryOptions(new CredentialStore(c, Map.of(), null), Set.of(), null, 4, 32L << 20, 5,
         Duration.ofMillis(20), Duration.ofSeconds(5), Progress.NONE, null);
   }
 
@@ -41,11 +40,11 @@ class RegistryIT {
 
   /** Pulls what {@code ref} names and checks every blob against what was pushed. */
   static void assertHolds(RegistryRef ref, ImageIndex pushed, RegistryOptions o) throws Exception {
-    ImageReader.Result r = RegistrySource.read(ref, o);
-    assertEquals(pushed.images().size(), r.index().images().size());
+    ImageIndex r = RegistrySource.read(ref, o);
+    assertEquals(pushed.images().size(), r.images().size());
     for (int i = 0; i < pushed.images().size(); i++) {
       Image want = pushed.images().get(i);
-      Image got = r.index().images().get(i);
+      Image got = r.images().get(i);
       assertEquals(want.manifest().descriptor().digest(), got.manifest().descriptor().digest());
       for (int j = 0; j < want.layers().size(); j++) {
         assertArrayEquals(readAll(want.layers().get(j).blob()), readAll(got.layers().get(j).blob()));
@@ -59,7 +58,7 @@ class RegistryIT {
       ImageIndex idx = TestImages.two(1, 3_000_000, 100_000, 10);
       RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");
       RegistryOptions o = opts(null).withChunkSize(1 << 20);
-      Descriptor top = RegistrySink.push(idx, false, ref, o);
+      Descriptor top = RegistrySink.push(idx, ref, o);
       assertEquals(idx.index().descriptor().digest(), top.digest());
       assertHolds(ref, idx, o);
       assertHolds(RegistryRef.parse(reg.host() + "/team/app@" + top.digest()), idx, o);
@@ -71,11 +70,11 @@ class RegistryIT {
     try (TestRegistry reg = TestRegistry.plain();
         FaultProxy proxy = new FaultProxy("127.0.0.1", reg.port)) {
       ImageIndex idx = TestImages.single(2, 500_000);
-      RegistrySink.push(idx, false, RegistryRef.parse(reg.host() + "/src/app:1"), opts(null));
+      RegistrySink.push(idx, RegistryRef.parse(reg.host() + "/src/app:1"), opts(null));
       ImageIndex remote = RegistrySource.read(RegistryRef.parse(proxy.host() + "/src/app:1"),
-          opts(null)).index();
+          opts(null));
       proxy.log.clear();
-      RegistrySink.push(remote, false, RegistryRef.parse(proxy.host() + "/dst/app:1"), opts(null));
+      RegistrySink.push(remote, RegistryRef.parse(proxy.host() + "/dst/app:1"), opts(null));
       assertEquals(2, proxy.count("POST", "mount="), proxy.log.toString());
       assertEquals(0, proxy.count("PUT", "/blobs/uploads/"), proxy.log.toString());
       assertEquals(0, proxy.count("PATCH", "/blobs/uploads/"), proxy.log.toString());
@@ -89,7 +88,7 @@ class RegistryIT {
         FaultProxy proxy = new FaultProxy("127.0.0.1", reg.port)) {
       ImageIndex idx = TestImages.two(3, 200_000, 1000);
       RegistryRef ref = RegistryRef.parse(proxy.host() + "/team/app:1");
-      RegistrySink.push(idx, false, ref, opts(null));
+      RegistrySink.push(idx, ref, opts(null));
       // cold: a HEAD per layer and config, none for the documents that refer to blobs just sent
       long docs = idx.images().size() + 1;
       long layersAndConfigs = idx.blobs().size() - docs;
@@ -97,7 +96,7 @@ class RegistryIT {
       assertEquals(0, proxy.count("HEAD", "/manifests/"), proxy.log.toString());
       assertEquals(docs, proxy.count("PUT", "/manifests/"), proxy.log.toString());
       proxy.log.clear();
-      RegistrySink.push(idx, false, ref, opts(null));
+      RegistrySink.push(idx, ref, opts(null));
       long blobs = idx.blobs().size(); // layers, configs, manifests and the index
       assertEquals(blobs, proxy.log.stream().filter(l -> l.startsWith("HEAD ")).count(),
           proxy.log.toString());
@@ -132,7 +131,7 @@ class RegistryIT {
       };
       ImageIndex idx = TestImages.two(4, 600_000, 50_000);
       RegistryRef ref = RegistryRef.parse(proxy.host() + "/team/app:1");
-      RegistrySink.push(idx, false, ref, opts(null).withChunkSize(256 * 1024).withParallel(2));
+      RegistrySink.push(idx, ref, opts(null).withChunkSize(256 * 1024).withParallel(2));
       proxy.rule = (r, n) -> new FaultProxy.Pass();
       assertHolds(RegistryRef.parse(reg.host() + "/team/app:1"), idx, opts(null));
       List<String> stored = reg.storedBlobs();
@@ -149,12 +148,12 @@ class RegistryIT {
     try (TestRegistry reg = TestRegistry.plain();
         FaultProxy proxy = new FaultProxy("127.0.0.1", reg.port)) {
       ImageIndex idx = TestImages.single(5, 100_000);
-      RegistrySink.push(idx, false, RegistryRef.parse(reg.host() + "/team/app:1"), opts(null));
+      RegistrySink.push(idx, RegistryRef.parse(reg.host() + "/team/app:1"), opts(null));
       String layer = idx.images().get(0).layers().get(0).blob().descriptor().digest().toString();
       proxy.rule = (r, n) -> r.method().equals("GET") && r.path().endsWith(layer)
           ? new FaultProxy.Corrupt() : new FaultProxy.Pass();
       Image img = RegistrySource.read(RegistryRef.parse(proxy.host() + "/team/app:1"), opts(null))
-          .index().images().get(0);
+          .images().get(0);
       assertThrows(ContentMismatchException.class, () -> readAll(img.layers().get(0).blob()));
     }
   }
@@ -175,7 +174,7 @@ class RegistryIT {
       ImageIndex idx = TestImages.single(6, 100_000);
       RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");
       RegistryOptions o = opts(RIGHT).withCaFile(reg.caFile);
-      RegistrySink.push(idx, false, ref, o);
+      RegistrySink.push(idx, ref, o);
       assertHolds(ref, idx, o);
     }
   }
@@ -185,7 +184,7 @@ class RegistryIT {
     try (TestRegistry reg = TestRegistry.tlsBasic()) {
       RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");
       PlinthException push = assertThrows(PlinthException.class, () -> RegistrySink.push(
-          TestImages.single(7, 10), false, ref, opts(WRONG).withCaFile(reg.caFile)));
+          TestImages.single(7, 10), ref, opts(WRONG).withCaFile(reg.caFile)));
       assertEquals(PlinthException.Kind.OUTPUT, push.kind());
       assertTrue(push.getMessage().contains("401") && push.getMessage().contains("--creds"),
           push.getMessage());
@@ -206,7 +205,7 @@ class RegistryIT {
       assertEquals(PlinthException.Kind.BAD_INPUT, e.kind(), e.getMessage());
       assertTrue(e.getMessage().contains("PLINTH_REGISTRY_CA"), e.getMessage());
       // named insecure, the certificate is not checked
-      RegistrySink.push(TestImages.single(8, 10), false, ref,
+      RegistrySink.push(TestImages.single(8, 10), ref,
           opts(RIGHT).withInsecure(Set.of(reg.host())));
     }
   }
@@ -218,11 +217,11 @@ class RegistryIT {
       RegistryOptions o = opts(RIGHT).withCredsRealms(Set.of(reg.tokenRealm()));
       ImageIndex idx = TestImages.two(9, 100_000);
       RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");
-      RegistrySink.push(idx, false, ref, o);
+      RegistrySink.push(idx, ref, o);
       assertHolds(ref, idx, o);
       // another repository: a token for both scopes, the blobs mounted
-      ImageIndex remote = RegistrySource.read(ref, o).index();
-      RegistrySink.push(remote, false, RegistryRef.parse(reg.host() + "/team/copy:1"), o);
+      ImageIndex remote = RegistrySource.read(ref, o);
+      RegistrySink.push(remote, RegistryRef.parse(reg.host() + "/team/copy:1"), o);
       assertHolds(RegistryRef.parse(reg.host() + "/team/copy:1"), idx, o);
     }
   }
@@ -232,7 +231,7 @@ class RegistryIT {
     try (TestRegistry reg = TestRegistry.token()) {
       RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");
       PlinthException e = assertThrows(PlinthException.class,
-          () -> RegistrySink.push(TestImages.single(12, 10), false, ref, opts(RIGHT)));
+          () -> RegistrySink.push(TestImages.single(12, 10), ref, opts(RIGHT)));
       assertEquals(PlinthException.Kind.OUTPUT, e.kind());
       assertTrue(e.getMessage().contains("--creds-realm " + reg.tokenRealm()), e.getMessage());
       assertEquals(0, reg.tokenServer().refused.get(), "no credentials went to the realm");
@@ -244,12 +243,12 @@ class RegistryIT {
     try (TestRegistry reg = TestRegistry.token()) {
       RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");
       PlinthException e = assertThrows(PlinthException.class,
-          () -> RegistrySink.push(TestImages.single(10, 10), false, ref,
+          () -> RegistrySink.push(TestImages.single(10, 10), ref,
               opts(WRONG).withCredsRealms(Set.of(reg.tokenRealm()))));
       assertEquals(PlinthException.Kind.OUTPUT, e.kind());
       assertTrue(e.getMessage().contains("refused the credentials from --creds"), e.getMessage());
       PlinthException anon = assertThrows(PlinthException.class,
-          () -> RegistrySink.push(TestImages.single(10, 10), false, ref, opts(null)));
+          () -> RegistrySink.push(TestImages.single(10, 10), ref, opts(null)));
       assertEquals(PlinthException.Kind.OUTPUT, anon.kind());
     }
   }
@@ -260,10 +259,10 @@ class RegistryIT {
     try (TestRegistry reg = TestRegistry.plain();
         FaultProxy proxy = new FaultProxy("127.0.0.1", reg.port)) {
       ImageIndex idx = TestImages.single(11, 300_000);
-      RegistrySink.push(idx, false, RegistryRef.parse(reg.host() + "/team/app:1"), opts(null));
-      ImageReader.Result r = RegistrySource.read(RegistryRef.parse(proxy.host() + "/team/app:1"),
+      RegistrySink.push(idx, RegistryRef.parse(reg.host() + "/team/app:1"), opts(null));
+      ImageIndex r = RegistrySource.read(RegistryRef.parse(proxy.host() + "/team/app:1"),
           opts(null));
-      Layer l = r.index().images().get(0).layers().get(0);
+      Layer l = r.images().get(0).layers().get(0);
       assertEquals(0, proxy.count("GET", l.blob().descriptor().digest().toString()));
       readAll(l.blob());
       assertEquals(1, proxy.count("GET", l.blob().descriptor().digest().toString()));

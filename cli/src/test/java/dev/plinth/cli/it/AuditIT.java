@@ -216,7 +216,7 @@ class AuditIT {
             .orFail();
       }
     }
-    String mirror = Mirrors.debian().toString();
+    String mirror = Mirrors.debian(System.getenv(Mirrors.ENV)).toString();
     Peers.exec(List.of("debootstrap", "--variant=minbase", "--arch=amd64", "bookworm",
         dir.toString(), mirror), Duration.ofMinutes(20)).orFail();
   }
