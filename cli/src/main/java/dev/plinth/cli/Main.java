@@ -63,8 +63,19 @@ public final class Main {
   }
 
   private static int run(String[] args, Cli.Context context) {
-    return run(args, context, Main::command);
+    return run(args, context, BY_NAME);
   }
+
+  /**
+   * The real commands, as a class of its own: a method reference here (Main::command) made every
+   * run, --help too, bootstrap the JDK's lambda machinery, some 85 classes (StartupIT counts them).
+   */
+  private static final Function<String, Cli.Command> BY_NAME = new Function<>() {
+    @Override
+    public Cli.Command apply(String name) {
+      return command(name);
+    }
+  };
 
   /**
    * Runs plinth with these commands (a parameter, so that a test can give one that fails as no
