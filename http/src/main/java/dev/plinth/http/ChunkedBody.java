@@ -8,7 +8,7 @@ import java.io.IOException;
  * hexadecimal (or over 15 digits), a chunk longer than its size, a connection that ends inside a
  * chunk, or a read that fails (a timeout) end it with an IOException and drop the connection.
  */
-final class ChunkedBody extends BulkInputStream implements Framed {
+final class ChunkedBody extends BulkInputStream {
   private final Conn c;
   private final boolean keep;
   private long chunk; // left in the current chunk
@@ -93,8 +93,8 @@ final class ChunkedBody extends BulkInputStream implements Framed {
     return new IOException(why);
   }
 
-  @Override
-  public void within(Deadline d) {
+  /** Reading it to its end must also be done by {@code d}; nothing once it is done or closed. */
+  void within(Deadline d) {
     if (!closed) {
       c.tighten(d);
     }

@@ -9,7 +9,7 @@ import java.io.IOException;
  * gives a kept connection back; closed earlier, it reads what is left if that is little, else
  * drops the connection. A read that fails (a timeout, a reset) drops it too.
  */
-final class FixedLengthBody extends BulkInputStream implements Framed {
+final class FixedLengthBody extends BulkInputStream {
   private final Conn c;
   private final boolean keep;
   private long left;
@@ -69,8 +69,8 @@ final class FixedLengthBody extends BulkInputStream implements Framed {
     }
   }
 
-  @Override
-  public void within(Deadline d) {
+  /** Reading it to its end must also be done by {@code d}; nothing once it is done or closed. */
+  void within(Deadline d) {
     if (!closed) {
       c.tighten(d);
     }

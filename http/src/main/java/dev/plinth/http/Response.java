@@ -16,9 +16,10 @@ public final class Response implements Closeable {
   private final Headers headers;
   private final URI uri;
   private final InputStream body;
-  private final Framed framed;
+  /** The body as framed on the connection (not the prefetched bytes before it), or null. */
+  private final InputStream framed;
 
-  Response(int status, Headers headers, URI uri, InputStream body, Framed framed) {
+  Response(int status, Headers headers, URI uri, InputStream body, InputStream framed) {
     this.status = status;
     this.headers = headers;
     this.uri = uri;
@@ -49,8 +50,10 @@ public final class Response implements Closeable {
    * blob request, say, is a small document, which a server must not trickle for the idle time.
    */
   public Response within(Deadline d) {
-    if (framed != null) {
-      framed.within(d);
+    if (framed instanceof FixedLengthBody f) {
+      f.within(d);
+    } else if (framed instanceof ChunkedBody c) {
+      c.within(d);
     }
     return this;
   }

@@ -77,7 +77,7 @@ final class ResponseParser {
       if (body instanceof FixedLengthBody b && b.atEnd()) {
         b.close(); // nothing to read: the connection is free (or closed) now
       }
-      return new Response(code, h, uri, body, (Framed) body);
+      return new Response(code, h, uri, body, body);
     }
   }
 
