@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 final class RegistryFlags {
   private final Cli.Arg creds;
   private final Cli.Arg insecure;
+  private final Cli.Arg credsRealm;
   private final Cli.Arg manifestFormat;
   private final Cli.Arg quiet;
   private final Cli.Arg json;
@@ -23,6 +24,10 @@ final class RegistryFlags {
     insecure = cli.option("--insecure", "HOST[:PORT]",
         "Registries that may be spoken to over plain HTTP or unverified TLS (also"
             + " PLINTH_INSECURE_REGISTRIES). Loopback registries may use plain HTTP anyway.")
+        .split();
+    credsRealm = cli.option("--creds-realm", "HOST[:PORT]",
+        "Token servers on another host that get the registry's credentials (by default only"
+            + " the registry's own host and port, and Docker Hub's auth.docker.io, do).")
         .split();
     manifestFormat = cli.option("--manifest-format", "oci|v2s2",
         "Push OCI manifests and index (default for what plinth builds), or Docker v2"
@@ -46,6 +51,7 @@ final class RegistryFlags {
     }
     RegistryOptions r = o.registry().withCredentials(o.registry().credentials().withFlag(c))
         .withInsecure(RegistryOptions.hosts(String.join(",", insecure.values())))
+        .withCredsRealms(RegistryOptions.hosts(String.join(",", credsRealm.values())))
         .withProgress(display = TransferDisplay.choose(quiet.on(), json.on(), err));
     if (manifestFormat.value() != null) {
       r = r.withManifestFormat(ManifestFormat.parse(manifestFormat.value()));

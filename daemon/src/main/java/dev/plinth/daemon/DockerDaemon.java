@@ -2,7 +2,9 @@ package dev.plinth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.http.Connector;
+import dev.plinth.http.Deadline;
 import dev.plinth.http.Http1;
+import dev.plinth.http.Limits;
 import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
 import dev.plinth.oci.Json;
@@ -26,28 +28,40 @@ import java.util.Map;
  * out as docker-archive tar streams: a load streams a file to the socket, a save streams the
  * socket to a file; neither holds an image in memory. No {@code docker} program is run. HTTP is
  * plinth's one client ({@link Http1} over {@link Connector#unix}), which parses the daemon's
- * answers as defensively as a registry's.
+ * answers as defensively as a registry's. Every wait has a deadline: a small exchange is done
+ * within {@link #QUICK} or fails, and a load's or save's answer must begin within {@link #SLOW}
+ * of the request, however the daemon trickles it.
  */
 public final class DockerDaemon {
   /** The socket Docker listens on by default. */
   public static final String DEFAULT_SOCKET = "/var/run/docker.sock";
   private static final String API = "/v1.41";
   private static final long MAX_JSON = 16L << 20;
-  /** How long the daemon may stay silent in a small exchange (its version). */
-  private static final Duration QUICK = Duration.ofMinutes(2);
+  /** All of a small exchange (the daemon's version), its answer read whole. */
+  static final Duration QUICK = Duration.ofMinutes(1);
   /**
-   * How long it may stay silent in a load or save: a load is answered once the daemon has
-   * unpacked every layer.
+   * The answer's head to a load or save, from the request sent (a load is answered once the daemon
+   * has unpacked every layer; Podman saves to a file before it answers); and the longest the
+   * daemon may stay silent while the archive streams.
    */
-  private static final Duration SLOW = Duration.ofMinutes(30);
+  static final Duration SLOW = Duration.ofMinutes(30);
 
   private final Path socket;
   private final String where;
   private final Http1 http;
+  private final Duration quick;
+  private final Duration slow;
 
   private DockerDaemon(Path socket, String where) {
+    this(socket, where, QUICK, SLOW);
+  }
+
+  /** With other deadlines (tests use short ones). */
+  DockerDaemon(Path socket, String where, Duration quick, Duration slow) {
     this.socket = socket;
     this.where = where;
+    this.quick = quick;
+    this.slow = slow;
     this.http = new Http1(Connector.unix(socket), Duration.ofSeconds(30));
   }
 
@@ -97,7 +111,7 @@ public final class DockerDaemon {
       throw new PlinthException(Kind.NOT_FOUND, dockerArchive + ": " + e.getMessage(), e);
     }
     try (Response r = send("POST", API + "/images/load?quiet=1",
-        Map.of("Content-Type", "application/x-tar"), archive, SLOW)) {
+        Map.of("Content-Type", "application/x-tar"), archive, slowly())) {
       String body = new String(r.body().readNBytes((int) MAX_JSON), StandardCharsets.UTF_8);
       if (r.status() != 200) {
         throw new PlinthException(Kind.BAD_INPUT, where + " refused the image (HTTP " + r.status()
@@ -130,7 +144,7 @@ public final class DockerDaemon {
    */
   public void save(String name, Path target) throws PlinthException {
     String path = API + "/images/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/get";
-    try (Response r = send("GET", path, Map.of(), null, SLOW)) {
+    try (Response r = send("GET", path, Map.of(), null, slowly())) {
       if (r.status() == 404) {
         throw new PlinthException(Kind.NOT_FOUND, where + " has no image " + name);
       }
@@ -148,7 +162,8 @@ public final class DockerDaemon {
   }
 
   private JsonNode json(String method, String path) throws PlinthException {
-    try (Response r = send(method, path, Map.of(), null, QUICK)) {
+    try (Response r = send(method, path, Map.of(), null,
+        Limits.by(Deadline.after(quick, "for the daemon's small answers")))) {
       byte[] body = r.body().readNBytes((int) MAX_JSON);
       if (r.status() != 200) {
         throw new PlinthException(Kind.BAD_INPUT, where + " answered HTTP " + r.status() + " to "
@@ -164,8 +179,13 @@ public final class DockerDaemon {
    * One request on a connection of its own (closed after the answer: nothing is kept open
    * between calls); NOT_FOUND when no daemon listens on the socket.
    */
+  /** A load or save: the head by the slow deadline, then no silence longer than it. */
+  private Limits slowly() {
+    return new Limits(slow, slow, null);
+  }
+
   private Response send(String method, String path, Map<String, String> headers,
-      RequestBody body, Duration timeout) throws IOException, PlinthException {
+      RequestBody body, Limits limits) throws IOException, PlinthException {
     if (!Files.exists(socket)) {
       throw new PlinthException(Kind.NOT_FOUND, "no Docker daemon at " + where + ": the socket"
           + " does not exist. Start Docker, or Podman's compatible service (podman system service"
@@ -174,7 +194,7 @@ public final class DockerDaemon {
     Map<String, String> h = new LinkedHashMap<>(headers);
     h.put("Connection", "close");
     try {
-      return http.send(method, URI.create("http://docker" + path), h, body, timeout);
+      return http.sendWithin(method, URI.create("http://docker" + path), h, body, limits);
     } catch (ConnectException e) {
       throw new PlinthException(Kind.NOT_FOUND, "no Docker daemon answers at " + where + " ("
           + e.getMessage() + "). Start Docker or Podman's service, or set DOCKER_HOST", e);

@@ -18,6 +18,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -48,6 +49,14 @@ class FakeDaemonTest {
 
   /** A daemon that answers each request (its head) with what the script says, then hangs up. */
   Path daemon(Function<String, String> script) throws IOException {
+    return daemon(script, false);
+  }
+
+  /**
+   * As {@link #daemon(Function)}; with {@code trickle}, the answer goes a byte every 50 ms (until
+   * the client hangs up or the test is over).
+   */
+  Path daemon(Function<String, String> script, boolean trickle) throws IOException {
     Path socket = tmp.resolve("docker.sock");
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
@@ -63,10 +72,21 @@ class FakeDaemonTest {
             }
           }
           OutputStream out = Channels.newOutputStream(ch);
-          out.write(script.apply(head).getBytes(StandardCharsets.ISO_8859_1));
+          byte[] answer = script.apply(head).getBytes(StandardCharsets.ISO_8859_1);
+          if (!trickle) {
+            out.write(answer);
+          }
+          for (int i = 0; trickle && i < answer.length && server.isOpen(); i++) {
+            out.write(answer[i]);
+            out.flush();
+            Thread.sleep(50);
+          }
           out.flush();
         } catch (IOException e) {
           // the test is over, or the client hung up
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
         }
       }
     }, "fake-daemon");
@@ -140,6 +160,34 @@ class FakeDaemonTest {
     assertTrue(head.contains("\r\nContent-Length: 10000\r\n")
         && head.contains("\r\nContent-Type: application/x-tar\r\n")
         && head.contains("\r\nConnection: close\r\n"), head);
+  }
+
+  /** The daemon with deadlines of 1 s: small exchanges, and a load's or save's head. */
+  static DockerDaemon quick(Path socket) {
+    return new DockerDaemon(socket, "unix://" + socket, Duration.ofSeconds(1),
+        Duration.ofSeconds(1));
+  }
+
+  /** An answer's head that takes 20 s at a byte every 50 ms: each byte within any timeout. */
+  static final String SLOW_HEAD = "HTTP/1.1 200 OK\r\nX-Slow: " + "a".repeat(400) + "\r\n\r\n";
+
+  @Test
+  void aVersionSentAByteAtATime_failsAtItsDeadline() throws Exception {
+    Path socket = daemon(head -> SLOW_HEAD + "{}", true);
+    PlinthException e = assertThrows(PlinthException.class, () -> quick(socket).architecture());
+    assertEquals(PlinthException.Kind.OUTPUT, e.kind());
+    assertTrue(e.getMessage().endsWith("failed: no complete answer within the 1 s deadline for"
+        + " the daemon's small answers"), e.getMessage());
+  }
+
+  @Test
+  void aLoadAnsweredAByteAtATime_failsAtTheHeadDeadline() throws Exception {
+    Path socket = daemon(head -> SLOW_HEAD, true);
+    Path archive = Files.write(tmp.resolve("image.tar"), new byte[10_000]);
+    PlinthException e = assertThrows(PlinthException.class, () -> quick(socket).load(archive));
+    assertEquals(PlinthException.Kind.OUTPUT, e.kind());
+    assertTrue(e.getMessage().endsWith("failed: no complete answer within the 1 s deadline for"
+        + " an answer's head"), e.getMessage());
   }
 
   @Test

@@ -1,8 +1,11 @@
 package dev.plinth.deb;
 
 import dev.plinth.http.Connector;
+import dev.plinth.http.Deadline;
+import dev.plinth.http.DeadlineException;
 import dev.plinth.http.Headers;
 import dev.plinth.http.Http1;
+import dev.plinth.http.Limits;
 import dev.plinth.http.RedirectException;
 import dev.plinth.http.Redirects;
 import dev.plinth.http.Response;
@@ -32,12 +35,19 @@ import java.util.regex.Pattern;
  * comes from the signed InRelease, and every other file is checked against the size and sha256 it
  * lists, while it streams, before it is used. Failed connections, stalled reads and 5xx/408/429
  * answers are retried a few times with a short backoff, honouring Retry-After up to a cap.
+ *
+ * <p>A small file (the InRelease) must be fetched whole by one deadline, every try and wait
+ * included ({@link #SMALL_DEADLINE}): a mirror that sends a byte now and then, which resets every
+ * read timeout, cannot hold a build up. A large one (an index, a .deb) may take what it takes, as
+ * long as no read waits longer than the read timeout.
  */
 public final class Fetcher {
   /** Retries after the first attempt. */
   public static final int RETRIES = 3;
   /** The most an InRelease may weigh (Debian's are about 150 KiB). */
   public static final long MAX_IN_RELEASE = 16L << 20;
+  /** All of a small file's fetch, its tries and the waits between them included. */
+  public static final Duration SMALL_DEADLINE = Duration.ofSeconds(60);
 
   private static final Pattern SAFE_PATH =
       Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~-]*(/[A-Za-z0-9._+~-]+)*");
@@ -48,15 +58,22 @@ public final class Fetcher {
   private final Duration readTimeout;
   private final Duration maxRetryAfter;
   private final Duration backoff;
+  private final Duration smallDeadline;
 
   /** Fetches below this base (an archive root with {@code dists/} under it) into this cache. */
   public Fetcher(URI base, Cache cache) {
     this(base, cache, Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-        Duration.ofMillis(500));
+        Duration.ofMillis(500), SMALL_DEADLINE);
   }
 
   Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
       Duration maxRetryAfter, Duration backoff) {
+    this(base, cache, connectTimeout, readTimeout, maxRetryAfter, backoff, SMALL_DEADLINE);
+  }
+
+  Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
+      Duration maxRetryAfter, Duration backoff, Duration smallDeadline) {
+    this.smallDeadline = smallDeadline;
     String b = base.toString();
     this.base = URI.create(b.endsWith("/") ? b : b + "/");
     this.cache = cache;
@@ -91,7 +108,8 @@ public final class Fetcher {
    */
   public byte[] small(String path, long max) throws PlinthException {
     URI uri = uri(path);
-    return withRetries(uri, (response, body) -> {
+    Deadline deadline = Deadline.after(smallDeadline, "for small files");
+    return withRetries(uri, deadline, (response, body) -> {
       OptionalLong length = response.headers().firstValueAsLong("content-length");
       if (length.isPresent() && length.getAsLong() > max) {
         throw new PlinthException(Kind.BAD_INPUT, uri + " is " + length.getAsLong()
@@ -122,7 +140,7 @@ public final class Fetcher {
     if (hit.isPresent()) {
       return hit.get();
     }
-    return withRetries(uri, (response, body) -> {
+    return withRetries(uri, null, (response, body) -> {
       OptionalLong length = response.headers().firstValueAsLong("content-length");
       if (length.isPresent() && length.getAsLong() != size) {
         throw new PlinthException(Kind.BAD_INPUT, uri + " has the wrong size: expected " + size
@@ -161,11 +179,17 @@ public final class Fetcher {
     T read(Response response, InputStream body) throws IOException, PlinthException;
   }
 
-  private <T> T withRetries(URI uri, BodyReader<T> reader) throws PlinthException {
+  /** Tries a GET a few times; all of it by {@code deadline}, if there is one. */
+  private <T> T withRetries(URI uri, Deadline deadline, BodyReader<T> reader)
+      throws PlinthException {
     String last = "";
+    Limits limits = new Limits(readTimeout, null, deadline);
+    int tries = 0;
+    boolean cut = false;
     for (int attempt = 0; attempt <= RETRIES; attempt++) {
+      tries = attempt + 1;
       Duration wait = backoff.multipliedBy(1L << attempt);
-      try (Response response = client.send("GET", uri, Map.of(), null, readTimeout)) {
+      try (Response response = client.sendWithin("GET", uri, Map.of(), null, limits)) {
         int status = response.status();
         if (status == 200) {
           return reader.read(response, response.body());
@@ -192,18 +216,31 @@ public final class Fetcher {
         // the same answer every time: not retried
         throw new PlinthException(Kind.NOT_FOUND, "cannot fetch " + uri + ": " + e.getMessage()
             + ". Choose another mirror with " + Mirrors.ENV, e);
+      } catch (DeadlineException e) {
+        last = e.getMessage();
+        if (e.deadline() == deadline) {
+          cut = true;
+          break;
+        }
       } catch (SocketTimeoutException e) {
         last = "timed out (no data for " + seconds(readTimeout) + ")";
       } catch (IOException e) {
         last = e.toString();
       }
       if (attempt < RETRIES) {
+        if (deadline != null && deadline.nanosLeft() <= wait.toNanos()) {
+          cut = true; // the next try would start past the deadline
+          break;
+        }
         sleep(wait, uri);
       }
     }
-    throw new PlinthException(Kind.NOT_FOUND, "cannot fetch " + uri + " after " + (RETRIES + 1)
-        + " attempts; last: " + last + ". Check the network, or choose another mirror with "
-        + Mirrors.ENV);
+    String why = !cut ? " after " + tries + " attempts; last: " + last
+        : ": no complete answer within " + deadline + " (" + tries
+            + (tries == 1 ? " attempt" : " attempts")
+            + (last.startsWith("no complete answer") ? "" : "; last: " + last) + ")";
+    throw new PlinthException(Kind.NOT_FOUND, "cannot fetch " + uri + why
+        + ". Check the network, or choose another mirror with " + Mirrors.ENV);
   }
 
   private static String seconds(Duration d) {

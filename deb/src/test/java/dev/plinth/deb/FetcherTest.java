@@ -74,7 +74,7 @@ class FetcherTest {
 
   private Fetcher fetcher(URI base) {
     return new Fetcher(base, cache, Duration.ofSeconds(2), Duration.ofMillis(500),
-        Duration.ofSeconds(2), Duration.ofMillis(5));
+        Duration.ofSeconds(2), Duration.ofMillis(5), Duration.ofSeconds(2));
   }
 
   private static PlinthException fails(Kind kind, Executable e, String... inMessage) {
@@ -181,6 +181,25 @@ class FetcherTest {
     fails(Kind.NOT_FOUND, () -> fetcher().blob(debPath, Digest.of(deb), deb.length),
         "cannot fetch", "timed out (no data for 0.5 s)");
     assertEquals(List.of(), cachedBlobs());
+  }
+
+  @Test
+  void inReleaseSentAByteAtATime_failsAtTheSmallFileDeadline() throws Exception {
+    // each byte comes well within the 0.5 s read timeout; the whole cannot within 2 s
+    repo.trickle(repo.inReleasePath());
+    fails(Kind.NOT_FOUND, () -> fetcher().release(repo.suite(), keyring), "cannot fetch",
+        "InRelease: no complete answer within the 2 s deadline for small files (1 attempt)");
+  }
+
+  @Test
+  void inReleaseRetried_isCutShortByTheDeadline_namingTheLastFailure() throws Exception {
+    // Retry-After 2 s, a 3 s deadline: a second wait would end past it, so no fourth try
+    repo.fail(repo.inReleasePath(), 503, 10, "2");
+    Fetcher f = new Fetcher(repo.base(), cache, Duration.ofSeconds(2), Duration.ofMillis(500),
+        Duration.ofSeconds(5), Duration.ofMillis(5), Duration.ofSeconds(3));
+    fails(Kind.NOT_FOUND, () -> f.release(repo.suite(), keyring),
+        "no complete answer within the 3 s deadline for small files (", "; last: HTTP 503)");
+    assertTrue(repo.requests(repo.inReleasePath()) <= 2, "tries cut short by the deadline");
   }
 
   @Test

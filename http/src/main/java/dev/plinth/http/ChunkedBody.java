@@ -93,6 +93,13 @@ final class ChunkedBody extends BulkInputStream {
     return new IOException(why);
   }
 
+  /** Reading it to its end must also be done by {@code d}; nothing once it is done or closed. */
+  void within(Deadline d) {
+    if (!closed) {
+      c.tighten(d);
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {

@@ -26,8 +26,24 @@ public interface Connection extends Closeable {
   @Override
   void close();
 
+  /**
+   * Ends it from another thread, so that a read or write blocked on it fails at once (a {@link
+   * Deadline} passed). By default {@link #close()}.
+   */
+  default void abort() {
+    close();
+  }
+
   /** A connected socket (plain, or TLS with its handshake done). */
   static Connection of(Socket socket) throws IOException {
+    return of(socket, socket);
+  }
+
+  /**
+   * A connected TLS socket over {@code underlying}: {@link #abort()} closes the underlying socket,
+   * which ends a blocked read at once without the TLS layer's closing handshake.
+   */
+  static Connection of(Socket socket, Socket underlying) throws IOException {
     InputStream in = socket.getInputStream();
     OutputStream out = socket.getOutputStream();
     return new Connection() {
@@ -50,6 +66,15 @@ public interface Connection extends Closeable {
       public void close() {
         try {
           socket.close();
+        } catch (IOException ignored) {
+          // nothing to save
+        }
+      }
+
+      @Override
+      public void abort() {
+        try {
+          underlying.close();
         } catch (IOException ignored) {
           // nothing to save
         }

@@ -69,6 +69,13 @@ final class FixedLengthBody extends BulkInputStream {
     }
   }
 
+  /** Reading it to its end must also be done by {@code d}; nothing once it is done or closed. */
+  void within(Deadline d) {
+    if (!closed) {
+      c.tighten(d);
+    }
+  }
+
   @Override
   public void close() {
     if (closed) {

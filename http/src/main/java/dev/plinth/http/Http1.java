@@ -74,37 +74,77 @@ public final class Http1 {
    */
   public Response send(String method, URI uri, Map<String, String> headers, RequestBody body,
       Duration timeout) throws IOException {
+    return sendWithin(method, uri, headers, body, Limits.idle(timeout));
+  }
+
+  /**
+   * Sends one request as {@link #send(String, URI, Map, RequestBody, Duration)} does, within
+   * {@code limits}: connecting ends by the connect timeout or the deadline, whichever is first;
+   * the head by the head limit or the deadline; the body, read by the caller, by the deadline.
+   * Past one of them the request fails with a {@link DeadlineException} naming it.
+   */
+  public Response sendWithin(String method, URI uri, Map<String, String> headers,
+      RequestBody body, Limits limits) throws IOException {
     String key = uri.getScheme().toLowerCase(Locale.ROOT) + "://" + authority(uri);
     byte[] head = head(method, uri, headers, body);
     boolean keepAllowed = headers.entrySet().stream().noneMatch(e ->
         e.getKey().equalsIgnoreCase("Connection")
             && e.getValue().toLowerCase(Locale.ROOT).contains("close"));
-    Duration readTimeout = timeout == null ? IDLE_READ : timeout;
+    Duration idleRead = limits.idleOrDefault();
+    Deadline whole = limits.deadline();
     while (true) {
       Conn c = idle.take(key);
       boolean reused = c != null;
       if (c == null) {
-        c = new Conn(connector.open(uri, connectTimeout), idle, key);
+        c = new Conn(open(uri, whole), idle, key);
       }
       try {
-        c.connection.readTimeout(readTimeout);
+        c.start(idleRead, null, whole);
         c.answered = false;
         c.out.write(head);
         if (body != null && body.length() > 0) {
-          copy(body, c.out);
+          c.writing();
+          copy(body, c);
         }
         c.out.flush();
+        c.sent(limits.head() == null ? null
+            : Deadline.after(limits.head(), "for an answer's head"));
         return ResponseParser.read(c, method, uri, keepAllowed);
-      } catch (IOException | RuntimeException | Error e) {
+      } catch (IOException e) {
         c.close();
-        if (reused && !c.answered
+        IOException x = c.explain(e);
+        if (x == e && reused && !c.answered
             && (e instanceof ResponseParser.StaleConnection || e instanceof SocketException)) {
           // a kept connection the server had closed meanwhile: it answered nothing, so the
           // request goes again on another (at worst a new one, which is not retried)
           continue;
         }
+        throw x;
+      } catch (RuntimeException | Error e) {
+        c.close();
         throw e;
       }
+    }
+  }
+
+  /** A new connection, by the connect timeout or the exchange's deadline, whichever is first. */
+  private Connection open(URI uri, Deadline whole) throws IOException {
+    Duration wait = connectTimeout;
+    if (whole != null) {
+      if (whole.passed()) {
+        throw new DeadlineException("no complete answer within " + whole, whole);
+      }
+      wait = whole.left().compareTo(wait) < 0 ? whole.left() : wait;
+    }
+    try {
+      return connector.open(uri, wait);
+    } catch (java.net.SocketTimeoutException e) {
+      if (whole != null && whole.passed()) {
+        DeadlineException x = new DeadlineException("no complete answer within " + whole, whole);
+        x.initCause(e);
+        throw x;
+      }
+      throw e;
     }
   }
 
@@ -158,7 +198,8 @@ public final class Http1 {
     return true;
   }
 
-  private static void copy(RequestBody body, OutputStream out) throws IOException {
+  private static void copy(RequestBody body, Conn c) throws IOException {
+    OutputStream out = c.out;
     long left = body.length();
     byte[] buf = new byte[128 * 1024];
     try (InputStream in = body.open()) {
@@ -168,6 +209,7 @@ public final class Http1 {
           throw new EOFException("the request body ended " + left + " bytes early");
         }
         out.write(buf, 0, n);
+        c.wrote();
         left -= n;
       }
       // a body that checks its content does so when read to its end

@@ -54,11 +54,19 @@ public final class Redirects {
    */
   public Response send(String method, URI uri, Map<String, String> headers, RequestBody body,
       Duration timeout) throws IOException {
-    List<String> visited = new ArrayList<>();
-    visited.add(method + " " + uri);
+    return sendWithin(method, uri, headers, body, Limits.idle(timeout));
+  }
+
+  /**
+   * As {@link #send(String, URI, Map, RequestBody, Duration)}, within {@code limits}: its deadline
+   * holds for all the hops together, its head limit for each.
+   */
+  public Response sendWithin(String method, URI uri, Map<String, String> headers,
+      RequestBody body, Limits limits) throws IOException {
+    Trail trail = new Trail(method, uri, maxHops);
     Map<String, String> h = headers;
     while (true) {
-      Response r = client.send(method, uri, h, body, timeout);
+      Response r = client.sendWithin(method, uri, h, body, limits);
       Optional<String> location = r.headers().firstValue("Location");
       if (!isRedirect(r.status()) || location.isEmpty()) {
         return r;
@@ -70,6 +78,30 @@ public final class Redirects {
         method = "GET";
         body = null;
       }
+      trail.hop(method, next);
+      if (!Uris.origin(next).equals(Uris.origin(uri))) {
+        h = withoutCredentials(h);
+      }
+      uri = next;
+    }
+  }
+
+  /**
+   * The hops of one request, for any client that follows redirects (the registry's follows them
+   * by hand, to check each destination): a URI that comes round again with the same method is a
+   * "redirect loop: A -> B -> A", and more than {@code maxHops} hops is an error too.
+   */
+  public static final class Trail {
+    private final List<String> visited = new ArrayList<>();
+    private final int maxHops;
+
+    public Trail(String method, URI first, int maxHops) {
+      this.maxHops = maxHops;
+      visited.add(method + " " + first);
+    }
+
+    /** The next hop; a RedirectException when it closes a loop or is one too many. */
+    public void hop(String method, URI next) throws RedirectException {
       String step = method + " " + next;
       if (visited.contains(step)) {
         throw new RedirectException("redirect loop: " + chain(visited, step));
@@ -79,10 +111,6 @@ public final class Redirects {
         throw new RedirectException("more than " + maxHops + " redirects: "
             + chain(visited, null));
       }
-      if (!Uris.origin(next).equals(Uris.origin(uri))) {
-        h = withoutCredentials(h);
-      }
-      uri = next;
     }
   }
 

@@ -60,6 +60,7 @@ final class ResponseParser {
       if (code < 200) {
         continue; // an interim answer (100 Continue): the real one follows
       }
+      c.headRead();
       Headers h = new Headers(fields);
       boolean keep = keepAllowed && status.startsWith("HTTP/1.1") && !closes(h);
       InputStream body;
@@ -76,7 +77,7 @@ final class ResponseParser {
       if (body instanceof FixedLengthBody b && b.atEnd()) {
         b.close(); // nothing to read: the connection is free (or closed) now
       }
-      return new Response(code, h, uri, body);
+      return new Response(code, h, uri, body, body);
     }
   }
 

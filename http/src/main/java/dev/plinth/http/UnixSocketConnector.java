@@ -11,6 +11,9 @@ import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -109,12 +112,17 @@ final class UnixSocketConnector implements Connector {
         }
         wait = Math.max(1, left / 1_000_000);
       }
-      key.interestOps(op);
       try {
-        selector.select(wait);
-        selector.selectedKeys().clear();
-      } finally {
-        key.interestOps(0);
+        key.interestOps(op);
+        try {
+          selector.select(wait);
+          selector.selectedKeys().clear();
+        } finally {
+          key.interestOps(0);
+        }
+      } catch (ClosedSelectorException | CancelledKeyException e) {
+        // aborted from another thread (a deadline passed)
+        throw new AsynchronousCloseException();
       }
       if (Thread.interrupted()) {
         Thread.currentThread().interrupt();

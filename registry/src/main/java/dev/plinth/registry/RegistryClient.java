@@ -1,5 +1,6 @@
 package dev.plinth.registry;
 
+import dev.plinth.http.Deadline;
 import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
 import dev.plinth.oci.Blob;
@@ -32,7 +33,8 @@ public final class RegistryClient {
       MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST);
   private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-([0-9]+)");
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes ([0-9]+)-([0-9]+)/([0-9]+|\\*)");
-  private static final Duration SHORT = Duration.ofMinutes(2);
+  private static final RegistryHttp.Payload DOCUMENT = RegistryHttp.Payload.DOCUMENT;
+  private static final RegistryHttp.Payload BLOB = RegistryHttp.Payload.BLOB;
 
   final RegistryHttp http;
   final String host;
@@ -86,7 +88,7 @@ public final class RegistryClient {
     String what = host + "/" + repo + (reference.startsWith("sha256:") ? "@" : ":") + reference;
     Response r = http.send(new RegistryHttp.Req("GET",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Accept", ACCEPT), null,
-        scopes(repo), true, what, SHORT));
+        scopes(repo), true, what, DOCUMENT));
     if (r.status() != 200) {
       throw http.fail(r, what);
     }
@@ -139,7 +141,7 @@ public final class RegistryClient {
     String what = host + "/" + repo + ":" + reference;
     Response r = http.send(new RegistryHttp.Req("HEAD",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Accept", ACCEPT), null,
-        scopes(repo), true, what, SHORT));
+        scopes(repo), true, what, DOCUMENT));
     RegistryHttp.discard(r);
     if (r.status() == 404) {
       return Optional.empty();
@@ -165,7 +167,7 @@ public final class RegistryClient {
     }
     Response r = http.send(new RegistryHttp.Req("PUT",
         http.uri("/v2/" + repo + "/manifests/" + reference), Map.of("Content-Type", mediaType),
-        RequestBody.of(bytes), scopes(repo), true, what, SHORT));
+        RequestBody.of(bytes), scopes(repo), true, what, DOCUMENT));
     if (r.status() != 201 && r.status() != 200) {
       throw http.fail(r, what);
     }
@@ -190,7 +192,7 @@ public final class RegistryClient {
     String what = "blob " + d.digest() + " in " + host + "/" + repo;
     Response r = http.send(new RegistryHttp.Req("HEAD",
         http.uri("/v2/" + repo + "/blobs/" + d.digest()), Map.of(), null, scopes(repo), true,
-        what, SHORT));
+        what, DOCUMENT));
     RegistryHttp.discard(r);
     if (r.status() == 200) {
       long len = r.headers().firstValueAsLong("Content-Length").orElse(d.size());
@@ -208,7 +210,7 @@ public final class RegistryClient {
    * dropped midway is resumed with a Range request (or read again from the start).
    */
   public InputStream openBlob(String repo, Descriptor d) throws IOException {
-    return Blobs.verifying(d, new Resuming(repo, d));
+    return Blobs.verifying(d, new Resuming(repo, d, BLOB));
   }
 
   /** A blob of this registry, fetched when opened. */
@@ -228,8 +230,8 @@ public final class RegistryClient {
           + host + "/" + repo + " is " + d.size() + " bytes, over the " + ImageReader.MAX_DOCUMENT
           + "-byte limit");
     }
-    try (InputStream in = openBlob(repo, d)) {
-      return in.readAllBytes();
+    try (InputStream in = Blobs.verifying(d, new Resuming(repo, d, DOCUMENT))) {
+      return in.readAllBytes(); // read whole by the document deadline
     }
   }
 
@@ -277,13 +279,16 @@ public final class RegistryClient {
   private final class Resuming extends BulkFilterInputStream {
     private final String repo;
     private final Descriptor d;
+    private final RegistryHttp.Payload payload;
     private long pos;
     private int resumes;
+    private long lastByte = System.nanoTime();
 
-    Resuming(String repo, Descriptor d) throws IOException {
+    Resuming(String repo, Descriptor d, RegistryHttp.Payload payload) throws IOException {
       super(null);
       this.repo = repo;
       this.d = d;
+      this.payload = payload;
       this.in = open(0);
       http.options.progress().started(d.digest(), d.size());
     }
@@ -296,7 +301,7 @@ public final class RegistryClient {
         Response r = http.send(new RegistryHttp.Req("GET",
             http.uri("/v2/" + repo + "/blobs/" + d.digest()),
             from > 0 ? Map.of("Range", "bytes=" + from + "-") : Map.of(), null, scopes(repo),
-            true, what, SHORT));
+            true, what, payload));
         int s = r.status();
         if (s == 206 && from > 0) {
           Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse(""));
@@ -333,6 +338,7 @@ public final class RegistryClient {
           int n = in.read(b, off, len);
           if (n > 0) {
             pos += n;
+            lastByte = System.nanoTime();
             http.options.progress().advanced(d.digest(), n);
           } else if (n < 0 && pos < d.size()) {
             throw new java.io.EOFException("the connection ended after " + pos + " of "
@@ -345,10 +351,14 @@ public final class RegistryClient {
         } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
           throw e;
         } catch (IOException e) {
-          if (++resumes >= http.options.attempts()) {
+          Duration idle = http.options.deadlines().idle();
+          boolean stalled = System.nanoTime() - lastByte >= idle.toNanos();
+          if (++resumes >= http.options.attempts() || stalled) {
             throw new RegistryFailure(new PlinthException(http.access(), "blob " + d.digest()
                 + " of " + host + "/" + repo + ": the download broke off " + resumes
-                + " times; last: " + RegistryHttp.describe(e), e));
+                + (resumes == 1 ? " time" : " times") + "; last: " + RegistryHttp.describe(e)
+                + (stalled ? "; not resumed: no byte came for " + Deadline.format(idle) : ""),
+                e));
           }
           try {
             in.close();
@@ -380,7 +390,8 @@ public final class RegistryClient {
   /**
    * Puts a blob into {@code repo}: nothing when it is there (one HEAD); a mount from {@code
    * mountFrom} (another repository of this registry), falling back to an upload when the registry
-   * answers 202; else an upload, monolithic up to the chunk size and in PATCH chunks above it.
+   * answers 202 (in the session it opened) or refuses the mount with any other status (in a new
+   * one); else an upload, monolithic up to the chunk size and in PATCH chunks above it.
    */
   public Progress.Outcome pushBlob(String repo, Blob blob, String mountFrom)
       throws IOException, PlinthException {
@@ -394,16 +405,15 @@ public final class RegistryClient {
       Response r = http.send(new RegistryHttp.Req("POST",
           http.uri("/v2/" + repo + "/blobs/uploads/?mount=" + d.digest() + "&from=" + mountFrom),
           Map.of(), RequestBody.of(new byte[0]), List.of(pushPull(repo), pull(mountFrom)), true, what,
-          SHORT));
+          DOCUMENT));
+      RegistryHttp.discard(r);
       if (r.status() == 201) {
-        RegistryHttp.discard(r);
         return Progress.Outcome.MOUNTED;
       }
-      if (r.status() != 202) {
-        throw http.fail(r, what + " (mount from " + mountFrom + ")");
+      if (r.status() == 202) {
+        location = location(r, what);
       }
-      RegistryHttp.discard(r);
-      location = location(r, what);
+      // refused some other way (401, 403, 404, 405, 5xx...): an ordinary upload, below
     }
     http.options.progress().started(d.digest(), d.size());
     for (int attempt = 1; ; attempt++) {
@@ -434,7 +444,7 @@ public final class RegistryClient {
   private URI startUpload(String repo, String what) throws IOException, PlinthException {
     Response r = http.send(new RegistryHttp.Req("POST",
         http.uri("/v2/" + repo + "/blobs/uploads/"), Map.of(), RequestBody.of(new byte[0]),
-        List.of(pushPull(repo)), true, what, SHORT));
+        List.of(pushPull(repo)), true, what, DOCUMENT));
     if (r.status() != 202) {
       throw http.fail(r, what);
     }
@@ -474,7 +484,7 @@ public final class RegistryClient {
     Response r = http.send(new RegistryHttp.Req("PUT",
         withQuery(location, "digest=" + d.digest()),
         Map.of("Content-Type", "application/octet-stream"), blobBody(blob, 0, d.size()),
-        List.of(pushPull(repo)), false, what, null));
+        List.of(pushPull(repo)), false, what, BLOB));
     finish(r, d, what);
   }
 
@@ -499,7 +509,7 @@ public final class RegistryClient {
         r = http.send(new RegistryHttp.Req("PATCH", location,
             Map.of("Content-Type", "application/octet-stream",
                 "Content-Range", offset + "-" + (offset + n - 1)),
-            blobBody(blob, offset, n), List.of(pushPull(repo)), false, what, null));
+            blobBody(blob, offset, n), List.of(pushPull(repo)), false, what, BLOB));
       } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
         throw e;
       } catch (IOException e) {
@@ -538,7 +548,7 @@ public final class RegistryClient {
     Response r = http.send(new RegistryHttp.Req("PUT",
         withQuery(location, "digest=" + d.digest()),
         Map.of("Content-Type", "application/octet-stream"), RequestBody.of(new byte[0]),
-        List.of(pushPull(repo)), true, what, SHORT));
+        List.of(pushPull(repo)), true, what, BLOB)); // the registry may check it all first
     finish(r, d, what);
   }
 
@@ -555,7 +565,7 @@ public final class RegistryClient {
   private long[] uploadStatus(String repo, URI location, String what)
       throws IOException, PlinthException {
     Response r = http.send(new RegistryHttp.Req("GET", location, Map.of(), null,
-        List.of(pushPull(repo)), true, what + " (upload status)", SHORT));
+        List.of(pushPull(repo)), true, what + " (upload status)", DOCUMENT));
     RegistryHttp.discard(r);
     if (r.status() == 404) {
       return null;

@@ -25,20 +25,63 @@ import java.util.TreeSet;
  * @param progress where transfers report
  * @param manifestFormat the format pushed images are written in; null: as they are (OCI for
  *     what plinth builds)
+ * @param deadlines how long each wait on a registry may be
+ * @param credsRealms token realm hosts (host or host:port) that get the registry's credentials
+ *     although they are not the registry's host ({@code --creds-realm}); see {@link
+ *     TokenClient#credentialsGo}
  */
 public record RegistryOptions(
     CredentialStore credentials, Set<String> insecure, Path caFile, int parallel, long chunkSize,
     int attempts, Duration backoff, Duration maxWait, Progress progress,
-    ManifestFormat manifestFormat) {
+    ManifestFormat manifestFormat, Deadlines deadlines, Set<String> credsRealms) {
 
   public static final int DEFAULT_PARALLEL = 4;
   public static final long DEFAULT_CHUNK = 32L << 20;
 
+  /**
+   * How long the waits on a registry may be: deadlines that a registry sending a byte now and then
+   * cannot put off, besides the idle time that a big blob's body may stay silent.
+   *
+   * @param connect a TCP connection and its TLS handshake, together
+   * @param document all of a small document's request (the {@code /v2/} ping, a token, a
+   *     manifest, an index, a config, an upload session): every attempt of it, each redirect, and
+   *     the waits between attempts; its body read to the end included
+   * @param head a blob request's answer head, from the request (and its body) sent, per attempt
+   * @param idle the longest a blob's body may stay silent (or the registry may take none of an
+   *     upload); a blob request is not tried again once this long has passed since its start or
+   *     its last byte
+   */
+  public record Deadlines(Duration connect, Duration document, Duration head, Duration idle) {
+    /** 30 s to connect, 60 s for a document, 2 min for a blob's answer head, 5 min of silence. */
+    public static final Deadlines DEFAULT = new Deadlines(Duration.ofSeconds(30),
+        Duration.ofSeconds(60), Duration.ofMinutes(2), Duration.ofMinutes(5));
+
+    public Deadlines {
+      for (Duration d : new Duration[] {connect, document, head, idle}) {
+        if (d == null || d.isNegative() || d.isZero()) {
+          throw new IllegalArgumentException("deadlines must be positive");
+        }
+      }
+    }
+  }
+
   public RegistryOptions {
     insecure = Set.copyOf(insecure);
+    credsRealms = Set.copyOf(credsRealms);
     if (parallel < 1 || chunkSize < 1 || attempts < 1) {
       throw new IllegalArgumentException("parallel, chunkSize and attempts must be positive");
     }
+    if (deadlines == null) {
+      deadlines = Deadlines.DEFAULT;
+    }
+  }
+
+  /** With the default deadlines and no extra token realms. */
+  public RegistryOptions(CredentialStore credentials, Set<String> insecure, Path caFile,
+      int parallel, long chunkSize, int attempts, Duration backoff, Duration maxWait,
+      Progress progress, ManifestFormat manifestFormat) {
+    this(credentials, insecure, caFile, parallel, chunkSize, attempts, backoff, maxWait, progress,
+        manifestFormat, Deadlines.DEFAULT, Set.of());
   }
 
   /**
@@ -66,7 +109,7 @@ public record RegistryOptions(
 
   public RegistryOptions withCredentials(CredentialStore c) {
     return new RegistryOptions(c, insecure, caFile, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat);
+        maxWait, progress, manifestFormat, deadlines, credsRealms);
   }
 
   /** With these hosts also insecure. */
@@ -74,37 +117,50 @@ public record RegistryOptions(
     Set<String> all = new TreeSet<>(insecure);
     more.forEach(h -> all.add(h.toLowerCase(Locale.ROOT)));
     return new RegistryOptions(credentials, all, caFile, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat);
+        maxWait, progress, manifestFormat, deadlines, credsRealms);
   }
 
   public RegistryOptions withProgress(Progress p) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, p, manifestFormat);
+        backoff, maxWait, p, manifestFormat, deadlines, credsRealms);
   }
 
   public RegistryOptions withChunkSize(long c) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, c, attempts, backoff,
-        maxWait, progress, manifestFormat);
+        maxWait, progress, manifestFormat, deadlines, credsRealms);
   }
 
   public RegistryOptions withParallel(int p) {
     return new RegistryOptions(credentials, insecure, caFile, p, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat);
+        maxWait, progress, manifestFormat, deadlines, credsRealms);
   }
 
   public RegistryOptions withRetries(int a, Duration first, Duration max) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, a, first, max,
-        progress, manifestFormat);
+        progress, manifestFormat, deadlines, credsRealms);
   }
 
   public RegistryOptions withCaFile(Path f) {
     return new RegistryOptions(credentials, insecure, f, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat);
+        maxWait, progress, manifestFormat, deadlines, credsRealms);
   }
 
   public RegistryOptions withManifestFormat(ManifestFormat f) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, f);
+        backoff, maxWait, progress, f, deadlines, credsRealms);
+  }
+
+  public RegistryOptions withDeadlines(Deadlines d) {
+    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
+        backoff, maxWait, progress, manifestFormat, d, credsRealms);
+  }
+
+  /** With these token realm hosts (host or host:port) also getting credentials. */
+  public RegistryOptions withCredsRealms(Set<String> more) {
+    Set<String> all = new TreeSet<>(credsRealms);
+    more.forEach(h -> all.add(h.toLowerCase(Locale.ROOT)));
+    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
+        backoff, maxWait, progress, manifestFormat, deadlines, all);
   }
 
   /** Whether {@code hostPort} was named insecure (by host:port or by host alone). */

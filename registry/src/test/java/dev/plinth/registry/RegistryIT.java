@@ -213,14 +213,28 @@ class RegistryIT {
   @Test
   void token_pushAndPull_withBearerTokens() throws Exception {
     try (TestRegistry reg = TestRegistry.token()) {
+      // the token server is on another port: it gets the credentials only when named
+      RegistryOptions o = opts(RIGHT).withCredsRealms(Set.of(reg.tokenRealm()));
       ImageIndex idx = TestImages.two(9, 100_000);
       RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");
-      RegistrySink.push(idx, ref, opts(RIGHT));
-      assertHolds(ref, idx, opts(RIGHT));
+      RegistrySink.push(idx, ref, o);
+      assertHolds(ref, idx, o);
       // another repository: a token for both scopes, the blobs mounted
-      ImageIndex remote = RegistrySource.read(ref, opts(RIGHT));
-      RegistrySink.push(remote, RegistryRef.parse(reg.host() + "/team/copy:1"), opts(RIGHT));
-      assertHolds(RegistryRef.parse(reg.host() + "/team/copy:1"), idx, opts(RIGHT));
+      ImageIndex remote = RegistrySource.read(ref, o);
+      RegistrySink.push(remote, RegistryRef.parse(reg.host() + "/team/copy:1"), o);
+      assertHolds(RegistryRef.parse(reg.host() + "/team/copy:1"), idx, o);
+    }
+  }
+
+  @Test
+  void token_realmOnAnotherPort_notNamed_getsNoCredentials() throws Exception {
+    try (TestRegistry reg = TestRegistry.token()) {
+      RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");
+      PlinthException e = assertThrows(PlinthException.class,
+          () -> RegistrySink.push(TestImages.single(12, 10), ref, opts(RIGHT)));
+      assertEquals(PlinthException.Kind.OUTPUT, e.kind());
+      assertTrue(e.getMessage().contains("--creds-realm " + reg.tokenRealm()), e.getMessage());
+      assertEquals(0, reg.tokenServer().refused.get(), "no credentials went to the realm");
     }
   }
 
@@ -229,7 +243,8 @@ class RegistryIT {
     try (TestRegistry reg = TestRegistry.token()) {
       RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");
       PlinthException e = assertThrows(PlinthException.class,
-          () -> RegistrySink.push(TestImages.single(10, 10), ref, opts(WRONG)));
+          () -> RegistrySink.push(TestImages.single(10, 10), ref,
+              opts(WRONG).withCredsRealms(Set.of(reg.tokenRealm()))));
       assertEquals(PlinthException.Kind.OUTPUT, e.kind());
       assertTrue(e.getMessage().contains("refused the credentials from --creds"), e.getMessage());
       PlinthException anon = assertThrows(PlinthException.class,

@@ -147,6 +147,15 @@ public final class TestRegistry implements AutoCloseable {
     return out;
   }
 
+  /** The token server's host:port, to be named with RegistryOptions.withCredsRealms. */
+  public String tokenRealm() {
+    return java.net.URI.create(tokens.realm()).getAuthority();
+  }
+
+  public TokenServer tokenServer() {
+    return tokens;
+  }
+
   @Override
   public void close() {
     process.destroy();

@@ -74,6 +74,7 @@ public final class TestRepo implements AutoCloseable {
   private final Map<String, Long> contentLengths = new ConcurrentHashMap<>();
   private final Map<String, Failure> failures = new ConcurrentHashMap<>();
   private final Map<String, Boolean> stalls = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> trickles = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
   private record Failure(int status, AtomicInteger remaining, String retryAfter) {}
@@ -349,6 +350,14 @@ public final class TestRepo implements AutoCloseable {
     stalls.put(path, true);
   }
 
+  /**
+   * Sends the headers of {@code path} at once, then its body a byte every 50 ms (at most 2,000
+   * bytes, until the client hangs up): each byte well within any read timeout.
+   */
+  public void trickle(String path) {
+    trickles.put(path, true);
+  }
+
   /** How many requests {@code path} has had. */
   public int requests(String path) {
     AtomicInteger n = requests.get(path);
@@ -395,6 +404,21 @@ public final class TestRepo implements AutoCloseable {
           Thread.sleep(30_000);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+        }
+        return;
+      }
+      if (Boolean.TRUE.equals(trickles.get(path))) {
+        ex.sendResponseHeaders(200, body.length);
+        OutputStream out = ex.getResponseBody();
+        for (int i = 0; i < Math.min(body.length, 2000); i++) {
+          out.write(body[i]);
+          out.flush();
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
         }
         return;
       }
