@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  * The OCI distribution API on one registry: manifests (GET, HEAD, PUT) and blobs (HEAD, GET with
  * resume, cross-repository mount, monolithic or chunked upload with resume). Everything read is
  * checked: documents are capped at 4 MiB and hashed, blobs are hashed to their end.
+ *
+ * <p>Why one file of just over 600 lines: it is the API's endpoints, one method each, in the
+ * order of the distribution spec; what is not an endpoint (HTTP, auth, retries, deadlines) lives
+ * in RegistryHttp and the http module.
  */
 public final class RegistryClient {
   static final String ACCEPT = String.join(", ", MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
