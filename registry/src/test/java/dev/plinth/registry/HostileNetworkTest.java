@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * shared/BAD-INPUTS.md cases 47-49 and 51 against registries on 127.0.0.1 that misbehave on the
  * wire: answers a byte at a time, short bodies held open, redirect loops, mounts refused (50,
- * token realms on other hosts, is {@link TokenRealmTest}'s). Deadlines are short here; every test asserts the outcome (an error naming the
- * deadline, who got credentials), never a duration.
+ * token realms on other hosts, is {@link OtherHostsTest}'s). Deadlines are short here; every test
+ * asserts the outcome (an error naming the deadline, what was tried), never a duration.
  */
 class HostileNetworkTest {
   FakeRegistry reg;

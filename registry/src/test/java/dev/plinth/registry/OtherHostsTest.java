@@ -6,22 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plinth.oci.Image;
+import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * shared/BAD-INPUTS.md cases 35 and 50: where a registry's token realm may send plinth, and which
- * realms get the registry's credentials (its own host and port, well-known pairs, hosts named
- * with --creds-realm; never a "site" guessed from the last labels, nor any loopback port).
+ * shared/BAD-INPUTS.md cases 35-37 and 50: what goes to hosts other than the registry. Where a
+ * token realm or a redirect may send plinth; which realms get the registry's credentials (its own
+ * host and port, well-known pairs, hosts named with --creds-realm; never a "site" guessed from the
+ * last labels, nor any loopback port); a blob store or an upload Location on another host gets
+ * none.
  */
-class TokenRealmTest {
+class OtherHostsTest {
   FakeRegistry reg;
   FakeRegistry other;
 
@@ -47,6 +52,12 @@ class TokenRealmTest {
 
   RegistryRef ref(String repoTag) throws PlinthException {
     return RegistryRef.parse(reg.host() + "/" + repoTag);
+  }
+
+  ImageIndex pushed(String repoTag, ImageIndex index) throws Exception {
+    RegistrySink.push(index, ref(repoTag), opts());
+    reg.log.clear();
+    return index;
   }
 
   // ---- 35: a bearer realm at the metadata address, loopback, 0.0.0.0 or [::]; a redirect there ----
@@ -92,6 +103,74 @@ class TokenRealmTest {
         () -> RegistrySource.read(ref("a/b:1"), opts(new Credentials("u", "p", "test"))));
     assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
     assertTrue(e.getMessage().contains("169.254.169.254"), e.getMessage());
+  }
+
+  // ---- 36: a redirect to another host that then asks for credentials ----
+
+  @Test
+  void redirectToAnotherHost_askingForCredentials_getsNone() throws Exception {
+    Credentials c = new Credentials("alice", "s3cret", "test");
+    ImageIndex idx = pushed("a/b:1", TestImages.single(10, 100));
+    String layer = idx.images().get(0).layers().get(0).blob().descriptor().digest().toString();
+    reg.requiredAuth = c.basicHeader();
+    reg.challenge = "Basic realm=\"test\"";
+    reg.hook = (ex, s) -> {
+      if (s.method().equals("GET") && s.path().endsWith(layer)) {
+        ex.getResponseHeaders().set("Location", "http://localhost:" + other.port() + "/storage/x");
+        ex.sendResponseHeaders(307, -1);
+        return true;
+      }
+      return false;
+    };
+    other.requiredAuth = "Basic anything";
+    other.challenge = "Basic realm=\"other\"";
+    Image img = RegistrySource.read(ref("a/b:1"), opts(c)).images().get(0);
+    RegistryFailure p = assertThrows(RegistryFailure.class,
+        () -> HostileRegistryTest.readAll(img.layers().get(0).blob()));
+    assertTrue(p.getMessage().contains("plinth sends credentials only to"), String.valueOf(p));
+    assertFalse(other.log.isEmpty());
+    for (FakeRegistry.Seen s : other.log) {
+      assertNull(s.authorization(), "credentials went to another host: " + s.line());
+    }
+    assertFalse(p.getMessage().contains("s3cret"));
+  }
+
+  // ---- 37: an upload Location on another host ----
+
+  @Test
+  void uploadLocationOnAnotherHost_isUsedWithoutCredentials() throws Exception {
+    Credentials c = new Credentials("alice", "s3cret", "test");
+    reg.requiredAuth = c.basicHeader();
+    reg.challenge = "Basic realm=\"test\"";
+    reg.hook = (ex, s) -> {
+      if (s.method().equals("POST") && s.path().endsWith("/blobs/uploads/")) {
+        FakeRegistry.drain(ex);
+        ex.getResponseHeaders().set("Location",
+            "http://localhost:" + other.port() + "/v2/a/b/blobs/uploads/elsewhere");
+        ex.sendResponseHeaders(202, -1);
+        return true;
+      }
+      return false;
+    };
+    AtomicInteger puts = new AtomicInteger();
+    other.hook = (ex, s) -> {
+      if (s.method().equals("PUT")) {
+        puts.incrementAndGet();
+        byte[] b = ex.getRequestBody().readAllBytes();
+        String digest = FakeRegistry.query(s.query()).get("digest");
+        reg.blobs.put(digest, b); // the storage the registry shares
+        reg.links.add("a/b@" + digest);
+        ex.getResponseHeaders().set("Docker-Content-Digest", digest);
+        ex.sendResponseHeaders(201, -1);
+        return true;
+      }
+      return false;
+    };
+    RegistrySink.push(TestImages.single(11, 100), ref("a/b:1"), opts(c));
+    assertEquals(2, puts.get()); // layer and config
+    for (FakeRegistry.Seen s : other.log) {
+      assertNull(s.authorization(), "credentials went to the other host: " + s.line());
+    }
   }
 
   // ---- 50: credentials only where they belong ----
