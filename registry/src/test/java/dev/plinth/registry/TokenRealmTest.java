@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plinth.oci.PlinthException;
-import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,32 +18,13 @@ import org.junit.jupiter.api.Test;
  * realms get the registry's credentials (its own host and port, well-known pairs, hosts named
  * with --creds-realm; never a "site" guessed from the last labels, nor any loopback port).
  */
-class TokenRealmTest {
-  FakeRegistry reg;
-  FakeRegistry other;
-
-  @BeforeEach
-  void start() throws IOException {
-    reg = new FakeRegistry();
-    other = new FakeRegistry();
-  }
-
-  @AfterEach
-  void stop() {
-    reg.close();
-    other.close();
-  }
-
+class TokenRealmTest extends TwoRegistriesTest {
   static RegistryOptions opts(Credentials c) {
     return HostileNetworkTest.opts(c);
   }
 
   static RegistryOptions opts() {
     return opts(null);
-  }
-
-  RegistryRef ref(String repoTag) throws PlinthException {
-    return RegistryRef.parse(reg.host() + "/" + repoTag);
   }
 
   // ---- 35: a bearer realm at the metadata address, loopback, 0.0.0.0 or [::]; a redirect there ----
