@@ -1,6 +1,5 @@
 package dev.plinth.audit;
 
-import static dev.plinth.audit.TestImages.Tar;
 import static dev.plinth.audit.TestImages.app;
 import static dev.plinth.audit.TestImages.audit;
 import static dev.plinth.audit.TestImages.base;
@@ -16,6 +15,7 @@ import dev.plinth.oci.Image;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.TestTar;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +94,7 @@ class MalformedInputTest {
       }
       byte[] passwd = r.nextBoolean() ? sb.toString().getBytes(StandardCharsets.UTF_8)
           : randomBytes(r, n);
-      Tar t = new Tar().file("etc/passwd", passwd, 0644).file("etc/group", passwd, 0644)
+      TestTar t = new TestTar().file("etc/passwd", passwd, 0644).file("etc/group", passwd, 0644)
           .file("etc/shadow", passwd, 0640);
       assertNotNull(audit(image(config(), gzipLayer(base().bytes()), app(),
           gzipLayer(t.bytes()))));
@@ -107,7 +107,7 @@ class MalformedInputTest {
     byte[] elf = TestElf.program("libc.so.6", "libm.so.6").runpath("$ORIGIN").build();
     for (int i = 0; i < ROUNDS; i++) {
       byte[] bad = corrupt(elf, r);
-      Tar t = new Tar().file("app/server", bad, 0755).file("app/lib.so.1", bad, 0644);
+      TestTar t = new TestTar().file("app/server", bad, 0755).file("app/lib.so.1", bad, 0644);
       assertNotNull(audit(image(config(), gzipLayer(base().bytes()), gzipLayer(t.bytes()))));
     }
   }

@@ -1,6 +1,5 @@
 package dev.plinth.audit;
 
-import static dev.plinth.audit.TestImages.Tar;
 import static dev.plinth.audit.TestImages.app;
 import static dev.plinth.audit.TestImages.audit;
 import static dev.plinth.audit.TestImages.base;
@@ -15,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Platform;
+import dev.plinth.oci.TestTar;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.HashSet;
@@ -28,10 +28,10 @@ class ReportFormatsTest {
   private static AuditReport twoPlatforms() throws Exception {
     Map<String, Object> c = config();
     c.put("User", "");
-    Tar extra = new Tar().file("app/helper", new byte[] {1}, 04755);
+    TestTar extra = new TestTar().file("app/helper", new byte[] {1}, 04755);
     return audit(image(Platform.LINUX_AMD64, c, List.of(), gzipLayer(base().bytes()), app(),
         gzipLayer(extra.bytes())), image(Platform.LINUX_ARM64, c, List.of(),
-        gzipLayer(base().bytes()), gzipLayer(new Tar().file("app/server", TestElf.program()
+        gzipLayer(base().bytes()), gzipLayer(new TestTar().file("app/server", TestElf.program()
             .interpreter(null).machine(183).build(), 0755).bytes())));
   }
 

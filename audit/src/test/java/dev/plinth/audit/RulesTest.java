@@ -2,7 +2,6 @@ package dev.plinth.audit;
 
 import dev.plinth.elf.Elf;
 
-import static dev.plinth.audit.TestImages.Tar;
 import static dev.plinth.audit.TestImages.app;
 import static dev.plinth.audit.TestImages.audit;
 import static dev.plinth.audit.TestImages.base;
@@ -17,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.Platform;
+import dev.plinth.oci.TestTar;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 
 /** Each rule on an image crafted to break it, and the clean image that breaks none. */
 class RulesTest {
-  private static AuditReport auditWith(Map<String, Object> config, Tar extra) throws Exception {
+  private static AuditReport auditWith(Map<String, Object> config, TestTar extra) throws Exception {
     return audit(image(config, gzipLayer(base().bytes()), app(), gzipLayer(extra.bytes())));
   }
 
-  private static AuditReport auditWith(Tar extra) throws Exception {
+  private static AuditReport auditWith(TestTar extra) throws Exception {
     return auditWith(config(), extra);
   }
 
@@ -75,21 +75,22 @@ class RulesTest {
 
   @Test
   void noUser_isRoot_PL001() throws Exception {
-    AuditReport r = auditWith(configWith("User", ""), new Tar());
+    AuditReport r = auditWith(configWith("User", ""), new TestTar());
     assertTrue(one(r, Rule.PL001).message().contains("not set"));
     assertTrue(r.failed());
   }
 
   @Test
   void uidZeroOrRootByName_PL001() throws Exception {
-    assertEquals(1, of(auditWith(configWith("User", "0:0"), new Tar()), Rule.PL001).size());
-    AuditReport byName = auditWith(configWith("User", "root"), new Tar());
+    assertEquals(1, of(auditWith(configWith("User", "0:0"), new TestTar()), Rule.PL001).size());
+    AuditReport byName = auditWith(configWith("User", "root"), new TestTar());
     assertTrue(one(byName, Rule.PL001).message().contains("uid 0"));
   }
 
   @Test
   void userAliasedToUidZero_PL001() throws Exception {
-    Tar t = new Tar().file("etc/passwd", TestImages.PASSWD + "toor:x:0:0::/root:/sbin/nologin\n");
+    TestTar t = new TestTar().file("etc/passwd",
+        TestImages.PASSWD + "toor:x:0:0::/root:/sbin/nologin\n");
     AuditReport r = auditWith(configWith("User", "toor"), t);
     one(r, Rule.PL001);
     assertTrue(one(r, Rule.PL014).message().contains("second root"));
@@ -97,35 +98,35 @@ class RulesTest {
 
   @Test
   void unknownUserOrGroupName_PL002() throws Exception {
-    one(auditWith(configWith("User", "app"), new Tar()), Rule.PL002);
-    one(auditWith(configWith("User", "65532:staff"), new Tar()), Rule.PL002);
+    one(auditWith(configWith("User", "app"), new TestTar()), Rule.PL002);
+    one(auditWith(configWith("User", "65532:staff"), new TestTar()), Rule.PL002);
   }
 
   @Test
   void numericUidNotListed_PL003_info() throws Exception {
     Map<String, Object> c = configWith("User", "1000:1000");
     c.put("Env", List.of("PATH=/usr/bin:/bin"));
-    AuditReport r = auditWith(c, new Tar());
+    AuditReport r = auditWith(c, new TestTar());
     assertEquals(Severity.INFO, one(r, Rule.PL003).severity());
     assertFalse(r.failed());
   }
 
   @Test
   void userByName_PL004() throws Exception {
-    AuditReport r = auditWith(configWith("User", "nonroot"), new Tar());
+    AuditReport r = auditWith(configWith("User", "nonroot"), new TestTar());
     assertTrue(one(r, Rule.PL004).message().contains("65532:65532"));
   }
 
   @Test
   void noInit_PL005() throws Exception {
-    AuditReport r = auditWith(configWith("Entrypoint", List.of("/app/server")), new Tar());
+    AuditReport r = auditWith(configWith("Entrypoint", List.of("/app/server")), new TestTar());
     assertTrue(one(r, Rule.PL005).message().contains("/app/server"));
     assertTrue(of(r, Rule.PL006).isEmpty());
   }
 
   @Test
   void shellEntrypoint_PL005_PL006() throws Exception {
-    Tar sh = new Tar().dir("bin/", 0755).file("bin/sh", TestElf.program().interpreter(null)
+    TestTar sh = new TestTar().dir("bin/", 0755).file("bin/sh", TestElf.program().interpreter(null)
         .build(), 0755);
     AuditReport r = auditWith(configWith("Entrypoint", List.of("/bin/sh", "-c", "/app/server")),
         sh);
@@ -136,7 +137,7 @@ class RulesTest {
 
   @Test
   void shellUnderAnInit_PL006_unlessItExecs() throws Exception {
-    Tar sh = new Tar().dir("bin/", 0755).file("bin/sh", TestElf.program().interpreter(null)
+    TestTar sh = new TestTar().dir("bin/", 0755).file("bin/sh", TestElf.program().interpreter(null)
         .build(), 0755);
     AuditReport r = auditWith(configWith("Entrypoint", List.of("/sbin/plinth-init", "--",
         "sh", "-c", "/app/server --port 80")), sh);
@@ -149,7 +150,7 @@ class RulesTest {
 
   @Test
   void tiniAndDumbInit_areInits() throws Exception {
-    Tar inits = new Tar().dir("usr/", 0755).dir("usr/bin/", 0755)
+    TestTar inits = new TestTar().dir("usr/", 0755).dir("usr/bin/", 0755)
         .file("usr/bin/tini-static", TestElf.program().interpreter(null).build(), 0755)
         .file("usr/bin/dumb-init", TestElf.program().interpreter(null).build(), 0755);
     for (List<String> ep : List.of(List.of("/usr/bin/tini-static", "-g", "-e", "143", "--",
@@ -163,20 +164,20 @@ class RulesTest {
   @Test
   void missingOrUnexecutableProgram_PL007() throws Exception {
     AuditReport missing = auditWith(configWith("Entrypoint", List.of("/sbin/plinth-init", "--",
-        "/app/nothing")), new Tar());
+        "/app/nothing")), new TestTar());
     assertTrue(one(missing, Rule.PL007).message().contains("does not exist"));
-    AuditReport notInPath = auditWith(configWith("Entrypoint", List.of("serve")), new Tar());
+    AuditReport notInPath = auditWith(configWith("Entrypoint", List.of("serve")), new TestTar());
     assertTrue(one(notInPath, Rule.PL007).message().contains("PATH"));
-    AuditReport notExec = auditWith(new Tar().file("app/server", bytes("x"), 0644));
+    AuditReport notExec = auditWith(new TestTar().file("app/server", bytes("x"), 0644));
     assertTrue(one(notExec, Rule.PL007).message().contains("not executable"));
   }
 
   @Test
   void scriptWithoutItsInterpreter_PL007() throws Exception {
-    AuditReport r = auditWith(new Tar().file("app/server", bytes("#!/usr/bin/python3\nprint(1)\n"),
-        0755));
+    AuditReport r = auditWith(new TestTar().file("app/server",
+        bytes("#!/usr/bin/python3\nprint(1)\n"), 0755));
     assertTrue(one(r, Rule.PL007).message().contains("/usr/bin/python3"));
-    AuditReport env = auditWith(new Tar().dir("usr/bin/", 0755)
+    AuditReport env = auditWith(new TestTar().dir("usr/bin/", 0755)
         .file("usr/bin/env", TestElf.program().interpreter(null).build(), 0755)
         .file("app/server", bytes("#!/usr/bin/env node\n"), 0755));
     assertTrue(one(env, Rule.PL007).message().contains("node"));
@@ -186,7 +187,7 @@ class RulesTest {
 
   @Test
   void tmpWithoutSticky_andMissingVarTmp_PL010() throws Exception {
-    Tar t = new Tar().dir("tmp/", 0777).file(".wh.var", "");
+    TestTar t = new TestTar().dir("tmp/", 0777).file(".wh.var", "");
     AuditReport r = auditWith(t);
     List<Finding> f = of(r, Rule.PL010);
     assertEquals(2, f.size(), f.toString());
@@ -196,8 +197,8 @@ class RulesTest {
 
   @Test
   void malformedPasswdLines_PL011_neverACrash() throws Exception {
-    Tar t = new Tar().file("etc/passwd", TestImages.PASSWD + "broken line\nx:x:abc:0::/:/bin/sh\n"
-        + "\u0000\u00ff:garbage\n");
+    TestTar t = new TestTar().file("etc/passwd", TestImages.PASSWD
+        + "broken line\nx:x:abc:0::/:/bin/sh\n" + "\u0000\u00ff:garbage\n");
     AuditReport r = auditWith(t);
     List<Finding> f = of(r, Rule.PL011);
     assertEquals(3, f.size(), f.toString());
@@ -206,35 +207,35 @@ class RulesTest {
 
   @Test
   void missingAccountFiles_PL011() throws Exception {
-    AuditReport r = auditWith(configWith("User", "1000"), new Tar().file("etc/.wh.passwd", "")
+    AuditReport r = auditWith(configWith("User", "1000"), new TestTar().file("etc/.wh.passwd", "")
         .file("etc/.wh.group", ""));
     assertEquals(2, of(r, Rule.PL011).size());
   }
 
   @Test
   void homeMissingOrNotTheUsers_PL012() throws Exception {
-    AuditReport missing = auditWith(new Tar().file("home/.wh.nonroot", ""));
+    AuditReport missing = auditWith(new TestTar().file("home/.wh.nonroot", ""));
     assertTrue(one(missing, Rule.PL012).message().contains("does not exist"));
-    AuditReport rootOwned = auditWith(new Tar().dir("home/nonroot/", 0755));
+    AuditReport rootOwned = auditWith(new TestTar().dir("home/nonroot/", 0755));
     assertTrue(one(rootOwned, Rule.PL012).message().contains("owned by uid 0"));
   }
 
   @Test
   void homeOrUserEnvDisagree_PL013() throws Exception {
-    AuditReport r = auditWith(configWithEnv("HOME=/root", "USER=root"), new Tar());
+    AuditReport r = auditWith(configWithEnv("HOME=/root", "USER=root"), new TestTar());
     assertEquals(2, of(r, Rule.PL013).size(), r.findings().toString());
   }
 
   @Test
   void duplicateIds_PL014() throws Exception {
-    Tar t = new Tar().file("etc/passwd", TestImages.PASSWD + "other:x:65532:65532::/:/x\n")
+    TestTar t = new TestTar().file("etc/passwd", TestImages.PASSWD + "other:x:65532:65532::/:/x\n")
         .file("etc/group", TestImages.GROUP + "root:x:7:\n");
     assertEquals(2, of(auditWith(t), Rule.PL014).size());
   }
 
   @Test
   void emptyPasswords_PL015() throws Exception {
-    Tar t = new Tar().file("etc/passwd", "root::0:0:root:/root:/bin/sh\n"
+    TestTar t = new TestTar().file("etc/passwd", "root::0:0:root:/root:/bin/sh\n"
         + "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n")
         .file("etc/shadow", "root:*:19000:0:99999:7:::\nnonroot::19000:0:99999:7:::\n");
     AuditReport r = auditWith(t);
@@ -245,20 +246,20 @@ class RulesTest {
 
   @Test
   void setuidFile_PL016() throws Exception {
-    AuditReport r = auditWith(new Tar().file("app/helper", bytes("x"), 04755));
+    AuditReport r = auditWith(new TestTar().file("app/helper", bytes("x"), 04755));
     Finding f = one(r, Rule.PL016);
     assertEquals("/app/helper", f.path());
     assertEquals(Severity.WARNING, f.severity());
     assertFalse(r.failed());
     assertTrue(audit(Audit.Options.DEFAULT.withFailOn(Severity.WARNING), image(config(),
-        gzipLayer(base().bytes()), app(), gzipLayer(new Tar().file("app/helper", bytes("x"),
+        gzipLayer(base().bytes()), app(), gzipLayer(new TestTar().file("app/helper", bytes("x"),
             02755).bytes()))).failed());
   }
 
   @Test
   void worldWritable_PL017_butNotInStickyDirectories() throws Exception {
-    AuditReport r = auditWith(new Tar().file("app/data", bytes("x"), 0666).dir("app/drop/", 0777)
-        .file("tmp/scratch", bytes("x"), 0666));
+    AuditReport r = auditWith(new TestTar().file("app/data", bytes("x"), 0666)
+        .dir("app/drop/", 0777).file("tmp/scratch", bytes("x"), 0666));
     assertEquals(List.of("/app/data", "/app/drop"), of(r, Rule.PL017).stream()
         .map(Finding::path).toList());
   }
@@ -267,27 +268,28 @@ class RulesTest {
 
   @Test
   void noCaBundle_isAWarningWhenSomethingLinksTls() throws Exception {
-    AuditReport r = auditWith(new Tar().dir("usr/lib/", 0755)
+    AuditReport r = auditWith(new TestTar().dir("usr/lib/", 0755)
         .file("usr/lib/libssl.so.3", TestElf.library().build(), 0644)
         .file("app/client", TestElf.program("libssl.so.3").interpreter(null).build(), 0755));
     assertEquals(Severity.WARNING, one(r, Rule.PL020).severity());
-    AuditReport withBundle = auditWith(new Tar().dir("etc/ssl/certs/", 0755)
+    AuditReport withBundle = auditWith(new TestTar().dir("etc/ssl/certs/", 0755)
         .file("etc/ssl/certs/ca-certificates.crt", "-----BEGIN CERTIFICATE-----\n"));
     assertTrue(of(withBundle, Rule.PL020).isEmpty());
-    AuditReport wrongEnv = auditWith(configWithEnv("SSL_CERT_FILE=/etc/ssl/none.pem"), new Tar());
+    AuditReport wrongEnv =
+        auditWith(configWithEnv("SSL_CERT_FILE=/etc/ssl/none.pem"), new TestTar());
     assertEquals(Severity.WARNING, one(wrongEnv, Rule.PL020).severity());
   }
 
   @Test
   void tzWithoutZoneinfo_isAWarning() throws Exception {
-    assertEquals(Severity.WARNING, one(auditWith(configWithEnv("TZ=Europe/Paris"), new Tar()),
+    assertEquals(Severity.WARNING, one(auditWith(configWithEnv("TZ=Europe/Paris"), new TestTar()),
         Rule.PL021).severity());
   }
 
   @Test
   void shellPackageManagerAndSudo_PL022_PL023_PL024() throws Exception {
     byte[] prog = TestElf.program().interpreter(null).build();
-    Tar t = new Tar().dir("usr/bin/", 0755).symlink("bin", "usr/bin")
+    TestTar t = new TestTar().dir("usr/bin/", 0755).symlink("bin", "usr/bin")
         .file("usr/bin/bash", prog, 0755).symlink("usr/bin/sh", "bash")
         .file("usr/bin/dpkg", prog, 0755).file("usr/bin/pip3", prog, 0755)
         .file("usr/bin/sudo", prog, 04755);
@@ -308,7 +310,7 @@ class RulesTest {
     @SuppressWarnings("unchecked")
     Map<String, String> labels = (Map<String, String>) c.get("Labels");
     labels.put("ci.token", "ghp_" + "a1B2c3D4e5".repeat(4));
-    AuditReport r = auditWith(c, new Tar());
+    AuditReport r = auditWith(c, new TestTar());
     List<Finding> f = of(r, Rule.PL030);
     assertEquals(3, f.size(), f.toString());
     assertTrue(f.stream().anyMatch(x -> x.message().contains("AWS_SECRET_ACCESS_KEY")));
@@ -339,7 +341,7 @@ class RulesTest {
   void keysAndCredentialFiles_PL033_PL034() throws Exception {
     String key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n"
         + "-----END OPENSSH PRIVATE KEY-----\n";
-    Tar t = new Tar().dir("root/.ssh/", 0700).file("root/.ssh/id_ed25519", key)
+    TestTar t = new TestTar().dir("root/.ssh/", 0700).file("root/.ssh/id_ed25519", key)
         .file("app/.npmrc", "//registry.npmjs.org/:_authToken=npm_abc\n")
         .file("app/.npmrc.ok", "registry=https://registry.npmjs.org/\n")
         .dir("root/.docker/", 0700).file("root/.docker/config.json",
@@ -356,7 +358,7 @@ class RulesTest {
 
   @Test
   void leftovers_PL035() throws Exception {
-    Tar t = new Tar().dir("app/.git/", 0755).file("app/.git/HEAD", "ref: x")
+    TestTar t = new TestTar().dir("app/.git/", 0755).file("app/.git/HEAD", "ref: x")
         .file("app/.git/config", "x").file("app/Dockerfile", "FROM scratch")
         .dir("var/lib/apt/lists/partial/", 0755).file("var/lib/apt/lists/lock", "")
         .file("var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease", "x".repeat(100))
@@ -374,7 +376,7 @@ class RulesTest {
 
   @Test
   void missingLibraryAndLoader_PL040_PL041() throws Exception {
-    Tar t = new Tar().file("app/tool", TestElf.program("libfoo.so.1").build(), 0755);
+    TestTar t = new TestTar().file("app/tool", TestElf.program("libfoo.so.1").build(), 0755);
     AuditReport r = auditWith(t);
     Finding lib = one(r, Rule.PL041);
     assertEquals("/app/tool", lib.path());
@@ -386,7 +388,7 @@ class RulesTest {
   void librariesFoundThroughRunpathLdSoConfAndSymlinks() throws Exception {
     byte[] lib = TestElf.library().build();
     byte[] loader = TestElf.library().build();
-    Tar t = new Tar().dir("lib64/", 0755).file("lib64/ld-linux-x86-64.so.2", loader, 0755)
+    TestTar t = new TestTar().dir("lib64/", 0755).file("lib64/ld-linux-x86-64.so.2", loader, 0755)
         .dir("usr/lib/x86_64-linux-gnu/", 0755)
         .file("usr/lib/x86_64-linux-gnu/libc.so.6", lib, 0755)
         .dir("opt/app/lib/", 0755).file("opt/app/lib/libown.so.2.0", lib, 0644)
@@ -403,7 +405,7 @@ class RulesTest {
 
   @Test
   void libraryOfAnotherMachine_doesNotCount() throws Exception {
-    Tar t = new Tar().dir("usr/lib/", 0755)
+    TestTar t = new TestTar().dir("usr/lib/", 0755)
         .file("usr/lib/libfoo.so.1", TestElf.library().machine(183).build(), 0644)
         .file("app/tool", TestElf.program("libfoo.so.1").interpreter(null).build(), 0755);
     AuditReport r = auditWith(t);
@@ -413,7 +415,7 @@ class RulesTest {
 
   @Test
   void wrongArchitecture_PL042() throws Exception {
-    AuditReport r = auditWith(new Tar().file("app/server", TestElf.program().interpreter(null)
+    AuditReport r = auditWith(new TestTar().file("app/server", TestElf.program().interpreter(null)
         .machine(183).build(), 0755));
     Finding f = one(r, Rule.PL042);
     assertEquals("/app/server", f.path());
@@ -423,7 +425,7 @@ class RulesTest {
 
   @Test
   void thirtyTwoBitX86_runsOnAmd64() throws Exception {
-    AuditReport r = auditWith(new Tar().file("app/legacy", TestElf.program().interpreter(null)
+    AuditReport r = auditWith(new TestTar().file("app/legacy", TestElf.program().interpreter(null)
         .machine(3).build(), 0755));
     assertTrue(of(r, Rule.PL042).isEmpty());
   }
@@ -432,7 +434,7 @@ class RulesTest {
   void corruptElf_PL043_info() throws Exception {
     byte[] elf = TestElf.program().interpreter(null).build();
     elf[32] = 0x7f; // program headers far outside the file
-    AuditReport r = auditWith(new Tar().file("app/broken", elf, 0755));
+    AuditReport r = auditWith(new TestTar().file("app/broken", elf, 0755));
     assertEquals(Severity.INFO, one(r, Rule.PL043).severity());
   }
 
@@ -441,7 +443,7 @@ class RulesTest {
     TestElf big = TestElf.program("libbig.so.1");
     big.padStrings = 200_000; // the string table far past the head, before the dynamic section
     big.padDynamic = 100_000;
-    Layer layer = gzipLayer(new Tar().file("app/big", big.build(), 0755).bytes());
+    Layer layer = gzipLayer(new TestTar().file("app/big", big.build(), 0755).bytes());
     Limits small = new Limits(1 << 20, 1 << 26, 1L << 30, 4096, 8192, 1 << 20);
     FsTree t = TestImages.flatten(small, layer);
     FileFacts.Elf elf = t.get("app/big").facts().elf();
@@ -492,8 +494,8 @@ class RulesTest {
 
   @Test
   void layerNotes_becomeFindings_PL053_PL054() throws Exception {
-    AuditReport r = auditWith(new Tar().file("app/x", "1").file("app/x", "2").file("/app/y", "y")
-        .symlink("app/l", "/etc").file("app/l/z", "z"));
+    AuditReport r = auditWith(new TestTar().file("app/x", "1").file("app/x", "2")
+        .file("/app/y", "y").symlink("app/l", "/etc").file("app/l/z", "z"));
     assertEquals("/app/x", one(r, Rule.PL053).path());
     assertEquals(2, of(r, Rule.PL054).size(), r.findings().toString());
   }
@@ -501,7 +503,7 @@ class RulesTest {
   @Test
   void volumeOverASystemDirectory_PL055() throws Exception {
     assertEquals("/proc", one(auditWith(configWith("Volumes", Map.of("/proc", Map.of(),
-        "/data", Map.of())), new Tar()), Rule.PL055).path());
+        "/data", Map.of())), new TestTar()), Rule.PL055).path());
   }
 
   @Test
@@ -519,7 +521,7 @@ class RulesTest {
 
   @Test
   void manyFindingsOfARule_areCapped() throws Exception {
-    Tar t = new Tar();
+    TestTar t = new TestTar();
     for (int i = 0; i < 30; i++) {
       t.file("app/s" + i, bytes("x"), 04755);
     }

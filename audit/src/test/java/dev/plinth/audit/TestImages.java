@@ -12,13 +12,10 @@ import dev.plinth.oci.LayerDiff;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
-import dev.plinth.oci.TarEntry;
-import dev.plinth.oci.TarWriter;
-import java.io.ByteArrayInputStream;
+import dev.plinth.oci.TestTar;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,63 +29,9 @@ final class TestImages {
       + "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n";
   static final String GROUP = "root:x:0:\nnonroot:x:65532:\n";
 
-  /** A tar written exactly as told: names, types and order as given. */
-  static final class Tar {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final TarWriter tar = new TarWriter(bytes);
-
-    Tar dir(String name, int mode) {
-      return entry(new TarEntry(name, TarEntry.Type.DIRECTORY, mode, 0, 0, 0, null, 0), null);
-    }
-
-    Tar dir(String name, int mode, long uid, long gid) {
-      return entry(new TarEntry(name, TarEntry.Type.DIRECTORY, mode, uid, gid, 0, null, 0), null);
-    }
-
-    Tar file(String name, String content) {
-      return file(name, content.getBytes(StandardCharsets.UTF_8), 0644);
-    }
-
-    Tar file(String name, byte[] content, int mode) {
-      return file(name, content, mode, 0, 0);
-    }
-
-    Tar file(String name, byte[] content, int mode, long uid, long gid) {
-      return entry(new TarEntry(name, TarEntry.Type.FILE, mode, uid, gid, content.length, null, 0),
-          content);
-    }
-
-    Tar symlink(String name, String target) {
-      return entry(new TarEntry(name, TarEntry.Type.SYMLINK, 0777, 0, 0, 0, target, 0), null);
-    }
-
-    Tar hardlink(String name, String target) {
-      return entry(new TarEntry(name, TarEntry.Type.HARDLINK, 0644, 0, 0, 0, target, 0), null);
-    }
-
-    Tar entry(TarEntry e, byte[] content) {
-      try {
-        tar.write(e, content == null ? null : new ByteArrayInputStream(content));
-      } catch (IOException x) {
-        throw new UncheckedIOException(x);
-      }
-      return this;
-    }
-
-    /** The archive, with its two end blocks. */
-    byte[] bytes() {
-      try {
-        tar.close();
-      } catch (IOException x) {
-        throw new UncheckedIOException(x);
-      }
-      return bytes.toByteArray();
-    }
-  }
-
   /** The minimal hierarchy plinth's base has: what a clean image starts from. */
-  static Tar base() {
-    return new Tar().dir("etc/", 0755).file("etc/passwd", PASSWD).file("etc/group", GROUP)
+  static TestTar base() {
+    return new TestTar().dir("etc/", 0755).file("etc/passwd", PASSWD).file("etc/group", GROUP)
         .dir("home/", 0755).dir("home/nonroot/", 0750, 65532, 65532).dir("root/", 0700)
         .dir("tmp/", 01777).dir("var/", 0755).dir("var/tmp/", 01777).dir("sbin/", 0755)
         .file("sbin/plinth-init", TestElf.program().interpreter(null).build(), 0755)
@@ -159,7 +102,7 @@ final class TestImages {
 
   /** An app layer with /app/server, a static program. */
   static Layer app() {
-    return gzipLayer(new Tar().file("app/server", TestElf.program().interpreter(null).build(),
+    return gzipLayer(new TestTar().file("app/server", TestElf.program().interpreter(null).build(),
         0755).bytes());
   }
 

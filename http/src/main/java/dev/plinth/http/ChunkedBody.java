@@ -1,6 +1,5 @@
 package dev.plinth.http;
 
-import dev.plinth.oci.BulkInputStream;
 import java.io.IOException;
 
 /**
@@ -8,16 +7,12 @@ import java.io.IOException;
  * hexadecimal (or over 15 digits), a chunk longer than its size, a connection that ends inside a
  * chunk, or a read that fails (a timeout) end it with an IOException and drop the connection.
  */
-final class ChunkedBody extends BulkInputStream {
-  private final Conn c;
-  private final boolean keep;
+final class ChunkedBody extends ConnBody {
   private long chunk; // left in the current chunk
   private boolean end;
-  private boolean closed;
 
   ChunkedBody(Conn c, boolean keep) {
-    this.c = c;
-    this.keep = keep;
+    super(c, keep);
   }
 
   @Override
@@ -25,10 +20,7 @@ final class ChunkedBody extends BulkInputStream {
     try {
       return next(b, off, len);
     } catch (IOException e) {
-      if (!closed) {
-        closed = true; // a read that timed out or broke: the connection is in no known state
-        c.close();
-      }
+      drop(); // a read that timed out or broke: the connection is in no known state
       throw e;
     }
   }
@@ -37,9 +29,7 @@ final class ChunkedBody extends BulkInputStream {
     if (end) {
       return -1;
     }
-    if (closed) {
-      throw new IOException("the response body is closed");
-    }
+    checkOpen();
     if (len == 0) {
       return 0;
     }
@@ -88,23 +78,12 @@ final class ChunkedBody extends BulkInputStream {
   }
 
   private IOException broken(String why) {
-    closed = true;
-    c.close();
+    drop();
     return new IOException(why);
   }
 
-  /** Reading it to its end must also be done by {@code d}; nothing once it is done or closed. */
-  void within(Deadline d) {
-    if (!closed) {
-      c.tighten(d);
-    }
-  }
-
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
+  void finish() {
     if (keep && !end) {
       try {
         byte[] buf = new byte[8192];
@@ -120,9 +99,6 @@ final class ChunkedBody extends BulkInputStream {
         // drop it
       }
     }
-    if (!closed) {
-      closed = true;
-      c.close();
-    }
+    drop();
   }
 }

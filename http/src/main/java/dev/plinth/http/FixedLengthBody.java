@@ -1,6 +1,5 @@
 package dev.plinth.http;
 
-import dev.plinth.oci.BulkInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 
@@ -9,16 +8,12 @@ import java.io.IOException;
  * gives a kept connection back; closed earlier, it reads what is left if that is little, else
  * drops the connection. A read that fails (a timeout, a reset) drops it too.
  */
-final class FixedLengthBody extends BulkInputStream {
-  private final Conn c;
-  private final boolean keep;
+final class FixedLengthBody extends ConnBody {
   private long left;
-  private boolean closed;
 
   FixedLengthBody(Conn c, long length, boolean keep) {
-    this.c = c;
+    super(c, keep);
     this.left = length;
-    this.keep = keep;
   }
 
   boolean atEnd() {
@@ -30,9 +25,7 @@ final class FixedLengthBody extends BulkInputStream {
     if (left == 0) {
       return -1;
     }
-    if (closed) {
-      throw new IOException("the response body is closed");
-    }
+    checkOpen();
     if (len == 0) {
       return 0;
     }
@@ -40,14 +33,12 @@ final class FixedLengthBody extends BulkInputStream {
     try {
       n = c.in.read(b, off, left < 0 ? len : (int) Math.min(len, left));
     } catch (IOException e) {
-      closed = true; // a read that timed out or broke: the connection is in no known state
-      c.close();
+      drop(); // a read that timed out or broke: the connection is in no known state
       throw e;
     }
     if (n < 0) {
       if (left > 0) {
-        closed = true;
-        c.close();
+        drop();
         throw new EOFException("the connection ended " + left + " bytes before the body's end");
       }
       left = 0;
@@ -69,18 +60,8 @@ final class FixedLengthBody extends BulkInputStream {
     }
   }
 
-  /** Reading it to its end must also be done by {@code d}; nothing once it is done or closed. */
-  void within(Deadline d) {
-    if (!closed) {
-      c.tighten(d);
-    }
-  }
-
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
+  void finish() {
     if (keep && left == 0) {
       done();
       return;
@@ -95,7 +76,6 @@ final class FixedLengthBody extends BulkInputStream {
         // drop it
       }
     }
-    closed = true;
-    c.close();
+    drop();
   }
 }

@@ -16,24 +16,14 @@ public interface RequestBody {
 
   InputStream open() throws IOException;
 
-  /** These bytes. */
-  static RequestBody of(byte[] bytes) {
-    return new RequestBody() {
-      @Override
-      public long length() {
-        return bytes.length;
-      }
-
-      @Override
-      public InputStream open() {
-        return new ByteArrayInputStream(bytes);
-      }
-    };
+  /** Opens a body's bytes, afresh each time. */
+  @FunctionalInterface
+  interface Opener {
+    InputStream open() throws IOException;
   }
 
-  /** A file, whose length is taken now. */
-  static RequestBody of(Path file) throws IOException {
-    long length = Files.size(file);
+  /** {@code length} bytes, as {@code opener} gives them each time. */
+  static RequestBody of(long length, Opener opener) {
     return new RequestBody() {
       @Override
       public long length() {
@@ -42,8 +32,18 @@ public interface RequestBody {
 
       @Override
       public InputStream open() throws IOException {
-        return Files.newInputStream(file);
+        return opener.open();
       }
     };
+  }
+
+  /** These bytes. */
+  static RequestBody of(byte[] bytes) {
+    return of(bytes.length, () -> new ByteArrayInputStream(bytes));
+  }
+
+  /** A file, whose length is taken now. */
+  static RequestBody of(Path file) throws IOException {
+    return of(Files.size(file), () -> Files.newInputStream(file));
   }
 }

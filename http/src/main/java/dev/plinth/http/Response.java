@@ -50,10 +50,8 @@ public final class Response implements Closeable {
    * blob request, say, is a small document, which a server must not trickle for the idle time.
    */
   public Response within(Deadline d) {
-    if (framed instanceof FixedLengthBody f) {
-      f.within(d);
-    } else if (framed instanceof ChunkedBody c) {
-      c.within(d);
+    if (framed instanceof ConnBody b) {
+      b.within(d);
     }
     return this;
   }

@@ -14,14 +14,9 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,26 +25,7 @@ import org.junit.jupiter.api.Test;
  * the request, or trickles a TLS handshake. Each test asserts the outcome, an error naming the
  * deadline, never a duration.
  */
-class DeadlinesTest {
-  final CountDownLatch testOver = new CountDownLatch(1);
-  final List<Socket> accepted = Collections.synchronizedList(new ArrayList<>());
-  ServerSocket server;
-  Thread thread;
-
-  @AfterEach
-  void stop() throws Exception {
-    testOver.countDown();
-    if (server != null) {
-      server.close();
-      synchronized (accepted) {
-        for (Socket s : accepted) {
-          s.close();
-        }
-      }
-      thread.join(5000);
-    }
-  }
-
+class DeadlinesTest extends LocalServerTest<ServerSocket> {
   /**
    * A server that, on each of up to 10 connections, writes {@code prefix} at once, then {@code
    * trickle} one byte every 50 ms (at most 2,000 bytes), then holds the connection open until the
@@ -57,7 +33,7 @@ class DeadlinesTest {
    */
   URI serve(String prefix, String trickle) throws IOException {
     server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-    thread = new Thread(() -> {
+    accepting("deadlines-test-server", () -> {
       for (int c = 0; c < 10 && !server.isClosed(); c++) {
         try {
           Socket s = server.accept();
@@ -69,9 +45,7 @@ class DeadlinesTest {
           // the test ended the server
         }
       }
-    }, "deadlines-test-server");
-    thread.setDaemon(true);
-    thread.start();
+    });
     return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/v2/");
   }
 

@@ -22,11 +22,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * byte: connection reuse, chunked bodies, a kept connection the server closed, and hostile
  * answers, each of which must fail closed with an IOException.
  */
-class Http1Test {
+class Http1Test extends LocalServerTest<ServerSocket> {
   /** What the server answers to the n-th request (0-based) it reads on any connection. */
   interface Script {
     /** The bytes to send; null to close the connection without answering. */
@@ -44,30 +42,12 @@ class Http1Test {
   final List<String> heads = Collections.synchronizedList(new ArrayList<>());
   final List<byte[]> bodies = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger connections = new AtomicInteger();
-  final List<Socket> accepted = Collections.synchronizedList(new ArrayList<>());
-  final CountDownLatch testOver = new CountDownLatch(1);
-  ServerSocket server;
-  Thread thread;
-
-  @AfterEach
-  void stop() throws Exception {
-    testOver.countDown();
-    if (server != null) {
-      server.close();
-      synchronized (accepted) {
-        for (Socket s : accepted) {
-          s.close();
-        }
-      }
-      thread.join(5000);
-    }
-  }
 
   /** Serves one connection at a time; closes a connection after an answer when asked to. */
   URI serve(Script script, boolean closeAfterEach) throws IOException {
     server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
     AtomicInteger requests = new AtomicInteger();
-    thread = new Thread(() -> {
+    accepting("http1-test-server", () -> {
       for (int c = 0; c < 20 && !server.isClosed(); c++) {
         try (Socket s = server.accept()) {
           accepted.add(s);
@@ -103,9 +83,7 @@ class Http1Test {
           // the test ended the server, or the client went away
         }
       }
-    }, "http1-test-server");
-    thread.setDaemon(true);
-    thread.start();
+    });
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
   }
 

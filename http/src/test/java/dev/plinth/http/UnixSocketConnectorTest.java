@@ -25,11 +25,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,28 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The client over a unix-domain socket in a temp directory, served by a script: requests and
  * bodies both ways, kept connections, a read that times out, nothing listening.
  */
-class UnixSocketConnectorTest {
+class UnixSocketConnectorTest extends LocalServerTest<ServerSocketChannel> {
   @TempDir Path tmp;
   final List<String> heads = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger connections = new AtomicInteger();
-  final CountDownLatch testOver = new CountDownLatch(1);
-  final List<SocketChannel> accepted = Collections.synchronizedList(new ArrayList<>());
-  ServerSocketChannel server;
-  Thread thread;
-
-  @AfterEach
-  void stop() throws Exception {
-    testOver.countDown();
-    if (server != null) {
-      server.close();
-      synchronized (accepted) {
-        for (SocketChannel ch : accepted) {
-          ch.close();
-        }
-      }
-      thread.join(5000);
-    }
-  }
 
   /** Answers the n-th request with the script's bytes (null: wait until the test is over). */
   Path serve(IntFunction<String> script) throws IOException {
@@ -66,7 +46,7 @@ class UnixSocketConnectorTest {
     server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
     AtomicInteger requests = new AtomicInteger();
-    thread = new Thread(() -> {
+    accepting("unix-test-server", () -> {
       while (server.isOpen()) {
         try (SocketChannel ch = server.accept()) {
           accepted.add(ch);
@@ -92,9 +72,7 @@ class UnixSocketConnectorTest {
           // the test ended the server, or the client went away
         }
       }
-    }, "unix-test-server");
-    thread.setDaemon(true);
-    thread.start();
+    });
     return socket;
   }
 

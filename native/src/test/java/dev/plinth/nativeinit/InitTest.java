@@ -117,6 +117,48 @@ class InitTest {
     return Long.parseLong(m.group(1));
   }
 
+  /** A check of init's result, given the pid of its child's background helper. */
+  private interface AfterExit {
+    void check(Proc.Result r, long bg);
+  }
+
+  /**
+   * Runs init with {@code args} to its end, then {@code check}; the background process its child
+   * printed (bg=PID) is killed after, whatever happened.
+   */
+  private void afterExit(String[] args, AfterExit check) {
+    try (Proc p = start(args)) {
+      Proc.Result r = p.waitFor();
+      long bg = backgroundPid(p);
+      try {
+        check.check(r, bg);
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
+  /** A test of a running init, given the pid of its child's background process. */
+  private interface WhenReady {
+    void test(Proc p, long bg);
+  }
+
+  /**
+   * Starts init with {@code args} and, once it has printed "ready", runs {@code test}; the
+   * background process its child printed (bg=PID) is killed after, whatever happened.
+   */
+  private void whenReady(String[] args, WhenReady test) {
+    try (Proc p = start(args)) {
+      p.awaitStdout("ready");
+      long bg = backgroundPid(p);
+      try {
+        test.test(p, bg);
+      } finally {
+        Signals.killQuietly(bg);
+      }
+    }
+  }
+
   /** Polls until PID has ended (gone, or a zombie of someone else's); fails otherwise. */
   private static void awaitEnded(Proc p, long pid, String what) {
     p.await(() -> {
@@ -127,41 +169,29 @@ class InitTest {
 
   @Test
   void groupMode_termToInit_stopsTheChildsBackgroundGrandchildrenToo() {
-    try (Proc p = start(concat(sh("$BB sleep 30 & echo bg=$!; echo ready; wait"), "-g"))) {
-      p.awaitStdout("ready");
-      long bg = backgroundPid(p);
-      try {
-        p.signal("TERM");
-        assertEquals(143, p.waitFor().exitCode(), p.toString());
-        // the whole group got TERM: the background sleep ends as well
-        p.await(() -> {
-          List<String> st = Signals.stat(bg);
-          return st == null || st.get(0).equals("Z") || st.get(0).equals("X");
-        }, "the background sleep " + bg + " to end");
-      } finally {
-        Signals.killQuietly(bg);
-      }
-    }
+    whenReady(concat(sh("$BB sleep 30 & echo bg=$!; echo ready; wait"), "-g"), (p, bg) -> {
+      p.signal("TERM");
+      assertEquals(143, p.waitFor().exitCode(), p.toString());
+      // the whole group got TERM: the background sleep ends as well
+      p.await(() -> {
+        List<String> st = Signals.stat(bg);
+        return st == null || st.get(0).equals("Z") || st.get(0).equals("X");
+      }, "the background sleep " + bg + " to end");
+    });
   }
 
   @Test
   void withoutGroupMode_termToInit_reachesOnlyTheChild() {
-    try (Proc p = start(sh("$BB sleep 30 & echo bg=$!; echo ready; wait"))) {
-      p.awaitStdout("ready");
-      long bg = backgroundPid(p);
-      try {
-        List<String> before = Signals.stat(bg);
-        p.signal("TERM");
-        assertEquals(143, p.waitFor().exitCode(), p.toString());
-        List<String> after = Signals.stat(bg);
-        assertNotNull(after, "the background sleep was killed too");
-        assertEquals(before.get(19), after.get(19), "not the same process");
-        // sleeping, or running for a moment on a busy machine: anything but ended
-        assertFalse(after.get(0).equals("Z") || after.get(0).equals("X"), "the background sleep ended: " + after);
-      } finally {
-        Signals.killQuietly(bg);
-      }
-    }
+    whenReady(sh("$BB sleep 30 & echo bg=$!; echo ready; wait"), (p, bg) -> {
+      List<String> before = Signals.stat(bg);
+      p.signal("TERM");
+      assertEquals(143, p.waitFor().exitCode(), p.toString());
+      List<String> after = Signals.stat(bg);
+      assertNotNull(after, "the background sleep was killed too");
+      assertEquals(before.get(19), after.get(19), "not the same process");
+      // sleeping, or running for a moment on a busy machine: anything but ended
+      assertFalse(after.get(0).equals("Z") || after.get(0).equals("X"), "the background sleep ended: " + after);
+    });
   }
 
   // --- crash signals -------------------------------------------------------------------------
@@ -196,17 +226,11 @@ class InitTest {
 
   @Test
   void groupMode_crashSignalToInit_reachesTheWholeGroup() {
-    try (Proc p = start(concat(sh("$BB sleep 30 & echo bg=$!; " + CRASH_TRAPS), "-g"))) {
-      p.awaitStdout("ready");
-      long bg = backgroundPid(p);
-      try {
-        p.signal("ABRT");
-        assertEquals(20, p.waitFor().exitCode(), p.toString());
-        awaitEnded(p, bg, "the background sleep, killed by SIGABRT");
-      } finally {
-        Signals.killQuietly(bg);
-      }
-    }
+    whenReady(concat(sh("$BB sleep 30 & echo bg=$!; " + CRASH_TRAPS), "-g"), (p, bg) -> {
+      p.signal("ABRT");
+      assertEquals(20, p.waitFor().exitCode(), p.toString());
+      awaitEnded(p, bg, "the background sleep, killed by SIGABRT");
+    });
   }
 
   /**
@@ -262,85 +286,55 @@ class InitTest {
 
   @Test
   void groupMode_childExits_helperGetsTerm_andInitWaitsForIt() {
-    try (Proc p = start(concat(childWithHelper(ENDS_ON_TERM), "-g"))) {
-      Proc.Result r = p.waitFor();
-      long bg = backgroundPid(p);
-      try {
-        assertEquals(5, r.exitCode(), r.toString());
-        assertTrue(r.stdout().contains("helper got TERM\n"), r.toString());
-        assertEquals(null, Signals.stat(bg), "init exited before it had reaped the helper");
-      } finally {
-        Signals.killQuietly(bg);
-      }
-    }
+    afterExit(concat(childWithHelper(ENDS_ON_TERM), "-g"), (r, bg) -> {
+      assertEquals(5, r.exitCode(), r.toString());
+      assertTrue(r.stdout().contains("helper got TERM\n"), r.toString());
+      assertEquals(null, Signals.stat(bg), "init exited before it had reaped the helper");
+    });
   }
 
   @Test
   void groupMode_helperIgnoringTerm_isKilledAfterTheGraceTime() {
     long start = System.nanoTime();
-    try (Proc p = start(concat(childWithHelper(IGNORES_TERM), "-g", "-t", "1"))) {
-      Proc.Result r = p.waitFor();
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      long bg = backgroundPid(p);
-      try {
-        assertEquals(5, r.exitCode(), r.toString());
-        assertTrue(ms >= 1000, "init exited after " + ms + " ms, before the grace time of 1 s");
-        assertTrue(ms < 4000, "init exited after " + ms + " ms, long after the grace time of 1 s");
-        awaitGone(bg, "the helper, after SIGKILL");
-      } finally {
-        Signals.killQuietly(bg);
-      }
-    }
+    afterExit(concat(childWithHelper(IGNORES_TERM), "-g", "-t", "1"), (r, bg) -> {
+    long ms = (System.nanoTime() - start) / 1_000_000;
+      assertEquals(5, r.exitCode(), r.toString());
+      assertTrue(ms >= 1000, "init exited after " + ms + " ms, before the grace time of 1 s");
+      assertTrue(ms < 4000, "init exited after " + ms + " ms, long after the grace time of 1 s");
+      awaitGone(bg, "the helper, after SIGKILL");
+    });
   }
 
   @Test
   void graceZero_killsTheRestOfTheGroupAtOnce_withoutTerm() {
     long start = System.nanoTime();
-    try (Proc p = start(concat(childWithHelper(ENDS_ON_TERM), "-g", "-t", "0"))) {
-      Proc.Result r = p.waitFor();
-      long bg = backgroundPid(p);
-      try {
-        assertEquals(5, r.exitCode(), r.toString());
-        assertFalse(r.stdout().contains("got TERM"), r.toString());
-        assertTrue(System.nanoTime() - start < 3_000_000_000L, "slow: " + r);
-        awaitGone(bg, "the helper, after SIGKILL");
-      } finally {
-        Signals.killQuietly(bg);
-      }
-    }
+    afterExit(concat(childWithHelper(ENDS_ON_TERM), "-g", "-t", "0"), (r, bg) -> {
+      assertEquals(5, r.exitCode(), r.toString());
+      assertFalse(r.stdout().contains("got TERM"), r.toString());
+      assertTrue(System.nanoTime() - start < 3_000_000_000L, "slow: " + r);
+      awaitGone(bg, "the helper, after SIGKILL");
+    });
   }
 
   /** Without -g and -t the helpers are left as they are (tini's way; as PID 1 the kernel kills them). */
   @Test
   void withoutGroupMode_childExits_helperIsLeftAlone() {
-    try (Proc p = start(childWithHelper(ENDS_ON_TERM))) {
-      Proc.Result r = p.waitFor();
-      long bg = backgroundPid(p);
-      try {
-        assertEquals(5, r.exitCode(), r.toString());
-        assertFalse(r.stdout().contains("got TERM"), r.toString());
-        List<String> st = Signals.stat(bg);
-        assertNotNull(st, "the helper is gone");
-        assertFalse(st.get(0).equals("Z") || st.get(0).equals("X"), "the helper ended: " + st);
-      } finally {
-        Signals.killQuietly(bg);
-      }
-    }
+    afterExit(childWithHelper(ENDS_ON_TERM), (r, bg) -> {
+      assertEquals(5, r.exitCode(), r.toString());
+      assertFalse(r.stdout().contains("got TERM"), r.toString());
+      List<String> st = Signals.stat(bg);
+      assertNotNull(st, "the helper is gone");
+      assertFalse(st.get(0).equals("Z") || st.get(0).equals("X"), "the helper ended: " + st);
+    });
   }
 
   @Test
   void graceOption_withoutGroupMode_stopsTheGroupToo() {
-    try (Proc p = start(concat(childWithHelper(ENDS_ON_TERM), "-t", "3"))) {
-      Proc.Result r = p.waitFor();
-      long bg = backgroundPid(p);
-      try {
-        assertEquals(5, r.exitCode(), r.toString());
-        assertTrue(r.stdout().contains("helper got TERM\n"), r.toString());
-        assertEquals(null, Signals.stat(bg), "init exited before it had reaped the helper");
-      } finally {
-        Signals.killQuietly(bg);
-      }
-    }
+    afterExit(concat(childWithHelper(ENDS_ON_TERM), "-t", "3"), (r, bg) -> {
+      assertEquals(5, r.exitCode(), r.toString());
+      assertTrue(r.stdout().contains("helper got TERM\n"), r.toString());
+      assertEquals(null, Signals.stat(bg), "init exited before it had reaped the helper");
+    });
   }
 
   /** A stopped helper gets SIGCONT after its SIGTERM, so it handles it instead of waiting for SIGKILL. */
@@ -375,18 +369,12 @@ class InitTest {
         "while [ ! -e up ]; do $BB sleep 0.01; done",
         "echo ready",
         "while :; do $BB sleep 0.02; done");
-    try (Proc p = start(concat(sh(script), "-g"))) {
-      p.awaitStdout("ready");
-      long bg = backgroundPid(p);
-      try {
-        p.signal("TERM");
-        Proc.Result r = p.waitFor();
-        assertEquals(143, r.exitCode(), r.toString());
-        assertEquals(1, r.stdout().split("helper got TERM", -1).length - 1, r.toString());
-      } finally {
-        Signals.killQuietly(bg);
-      }
-    }
+    whenReady(concat(sh(script), "-g"), (p, bg) -> {
+      p.signal("TERM");
+      Proc.Result r = p.waitFor();
+      assertEquals(143, r.exitCode(), r.toString());
+      assertEquals(1, r.stdout().split("helper got TERM", -1).length - 1, r.toString());
+    });
   }
 
   /** While init waits for the group, signals go to the group: here one that ends the helper. */

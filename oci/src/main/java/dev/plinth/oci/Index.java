@@ -1,10 +1,7 @@
 package dev.plinth.oci;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * An image index (OCI) or manifest list (Docker v2 schema 2; its media type says which): the
@@ -35,39 +32,17 @@ public record Index(String mediaType, String artifactType, List<Descriptor> mani
    */
   public static Index parse(byte[] bytes, String where) throws PlinthException {
     JsonFields f = JsonFields.parse(bytes, where, ImageReader.MAX_DOCUMENT);
-    f.schemaVersion2();
-    String mt = f.optString("mediaType");
-    if (mt != null && !MediaTypes.isIndex(mt)) {
-      throw JsonFields.bad(where, "has media type '" + JsonFields.clean(mt)
-          + "', which is not an OCI image index or a Docker manifest list");
-    }
-    JsonFields subject = f.optObject("subject");
+    String mt = TypedDocuments.mediaType(f, MediaTypes::isIndex,
+        "an OCI image index or a Docker manifest list");
     return new Index(mt, f.optString("artifactType"), Descriptor.parseList(f, "manifests"),
-        subject == null ? null : Descriptor.parse(subject), f.stringMap("annotations"));
+        TypedDocuments.subject(f), f.stringMap("annotations"));
   }
 
   /** As plinth writes it: schemaVersion, mediaType, manifests; annotations sorted. */
   public Map<String, Object> toJson() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("schemaVersion", 2);
-    if (mediaType != null) {
-      m.put("mediaType", mediaType);
-    }
-    if (artifactType != null) {
-      m.put("artifactType", artifactType);
-    }
-    List<Object> list = new ArrayList<>();
-    for (Descriptor d : manifests) {
-      list.add(d.toJson());
-    }
-    m.put("manifests", list);
-    if (subject != null) {
-      m.put("subject", subject.toJson());
-    }
-    if (!annotations.isEmpty()) {
-      m.put("annotations", new TreeMap<>(annotations));
-    }
-    return m;
+    Map<String, Object> m = TypedDocuments.head(mediaType, artifactType);
+    m.put("manifests", TypedDocuments.list(manifests));
+    return TypedDocuments.tail(m, subject, annotations);
   }
 
   /** The compact JSON: what the index's digest is of. */

@@ -1,11 +1,8 @@
 package dev.plinth.oci;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * An image manifest, OCI or Docker v2 schema 2 (its media type says which): a config and layers.
@@ -40,41 +37,18 @@ public record Manifest(String mediaType, String artifactType, Descriptor config,
    */
   public static Manifest parse(byte[] bytes, String where) throws PlinthException {
     JsonFields f = JsonFields.parse(bytes, where, ImageReader.MAX_DOCUMENT);
-    f.schemaVersion2();
-    String mt = f.optString("mediaType");
-    if (mt != null && !MediaTypes.isManifest(mt)) {
-      throw JsonFields.bad(where, "has media type '" + JsonFields.clean(mt)
-          + "', which is not an OCI or Docker v2 image manifest");
-    }
-    JsonFields subject = f.optObject("subject");
+    String mt = TypedDocuments.mediaType(f, MediaTypes::isManifest,
+        "an OCI or Docker v2 image manifest");
     return new Manifest(mt, f.optString("artifactType"), Descriptor.parse(f, "config"),
-        Descriptor.parseList(f, "layers"), subject == null ? null : Descriptor.parse(subject),
-        f.stringMap("annotations"));
+        Descriptor.parseList(f, "layers"), TypedDocuments.subject(f), f.stringMap("annotations"));
   }
 
   /** As plinth writes it: schemaVersion, mediaType, config, layers; annotations sorted. */
   public Map<String, Object> toJson() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("schemaVersion", 2);
-    if (mediaType != null) {
-      m.put("mediaType", mediaType);
-    }
-    if (artifactType != null) {
-      m.put("artifactType", artifactType);
-    }
+    Map<String, Object> m = TypedDocuments.head(mediaType, artifactType);
     m.put("config", config.toJson());
-    List<Object> ls = new ArrayList<>();
-    for (Descriptor d : layers) {
-      ls.add(d.toJson());
-    }
-    m.put("layers", ls);
-    if (subject != null) {
-      m.put("subject", subject.toJson());
-    }
-    if (!annotations.isEmpty()) {
-      m.put("annotations", new TreeMap<>(annotations));
-    }
-    return m;
+    m.put("layers", TypedDocuments.list(layers));
+    return TypedDocuments.tail(m, subject, annotations);
   }
 
   /** The compact JSON: what the manifest's digest is of. */

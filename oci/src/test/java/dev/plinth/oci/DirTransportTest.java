@@ -22,16 +22,7 @@ class DirTransportTest {
   @TempDir Path tmp;
 
   private List<Image> images() throws Exception {
-    List<Image> images = new ArrayList<>();
-    for (Platform p : List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64)) {
-      Layer l = new LayerBuilder().file("/hello", p.architecture().getBytes(), 0644, 0, 0)
-          .build(tmp.resolve("work"), 0, 9);
-      String config = "{\"architecture\":\"" + p.architecture() + "\",\"os\":\"linux\","
-          + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + l.diffId() + "\"]}}";
-      images.add(Image.of(p, Blob.of(MediaTypes.OCI_CONFIG, config.getBytes()), List.of(l),
-          Map.of()));
-    }
-    return images;
+    return ImageIoTest.twoPlatformImages(tmp.resolve("work"));
   }
 
   /** An in-toto attestation about {@code subject}, as OCI 1.1 stores one. */

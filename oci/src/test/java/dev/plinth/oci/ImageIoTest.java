@@ -24,15 +24,24 @@ class ImageIoTest {
   @TempDir Path tmp;
 
   private ImageIndex twoPlatforms() throws Exception {
+    return ImageIndex.of(twoPlatformImages(tmp.resolve("work")), Map.of());
+  }
+
+  /**
+   * An image for linux/amd64 and one for linux/arm64, each of one layer holding /hello (its
+   * architecture's name); layers are built in {@code work}.
+   */
+  static List<Image> twoPlatformImages(Path work) throws Exception {
     List<Image> images = new ArrayList<>();
     for (Platform p : List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64)) {
       Layer l = new LayerBuilder().file("/hello", p.architecture().getBytes(), 0644, 0, 0)
-          .build(tmp.resolve("work"), 0, 9);
+          .build(work, 0, 9);
       String config = "{\"architecture\":\"" + p.architecture() + "\",\"os\":\"linux\","
           + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + l.diffId() + "\"]}}";
-      images.add(Image.of(p, Blob.of(MediaTypes.OCI_CONFIG, config.getBytes()), List.of(l), Map.of()));
+      images.add(Image.of(p, Blob.of(MediaTypes.OCI_CONFIG, config.getBytes()), List.of(l),
+          Map.of()));
     }
-    return ImageIndex.of(images, Map.of());
+    return images;
   }
 
   @Test

@@ -7,33 +7,48 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
-/** A tar written exactly as told (names, types, order), and layers made of one. */
-final class TestTar {
+/**
+ * A tar written exactly as told (names, types, order), and layers made of one; in the test-jar,
+ * for other modules' tests too.
+ */
+public final class TestTar {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final TarWriter tar = new TarWriter(bytes);
 
-  TestTar dir(String name) {
+  public TestTar dir(String name) {
     return entry(new TarEntry(name, TarEntry.Type.DIRECTORY, 0755, 0, 0, 0, null, 0), null);
   }
 
-  TestTar dir(String name, int mode) {
+  public TestTar dir(String name, int mode) {
     return entry(new TarEntry(name, TarEntry.Type.DIRECTORY, mode, 0, 0, 0, null, 0), null);
   }
 
-  TestTar file(String name, String content) {
-    byte[] b = content.getBytes(StandardCharsets.UTF_8);
-    return entry(new TarEntry(name, TarEntry.Type.FILE, 0644, 0, 0, b.length, null, 0), b);
+  public TestTar dir(String name, int mode, long uid, long gid) {
+    return entry(new TarEntry(name, TarEntry.Type.DIRECTORY, mode, uid, gid, 0, null, 0), null);
   }
 
-  TestTar symlink(String name, String target) {
+  public TestTar file(String name, String content) {
+    return file(name, content.getBytes(StandardCharsets.UTF_8), 0644);
+  }
+
+  public TestTar file(String name, byte[] content, int mode) {
+    return file(name, content, mode, 0, 0);
+  }
+
+  public TestTar file(String name, byte[] content, int mode, long uid, long gid) {
+    return entry(new TarEntry(name, TarEntry.Type.FILE, mode, uid, gid, content.length, null, 0),
+        content);
+  }
+
+  public TestTar symlink(String name, String target) {
     return entry(new TarEntry(name, TarEntry.Type.SYMLINK, 0777, 0, 0, 0, target, 0), null);
   }
 
-  TestTar hardlink(String name, String target) {
+  public TestTar hardlink(String name, String target) {
     return entry(new TarEntry(name, TarEntry.Type.HARDLINK, 0644, 0, 0, 0, target, 0), null);
   }
 
-  TestTar entry(TarEntry e, byte[] content) {
+  public TestTar entry(TarEntry e, byte[] content) {
     try {
       tar.write(e, content == null ? null : new ByteArrayInputStream(content));
     } catch (IOException x) {
@@ -43,7 +58,7 @@ final class TestTar {
   }
 
   /** The archive, with its two end blocks. */
-  byte[] bytes() {
+  public byte[] bytes() {
     try {
       tar.close();
     } catch (IOException x) {
@@ -53,7 +68,7 @@ final class TestTar {
   }
 
   /** An uncompressed layer of these entries. */
-  Layer layer() {
+  public Layer layer() {
     byte[] b = bytes();
     return new Layer.Value(Blob.of(MediaTypes.OCI_LAYER_TAR, b), Digest.of(b),
         OptionalLong.of(b.length));

@@ -588,36 +588,28 @@ public final class RegistryClient {
       throw new java.io.UncheckedIOException(e);
     }
     Progress progress = http.options.progress();
-    return new RequestBody() {
-      @Override
-      public long length() {
-        return length;
-      }
+    return RequestBody.of(length, () -> {
+      InputStream in = offset == 0 ? blob.open() : blob.openAt(offset);
+      boolean whole = offset == 0 && length == blob.descriptor().size();
+      return new BulkFilterInputStream(in) {
+        long left = length;
 
-      @Override
-      public InputStream open() throws IOException {
-        InputStream in = offset == 0 ? blob.open() : blob.openAt(offset);
-        boolean whole = offset == 0 && length == blob.descriptor().size();
-        return new BulkFilterInputStream(in) {
-          long left = length;
-
-          @Override
-          public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-              if (whole) {
-                super.read(b, off, 0 < len ? 1 : 0); // reach the end: the digest is checked
-              }
-              return -1;
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (left <= 0) {
+            if (whole) {
+              super.read(b, off, 0 < len ? 1 : 0); // reach the end: the digest is checked
             }
-            int n = super.read(b, off, (int) Math.min(len, left));
-            if (n > 0) {
-              left -= n;
-              progress.advanced(digest, n);
-            }
-            return n;
+            return -1;
           }
-        };
-      }
-    };
+          int n = super.read(b, off, (int) Math.min(len, left));
+          if (n > 0) {
+            left -= n;
+            progress.advanced(digest, n);
+          }
+          return n;
+        }
+      };
+    });
   }
 }

@@ -12,14 +12,9 @@ import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,21 +23,11 @@ import org.junit.jupiter.api.Test;
  * token realms on other hosts, is {@link OtherHostsTest}'s). Deadlines are short here; every test
  * asserts the outcome (an error naming the deadline, what was tried), never a duration.
  */
-class HostileNetworkTest {
-  FakeRegistry reg;
-  FakeRegistry other;
+class HostileNetworkTest extends TwoRegistriesTest {
   ScriptedServer scripted;
 
-  @BeforeEach
-  void start() throws IOException {
-    reg = new FakeRegistry();
-    other = new FakeRegistry();
-  }
-
   @AfterEach
-  void stop() {
-    reg.close();
-    other.close();
+  void stopScripted() {
     if (scripted != null) {
       scripted.close();
     }

@@ -30,30 +30,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * shared/BAD-INPUTS.md cases 31-42 (35-37 and 50, what goes to other hosts, are {@link OtherHostsTest}'s) against a
  * small registry on 127.0.0.1 that misbehaves.
  */
-class HostileRegistryTest {
-  FakeRegistry reg;
-  FakeRegistry other;
-
-  @BeforeEach
-  void start() throws IOException {
-    reg = new FakeRegistry();
-    other = new FakeRegistry();
-  }
-
-  @AfterEach
-  void stop() {
-    reg.close();
-    other.close();
-  }
-
+class HostileRegistryTest extends TwoRegistriesTest {
   static RegistryOptions opts(Credentials c) {
     return new RegistryOptions(new CredentialStore(c, Map.of(), null), Set.of(), null, 2, 1 << 20, 4,
         Duration.ofMillis(10), Duration.ofSeconds(3), Progress.NONE, null);
@@ -61,10 +44,6 @@ class HostileRegistryTest {
 
   static RegistryOptions opts() {
     return opts(null);
-  }
-
-  RegistryRef ref(String repoTag) throws PlinthException {
-    return RegistryRef.parse(reg.host() + "/" + repoTag);
   }
 
   ImageIndex pushed(String repoTag, ImageIndex index) throws Exception {

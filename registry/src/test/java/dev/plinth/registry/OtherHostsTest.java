@@ -9,14 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.PlinthException;
-import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,32 +23,13 @@ import org.junit.jupiter.api.Test;
  * last labels, nor any loopback port); a blob store or an upload Location on another host gets
  * none.
  */
-class OtherHostsTest {
-  FakeRegistry reg;
-  FakeRegistry other;
-
-  @BeforeEach
-  void start() throws IOException {
-    reg = new FakeRegistry();
-    other = new FakeRegistry();
-  }
-
-  @AfterEach
-  void stop() {
-    reg.close();
-    other.close();
-  }
-
+class OtherHostsTest extends TwoRegistriesTest {
   static RegistryOptions opts(Credentials c) {
     return HostileNetworkTest.opts(c);
   }
 
   static RegistryOptions opts() {
     return opts(null);
-  }
-
-  RegistryRef ref(String repoTag) throws PlinthException {
-    return RegistryRef.parse(reg.host() + "/" + repoTag);
   }
 
   ImageIndex pushed(String repoTag, ImageIndex index) throws Exception {
