@@ -181,6 +181,34 @@ class MainTest {
   }
 
   @Test
+  void srcOutsideTheBuildContext_exits2_unlessAllowedOnTheCommandLine() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(tmp.resolve("secret"), "hunter2");
+    Path yaml = dir.resolve("plinth.yaml");
+    Files.writeString(yaml, "platforms: [linux/amd64]\nbase: scratch\ninit: none\n"
+        + "files: [{src: ../secret, dest: /s}]\n");
+    Path out = tmp.resolve("o.tar");
+    for (String command : new String[] {"build", "lock"}) {
+      Run r = plinth(command, "-f", yaml.toString(), "--to", "oci-archive:" + out);
+      if (command.equals("lock")) {
+        r = plinth(command, "-f", yaml.toString());
+      }
+      assertEquals(2, r.code(), r.err());
+      assertTrue(r.err().contains(yaml + ":4: files[0].src: ") && r.err().contains("outside the"
+          + " build context") && r.err().contains("--allow-outside-context"), r.err());
+    }
+    assertFalse(Files.exists(out));
+    Run wider = plinth("build", "-f", yaml.toString(), "--context", tmp.toString(),
+        "--to", "oci-archive:" + out);
+    assertEquals(0, wider.code(), wider.err());
+    Files.delete(out);
+    Run allowed = plinth("build", "-f", yaml.toString(), "--allow-outside-context",
+        "--to", "oci-archive:" + out);
+    assertEquals(0, allowed.code(), allowed.err());
+    assertTrue(Files.exists(out));
+  }
+
+  @Test
   void missingInputs_exit3() {
     Run r = plinth("build", "-f", tmp.resolve("nope.yaml").toString(), "--to", "oci:" + tmp.resolve("o"));
     assertEquals(3, r.code());
