@@ -259,7 +259,14 @@ public record BuildSpec(
    * @param dest the absolute destination in the image
    * @param mode the mode for files (null: 0755 if executable on the host, else 0644)
    * @param where where it was declared, for error messages ("plinth.yaml:12")
+   * @param context the build context {@code src} must lie in (null: none, a trusted input)
    */
-  public record FileSpec(
-      Path baseDir, String src, String dest, Integer mode, long uid, long gid, String where) {}
+  public record FileSpec(Path baseDir, String src, String dest, Integer mode, long uid, long gid,
+      String where, BuildContext context) {
+    /** A file from a trusted input (not a plinth.yaml), read wherever it is. */
+    public FileSpec(
+        Path baseDir, String src, String dest, Integer mode, long uid, long gid, String where) {
+      this(baseDir, src, dest, mode, uid, gid, where, null);
+    }
+  }
 }

@@ -16,6 +16,10 @@ final class HostFiles {
       throws IOException, PlinthException {
     String srcText = f.src().replace("${arch}", platform.architecture());
     Path src = f.baseDir().resolve(srcText).normalize();
+    if (f.context() != null) {
+      // checked at load for amd64 and arm64; again here, as the files may have changed since
+      f.context().check(src, f.where(), "src");
+    }
     if (!Files.exists(src)) {
       throw new PlinthException(PlinthException.Kind.NOT_FOUND,
           f.where() + ": src: " + src + " does not exist" + (f.src().contains("${arch}")
@@ -24,6 +28,10 @@ final class HostFiles {
     if (!Files.isReadable(src)) {
       throw new PlinthException(PlinthException.Kind.NOT_FOUND,
           f.where() + ": src: " + src + " cannot be read");
+    }
+    if (!BuildContext.ordinary(src) || !BuildContext.ordinary(src.toRealPath())) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT,
+          f.where() + ": src: " + src + " is neither a file, a directory nor a symlink");
     }
     if (Files.isDirectory(src)) {
       addTree(layer, f, src);
@@ -43,6 +51,7 @@ final class HostFiles {
       String rel = root.relativize(p).toString().replace('\\', '/');
       String dest = f.dest() + "/" + rel;
       if (Files.isSymbolicLink(p)) {
+        // copied as the link, never what it points to (as Docker's COPY of a directory)
         layer.symlink(dest, Files.readSymbolicLink(p).toString(), f.uid(), f.gid());
       } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
         layer.directory(dest, 0755, f.uid(), f.gid());

@@ -79,7 +79,8 @@ public record LockFile(Input input, Map<String, List<Entry>> platforms) {
       return null;
     }
     String what = file.toString();
-    JsonNode root = Json.read(Files.readAllBytes(file), what);
+    JsonNode root = Json.read(BuildContext.readSmall(file, BuildContext.MAX_LOCK_BYTES, "lock file"),
+        what);
     if (root.path("lockVersion").asInt(-1) != VERSION) {
       throw bad(what + ": lockVersion is not " + VERSION + "; delete it and run plinth lock");
     }

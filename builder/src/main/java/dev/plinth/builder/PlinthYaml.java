@@ -60,19 +60,31 @@ public final class PlinthYaml {
   private static final Set<String> INIT_FIELDS = Set.of("binary", "group", "exitZero", "args");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern PORT = Pattern.compile("([0-9]{1,5})(?:/(tcp|udp|sctp))?");
+  /** The architectures ${arch} stands for (linux/amd64 and linux/arm64 only are built). */
+  private static final List<String> ARCHES = List.of("amd64", "arm64");
   private static final Pattern SIGNAL = Pattern.compile("SIG[A-Z0-9+-]+|[0-9]{1,2}");
 
   private final Path file;
   private final String fileName;
+  private final BuildContext context;
 
-  private PlinthYaml(Path file) {
+  private PlinthYaml(Path file, BuildContext context) {
     this.file = file;
     this.fileName = file.toString();
+    this.context = context;
   }
 
-  /** Loads and validates {@code file}. */
+  /**
+   * Loads and validates {@code file}, whose paths must lie inside its own directory (its
+   * build context).
+   */
   public static BuildSpec load(Path file) throws PlinthException {
-    return new PlinthYaml(file).load();
+    return load(file, BuildContext.of(file));
+  }
+
+  /** Loads and validates {@code file}, whose paths must lie inside {@code context}. */
+  public static BuildSpec load(Path file, BuildContext context) throws PlinthException {
+    return new PlinthYaml(file, context).load();
   }
 
   private BuildSpec load() throws PlinthException {
@@ -80,8 +92,11 @@ public final class PlinthYaml {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
     options.setMaxAliasesForCollections(20);
-    options.setCodePointLimit(1 << 20);
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    options.setCodePointLimit((int) BuildContext.MAX_YAML_BYTES);
+    options.setNestingDepthLimit(40);
+    try (Reader r = new java.io.StringReader(new String(
+        BuildContext.readSmall(file, BuildContext.MAX_YAML_BYTES, "build file"),
+        StandardCharsets.UTF_8))) {
       root = new Yaml(new SafeConstructor(options), new org.yaml.snakeyaml.representer.Representer(
           new org.yaml.snakeyaml.DumperOptions()), new org.yaml.snakeyaml.DumperOptions(), options)
           .compose(r);
@@ -252,6 +267,7 @@ public final class PlinthYaml {
     Path jar = null;
     if (j.containsKey("jar")) {
       jar = baseDir.resolve(string(value(j, "jar"), "java.jar")).normalize();
+      confine(value(j, "jar"), "java.jar", jar);
     }
     String mainClass = null;
     if (j.containsKey("mainClass")) {
@@ -271,14 +287,21 @@ public final class PlinthYaml {
         if (entry.endsWith("/*")) {
           // a directory of jars, as java's own -cp reads "lib/*": its jars in name order
           Path dir = baseDir.resolve(entry.substring(0, entry.length() - 2)).normalize();
+          confine(c, "java.classpath", dir);
+          List<Path> jars;
           try (var s = java.nio.file.Files.list(dir)) {
-            s.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted()
-                .forEach(classpath::add);
+            jars = s.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
           } catch (java.io.IOException e) {
             throw error(c, "java.classpath", dir + " is not a readable directory");
           }
+          for (Path jarFile : jars) {
+            confine(c, "java.classpath", jarFile);
+            classpath.add(jarFile);
+          }
         } else {
-          classpath.add(baseDir.resolve(entry).normalize());
+          Path entryPath = baseDir.resolve(entry).normalize();
+          confine(c, "java.classpath", entryPath);
+          classpath.add(entryPath);
         }
       }
     }
@@ -322,6 +345,9 @@ public final class PlinthYaml {
     }
     Path runtime = j.containsKey("runtime")
         ? baseDir.resolve(string(value(j, "runtime"), "java.runtime")).normalize() : null;
+    if (runtime != null) {
+      confine(value(j, "runtime"), "java.runtime", runtime);
+    }
     return new JavaSpec(jar, mainClass, classpath, version, modules, flags, aot, suite,
         runtime);
   }
@@ -407,12 +433,18 @@ public final class PlinthYaml {
         List<Node> items = n instanceof ScalarNode ? List.of(n) : sequence(n, "debian.keyring");
         keyring = new ArrayList<>();
         for (Node k : items) {
-          keyring.add(baseDir.resolve(string(k, "debian.keyring")));
+          Path key = baseDir.resolve(string(k, "debian.keyring")).normalize();
+          confine(k, "debian.keyring", key);
+          keyring.add(key);
         }
       }
     }
+    Path lock = baseDir.resolve("plinth.lock");
+    if (Files.isSymbolicLink(lock)) {
+      context.check(lock, fileName, "plinth.lock");
+    }
     return new BuildSpec.Packages(names, exclude, suite, components, mirror, keyring,
-        baseDir.resolve("plinth.lock"), tzdataRight);
+        lock, tzdataRight);
   }
 
   private List<String> packageNames(Node n, String field) throws PlinthException {
@@ -432,7 +464,14 @@ public final class PlinthYaml {
 
   private BuildSpec.Init init(Node n) throws PlinthException {
     if (n instanceof ScalarNode) {
-      return initKind(n, string(n, "init"), false, List.of(), List.of("--"));
+      String binary = string(n, "init");
+      if (binary.contains("/")) {
+        binary = file.toAbsolutePath().getParent().resolve(binary).normalize().toString();
+        for (String arch : ARCHES) {
+          confine(n, "init", Path.of(binary.replace("${arch}", arch)));
+        }
+      }
+      return initKind(n, binary, false, List.of(), List.of("--"));
     }
     Map<String, NodeTuple> m = mapping(n, "init", INIT_FIELDS);
     String binary = m.containsKey("binary") ? string(value(m, "binary"), "init.binary") : "plinth";
@@ -455,7 +494,15 @@ public final class PlinthYaml {
     }
     List<String> args =
         m.containsKey("args") ? command(value(m, "args"), "init.args") : List.of("--");
-    return initKind(m.containsKey("binary") ? value(m, "binary") : n, binary, group, exitZero, args);
+    Node at = m.containsKey("binary") ? value(m, "binary") : n;
+    if (binary.contains("/")) {
+      // a path to the init binary: relative to this file, inside the build context
+      binary = file.toAbsolutePath().getParent().resolve(binary).normalize().toString();
+      for (String arch : ARCHES) {
+        confine(at, "init.binary", Path.of(binary.replace("${arch}", arch)));
+      }
+    }
+    return initKind(at, binary, group, exitZero, args);
   }
 
   private BuildSpec.Init initKind(
@@ -527,7 +574,11 @@ public final class PlinthYaml {
     }
     long uid = m.containsKey("uid") ? id(value(m, "uid"), field + ".uid") : 0;
     long gid = m.containsKey("gid") ? id(value(m, "gid"), field + ".gid") : 0;
-    return new BuildSpec.FileSpec(baseDir, src, dest, mode, uid, gid, where(n));
+    for (String arch : ARCHES) {
+      confine(value(m, "src"), field + ".src",
+          baseDir.resolve(src.replace("${arch}", arch)).normalize());
+    }
+    return new BuildSpec.FileSpec(baseDir, src, dest, mode, uid, gid, where(n), context);
   }
 
   private long id(Node n, String field) throws PlinthException {
@@ -567,6 +618,15 @@ public final class PlinthYaml {
       }
     }
     return out;
+  }
+
+  /**
+   * Refuses {@code path}, named by {@code field} at {@code n}, when it lies outside the build
+   * context or is a device, FIFO or socket.
+   */
+  private void confine(Node n, String field, Path path) throws PlinthException {
+    context.check(path, where(n), field);
+    BuildContext.checkType(path, where(n), field);
   }
 
   // ---- node helpers ----

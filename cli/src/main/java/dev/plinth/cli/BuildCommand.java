@@ -26,6 +26,14 @@ final class BuildCommand implements Cli.Command {
       "Fail unless plinth.lock (next to the build file) is current, instead of resolving"
           + " packages again; for CI and reproducible builds.");
 
+  private final Cli.Arg contextDir = cli.option("--context", "DIR",
+      "The build context: the directory every path in the build file must lie in"
+          + " (default: the build file's directory).");
+
+  private final Cli.Arg allowOutside = cli.flag("--allow-outside-context",
+      "Let the build file read files outside the build context (through '..', absolute paths"
+          + " or symlinks); never from the build file itself.");
+
   private final Cli.Arg format = Targets.format(cli);
 
   private final RegistryFlags registry = new RegistryFlags(cli);
@@ -38,7 +46,10 @@ final class BuildCommand implements Cli.Command {
   @Override
   public int run(Cli.Context context) throws Exception {
     ImageRef target = ImageRef.parse(to.value());
-    BuildSpec spec = PlinthYaml.load(Path.of(file.value()));
+    Path yaml = Path.of(file.value());
+    BuildSpec spec = PlinthYaml.load(yaml, new dev.plinth.builder.BuildContext(
+        contextDir.value() == null ? yaml.toAbsolutePath().normalize().getParent()
+            : Path.of(contextDir.value()), allowOutside.on()));
     if (platform.value() != null) {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }

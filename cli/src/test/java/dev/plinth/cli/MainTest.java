@@ -49,9 +49,9 @@ class MainTest {
       "base", java.util.List.of("--to=REF", "--platform=LIST", "--init=plinth|tini|none",
           "--with=PACKAGES[,...]", "--suite=SUITE", "--arbitrary-user", "--format=text|json"),
       "build", java.util.List.of("-f, --file=FILE", "--to=REF", "--platform=LIST", "--locked",
-          "--format=text|json"),
+          "--context=DIR", "--allow-outside-context", "--format=text|json"),
       "lock", java.util.List.of("-f, --file=FILE", "-o, --output=FILE", "--platform=LIST",
-          "--format=text|json"),
+          "--context=DIR", "--allow-outside-context", "--format=text|json"),
       "inspect", java.util.List.of("REF", "--format=text|json"),
       "copy", java.util.List.of("SRC", "DST", "--platform=LIST", "--format=text|json"),
       "audit", java.util.List.of("REF", "--format=text|json|sarif",
@@ -178,6 +178,34 @@ class MainTest {
     assertEquals("plinth: " + yaml + ":2: the top level: unknown field 'usr'", r.err().lines().findFirst().orElseThrow()
         .replaceAll(" \\(known: .*", ""));
     assertFalse(Files.exists(tmp.resolve("o.tar")));
+  }
+
+  @Test
+  void srcOutsideTheBuildContext_exits2_unlessAllowedOnTheCommandLine() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("ctx"));
+    Files.writeString(tmp.resolve("secret"), "hunter2");
+    Path yaml = dir.resolve("plinth.yaml");
+    Files.writeString(yaml, "platforms: [linux/amd64]\nbase: scratch\ninit: none\n"
+        + "files: [{src: ../secret, dest: /s}]\n");
+    Path out = tmp.resolve("o.tar");
+    for (String command : new String[] {"build", "lock"}) {
+      Run r = plinth(command, "-f", yaml.toString(), "--to", "oci-archive:" + out);
+      if (command.equals("lock")) {
+        r = plinth(command, "-f", yaml.toString());
+      }
+      assertEquals(2, r.code(), r.err());
+      assertTrue(r.err().contains(yaml + ":4: files[0].src: ") && r.err().contains("outside the"
+          + " build context") && r.err().contains("--allow-outside-context"), r.err());
+    }
+    assertFalse(Files.exists(out));
+    Run wider = plinth("build", "-f", yaml.toString(), "--context", tmp.toString(),
+        "--to", "oci-archive:" + out);
+    assertEquals(0, wider.code(), wider.err());
+    Files.delete(out);
+    Run allowed = plinth("build", "-f", yaml.toString(), "--allow-outside-context",
+        "--to", "oci-archive:" + out);
+    assertEquals(0, allowed.code(), allowed.err());
+    assertTrue(Files.exists(out));
   }
 
   @Test
