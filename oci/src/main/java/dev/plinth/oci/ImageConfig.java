@@ -232,6 +232,21 @@ public record ImageConfig(String created, String author, String architecture, St
         f.rest(KNOWN));
   }
 
+  /**
+   * What reading and copying an image needs of its config, and nothing more: its platform and its
+   * layers' diff ids. The run settings and history are left unread, so an image whose config
+   * another tool wrote loosely (say {@code "User": 7}) is still copied as it is, as skopeo copies
+   * it; {@link #parse} (inspect, audit, {@code from:}) reports such a field.
+   */
+  public record Essentials(Platform platform, RootFs rootfs) {}
+
+  /** Reads only the platform and rootfs of a config, with the same limits as {@link #parse}. */
+  public static Essentials essentials(byte[] bytes, String where) throws PlinthException {
+    JsonFields f = JsonFields.parse(bytes, where, ImageReader.MAX_DOCUMENT);
+    return new Essentials(new Platform(f.string("os"), f.string("architecture"),
+        f.optString("variant")), RootFs.parse(f.object("rootfs")));
+  }
+
   /** The platform the config states. */
   public Platform platform() {
     return new Platform(os, architecture, variant);

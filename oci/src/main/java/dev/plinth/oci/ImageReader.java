@@ -104,7 +104,7 @@ public final class ImageReader {
     Descriptor cd = m.config();
     Blob config = store.document(cd);
     String configWhat = store.what() + " config " + cd.digest();
-    ImageConfig c = ImageConfig.parse(config.readAllBytes(), configWhat);
+    ImageConfig.Essentials c = ImageConfig.essentials(config.readAllBytes(), configWhat);
     List<Digest> diffIds = c.rootfs().diffIds();
     if (diffIds.size() != m.layers().size()) {
       throw new PlinthException(PlinthException.Kind.BAD_INPUT, configWhat + " lists "

@@ -45,6 +45,27 @@ class ImageIoTest {
   }
 
   @Test
+  void looselyWrittenConfig_isStillReadAndCopied_asSkopeoDoes_butParseNamesTheField()
+      throws Exception {
+    Layer l = new LayerBuilder().file("/hello", "x".getBytes(), 0644, 0, 0).build(tmp, 0, 9);
+    String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":7},"
+        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + l.diffId() + "\"]}}";
+    Image image = Image.of(Platform.LINUX_AMD64, Blob.of(MediaTypes.OCI_CONFIG, config.getBytes()),
+        List.of(l), Map.of());
+    Path a = tmp.resolve("loose.tar");
+    ArchiveWriter.writeOciArchive(a, "v1", ImageIndex.of(List.of(image), Map.of()), 0);
+    ImageIndex r = Transports.local().read(ImageRef.parse("oci-archive:" + a + ":v1"));
+    assertEquals(image.manifest().descriptor().digest(), r.top().digest());
+    Path b = tmp.resolve("copy.tar");
+    ArchiveWriter.writeOciArchive(b, "v1", r, 0);
+    assertEquals(image.manifest().descriptor().digest(), Transports.local()
+        .read(ImageRef.parse("oci-archive:" + b + ":v1")).top().digest());
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> ImageConfig.parse(config.getBytes(), "loose config"));
+    assertTrue(e.getMessage().contains("User"), e.getMessage());
+  }
+
+  @Test
   void ociArchive_roundTrips_andIsByteIdenticalWhenRewritten() throws Exception {
     ImageIndex index = twoPlatforms();
     Path a = tmp.resolve("a.tar");
