@@ -2,7 +2,6 @@ package dev.plinth.cli;
 
 import dev.plinth.builder.BuildSpec;
 import dev.plinth.builder.Plinth;
-import dev.plinth.builder.PlinthYaml;
 import dev.plinth.oci.ImageRef;
 import java.nio.file.Path;
 
@@ -26,13 +25,7 @@ final class BuildCommand implements Cli.Command {
       "Fail unless plinth.lock (next to the build file) is current, instead of resolving"
           + " packages again; for CI and reproducible builds.");
 
-  private final Cli.Arg contextDir = cli.option("--context", "DIR",
-      "The build context: the directory every path in the build file must lie in"
-          + " (default: the build file's directory).");
-
-  private final Cli.Arg allowOutside = cli.flag("--allow-outside-context",
-      "Let the build file read files outside the build context (through '..', absolute paths"
-          + " or symlinks); never from the build file itself.");
+  private final BuildFileFlags buildFile = new BuildFileFlags(cli);
 
   private final Cli.Arg format = Targets.format(cli);
 
@@ -47,9 +40,7 @@ final class BuildCommand implements Cli.Command {
   public int run(Cli.Context context) throws Exception {
     ImageRef target = ImageRef.parse(to.value());
     Path yaml = Path.of(file.value());
-    BuildSpec spec = PlinthYaml.load(yaml, new dev.plinth.builder.BuildContext(
-        contextDir.value() == null ? yaml.toAbsolutePath().normalize().getParent()
-            : Path.of(contextDir.value()), allowOutside.on()));
+    BuildSpec spec = buildFile.load(yaml);
     if (platform.value() != null) {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }

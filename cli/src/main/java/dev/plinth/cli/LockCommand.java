@@ -2,7 +2,6 @@ package dev.plinth.cli;
 
 import dev.plinth.builder.BuildSpec;
 import dev.plinth.builder.Plinth;
-import dev.plinth.builder.PlinthYaml;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,13 +23,7 @@ final class LockCommand implements Cli.Command {
   private final Cli.Arg platform = cli.option("--platform", "LIST",
       "Comma-separated platforms, overriding the file's 'platforms'.");
 
-  private final Cli.Arg contextDir = cli.option("--context", "DIR",
-      "The build context: the directory every path in the build file must lie in"
-          + " (default: the build file's directory).");
-
-  private final Cli.Arg allowOutside = cli.flag("--allow-outside-context",
-      "Let the build file read files outside the build context (through '..', absolute paths"
-          + " or symlinks); never from the build file itself.");
+  private final BuildFileFlags buildFile = new BuildFileFlags(cli);
 
   private final Cli.Arg format = cli.option("--format", "text|json",
       "How to report the result (default: text).")
@@ -44,9 +37,7 @@ final class LockCommand implements Cli.Command {
   @Override
   public int run(Cli.Context context) throws Exception {
     Path yaml = Path.of(file.value());
-    BuildSpec spec = PlinthYaml.load(yaml, new dev.plinth.builder.BuildContext(
-        contextDir.value() == null ? yaml.toAbsolutePath().normalize().getParent()
-            : Path.of(contextDir.value()), allowOutside.on()));
+    BuildSpec spec = buildFile.load(yaml);
     if (platform.value() != null) {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }
