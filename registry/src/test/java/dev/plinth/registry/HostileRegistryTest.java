@@ -3,7 +3,6 @@ package dev.plinth.registry;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,12 +43,6 @@ class HostileRegistryTest extends TwoRegistriesTest {
 
   static RegistryOptions opts() {
     return opts(null);
-  }
-
-  ImageIndex pushed(String repoTag, ImageIndex index) throws Exception {
-    RegistrySink.push(index, ref(repoTag), opts());
-    reg.log.clear();
-    return index;
   }
 
   static byte[] readAll(Blob b) throws IOException {

@@ -32,12 +32,6 @@ class OtherHostsTest extends TwoRegistriesTest {
     return opts(null);
   }
 
-  ImageIndex pushed(String repoTag, ImageIndex index) throws Exception {
-    RegistrySink.push(index, ref(repoTag), opts());
-    reg.log.clear();
-    return index;
-  }
-
   // ---- 35: a bearer realm at the metadata address, loopback, 0.0.0.0 or [::]; a redirect there ----
 
   @Test

@@ -1,5 +1,6 @@
 package dev.plinth.registry;
 
+import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import org.junit.jupiter.api.AfterEach;
@@ -25,5 +26,12 @@ abstract class TwoRegistriesTest {
   /** {@code repoTag} on {@link #reg}. */
   RegistryRef ref(String repoTag) throws PlinthException {
     return RegistryRef.parse(reg.host() + "/" + repoTag);
+  }
+
+  /** Pushes {@code index} to {@link #reg} as {@code repoTag}, then forgets what reg saw. */
+  ImageIndex pushed(String repoTag, ImageIndex index) throws Exception {
+    RegistrySink.push(index, ref(repoTag), HostileRegistryTest.opts());
+    reg.log.clear();
+    return index;
   }
 }
