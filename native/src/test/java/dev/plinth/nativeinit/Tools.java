@@ -1,5 +1,6 @@
 package dev.plinth.nativeinit;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -117,5 +118,17 @@ final class Tools {
     Files.writeString(file, shebang + "\necho never\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     return file;
+  }
+
+  /**
+   * Init's -v log says it sent the child's group SIGTERM and later SIGKILL. Init sends SIGKILL
+   * only once its grace time has run out, so the order shows it waited, with no clock read here.
+   */
+  static void assertTermThenKill(Proc.Result r) {
+    String log = r.stderr();
+    int term = log.indexOf("sent signal 15 to group ");
+    int kill = log.indexOf("sent signal 9 to group ");
+    assertTrue(term >= 0 && kill > term,
+        "SIGTERM to the group, then SIGKILL when the grace time was over: " + r);
   }
 }
