@@ -57,8 +57,10 @@ class BuildContextTest {
         && e.getMessage().contains("--allow-outside-context"), e.getMessage());
   }
 
+  private int builds;
+
   private Map<String, PlinthBuildTest.Content> build(BuildSpec spec) throws Exception {
-    Path out = tmp.resolve("out-" + System.nanoTime() + ".tar");
+    Path out = tmp.resolve("out-" + ++builds + ".tar");
     Plinth.build(spec, ImageRef.parse("oci-archive:" + out), Plinth.Options.of(tmp.resolve("cache")));
     Image image = Transports.local().read(ImageRef.parse("oci-archive:" + out)).images().get(0);
     return PlinthBuildTest.files(image);
