@@ -1,5 +1,6 @@
 package dev.plinth.builder;
 
+import dev.plinth.deb.Architectures;
 import dev.plinth.deb.Cache;
 import dev.plinth.deb.Fetcher;
 import dev.plinth.deb.Keyring;
@@ -56,11 +57,6 @@ final class DebianPackages {
         tiniAlone ? "tini" : "");
   }
 
-  /** Debian's name of a platform's architecture. */
-  static String debianArch(Platform p) throws PlinthException {
-    return dev.plinth.deb.Architectures.debian(p);
-  }
-
   /** The lock's key for a platform: os/arch, e.g. linux/arm64. */
   static String key(Platform p) {
     return p.os() + "/" + p.architecture();
@@ -73,11 +69,11 @@ final class DebianPackages {
     boolean tiniOnly = input.init().equals("tini");
     List<String> archs = new ArrayList<>();
     for (Platform platform : spec.platforms()) {
-      archs.add(debianArch(platform));
+      archs.add(Architectures.debian(platform));
     }
     repository().prefetch(archs.stream().distinct().toList());
     for (Platform platform : spec.platforms()) {
-      String arch = debianArch(platform);
+      String arch = Architectures.debian(platform);
       String what = platform + " (" + repository().describe() + ")";
       PackageIndex index = repository().index(arch);
       Resolver.Result r =

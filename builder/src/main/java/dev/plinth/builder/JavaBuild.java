@@ -166,7 +166,7 @@ final class JavaBuild {
     if (java.runtime() != null) {
       return givenRuntime(work);
     }
-    String arch = DebianPackages.debianArch(platform);
+    String arch = dev.plinth.deb.Architectures.debian(platform);
     Release release = repository().release();
     Release.FileHash index = indexHash(release, arch);
     String key = runtimeKey(platform, index.sha256(), modules(work));

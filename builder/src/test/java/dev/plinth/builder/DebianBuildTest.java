@@ -309,8 +309,8 @@ class DebianBuildTest {
 
   @Test
   void platformKeys_andDebianArchitectures() throws Exception {
-    assertEquals("arm64", DebianPackages.debianArch(Platform.LINUX_ARM64));
-    assertEquals("armhf", DebianPackages.debianArch(Platform.parse("linux/arm/v7")));
+    assertEquals("arm64", dev.plinth.deb.Architectures.debian(Platform.LINUX_ARM64));
+    assertEquals("armhf", dev.plinth.deb.Architectures.debian(Platform.parse("linux/arm/v7")));
     assertEquals("linux/arm64", DebianPackages.key(Platform.LINUX_ARM64));
     assertNotNull(BaseFilesystem.debianOsRelease("trixie"));
   }
