@@ -13,20 +13,14 @@ import javax.net.ssl.SSLContext;
  * handshake together end by the connect timeout: a {@link Guard} closes the socket then, which a
  * server trickling its handshake cannot put off.
  */
-final class DirectConnector implements Connector {
-  private final SSLContext tls;
-
-  DirectConnector(SSLContext tls) {
-    this.tls = tls;
-  }
-
+record DirectConnector(SSLContext tls) implements Connector {
   @Override
   public Connection open(URI uri, Duration connectTimeout) throws IOException {
     String host = Uris.bareHost(uri);
     int port = Uris.port(uri);
     Deadline deadline = Deadline.after(connectTimeout, "for connecting");
     Socket s = new Socket();
-    Guard guard = new Guard(() -> close(s));
+    Guard guard = new Guard(() -> StreamConnection.quietly(s));
     try {
       s.setTcpNoDelay(true);
       guard.watch(deadline, null);
@@ -37,7 +31,7 @@ final class DirectConnector implements Connector {
       }
       return Connection.of(s);
     } catch (IOException | RuntimeException e) {
-      close(s);
+      StreamConnection.quietly(s);
       if (guard.deadline() != null || e instanceof SocketTimeoutException) {
         DeadlineException x = new DeadlineException("not connected within " + deadline,
             deadline);
@@ -47,14 +41,6 @@ final class DirectConnector implements Connector {
       throw e;
     } finally {
       guard.close();
-    }
-  }
-
-  private static void close(Socket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // already failing
     }
   }
 }

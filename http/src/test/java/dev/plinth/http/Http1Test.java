@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,20 +54,13 @@ class Http1Test extends LocalServerTest<ServerSocket> {
           InputStream in = s.getInputStream();
           OutputStream out = s.getOutputStream();
           for (int r = 0; r < 20; r++) {
-            String head = readHead(in);
-            if (head == null) {
+            TestRequest req = TestRequest.read(in);
+            if (req == null) {
               break;
             }
-            int len = 0;
-            for (String l : head.split("\r\n")) {
-              if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                len = Integer.parseInt(l.substring(15).trim());
-              }
-            }
-            byte[] body = in.readNBytes(len);
-            heads.add(head);
-            bodies.add(body);
-            byte[] a = script.answer(requests.getAndIncrement(), head, body);
+            heads.add(req.head());
+            bodies.add(req.body());
+            byte[] a = script.answer(requests.getAndIncrement(), req.head(), req.body());
             if (a == null) {
               break;
             }
@@ -85,23 +76,6 @@ class Http1Test extends LocalServerTest<ServerSocket> {
       }
     });
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int ch;
-    while ((ch = in.read()) >= 0) {
-      b.write(ch);
-      byte[] a = b.toByteArray();
-      int n = a.length;
-      if (n >= 4 && a[n - 4] == '\r' && a[n - 3] == '\n' && a[n - 2] == '\r' && a[n - 1] == '\n') {
-        return b.toString(StandardCharsets.ISO_8859_1);
-      }
-      if (n > 100_000) {
-        throw new IOException("head too long");
-      }
-    }
-    return null;
   }
 
   static byte[] ascii(String s) {
@@ -121,6 +95,14 @@ class Http1Test extends LocalServerTest<ServerSocket> {
     try (InputStream in = r.body()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+  }
+
+  /** Two GETs of {@code u} on one client answer these, over this many connections. */
+  void assertTwoGets(URI u, String first, String second, int connectionsUsed) throws Exception {
+    Http1 h = client();
+    assertEquals(first, get(h, u));
+    assertEquals(second, get(h, u));
+    assertEquals(connectionsUsed, connections.get());
   }
 
   static RequestBody body(byte[] b) {
@@ -174,10 +156,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
         ? ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nTrailer: x\r\n\r\n")
         : ok("second"), false);
-    Http1 h = client();
-    assertEquals("hello, world", get(h, u));
-    assertEquals("second", get(h, u));
-    assertEquals(1, connections.get());
+    assertTwoGets(u, "hello, world", "second", 1);
   }
 
   @Test
@@ -207,10 +186,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
   void connectionClose_isHonoured() throws Exception {
     URI u = serve((n, head, body) -> ascii("HTTP/1.1 200 OK\r\nConnection: close\r\n"
         + "Content-Length: 1\r\n\r\nx"), true);
-    Http1 h = client();
-    assertEquals("x", get(h, u));
-    assertEquals("x", get(h, u));
-    assertEquals(2, connections.get());
+    assertTwoGets(u, "x", "x", 2);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.plinth.registry;
 
-import java.io.ByteArrayOutputStream;
+import dev.plinth.http.TestRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -72,17 +71,12 @@ final class ScriptedServer implements AutoCloseable {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
       for (int r = 0; r < 20; r++) {
-        String head = head(in);
-        if (head == null) {
+        TestRequest req = TestRequest.read(in);
+        if (req == null) {
           return;
         }
-        requests.add(head.substring(0, head.indexOf("\r\n")));
-        for (String l : head.split("\r\n")) {
-          if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-            in.readNBytes(Integer.parseInt(l.substring(15).trim()));
-          }
-        }
-        Answer a = script.answer(head);
+        requests.add(req.line());
+        Answer a = script.answer(req.head());
         out.write(a.now().getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         byte[] t = a.trickle().getBytes(StandardCharsets.ISO_8859_1);
@@ -101,20 +95,6 @@ final class ScriptedServer implements AutoCloseable {
     } catch (IOException | InterruptedException e) {
       // closed, or the client went away
     }
-  }
-
-  private static String head(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    for (int ch; (ch = in.read()) >= 0; ) {
-      b.write(ch);
-      if (b.size() >= 4 && b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-        return b.toString(StandardCharsets.ISO_8859_1);
-      }
-      if (b.size() > 65536) {
-        return null;
-      }
-    }
-    return null;
   }
 
   @Override
