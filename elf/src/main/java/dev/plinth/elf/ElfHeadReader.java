@@ -4,11 +4,6 @@ import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -138,7 +133,7 @@ public final class ElfHeadReader {
     }
     view.put(0L, header);
     try {
-      return ElfFile.read(new PartsChannel(size, view), what);
+      return ElfFile.read(new PartsInput(size, view), what);
     } catch (MissingBytes e) {
       throw new Missing(e.offset, e.length);
     } catch (IOException e) {
@@ -158,115 +153,24 @@ public final class ElfHeadReader {
     }
   }
 
-  /** A read-only channel over captured parts of a file; reading anything else is MissingBytes. */
-  private static final class PartsChannel extends FileChannel {
-    private final long size;
-    private final NavigableMap<Long, byte[]> parts;
-
-    PartsChannel(long size, NavigableMap<Long, byte[]> parts) {
-      this.size = size;
-      this.parts = parts;
-    }
-
+  /** The captured parts of a file of {@code size} bytes; reading anything else is MissingBytes. */
+  private record PartsInput(long size, NavigableMap<Long, byte[]> parts) implements ElfFile.Input {
     @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      if (position >= size) {
-        return -1;
-      }
-      int copied = 0;
+    public void readFully(long position, byte[] dst, int off, int len) throws MissingBytes {
       long at = position;
-      while (dst.hasRemaining() && at < size) {
+      int done = 0;
+      while (done < len) {
         Map.Entry<Long, byte[]> e = parts.floorEntry(at);
         if (e == null || at - e.getKey() >= e.getValue().length) {
-          break;
+          throw new MissingBytes(at, len - done);
         }
         int from = (int) (at - e.getKey());
-        int n = Math.min(dst.remaining(), e.getValue().length - from);
-        dst.put(e.getValue(), from, n);
-        copied += n;
+        int n = Math.min(len - done, e.getValue().length - from);
+        System.arraycopy(e.getValue(), from, dst, off + done, n);
+        done += n;
         at += n;
       }
-      if (copied == 0) {
-        throw new MissingBytes(position, Math.max(1, dst.remaining()));
-      }
-      return copied;
     }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public int read(ByteBuffer dst) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public int write(ByteBuffer src) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long position() {
-      return 0;
-    }
-
-    @Override
-    public FileChannel position(long newPosition) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileChannel truncate(long s) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void force(boolean metaData) {}
-
-    @Override
-    public long transferTo(long position, long count, WritableByteChannel target) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public int write(ByteBuffer src, long position) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long s) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileLock lock(long position, long s, boolean shared) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileLock tryLock(long position, long s, boolean shared) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    protected void implCloseChannel() {}
   }
 
   private ElfHeadReader() {}
