@@ -113,6 +113,15 @@ final class Tools {
     return file;
   }
 
+  /** An ELF interpreter that is nowhere, for {@link #elfWithInterpreter}. */
+  static final String MISSING_LD = "/no/such/ld-plinth.so.1";
+
+  /** What init says (exit 127) of {@code program} when its ELF interpreter, MISSING_LD, is missing. */
+  static String missingInterpreter(Object program) {
+    return "plinth-init: cannot run " + program + ": its ELF interpreter " + MISSING_LD
+        + " is missing\n";
+  }
+
   /** Writes an executable script whose first line is {@code shebang}. */
   static Path script(Path file, String shebang) throws IOException {
     Files.writeString(file, shebang + "\necho never\n");
