@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -51,26 +50,16 @@ class Http1Test extends LocalServerTest<ServerSocket> {
           accepted.add(s);
           connections.incrementAndGet();
           s.setSoTimeout(5000);
-          InputStream in = s.getInputStream();
-          OutputStream out = s.getOutputStream();
-          for (int r = 0; r < 20; r++) {
-            TestRequest req = TestRequest.read(in);
-            if (req == null) {
-              break;
-            }
+          TestRequest.serve(s.getInputStream(), s.getOutputStream(), (req, out) -> {
             heads.add(req.head());
             bodies.add(req.body());
             byte[] a = script.answer(requests.getAndIncrement(), req.head(), req.body());
-            if (a == null) {
-              break;
+            if (a != null) {
+              out.write(a);
             }
-            out.write(a);
-            out.flush();
-            if (closeAfterEach) {
-              break;
-            }
-          }
-        } catch (IOException e) {
+            return a != null && !closeAfterEach;
+          });
+        } catch (IOException | InterruptedException e) {
           // the test ended the server, or the client went away
         }
       }
@@ -105,20 +94,6 @@ class Http1Test extends LocalServerTest<ServerSocket> {
     assertEquals(connectionsUsed, connections.get());
   }
 
-  static RequestBody body(byte[] b) {
-    return new RequestBody() {
-      @Override
-      public long length() {
-        return b.length;
-      }
-
-      @Override
-      public InputStream open() {
-        return new ByteArrayInputStream(b);
-      }
-    };
-  }
-
   @Test
   void keepsTheConnection_forRequestsAfterOneAnother() throws Exception {
     URI u = serve((n, head, body) -> head.startsWith("HEAD ")
@@ -142,7 +117,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
     byte[] data = new byte[300_000];
     new java.util.Random(1).nextBytes(data);
     Response r = client().send("PUT", URI.create(u + "/v2/r/blobs/uploads/1?digest=sha256:ab"),
-        Map.of("Content-Type", "application/octet-stream"), body(data), null);
+        Map.of("Content-Type", "application/octet-stream"), RequestBody.of(data), null);
     assertEquals(201, r.status());
     assertEquals("/x", r.headers().firstValue("location").orElseThrow(), "names ignore case");
     assertTrue(heads.get(0).startsWith("PUT /v2/r/blobs/uploads/1?digest=sha256:ab HTTP/1.1\r\n"));
@@ -176,7 +151,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
     assertEquals("answer 1", get(h, u));
     byte[] data = ascii("a body that is sent again");
     Thread.sleep(100);
-    Response r = h.send("PATCH", u, Map.of(), body(data), null);
+    Response r = h.send("PATCH", u, Map.of(), RequestBody.of(data), null);
     assertEquals(200, r.status());
     assertArrayEquals(data, bodies.get(bodies.size() - 1));
     assertEquals(3, connections.get());
@@ -253,17 +228,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
   @Test
   void aBodyShorterThanItsLength_failsTheRequest() throws Exception {
     URI u = serve((n, head, body) -> ok("x"), false);
-    RequestBody lying = new RequestBody() {
-      @Override
-      public long length() {
-        return 100;
-      }
-
-      @Override
-      public InputStream open() {
-        return new ByteArrayInputStream(new byte[10]);
-      }
-    };
+    RequestBody lying = RequestBody.of(100, () -> new ByteArrayInputStream(new byte[10]));
     assertThrows(IOException.class, () -> client().send("PUT", u, Map.of(), lying, null));
   }
 }

@@ -3,6 +3,7 @@ package dev.plinth.http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -46,6 +47,26 @@ public record TestRequest(String head, byte[] body) {
       }
     }
     return null;
+  }
+
+  /** What a test's server does with one request: answers it on {@code out}; false to hang up. */
+  public interface Handler {
+    boolean answer(TestRequest request, OutputStream out) throws IOException, InterruptedException;
+  }
+
+  /**
+   * Hands the requests on one connection to {@code handler}, one after another, until the client
+   * ends the connection or the handler hangs up.
+   */
+  public static void serve(InputStream in, OutputStream out, Handler handler)
+      throws IOException, InterruptedException {
+    for (TestRequest r; (r = read(in)) != null; ) {
+      boolean more = handler.answer(r, out);
+      out.flush();
+      if (!more) {
+        return;
+      }
+    }
   }
 
   /** The request line: method, target, version. */

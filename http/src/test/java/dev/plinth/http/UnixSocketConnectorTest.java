@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
@@ -49,18 +47,17 @@ class UnixSocketConnectorTest extends LocalServerTest<ServerSocketChannel> {
         try (SocketChannel ch = server.accept()) {
           accepted.add(ch);
           connections.incrementAndGet();
-          InputStream in = Channels.newInputStream(ch);
-          OutputStream out = Channels.newOutputStream(ch);
-          for (TestRequest req; (req = TestRequest.read(in)) != null; ) {
-            heads.add(req.head());
-            String a = script.apply(requests.getAndIncrement());
-            if (a == null) {
-              testOver.await(60, TimeUnit.SECONDS);
-              break;
-            }
-            out.write(a.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-          }
+          TestRequest.serve(Channels.newInputStream(ch), Channels.newOutputStream(ch),
+              (req, out) -> {
+                heads.add(req.head());
+                String a = script.apply(requests.getAndIncrement());
+                if (a == null) {
+                  testOver.await(60, TimeUnit.SECONDS);
+                  return false;
+                }
+                out.write(a.getBytes(StandardCharsets.ISO_8859_1));
+                return true;
+              });
         } catch (IOException | InterruptedException e) {
           // the test ended the server, or the client went away
         }

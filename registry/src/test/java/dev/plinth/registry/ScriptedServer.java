@@ -2,8 +2,6 @@ package dev.plinth.registry;
 
 import dev.plinth.http.TestRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -68,13 +66,7 @@ final class ScriptedServer implements AutoCloseable {
 
   private void serve(Socket s, Script script) {
     try (s) {
-      InputStream in = s.getInputStream();
-      OutputStream out = s.getOutputStream();
-      for (int r = 0; r < 20; r++) {
-        TestRequest req = TestRequest.read(in);
-        if (req == null) {
-          return;
-        }
+      TestRequest.serve(s.getInputStream(), s.getOutputStream(), (req, out) -> {
         requests.add(req.line());
         Answer a = script.answer(req.head());
         out.write(a.now().getBytes(StandardCharsets.ISO_8859_1));
@@ -82,16 +74,17 @@ final class ScriptedServer implements AutoCloseable {
         byte[] t = a.trickle().getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 0; i < Math.min(t.length, 2000); i++) {
           if (closed.await(50, TimeUnit.MILLISECONDS)) {
-            return;
+            return false;
           }
           out.write(t[i]);
           out.flush();
         }
         if (a.hold()) {
           closed.await(120, TimeUnit.SECONDS);
-          return;
+          return false;
         }
-      }
+        return true;
+      });
     } catch (IOException | InterruptedException e) {
       // closed, or the client went away
     }
