@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -12,7 +13,7 @@ import javax.net.ssl.SSLContext;
  * scheme, host and port.
  *
  * <ul>
- *   <li>{@link #direct()}, {@link #direct(SSLContext)}: TCP to the URI's host and port, TLS on top for https (see
+ *   <li>{@link #direct()}, {@link #direct(Supplier)}: TCP to the URI's host and port, TLS on top for https (see
  *       {@link Tls#handshake}).
  *   <li>{@link #unix(Path)}: a unix-domain socket, whatever the URI's host (the Docker Engine
  *       API).
@@ -36,12 +37,20 @@ public interface Connector {
 
   /** TCP, and TLS with this context for https; host names are checked against certificates. */
   static Connector direct(SSLContext tls) {
+    return direct(() -> tls);
+  }
+
+  /**
+   * TCP, and TLS for https with the context {@code tls} gives ({@link Tls#lazy}: made on the first
+   * https connection); host names are checked against certificates.
+   */
+  static Connector direct(Supplier<SSLContext> tls) {
     return new DirectConnector(tls);
   }
 
   /** TCP, and TLS for https with the JDK's trusted CAs, loaded on the first https connection. */
   static Connector direct() {
-    return new DirectConnector(Tls.lazy(Trust.system()));
+    return direct(Tls.lazy(Trust.system()));
   }
 
   /** Every request over the unix-domain socket at {@code socket}. */

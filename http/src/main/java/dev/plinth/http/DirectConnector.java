@@ -6,14 +6,16 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
- * TCP straight to the URI's host and port; TLS on top for https. Connecting and the TLS
+ * TCP straight to the URI's host and port; TLS on top for https, with the context {@code tls}
+ * gives when the first https connection asks for it. Connecting and the TLS
  * handshake together end by the connect timeout: a {@link Guard} closes the socket then, which a
  * server trickling its handshake cannot put off.
  */
-record DirectConnector(SSLContext tls) implements Connector {
+record DirectConnector(Supplier<SSLContext> tls) implements Connector {
   @Override
   public Connection open(URI uri, Duration connectTimeout) throws IOException {
     String host = Uris.bareHost(uri);
@@ -26,7 +28,7 @@ record DirectConnector(SSLContext tls) implements Connector {
       guard.watch(deadline, null);
       s.connect(new InetSocketAddress(host, port), Uris.millis(connectTimeout));
       if (Uris.isHttps(uri)) {
-        Socket t = Tls.handshake(tls, s, host, port, deadline.left());
+        Socket t = Tls.handshake(tls.get(), s, host, port, deadline.left());
         return Connection.of(t, s);
       }
       return Connection.of(s);

@@ -1,5 +1,6 @@
 package dev.plinth.registry;
 
+import dev.plinth.http.Connector;
 import dev.plinth.http.Deadline;
 import dev.plinth.http.Http1;
 import dev.plinth.http.RedirectException;
@@ -85,7 +86,8 @@ final class RegistryHttp {
     this.tokens = new TokenClient(this);
     this.failures = new Failures(this, tokens::realmHint);
     // TLS is set up on the first https connection: a plain-HTTP registry loads none of it.
-    this.client = new Http1(Tls.lazy(RegistryTrust.of(options, options.isInsecure(host))),
+    this.client = new Http1(
+        Connector.direct(Tls.lazy(RegistryTrust.of(options, options.isInsecure(host)))),
         options.deadlines().connect());
   }
 
