@@ -29,7 +29,7 @@ public final class ElfHeadReader {
   private static final long MAX_REGION = 1 << 20;
 
   /** Bytes that {@link #read} needed and were not captured. */
-  public static final class Missing extends Exception {
+  public static final class Missing extends IOException {
     private static final long serialVersionUID = 1L;
     private final long offset;
     private final long length;
@@ -134,35 +134,23 @@ public final class ElfHeadReader {
     view.put(0L, header);
     try {
       return ElfFile.read(new PartsInput(size, view), what);
-    } catch (MissingBytes e) {
-      throw new Missing(e.offset, e.length);
+    } catch (Missing e) {
+      throw e;
     } catch (IOException e) {
       throw new IllegalStateException("reading captured parts cannot fail", e);
     }
   }
 
-  private static final class MissingBytes extends IOException {
-    private static final long serialVersionUID = 1L;
-    final long offset;
-    final long length;
-
-    MissingBytes(long offset, long length) {
-      super("not captured");
-      this.offset = offset;
-      this.length = length;
-    }
-  }
-
-  /** The captured parts of a file of {@code size} bytes; reading anything else is MissingBytes. */
+  /** The captured parts of a file of {@code size} bytes; reading anything else is Missing. */
   private record PartsInput(long size, NavigableMap<Long, byte[]> parts) implements ElfFile.Input {
     @Override
-    public void readFully(long position, byte[] dst, int off, int len) throws MissingBytes {
+    public void readFully(long position, byte[] dst, int off, int len) throws Missing {
       long at = position;
       int done = 0;
       while (done < len) {
         Map.Entry<Long, byte[]> e = parts.floorEntry(at);
         if (e == null || at - e.getKey() >= e.getValue().length) {
-          throw new MissingBytes(at, len - done);
+          throw new Missing(at, len - done);
         }
         int from = (int) (at - e.getKey());
         int n = Math.min(len - done, e.getValue().length - from);
