@@ -192,6 +192,10 @@ class ElfStripTest {
         + " stripped");
   }
 
+  private static List<String> sectionNames(ElfFile f) {
+    return f.sections().stream().map(ElfFile.Section::name).toList();
+  }
+
   /** Where binutils' readelf is installed, it reads {@code stripped} without a complaint. */
   private void assertReadelfCleanWhereInstalled(byte[] stripped) throws Exception {
     Path f = tmp.resolve("tiny");
@@ -213,7 +217,7 @@ class ElfStripTest {
     byte[] out = ElfStrip.strip(in, "tiny");
     ElfFile e = ElfFile.read(out, "stripped tiny");
     assertEquals(List.of("", ".interp", ".dynstr", ".dynamic", ".shstrtab"),
-        e.sections().stream().map(ElfFile.Section::name).toList());
+        sectionNames(e));
     assertEquals(List.of("liba.so.1", "libb.so.2"), e.needed());
     assertEquals("libtiny.so.1", e.soname());
     int allocEnd = t.build().at(".comment");
@@ -236,7 +240,7 @@ class ElfStripTest {
     ElfFile before = ElfFile.read(built.bytes(), "tiny");
     ElfFile after = ElfFile.read(out, "stripped");
     assertEquals(List.of("", "", ".interp", ".dynstr", ".dynamic", ".shstrtab"),
-        after.sections().stream().map(ElfFile.Section::name).toList());
+        sectionNames(after));
     assertEquals(ElfFile.SHT_NULL, after.sections().get(1).type());
     for (int i = 2; i <= 4; i++) {
       assertEquals(before.sections().get(i).name(), after.sections().get(i).name());
@@ -262,7 +266,7 @@ class ElfStripTest {
     ElfFile after = ElfFile.read(out, "stripped");
     // .comment, .debug_info, .symtab and .strtab came before .data2: empty headers now.
     assertEquals(List.of("", ".interp", ".dynstr", ".dynamic", "", "", "", "", ".data2",
-        ".shstrtab"), after.sections().stream().map(ElfFile.Section::name).toList());
+        ".shstrtab"), sectionNames(after));
     assertEquals(data2, after.sections().get(8).offset());
     assertReadelfCleanWhereInstalled(out);
   }
@@ -299,7 +303,7 @@ class ElfStripTest {
     assertEquals(n, ElfFile.read(in, "huge").sections().size());
     byte[] out = ElfStrip.strip(in, "huge");
     assertEquals(List.of("", ".interp", ".dynstr", ".dynamic", ".shstrtab"),
-        ElfFile.read(out, "stripped").sections().stream().map(ElfFile.Section::name).toList());
+        sectionNames(ElfFile.read(out, "stripped")));
   }
 
   /**
