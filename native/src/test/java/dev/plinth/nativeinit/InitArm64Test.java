@@ -130,10 +130,7 @@ class InitArm64Test {
 
   @Test
   void arm64_missingElfInterpreter_exits127_andTheMessageNamesIt() throws IOException {
-    Path f = Tools.elfWithInterpreter(tmp.resolve("zv"), Tools.MISSING_LD);
-    Proc.Result r = init("--", f.toString());
-    assertEquals(127, r.exitCode(), r.toString());
-    assertTrue(r.stderr().endsWith(Tools.missingInterpreter(f)), r.toString());
+    Tools.assertMissingInterpreter(tmp, this::init);
   }
 
   @Test

@@ -547,10 +547,8 @@ class InitTest {
 
   @Test
   void missingElfInterpreter_exits127_andTheMessageNamesIt() throws IOException {
-    Path f = Tools.elfWithInterpreter(tmp.resolve("zv"), Tools.MISSING_LD);
-    Proc.Result r = init("--", f.toString());
-    assertEquals(127, r.exitCode(), r.toString());
-    assertEquals(Tools.missingInterpreter(f), r.stderr());
+    String stderr = Tools.assertMissingInterpreter(tmp, this::init);
+    assertEquals(Tools.missingInterpreter(tmp.resolve("zv")), stderr, "nothing else on stderr");
   }
 
   @Test
