@@ -1,6 +1,9 @@
 package dev.plinth.deb;
 
 import dev.plinth.http.Connector;
+import dev.plinth.http.Proxies;
+import dev.plinth.http.Tls;
+import dev.plinth.http.Trust;
 import dev.plinth.http.Deadline;
 import dev.plinth.http.DeadlineException;
 import dev.plinth.http.Headers;
@@ -62,17 +65,23 @@ public final class Fetcher {
 
   /** Fetches below this base (an archive root with {@code dists/} under it) into this cache. */
   public Fetcher(URI base, Cache cache) {
+    this(base, cache, Proxies.NONE);
+  }
+
+  /** Fetches below this base into this cache, through the proxies named for its URLs. */
+  public Fetcher(URI base, Cache cache, Proxies proxies) {
     this(base, cache, Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-        Duration.ofMillis(500), SMALL_DEADLINE);
+        Duration.ofMillis(500), SMALL_DEADLINE, proxies);
   }
 
   Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
       Duration maxRetryAfter, Duration backoff) {
-    this(base, cache, connectTimeout, readTimeout, maxRetryAfter, backoff, SMALL_DEADLINE);
+    this(base, cache, connectTimeout, readTimeout, maxRetryAfter, backoff, SMALL_DEADLINE,
+        Proxies.NONE);
   }
 
   Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
-      Duration maxRetryAfter, Duration backoff, Duration smallDeadline) {
+      Duration maxRetryAfter, Duration backoff, Duration smallDeadline, Proxies proxies) {
     this.smallDeadline = smallDeadline;
     String b = base.toString();
     this.base = URI.create(b.endsWith("/") ? b : b + "/");
@@ -81,7 +90,8 @@ public final class Fetcher {
     this.maxRetryAfter = maxRetryAfter;
     this.backoff = backoff;
     // the JDK's CAs are loaded on the first https connection: most mirrors are plain HTTP
-    this.client = new Redirects(new Http1(Connector.direct(), connectTimeout));
+    this.client = new Redirects(new Http1(Connector.tcp(Tls.lazy(Trust.system()), proxies),
+        connectTimeout));
   }
 
   public URI base() {

@@ -1,6 +1,7 @@
 package dev.plinth.registry;
 
 import dev.plinth.http.Deadline;
+import dev.plinth.http.Connector;
 import dev.plinth.http.Http1;
 import dev.plinth.http.RedirectException;
 import dev.plinth.http.Redirects;
@@ -85,8 +86,8 @@ final class RegistryHttp {
     this.tokens = new TokenClient(this);
     this.failures = new Failures(this, tokens::realmHint);
     // TLS is set up on the first https connection: a plain-HTTP registry loads none of it.
-    this.client = new Http1(Tls.lazy(RegistryTrust.of(options, options.isInsecure(host))),
-        options.deadlines().connect());
+    this.client = new Http1(Connector.tcp(Tls.lazy(RegistryTrust.of(options,
+        options.isInsecure(host))), options.proxies()), options.deadlines().connect());
   }
 
   /** Closes the connections kept for later requests (a push is done with them). */

@@ -1,5 +1,6 @@
 package dev.plinth.registry;
 
+import dev.plinth.http.Proxies;
 import dev.plinth.oci.PlinthException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,11 +30,13 @@ import java.util.TreeSet;
  * @param credsRealms token realm hosts (host or host:port) that get the registry's credentials
  *     although they are not the registry's host ({@code --creds-realm}); see {@link
  *     TokenClient#credentialsGo}
+ * @param proxies which HTTP proxy a request to a registry (or its token realm) goes through
  */
 public record RegistryOptions(
     CredentialStore credentials, Set<String> insecure, Path caFile, int parallel, long chunkSize,
     int attempts, Duration backoff, Duration maxWait, Progress progress,
-    ManifestFormat manifestFormat, Deadlines deadlines, Set<String> credsRealms) {
+    ManifestFormat manifestFormat, Deadlines deadlines, Set<String> credsRealms,
+    Proxies proxies) {
 
   public static final int DEFAULT_PARALLEL = 4;
   public static final long DEFAULT_CHUNK = 32L << 20;
@@ -74,6 +77,9 @@ public record RegistryOptions(
     if (deadlines == null) {
       deadlines = Deadlines.DEFAULT;
     }
+    if (proxies == null) {
+      proxies = Proxies.NONE;
+    }
   }
 
   /** With the default deadlines and no extra token realms. */
@@ -81,7 +87,7 @@ public record RegistryOptions(
       int parallel, long chunkSize, int attempts, Duration backoff, Duration maxWait,
       Progress progress, ManifestFormat manifestFormat) {
     this(credentials, insecure, caFile, parallel, chunkSize, attempts, backoff, maxWait, progress,
-        manifestFormat, Deadlines.DEFAULT, Set.of());
+        manifestFormat, Deadlines.DEFAULT, Set.of(), Proxies.NONE);
   }
 
   /**
@@ -109,7 +115,7 @@ public record RegistryOptions(
 
   public RegistryOptions withCredentials(CredentialStore c) {
     return new RegistryOptions(c, insecure, caFile, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies);
   }
 
   /** With these hosts also insecure. */
@@ -117,42 +123,42 @@ public record RegistryOptions(
     Set<String> all = new TreeSet<>(insecure);
     more.forEach(h -> all.add(h.toLowerCase(Locale.ROOT)));
     return new RegistryOptions(credentials, all, caFile, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies);
   }
 
   public RegistryOptions withProgress(Progress p) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, p, manifestFormat, deadlines, credsRealms);
+        backoff, maxWait, p, manifestFormat, deadlines, credsRealms, proxies);
   }
 
   public RegistryOptions withChunkSize(long c) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, c, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies);
   }
 
   public RegistryOptions withParallel(int p) {
     return new RegistryOptions(credentials, insecure, caFile, p, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies);
   }
 
   public RegistryOptions withRetries(int a, Duration first, Duration max) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, a, first, max,
-        progress, manifestFormat, deadlines, credsRealms);
+        progress, manifestFormat, deadlines, credsRealms, proxies);
   }
 
   public RegistryOptions withCaFile(Path f) {
     return new RegistryOptions(credentials, insecure, f, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies);
   }
 
   public RegistryOptions withManifestFormat(ManifestFormat f) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, f, deadlines, credsRealms);
+        backoff, maxWait, progress, f, deadlines, credsRealms, proxies);
   }
 
   public RegistryOptions withDeadlines(Deadlines d) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, manifestFormat, d, credsRealms);
+        backoff, maxWait, progress, manifestFormat, d, credsRealms, proxies);
   }
 
   /** With these token realm hosts (host or host:port) also getting credentials. */
@@ -160,7 +166,13 @@ public record RegistryOptions(
     Set<String> all = new TreeSet<>(credsRealms);
     more.forEach(h -> all.add(h.toLowerCase(Locale.ROOT)));
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, manifestFormat, deadlines, all);
+        backoff, maxWait, progress, manifestFormat, deadlines, all, proxies);
+  }
+
+  /** With requests going through these proxies. */
+  public RegistryOptions withProxies(Proxies p) {
+    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
+        backoff, maxWait, progress, manifestFormat, deadlines, credsRealms, p);
   }
 
   /** Whether {@code hostPort} was named insecure (by host:port or by host alone). */
