@@ -2,6 +2,7 @@ package dev.plinth.deb;
 
 import dev.plinth.http.Connector;
 import dev.plinth.http.Proxies;
+import dev.plinth.http.ProxyRefusedException;
 import dev.plinth.http.Tls;
 import dev.plinth.http.Trust;
 import dev.plinth.http.Deadline;
@@ -208,6 +209,11 @@ public final class Fetcher {
           throw new PlinthException(Kind.NOT_FOUND, uri + " does not exist on the mirror (HTTP "
               + status + "); check the suite, architecture and mirror");
         }
+        if (status == 407) {
+          throw new PlinthException(Kind.NOT_FOUND, uri + ": the HTTP proxy answered 407 Proxy"
+              + " Authentication Required; put its user and password in the proxy URL"
+              + " (http_proxy=http://user:password@host:port)");
+        }
         if (status != 408 && status != 429 && status < 500) {
           throw new PlinthException(Kind.NOT_FOUND, uri + " answered HTTP " + status
               + "; the mirror refuses the request");
@@ -234,6 +240,12 @@ public final class Fetcher {
         }
       } catch (SocketTimeoutException e) {
         last = "timed out (no data for " + seconds(readTimeout) + ")";
+      } catch (ProxyRefusedException e) {
+        if (!e.isTransient()) {
+          throw new PlinthException(Kind.NOT_FOUND, "cannot fetch " + uri + ": "
+              + e.getMessage(), e);
+        }
+        last = e.getMessage();
       } catch (IOException e) {
         last = e.toString();
       }

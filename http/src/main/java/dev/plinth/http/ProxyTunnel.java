@@ -41,10 +41,10 @@ final class ProxyTunnel {
     }
     if (code / 100 != 2) {
       String reason = f.length > 2 ? " " + Uris.clean(f[2]) : "";
-      throw new IOException("the proxy " + via + " refused the tunnel to " + authority + ": "
-          + code + reason + (code == 407 ? (via.authorization() == null
+      throw new ProxyRefusedException("the proxy " + via + " refused the tunnel to " + authority
+          + ": " + code + reason + (code == 407 ? (via.authorization() == null
               ? "; it wants credentials: put them in the proxy URL (http://user:password@host:port)"
-              : "; it did not accept the proxy URL's user and password") : ""));
+              : "; it did not accept the proxy URL's user and password") : ""), code);
     }
   }
 

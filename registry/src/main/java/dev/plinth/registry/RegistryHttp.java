@@ -3,6 +3,7 @@ package dev.plinth.registry;
 import dev.plinth.http.Deadline;
 import dev.plinth.http.Connector;
 import dev.plinth.http.Http1;
+import dev.plinth.http.ProxyRefusedException;
 import dev.plinth.http.RedirectException;
 import dev.plinth.http.Redirects;
 import dev.plinth.http.RequestBody;
@@ -246,6 +247,9 @@ final class RegistryHttp {
         }
         if (e instanceof SSLException s) {
           throw new PlinthException(access(), host + ": TLS failed: " + s.getMessage(), s);
+        }
+        if (e instanceof ProxyRefusedException p && !p.isTransient()) {
+          throw new PlinthException(access(), r.what() + ": " + p.getMessage(), p);
         }
         if (!r.retryable()) {
           throw e; // the caller resumes or starts again

@@ -78,7 +78,8 @@ public final class TestRegistry implements AutoCloseable {
       exec(dir, which("openssl"), "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key",
           "-out", "server.csr", "-subj", "/CN=127.0.0.1");
       Files.writeString(dir.resolve("san.ext"),
-          "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n");
+          "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:registry.proxy.test\n"
+          + "basicConstraints=CA:FALSE\n");
       exec(dir, which("openssl"), "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey",
           "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext");
       cfg.append("  tls:\n    certificate: ").append(dir.resolve("server.crt"))
