@@ -8,7 +8,6 @@ import dev.plinth.http.RedirectException;
 import dev.plinth.http.Redirects;
 import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
-import dev.plinth.http.Tls;
 import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.StreamFailure;
@@ -87,8 +86,8 @@ final class RegistryHttp {
     this.tokens = new TokenClient(this);
     this.failures = new Failures(this, tokens::realmHint);
     // TLS is set up on the first https connection: a plain-HTTP registry loads none of it.
-    this.client = new Http1(Connector.tcp(Tls.lazy(RegistryTrust.of(options,
-        options.isInsecure(host))), options.proxies()), options.deadlines().connect());
+    this.client = new Http1(Connector.tcp(RegistryTrust.of(options, host,
+        options.isInsecure(host)), options.proxies()), options.deadlines().connect());
   }
 
   /** Closes the connections kept for later requests (a push is done with them). */
