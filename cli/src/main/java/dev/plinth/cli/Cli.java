@@ -31,7 +31,13 @@ final class Cli {
    *
    * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
    */
-  record Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home) {
+  record Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home,
+      java.io.InputStream in) {
+    /** With nothing on standard input. */
+    Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home) {
+      this(out, err, env, home, java.io.InputStream.nullInputStream());
+    }
+
     /** The build options this environment (and the JVM's proxy properties) give. */
     Plinth.Options options() throws PlinthException {
       return Plinth.Options.fromEnvironment(env, home, jdkProxyProperties());
