@@ -28,7 +28,12 @@ public final class Tls {
    * is loaded and set up (some 100 ms) only when a connection goes to https.
    */
   public static SSLContext lazy(TrustManager trust) {
-    return new LazyTls(trust);
+    return new LazyTls(trust, null);
+  }
+
+  /** As {@link #lazy(TrustManager)}, presenting a client certificate when the server asks. */
+  public static SSLContext lazy(TrustManager trust, KeyManager client) {
+    return new LazyTls(trust, client);
   }
 
   /**
@@ -48,18 +53,20 @@ public final class Tls {
     return t;
   }
 
-  /** A TLS context made on first use, with one trust manager. */
+  /** A TLS context made on first use, with one trust manager (and a client key, if any). */
   private static final class LazyTls extends SSLContext {
-    LazyTls(TrustManager trust) {
-      super(new Spi(trust), null, "TLS");
+    LazyTls(TrustManager trust, KeyManager client) {
+      super(new Spi(trust, client), null, "TLS");
     }
 
     private static final class Spi extends SSLContextSpi {
       private final TrustManager trust;
+      private final KeyManager client;
       private volatile SSLContext ctx;
 
-      Spi(TrustManager trust) {
+      Spi(TrustManager trust, KeyManager client) {
         this.trust = trust;
+        this.client = client;
       }
 
       private SSLContext ctx() {
@@ -69,7 +76,8 @@ public final class Tls {
             if (ctx == null) {
               try {
                 SSLContext made = SSLContext.getInstance("TLS");
-                made.init(null, new TrustManager[] {trust}, null);
+                made.init(client == null ? null : new KeyManager[] {client},
+                    new TrustManager[] {trust}, null);
                 ctx = made;
               } catch (java.security.GeneralSecurityException e) {
                 throw new IllegalStateException("the JDK's TLS cannot be set up: " + e, e);
