@@ -31,10 +31,32 @@ final class Cli {
    *
    * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
    */
-  record Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home) {
-    /** The build options this environment gives. */
+  record Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home,
+      java.io.InputStream in) {
+    /** With nothing on standard input. */
+    Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home) {
+      this(out, err, env, home, java.io.InputStream.nullInputStream());
+    }
+
+    /** The build options this environment (and the JVM's proxy properties) give. */
     Plinth.Options options() throws PlinthException {
-      return Plinth.Options.fromEnvironment(env, home);
+      return Plinth.Options.fromEnvironment(env, home, jdkProxyProperties());
+    }
+
+    /**
+     * The JDK's proxy properties (-Dhttps.proxyHost=... in JAVA_TOOL_OPTIONS or the launcher's
+     * JAVA_OPTS): settings of the JVM the front end runs in, read here, never in the library.
+     */
+    static Map<String, String> jdkProxyProperties() {
+      Map<String, String> out = new java.util.TreeMap<>();
+      for (String k : List.of("https.proxyHost", "https.proxyPort", "http.proxyHost",
+          "http.proxyPort", "http.nonProxyHosts")) {
+        String v = System.getProperty(k);
+        if (v != null) {
+          out.put(k, v);
+        }
+      }
+      return out;
     }
   }
 

@@ -45,7 +45,7 @@ final class CopyCommand implements Cli.Command {
     String fmt = registry.textOrJson(format);
     ImageRef src = ImageRef.parse(source.value());
     ImageRef dst = ImageRef.parse(target.value());
-    Plinth.Options options = registry.apply(context.options(), context.err());
+    Plinth.Options options = registry.apply(context.options(), context);
     Plinth.CopyResult r;
     try {
       r = Plinth.copy(src, dst,

@@ -46,7 +46,7 @@ final class InspectCommand implements Cli.Command {
   public int run(Cli.Context context) throws Exception {
     String fmt = registry.textOrJson(format);
     ImageRef r = ImageRef.parse(ref.value());
-    ImageIndex index = Plinth.read(r, registry.apply(context.options(), context.err()));
+    ImageIndex index = Plinth.read(r, registry.apply(context.options(), context));
     List<ImageReport> images = new ArrayList<>();
     for (Image image : index.images()) {
       images.add(ImageReport.of(r, image));

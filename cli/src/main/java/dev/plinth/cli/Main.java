@@ -40,7 +40,7 @@ public final class Main {
     }
     // The one place plinth reads its environment; everything below is given it.
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
-        System.getenv(), Path.of(System.getProperty("user.home")));
+        System.getenv(), Path.of(System.getProperty("user.home")), System.in);
     System.exit(code);
   }
 
@@ -51,7 +51,13 @@ public final class Main {
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
       Path home) {
-    int code = run(args, new Cli.Context(out, err, env, home));
+    return run(args, out, err, env, home, java.io.InputStream.nullInputStream());
+  }
+
+  /** As {@link #run(String[], PrintWriter, PrintWriter, Map, Path)}, with this standard input. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
+      Path home, java.io.InputStream in) {
+    int code = run(args, new Cli.Context(out, err, env, home, in));
     out.flush();
     err.flush();
     return code;

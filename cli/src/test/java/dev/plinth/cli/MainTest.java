@@ -58,7 +58,7 @@ class MainTest {
           "--fail-on=error|warning|info|none", "--max-size=SIZE", "--platforms, --platform=LIST"));
 
   private static final java.util.List<String> REGISTRY = java.util.List.of(
-      "--creds=USER:PASSWORD", "--insecure=HOST[:PORT][,...]",
+      "--creds=USER[:PASSWORD]", "--password-stdin", "--insecure=HOST[:PORT][,...]",
       "--creds-realm=HOST[:PORT][,...]", "--manifest-format=oci|v2s2",
       "-q, --quiet", "--json");
 

@@ -34,6 +34,59 @@ public interface Connection extends Closeable {
     close();
   }
 
+  /**
+   * The Proxy-Authorization for requests on a connection to a plain-HTTP proxy, which get their
+   * target in absolute form ({@code GET http://host/path}); null on any other connection.
+   */
+  default String viaProxy() {
+    return null;
+  }
+
+  /** Whether requests on it go to an HTTP proxy in absolute form. */
+  default boolean absoluteForm() {
+    return false;
+  }
+
+  /** {@code c}, to a plain-HTTP proxy: requests in absolute form, with this authorization. */
+  static Connection toProxy(Connection c, String authorization) {
+    return new Connection() {
+      @Override
+      public InputStream input() {
+        return c.input();
+      }
+
+      @Override
+      public OutputStream output() {
+        return c.output();
+      }
+
+      @Override
+      public void readTimeout(Duration timeout) throws IOException {
+        c.readTimeout(timeout);
+      }
+
+      @Override
+      public void close() {
+        c.close();
+      }
+
+      @Override
+      public void abort() {
+        c.abort();
+      }
+
+      @Override
+      public boolean absoluteForm() {
+        return true;
+      }
+
+      @Override
+      public String viaProxy() {
+        return authorization;
+      }
+    };
+  }
+
   /** A connected socket (plain, or TLS with its handshake done). */
   static Connection of(Socket socket) throws IOException {
     return of(socket, socket);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.function.Supplier;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -22,6 +23,11 @@ public final class Tls {
    * provider is loaded and set up (some 100 ms) only when a connection goes to https.
    */
   public static Supplier<SSLContext> lazy(TrustManager trust) {
+    return lazy(trust, null);
+  }
+
+  /** As {@link #lazy(TrustManager)}, presenting a client certificate when the server asks. */
+  public static Supplier<SSLContext> lazy(TrustManager trust, KeyManager client) {
     return new Supplier<>() {
       private SSLContext ctx;
 
@@ -30,7 +36,8 @@ public final class Tls {
         if (ctx == null) {
           try {
             SSLContext made = SSLContext.getInstance("TLS");
-            made.init(null, new TrustManager[] {trust}, null);
+            made.init(client == null ? null : new KeyManager[] {client},
+                new TrustManager[] {trust}, null);
             ctx = made;
           } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("the JDK's TLS cannot be set up: " + e, e);
