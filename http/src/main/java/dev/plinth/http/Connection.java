@@ -97,41 +97,23 @@ public interface Connection extends Closeable {
    * which ends a blocked read at once without the TLS layer's closing handshake.
    */
   static Connection of(Socket socket, Socket underlying) throws IOException {
-    InputStream in = socket.getInputStream();
-    OutputStream out = socket.getOutputStream();
-    return new Connection() {
-      @Override
-      public InputStream input() {
-        return in;
-      }
+    return of(socket.getInputStream(), socket.getOutputStream(),
+        timeout -> socket.setSoTimeout(
+            (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))),
+        socket, underlying);
+  }
 
-      @Override
-      public OutputStream output() {
-        return out;
-      }
+  /**
+   * A connection of two streams: {@code timeout} sets its read timeout, {@code close} ends it and
+   * {@code abort} ends it from another thread (a failure of either ignored).
+   */
+  static Connection of(InputStream in, OutputStream out, ReadTimeout timeout, Closeable close,
+      Closeable abort) {
+    return new StreamConnection(in, out, timeout, close, abort);
+  }
 
-      @Override
-      public void readTimeout(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
-      }
-
-      @Override
-      public void close() {
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // nothing to save
-        }
-      }
-
-      @Override
-      public void abort() {
-        try {
-          underlying.close();
-        } catch (IOException ignored) {
-          // nothing to save
-        }
-      }
-    };
+  /** What sets a connection's {@link #readTimeout}. */
+  interface ReadTimeout {
+    void set(Duration timeout) throws IOException;
   }
 }

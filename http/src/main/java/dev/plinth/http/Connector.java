@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -12,7 +13,7 @@ import javax.net.ssl.SSLContext;
  * scheme, host and port.
  *
  * <ul>
- *   <li>{@link #direct()}, {@link #direct(SSLContext)}: TCP to the URI's host and port, TLS on top for https (see
+ *   <li>{@link #direct()}, {@link #direct(Supplier)}: TCP to the URI's host and port, TLS on top for https (see
  *       {@link Tls#handshake}).
  *   <li>{@link #unix(Path)}: a unix-domain socket, whatever the URI's host (the Docker Engine
  *       API).
@@ -34,7 +35,15 @@ public interface Connector {
 
   /** TCP, and TLS with this context for https; host names are checked against certificates. */
   static Connector direct(SSLContext tls) {
-    return new DirectConnector(tls, Proxies.NONE);
+    return direct(() -> tls);
+  }
+
+  /**
+   * TCP, and TLS for https with the context {@code tls} gives ({@link Tls#lazy}: made on the first
+   * https connection); host names are checked against certificates.
+   */
+  static Connector direct(Supplier<SSLContext> tls) {
+    return tcp(tls, Proxies.NONE);
   }
 
   /** TCP, and TLS for https with the JDK's trusted CAs, loaded on the first https connection. */
@@ -47,6 +56,11 @@ public interface Connector {
    * CONNECT tunnel, TLS with this context end to end with the origin).
    */
   static Connector tcp(SSLContext tls, Proxies proxies) {
+    return tcp(() -> tls, proxies);
+  }
+
+  /** As {@link #tcp(SSLContext, Proxies)}, with the context {@code tls} gives when first asked. */
+  static Connector tcp(Supplier<SSLContext> tls, Proxies proxies) {
     return new DirectConnector(tls, proxies);
   }
 

@@ -1,7 +1,7 @@
 package dev.plinth.registry;
 
-import dev.plinth.http.Deadline;
 import dev.plinth.http.Connector;
+import dev.plinth.http.Deadline;
 import dev.plinth.http.Http1;
 import dev.plinth.http.ProxyRefusedException;
 import dev.plinth.http.RedirectException;

@@ -10,10 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 
 /**
  * How plinth speaks TLS to a registry: its certificate checked against the JDK's CAs, plus a
@@ -29,8 +29,11 @@ final class RegistryTrust {
 
   private RegistryTrust() {}
 
-  /** The TLS context for the registry at {@code host} (host[:port]); files are read now. */
-  static SSLContext of(RegistryOptions o, String host, boolean insecure) throws PlinthException {
+  /**
+   * The TLS context for the registry at {@code host} (host[:port]), made on the first https
+   * connection; files are read now.
+   */
+  static Supplier<SSLContext> of(RegistryOptions o, String host, boolean insecure) throws PlinthException {
     Path dir = certDir(o, host);
     KeyManager client = dir == null ? null : client(dir);
     if (insecure) {
