@@ -20,6 +20,23 @@ public final class Main {
     {"completion", "Prints shell completion for bash or zsh."},
   };
 
+  /** The commit plinth was built from (build.properties), or "commit unknown". */
+  static String commit() {
+    try (java.io.InputStream in = Main.class.getResourceAsStream("build.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        String c = p.getProperty("commit", "").strip();
+        if (c.matches("[0-9a-f]{7,40}")) {
+          return "commit " + c;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // an unreadable resource: unknown
+    }
+    return "commit unknown";
+  }
+
   /** The commands' names, in help's order. */
   static java.util.List<String> names() {
     java.util.List<String> out = new java.util.ArrayList<>();
@@ -146,7 +163,7 @@ public final class Main {
         return ExitCode.OK.code;
       }
       if (cli.version.on()) {
-        context.out().println("plinth " + Plinth.VERSION);
+        context.out().println("plinth " + Plinth.VERSION + " (" + commit() + ")");
         return ExitCode.OK.code;
       }
       stacktrace = top.stacktrace.on() || cli.stacktrace.on();
