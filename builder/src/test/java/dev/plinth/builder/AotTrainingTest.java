@@ -97,8 +97,8 @@ class AotTrainingTest {
         30);
     LayerCache cache = new LayerCache(tmp.resolve("cache"));
     Layer rt = runtime(script);
-    Layer layer = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"), rt,
-        List.of(app()), tmp, 0, 1, cache);
+    Layer layer = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"),
+        List.of(), rt, List.of(app()), tmp, 0, 1, cache);
     String content = new String(aotFile(layer), StandardCharsets.UTF_8);
     assertTrue(content.contains("jar time 1700000000"), content);
     assertTrue(content.contains("PORT=9"), content);
@@ -106,8 +106,8 @@ class AotTrainingTest {
     assertTrue(content.contains("app.Main arg"), content);
 
     // Nothing changed: the layer comes from the cache, with no second training run.
-    Layer again = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"), rt,
-        List.of(app()), tmp, 0, 1, cache);
+    Layer again = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"),
+        List.of(), rt, List.of(app()), tmp, 0, 1, cache);
     assertEquals(layer.blob().descriptor().digest(), again.blob().descriptor().digest());
     assertArrayEquals(aotFile(layer), aotFile(again));
     assertEquals(List.of("run"), Files.readAllLines(runs));
@@ -121,8 +121,8 @@ class AotTrainingTest {
     }
     AotSpec aot = new AotSpec(List.of("http://127.0.0.1:" + port + "/"), Map.of(), 30);
     PlinthException e = assertThrows(PlinthException.class, () -> AotTraining.layer(aot, CMD,
-        Map.of(), runtime("echo 'cannot listen: port in use' >&2; exit 3\n"), List.of(app()), tmp,
-        0, 1, new LayerCache(tmp.resolve("cache"))));
+        Map.of(), List.of(), runtime("echo 'cannot listen: port in use' >&2; exit 3\n"),
+        List.of(app()), tmp, 0, 1, new LayerCache(tmp.resolve("cache"))));
     assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
     assertTrue(e.getMessage().contains("the app exited (code 3) before answering http://127.0.0.1:"
         + port + "/") && e.getMessage().contains("cannot listen: port in use"), e.getMessage());
@@ -131,7 +131,7 @@ class AotTrainingTest {
   @Test
   void runThatWritesNoCache_fails_andAHangingAppIsStoppedAtTheTimeout() throws Exception {
     PlinthException e = assertThrows(PlinthException.class, () -> AotTraining.layer(
-        new AotSpec(List.of(), Map.of(), 1), CMD, Map.of(),
+        new AotSpec(List.of(), Map.of(), 1), CMD, Map.of(), List.of(),
         runtime("echo started; exec sleep 30\n"), List.of(app()), tmp, 0, 1,
         new LayerCache(tmp.resolve("cache"))));
     assertTrue(e.getMessage().contains("stopped with SIGTERM at java.aot.timeout, 1 s"),
