@@ -272,7 +272,7 @@ final class JavaBuild {
    * The modules: exactly as listed, or found (jdeps and a training run, see AppModules) plus
    * those the list adds to {@code auto}. Every listed name is checked against the JDK.
    */
-  private synchronized List<String> modules(Path work) throws IOException, PlinthException {
+  synchronized List<String> modules(Path work) throws IOException, PlinthException {
     if (modules != null) {
       return modules;
     }
@@ -306,10 +306,10 @@ final class JavaBuild {
     all.addAll(named);
     modules = List.copyOf(all);
     notes.add("java modules: " + String.join(",", modules) + " (jdeps"
-        + (training == null ? "" : ", a training run" + (found.trained().isEmpty() ? ""
-            : " added " + String.join(",", found.trained())))
-        + (named.isEmpty() ? "" : ", listed " + String.join(",", named))
-        + (found.cached() ? "; from the cache" : "") + ")");
+        + (training == null ? "" : "; a training run added " + (found.trained().isEmpty()
+            ? "none" : String.join(",", found.trained())) + ", " + found.how())
+        + (named.isEmpty() ? "" : "; listed " + String.join(",", named))
+        + (found.cached() ? "; the cached answer" : "") + ")");
     if (found.warning() != null) {
       notes.add("warning: " + found.warning());
     }

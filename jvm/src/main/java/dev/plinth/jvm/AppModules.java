@@ -59,10 +59,11 @@ public final class AppModules {
    *
    * @param modules every module found, sorted, java.base among them
    * @param trained those the training run found and jdeps did not
+   * @param how how the training run ended, or null without one
    * @param warning one line on a training run that went wrong, or null
    * @param cached whether the answer came from the cache
    */
-  public record Found(List<String> modules, List<String> trained, String warning,
+  public record Found(List<String> modules, List<String> trained, String how, String warning,
       boolean cached) {}
 
   private AppModules() {}
@@ -83,6 +84,7 @@ public final class AppModules {
     }
     Set<String> all;
     List<String> trained = new ArrayList<>();
+    String how = null;
     String warning = null;
     if (training == null) {
       all = new TreeSet<>(JavaRuntime.modules(jdk, inputs, work));
@@ -102,13 +104,14 @@ public final class AppModules {
             trained.add(m);
           }
         }
+        how = run.how();
         warning = run.warning();
       } finally {
         Parallel.stop(side);
       }
     }
     all.add("java.base");
-    Found found = new Found(List.copyOf(all), List.copyOf(trained), warning, false);
+    Found found = new Found(List.copyOf(all), List.copyOf(trained), how, warning, false);
     write(file, found);
     return found;
   }
@@ -174,8 +177,8 @@ public final class AppModules {
   }
 
   /**
-   * A cached answer: lines {@code modules=a,b}, {@code trained=c} and {@code warning=...}; null
-   * when there is none or it does not read as one.
+   * A cached answer: lines {@code modules=a,b}, {@code trained=c}, {@code how=...} and
+   * {@code warning=...}; null when there is none or it does not read as one.
    */
   static Found read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
@@ -193,8 +196,10 @@ public final class AppModules {
     if (modules == null || modules.isEmpty() || trained == null) {
       return null;
     }
+    String how = fields.getOrDefault("how", "");
     String warning = fields.getOrDefault("warning", "");
-    return new Found(modules, trained, warning.isEmpty() ? null : warning, true);
+    return new Found(modules, trained, how.isEmpty() ? null : how,
+        warning.isEmpty() ? null : warning, true);
   }
 
   private static List<String> names(String list) {
@@ -214,11 +219,15 @@ public final class AppModules {
     return out;
   }
 
+  private static String line(String text) {
+    return text == null ? "" : text.replace('\n', ' ').replace('\r', ' ');
+  }
+
   private static void write(Path file, Found found) throws IOException {
     Files.createDirectories(file.getParent());
     String text = "modules=" + String.join(",", found.modules()) + "\ntrained="
-        + String.join(",", found.trained()) + "\nwarning="
-        + (found.warning() == null ? "" : found.warning().replace('\n', ' ')) + "\n";
+        + String.join(",", found.trained()) + "\nhow=" + line(found.how()) + "\nwarning="
+        + line(found.warning()) + "\n";
     AtomicFile.write(file, text.getBytes(StandardCharsets.UTF_8));
   }
 }

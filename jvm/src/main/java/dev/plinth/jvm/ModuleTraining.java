@@ -130,8 +130,6 @@ public final class ModuleTraining {
         int at = line.indexOf(marker);
         if (at >= 0) {
           String m = line.substring(at + marker.length()).strip();
-          int end = m.indexOf(' ');
-          m = end < 0 ? m : m.substring(0, end);
           if (JdkModules.NAME.matcher(m).matches()) {
             modules.add(m);
           }
