@@ -5,6 +5,7 @@ import dev.plinth.jvm.AotTraining;
 import dev.plinth.jvm.AotSpec;
 
 import dev.plinth.jvm.JavaSpec;
+import dev.plinth.jvm.SpringBoot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,8 +99,10 @@ class AotTrainingTest {
     LayerCache cache = new LayerCache(tmp.resolve("cache"));
     Layer rt = runtime(script);
     Layer layer = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"),
-        List.of(), rt, List.of(app()), tmp, 0, 1, cache);
+        List.of(SpringBoot.EXIT_ON_REFRESH), rt, List.of(app()), tmp, 0, 1, cache);
     String content = new String(aotFile(layer), StandardCharsets.UTF_8);
+    assertTrue(content.contains("-XX:AOTCacheOutput=" + tmp) && content.contains(".aot "
+        + SpringBoot.EXIT_ON_REFRESH + " -Xss512k"), "the training run's own flags: " + content);
     assertTrue(content.contains("jar time 1700000000"), content);
     assertTrue(content.contains("PORT=9"), content);
     assertTrue(content.contains("-cp " + tmp), content);
@@ -107,7 +110,7 @@ class AotTrainingTest {
 
     // Nothing changed: the layer comes from the cache, with no second training run.
     Layer again = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"),
-        List.of(), rt, List.of(app()), tmp, 0, 1, cache);
+        List.of(SpringBoot.EXIT_ON_REFRESH), rt, List.of(app()), tmp, 0, 1, cache);
     assertEquals(layer.blob().descriptor().digest(), again.blob().descriptor().digest());
     assertArrayEquals(aotFile(layer), aotFile(again));
     assertEquals(List.of("run"), Files.readAllLines(runs));

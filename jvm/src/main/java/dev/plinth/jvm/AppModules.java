@@ -34,7 +34,7 @@ public final class AppModules {
   /** Changes whenever the way modules are found changes: part of the cache key. */
   public static final String RECIPE = "modules 2: jdeps --print-module-deps --multi-release"
       + " (modular jars on the module path) and a training run with -Xshare:off"
-      + " -Xlog:class+load, jrt:/ sources";
+      + " -Xlog:class+load, jrt:/ sources but the JDK's own console providers";
 
   /** The app's layers, built when a training run needs them. */
   public interface AppLayers {

@@ -119,10 +119,23 @@ public final class ModuleTraining {
     return args.size();
   }
 
-  /** The modules named by a class-load log's {@code source: jrt:/<module>} lines. */
+  /**
+   * Classes a full JDK loads for itself, not for the app, from modules a runtime does without:
+   * the console providers that {@code System.console()} looks up on JDK 22 and later (a runtime
+   * without them uses java.base's own console). Counted, they would bring in jdk.jshell and with
+   * it the compiler. A module none of whose other classes was loaded is not counted.
+   */
+  static final Set<String> JDK_OWN = Set.of(
+      "jdk.jshell.execution.impl.ConsoleImpl$ConsoleProviderImpl",
+      "jdk.internal.org.jline.JdkConsoleProviderImpl");
+
+  /**
+   * The modules named by a class-load log's {@code <class> source: jrt:/<module>} lines, but
+   * those of which only {@link #JDK_OWN} classes were loaded.
+   */
   static Set<String> loaded(Path log) throws IOException {
     Set<String> modules = new TreeSet<>();
-    String marker = "source: jrt:/";
+    String marker = " source: jrt:/";
     // the JVM writes this file; read leniently anyway, a bad byte becomes U+FFFD
     try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(log),
         StandardCharsets.UTF_8))) {
@@ -130,7 +143,8 @@ public final class ModuleTraining {
         int at = line.indexOf(marker);
         if (at >= 0) {
           String m = line.substring(at + marker.length()).strip();
-          if (JdkModules.NAME.matcher(m).matches()) {
+          String name = line.substring(line.lastIndexOf(' ', at - 1) + 1, at);
+          if (JdkModules.NAME.matcher(m).matches() && !JDK_OWN.contains(name)) {
             modules.add(m);
           }
         }

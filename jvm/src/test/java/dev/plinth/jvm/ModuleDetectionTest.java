@@ -57,8 +57,16 @@ class ModuleDetectionTest {
         java.lang.String source: shared objects file
         evil source: jrt:/not a module
         truncated source: jrt:/
+        jdk.jshell.execution.impl.ConsoleImpl$ConsoleProviderImpl source: jrt:/jdk.jshell
+        jdk.internal.org.jline.JdkConsoleProviderImpl source: jrt:/jdk.internal.le
         """);
-    assertEquals(Set.of("java.base", "jdk.zipfs", "java.sql"), ModuleTraining.loaded(log));
+    assertEquals(Set.of("java.base", "jdk.zipfs", "java.sql"), ModuleTraining.loaded(log),
+        "System.console()'s providers on a full JDK 25 are not the app's");
+    Files.writeString(log, """
+        jdk.internal.org.jline.JdkConsoleProviderImpl source: jrt:/jdk.internal.le
+        jdk.internal.org.jline.terminal.TerminalBuilder source: jrt:/jdk.internal.le
+        """);
+    assertEquals(Set.of("jdk.internal.le"), ModuleTraining.loaded(log), "used for more");
   }
 
   @Test
