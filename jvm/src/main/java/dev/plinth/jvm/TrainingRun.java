@@ -127,7 +127,7 @@ final class TrainingRun {
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
       return new Ended(how + ", then killed", null, problem != null ? problem
-          : "the training run did not end within " + graceSeconds + " s of SIGTERM");
+          : "the app did not end within " + graceSeconds + " s of SIGTERM");
     }
     return new Ended(how, null, problem);
   }
