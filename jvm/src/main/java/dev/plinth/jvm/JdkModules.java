@@ -2,6 +2,9 @@ package dev.plinth.jvm;
 
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,8 +22,25 @@ public final class JdkModules {
 
   private JdkModules() {}
 
-  /** The modules of {@code jdk}, as its {@code java --list-modules} names them. */
+  /**
+   * The modules of {@code jdk}: the MODULES line of its {@code release} file, which JDK builds
+   * write, else as its {@code java --list-modules} names them.
+   */
   public static Set<String> of(JavaRuntime.Jdk jdk, Path work) throws PlinthException {
+    try {
+      for (String line : Files.readAllLines(jdk.home().resolve("release"),
+          StandardCharsets.UTF_8)) {
+        if (line.startsWith("MODULES=")) {
+          Set<String> names = parse(line.substring("MODULES=".length()).replace("\"", "")
+              .replace(' ', '\n'));
+          if (names.contains("java.base")) {
+            return names;
+          }
+        }
+      }
+    } catch (IOException e) {
+      // no readable release file: ask the JDK
+    }
     List<String> cmd = new ArrayList<>(jdk.command("java"));
     cmd.add("--list-modules");
     return parse(JavaRuntime.run(cmd, work, "java --list-modules (the JDK's modules)"));

@@ -103,6 +103,15 @@ class ModuleDetectionTest {
   }
 
   @Test
+  void jdkModules_fromTheReleaseFile_withoutRunningTheJdk() throws Exception {
+    Path home = Files.createDirectories(tmp.resolve("jdk"));
+    Files.writeString(home.resolve("release"),
+        "JAVA_VERSION=\"17.0.9\"\nMODULES=\"java.base java.logging jdk.zipfs\"\n");
+    JavaRuntime.Jdk jdk = new JavaRuntime.Jdk(home, 17, "17.0.9", "amd64");   // no bin/java
+    assertEquals(Set.of("java.base", "java.logging", "jdk.zipfs"), JdkModules.of(jdk, tmp));
+  }
+
+  @Test
   void cacheKey_changesWithTheAppsContent_theTrainingAndItsSettings() throws Exception {
     Path classes = Files.createDirectories(tmp.resolve("classes/app"));
     Files.writeString(classes.resolve("Main.class"), "v1");
