@@ -69,11 +69,10 @@ final class TrainingRun {
       long deadline = start + TimeUnit.SECONDS.toNanos(drive.timeoutSeconds());
       String how;
       if (!drive.get().isEmpty()) {
-        String url = drive.get().get(0);
-        String problem = awaitAnswer(http, p, url, deadline);
+        String problem = awaitAnswer(http, p, drive.get().get(0), deadline);
         if (problem != null) {
-          return stop(p, problem.startsWith("the app exited") ? exited(p) : "stopped with"
-              + " SIGTERM at java.aot.timeout, " + drive.timeoutSeconds() + " s", problem, graceSeconds);
+          return stop(p, p.isAlive() ? "stopped with SIGTERM at java.aot.timeout, "
+              + drive.timeoutSeconds() + " s" : exited(p), problem, graceSeconds);
         }
         for (String u : drive.get()) {
           try {
@@ -189,7 +188,7 @@ final class TrainingRun {
     }
   }
 
-  /** A run's process: {@code cmd} in {@code dir}, its output to {@code log}, exactly {@code env}. */
+  /** A run's process: {@code cmd} in {@code dir}, output to {@code log}, exactly {@code env}. */
   static ProcessBuilder process(List<String> cmd, Path dir, Map<String, String> env, Path log) {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());

@@ -36,7 +36,8 @@ class ModuleDetectionTest {
     Manifest mf = new Manifest();
     mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.forEach((k, v) -> mf.getMainAttributes().putValue(k, v));
-    try (OutputStream out = Files.newOutputStream(f); JarOutputStream j = new JarOutputStream(out, mf)) {
+    try (OutputStream out = Files.newOutputStream(f);
+        JarOutputStream j = new JarOutputStream(out, mf)) {
       for (String e : entries) {
         j.putNextEntry(new JarEntry(e));
         j.write(1);
