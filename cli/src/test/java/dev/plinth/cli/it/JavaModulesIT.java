@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -85,8 +84,7 @@ class JavaModulesIT {
   }
 
   static Peers.Result run(String image, List<String> podmanOptions) {
-    List<String> options = new ArrayList<>(podmanOptions);
-    return Peers.podman().run(options, image, List.of(), Duration.ofMinutes(2));
+    return Peers.podman().run(podmanOptions, image, List.of(), Duration.ofMinutes(2));
   }
 
   @Test
