@@ -255,6 +255,9 @@ public final class Plinth {
       } finally {
         Parallel.stop(pool);
       }
+      if (java != null) {
+        notes.addAll(java.notes());
+      }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
       Descriptor top = write(target, index, options, notes);
       List<Path> written = new ArrayList<>();
