@@ -15,6 +15,17 @@ import java.util.List;
  */
 public record BuildResult(ImageRef target, Descriptor top, List<PlatformImage> images,
     List<java.nio.file.Path> sboms, List<String> notes) {
+  /** A size in bytes as registries show it: B, decimal kB and MB. */
+  public static String size(long bytes) {
+    if (bytes < 1000) {
+      return bytes + " B";
+    }
+    if (bytes < 1_000_000) {
+      return String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1000.0);
+    }
+    return String.format(java.util.Locale.ROOT, "%.2f MB", bytes / 1_000_000.0);
+  }
+
   /**
    * One platform's image.
    *

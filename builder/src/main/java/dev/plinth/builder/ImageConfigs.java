@@ -36,7 +36,7 @@ final class ImageConfigs {
       BuildSpec spec, Platform platform, List<Layer> layers, List<String> history,
       Plinth.Options options, Map<String, String> imageEnv, BaseImage from)
       throws IOException {
-    String created = Plinth.iso(options.epochSeconds());
+    String created = Plinth.iso(options.createdSeconds());
     boolean inheritUser = from != null && spec.from() != null && spec.from().inheritUser();
     String user = inheritUser ? (from.user().isEmpty() ? null : from.user())
         : spec.user().configValue();
@@ -132,7 +132,7 @@ final class ImageConfigs {
 
   static Map<String, String> labels(BuildSpec spec, Plinth.Options options) {
     Map<String, String> l = new TreeMap<>();
-    l.put(CREATED, Plinth.iso(options.epochSeconds()));
+    l.put(CREATED, Plinth.iso(options.createdSeconds()));
     if (spec.name() != null) {
       l.put(TITLE, spec.name());
     }
@@ -143,7 +143,7 @@ final class ImageConfigs {
   /** Manifest and index annotations: created, title, then the spec's own. */
   static Map<String, String> annotations(BuildSpec spec, Plinth.Options options) {
     Map<String, String> a = new TreeMap<>();
-    a.put(CREATED, Plinth.iso(options.epochSeconds()));
+    a.put(CREATED, Plinth.iso(options.createdSeconds()));
     if (spec.name() != null) {
       a.put(TITLE, spec.name());
     }

@@ -14,7 +14,7 @@ final class ResultLines {
     for (BuildResult.PlatformImage i : r.images()) {
       out.add(String.format(Locale.ROOT, "  %-14s %s  %d layer%s  files %s  compressed %s",
           i.platform(), i.manifest(), i.layers(), i.layers() == 1 ? "" : "s",
-          size(i.fileBytes()), size(i.compressedBytes())));
+          BuildResult.size(i.fileBytes()), BuildResult.size(i.compressedBytes())));
     }
     for (Path f : r.sboms()) {
       out.add("wrote SBOM " + f);
@@ -24,17 +24,6 @@ final class ResultLines {
 
   private static String kind(String mediaType) {
     return mediaType.contains("index") || mediaType.contains("list") ? "index" : "manifest";
-  }
-
-  /** Decimal kB and MB, as registries show sizes. */
-  static String size(long bytes) {
-    if (bytes < 1000) {
-      return bytes + " B";
-    }
-    if (bytes < 1_000_000) {
-      return String.format(Locale.ROOT, "%.1f kB", bytes / 1000.0);
-    }
-    return String.format(Locale.ROOT, "%.2f MB", bytes / 1_000_000.0);
   }
 
   private ResultLines() {}

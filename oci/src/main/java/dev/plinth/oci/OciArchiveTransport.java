@@ -30,4 +30,23 @@ public final class OciArchiveTransport implements Transport {
       return index.top();
     };
   }
+
+  /** One archive, an index.json entry for its tag and each of {@code tags}. */
+  @Override
+  public ImageSink sink(ImageRef ref, java.util.List<String> tags) throws PlinthException {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    if (ref.name() != null) {
+      names.add(ref.name());
+    }
+    for (String tag : tags) {
+      String name = ref.withTag(tag).name();
+      if (!names.contains(name)) {
+        names.add(name);
+      }
+    }
+    return (index, notes) -> {
+      ArchiveWriter.writeOciArchiveTags(ref.path(), names, index, mtime);
+      return index.top();
+    };
+  }
 }
