@@ -77,7 +77,7 @@ public final class DaemonTransport implements Transport {
   /** One load, of an archive naming the image {@code ref} and each of {@code tags}. */
   @Override
   public ImageSink sink(ImageRef ref, List<String> tags) throws PlinthException {
-    List<String> repoTags = DockerArchiveTransport.repoTags(ref, tags);
+    List<String> repoTags = ref.namesWith(tags);
     return (index, notes) -> {
       DockerDaemon daemon = connect.daemon();
       List<Platform> platforms = index.images().stream().map(Image::platform).toList();

@@ -59,27 +59,12 @@ public final class DockerArchiveTransport implements Transport {
   /** One archive whose image has its name and each of {@code tags} in RepoTags. */
   @Override
   public ImageSink sink(ImageRef ref, List<String> tags) throws PlinthException {
-    List<String> repoTags = repoTags(ref, tags);
+    List<String> repoTags = ref.namesWith(tags);
     return (index, notes) -> {
       Image image = loneImage(ref, index, notes);
       ArchiveWriter.writeDockerArchiveTags(ref.path(), repoTags, image, mtime);
       return image.manifest().descriptor();
     };
-  }
-
-  /** {@code ref}'s {@code name:tag} (if it has one) and its name with each of {@code tags}. */
-  public static List<String> repoTags(ImageRef ref, List<String> tags) throws PlinthException {
-    List<String> out = new ArrayList<>();
-    if (ref.name() != null) {
-      out.add(ref.name());
-    }
-    for (String tag : tags) {
-      String name = ref.withTag(tag).name();
-      if (!out.contains(name)) {
-        out.add(name);
-      }
-    }
-    return out;
   }
 
   /**

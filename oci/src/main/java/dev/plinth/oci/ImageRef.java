@@ -171,6 +171,24 @@ public record ImageRef(String transport, Path path, String name) {
     }
   }
 
+  /**
+   * This reference's {@link #name} (when it has one) and the names of {@link #withTag} each of
+   * {@code tags}, without repeats: what an archive holding them all lists.
+   */
+  public java.util.List<String> namesWith(java.util.List<String> tags) throws PlinthException {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (name != null) {
+      out.add(name);
+    }
+    for (String tag : tags) {
+      String n = withTag(tag).name();
+      if (!out.contains(n)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
   private static ImageRef registry(String text, String ref) throws PlinthException {
     if (ref.isEmpty() || ref.contains(" ")) {
       throw usage(text, "the registry reference is empty or has spaces");

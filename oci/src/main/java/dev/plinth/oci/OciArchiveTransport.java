@@ -24,26 +24,14 @@ public final class OciArchiveTransport implements Transport {
   }
 
   @Override
-  public ImageSink sink(ImageRef ref) {
-    return (index, notes) -> {
-      ArchiveWriter.writeOciArchive(ref.path(), ref.name(), index, mtime);
-      return index.top();
-    };
+  public ImageSink sink(ImageRef ref) throws PlinthException {
+    return sink(ref, java.util.List.of());
   }
 
   /** One archive, an index.json entry for its tag and each of {@code tags}. */
   @Override
   public ImageSink sink(ImageRef ref, java.util.List<String> tags) throws PlinthException {
-    java.util.List<String> names = new java.util.ArrayList<>();
-    if (ref.name() != null) {
-      names.add(ref.name());
-    }
-    for (String tag : tags) {
-      String name = ref.withTag(tag).name();
-      if (!names.contains(name)) {
-        names.add(name);
-      }
-    }
+    java.util.List<String> names = ref.namesWith(tags);
     return (index, notes) -> {
       ArchiveWriter.writeOciArchiveTags(ref.path(), names, index, mtime);
       return index.top();
