@@ -44,6 +44,14 @@ class BuildGoalIT {
   @Test
   void package_runsTheGoalAfterTheJar_onTheRuntimeClasspath_withTheProjectsJava()
       throws Exception {
+    // Jib's names for what the image's config holds
+    Path pom = project.resolve("pom.xml");
+    String execution = "<executions><execution><goals><goal>build</goal></goals></execution></executions>";
+    Files.writeString(pom, Files.readString(pom).replace(execution, execution + "<configuration>"
+        + "<environment><GREETING>hi</GREETING></environment>"
+        + "<labels><org.example.team>api</org.example.team></labels>"
+        + "<user>1000:1000</user><jvmFlags><jvmFlag>-Xss512k</jvmFlag></jvmFlags>"
+        + "</configuration>"));
     Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(30), "-Dplinth.tags=1.0,latest",
         "-Dplinth.creationTime=2025-06-01T00:00:00Z");
     Path archive = project.resolve("target/hello-image.tar");
@@ -83,6 +91,11 @@ class BuildGoalIT {
     int air = entrypoint.indexOf("aircompressor-0.27.jar");
     assertTrue(classes >= 0 && xz > classes && air > xz && entrypoint.endsWith("\"hello.Main\"]")
         && !entrypoint.contains("junit"), entrypoint);
+    assertTrue(entrypoint.contains("\"-Xss512k\",\"-cp\""), entrypoint);
+    assertTrue(config.path("config").path("Env").toString().contains("\"GREETING=hi\""),
+        config.toString());
+    assertEquals("api", config.path("config").path("Labels").path("org.example.team").asText());
+    assertEquals("1000:1000", config.path("config").path("User").asText());
     String history = config.path("history").toString();
     assertTrue(history.contains("openjdk-17") || history.contains("java-17"), history);
   }
