@@ -292,8 +292,7 @@ final class JavaBuild {
 
   private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
-      repository = DebianPackages.open(spec.packages(), java.suite(), List.of("main"), cache,
-          options.debianMirror());
+      repository = DebianPackages.open(spec.packages(), java.suite(), List.of("main"), options);
     }
     return repository;
   }
