@@ -36,7 +36,7 @@ final class ImageConfigs {
       BuildSpec spec, Platform platform, List<Layer> layers, List<String> history,
       Plinth.Options options, Map<String, String> imageEnv, BaseImage from)
       throws IOException {
-    String created = Plinth.iso(options.epochSeconds());
+    String created = Plinth.iso(options.createdSeconds());
     boolean inheritUser = from != null && spec.from() != null && spec.from().inheritUser();
     String user = inheritUser ? (from.user().isEmpty() ? null : from.user())
         : spec.user().configValue();
@@ -144,7 +144,7 @@ final class ImageConfigs {
   private static Map<String, String> createdAndTitle(BuildSpec spec, Plinth.Options options,
       Map<String, String> own) {
     Map<String, String> m = new TreeMap<>();
-    m.put(CREATED, Plinth.iso(options.epochSeconds()));
+    m.put(CREATED, Plinth.iso(options.createdSeconds()));
     if (spec.name() != null) {
       m.put(TITLE, spec.name());
     }

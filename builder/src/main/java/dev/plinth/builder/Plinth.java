@@ -22,6 +22,7 @@ import dev.plinth.oci.LayerCache;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.Sizes;
 import dev.plinth.oci.StreamFailure;
 import dev.plinth.oci.Transports;
 import dev.plinth.http.Proxies;
@@ -60,17 +61,30 @@ public final class Plinth {
    * @param proxies the HTTP proxies of registries and Debian mirrors (HTTPS_PROXY, HTTP_PROXY,
    *     NO_PROXY; the JDK's proxy properties; Maven's settings.xml): the registry settings get
    *     them too
+   * @param createdSeconds the image's creation time (config, history, created label and
+   *     annotation, SBOM), seconds since 1970; {@code epochSeconds} unless set apart, as Jib's
+   *     creationTime is apart from its files' time
+   * @param listener told what the build is doing, a line per step
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
       RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
-      Proxies proxies) {
+      Proxies proxies, long createdSeconds, Listener listener) {
     public Options {
       proxies = proxies == null ? Proxies.NONE : proxies;
       registry = registry.withProxies(proxies);
+      listener = listener == null ? Listener.NONE : listener;
     }
 
     /** gzip level 6: what zlib and Jib default to; level 9 costs 2.6 times the time for 0.6%. */
     public static final int DEFAULT_GZIP = 6;
+
+    /** Options with the creation time the files' time, and no listener. */
+    public Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
+        RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
+        Proxies proxies) {
+      this(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost, debianMirror,
+          javaHome, proxies, epochSeconds, Listener.NONE);
+    }
 
     /**
      * Options that read no environment: time 0, gzip 6, anonymous registries, the default
@@ -122,42 +136,54 @@ public final class Plinth {
 
     public Options withEpochSeconds(long seconds) {
       return new Options(seconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies);
+          debianMirror, javaHome, proxies, seconds, listener);
     }
 
     public Options withGzipLevel(int level) {
       return new Options(epochSeconds, level, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies);
+          debianMirror, javaHome, proxies, createdSeconds, listener);
     }
 
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
       return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies);
+          debianMirror, javaHome, proxies, createdSeconds, listener);
     }
 
     /** With the cache in {@code dir}. */
     public Options withCacheDir(Path dir) {
       return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost,
-          debianMirror, javaHome, proxies);
+          debianMirror, javaHome, proxies, createdSeconds, listener);
     }
 
     /** With these registry settings (credentials, insecure hosts, progress, format). */
     public Options withRegistry(RegistryOptions r) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost, debianMirror,
-          javaHome, proxies);
+          javaHome, proxies, createdSeconds, listener);
     }
 
     /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
     public Options withDockerHost(String host) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host, debianMirror,
-          javaHome, proxies);
+          javaHome, proxies, createdSeconds, listener);
+    }
+
+    /** With the image's creation time apart from its files' ({@code epochSeconds}). */
+    public Options withCreatedSeconds(long seconds) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, proxies, seconds, listener);
+    }
+
+    /** With {@code l} told each step of a build. */
+    public Options withListener(Listener l) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, proxies, createdSeconds, l);
     }
 
     /** With requests to registries and Debian mirrors going through these proxies. */
     public Options withProxies(Proxies p) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, p);
+          debianMirror, javaHome, p, createdSeconds, listener);
     }
 
     DockerDaemon daemon() throws PlinthException {
@@ -175,28 +201,50 @@ public final class Plinth {
   }
 
   /**
+   * Where a build says what it is doing, one line per step (the runtime of a platform, each
+   * platform's layers, the write); a front end shows them. Called from several threads.
+   */
+  @FunctionalInterface
+  public interface Listener {
+    void step(String line);
+
+    Listener NONE = line -> {};
+  }
+
+  /**
    * Builds {@code spec} and writes it to {@code target}. A cached layer found damaged while it is
    * written (and removed from the cache by then) fails that write; the build then runs once more,
    * making the layer afresh.
    */
   public static BuildResult build(BuildSpec spec, ImageRef target, Options options)
       throws IOException, PlinthException {
+    return build(spec, target, List.of(), options);
+  }
+
+  /**
+   * Builds {@code spec} and writes it to {@code target} and under each of {@code tags} besides
+   * ({@link ImageRef#withTag}: more tags of a registry repository, more names in a layout or
+   * archive), as Jib's {@code to.tags}.
+   */
+  public static BuildResult build(BuildSpec spec, ImageRef target, List<String> tags,
+      Options options) throws IOException, PlinthException {
     try {
-      return buildOnce(spec, target, options);
+      return buildOnce(spec, target, tags, options);
     } catch (LayerCache.DamagedEntryException damaged) {
-      BuildResult r = buildOnce(spec, target, options);
+      BuildResult r = buildOnce(spec, target, tags, options);
       List<String> notes = new ArrayList<>(r.notes());
       notes.add(damaged.getMessage() + "; built again");
       return new BuildResult(r.target(), r.top(), r.images(), r.sboms(), notes);
     }
   }
 
-  private static BuildResult buildOnce(BuildSpec spec, ImageRef target, Options options)
-      throws IOException, PlinthException {
+  private static BuildResult buildOnce(BuildSpec spec, ImageRef target, List<String> tags,
+      Options options) throws IOException, PlinthException {
     List<String> notes = new ArrayList<>();
     // the target says up front what it can hold: a daemon its own platform, an archive one
-    List<Platform> platforms = ImageTransports.of(options).transport(target)
-        .check(target, spec.platforms());
+    dev.plinth.oci.Transport transport = ImageTransports.of(options).transport(target);
+    List<Platform> platforms = transport.check(target, spec.platforms());
+    dev.plinth.oci.ImageSink sink = transport.sink(target, tags); // bad tags fail here
     if (!platforms.equals(spec.platforms())) {
       spec = spec.withPlatforms(platforms);
     }
@@ -259,7 +307,9 @@ public final class Plinth {
         notes.addAll(java.notes());
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
-      Descriptor top = write(target, index, options, notes);
+      options.listener().step("writing " + target + (tags.isEmpty() ? ""
+          : " (tags " + String.join(", ", tags) + ")"));
+      Descriptor top = write(target, sink, index, notes);
       List<Path> written = new ArrayList<>();
       for (int i = 0; i < sboms.size(); i++) {
         if (sboms.get(i) != null && target.path() != null) {
@@ -351,7 +401,7 @@ public final class Plinth {
     transports.transport(target).check(target,
         index.images().stream().map(Image::platform).toList());
     List<String> notes = new ArrayList<>();
-    Descriptor top = write(target, index, options, notes);
+    Descriptor top = write(target, transports.sink(target), index, notes);
     return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
   }
 
@@ -433,6 +483,8 @@ public final class Plinth {
       history.add("plinth: copyFrom " + c.image() + ": " + String.join(" ", c.paths()));
     }
     if (java != null) {
+      options.listener().step(platform + ": the Java " + spec.java().version() + " runtime"
+          + " (linked once, then taken from the cache)");
       JavaBuild.Runtime rt = java.runtime(platform, work);
       layers.add(rt.layer());
       history.add(rt.history());
@@ -473,7 +525,7 @@ public final class Plinth {
         ImageConfigs.config(spec, platform, layers, history, options, env, fromConfig));
     Image image = Image.of(platform, config, layers, ImageConfigs.annotations(spec, options));
     sboms.add(items == null ? null : Sbom.document(spec.name(), platform,
-        image.manifest().descriptor().digest(), iso(options.epochSeconds()), items));
+        image.manifest().descriptor().digest(), iso(options.createdSeconds()), items));
     long tar = 0;
     long compressed = config.descriptor().size() + image.manifest().descriptor().size();
     for (Layer l : layers) {
@@ -482,6 +534,13 @@ public final class Plinth {
     }
     results.add(new BuildResult.PlatformImage(platform, image.manifest().descriptor().digest(),
         layers.size(), fileBytes, tar, compressed));
+    int own = layers.size() - history.size();
+    for (int i = 0; i < history.size(); i++) {
+      String h = history.get(i);
+      options.listener().step(platform + ": layer " + (own + i + 1) + "/" + layers.size() + " "
+          + Sizes.decimal(layers.get(own + i).blob().descriptor().size()) + ": "
+          + (h.length() > 120 ? h.substring(0, 117) + "..." : h));
+    }
     return image;
   }
 
@@ -498,10 +557,10 @@ public final class Plinth {
   }
 
   /** Writes {@code index} to {@code target} and returns what the target's reference now names. */
-  private static Descriptor write(ImageRef target, ImageIndex index, Options options,
-      List<String> notes) throws IOException, PlinthException {
+  private static Descriptor write(ImageRef target, dev.plinth.oci.ImageSink sink,
+      ImageIndex index, List<String> notes) throws IOException, PlinthException {
     try {
-      return ImageTransports.of(options).sink(target).write(index, notes::add);
+      return sink.write(index, notes::add);
     } catch (StreamFailure e) {
       throw e; // of its own kind: a registry's refusal, an input whose bytes do not match
     } catch (java.nio.file.FileSystemException e) {

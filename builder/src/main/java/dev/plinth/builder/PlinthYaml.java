@@ -533,24 +533,11 @@ public final class PlinthYaml {
   }
 
   private BuildSpec.User user(Node n, BuildSpec.Base base) throws PlinthException {
-    String text = string(n, "user");
-    if (text.equals("nonroot") || text.equals("65532") || text.equals("65532:65532")) {
-      return BuildSpec.User.NONROOT;
+    try {
+      return BuildSpec.User.parse(string(n, "user"));
+    } catch (IllegalArgumentException e) {
+      throw error(n, "user", e.getMessage());
     }
-    if (text.equals("root") || text.equals("0") || text.equals("0:0")) {
-      return BuildSpec.User.ROOT;
-    }
-    var m = Pattern.compile("([0-9]{1,10})(?::([0-9]{1,10}))?").matcher(text);
-    if (!m.matches()) {
-      throw error(n, "user", "'" + text + "' is not nonroot, root, or a numeric uid[:gid]"
-          + " (Kubernetes runAsNonRoot needs a number)");
-    }
-    long uid = Long.parseLong(m.group(1));
-    long gid = m.group(2) == null ? uid : Long.parseLong(m.group(2));
-    if (uid > 0xFFFFFFFEL || gid > 0xFFFFFFFEL) {
-      throw error(n, "user", "'" + text + "' is out of range");
-    }
-    return new BuildSpec.User(uid, gid, null, "/");
   }
 
   private BuildSpec.FileSpec fileSpec(Node n, String field, Path baseDir) throws PlinthException {

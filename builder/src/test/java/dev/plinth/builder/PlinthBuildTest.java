@@ -158,6 +158,27 @@ class PlinthBuildTest {
   }
 
   @Test
+  void createdApart_datesTheImageOnly_layersAsAtTheFilesTime_tagsAndStepsTold() throws Exception {
+    Path a = tmp.resolve("a.tar");
+    Path b = tmp.resolve("b.tar");
+    List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+    Plinth.build(BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS), ImageRef.parse("oci-archive:" + a),
+        options());
+    Plinth.build(BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS), ImageRef.parse("oci-archive:" + b
+        + ":1.0"), List.of("latest"), options().withCreatedSeconds(1700000000).withListener(steps::add));
+    Image zero = Transports.local().read(ImageRef.parse("oci-archive:" + a)).images().get(0);
+    Image dated = Transports.local().read(ImageRef.parse("oci-archive:" + b + ":latest"))
+        .images().get(0);
+    assertEquals(zero.layers().get(0).blob().descriptor(), dated.layers().get(0).blob().descriptor());
+    assertEquals("2023-11-14T22:13:20Z", config(dated).path("created").asText());
+    assertEquals("1970-01-01T00:00:00Z", config(zero).path("created").asText());
+    assertTrue(steps.contains("linux/amd64: layer 1/1 " + dev.plinth.oci.Sizes.decimal(
+        dated.layers().get(0).blob().descriptor().size())
+        + ": plinth minimal base: filesystem hierarchy, nologin, init plinth"), steps.toString());
+    assertTrue(steps.contains("writing oci-archive:" + b + ":1.0 (tags latest)"), steps.toString());
+  }
+
+  @Test
   void filesAndOptions_fromPlinthYaml() throws Exception {
     Path yaml = TestProjects.demo(tmp.resolve("proj"), "arbitraryUser: true\n");
     BuildSpec spec = PlinthYaml.load(yaml);

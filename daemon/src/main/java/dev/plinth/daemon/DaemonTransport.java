@@ -59,7 +59,14 @@ public record DaemonTransport(Connect connect, long mtime) implements Transport 
   }
 
   @Override
-  public ImageSink sink(ImageRef ref) {
+  public ImageSink sink(ImageRef ref) throws PlinthException {
+    return sink(ref, List.of());
+  }
+
+  /** One load, of an archive naming the image {@code ref} and each of {@code tags}. */
+  @Override
+  public ImageSink sink(ImageRef ref, List<String> tags) throws PlinthException {
+    List<String> repoTags = ref.namesWith(tags);
     return (index, notes) -> {
       DockerDaemon daemon = connect.daemon();
       List<Platform> platforms = index.images().stream().map(Image::platform).toList();
@@ -74,7 +81,7 @@ public record DaemonTransport(Connect connect, long mtime) implements Transport 
       Cleanup.register(dir);
       try {
         Path archive = dir.resolve("image.tar");
-        ArchiveWriter.writeDockerArchive(archive, ref.name(), image, mtime);
+        ArchiveWriter.writeDockerArchiveTags(archive, repoTags, image, mtime);
         String loaded = daemon.load(archive);
         notes.accept("loaded " + image.platform() + " into the daemon at " + daemon.where()
             + (loaded.isEmpty() ? "" : ": " + loaded));

@@ -42,10 +42,17 @@ public record DockerArchiveTransport(long mtime) implements Transport {
   }
 
   @Override
-  public ImageSink sink(ImageRef ref) {
+  public ImageSink sink(ImageRef ref) throws PlinthException {
+    return sink(ref, List.of());
+  }
+
+  /** One archive whose image has its name and each of {@code tags} in RepoTags. */
+  @Override
+  public ImageSink sink(ImageRef ref, List<String> tags) throws PlinthException {
+    List<String> repoTags = ref.namesWith(tags);
     return (index, notes) -> {
       Image image = loneImage(ref, index, notes);
-      ArchiveWriter.writeDockerArchive(ref.path(), ref.name(), image, mtime);
+      ArchiveWriter.writeDockerArchiveTags(ref.path(), repoTags, image, mtime);
       return image.manifest().descriptor();
     };
   }

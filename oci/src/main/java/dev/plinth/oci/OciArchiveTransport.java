@@ -14,9 +14,16 @@ public record OciArchiveTransport(long mtime) implements Transport {
   }
 
   @Override
-  public ImageSink sink(ImageRef ref) {
+  public ImageSink sink(ImageRef ref) throws PlinthException {
+    return sink(ref, java.util.List.of());
+  }
+
+  /** One archive, an index.json entry for its tag and each of {@code tags}. */
+  @Override
+  public ImageSink sink(ImageRef ref, java.util.List<String> tags) throws PlinthException {
+    java.util.List<String> names = ref.namesWith(tags);
     return (index, notes) -> {
-      ArchiveWriter.writeOciArchive(ref.path(), ref.name(), index, mtime);
+      ArchiveWriter.writeOciArchiveTags(ref.path(), names, index, mtime);
       return index.top();
     };
   }

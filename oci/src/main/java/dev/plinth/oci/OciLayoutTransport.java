@@ -39,7 +39,9 @@ public final class OciLayoutTransport implements Transport {
       if (name != null) {
         tags.add(name);
       }
-      if (ref.name() == null || Objects.equals(ref.name(), name)) {
+      // one image under several tags is one match
+      if ((ref.name() == null || Objects.equals(ref.name(), name))
+          && matches.stream().noneMatch(m -> m.digest().equals(d.digest()))) {
         matches.add(d);
       }
     }

@@ -145,10 +145,20 @@ public final class OciLayoutWriter {
     return Index.of(MediaTypes.OCI_INDEX, manifests, Map.of()).bytes();
   }
 
-  /** The index.json of a fresh layout holding only this index under {@code tag}. */
-  static byte[] freshIndexJson(String tag, ImageIndex index) throws IOException {
+  /**
+   * The index.json of a fresh layout holding only this index, under each of {@code tags} (none:
+   * one untagged entry).
+   */
+  static byte[] freshIndexJson(List<String> tags, ImageIndex index) throws IOException {
     try {
-      return indexJson(null, "index.json", tag, index.top());
+      if (tags.isEmpty()) {
+        return indexJson(null, "index.json", null, index.top());
+      }
+      byte[] json = null;
+      for (String tag : tags) {
+        json = indexJson(json, "index.json", tag, index.top());
+      }
+      return json;
     } catch (PlinthException e) {
       throw new UncheckedIOException(new IOException(e));
     }

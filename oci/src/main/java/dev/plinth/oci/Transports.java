@@ -70,6 +70,11 @@ public final class Transports {
     return transport(ref).sink(ref);
   }
 
+  /** A sink writing under {@code ref} and each of {@code tags} ({@link Transport#sink(ImageRef, List)}). */
+  public ImageSink sink(ImageRef ref, List<String> tags) throws PlinthException {
+    return transport(ref).sink(ref, tags);
+  }
+
   /** Reads everything {@code ref} names. */
   public ImageIndex read(ImageRef ref) throws IOException, PlinthException {
     return source(ref).read();
