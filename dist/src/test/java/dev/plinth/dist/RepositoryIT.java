@@ -13,20 +13,67 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * plinth-maven-plugin as a user gets it: from a repository. The build deploys every module (jar,
- * sources, javadoc, POM with its metadata) to a file repository; a project outside this build,
- * with a local repository of its own, declares the plugin, resolves it from there (not from the
- * reactor, nor from the user's local repository) and builds its image in mvn package.
+ * plinth-maven-plugin as a user gets it: from a repository. Every module the plugin needs (its
+ * jar, sources and javadoc jars, and POM with its metadata, as this build made them) is deployed
+ * with Maven's deploy plugin to a file repository; a project outside this build, with a local
+ * repository of its own, declares the plugin, resolves it from there (not from the reactor, nor
+ * from the user's local repository) and builds its image in mvn package.
  */
 class RepositoryIT {
+  /** The plugin and the modules it depends on, the parent first. */
+  static final List<String> MODULES = List.of("", "oci", "http", "registry", "daemon", "deb",
+      "native", "elf", "jvm", "audit", "builder", "maven-plugin");
+
+  @TempDir static Path shared;
   @TempDir Path tmp;
   private final String version = System.getProperty("plinth.version");
-  private final Path fileRepo = Path.of(System.getProperty("plinth.fileRepo"));
+  private static Path fileRepo;
+
+  /** Deploys the modules to a file repository, as a release job would to a remote one. */
+  @org.junit.jupiter.api.BeforeAll
+  static void deploy() throws Exception {
+    String version = System.getProperty("plinth.version");
+    Path root = Path.of(System.getProperty("plinth.root"));
+    fileRepo = shared.resolve("file-repo");
+    for (String module : MODULES) {
+      Path dir = module.isEmpty() ? root : root.resolve(module);
+      String artifact = module.isEmpty() ? "plinth-parent" : module.equals("maven-plugin")
+          ? "plinth-maven-plugin" : "plinth-" + module;
+      List<String> cmd = new java.util.ArrayList<>(List.of("mvn", "-B", "-q", "-N",
+          "org.apache.maven.plugins:maven-deploy-plugin:3.1.2:deploy-file",
+          "-Durl=" + fileRepo.toUri(), "-DrepositoryId=plinth-file",
+          "-DpomFile=" + dir.resolve("pom.xml")));
+      if (module.isEmpty()) {
+        cmd.add("-Dfile=" + dir.resolve("pom.xml"));
+      } else {
+        Path target = dir.resolve("target");
+        String base = artifact + "-" + version;
+        cmd.add("-Dfile=" + target.resolve(base + ".jar"));
+        cmd.add("-Dsources=" + target.resolve(base + "-sources.jar"));
+        // a module without Java code (native: the init binaries) has no javadoc to publish
+        boolean code = Files.isDirectory(dir.resolve("src/main/java"));
+        if (code) {
+          cmd.add("-Djavadoc=" + target.resolve(base + "-javadoc.jar"));
+        }
+        for (String suffix : code ? List.of(".jar", "-sources.jar", "-javadoc.jar")
+            : List.of(".jar", "-sources.jar")) {
+          assertTrue(Files.isRegularFile(target.resolve(base + suffix)), base + suffix
+              + " was not built (a build with -Dmaven.javadoc.skip or -Dmaven.source.skip?)");
+        }
+      }
+      Process p = new ProcessBuilder(cmd).directory(shared.toFile()).redirectErrorStream(true)
+          .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(5, TimeUnit.MINUTES), "deploy-file of " + artifact + " did not end");
+      assertEquals(0, p.exitValue(), "deploy-file of " + artifact + ": " + out);
+    }
+  }
 
   @Test
   void theDeployedPlugin_hasWhatARepositoryNeeds() throws Exception {
     Path dir = fileRepo.resolve("dev/plinth/plinth-maven-plugin/" + version);
-    assertTrue(Files.isDirectory(dir), dir + " missing: the build did not deploy the plugin");
+    assertTrue(Files.isDirectory(dir), dir + " missing: the build did not deploy the plugin"
+        + " (Maven skips that offline: run this test without -o)");
     List<String> names;
     try (Stream<Path> s = Files.list(dir)) {
       names = s.map(p -> p.getFileName().toString()).toList();

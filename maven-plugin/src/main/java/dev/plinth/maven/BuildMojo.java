@@ -133,6 +133,13 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "plinth.skip", defaultValue = "false")
   private boolean skip;
 
+  @Parameter(defaultValue = "${settings}", readonly = true)
+  private org.apache.maven.settings.Settings settings;
+
+  /** Decrypts settings.xml passwords ({mvn --encrypt-password} ones). */
+  @org.apache.maven.plugins.annotations.Component
+  private org.apache.maven.settings.crypto.SettingsDecrypter decrypter;
+
   @Parameter(defaultValue = "${project.build.outputTimestamp}", readonly = true)
   private String outputTimestamp;
 
@@ -180,11 +187,42 @@ public class BuildMojo extends AbstractMojo {
       Plinth.Options options = BuildParameters.options(System.getenv(),
           Path.of(System.getProperty("user.home")), outputTimestamp, creationTime, Instant.now())
           .withListener(line -> getLog().info("plinth: " + line));
+      options = withSettings(options);
       BuildResult result = Plinth.build(spec, ImageRef.parse(target()), tagList, options);
       ResultLines.of(result).forEach(getLog()::info);
     } catch (Exception | Error e) {
       MojoFailures.raise(e);
     }
+  }
+
+  /**
+   * settings.xml's active proxies (over HTTPS_PROXY and the rest) and its servers' credentials
+   * for registries, decrypted by Maven.
+   */
+  private Plinth.Options withSettings(Plinth.Options options) {
+    if (settings == null) {
+      return options;
+    }
+    List<org.apache.maven.settings.Proxy> proxies = settings.getProxies();
+    List<org.apache.maven.settings.Server> servers = settings.getServers();
+    if (decrypter != null && (!proxies.isEmpty() || !servers.isEmpty())) {
+      org.apache.maven.settings.crypto.SettingsDecryptionResult r = decrypter.decrypt(
+          new org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest(settings));
+      r.getProblems().forEach(p -> getLog().warn("plinth: settings.xml: " + p.getMessage()));
+      proxies = r.getProxies();
+      servers = r.getServers();
+    }
+    dev.plinth.http.Proxies fromSettings = MavenSettings.proxies(proxies);
+    if (fromSettings != null) {
+      getLog().info("plinth: proxies from settings.xml: " + fromSettings);
+      options = options.withProxies(fromSettings);
+    }
+    Map<String, dev.plinth.registry.Credentials> byHost = MavenSettings.servers(servers);
+    if (!byHost.isEmpty()) {
+      options = options.withRegistry(options.registry().withCredentials(
+          options.registry().credentials().withServers(byHost)));
+    }
+    return options;
   }
 
   /** Where the image goes: {@code to}, or the daemon for {@link DockerBuildMojo}. */

@@ -33,6 +33,7 @@ public final class CredentialStore {
   private final Credentials flag;
   private final Map<String, String> env;
   private final Path home;
+  private final Map<String, Credentials> servers;
 
   /**
    * @param flag from {@code --creds}, or null
@@ -41,14 +42,28 @@ public final class CredentialStore {
    * @param home the user's home directory, for {@code ~/.docker} when HOME is unset; or null
    */
   public CredentialStore(Credentials flag, Map<String, String> env, Path home) {
+    this(flag, env, home, Map.of());
+  }
+
+  private CredentialStore(Credentials flag, Map<String, String> env, Path home,
+      Map<String, Credentials> servers) {
     this.flag = flag;
     this.env = Map.copyOf(env);
     this.home = home;
+    this.servers = Map.copyOf(servers);
   }
 
   /** These credentials from {@code --creds} (or none: null) before the rest. */
   public CredentialStore withFlag(Credentials f) {
-    return new CredentialStore(f, env, home);
+    return new CredentialStore(f, env, home, servers);
+  }
+
+  /**
+   * Credentials by registry (host or host:port, lower case), after the flag and the environment
+   * and before Docker's config.json: Maven's settings.xml servers, as jib-maven-plugin reads them.
+   */
+  public CredentialStore withServers(Map<String, Credentials> byHost) {
+    return new CredentialStore(flag, env, home, byHost);
   }
 
   /** The credentials for {@code host} (as named in references, e.g. docker.io), if any. */
@@ -64,6 +79,14 @@ public final class CredentialStore {
             "PLINTH_REGISTRY_USER is set but PLINTH_REGISTRY_PASSWORD is not");
       }
       return Optional.of(new Credentials(user, password, "PLINTH_REGISTRY_USER/PASSWORD"));
+    }
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    Credentials server = servers.get(h);
+    if (server == null) {
+      server = servers.get(RegistryRef.hostName(h));
+    }
+    if (server != null) {
+      return Optional.of(server);
     }
     Path config = configFile();
     if (config == null || !Files.isRegularFile(config)) {
