@@ -223,18 +223,18 @@ class SpringBootJarTest {
 
   @Test
   void jdeps_seesTheNestedJarsAndTheClasses() throws Exception {
-    Map<String, byte[]> app = TestJars.compile(tmp, Map.of("com/example/App.java", """
+    Map<String, byte[]> app = TestJars.compile(tmp, "com.example.App", """
         package com.example;
         public class App {
           public static Object main() { return java.net.http.HttpClient.newHttpClient(); }
         }
-        """));
-    Map<String, byte[]> dep = TestJars.compile(tmp, Map.of("org/db/Db.java", """
+        """);
+    Map<String, byte[]> dep = TestJars.compile(tmp, "org.db.Db", """
         package org.db;
         public class Db {
           public static Object c() throws Exception { return java.sql.DriverManager.getDrivers(); }
         }
-        """));
+        """);
     Map<String, byte[]> e = TestJars.entries();
     e.put("org/springframework/boot/loader/launch/JarLauncher.class", text("not read by jdeps"));
     app.forEach((k, v) -> e.put("BOOT-INF/classes/" + k, v));

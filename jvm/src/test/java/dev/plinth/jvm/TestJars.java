@@ -20,7 +20,6 @@ import java.util.jar.Manifest;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 /** Jars made for the tests: plain, with a manifest, with nested jars, compiled classes. */
@@ -79,26 +78,17 @@ final class TestJars {
     return file;
   }
 
-  /** The class files of {@code sources} (path → Java text), compiled for Java 17. */
-  static Map<String, byte[]> compile(Path tmp, Map<String, String> sources) throws Exception {
-    Path src = Files.createTempDirectory(tmp, "src");
-    Path out = Files.createTempDirectory(tmp, "classes");
-    List<String> args = new ArrayList<>(List.of("-d", out.toString(), "--release", "17"));
-    for (Map.Entry<String, String> e : sources.entrySet()) {
-      Path f = src.resolve(e.getKey());
-      Files.createDirectories(f.getParent());
-      Files.writeString(f, e.getValue());
-      args.add(f.toString());
-    }
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    assertEquals(0, javac.run(null, null, null, args.toArray(String[]::new)), "javac " + args);
-    Map<String, byte[]> classes = entries();
-    try (var walk = Files.walk(out)) {
-      for (Path p : walk.filter(Files::isRegularFile).sorted().toList()) {
-        classes.put(out.relativize(p).toString(), Files.readAllBytes(p));
-      }
-    }
-    return classes;
+  /** The class file of {@code className}, compiled for Java 17 from {@code source}. */
+  static Map<String, byte[]> compile(Path tmp, String className, String source)
+      throws Exception {
+    Path dir = Files.createTempDirectory(tmp, "javac");
+    Path file = dir.resolve(className.substring(className.lastIndexOf('.') + 1) + ".java");
+    Files.writeString(file, source);
+    int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d",
+        dir.toString(), file.toString());
+    assertEquals(0, rc, source);
+    String entry = className.replace('.', '/') + ".class";
+    return Map.of(entry, Files.readAllBytes(dir.resolve(entry)));
   }
 
   /** The paths of the files in a part's layer, with their content as text. */
