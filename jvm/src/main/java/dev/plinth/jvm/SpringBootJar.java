@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  */
 final class SpringBootJar {
   /** The grouping rules; bump when they change. */
-  private static final String RECIPE = "spring-boot-1";
+  private static final String RECIPE = "spring-boot-2";
   static final String LOADER = "org/springframework/boot/loader/";
   private static final long MAX_INDEX = 1 << 20;
   private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -190,7 +190,11 @@ final class SpringBootJar {
 
     @Override
     public String groupOf(String name) {
-      String layer = match(layers, name, order.get(order.size() - 1));
+      String top = null;
+      for (String l : layers.keySet()) {
+        top = l;
+      }
+      String layer = match(layers, name, top);
       if (!layer.equals(split)) {
         return layer;
       }

@@ -100,6 +100,27 @@ class SpringBootJarTest {
   }
 
   @Test
+  void customLayersIdx_isHonouredInItsOrder_andUnnamedFilesGoToTheTop() throws Exception {
+    Path jar = TestJars.write(tmp.resolve("app.jar"), bootJar("v1", """
+        - "dependencies":
+          - "BOOT-INF/lib/spring-core-6.2.12.jar"
+        - "spring-boot-loader":
+          - "org/"
+        - "company-dependencies":
+          - "BOOT-INF/lib/mine-1.0-SNAPSHOT.jar"
+        - "application":
+          - "BOOT-INF/classes/"
+        """));
+    JavaApp.Plan plan = JavaApp.plan(spec(jar, null), tmp.resolve("store"));
+    assertEquals(List.of("dependencies", "spring-boot-loader", "company-dependencies",
+        "resources", "classes"), plan.parts().stream().map(JavaApp.Part::name).toList());
+    assertEquals(List.of("/app/BOOT-INF/lib/mine-1.0-SNAPSHOT.jar"),
+        List.copyOf(TestJars.files(plan.parts().get(2), tmp.resolve("w")).keySet()));
+    assertTrue(TestJars.files(plan.parts().get(3), tmp.resolve("w"))
+        .containsKey("/app/META-INF/MANIFEST.MF"), "a file the index does not name: on top");
+  }
+
+  @Test
   void bootJar_withoutLayersIdx_releaseSnapshotLoaderResourcesClasses() throws Exception {
     byte[] bytes = bootJar("v1", null);
     Path jar = TestJars.write(tmp.resolve("app.jar"), bytes);
