@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -140,8 +139,12 @@ public final class UnpackedJar {
           }
           try {
             Files.move(staged, dir, StandardCopyOption.ATOMIC_MOVE);
-          } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-            // another build unpacked the same files at the same time: theirs serve
+          } catch (IOException e) {
+            // ENOTEMPTY (not always a DirectoryNotEmptyException): another build unpacked the
+            // same files at the same time, and theirs serve
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+              throw e;
+            }
           }
         }
         groups.add(new Group(g.getKey(), dir));

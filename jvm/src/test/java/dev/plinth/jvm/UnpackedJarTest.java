@@ -167,4 +167,31 @@ class UnpackedJarTest {
         UnpackedJar.Limits.DEFAULT);
     assertEquals("a", Files.readString(groups.get(0).dir().resolve("a.txt")));
   }
+
+  @Test
+  void fourBuildsUnpackingOneJarAtOnce_agreeAndLeaveNoTempFiles() throws Exception {
+    Map<String, byte[]> e = TestJars.entries();
+    for (int i = 0; i < 200; i++) {
+      e.put("p/f" + i + ".class", text("class " + i));
+    }
+    Path jar = TestJars.write(tmp.resolve("app.jar"), TestJars.jar(null, e));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<List<UnpackedJar.Group>>> runs = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        runs.add(pool.submit(() -> unpack(jar, UnpackedJar.Limits.DEFAULT)));
+      }
+      for (java.util.concurrent.Future<List<UnpackedJar.Group>> f : runs) {
+        assertEquals(runs.get(0).get(), f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Stream<Path> s = Files.list(tmp.resolve("store"))) {
+      List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
+      assertEquals(2, names.size(), names.toString());
+      assertTrue(names.get(0).startsWith("files-") && names.get(1).startsWith("jar-"),
+          names.toString());
+    }
+  }
 }
