@@ -1,6 +1,12 @@
 package dev.plinth.cli.it;
 
+import static dev.plinth.cli.it.BaseImageIT.plinth;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * A Quarkus REST + health app packaged by the real quarkus-maven-plugin as a fast-jar
@@ -110,5 +116,27 @@ class QuarkusFastJarIT extends FrameworkAppIT {
   @Override
   List<String> appLayers() {
     return List.of("plinth java: release dependencies", "plinth java: application");
+  }
+
+  @Test
+  void aotCache_trainedThroughMinusJar_isUsedByTheJvm() throws Exception {
+    int trainPort = HelloApiIT.freePort();
+    String base = "http://127.0.0.1:" + trainPort;
+    Files.writeString(project.resolve("plinth-aot.yaml"), yaml().replace("\nports:",
+        "\n  aot:\n    env: {QUARKUS_HTTP_PORT: \"" + trainPort + "\"}\n    get: [" + base
+        + "/q/health, " + base + "/]\nports:"));
+    String ref = "oci:" + tmp.resolve("layout-aot") + ":a";
+    plinth("build", "-f", project.resolve("plinth-aot.yaml").toString(), "--platform",
+        "linux/amd64", "--to", ref);
+    int p = HelloApiIT.freePort();
+    // -XX:AOTMode=on: the JVM refuses to start when it cannot use the cache
+    String id = Peers.podman().runDetached(List.of("--env", "QUARKUS_HTTP_PORT=" + p,
+        "--env", "JAVA_TOOL_OPTIONS=-XX:AOTMode=on"), ref, List.of());
+    try {
+      AppImages.await200(id, p, health(), Duration.ofMinutes(2));
+      assertEquals(200, AppImages.get(p, "/").statusCode());
+    } finally {
+      Peers.podman().rm(id);
+    }
   }
 }
