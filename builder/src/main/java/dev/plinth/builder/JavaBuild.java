@@ -98,7 +98,9 @@ final class JavaBuild {
             + " drop java.aot");
       }
     }
-    return new JavaBuild(spec, JavaApp.plan(java), options);
+    // a fat jar is unpacked into the cache, its files named by their content (JavaApp)
+    return new JavaBuild(spec, JavaApp.plan(java, options.cache().root().resolve("jars")),
+        options);
   }
 
   /** Whether {@code platform}'s image gets an AOT cache: asked for, and this host runs it. */
@@ -122,9 +124,7 @@ final class JavaBuild {
     cmd.addAll(DEFAULT_FLAGS);
     cmd.add("-Djava.awt.headless=true");
     cmd.addAll(java.jvmFlags());
-    cmd.add("-cp");
-    cmd.add(String.join(":", plan.classpath()));
-    cmd.add(plan.mainClass());
+    cmd.addAll(plan.javaArgs());
     BuildSpec.Init init = spec.init();
     if ((init.kind() == BuildSpec.Init.Kind.PLINTH || init.kind() == BuildSpec.Init.Kind.TINI)
         && !init.exitZero().contains(143)) {

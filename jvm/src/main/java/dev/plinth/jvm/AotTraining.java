@@ -134,7 +134,8 @@ public final class AotTraining {
   }
 
   /**
-   * The training command: java and the class path moved under {@code root}, the cache written
+   * The training command: java and the class path (or {@code -jar}'s jar) moved under {@code
+   * root}, the cache written
    * to {@code out}.
    */
   public static List<String> command(List<String> javaCommand, Path root, Path out) {
@@ -154,7 +155,12 @@ public final class AotTraining {
     for (int i = 1; i < javaCommand.size(); i++) {
       String a = javaCommand.get(i);
       cmd.add(a);
-      if ((a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path"))
+      if (a.equals("-jar") && i + 1 < javaCommand.size()) {
+        String jar = javaCommand.get(++i);
+        cmd.add(jar.startsWith("/") ? under(root, jar) : jar);
+        cmd.addAll(javaCommand.subList(i + 1, javaCommand.size()));   // the app's arguments
+        break;
+      } else if ((a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path"))
           && i + 1 < javaCommand.size()) {
         List<String> moved = new ArrayList<>();
         for (String e : javaCommand.get(++i).split(":", -1)) {
