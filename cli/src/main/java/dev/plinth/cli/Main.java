@@ -20,15 +20,26 @@ public final class Main {
     {"completion", "Prints shell completion for bash or zsh."},
   };
 
-  /** The commit plinth was built from (build.properties), or "commit unknown". */
+  /**
+   * The commit plinth was built from (build.properties), or "commit unknown". Read by hand, not
+   * with Properties or a regex: --version loads some 600 classes, and those would add 100
+   * (StartupIT counts them).
+   */
   static String commit() {
     try (java.io.InputStream in = Main.class.getResourceAsStream("build.properties")) {
       if (in != null) {
-        java.util.Properties p = new java.util.Properties();
-        p.load(in);
-        String c = p.getProperty("commit", "").strip();
-        if (c.matches("[0-9a-f]{7,40}")) {
-          return "commit " + c;
+        String text = new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+        int at = text.indexOf("commit=");
+        if (at >= 0) {
+          int end = at + "commit=".length();
+          int stop = end;
+          while (stop < text.length() && (Character.isDigit(text.charAt(stop))
+              || (text.charAt(stop) >= 'a' && text.charAt(stop) <= 'f'))) {
+            stop++;
+          }
+          if (stop - end >= 7) {
+            return "commit " + text.substring(end, stop);
+          }
         }
       }
     } catch (java.io.IOException e) {
