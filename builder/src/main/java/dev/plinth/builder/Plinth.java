@@ -54,26 +54,42 @@ public final class Plinth {
    *     HOME, PATH for credential helpers), insecure hosts, CA file, progress, format
    * @param dockerHost the daemon (DOCKER_HOST, unix:///path), or null: the default socket
    * @param debianMirror the Debian archive (PLINTH_DEBIAN_MIRROR), or null: the host's apt's
-   * @param javaHome the JDK for jlink and jdeps (JAVA_HOME), or null: the running one or another
-   *     under /usr/lib/jvm
+   * @param javaHome JAVA_HOME, or null
+   * @param jdkPath where plinth looks for a JDK of java.version to run jlink and jdeps: JDK homes
+   *     and directories holding them, in order (PLINTH_JDK_PATH, else JAVA_HOME, the running
+   *     JVM, /usr/lib/jvm); with none of that version it runs Debian's own JDK
+   * @param status where a build says what takes long (downloads, unpacking, linking), a line
+   *     each; never null
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
-      RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome) {
+      RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
+      List<Path> jdkPath, java.util.function.Consumer<String> status) {
     /** gzip level 6: what zlib and Jib default to; level 9 costs 2.6 times the time for 0.6%. */
     public static final int DEFAULT_GZIP = 6;
 
+    /** The variable that sets {@link #jdkPath}: colon-separated paths. */
+    public static final String JDK_PATH_ENV = "PLINTH_JDK_PATH";
+
+    public Options {
+      jdkPath = List.copyOf(jdkPath);
+      status = status == null ? line -> {} : status;
+    }
+
     /**
      * Options that read no environment: time 0, gzip 6, anonymous registries, the default
-     * daemon socket, the host's apt mirror and JDK, and the cache in {@code cacheDir} (or none).
+     * daemon socket, the host's apt mirror and JDKs, no status lines, and the cache in {@code
+     * cacheDir} (or none).
      */
     public static Options of(Path cacheDir) {
       return new Options(0, DEFAULT_GZIP, false, cacheDir,
-          RegistryOptions.fromEnvironment(Map.of(), null), null, null, null);
+          RegistryOptions.fromEnvironment(Map.of(), null), null, null, null,
+          dev.plinth.jvm.Jdks.defaultSearch(null), null);
     }
 
     /**
      * From the environment a front end read: SOURCE_DATE_EPOCH (default 0), XDG_CACHE_HOME and
-     * HOME, DOCKER_HOST, PLINTH_DEBIAN_MIRROR, JAVA_HOME and the registry's variables.
+     * HOME, DOCKER_HOST, PLINTH_DEBIAN_MIRROR, JAVA_HOME, PLINTH_JDK_PATH and the registry's
+     * variables.
      *
      * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
      */
@@ -93,44 +109,67 @@ public final class Plinth {
         }
       }
       String javaHome = env.get("JAVA_HOME");
+      Path jh = javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome);
+      String jdks = env.get(JDK_PATH_ENV);
+      List<Path> search = new ArrayList<>();
+      if (jdks == null) {
+        search.addAll(dev.plinth.jvm.Jdks.defaultSearch(jh));
+      } else {
+        for (String p : jdks.split(":")) {
+          if (!p.isBlank()) {
+            search.add(Path.of(p));
+          }
+        }
+      }
       return new Options(epoch, DEFAULT_GZIP, false, Cache.userRoot(env, home),
           RegistryOptions.fromEnvironment(env, home), env.get("DOCKER_HOST"),
-          env.get(dev.plinth.deb.Mirrors.ENV),
-          javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome));
+          env.get(dev.plinth.deb.Mirrors.ENV), jh, search, null);
     }
 
     public Options withEpochSeconds(long seconds) {
       return new Options(seconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome);
+          debianMirror, javaHome, jdkPath, status);
     }
 
     public Options withGzipLevel(int level) {
       return new Options(epochSeconds, level, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome);
+          debianMirror, javaHome, jdkPath, status);
     }
 
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
       return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost,
-          debianMirror, javaHome);
+          debianMirror, javaHome, jdkPath, status);
     }
 
     /** With the cache in {@code dir}. */
     public Options withCacheDir(Path dir) {
       return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost,
-          debianMirror, javaHome);
+          debianMirror, javaHome, jdkPath, status);
     }
 
     /** With these registry settings (credentials, insecure hosts, progress, format). */
     public Options withRegistry(RegistryOptions r) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost, debianMirror,
-          javaHome);
+          javaHome, jdkPath, status);
     }
 
     /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
     public Options withDockerHost(String host) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host, debianMirror,
-          javaHome);
+          javaHome, jdkPath, status);
+    }
+
+    /** Looking for JDKs only on {@code search} (see {@link #jdkPath}). */
+    public Options withJdkPath(List<Path> search) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, search, status);
+    }
+
+    /** Saying what takes long to {@code lines}, one line at a time (from several threads). */
+    public Options withStatus(java.util.function.Consumer<String> lines) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, jdkPath, lines);
     }
 
     DockerDaemon daemon() throws PlinthException {
@@ -175,7 +214,7 @@ public final class Plinth {
     }
     JavaBuild java = null;
     if (spec.java() != null) {
-      java = JavaBuild.prepare(spec, options);
+      java = JavaBuild.prepare(spec, options, notes);
       spec = java.effectiveSpec();
     }
     DebianPackages debs = null;
@@ -183,6 +222,12 @@ public final class Plinth {
     if (DebianPackages.needed(spec)) {
       debs = new DebianPackages(spec.packages(), options);
       lock = debs.lockFor(spec, options.locked(), notes);
+      if (java != null && java.linksRuntime()
+          && !spec.packages().suite().equals(spec.java().suite())) {
+        notes.add("packages come from Debian " + spec.packages().suite() + " and the Java"
+            + " runtime's libraries from " + spec.java().suite() + ": the image mixes two"
+            + " Debian releases; set debian.suite to " + spec.java().suite());
+      }
     }
     Path work = Files.createTempDirectory("plinth-build-");
     Cleanup.register(work);
@@ -258,12 +303,19 @@ public final class Plinth {
       throw new PlinthException(PlinthException.Kind.USAGE,
           "no lock file to write: give the build file with -f, or --output FILE");
     }
-    if (!DebianPackages.needed(spec)) {
+    boolean runtime = spec.java() != null && spec.java().runtime() == null;
+    if (!DebianPackages.needed(spec) && !runtime) {
       throw new PlinthException(PlinthException.Kind.USAGE, "nothing to lock: the build file"
-          + " names no Debian packages (packages:) and its init is not tini");
+          + " names no Debian packages (packages:), its init is not tini, and it links no Java"
+          + " runtime (java:)");
     }
     List<String> notes = new ArrayList<>();
-    LockFile lock = new DebianPackages(spec.packages(), options).resolve(spec, notes::add);
+    LockFile lock = DebianPackages.needed(spec)
+        ? new DebianPackages(spec.packages(), options).resolve(spec, notes::add)
+        : new LockFile(DebianPackages.input(spec), Map.of());
+    if (runtime) {
+      lock = lock.withRuntime(JavaBuild.lockRuntime(spec, options, notes));
+    }
     try {
       lock.write(file);
     } catch (IOException e) {
@@ -342,9 +394,12 @@ public final class Plinth {
 
     LayerBuilder base = new LayerBuilder();
     if (spec.base() == BuildSpec.Base.MINIMAL) {
+      // Debian files inside (packages, or a runtime linked from Debian's JDK and libraries):
+      // os-release names the release they came from, so scanners match Debian's advisories.
+      String suite = lock != null ? spec.packages().suite()
+          : java != null && java.linksRuntime() ? spec.java().suite() : null;
       BaseFilesystem.addTo(base, NativeBinaries.nologin(platform), spec.arbitraryUser(),
-          lock == null ? BaseFilesystem.OS_RELEASE : BaseFilesystem.debianOsRelease(
-              spec.packages().suite()));
+          suite == null ? BaseFilesystem.OS_RELEASE : BaseFilesystem.debianOsRelease(suite));
     }
     byte[] initBytes = null;
     switch (spec.init().kind()) {
@@ -403,7 +458,7 @@ public final class Plinth {
       history.add("plinth: copyFrom " + c.image() + ": " + String.join(" ", c.paths()));
     }
     if (java != null) {
-      JavaBuild.Runtime rt = java.runtime(platform, work);
+      RuntimeLayers.Runtime rt = java.runtime(platform, work);
       layers.add(rt.layer());
       history.add(rt.history());
       fileBytes += rt.fileBytes();

@@ -154,7 +154,7 @@ class AotTrainingTest {
     JavaSpec java17 = new JavaSpec(null, "Main", List.of(classes), 17, List.of(),
         List.of(), AotSpec.DEFAULT, "trixie");
     PlinthException old = assertThrows(PlinthException.class, () -> JavaBuild.prepare(
-        BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(java17), options()));
+        BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(java17), options(), new java.util.ArrayList<>()));
     assertTrue(old.getMessage().contains("java.aot needs java.version 25 or later"), old.getMessage());
 
     Platform other = System.getProperty("os.arch").equals("amd64")
@@ -162,11 +162,11 @@ class AotTrainingTest {
     JavaSpec java25 = new JavaSpec(null, "Main", List.of(classes), 25, List.of(),
         List.of(), AotSpec.DEFAULT, "trixie");
     PlinthException foreign = assertThrows(PlinthException.class, () -> JavaBuild.prepare(
-        BuildSpec.base(List.of(other)).withJava(java25), options()));
+        BuildSpec.base(List.of(other)).withJava(java25), options(), new java.util.ArrayList<>()));
     assertEquals(PlinthException.Kind.USAGE, foreign.kind());
     assertTrue(foreign.getMessage().contains("no platform of this build"), foreign.getMessage());
     assertFalse(JavaBuild.prepare(BuildSpec.base(List.of(other)).withJava(
         new JavaSpec(null, "Main", List.of(classes), 25, List.of(), List.of(), null,
-            "trixie")), options()).trainsFor(other));
+            "trixie")), options(), new java.util.ArrayList<>()).trainsFor(other));
   }
 }

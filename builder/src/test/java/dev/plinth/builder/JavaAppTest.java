@@ -166,11 +166,24 @@ class JavaAppTest {
   }
 
   @Test
-  void noJdkOfTheVersion_isNotFound_sayingWhatToInstall() {
-    PlinthException e = assertThrows(PlinthException.class,
-        () -> JavaRuntime.hostJdk(99, null));
-    assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
-    assertTrue(e.getMessage().contains("JDK 99") && e.getMessage().contains("JAVA_HOME"), e.getMessage());
+  void versionUnset_followsTheAppsClassFiles_andTheSuiteFollowsTheVersion() throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("c21"));
+    // a class file of Java 21 (major 65): its head is all that is read
+    Files.write(classes.resolve("Main.class"), new byte[] {(byte) 0xca, (byte) 0xfe,
+        (byte) 0xba, (byte) 0xbe, 0, 0, 0, 65});
+    BuildSpec spec = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(null,
+        "Main", List.of(classes), JavaSpec.UNSET, List.of(), List.of(), null, null));
+    List<String> notes = new ArrayList<>();
+    JavaSpec java = JavaBuild.prepare(spec, options(), notes).spec().java();
+    assertEquals(21, java.version());
+    assertEquals("trixie", java.suite());
+    assertTrue(notes.get(0).contains("java.version 21") && notes.get(0).contains("Main.class"),
+        notes.toString());
+
+    BuildSpec seventeen = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(
+        null, "Main", List.of(classes), 17, List.of(), List.of(), null, null));
+    assertEquals("bookworm", JavaBuild.prepare(seventeen, options(), new ArrayList<>()).spec()
+        .java().suite(), "an explicit version: its suite");
   }
 
   @Test
@@ -180,7 +193,7 @@ class JavaAppTest {
     BuildSpec spec = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(null,
         "Main", List.of(classes), 25, List.of(), List.of("-Xss512k"), null, "trixie"))
         .withCmd(List.of("--port", "9"));
-    BuildSpec eff = JavaBuild.prepare(spec, options()).effectiveSpec();
+    BuildSpec eff = JavaBuild.prepare(spec, options(), new ArrayList<>()).effectiveSpec();
     assertEquals(List.of("/sbin/plinth-init", "-e", "143", "--", "/opt/java/openjdk/bin/java",
         "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
         "-Xss512k", "-cp", "/app/classes", "Main"), ImageConfigs.entrypoint(eff));

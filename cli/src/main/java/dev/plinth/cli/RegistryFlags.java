@@ -56,7 +56,11 @@ final class RegistryFlags {
     if (manifestFormat.value() != null) {
       r = r.withManifestFormat(ManifestFormat.parse(manifestFormat.value()));
     }
-    return o.withRegistry(r);
+    java.util.function.Consumer<String> status = line -> {};
+    if (display instanceof TransferDisplay t) {
+      status = t::status;
+    }
+    return o.withRegistry(r).withStatus(status);
   }
 
   private dev.plinth.registry.Progress display;

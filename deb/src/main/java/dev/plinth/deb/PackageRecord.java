@@ -74,6 +74,19 @@ public record PackageRecord(
         filename, size, sha256, source, p.fields());
   }
 
+  /**
+   * The record of a .deb read from its own control file (a package an index no longer lists,
+   * e.g. one plinth.lock pins and the cache holds), with where it was fetched from.
+   */
+  public static PackageRecord ofDeb(Control.Paragraph control, String filename, long size,
+      Digest sha256, String what) throws PlinthException {
+    Map<String, String> fields = new java.util.LinkedHashMap<>(control.fields());
+    fields.put("Filename", filename);
+    fields.put("Size", Long.toString(size));
+    fields.put("SHA256", sha256.hex());
+    return of(new Control.Paragraph(fields), what);
+  }
+
   private static final java.util.regex.Pattern RELATION = java.util.regex.Pattern.compile(
       "([a-z0-9][a-z0-9+.-]*)(?::[a-z0-9-]+)?\\s*(?:\\(\\s*(<<|<=|=|>=|>>|<|>)\\s*([^)\\s]+)\\s*\\))?");
 

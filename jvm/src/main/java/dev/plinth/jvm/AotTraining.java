@@ -56,11 +56,7 @@ public final class AotTraining {
     if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
       return false;
     }
-    String arch = switch (System.getProperty("os.arch", "")) {
-      case "amd64", "x86_64" -> "amd64";
-      case "aarch64", "arm64" -> "arm64";
-      default -> System.getProperty("os.arch", "");
-    };
+    String arch = Jdks.hostArch();
     return platform.os().equals("linux") && platform.architecture().equals(arch);
   }
 
@@ -95,8 +91,9 @@ public final class AotTraining {
     }
     Path out = dir.resolve("app.aot");
     Path log = dir.resolve("training.log");
-    String how = train(aot, command(javaCommand, root, out), environment(env, aot, root, dir),
-        root, log);
+    List<String> cmd = new ArrayList<>(DebianJdk.launcherIn(root));
+    cmd.addAll(command(javaCommand, root, out));
+    String how = train(aot, cmd, environment(env, aot, root, dir), root, log);
     if (!Files.isRegularFile(out) || Files.size(out) == 0) {
       throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run wrote no AOT cache ("
           + how + "); its output:\n" + tail(log));
