@@ -121,8 +121,9 @@ final class RuntimeLayers {
   /** The JDK that runs jlink and jdeps (a JDK N of this machine, else Debian's). */
   synchronized Toolchain toolchain() throws PlinthException {
     if (toolchain == null) {
+      String host = Jdks.hostArch();
       toolchain = Toolchain.choose(java.version(), java.suite(), options.jdkPath(),
-          () -> index(Jdks.hostArch()), debs());
+          indexId(host), () -> index(host), debs());
     }
     return toolchain;
   }
@@ -138,13 +139,8 @@ final class RuntimeLayers {
       return index;
     }
     List<PackageRecord> pinned = new ArrayList<>();
-    for (Map.Entry<String, List<LockFile.Entry>> p : pins.entrySet()) {
-      if (!p.getKey().endsWith("/" + arch)) {
-        continue;
-      }
-      for (LockFile.Entry e : p.getValue()) {
-        pinned.add(record(index, e, arch));
-      }
+    for (LockFile.Entry e : pinsOf(arch)) {
+      pinned.add(record(index, e, arch));
     }
     return index.pinned(pinned);
   }
@@ -201,11 +197,12 @@ final class RuntimeLayers {
   private LinkedRuntimes.Stored stored(Platform platform, List<String> modules)
       throws IOException, PlinthException {
     String arch = Architectures.debian(platform);
-    PackageIndex index = index(arch);
-    PackageRecord jdkPackage = DebianJdk.jdk(index, java.version(), java.suite(), arch);
-    String key = key(platform, arch, jdkPackage, modules);
-    LinkedRuntimes.Stored stored = store.get(key, (layer, dir) -> meta(JavaRuntime.link(
-        toolchain(), java.version(), jdkPackage, modules, platform, index, debs(), layer, dir)));
+    LinkedRuntimes.Stored stored = store.get(key(platform, arch, modules), (layer, dir) -> {
+      PackageIndex index = index(arch);
+      PackageRecord jdkPackage = DebianJdk.jdk(index, java.version(), java.suite(), arch);
+      return meta(JavaRuntime.link(toolchain(), java.version(), jdkPackage, modules, platform,
+          index, debs(), layer, dir));
+    });
     if (stored.damaged() != null) {
       notes.add(stored.damaged());
     }
@@ -278,34 +275,49 @@ final class RuntimeLayers {
   }
 
   /**
-   * The runtime cache key: everything the runtime is made of (plinth's version and recipe, the
-   * platform, the JDK package, the linker, the modules, the signed index the libraries come
-   * from, the suite, the versions plinth.lock pins where they differ from the index), and
-   * nothing of the image it goes in (no time, no compression level).
+   * The runtime cache key: everything the runtime is made of and nothing of the image it goes
+   * in (no time, no compression level). The signed hash of the architecture's index (with
+   * plinth.lock's pins) fixes the JDK package whose jmods are linked and the libraries' packages,
+   * so a build whose runtime is cached reads no index; the linker, its own index.
    */
-  private String key(Platform platform, String arch, PackageRecord jdk, List<String> modules) throws PlinthException {
-    Release release = repository().release();
-    Release.FileHash indexHash = indexHash(release, arch);
-    List<String> parts = new ArrayList<>(List.of("plinth " + Plinth.VERSION, LayerBuilder.FORMAT,
-        JavaRuntime.RECIPE, platform.toString(), "jdk " + jdk.sha256().hex(),
-        "linker " + toolchain().identity(), String.join(",", modules), indexHash.sha256().hex(),
-        java.suite()));
-    PackageIndex latest = repository().index(arch);
-    Map<String, String> differ = new TreeMap<>();
-    for (LockFile.Entry e : pins == null ? List.<LockFile.Entry>of()
-        : pins.get(DebianPackages.key(platform))) {
-      List<PackageRecord> newest = latest.versions(e.name());
-      if (newest.isEmpty() || !newest.get(0).sha256().equals(e.sha256())) {
-        differ.put(e.name(), e.sha256().hex());
-      }
-    }
-    parts.add("pinned " + differ);
+  private String key(Platform platform, String arch, List<String> modules)
+      throws PlinthException {
+    List<String> parts = List.of("plinth " + Plinth.VERSION, LayerBuilder.FORMAT,
+        JavaRuntime.RECIPE, platform.toString(), "openjdk-" + java.version(), java.suite(),
+        indexId(arch), "linker " + toolchain().identity(),
+        String.join(",", modules));
     MessageDigest md = Digest.sha256();
     for (String s : parts) {
       md.update(s.getBytes(StandardCharsets.UTF_8));
       md.update((byte) 0);
     }
     return "runtime-" + Digest.of(md).hex();
+  }
+
+  /**
+   * What fixes the packages of an architecture: its index's signed sha256, and the versions
+   * plinth.lock pins there.
+   */
+  private String indexId(String arch) throws PlinthException {
+    Map<String, String> pinned = new TreeMap<>();
+    for (LockFile.Entry e : pinsOf(arch)) {
+      pinned.put(e.name(), e.sha256().hex());
+    }
+    return "index sha256:" + indexHash(repository().release(), arch).sha256().hex()
+        + (pins == null ? "" : " pinned " + pinned);
+  }
+
+  /** plinth.lock's pins for the platforms of {@code arch} (Debian's name). */
+  private List<LockFile.Entry> pinsOf(String arch) {
+    List<LockFile.Entry> out = new ArrayList<>();
+    if (pins != null) {
+      pins.forEach((platformKey, entries) -> {
+        if (platformKey.endsWith("/" + arch)) {
+          out.addAll(entries);
+        }
+      });
+    }
+    return out;
   }
 
   private static Release.FileHash indexHash(Release r, String arch) throws PlinthException {
