@@ -6,6 +6,7 @@ import dev.plinth.oci.Platform;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What to build: the typed form of plinth.yaml. {@code plinth base} is a spec without files.
@@ -170,6 +171,16 @@ public record BuildSpec(
         e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
   }
 
+  public BuildSpec withLabels(Map<String, String> l) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, l, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+  }
+
+  public BuildSpec withUser(User u) {
+    return new BuildSpec(name, platforms, base, init, u, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+  }
+
   public BuildSpec withPorts(List<String> ports) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom);
@@ -248,6 +259,32 @@ public record BuildSpec(
 
     public String configValue() {
       return uid + ":" + gid;
+    }
+
+    /**
+     * {@code nonroot}, {@code root}, or a numeric {@code uid[:gid]} (the gid defaults to the
+     * uid); a number other than 0 and 65532 has no name and the home {@code /}.
+     *
+     * @throws IllegalArgumentException saying what is wrong, for the caller to name the field
+     */
+    public static User parse(String text) {
+      if (text.equals("nonroot") || text.equals("65532") || text.equals("65532:65532")) {
+        return NONROOT;
+      }
+      if (text.equals("root") || text.equals("0") || text.equals("0:0")) {
+        return ROOT;
+      }
+      var m = Pattern.compile("([0-9]{1,10})(?::([0-9]{1,10}))?").matcher(text);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("'" + text + "' is not nonroot, root, or a numeric"
+            + " uid[:gid] (Kubernetes runAsNonRoot needs a number)");
+      }
+      long uid = Long.parseLong(m.group(1));
+      long gid = m.group(2) == null ? uid : Long.parseLong(m.group(2));
+      if (uid > 0xFFFFFFFEL || gid > 0xFFFFFFFEL) {
+        throw new IllegalArgumentException("'" + text + "' is out of range");
+      }
+      return new User(uid, gid, null, "/");
     }
   }
 

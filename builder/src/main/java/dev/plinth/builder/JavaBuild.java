@@ -2,18 +2,20 @@ package dev.plinth.builder;
 
 import dev.plinth.oci.Parallel;
 
+import dev.plinth.jvm.AotSpec;
 import dev.plinth.jvm.AotTraining;
+import dev.plinth.jvm.AppModules;
+import dev.plinth.jvm.JdkModules;
+import dev.plinth.jvm.SpringBoot;
 
 import dev.plinth.jvm.JavaRuntime;
 
 import dev.plinth.jvm.JavaApp;
 
 import dev.plinth.jvm.ClassVersions;
-
 import dev.plinth.jvm.JavaSpec;
 
 import dev.plinth.deb.Cache;
-import dev.plinth.oci.Digest;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.LayerCache;
@@ -21,19 +23,20 @@ import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The Java part of one build: the app's layers (built once, shared by every platform) and a
- * runtime layer per platform. Both are cached: app layers by their content, a runtime by
- * everything it is linked from (the JDK, the modules, the signed Debian index of its
- * architecture), so a build with nothing changed neither compresses nor links anything.
+ * runtime layer per platform (RuntimeLayers). Both are cached: app layers by their content, a
+ * runtime by everything it is linked from, so a build with nothing changed neither compresses
+ * nor links anything.
  */
 final class JavaBuild {
   /**
@@ -53,18 +56,20 @@ final class JavaBuild {
   private final List<String> appHistory = new ArrayList<>();
   private long appFileBytes;
   private List<String> modules;
+  private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
   private final RuntimeLayers runtimes;
-  private final List<String> notes;
 
-  private JavaBuild(BuildSpec spec, JavaApp.Plan plan, Plinth.Options options, List<String> notes)
+  private JavaBuild(BuildSpec spec, JavaApp.Plan plan, Plinth.Options options, String note)
       throws IOException, PlinthException {
     this.spec = spec;
     this.java = spec.java();
     this.plan = plan;
     this.options = options;
-    this.notes = notes;
     this.cache = options.cache();
     this.layers = new LayerCache(cache.root().resolve("layers"));
+    if (note != null) {
+      notes.add(note);
+    }
     this.runtimes = java.runtime() != null ? null : new RuntimeLayers(java, spec.packages(),
         spec.platforms(), options, layers, notes);
   }
@@ -73,21 +78,21 @@ final class JavaBuild {
    * Checks the app's inputs (before anything is built) and settles the Java version: the one
    * given, else the smallest supported LTS that runs the app's class files; and the suite: the
    * one given, else the one that packages that version.
-   *
-   * @param notes gets what a user should know (the version chosen, a stale lock)
    */
-  static JavaBuild prepare(BuildSpec spec, Plinth.Options options, List<String> notes)
+  static JavaBuild prepare(BuildSpec spec, Plinth.Options options)
       throws IOException, PlinthException {
     JavaSpec java = spec.java();
-    JavaApp.Plan plan = JavaApp.plan(java);
+    // a fat jar is unpacked into the cache, its files named by their content (JavaApp)
+    JavaApp.Plan plan = JavaApp.plan(java, options.cache().root().resolve("jars"));
+    String note = null;
     if (java.runtime() == null) {
       int version = java.version();
       if (version == JavaSpec.UNSET) {
         ClassVersions.Highest h = ClassVersions.highest(plan.jdepsInputs());
         version = ClassVersions.smallestSupported(h);
-        notes.add("java.version " + version + " (not set): " + (h.major() == 0
+        note = "java.version " + version + " (not set): " + (h.major() == 0
             ? "the app has no class files" : "the app's classes need Java " + h.feature()
-            + ", e.g. " + h.where()));
+            + ", e.g. " + h.where());
       }
       java = java.resolved(version);
       spec = spec.withJava(java);
@@ -107,7 +112,7 @@ final class JavaBuild {
             + " drop java.aot");
       }
     }
-    return new JavaBuild(spec, plan, options, notes);
+    return new JavaBuild(spec, plan, options, note);
   }
 
   /** The spec with the Java version and suite settled. */
@@ -125,8 +130,8 @@ final class JavaBuild {
       throws IOException, PlinthException {
     List<String> cmd = new ArrayList<>(effective.entrypoint());
     cmd.addAll(effective.cmd());
-    return AotTraining.layer(java.aot(), cmd, effective.env(), runtime, appLayers(), work,
-        options.epochSeconds(), options.gzipLevel(), layers);
+    return AotTraining.layer(java.aot(), cmd, effective.env(), springTrainingFlags(), runtime,
+        appLayers(), work, options.epochSeconds(), options.gzipLevel(), layers);
   }
 
   /** The spec as the image runs it: java as the entrypoint, JAVA_HOME, exit 143 reported as 0. */
@@ -136,9 +141,7 @@ final class JavaBuild {
     cmd.addAll(DEFAULT_FLAGS);
     cmd.add("-Djava.awt.headless=true");
     cmd.addAll(java.jvmFlags());
-    cmd.add("-cp");
-    cmd.add(String.join(":", plan.classpath()));
-    cmd.add(plan.mainClass());
+    cmd.addAll(plan.javaArgs());
     BuildSpec.Init init = spec.init();
     if ((init.kind() == BuildSpec.Init.Kind.PLINTH || init.kind() == BuildSpec.Init.Kind.TINI)
         && !init.exitZero().contains(143)) {
@@ -200,7 +203,7 @@ final class JavaBuild {
     BuildSpec.Packages p = spec.packages();
     BuildSpec unlocked = spec.withPackages(new BuildSpec.Packages(p.names(), p.exclude(),
         p.suite(), p.components(), p.mirror(), p.keyring(), null, p.tzdataRight()));
-    JavaBuild j = prepare(unlocked, options, notes);
+    JavaBuild j = prepare(unlocked, options);
     Path work = Files.createTempDirectory("plinth-lock-");
     dev.plinth.oci.Cleanup.register(work);
     try {
@@ -211,6 +214,7 @@ final class JavaBuild {
         notes.add(platform + ": Java runtime: " + String.join(" ", entries.stream()
             .map(e -> e.name() + "=" + e.version()).toList()));
       }
+      notes.addAll(0, j.notes());
       return new LockFile.Runtime(j.java.version(), j.java.suite(), platforms);
     } finally {
       dev.plinth.oci.Cleanup.deleteTree(work);
@@ -256,34 +260,72 @@ final class JavaBuild {
     return runtimes.toolchain().jdk();
   }
 
-  /** The modules: as given, else found by jdeps (cached by the app's content). */
-  private synchronized List<String> modules(Path work) throws IOException, PlinthException {
+  /**
+   * The modules: exactly as listed, or found (jdeps and a training run, see AppModules) plus
+   * those the list adds to {@code auto}. Every listed name is checked against the JDK.
+   */
+  synchronized List<String> modules(Path work) throws IOException, PlinthException {
     if (modules != null) {
       return modules;
     }
-    if (!java.modules().isEmpty()) {
-      List<String> m = new ArrayList<>(java.modules());
+    List<String> named = java.namedModules();
+    if (!named.isEmpty()) {
+      JdkModules.check(named, JdkModules.of(jdk(), work), "java.modules", jdk().version());
+    }
+    if (!java.modulesFound()) {
+      List<String> m = new ArrayList<>(named);
       if (!m.contains("java.base")) {
         m.add(0, "java.base");
       }
       modules = m;
       return modules;
     }
-    MessageDigest md = Digest.sha256();
-    md.update((jdk().version() + "\0").getBytes(StandardCharsets.UTF_8));
-    for (Layer l : appLayers) {
-      md.update((l.diffId() + "\0").getBytes(StandardCharsets.UTF_8));
+    AppModules.Training training = null;
+    if (java.train()) {
+      BuildSpec run = effectiveSpec();
+      List<String> cmd = new ArrayList<>(run.entrypoint());
+      cmd.addAll(run.cmd());
+      AotSpec drive = java.aot() != null ? java.aot() : AotSpec.DEFAULT;
+      List<String> flags = new ArrayList<>(springTrainingFlags());
+      if (!flags.isEmpty()) {
+        flags.add(SpringBoot.LOOPBACK);
+      }
+      training = new AppModules.Training(cmd, run.env(), drive, flags, this::appLayers);
     }
-    Path file = cache.root().resolve("jdeps").resolve(Digest.of(md).hex());
-    if (Files.isRegularFile(file)) {
-      modules = List.of(Files.readString(file, StandardCharsets.UTF_8).strip().split(","));
-      return modules;
+    AppModules.Found found = AppModules.find(jdk(), plan.jdepsInputs(), training,
+        cache.root().resolve("modules"), work);
+    Set<String> all = new TreeSet<>(found.modules());
+    all.addAll(named);
+    modules = List.copyOf(all);
+    notes.add("java modules: " + String.join(",", modules) + " (jdeps"
+        + (training == null ? "" : "; a training run added " + (found.trained().isEmpty()
+            ? "none" : String.join(",", found.trained())) + ", " + found.how())
+        + (named.isEmpty() ? "" : "; listed " + String.join(",", named))
+        + (found.cached() ? "; the cached answer" : "") + ")");
+    if (found.warning() != null) {
+      notes.add("warning: " + found.warning());
     }
-    modules = JavaRuntime.modules(jdk(), plan.jdepsInputs(), work);
-    Files.createDirectories(file.getParent());
-    dev.plinth.oci.AtomicFile.write(file,
-        String.join(",", modules).getBytes(StandardCharsets.UTF_8));
     return modules;
+  }
+
+  /**
+   * JVM flags of a training run that make a Spring Boot app end by itself once its context is
+   * refreshed: for an app of Spring Boot whose training run requests no URLs.
+   */
+  private List<String> springTrainingFlags() {
+    if (java.aot() != null && !java.aot().get().isEmpty()) {
+      return List.of();
+    }
+    List<Path> cp = new ArrayList<>(plan.jdepsInputs());
+    if (java.jar() != null) {
+      cp.add(java.jar());
+    }
+    return SpringBoot.isApp(cp) ? List.of(SpringBoot.EXIT_ON_REFRESH) : List.of();
+  }
+
+  /** What the build decided that a user may want to know: the modules found, warnings. */
+  List<String> notes() {
+    return List.copyOf(notes);
   }
 
   static PlinthException usage(String m) {

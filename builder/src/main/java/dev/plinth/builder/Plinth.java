@@ -22,8 +22,10 @@ import dev.plinth.oci.LayerCache;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.Sizes;
 import dev.plinth.oci.StreamFailure;
 import dev.plinth.oci.Transports;
+import dev.plinth.http.Proxies;
 import dev.plinth.registry.RegistryOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,46 +57,66 @@ public final class Plinth {
    * @param dockerHost the daemon (DOCKER_HOST, unix:///path), or null: the default socket
    * @param debianMirror the Debian archive (PLINTH_DEBIAN_MIRROR), or null: the host's apt's
    * @param javaHome JAVA_HOME, or null
-   * @param jdkPath where plinth looks for a JDK of java.version to run jlink and jdeps: JDK homes
-   *     and directories holding them, in order (PLINTH_JDK_PATH, else JAVA_HOME, the running
-   *     JVM, /usr/lib/jvm); with none of that version it runs Debian's own JDK
-   * @param status where a build says what takes long (downloads, unpacking, linking), a line
-   *     each; never null
+   * @param proxies the HTTP proxies of registries and Debian mirrors (HTTPS_PROXY, HTTP_PROXY,
+   *     NO_PROXY; the JDK's proxy properties; Maven's settings.xml): the registry settings get
+   *     them too
+   * @param createdSeconds the image's creation time (config, history, created label and
+   *     annotation, SBOM), seconds since 1970; {@code epochSeconds} unless set apart, as Jib's
+   *     creationTime is apart from its files' time
+   * @param listener told what the build is doing, a line per step (downloads, unpacking and
+   *     linking included)
+   * @param jdkPath where to look for a JDK of java.version to run jlink and jdeps (see {@link
+   *     dev.plinth.jvm.Jdks}); null: the default search
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
       RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
-      List<Path> jdkPath, java.util.function.Consumer<String> status) {
+      Proxies proxies, long createdSeconds, Listener listener, List<Path> jdkPath) {
+    public Options {
+      proxies = proxies == null ? Proxies.NONE : proxies;
+      registry = registry.withProxies(proxies);
+      listener = listener == null ? Listener.NONE : listener;
+      jdkPath = List.copyOf(jdkPath == null ? dev.plinth.jvm.Jdks.defaultSearch(javaHome)
+          : jdkPath);
+    }
+
     /** gzip level 6: what zlib and Jib default to; level 9 costs 2.6 times the time for 0.6%. */
     public static final int DEFAULT_GZIP = 6;
 
-    /** The variable that sets {@link #jdkPath}: colon-separated paths. */
-    public static final String JDK_PATH_ENV = "PLINTH_JDK_PATH";
-
-    public Options {
-      jdkPath = List.copyOf(jdkPath);
-      status = status == null ? line -> {} : status;
+    /** Options with the creation time the files' time, and no listener. */
+    public Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
+        RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
+        Proxies proxies) {
+      this(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost, debianMirror,
+          javaHome, proxies, epochSeconds, Listener.NONE, null);
     }
 
     /**
      * Options that read no environment: time 0, gzip 6, anonymous registries, the default
-     * daemon socket, the host's apt mirror and JDKs, no status lines, and the cache in {@code
-     * cacheDir} (or none).
+     * daemon socket, the host's apt mirror and JDK, and the cache in {@code cacheDir} (or none).
      */
     public static Options of(Path cacheDir) {
       return new Options(0, DEFAULT_GZIP, false, cacheDir,
-          RegistryOptions.fromEnvironment(Map.of(), null), null, null, null,
-          dev.plinth.jvm.Jdks.defaultSearch(null), null);
+          RegistryOptions.fromEnvironment(Map.of(), null), null, null, null, Proxies.NONE);
     }
 
     /**
      * From the environment a front end read: SOURCE_DATE_EPOCH (default 0), XDG_CACHE_HOME and
-     * HOME, DOCKER_HOST, PLINTH_DEBIAN_MIRROR, JAVA_HOME, PLINTH_JDK_PATH and the registry's
-     * variables.
+     * HOME, DOCKER_HOST, PLINTH_DEBIAN_MIRROR, JAVA_HOME, HTTPS_PROXY/HTTP_PROXY/NO_PROXY and the
+     * registry's variables.
      *
      * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
      */
     public static Options fromEnvironment(Map<String, String> env, Path home)
         throws PlinthException {
+      return fromEnvironment(env, home, Map.of());
+    }
+
+    /**
+     * As {@link #fromEnvironment(Map, Path)}, with the JDK's proxy properties (https.proxyHost,
+     * http.proxyHost, their ports, http.nonProxyHosts) for what the environment leaves unset.
+     */
+    public static Options fromEnvironment(Map<String, String> env, Path home,
+        Map<String, String> jdkProperties) throws PlinthException {
       long epoch = 0;
       String s = env.get("SOURCE_DATE_EPOCH");
       if (s != null && !s.isBlank()) {
@@ -109,67 +131,70 @@ public final class Plinth {
         }
       }
       String javaHome = env.get("JAVA_HOME");
-      Path jh = javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome);
-      String jdks = env.get(JDK_PATH_ENV);
-      List<Path> search = new ArrayList<>();
-      if (jdks == null) {
-        search.addAll(dev.plinth.jvm.Jdks.defaultSearch(jh));
-      } else {
-        for (String p : jdks.split(":")) {
-          if (!p.isBlank()) {
-            search.add(Path.of(p));
-          }
-        }
-      }
       return new Options(epoch, DEFAULT_GZIP, false, Cache.userRoot(env, home),
           RegistryOptions.fromEnvironment(env, home), env.get("DOCKER_HOST"),
-          env.get(dev.plinth.deb.Mirrors.ENV), jh, search, null);
+          env.get(dev.plinth.deb.Mirrors.ENV),
+          javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome),
+          Proxies.fromEnvironment(env, jdkProperties), epoch, Listener.NONE,
+          dev.plinth.jvm.Jdks.searchPath(env.get(dev.plinth.jvm.Jdks.PATH_ENV)));
     }
 
     public Options withEpochSeconds(long seconds) {
       return new Options(seconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, jdkPath, status);
+          debianMirror, javaHome, proxies, seconds, listener, jdkPath);
     }
 
     public Options withGzipLevel(int level) {
       return new Options(epochSeconds, level, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, jdkPath, status);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath);
     }
 
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
       return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, jdkPath, status);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath);
     }
 
     /** With the cache in {@code dir}. */
     public Options withCacheDir(Path dir) {
       return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost,
-          debianMirror, javaHome, jdkPath, status);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath);
     }
 
     /** With these registry settings (credentials, insecure hosts, progress, format). */
     public Options withRegistry(RegistryOptions r) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost, debianMirror,
-          javaHome, jdkPath, status);
+          javaHome, proxies, createdSeconds, listener, jdkPath);
     }
 
     /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
     public Options withDockerHost(String host) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host, debianMirror,
-          javaHome, jdkPath, status);
+          javaHome, proxies, createdSeconds, listener, jdkPath);
+    }
+
+    /** With the image's creation time apart from its files' ({@code epochSeconds}). */
+    public Options withCreatedSeconds(long seconds) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, proxies, seconds, listener, jdkPath);
+    }
+
+    /** With {@code l} told each step of a build. */
+    public Options withListener(Listener l) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, proxies, createdSeconds, l, jdkPath);
     }
 
     /** Looking for JDKs only on {@code search} (see {@link #jdkPath}). */
     public Options withJdkPath(List<Path> search) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, search, status);
+          debianMirror, javaHome, proxies, createdSeconds, listener, search);
     }
 
-    /** Saying what takes long to {@code lines}, one line at a time (from several threads). */
-    public Options withStatus(java.util.function.Consumer<String> lines) {
+    /** With requests to registries and Debian mirrors going through these proxies. */
+    public Options withProxies(Proxies p) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, jdkPath, lines);
+          debianMirror, javaHome, p, createdSeconds, listener, jdkPath);
     }
 
     DockerDaemon daemon() throws PlinthException {
@@ -187,34 +212,56 @@ public final class Plinth {
   }
 
   /**
+   * Where a build says what it is doing, one line per step (the runtime of a platform, each
+   * platform's layers, the write); a front end shows them. Called from several threads.
+   */
+  @FunctionalInterface
+  public interface Listener {
+    void step(String line);
+
+    Listener NONE = line -> {};
+  }
+
+  /**
    * Builds {@code spec} and writes it to {@code target}. A cached layer found damaged while it is
    * written (and removed from the cache by then) fails that write; the build then runs once more,
    * making the layer afresh.
    */
   public static BuildResult build(BuildSpec spec, ImageRef target, Options options)
       throws IOException, PlinthException {
+    return build(spec, target, List.of(), options);
+  }
+
+  /**
+   * Builds {@code spec} and writes it to {@code target} and under each of {@code tags} besides
+   * ({@link ImageRef#withTag}: more tags of a registry repository, more names in a layout or
+   * archive), as Jib's {@code to.tags}.
+   */
+  public static BuildResult build(BuildSpec spec, ImageRef target, List<String> tags,
+      Options options) throws IOException, PlinthException {
     try {
-      return buildOnce(spec, target, options);
+      return buildOnce(spec, target, tags, options);
     } catch (LayerCache.DamagedEntryException damaged) {
-      BuildResult r = buildOnce(spec, target, options);
+      BuildResult r = buildOnce(spec, target, tags, options);
       List<String> notes = new ArrayList<>(r.notes());
       notes.add(damaged.getMessage() + "; built again");
       return new BuildResult(r.target(), r.top(), r.images(), r.sboms(), notes);
     }
   }
 
-  private static BuildResult buildOnce(BuildSpec spec, ImageRef target, Options options)
-      throws IOException, PlinthException {
+  private static BuildResult buildOnce(BuildSpec spec, ImageRef target, List<String> tags,
+      Options options) throws IOException, PlinthException {
     List<String> notes = new ArrayList<>();
     // the target says up front what it can hold: a daemon its own platform, an archive one
-    List<Platform> platforms = ImageTransports.of(options).transport(target)
-        .check(target, spec.platforms());
+    dev.plinth.oci.Transport transport = ImageTransports.of(options).transport(target);
+    List<Platform> platforms = transport.check(target, spec.platforms());
+    dev.plinth.oci.ImageSink sink = transport.sink(target, tags); // bad tags fail here
     if (!platforms.equals(spec.platforms())) {
       spec = spec.withPlatforms(platforms);
     }
     JavaBuild java = null;
     if (spec.java() != null) {
-      java = JavaBuild.prepare(spec, options, notes);
+      java = JavaBuild.prepare(spec, options);
       spec = java.effectiveSpec();
     }
     DebianPackages debs = null;
@@ -222,12 +269,6 @@ public final class Plinth {
     if (DebianPackages.needed(spec)) {
       debs = new DebianPackages(spec.packages(), options);
       lock = debs.lockFor(spec, options.locked(), notes);
-      if (java != null && java.linksRuntime()
-          && !spec.packages().suite().equals(spec.java().suite())) {
-        notes.add("packages come from Debian " + spec.packages().suite() + " and the Java"
-            + " runtime's libraries from " + spec.java().suite() + ": the image mixes two"
-            + " Debian releases; set debian.suite to " + spec.java().suite());
-      }
     }
     Path work = Files.createTempDirectory("plinth-build-");
     Cleanup.register(work);
@@ -273,8 +314,13 @@ public final class Plinth {
       } finally {
         Parallel.stop(pool);
       }
+      if (java != null) {
+        notes.addAll(java.notes());
+      }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
-      Descriptor top = write(target, index, options, notes);
+      options.listener().step("writing " + target + (tags.isEmpty() ? ""
+          : " (tags " + String.join(", ", tags) + ")"));
+      Descriptor top = write(target, sink, index, notes);
       List<Path> written = new ArrayList<>();
       for (int i = 0; i < sboms.size(); i++) {
         if (sboms.get(i) != null && target.path() != null) {
@@ -313,9 +359,7 @@ public final class Plinth {
     LockFile lock = DebianPackages.needed(spec)
         ? new DebianPackages(spec.packages(), options).resolve(spec, notes::add)
         : new LockFile(DebianPackages.input(spec), Map.of());
-    if (runtime) {
-      lock = lock.withRuntime(JavaBuild.lockRuntime(spec, options, notes));
-    }
+    lock = runtime ? lock.withRuntime(JavaBuild.lockRuntime(spec, options, notes)) : lock;
     try {
       lock.write(file);
     } catch (IOException e) {
@@ -373,7 +417,7 @@ public final class Plinth {
     transports.transport(target).check(target,
         index.images().stream().map(Image::platform).toList());
     List<String> notes = new ArrayList<>();
-    Descriptor top = write(target, index, options, notes);
+    Descriptor top = write(target, transports.sink(target), index, notes);
     return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
   }
 
@@ -394,8 +438,7 @@ public final class Plinth {
 
     LayerBuilder base = new LayerBuilder();
     if (spec.base() == BuildSpec.Base.MINIMAL) {
-      // Debian files inside (packages, or a runtime linked from Debian's JDK and libraries):
-      // os-release names the release they came from, so scanners match Debian's advisories.
+      // Debian files inside (packages, a runtime): os-release names their release, for scanners
       String suite = lock != null ? spec.packages().suite()
           : java != null && java.linksRuntime() ? spec.java().suite() : null;
       BaseFilesystem.addTo(base, NativeBinaries.nologin(platform), spec.arbitraryUser(),
@@ -458,6 +501,8 @@ public final class Plinth {
       history.add("plinth: copyFrom " + c.image() + ": " + String.join(" ", c.paths()));
     }
     if (java != null) {
+      options.listener().step(platform + ": the Java " + spec.java().version() + " runtime"
+          + " (linked once, then taken from the cache)");
       RuntimeLayers.Runtime rt = java.runtime(platform, work);
       layers.add(rt.layer());
       history.add(rt.history());
@@ -498,7 +543,7 @@ public final class Plinth {
         ImageConfigs.config(spec, platform, layers, history, options, env, fromConfig));
     Image image = Image.of(platform, config, layers, ImageConfigs.annotations(spec, options));
     sboms.add(items == null ? null : Sbom.document(spec.name(), platform,
-        image.manifest().descriptor().digest(), iso(options.epochSeconds()), items));
+        image.manifest().descriptor().digest(), iso(options.createdSeconds()), items));
     long tar = 0;
     long compressed = config.descriptor().size() + image.manifest().descriptor().size();
     for (Layer l : layers) {
@@ -507,6 +552,13 @@ public final class Plinth {
     }
     results.add(new BuildResult.PlatformImage(platform, image.manifest().descriptor().digest(),
         layers.size(), fileBytes, tar, compressed));
+    int own = layers.size() - history.size();
+    for (int i = 0; i < history.size(); i++) {
+      String h = history.get(i);
+      options.listener().step(platform + ": layer " + (own + i + 1) + "/" + layers.size() + " "
+          + Sizes.decimal(layers.get(own + i).blob().descriptor().size()) + ": "
+          + (h.length() > 120 ? h.substring(0, 117) + "..." : h));
+    }
     return image;
   }
 
@@ -523,10 +575,10 @@ public final class Plinth {
   }
 
   /** Writes {@code index} to {@code target} and returns what the target's reference now names. */
-  private static Descriptor write(ImageRef target, ImageIndex index, Options options,
-      List<String> notes) throws IOException, PlinthException {
+  private static Descriptor write(ImageRef target, dev.plinth.oci.ImageSink sink,
+      ImageIndex index, List<String> notes) throws IOException, PlinthException {
     try {
-      return ImageTransports.of(options).sink(target).write(index, notes::add);
+      return sink.write(index, notes::add);
     } catch (StreamFailure e) {
       throw e; // of its own kind: a registry's refusal, an input whose bytes do not match
     } catch (java.nio.file.FileSystemException e) {

@@ -47,7 +47,7 @@ public final class PlinthYaml {
   private static final Set<String> COPY_FROM_FIELDS = Set.of("image", "paths");
   private static final Set<String> JAVA_FIELDS =
       Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite",
-          "runtime");
+          "runtime", "train");
   private static final Set<String> AOT_FIELDS = Set.of("get", "env", "timeout");
   private static final Pattern CLASS_NAME =
       Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
@@ -321,9 +321,10 @@ public final class PlinthYaml {
     List<String> modules = new ArrayList<>();
     if (j.containsKey("modules")) {
       Node m = value(j, "modules");
-      if (m instanceof ScalarNode && string(m, "java.modules").equals("auto")) {
+      if (m instanceof ScalarNode && string(m, "java.modules").equals(JavaSpec.AUTO)) {
         modules = List.of();
       } else {
+        // [auto, jdk.zipfs]: the modules found plus these; a list without auto: exactly these
         for (Node x : sequence(m, "java.modules")) {
           String t = string(x, "java.modules");
           if (!MODULE.matcher(t).matches()) {
@@ -333,6 +334,7 @@ public final class PlinthYaml {
         }
       }
     }
+    boolean train = !j.containsKey("train") || bool(value(j, "train"), "java.train");
     List<String> flags = j.containsKey("jvmFlags")
         ? command(value(j, "jvmFlags"), "java.jvmFlags") : List.of();
     AotSpec aot = j.containsKey("aot") ? aot(value(j, "aot")) : null;
@@ -349,7 +351,7 @@ public final class PlinthYaml {
       confine(value(j, "runtime"), "java.runtime", runtime);
     }
     return new JavaSpec(jar, mainClass, classpath, version, modules, flags, aot, suite,
-        runtime);
+        runtime, train);
   }
 
   /** {@code aot: true|false}, or {@code aot: {get: [URL...], env: {...}, timeout: seconds}}. */
@@ -531,24 +533,11 @@ public final class PlinthYaml {
   }
 
   private BuildSpec.User user(Node n, BuildSpec.Base base) throws PlinthException {
-    String text = string(n, "user");
-    if (text.equals("nonroot") || text.equals("65532") || text.equals("65532:65532")) {
-      return BuildSpec.User.NONROOT;
+    try {
+      return BuildSpec.User.parse(string(n, "user"));
+    } catch (IllegalArgumentException e) {
+      throw error(n, "user", e.getMessage());
     }
-    if (text.equals("root") || text.equals("0") || text.equals("0:0")) {
-      return BuildSpec.User.ROOT;
-    }
-    var m = Pattern.compile("([0-9]{1,10})(?::([0-9]{1,10}))?").matcher(text);
-    if (!m.matches()) {
-      throw error(n, "user", "'" + text + "' is not nonroot, root, or a numeric uid[:gid]"
-          + " (Kubernetes runAsNonRoot needs a number)");
-    }
-    long uid = Long.parseLong(m.group(1));
-    long gid = m.group(2) == null ? uid : Long.parseLong(m.group(2));
-    if (uid > 0xFFFFFFFEL || gid > 0xFFFFFFFEL) {
-      throw error(n, "user", "'" + text + "' is out of range");
-    }
-    return new BuildSpec.User(uid, gid, null, "/");
   }
 
   private BuildSpec.FileSpec fileSpec(Node n, String field, Path baseDir) throws PlinthException {

@@ -73,6 +73,11 @@ final class RuntimeLayers {
     this.store = new LinkedRuntimes(options.cache().root().resolve("runtimes"));
     this.notes = notes;
     this.pins = pins(LockFile.read(settings.lockFile()), platforms);
+    if (!settings.isEmpty() && !settings.suite().equals(java.suite())) {
+      notes.add("packages come from Debian " + settings.suite() + " and the Java runtime's"
+          + " libraries from " + java.suite() + ": the image mixes two Debian releases; set"
+          + " debian.suite to " + java.suite());
+    }
   }
 
   /** plinth.lock's runtime packages when they are for this build, else null (and why, noted). */
@@ -108,14 +113,13 @@ final class RuntimeLayers {
 
   private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
-      repository = DebianPackages.open(settings, java.suite(), List.of("main"), options.cache(),
-          options.debianMirror());
+      repository = DebianPackages.open(settings, java.suite(), List.of("main"), options);
     }
     return repository;
   }
 
   private Debs debs() throws PlinthException {
-    return new Debs(repository(), options.cache(), options.status());
+    return new Debs(repository(), options.cache(), options.listener()::step);
   }
 
   /** The JDK that runs jlink and jdeps (a JDK N of this machine, else Debian's). */

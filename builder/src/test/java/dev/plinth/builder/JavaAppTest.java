@@ -90,12 +90,9 @@ class JavaAppTest {
 
   @Test
   void classesDirectory_splitsIntoResourcesAndClasses_thenJarsInOrder() throws Exception {
-    Path classes = tmp.resolve("target/classes");
-    Files.createDirectories(classes.resolve("com/example"));
-    Files.writeString(classes.resolve("com/example/Main.class"), "cafebabe");
-    Files.writeString(classes.resolve("app.properties"), "x=1");
-    Files.createDirectories(classes.resolve("media"));
-    Files.writeString(classes.resolve("media/example.txt"), "example asset");
+    Path classes = TestProjects.write(tmp.resolve("target/classes"), Map.of(
+        "com/example/Main.class", "cafebabe", "app.properties", "x=1",
+        "media/example.txt", "example asset"));
     Path b = jar("lib/b.jar", Map.of());
     Path a = jar("lib/a.jar", Map.of());
     JavaApp.Plan plan = JavaApp.plan(java(null, "com.example.Main", List.of(classes, b, a)));
@@ -173,8 +170,9 @@ class JavaAppTest {
         (byte) 0xba, (byte) 0xbe, 0, 0, 0, 65});
     BuildSpec spec = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(null,
         "Main", List.of(classes), JavaSpec.UNSET, List.of(), List.of(), null, null));
-    List<String> notes = new ArrayList<>();
-    JavaSpec java = JavaBuild.prepare(spec, options(), notes).spec().java();
+    JavaBuild build = JavaBuild.prepare(spec, options());
+    JavaSpec java = build.spec().java();
+    List<String> notes = build.notes();
     assertEquals(21, java.version());
     assertEquals("trixie", java.suite());
     assertTrue(notes.get(0).contains("java.version 21") && notes.get(0).contains("Main.class"),
@@ -182,7 +180,7 @@ class JavaAppTest {
 
     BuildSpec seventeen = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(
         null, "Main", List.of(classes), 17, List.of(), List.of(), null, null));
-    assertEquals("bookworm", JavaBuild.prepare(seventeen, options(), new ArrayList<>()).spec()
+    assertEquals("bookworm", JavaBuild.prepare(seventeen, options()).spec()
         .java().suite(), "an explicit version: its suite");
   }
 
@@ -193,7 +191,7 @@ class JavaAppTest {
     BuildSpec spec = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(null,
         "Main", List.of(classes), 25, List.of(), List.of("-Xss512k"), null, "trixie"))
         .withCmd(List.of("--port", "9"));
-    BuildSpec eff = JavaBuild.prepare(spec, options(), new ArrayList<>()).effectiveSpec();
+    BuildSpec eff = JavaBuild.prepare(spec, options()).effectiveSpec();
     assertEquals(List.of("/sbin/plinth-init", "-e", "143", "--", "/opt/java/openjdk/bin/java",
         "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
         "-Xss512k", "-cp", "/app/classes", "Main"), ImageConfigs.entrypoint(eff));

@@ -158,29 +158,30 @@ class PlinthBuildTest {
   }
 
   @Test
+  void createdApart_datesTheImageOnly_layersAsAtTheFilesTime_tagsAndStepsTold() throws Exception {
+    Path a = tmp.resolve("a.tar");
+    Path b = tmp.resolve("b.tar");
+    List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+    Plinth.build(BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS), ImageRef.parse("oci-archive:" + a),
+        options());
+    Plinth.build(BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS), ImageRef.parse("oci-archive:" + b
+        + ":1.0"), List.of("latest"), options().withCreatedSeconds(1700000000).withListener(steps::add));
+    Image zero = Transports.local().read(ImageRef.parse("oci-archive:" + a)).images().get(0);
+    Image dated = Transports.local().read(ImageRef.parse("oci-archive:" + b + ":latest"))
+        .images().get(0);
+    assertEquals(zero.layers().get(0).blob().descriptor(), dated.layers().get(0).blob().descriptor());
+    assertEquals("2023-11-14T22:13:20Z", config(dated).path("created").asText());
+    assertEquals("1970-01-01T00:00:00Z", config(zero).path("created").asText());
+    assertTrue(steps.contains("linux/amd64: layer 1/1 " + dev.plinth.oci.Sizes.decimal(
+        dated.layers().get(0).blob().descriptor().size())
+        + ": plinth minimal base: filesystem hierarchy, nologin, init plinth"), steps.toString());
+    assertTrue(steps.contains("writing oci-archive:" + b + ":1.0 (tags latest)"), steps.toString());
+  }
+
+  @Test
   void filesAndOptions_fromPlinthYaml() throws Exception {
-    Path dir = tmp.resolve("proj");
-    Files.createDirectories(dir.resolve("bin"));
-    Files.writeString(dir.resolve("bin/app-amd64"), "amd64 app");
-    Files.writeString(dir.resolve("bin/app-arm64"), "arm64 app");
-    Files.createDirectories(dir.resolve("static/css"));
-    Files.writeString(dir.resolve("static/css/site.css"), "body{}");
-    Files.createSymbolicLink(dir.resolve("static/latest.css"), Path.of("css/site.css"));
-    Files.writeString(dir.resolve("plinth.yaml"), """
-        name: demo
-        init: {group: true, exitZero: [143]}
-        arbitraryUser: true
-        files:
-          - {src: "bin/app-${arch}", dest: /app/server, mode: "0755"}
-          - {src: static, dest: /app/static, uid: 65532, gid: 65532}
-        entrypoint: [/app/server]
-        cmd: [--port, "8080"]
-        env: {LOGLEVEL: debug, HOME: /app}
-        ports: [8080]
-        stopSignal: SIGINT
-        annotations: {org.opencontainers.image.source: "git"}
-        """);
-    BuildSpec spec = PlinthYaml.load(dir.resolve("plinth.yaml"));
+    Path yaml = TestProjects.demo(tmp.resolve("proj"), "arbitraryUser: true\n");
+    BuildSpec spec = PlinthYaml.load(yaml);
     Path out = tmp.resolve("demo.tar");
     BuildResult result = Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
     assertEquals(2, result.images().size());

@@ -44,7 +44,7 @@ final class LockCommand implements Cli.Command {
     PrintWriter err = context.err();
     // a Java runtime is linked to know its libraries: say what takes long
     Plinth.LockResult r = Plinth.lock(spec, output.value() == null ? null : Path.of(output.value()),
-        context.options().withStatus(line -> {
+        context.options().withListener(line -> {
           synchronized (err) {
             err.println("plinth: " + line);
             err.flush();

@@ -18,26 +18,15 @@ import java.util.List;
  * {@code docker-daemon:NAME[:TAG]}: a Docker or Podman daemon. Reading saves the image to a temp
  * docker-archive (kept until the process ends, its layers read lazily); writing loads a
  * docker-archive of one image: the only one, else the daemon's own platform.
+ *
+ * @param connect finds the daemon when it is first needed
+ * @param mtime the time (seconds since 1970) of the archive entries loaded
  */
-public final class DaemonTransport implements Transport {
+public record DaemonTransport(Connect connect, long mtime) implements Transport {
   /** Finds the daemon when it is first needed (a bad DOCKER_HOST fails only then). */
   @FunctionalInterface
   public interface Connect {
     DockerDaemon daemon() throws PlinthException;
-  }
-
-  private final Connect connect;
-  private final long mtime;
-
-  /** @param mtime the time (seconds since 1970) of the archive entries loaded */
-  public DaemonTransport(Connect connect, long mtime) {
-    this.connect = connect;
-    this.mtime = mtime;
-  }
-
-  @Override
-  public String prefix() {
-    return ImageRef.DOCKER_DAEMON;
   }
 
   /** A daemon runs one platform: of several, its own. */
@@ -70,7 +59,14 @@ public final class DaemonTransport implements Transport {
   }
 
   @Override
-  public ImageSink sink(ImageRef ref) {
+  public ImageSink sink(ImageRef ref) throws PlinthException {
+    return sink(ref, List.of());
+  }
+
+  /** One load, of an archive naming the image {@code ref} and each of {@code tags}. */
+  @Override
+  public ImageSink sink(ImageRef ref, List<String> tags) throws PlinthException {
+    List<String> repoTags = ref.namesWith(tags);
     return (index, notes) -> {
       DockerDaemon daemon = connect.daemon();
       List<Platform> platforms = index.images().stream().map(Image::platform).toList();
@@ -85,7 +81,7 @@ public final class DaemonTransport implements Transport {
       Cleanup.register(dir);
       try {
         Path archive = dir.resolve("image.tar");
-        ArchiveWriter.writeDockerArchive(archive, ref.name(), image, mtime);
+        ArchiveWriter.writeDockerArchiveTags(archive, repoTags, image, mtime);
         String loaded = daemon.load(archive);
         notes.accept("loaded " + image.platform() + " into the daemon at " + daemon.where()
             + (loaded.isEmpty() ? "" : ": " + loaded));

@@ -192,6 +192,40 @@ public final class DebianJdk {
     }
   }
 
+  /** Where the unpacked toolchain of a cheap identity ({@link Toolchain#identity}) is noted. */
+  private static Path ref(Path cacheRoot, String identity) {
+    return cacheRoot.resolve("jdks").resolve(
+        Digest.of(identity.getBytes(StandardCharsets.UTF_8)).hex() + ".ref");
+  }
+
+  /** Notes which unpacked toolchain {@code identity} names (its directory and identity). */
+  static void remember(Path cacheRoot, String identity, JavaRuntime.Jdk jdk) throws IOException {
+    Path root = jdk.home();
+    while (root != null && !root.getFileName().toString().equals("root")) {
+      root = root.getParent();
+    }
+    if (root != null) {
+      dev.plinth.oci.AtomicFile.write(ref(cacheRoot, identity), (root.getParent().getFileName()
+          + "\n" + jdk.identity() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The toolchain {@link #remember} noted for {@code identity}, or null. */
+  static JavaRuntime.Jdk known(Path cacheRoot, String identity, int feature) {
+    try {
+      List<String> lines = Files.readAllLines(ref(cacheRoot, identity), StandardCharsets.UTF_8);
+      if (lines.size() < 2 || !lines.get(0).matches("[0-9a-f]{16}")) {
+        return null;
+      }
+      Path dir = cacheRoot.resolve("jdks").resolve(lines.get(0));
+      String arch = Jdks.hostArch();
+      return Files.isDirectory(dir) ? jdk(dir, Path.of("usr/lib/jvm/java-" + feature
+          + "-openjdk-" + arch), Loader.of(arch), lines.get(1)) : null;
+    } catch (IOException | PlinthException e) {
+      return null;   // unpacked again
+    }
+  }
+
   private static JavaRuntime.Jdk jdk(Path dir, Path home, Loader loader, String identity)
       throws PlinthException {
     Path root = dir.resolve("root");

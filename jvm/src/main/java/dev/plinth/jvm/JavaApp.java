@@ -20,23 +20,65 @@ import java.util.stream.Stream;
  * most, as Jib lays it out: release dependencies, snapshot dependencies, resources, classes. A
  * change to the app's code rebuilds (and re-pushes) only the top layer. The layers are the same
  * for every platform.
+ *
+ * <p>{@code java.jar} is read by its content: a Spring Boot executable jar or war ({@link
+ * SpringBootJar}) and a Quarkus fast-jar ({@link QuarkusApp}, its directory or its run jar) are
+ * laid out as their frameworks run them, in layers as above; any other jar, a shaded (uber) jar
+ * too, is the top layer whole, its Class-Path jars beside it.
  */
 public final class JavaApp {
   public static final String APP = "/app";
   public static final String LIBS = APP + "/libs";
+  static final String RELEASE = "release dependencies";
+  static final String SNAPSHOT = "snapshot dependencies";
+  static final String RESOURCES = "resources";
+  static final String CLASSES = "classes";
+  /** Files of an app directory, at most. */
+  private static final int MAX_FILES = 200_000;
 
   /** One layer of the app: its name for the history, and its content. */
   public record Part(String name, LayerBuilder layer) {}
 
   /**
-   * The app's layers (empty ones left out), the classpath inside the image, the main class, and
-   * the host files jdeps reads.
+   * The app's layers (empty ones left out), the classpath inside the image, the main class, the
+   * host files jdeps reads (every jar and class directory of what runs, fat jars unpacked), and
+   * the java command's arguments after the JVM flags (e.g. {@code -cp CLASSPATH MAIN} or
+   * {@code -jar /app/quarkus-run.jar}).
    */
-  public record Plan(List<Part> parts, List<String> classpath, String mainClass, List<Path> jdepsInputs) {}
+  public record Plan(List<Part> parts, List<String> classpath, String mainClass,
+      List<Path> jdepsInputs, List<String> javaArgs) {
+    public Plan {
+      parts = List.copyOf(parts);
+      classpath = List.copyOf(classpath);
+      jdepsInputs = List.copyOf(jdepsInputs);
+      javaArgs = List.copyOf(javaArgs);
+    }
+
+    /** An app started as {@code java -cp CLASSPATH MAIN}. */
+    public Plan(List<Part> parts, List<String> classpath, String mainClass,
+        List<Path> jdepsInputs) {
+      this(parts, classpath, mainClass, jdepsInputs,
+          List.of("-cp", String.join(":", classpath), mainClass));
+    }
+  }
 
   private JavaApp() {}
 
+  /** As {@link #plan(JavaSpec, Path)}, for apps that need nothing unpacked (no fat jar). */
   public static Plan plan(JavaSpec java) throws IOException, PlinthException {
+    return plan(java, null);
+  }
+
+  /**
+   * The app's plan; a fat jar is unpacked into {@code store} (a cache directory; files there are
+   * named by their content and never change).
+   */
+  public static Plan plan(JavaSpec java, Path store) throws IOException, PlinthException {
+    return plan(java, store, UnpackedJar.Limits.DEFAULT);
+  }
+
+  static Plan plan(JavaSpec java, Path store, UnpackedJar.Limits limits)
+      throws IOException, PlinthException {
     LayerBuilder release = new LayerBuilder();
     LayerBuilder snapshot = new LayerBuilder();
     LayerBuilder resources = new LayerBuilder();
@@ -48,16 +90,29 @@ public final class JavaApp {
     String main = java.mainClass();
     if (java.jar() != null) {
       Path jar = java.jar();
-      if (!Files.isRegularFile(jar)) {
-        throw new PlinthException(Kind.NOT_FOUND, "java.jar: " + jar + " does not exist (build"
-            + " the app first, e.g. mvn package)");
+      if (QuarkusApp.isDir(jar)) {
+        jar = jar.resolve(QuarkusApp.RUN_JAR);
       }
-      Manifest mf;
-      try (InputStream in = Files.newInputStream(jar); JarInputStream j = new JarInputStream(in)) {
-        mf = j.getManifest();
-      } catch (IOException e) {
-        throw new PlinthException(Kind.BAD_INPUT, "java.jar: " + jar + " is not a jar: "
-            + e.getMessage(), e);
+      if (!Files.isRegularFile(jar)) {
+        throw new PlinthException(Kind.NOT_FOUND, "java.jar: " + jar + (Files.isDirectory(jar)
+            ? " is a directory, and not a Quarkus fast-jar (no " + QuarkusApp.RUN_JAR + " in it)"
+            : " does not exist") + " (build the app first, e.g. mvn package)");
+      }
+      Manifest mf = manifest(jar);
+      boolean boot = SpringBootJar.is(mf);
+      if ((boot || QuarkusApp.is(mf)) && main != null) {
+        throw new PlinthException(Kind.USAGE, "java.mainClass: " + jar + " is a "
+            + (boot ? "Spring Boot" : "Quarkus") + " app, started the way it was packaged (its"
+            + " manifest names the main class); drop java.mainClass");
+      }
+      if (boot) {
+        if (store == null) {
+          throw new IllegalArgumentException("a Spring Boot jar needs a directory to unpack into");
+        }
+        return SpringBootJar.plan(jar, mf, store, limits);
+      }
+      if (QuarkusApp.is(mf)) {
+        return QuarkusApp.plan(jar);
       }
       if (main == null) {
         main = mf == null ? null : mf.getMainAttributes().getValue("Main-Class");
@@ -113,14 +168,54 @@ public final class JavaApp {
     }
     cp.addAll(libCp);
     List<Part> parts = new ArrayList<>();
-    for (Part p : List.of(new Part("release dependencies", release),
-        new Part("snapshot dependencies", snapshot), new Part("resources", resources),
-        new Part("classes", classes))) {
+    for (Part p : List.of(new Part(RELEASE, release), new Part(SNAPSHOT, snapshot),
+        new Part(RESOURCES, resources), new Part(CLASSES, classes))) {
       if (!p.layer().isEmpty()) {
         parts.add(p);
       }
     }
     return new Plan(parts, cp, main, jdeps);
+  }
+
+  /** The manifest of {@code jar} (null: none), read from its first entries. */
+  private static Manifest manifest(Path jar) throws IOException, PlinthException {
+    try (InputStream in = Files.newInputStream(jar);
+        JarInputStream j = new JarInputStream(UnpackedJar.skipLaunchScript(
+            new java.io.BufferedInputStream(in, 65536), jar), false)) {
+      return j.getManifest();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new PlinthException(Kind.BAD_INPUT, "java.jar: " + jar + " is not a jar: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The regular files under {@code dir}, relative and sorted; a symlink, device or FIFO among
+   * them fails naming it and {@code what}.
+   */
+  static List<String> files(Path dir, String what) throws IOException, PlinthException {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+            java.nio.file.attribute.BasicFileAttributes.class,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (a.isDirectory()) {
+          continue;
+        }
+        if (!a.isRegularFile()) {
+          throw new PlinthException(Kind.BAD_INPUT, "java.jar: " + p + " in " + what
+              + " is not a regular file (a symlink, device or FIFO); plinth copies only files");
+        }
+        if (out.size() >= MAX_FILES) {
+          throw new PlinthException(Kind.BAD_INPUT, "java.jar: " + what + " holds more than "
+              + MAX_FILES + " files");
+        }
+        out.add(dir.relativize(p).toString());
+      }
+    }
+    out.sort(null);
+    return out;
   }
 
   private static void addLib(Path jar, LayerBuilder release, LayerBuilder snapshot,

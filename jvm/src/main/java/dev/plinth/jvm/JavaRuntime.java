@@ -63,6 +63,11 @@ public final class JavaRuntime {
       launcher = List.copyOf(launcher);
     }
 
+    /** A JDK installed on this machine, known by its version. */
+    public Jdk(Path home, int feature, String version, String arch) {
+      this(home, feature, version, arch, List.of(), "JDK " + version + " (" + arch + ")");
+    }
+
     /**
      * The argv prefix that runs one of its tools ({@code java}, {@code jlink}, {@code jdeps}) on
      * this machine; the tool's own arguments follow.

@@ -3,6 +3,7 @@ package dev.plinth.jvm;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +16,8 @@ import java.util.Map;
  *     become the resources and classes layers, jars the dependency layers)
  * @param version the JDK feature version of the runtime, e.g. 25 or 17; {@link #UNSET}: the
  *     smallest of {@link #SUPPORTED} that runs the app's class files
- * @param modules the runtime's modules; empty: found with jdeps
+ * @param modules the runtime's modules: empty, or a list holding {@link #AUTO}: found (jdeps
+ *     and a training run) plus the other names of the list; else exactly these
  * @param jvmFlags flags after plinth's container defaults
  * @param aot bake a JDK AOT cache from a training run into the image of the host's
  *     architecture; null: none
@@ -23,9 +25,12 @@ import java.util.Map;
  *     packages the version ({@link #defaultSuite})
  * @param runtime a ready Java runtime directory (with bin/java) to use as is, for all
  *     platforms, instead of linking one; null: plinth links it
+ * @param train with found modules: also run the app once at build time on a full JDK and add
+ *     the modules it loads (default); false: jdeps and the named modules only
  */
 public record JavaSpec(Path jar, String mainClass, List<Path> classpath, int version,
-    List<String> modules, List<String> jvmFlags, AotSpec aot, String suite, Path runtime) {
+    List<String> modules, List<String> jvmFlags, AotSpec aot, String suite, Path runtime,
+    boolean train) {
   /** No version given: it follows the app's class files. */
   public static final int UNSET = 0;
 
@@ -41,6 +46,9 @@ public record JavaSpec(Path jar, String mainClass, List<Path> classpath, int ver
    */
   public static final String DEFAULT_SUITE = "trixie";
 
+  /** The word in a module list that asks for the modules plinth finds. */
+  public static final String AUTO = "auto";
+
   /** The feature versions plinth links out of the box: Debian's packaged LTS releases. */
   public static final List<Integer> SUPPORTED = List.of(17, 21, 25);
 
@@ -54,10 +62,16 @@ public record JavaSpec(Path jar, String mainClass, List<Path> classpath, int ver
     jvmFlags = List.copyOf(jvmFlags);
   }
 
-  /** A Java app whose runtime plinth links. */
+  /** A Java app whose runtime plinth links, its modules found with a training run. */
   public JavaSpec(Path jar, String mainClass, List<Path> classpath, int version,
       List<String> modules, List<String> jvmFlags, AotSpec aot, String suite) {
     this(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite, null);
+  }
+
+  /** A Java app, its modules found with a training run when they are found. */
+  public JavaSpec(Path jar, String mainClass, List<Path> classpath, int version,
+      List<String> modules, List<String> jvmFlags, AotSpec aot, String suite, Path runtime) {
+    this(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite, runtime, true);
   }
 
   /**
@@ -80,6 +94,24 @@ public record JavaSpec(Path jar, String mainClass, List<Path> classpath, int ver
   /** With this version and its suite (the given one, else {@link #defaultSuite}). */
   public JavaSpec resolved(int v) throws PlinthException {
     return new JavaSpec(jar, mainClass, classpath, v, modules, jvmFlags, aot,
-        suite != null ? suite : defaultSuite(v), runtime);
+        suite != null ? suite : defaultSuite(v), runtime, train);
+  }
+
+  /** Whether plinth finds the modules: no list, or a list with {@link #AUTO}. */
+  public boolean modulesFound() {
+    return modules.isEmpty() || modules.contains(AUTO);
+  }
+
+  /** The modules named in the list: all of them, or those added to the found ones. */
+  public List<String> namedModules() {
+    List<String> named = new ArrayList<>(modules);
+    named.removeIf(AUTO::equals);
+    return List.copyOf(new java.util.LinkedHashSet<>(named));
+  }
+
+  /** This spec with the training run for modules on or off. */
+  public JavaSpec withTrain(boolean on) {
+    return new JavaSpec(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite,
+        runtime, on);
   }
 }

@@ -33,6 +33,23 @@ public final class Jdks {
     return out;
   }
 
+  /** The variable that sets the search path: colon-separated JDK homes and their directories. */
+  public static final String PATH_ENV = "PLINTH_JDK_PATH";
+
+  /** The search path a {@link #PATH_ENV} value gives (empty: none), or null when it is unset. */
+  public static List<Path> searchPath(String value) {
+    if (value == null) {
+      return null;
+    }
+    List<Path> out = new ArrayList<>();
+    for (String p : value.split(":")) {
+      if (!p.isBlank()) {
+        out.add(Path.of(p));
+      }
+    }
+    return out;
+  }
+
   /** Debian's name of this machine's architecture (amd64, arm64), or the JVM's when unknown. */
   public static String hostArch() {
     // os.arch is a fact about this machine, not a setting

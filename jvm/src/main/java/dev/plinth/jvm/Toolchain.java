@@ -62,10 +62,20 @@ public final class Toolchain {
     return identity;
   }
 
-  /** The JDK, unpacked first if it is Debian's and the cache has not got it yet. */
+  /**
+   * The JDK, unpacked first if it is Debian's and the cache has not got it yet. Debian's, once
+   * unpacked, is found again by {@link #identity} without reading the index.
+   */
   public synchronized JavaRuntime.Jdk jdk() throws IOException, PlinthException {
+    if (jdk == null && host != null) {
+      jdk = host;
+    }
     if (jdk == null) {
-      jdk = host != null ? host : DebianJdk.toolchain(debian(), feature, debs);
+      jdk = DebianJdk.known(debs.cache().root(), identity, feature);
+    }
+    if (jdk == null) {
+      jdk = DebianJdk.toolchain(debian(), feature, debs);
+      DebianJdk.remember(debs.cache().root(), identity, jdk);
     }
     return jdk;
   }

@@ -5,14 +5,15 @@ import dev.plinth.builder.BuildSpec;
 import dev.plinth.builder.Plinth;
 import dev.plinth.oci.ImageRef;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.maven.artifact.Artifact;
-import org.apache.maven.model.Plugin;
-import org.apache.maven.model.PluginExecution;
+import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -20,36 +21,51 @@ import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
 import org.apache.maven.project.MavenProject;
-import org.codehaus.plexus.util.xml.Xpp3Dom;
 
 /**
  * Builds an image of the project's Java application: its classes and runtime dependencies, on a
  * Java runtime plinth links for each platform. The same build as {@code plinth build} with a
  * plinth.yaml {@code java} section; this goal only reads the project and calls {@code
- * Plinth.build}.
+ * Plinth.build}. Without configuration it finds what jib-maven-plugin finds: the main class, the
+ * project's Java release, a Quarkus app's run jar.
  */
 @Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE,
     requiresDependencyResolution = ResolutionScope.RUNTIME, threadSafe = true)
 public class BuildMojo extends AbstractMojo {
-  private static final String JAR_PLUGIN = "org.apache.maven.plugins:maven-jar-plugin";
-
   @Parameter(defaultValue = "${project}", readonly = true, required = true)
   private MavenProject project;
 
-  /** Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG]. */
+  @Parameter(defaultValue = "${session}", readonly = true, required = true)
+  private MavenSession session;
+
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true, required = true)
+  private MojoExecution execution;
+
+  /**
+   * Where to write: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG] or a
+   * registry reference such as registry.example.com/team/app:1 (Jib's to.image).
+   */
   @Parameter(property = "plinth.to", required = true,
       defaultValue = "oci-archive:${project.build.directory}/${project.artifactId}-image.tar")
   private String to;
+
+  /** More tags of the same image (Jib's to.tags): pushed too, or more names in a layout or archive. */
+  @Parameter(property = "plinth.tags")
+  private List<String> tags;
 
   /** Comma-separated platforms (default linux/amd64,linux/arm64). */
   @Parameter(property = "plinth.platforms")
   private String platforms;
 
-  /** The main class; default: maven-jar-plugin's archive/manifest/mainClass. */
+  /**
+   * The main class; default: maven-jar-plugin's manifest mainClass, the start-class or
+   * exec.mainClass property, spring-boot-maven-plugin's or exec-maven-plugin's mainClass, else
+   * the one class with a main method in target/classes.
+   */
   @Parameter(property = "plinth.mainClass")
   private String mainClass;
 
-  /** The JDK feature version of the runtime (default 25). */
+  /** The JDK feature version of the runtime; default: the oldest of 17, 21, 25 that runs the project's release. */
   @Parameter(property = "plinth.javaVersion")
   private Integer javaVersion;
 
@@ -73,7 +89,7 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "plinth.aotGet")
   private List<String> aotGet;
 
-  /** The Debian suite of the JDK packages and native libraries (default trixie). */
+  /** The Debian suite of the JDK packages and native libraries (default trixie; bookworm for Java 17). */
   @Parameter(property = "plinth.suite")
   private String suite;
 
@@ -85,13 +101,29 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "plinth.args")
   private List<String> args;
 
-  /** Environment variables of the image: {@code <env><NAME>value</NAME></env>}. */
-  @Parameter
+  /** Environment variables of the image: {@code <env><NAME>value</NAME></env>} (or {@code <environment>}, Jib's name). */
+  @Parameter(alias = "environment")
   private Map<String, String> env;
 
   /** Exposed ports, e.g. 8080 or 8080/tcp. */
   @Parameter(property = "plinth.ports")
   private List<String> ports;
+
+  /** Labels of the image's config: {@code <labels><key>value</key></labels>}. */
+  @Parameter
+  private Map<String, String> labels;
+
+  /** The user the image runs as: nonroot (65532, the default), root, or a numeric uid[:gid]. */
+  @Parameter(property = "plinth.user")
+  private String user;
+
+  /**
+   * The image's creation time, as Jib's: EPOCH, USE_CURRENT_TIMESTAMP or an ISO-8601 time; the
+   * files keep theirs. Default: the files' time (SOURCE_DATE_EPOCH, else
+   * project.build.outputTimestamp, else 1970).
+   */
+  @Parameter(property = "plinth.creationTime")
+  private String creationTime;
 
   /** The image title (org.opencontainers.image.title). */
   @Parameter(property = "plinth.name", defaultValue = "${project.artifactId}")
@@ -100,6 +132,13 @@ public class BuildMojo extends AbstractMojo {
   /** Skip this goal. */
   @Parameter(property = "plinth.skip", defaultValue = "false")
   private boolean skip;
+
+  @Parameter(defaultValue = "${settings}", readonly = true)
+  private org.apache.maven.settings.Settings settings;
+
+  /** Decrypts settings.xml passwords ({mvn --encrypt-password} ones). */
+  @org.apache.maven.plugins.annotations.Component
+  private org.apache.maven.settings.crypto.SettingsDecrypter decrypter;
 
   @Parameter(defaultValue = "${project.build.outputTimestamp}", readonly = true)
   private String outputTimestamp;
@@ -110,27 +149,80 @@ public class BuildMojo extends AbstractMojo {
       getLog().info("plinth: skipped (plinth.skip)");
       return;
     }
-    String main = mainClass != null && !mainClass.isBlank() ? mainClass.trim() : jarMainClass();
-    if (main == null) {
-      throw new MojoExecutionException("no main class: set <mainClass> in plinth-maven-plugin's"
-          + " configuration (or -Dplinth.mainClass=...), or <archive><manifest><mainClass> in"
-          + " maven-jar-plugin's");
-    }
-    BuildParameters parameters = new BuildParameters(name, platforms, main,
-        Path.of(project.getBuild().getOutputDirectory()), runtimeJars(), javaVersion, modules,
-        jvmFlags, aot, suite, packages, args, env, ports, aotGet);
     try {
+      PomView pom = new PomView(project, PomView.map(session.getUserProperties()));
+      ClassFiles classes = new ClassFiles(Path.of(project.getBuild().getOutputDirectory()));
+      String quarkus = QuarkusApp.plugin(pom);
+      BuildParameters.App app;
+      Choice<String> main;
+      if (quarkus != null) {
+        Path jar = QuarkusApp.runJar(pom, quarkus, Path.of(project.getBuild().getDirectory()),
+            execution.getLifecyclePhase());
+        main = mainClass == null || mainClass.isBlank()
+            ? new Choice<>(null, "the Main-Class of " + shortName(jar) + ", a Quarkus project")
+            : new Choice<>(mainClass.trim(), "plinth-maven-plugin's mainClass");
+        app = new BuildParameters.App(main.value(), jar, null, List.of());
+      } else {
+        main = MainClassResolver.resolve(mainClass, pom, classes);
+        app = BuildParameters.App.classpath(main.value(), classes.dir(), runtimeJars());
+      }
+      Choice<Integer> java = JavaRelease.choose(javaVersion, pom, classes);
+      BuildParameters parameters = new BuildParameters(name, platforms, app, java.value(),
+          modules, jvmFlags, aot, suite, packages, args, env, ports, aotGet, labels,
+          user);
       BuildSpec spec = parameters.toSpec();
-      getLog().info("plinth: building " + target() + " for " + spec.platforms().stream()
-          .map(Object::toString).collect(Collectors.joining(", ")) + ": " + main + ", classpath "
-          + spec.java().classpath().stream().map(this::shortName).collect(Collectors.joining(":")));
+      List<String> tagList = tags == null ? List.of() : tags.stream().map(String::trim)
+          .filter(t -> !t.isEmpty()).toList();
+      getLog().info("plinth: image " + target() + (tagList.isEmpty() ? ""
+          : " (tags " + String.join(", ", tagList) + ")") + " for " + spec.platforms().stream()
+          .map(Object::toString).collect(Collectors.joining(", ")));
+      getLog().info("plinth: main class " + (main.value() == null ? "as the jar says"
+          : main.value()) + " (" + main.why() + ")");
+      getLog().info("plinth: Java " + java.value() + " (" + java.why() + "), Debian "
+          + spec.java().suite());
+      getLog().info("plinth: classpath " + (app.jar() != null ? shortName(app.jar())
+          : spec.java().classpath().stream().map(this::shortName)
+              .collect(Collectors.joining(":"))));
       // The environment is read here, at each execution: a Maven JVM outlives settings.
-      BuildResult result = Plinth.build(spec, ImageRef.parse(target()), BuildParameters.options(
-          System.getenv(), Path.of(System.getProperty("user.home")), outputTimestamp));
+      Plinth.Options options = BuildParameters.options(System.getenv(),
+          Path.of(System.getProperty("user.home")), outputTimestamp, creationTime, Instant.now())
+          .withListener(line -> getLog().info("plinth: " + line));
+      options = withSettings(options);
+      BuildResult result = Plinth.build(spec, ImageRef.parse(target()), tagList, options);
       ResultLines.of(result).forEach(getLog()::info);
     } catch (Exception | Error e) {
       MojoFailures.raise(e);
     }
+  }
+
+  /**
+   * settings.xml's active proxies (over HTTPS_PROXY and the rest) and its servers' credentials
+   * for registries, decrypted by Maven.
+   */
+  private Plinth.Options withSettings(Plinth.Options options) {
+    if (settings == null) {
+      return options;
+    }
+    List<org.apache.maven.settings.Proxy> proxies = settings.getProxies();
+    List<org.apache.maven.settings.Server> servers = settings.getServers();
+    if (decrypter != null && (!proxies.isEmpty() || !servers.isEmpty())) {
+      org.apache.maven.settings.crypto.SettingsDecryptionResult r = decrypter.decrypt(
+          new org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest(settings));
+      r.getProblems().forEach(p -> getLog().warn("plinth: settings.xml: " + p.getMessage()));
+      proxies = r.getProxies();
+      servers = r.getServers();
+    }
+    dev.plinth.http.Proxies fromSettings = MavenSettings.proxies(proxies);
+    if (fromSettings != null) {
+      getLog().info("plinth: proxies from settings.xml: " + fromSettings);
+      options = options.withProxies(fromSettings);
+    }
+    Map<String, dev.plinth.registry.Credentials> byHost = MavenSettings.servers(servers);
+    if (!byHost.isEmpty()) {
+      options = options.withRegistry(options.registry().withCredentials(
+          options.registry().credentials().withServers(byHost)));
+    }
+    return options;
   }
 
   /** Where the image goes: {@code to}, or the daemon for {@link DockerBuildMojo}. */
@@ -148,31 +240,6 @@ public class BuildMojo extends AbstractMojo {
       }
     }
     return out;
-  }
-
-  /** maven-jar-plugin's archive/manifest/mainClass: its default-jar execution's, else its own. */
-  private String jarMainClass() {
-    Plugin jar = project.getPlugin(JAR_PLUGIN);
-    if (jar == null) {
-      return null;
-    }
-    List<Object> configurations = new ArrayList<>();
-    for (PluginExecution e : jar.getExecutions()) {
-      if (e.getId().equals("default-jar")) {
-        configurations.add(e.getConfiguration());
-      }
-    }
-    configurations.add(jar.getConfiguration());
-    for (Object c : configurations) {
-      Xpp3Dom node = c instanceof Xpp3Dom dom ? dom : null;
-      for (String child : List.of("archive", "manifest", "mainClass")) {
-        node = node == null ? null : node.getChild(child);
-      }
-      if (node != null && node.getValue() != null && !node.getValue().isBlank()) {
-        return node.getValue().trim();
-      }
-    }
-    return null;
   }
 
   private String shortName(Path p) {

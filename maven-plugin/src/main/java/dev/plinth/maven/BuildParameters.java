@@ -1,15 +1,14 @@
 package dev.plinth.maven;
 
-import dev.plinth.jvm.AotSpec;
-
-import dev.plinth.jvm.JavaSpec;
-
 import dev.plinth.builder.BuildSpec;
 import dev.plinth.builder.Plinth;
+import dev.plinth.jvm.AotSpec;
+import dev.plinth.jvm.JavaSpec;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,19 +27,18 @@ import java.util.regex.Pattern;
  *
  * @param name the image title
  * @param platforms comma-separated, e.g. {@code linux/amd64,linux/arm64}
- * @param mainClass the resolved main class (the goal's parameter, else the jar plugin's)
- * @param classes the project's output directory: first on the classpath
- * @param jars the runtime classpath jars, in Maven's order
+ * @param app what runs: the project's classes and jars, or a run jar (Quarkus)
+ * @param javaVersion the runtime's feature version (the goal's, else the project's release)
  * @param args the default arguments (the image's cmd)
  * @param ports {@code 8080}, {@code 8080/tcp} or {@code 53/udp}
  * @param aotGet the AOT training run's URLs (http on 127.0.0.1 or localhost); implies aot
+ * @param labels the image config's labels, over plinth's own
+ * @param user {@code nonroot}, {@code root} or a numeric {@code uid[:gid]}; null: nonroot
  */
 record BuildParameters(
     String name,
     String platforms,
-    String mainClass,
-    Path classes,
-    List<Path> jars,
+    App app,
     Integer javaVersion,
     List<String> modules,
     List<String> jvmFlags,
@@ -50,17 +48,36 @@ record BuildParameters(
     List<String> args,
     Map<String, String> env,
     List<String> ports,
-    List<String> aotGet) {
+    List<String> aotGet,
+    Map<String, String> labels,
+    String user) {
 
-  private static final Pattern CLASS_NAME =
-      Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+  /**
+   * What runs.
+   *
+   * @param mainClass the main class; null with a jar: its Main-Class
+   * @param jar an executable jar (Main-Class, Class-Path beside it), or null
+   * @param classes the project's output directory, first on the classpath (no jar)
+   * @param jars the runtime classpath jars, in Maven's order (no jar)
+   */
+  record App(String mainClass, Path jar, Path classes, List<Path> jars) {
+    App {
+      jars = jars == null ? List.of() : List.copyOf(jars);
+    }
+
+    /** The project's classes and runtime jars, started by {@code mainClass}. */
+    static App classpath(String mainClass, Path classes, List<Path> jars) {
+      return new App(mainClass, null, classes, jars);
+    }
+  }
+
   private static final Pattern WORD = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
   private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern PORT = Pattern.compile("([0-9]{1,5})(?:/(tcp|udp|sctp))?");
+  private static final Pattern CLASS_NAME = MainClassResolver.CLASS_NAME;
 
   BuildParameters {
-    jars = orEmpty(jars);
     modules = orEmpty(modules);
     jvmFlags = orEmpty(jvmFlags);
     packages = orEmpty(packages);
@@ -68,30 +85,51 @@ record BuildParameters(
     ports = orEmpty(ports);
     aotGet = orEmpty(aotGet);
     env = env == null ? Map.of() : env;
+    labels = labels == null ? Map.of() : labels;
   }
 
   /** The spec to build, every parameter checked. */
   BuildSpec toSpec() throws PlinthException {
-    if (mainClass == null || !CLASS_NAME.matcher(mainClass).matches()) {
-      throw usage("mainClass: '" + mainClass + "' is not a class name");
+    String main = app.mainClass();
+    if (main == null ? app.jar() == null : !CLASS_NAME.matcher(main).matches()) {
+      throw usage("mainClass: '" + main + "' is not a class name");
     }
     List<Path> classpath = new ArrayList<>();
-    classpath.add(classes);
-    classpath.addAll(jars);
-    JavaSpec java = new JavaSpec(null, mainClass, classpath, feature(),
+    if (app.jar() == null) {
+      classpath.add(app.classes());
+      classpath.addAll(app.jars());
+    }
+    int feature = feature();
+    JavaSpec java = new JavaSpec(app.jar(), main, classpath, feature,
         names(modules, CLASS_NAME, "modules", "a module name"), jvmFlags, aotSpec(),
-        suite == null ? JavaSpec.DEFAULT_SUITE : word(suite, "suite", "trixie"));
+        suite == null ? defaultSuite(feature) : word(suite, "suite", "trixie"));
     BuildSpec spec = BuildSpec.base(platformList())
         .withName(name)
         .withJava(java)
         .withCmd(args)
-        .withEnv(sortedEnv())
+        .withEnv(sorted(env, "env"))
+        .withLabels(sorted(labels, "labels"))
         .withPorts(portList());
+    if (user != null && !user.isBlank()) {
+      try {
+        spec = spec.withUser(BuildSpec.User.parse(user.trim()));
+      } catch (IllegalArgumentException e) {
+        throw usage("user: " + e.getMessage());
+      }
+    }
     if (!packages.isEmpty()) {
       spec = spec.withPackages(
           BuildSpec.Packages.NONE.withNames(names(packages, PACKAGE, "packages", "a Debian package name")));
     }
     return spec;
+  }
+
+  /**
+   * The Debian suite of a runtime's packages: bookworm for Java 17 (the one suite that has
+   * openjdk-17), else {@link JavaSpec#DEFAULT_SUITE}.
+   */
+  static String defaultSuite(int feature) {
+    return feature == 17 ? "bookworm" : JavaSpec.DEFAULT_SUITE;
   }
 
   private AotSpec aotSpec() throws PlinthException {
@@ -108,36 +146,50 @@ record BuildParameters(
   }
 
   /**
-   * The build options from the environment: SOURCE_DATE_EPOCH when set, else the project's {@code
-   * project.build.outputTimestamp} as reproducible Maven builds read it (seconds since 1970, or an
-   * ISO-8601 date with an offset; one character or nothing means none), else time 0.
+   * The build options from the environment: the files' time is SOURCE_DATE_EPOCH when set, else
+   * the project's {@code project.build.outputTimestamp} as reproducible Maven builds read it
+   * (seconds since 1970, or an ISO-8601 date with an offset; one character or nothing means
+   * none), else time 0. The image's creation time is the same unless {@code creationTime} says
+   * otherwise, as Jib's does: {@code EPOCH} (1970), {@code USE_CURRENT_TIMESTAMP} ({@code now}),
+   * or a time (ISO-8601 or seconds since 1970).
    *
    * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
    */
   static Plinth.Options options(Map<String, String> environment, Path home,
-      String outputTimestamp) throws PlinthException {
+      String outputTimestamp, String creationTime, Instant now) throws PlinthException {
     Plinth.Options options = Plinth.Options.fromEnvironment(environment, home);
     String epoch = environment.get("SOURCE_DATE_EPOCH");
-    if (epoch != null && !epoch.isBlank()) {
+    if ((epoch == null || epoch.isBlank()) && outputTimestamp != null
+        && outputTimestamp.trim().length() >= 2) {
+      options = options.withEpochSeconds(seconds(outputTimestamp, "project.build.outputTimestamp"));
+    }
+    if (creationTime == null || creationTime.isBlank()) {
       return options;
     }
-    if (outputTimestamp == null || outputTimestamp.trim().length() < 2) {
-      return options;
-    }
-    String t = outputTimestamp.trim();
+    return options.withCreatedSeconds(switch (creationTime.trim()) {
+      case "EPOCH" -> 0;
+      case "USE_CURRENT_TIMESTAMP" -> now.getEpochSecond();
+      default -> seconds(creationTime, "creationTime");
+    });
+  }
+
+  /** Seconds since 1970, or an ISO-8601 time with an offset, as seconds. */
+  private static long seconds(String text, String param) throws PlinthException {
+    String t = text.trim();
     long seconds;
     try {
       seconds = t.chars().allMatch(Character::isDigit)
           ? Long.parseLong(t)
           : OffsetDateTime.parse(t).toEpochSecond();
     } catch (NumberFormatException | DateTimeException e) {
-      throw usage("project.build.outputTimestamp: '" + t + "' is neither seconds since 1970 nor"
-          + " an ISO-8601 date such as 2024-01-01T00:00:00Z");
+      throw usage(param + ": '" + t + "' is neither seconds since 1970 nor an ISO-8601 time"
+          + " such as 2024-01-01T00:00:00Z" + (param.equals("creationTime")
+          ? " (nor EPOCH or USE_CURRENT_TIMESTAMP)" : ""));
     }
     if (seconds < 0 || seconds > 253402300799L) {
-      throw usage("project.build.outputTimestamp: '" + t + "' is out of range");
+      throw usage(param + ": '" + t + "' is out of range");
     }
-    return options.withEpochSeconds(seconds);
+    return seconds;
   }
 
   private List<Platform> platformList() throws PlinthException {
@@ -174,11 +226,16 @@ record BuildParameters(
     return javaVersion;
   }
 
-  private Map<String, String> sortedEnv() throws PlinthException {
+  /** Sorted, each name checked: an env's a variable name, a label's not blank. */
+  private static Map<String, String> sorted(Map<String, String> values, String param)
+      throws PlinthException {
     Map<String, String> out = new TreeMap<>();
-    for (Map.Entry<String, String> e : env.entrySet()) {
-      if (!ENV_KEY.matcher(e.getKey()).matches()) {
-        throw usage("env: '" + e.getKey() + "' is not a valid variable name");
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      boolean ok = param.equals("env") ? ENV_KEY.matcher(e.getKey()).matches()
+          : !e.getKey().isBlank();
+      if (!ok) {
+        throw usage(param + ": '" + e.getKey() + "' is not a valid "
+            + (param.equals("env") ? "variable" : "label") + " name");
       }
       out.put(e.getKey(), e.getValue() == null ? "" : e.getValue());
     }

@@ -16,6 +16,7 @@ import dev.plinth.builder.Plinth;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,16 +27,32 @@ class BuildParametersTest {
   private static final List<Path> JARS =
       List.of(Path.of("/m2/b/b-2.jar"), Path.of("/m2/a/a-1.jar"));
 
+  private static final BuildParameters.App APP =
+      BuildParameters.App.classpath("hello.Main", CLASSES, JARS);
+
   /** Only what every build has: a name, the main class and the classpath. */
   private static BuildParameters minimal() {
-    return new BuildParameters("hello", null, "hello.Main", CLASSES, JARS, null, null, null,
-        false, null, null, null, null, null, null);
+    return new BuildParameters("hello", null, APP, null, null, null, false, null, null, null,
+        null, null, null, null, null);
   }
 
   private static BuildParameters with(String platforms, Integer javaVersion, List<String> modules,
       String suite, List<String> packages, Map<String, String> env, List<String> ports) {
-    return new BuildParameters("hello", platforms, "hello.Main", CLASSES, JARS, javaVersion,
-        modules, null, false, suite, packages, null, env, ports, null);
+    return new BuildParameters("hello", platforms, APP, javaVersion, modules, null, false, suite,
+        packages, null, env, ports, null, null, null);
+  }
+
+  private static BuildParameters withLabelsAndUser(Map<String, String> labels, String user) {
+    return new BuildParameters("hello", null, APP, null, null, null, false, null, null, null,
+        null, null, null, labels, user);
+  }
+
+  private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+
+  /** The options without a creationTime. */
+  private static Plinth.Options options(Map<String, String> env, Path home, String outputTimestamp)
+      throws PlinthException {
+    return BuildParameters.options(env, home, outputTimestamp, null, NOW);
   }
 
   private static String usage(BuildParameters p) {
@@ -67,12 +84,12 @@ class BuildParametersTest {
 
   @Test
   void aotGet_impliesAot_andMustBeLoopbackHttp() throws Exception {
-    BuildParameters p = new BuildParameters("hello", null, "hello.Main", CLASSES, JARS, null,
-        null, null, false, null, null, null, null, null, List.of("http://127.0.0.1:8080/"));
+    BuildParameters p = new BuildParameters("hello", null, APP, null, null, null, false, null,
+        null, null, null, null, List.of("http://127.0.0.1:8080/"), null, null);
     assertEquals(new AotSpec(List.of("http://127.0.0.1:8080/"), Map.of(),
         AotSpec.DEFAULT_TIMEOUT), p.toSpec().java().aot());
-    BuildParameters remote = new BuildParameters("hello", null, "hello.Main", CLASSES, JARS, null,
-        null, null, true, null, null, null, null, null, List.of("https://example.org/"));
+    BuildParameters remote = new BuildParameters("hello", null, APP, null, null, null, true, null,
+        null, null, null, null, List.of("https://example.org/"), null, null);
     assertEquals("aotGet: 'https://example.org/' is not an http URL on 127.0.0.1 or localhost,"
         + " e.g. http://127.0.0.1:8080/", usage(remote));
   }
@@ -88,10 +105,12 @@ class BuildParametersTest {
     env.put("Z_LAST", "z");
     env.put("A_FIRST", "a");
     env.put("EMPTY", null);
-    BuildSpec spec = new BuildParameters("api", "linux/arm64", "dev.x.App", CLASSES, JARS, 21,
+    BuildSpec spec = new BuildParameters("api", "linux/arm64",
+        BuildParameters.App.classpath("dev.x.App", CLASSES, JARS), 21,
         List.of("java.base", "java.net.http"), List.of("-Xss512k", "-XX:+UseSerialGC"), true,
         "bookworm", List.of("curl", "ca-certificates"), List.of("--port", "8080"), env,
-        List.of("8080", "53/udp"), null).toSpec();
+        List.of("8080", "53/udp"), null, Map.of("org.example.team", "api", "z", ""), "1000:2000")
+        .toSpec();
     assertEquals("api", spec.name());
     assertEquals(List.of(Platform.LINUX_ARM64), spec.platforms());
     assertEquals(new JavaSpec(null, "dev.x.App", List.of(CLASSES, JARS.get(0), JARS.get(1)),
@@ -103,6 +122,37 @@ class BuildParametersTest {
     assertEquals(BuildSpec.Packages.NONE.withNames(List.of("curl", "ca-certificates")),
         spec.packages());
     assertEquals(BuildSpec.Packages.DEFAULT_SUITE, spec.packages().suite());
+    assertEquals(Map.of("org.example.team", "api", "z", ""), spec.labels());
+    assertEquals(new BuildSpec.User(1000, 2000, null, "/"), spec.user());
+  }
+
+  @Test
+  void runJar_takesItsMainClassAndClassPath_notTheProjects() throws Exception {
+    Path jar = Path.of("/p/target/quarkus-app/quarkus-run.jar");
+    JavaSpec java = new BuildParameters("q", null, new BuildParameters.App(null, jar, null,
+        null), 21, null, null, false, null, null, null, null, null, null, null, null)
+        .toSpec().java();
+    assertEquals(jar, java.jar());
+    assertNull(java.mainClass());
+    assertEquals(List.of(), java.classpath());
+  }
+
+  @Test
+  void java17_takesBookworm_theSuiteWithOpenjdk17_unlessASuiteIsSet() throws Exception {
+    assertEquals("bookworm", with(null, 17, null, null, null, null, null).toSpec().java().suite());
+    assertEquals(JavaSpec.DEFAULT_SUITE,
+        with(null, 21, null, null, null, null, null).toSpec().java().suite());
+    assertEquals("trixie", with(null, 17, null, "trixie", null, null, null).toSpec().java().suite());
+  }
+
+  @Test
+  void userAndLabels_asJibTakesThem_badOnesNamed() throws Exception {
+    assertEquals(BuildSpec.User.ROOT, withLabelsAndUser(null, "root").toSpec().user());
+    assertEquals(BuildSpec.User.NONROOT, withLabelsAndUser(null, "65532").toSpec().user());
+    assertEquals("user: 'app' is not nonroot, root, or a numeric uid[:gid] (Kubernetes"
+        + " runAsNonRoot needs a number)", usage(withLabelsAndUser(null, "app")));
+    assertEquals("labels: ' ' is not a valid label name",
+        usage(withLabelsAndUser(Map.of(" ", "x"), null)));
   }
 
   @Test
@@ -122,8 +172,9 @@ class BuildParametersTest {
 
   @Test
   void mainClass_notAClassName_fails() {
-    BuildParameters p = new BuildParameters("hello", null, "hello-world.Main", CLASSES, JARS,
-        null, null, null, false, null, null, null, null, null, null);
+    BuildParameters p = new BuildParameters("hello", null,
+        BuildParameters.App.classpath("hello-world.Main", CLASSES, JARS), null, null, null, false,
+        null, null, null, null, null, null, null, null);
     assertEquals("mainClass: 'hello-world.Main' is not a class name", usage(p));
   }
 
@@ -149,7 +200,7 @@ class BuildParametersTest {
 
   @Test
   void sourceDateEpoch_winsOverTheOutputTimestamp() throws Exception {
-    Plinth.Options o = BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", "1700000000"), null,
+    Plinth.Options o = options(Map.of("SOURCE_DATE_EPOCH", "1700000000"), null,
         "2024-01-01T00:00:00Z");
     assertEquals(1700000000L, o.epochSeconds());
     assertEquals(Plinth.Options.DEFAULT_GZIP, o.gzipLevel());
@@ -158,36 +209,36 @@ class BuildParametersTest {
   @Test
   void badSourceDateEpoch_isAUsageError() {
     PlinthException e = assertThrows(PlinthException.class,
-        () -> BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", "yesterday"), null, null));
+        () -> options(Map.of("SOURCE_DATE_EPOCH", "yesterday"), null, null));
     assertEquals(PlinthException.Kind.USAGE, e.kind());
   }
 
   @Test
   void outputTimestamp_isoDateOrSeconds_setsTheEpoch() throws Exception {
-    assertEquals(315532802L, BuildParameters.options(Map.of(), null, "1980-01-01T00:00:02Z").epochSeconds());
+    assertEquals(315532802L, options(Map.of(), null, "1980-01-01T00:00:02Z").epochSeconds());
     assertEquals(1704067200L,
-        BuildParameters.options(Map.of(), null, "2024-01-01T01:00:00+01:00").epochSeconds());
-    assertEquals(1704067200L, BuildParameters.options(Map.of("SOURCE_DATE_EPOCH", " "), null,
+        options(Map.of(), null, "2024-01-01T01:00:00+01:00").epochSeconds());
+    assertEquals(1704067200L, options(Map.of("SOURCE_DATE_EPOCH", " "), null,
         "1704067200").epochSeconds());
   }
 
   @Test
   void outputTimestamp_unsetOrOneCharacter_meansTimeZero() throws Exception {
-    assertEquals(0, BuildParameters.options(Map.of(), null, null).epochSeconds());
-    assertEquals(0, BuildParameters.options(Map.of(), null, "").epochSeconds());
-    assertEquals(0, BuildParameters.options(Map.of(), null, "a").epochSeconds());
+    assertEquals(0, options(Map.of(), null, null).epochSeconds());
+    assertEquals(0, options(Map.of(), null, "").epochSeconds());
+    assertEquals(0, options(Map.of(), null, "a").epochSeconds());
   }
 
   @Test
   void options_comeFromTheEnvironmentGiven_atEachExecution() throws Exception {
-    Plinth.Options o = BuildParameters.options(Map.of("XDG_CACHE_HOME", "/x/cache",
+    Plinth.Options o = options(Map.of("XDG_CACHE_HOME", "/x/cache",
         "DOCKER_HOST", "unix:///run/d.sock", "JAVA_HOME", "/opt/jdk"), null,
         "2024-01-01T00:00:00Z");
     assertEquals(1704067200L, o.epochSeconds());
     assertEquals(Path.of("/x/cache/plinth"), o.cacheDir());
     assertEquals("unix:///run/d.sock", o.dockerHost());
     assertEquals(Path.of("/opt/jdk"), o.javaHome());
-    Plinth.Options home = BuildParameters.options(Map.of(), Path.of("/home/u"), null);
+    Plinth.Options home = options(Map.of(), Path.of("/home/u"), null);
     assertEquals(Path.of("/home/u/.cache/plinth"), home.cacheDir());
     assertNull(home.dockerHost());
   }
@@ -195,9 +246,26 @@ class BuildParametersTest {
   @Test
   void outputTimestamp_garbage_failsNamingIt() {
     PlinthException e = assertThrows(PlinthException.class,
-        () -> BuildParameters.options(Map.of(), null, "last tuesday"));
+        () -> options(Map.of(), null, "last tuesday"));
     assertEquals(PlinthException.Kind.USAGE, e.kind());
     assertTrue(e.getMessage().startsWith("project.build.outputTimestamp: 'last tuesday'"),
         e.getMessage());
+  }
+  @Test
+  void creationTime_asJibTakesIt_datesTheImage_andLeavesTheFilesTime() throws Exception {
+    Map<String, String> env = Map.of("SOURCE_DATE_EPOCH", "1700000000");
+    Plinth.Options unset = BuildParameters.options(env, null, null, null, NOW);
+    assertEquals(1700000000L, unset.createdSeconds());
+    Plinth.Options epoch = BuildParameters.options(env, null, null, "EPOCH", NOW);
+    assertEquals(0, epoch.createdSeconds());
+    assertEquals(1700000000L, epoch.epochSeconds());
+    assertEquals(NOW.getEpochSecond(), BuildParameters.options(env, null, null,
+        "USE_CURRENT_TIMESTAMP", NOW).createdSeconds());
+    assertEquals(1704067200L, BuildParameters.options(env, null, null, "2024-01-01T01:00:00+01:00",
+        NOW).createdSeconds());
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> BuildParameters.options(env, null, null, "now", NOW));
+    assertEquals("creationTime: 'now' is neither seconds since 1970 nor an ISO-8601 time such as"
+        + " 2024-01-01T00:00:00Z (nor EPOCH or USE_CURRENT_TIMESTAMP)", e.getMessage());
   }
 }

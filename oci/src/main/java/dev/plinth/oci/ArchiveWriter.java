@@ -20,6 +20,16 @@ public final class ArchiveWriter {
   /** Writes an OCI archive holding the index (or its lone image) under {@code tag}. */
   public static void writeOciArchive(Path file, String tag, ImageIndex index, long mtime)
       throws IOException, PlinthException {
+    writeOciArchiveTags(file, tag == null ? List.of() : List.of(tag), index, mtime);
+  }
+
+  /**
+   * Writes an OCI archive holding the index (or its lone image) under each of {@code tags}: one
+   * index.json entry per tag, all naming the same top; none when empty (untagged).
+   */
+  public static void writeOciArchiveTags(Path file, List<String> tags, ImageIndex index,
+      long mtime)
+      throws IOException, PlinthException {
     try (AtomicFile f = new AtomicFile(file)) {
       try (OutputStream raw = new BufferedOutputStream(f.open(), 65536);
           TarWriter tar = new TarWriter(raw)) {
@@ -32,7 +42,7 @@ public final class ArchiveWriter {
         for (Map.Entry<String, Blob> e : sorted.entrySet()) {
           blob(tar, "blobs/sha256/" + e.getKey(), e.getValue(), mtime);
         }
-        bytes(tar, "index.json", OciLayoutWriter.freshIndexJson(tag, index), mtime);
+        bytes(tar, "index.json", OciLayoutWriter.freshIndexJson(tags, index), mtime);
         bytes(tar, "oci-layout", OciLayoutWriter.OCI_LAYOUT, mtime);
       }
       f.commit();
@@ -46,6 +56,15 @@ public final class ArchiveWriter {
    */
   public static void writeDockerArchive(Path file, String repoTag, Image image, long mtime)
       throws IOException, PlinthException {
+    writeDockerArchiveTags(file, repoTag == null ? List.of() : List.of(repoTag), image, mtime);
+  }
+
+  /**
+   * Writes a docker-archive of one image named by each of {@code repoTags} ({@code name:tag};
+   * none: without a name), as {@code docker save} of several tags of one image does.
+   */
+  public static void writeDockerArchiveTags(Path file, List<String> repoTags, Image image,
+      long mtime) throws IOException, PlinthException {
     Digest configDigest = image.config().descriptor().digest();
     List<Layer> layers = image.layers();
     List<String> layerPaths = new java.util.ArrayList<>();
@@ -54,7 +73,7 @@ public final class ArchiveWriter {
     }
     Map<String, Object> entry = new java.util.LinkedHashMap<>();
     entry.put("Config", configDigest.hex() + ".json");
-    entry.put("RepoTags", repoTag == null ? List.of() : List.of(repoTag));
+    entry.put("RepoTags", List.copyOf(repoTags));
     entry.put("Layers", layerPaths);
     byte[] manifest = Json.write(List.of(entry));
     try (AtomicFile f = new AtomicFile(file)) {

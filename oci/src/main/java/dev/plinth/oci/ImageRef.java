@@ -131,6 +131,64 @@ public record ImageRef(String transport, Path path, String name) {
     }
   }
 
+  /**
+   * The same image under another tag: of the same layout or archive ({@code oci:}, {@code
+   * oci-archive:}), the same repository ({@code docker-archive:}, {@code docker-daemon:}, a
+   * registry; a registry reference's own tag or digest is replaced).
+   *
+   * @throws PlinthException (usage) when {@code tag} is not a tag, or this reference cannot be
+   *     tagged (a {@code dir:}, an image ID, a docker-archive without a name)
+   */
+  public ImageRef withTag(String tag) throws PlinthException {
+    String text = toString();
+    if (tag == null || !TAG.matcher(tag).matches()) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "tag '" + tag + "' for " + text
+          + ": a tag is letters, digits, _ . - (at most 128, not starting with . or -)");
+    }
+    String repo = name;
+    switch (transport) {
+      case OCI, OCI_ARCHIVE -> {
+        return new ImageRef(transport, path, tag);
+      }
+      case REGISTRY -> {
+        repo = name.contains("@") ? name.substring(0, name.indexOf('@')) : name;
+        if (repo.lastIndexOf(':') > repo.lastIndexOf('/')) {
+          repo = repo.substring(0, repo.lastIndexOf(':'));
+        }
+        return parse(REGISTRY + "://" + repo + ":" + tag);
+      }
+      case DOCKER_ARCHIVE, DOCKER_DAEMON -> {
+        if (name == null || tag() == null) {
+          throw new PlinthException(PlinthException.Kind.USAGE, text + " has no name to tag:"
+              + " name it, e.g. " + transport + ":" + (path == null ? "" : path + ":")
+              + "app:1");
+        }
+        repo = name.substring(0, name.lastIndexOf(':'));
+        return parse(transport + ":" + (path == null ? "" : path + ":") + repo + ":" + tag);
+      }
+      default -> throw new PlinthException(PlinthException.Kind.USAGE, text
+          + " holds no tags (a dir: holds one image); write oci:, oci-archive: or a registry");
+    }
+  }
+
+  /**
+   * This reference's {@link #name} (when it has one) and the names of {@link #withTag} each of
+   * {@code tags}, without repeats: what an archive holding them all lists.
+   */
+  public java.util.List<String> namesWith(java.util.List<String> tags) throws PlinthException {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (name != null) {
+      out.add(name);
+    }
+    for (String tag : tags) {
+      String n = withTag(tag).name();
+      if (!out.contains(n)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
   private static ImageRef registry(String text, String ref) throws PlinthException {
     if (ref.isEmpty() || ref.contains(" ")) {
       throw usage(text, "the registry reference is empty or has spaces");

@@ -3,20 +3,10 @@ package dev.plinth.oci;
 /**
  * {@code oci-archive:FILE[:TAG]}: a tar of an OCI image layout, read in place (indexed, never
  * extracted) and written whole, atomically, its entries dated {@code mtime}.
+ *
+ * @param mtime the time (seconds since 1970) of the entries written
  */
-public final class OciArchiveTransport implements Transport {
-  private final long mtime;
-
-  /** @param mtime the time (seconds since 1970) of the entries written */
-  public OciArchiveTransport(long mtime) {
-    this.mtime = mtime;
-  }
-
-  @Override
-  public String prefix() {
-    return ImageRef.OCI_ARCHIVE;
-  }
-
+public record OciArchiveTransport(long mtime) implements Transport {
   @Override
   public ImageSource source(ImageRef ref) {
     return want -> OciLayoutTransport.read(FileStore.Tar.open(ref.path(), ref.toString()), ref,
@@ -24,9 +14,16 @@ public final class OciArchiveTransport implements Transport {
   }
 
   @Override
-  public ImageSink sink(ImageRef ref) {
+  public ImageSink sink(ImageRef ref) throws PlinthException {
+    return sink(ref, java.util.List.of());
+  }
+
+  /** One archive, an index.json entry for its tag and each of {@code tags}. */
+  @Override
+  public ImageSink sink(ImageRef ref, java.util.List<String> tags) throws PlinthException {
+    java.util.List<String> names = ref.namesWith(tags);
     return (index, notes) -> {
-      ArchiveWriter.writeOciArchive(ref.path(), ref.name(), index, mtime);
+      ArchiveWriter.writeOciArchiveTags(ref.path(), names, index, mtime);
       return index.top();
     };
   }

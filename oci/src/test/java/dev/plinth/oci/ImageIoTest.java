@@ -99,6 +99,10 @@ class ImageIoTest {
     PlinthException none = assertThrows(PlinthException.class,
         () -> Transports.local().read(ImageRef.parse("oci:" + dir + ":three")));
     assertTrue(none.getMessage().contains("tags: one, two"), none.getMessage());
+    // one image under both tags: the untagged reference names it
+    assertEquals(index.top().digest(),
+        Transports.local().read(ImageRef.parse("oci:" + dir)).top().digest());
+    OciLayoutWriter.write(dir, "other", ImageIndex.of(List.of(index.images().get(0)), Map.of()));
     PlinthException ambiguous = assertThrows(PlinthException.class,
         () -> Transports.local().read(ImageRef.parse("oci:" + dir)));
     assertEquals(PlinthException.Kind.USAGE, ambiguous.kind());

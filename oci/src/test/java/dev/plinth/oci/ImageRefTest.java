@@ -43,6 +43,31 @@ class ImageRefTest {
   }
 
   @Test
+  void withTag_namesTheSameLayoutArchiveOrRepository() throws Exception {
+    assertEquals("oci:out:v2", ImageRef.parse("oci:out:v1").withTag("v2").toString());
+    assertEquals("oci-archive:a.tar:v2", ImageRef.parse("oci-archive:a.tar").withTag("v2").toString());
+    assertEquals("localhost:5000/team/app:v2",
+        ImageRef.parse("localhost:5000/team/app:1").withTag("v2").toString());
+    assertEquals("localhost:5000/app:v2", ImageRef.parse("docker://localhost:5000/app@sha256:"
+        + "a".repeat(64)).withTag("v2").toString());
+    assertEquals("docker-archive:x.tar:app:v2",
+        ImageRef.parse("docker-archive:x.tar:app:1").withTag("v2").toString());
+    assertEquals("docker-daemon:localhost/app:v2",
+        ImageRef.parse("docker-daemon:localhost/app:1").withTag("v2").toString());
+  }
+
+  @Test
+  void withTag_badTagOrUntaggableTarget_isAUsageError() throws Exception {
+    for (String[] c : new String[][] {{"oci:out", "bad tag"}, {"oci:out", ".hidden"},
+        {"dir:out", "v2"}, {"docker-archive:x.tar", "v2"}, {"docker-daemon:" + "a".repeat(12), "v2"}}) {
+      ImageRef ref = ImageRef.parse(c[0]);
+      PlinthException e = assertThrows(PlinthException.class, () -> ref.withTag(c[1]), c[0]);
+      assertEquals(PlinthException.Kind.USAGE, e.kind());
+      assertTrue(e.getMessage().contains(c[0]), e.getMessage());
+    }
+  }
+
+  @Test
   void badReferences_areUsageErrorsNamingThem() {
     for (String bad : new String[] {"", "base.tar", "oci:", "tar:x", "docker-archive:x.tar:UPPER:1",
         "oci-archive:x.tar:bad tag", "docker:x", "dir:"}) {

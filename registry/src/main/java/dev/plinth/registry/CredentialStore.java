@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * environment ({@code PLINTH_REGISTRY_USER} and {@code PLINTH_REGISTRY_PASSWORD}); Docker's
  * {@code config.json} ({@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}):
  * {@code credHelpers} for the host, else {@code credsStore}, else {@code auths} (base64 {@code
- * auth} or {@code username}/{@code password}). A helper is the program {@code
+ * auth} or {@code username}/{@code password}, or an OAuth2 {@code identitytoken}). A helper is the
+ * program {@code
  * docker-credential-NAME}, run as {@code docker-credential-NAME get} with the server on stdin; it
  * answers {@code {"Username":..,"Secret":..}}. No credentials: anonymous.
  */
@@ -32,6 +33,7 @@ public final class CredentialStore {
   private final Credentials flag;
   private final Map<String, String> env;
   private final Path home;
+  private final Map<String, Credentials> servers;
 
   /**
    * @param flag from {@code --creds}, or null
@@ -40,14 +42,28 @@ public final class CredentialStore {
    * @param home the user's home directory, for {@code ~/.docker} when HOME is unset; or null
    */
   public CredentialStore(Credentials flag, Map<String, String> env, Path home) {
+    this(flag, env, home, Map.of());
+  }
+
+  private CredentialStore(Credentials flag, Map<String, String> env, Path home,
+      Map<String, Credentials> servers) {
     this.flag = flag;
     this.env = Map.copyOf(env);
     this.home = home;
+    this.servers = Map.copyOf(servers);
   }
 
   /** These credentials from {@code --creds} (or none: null) before the rest. */
   public CredentialStore withFlag(Credentials f) {
-    return new CredentialStore(f, env, home);
+    return new CredentialStore(f, env, home, servers);
+  }
+
+  /**
+   * Credentials by registry (host or host:port, lower case), after the flag and the environment
+   * and before Docker's config.json: Maven's settings.xml servers, as jib-maven-plugin reads them.
+   */
+  public CredentialStore withServers(Map<String, Credentials> byHost) {
+    return new CredentialStore(flag, env, home, byHost);
   }
 
   /** The credentials for {@code host} (as named in references, e.g. docker.io), if any. */
@@ -63,6 +79,14 @@ public final class CredentialStore {
             "PLINTH_REGISTRY_USER is set but PLINTH_REGISTRY_PASSWORD is not");
       }
       return Optional.of(new Credentials(user, password, "PLINTH_REGISTRY_USER/PASSWORD"));
+    }
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    Credentials server = servers.get(h);
+    if (server == null) {
+      server = servers.get(RegistryRef.hostName(h));
+    }
+    if (server != null) {
+      return Optional.of(server);
     }
     Path config = configFile();
     if (config == null || !Files.isRegularFile(config)) {
@@ -136,6 +160,12 @@ public final class CredentialStore {
 
   private static Optional<Credentials> fromAuth(JsonNode a, Path config) throws PlinthException {
     String where = config.toString();
+    String identity = a.path("identitytoken").asText("");
+    if (!identity.isEmpty()) {
+      // docker login stored an OAuth2 refresh token: it is used instead of any password
+      return Optional.of(new Credentials(Credentials.IDENTITY_TOKEN_USER, identity,
+          where + " (identitytoken)"));
+    }
     String auth = a.path("auth").asText("");
     if (!auth.isEmpty()) {
       String decoded;

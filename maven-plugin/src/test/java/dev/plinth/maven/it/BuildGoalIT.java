@@ -1,117 +1,115 @@
 package dev.plinth.maven.it;
 
+import static dev.plinth.maven.it.ItMaven.GOAL;
+import static dev.plinth.maven.it.ItMaven.VERSION;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.maven.it.ItMaven.Result;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.MediaTypes;
-import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * plinth:build in a real {@code mvn package} of src/it/hello (a main class from the jar plugin's
- * manifest; a compile, a runtime and a test dependency), with the plugin as this build installed it into the regular local
- * repository (maven-invoker-plugin:install, pre-integration-test). The image is checked with
+ * manifest; a compile, a runtime and a test dependency; release 17). The image is checked with
  * skopeo.
  */
 class BuildGoalIT {
-  private static final String VERSION = property("plinth.it.pluginVersion");
-  private static final String GOAL = "dev.plinth:plinth-maven-plugin:" + VERSION + ":build";
-
   @TempDir Path tmp;
   Path project;
 
   @BeforeEach
-  void copySample() throws IOException {
-    Path sample = Path.of(property("plinth.it.sample"));
-    project = tmp.resolve("hello");
-    try (Stream<Path> s = Files.walk(sample)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Path to = project.resolve(sample.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
+  void copySample() throws Exception {
+    project = ItMaven.copy(ItMaven.sample("hello"), tmp.resolve("hello"));
+  }
+
+  private JsonNode inspect(String ref, String what) throws Exception {
+    return Json.read(ItMaven.skopeo(project, "inspect", what, ref)
+        .getBytes(StandardCharsets.UTF_8), what);
   }
 
   @Test
-  void package_runsTheGoalAfterTheJar_onTheRuntimeClasspath() throws Exception {
-    Result r = mvn(Duration.ofMinutes(30));
+  void package_runsTheGoalAfterTheJar_onTheRuntimeClasspath_withTheProjectsJava()
+      throws Exception {
+    // Jib's names for what the image's config holds
+    Path pom = project.resolve("pom.xml");
+    String execution = "<executions><execution><goals><goal>build</goal></goals></execution></executions>";
+    Files.writeString(pom, Files.readString(pom).replace(execution, execution + "<configuration>"
+        + "<environment><GREETING>hi</GREETING></environment>"
+        + "<labels><org.example.team>api</org.example.team></labels>"
+        + "<user>1000:1000</user><jvmFlags><jvmFlag>-Xss512k</jvmFlag></jvmFlags>"
+        + "</configuration>"));
+    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(30), "-Dplinth.tags=1.0,latest",
+        "-Dplinth.creationTime=2025-06-01T00:00:00Z");
     Path archive = project.resolve("target/hello-image.tar");
-    int jar = r.out.indexOf("maven-jar-plugin:3.4.1:jar (default-jar) @ hello");
-    int goal = r.out.indexOf("plinth-maven-plugin:" + VERSION + ":build (default) @ hello");
+    int jar = r.out().indexOf("maven-jar-plugin:3.4.1:jar (default-jar) @ hello");
+    int goal = r.out().indexOf("plinth-maven-plugin:" + VERSION + ":build (default) @ hello");
     assertTrue(jar >= 0 && goal > jar, "the goal runs in package, after the jar\n" + r);
-    // The project's classes first, then compile and runtime dependencies; not the test ones.
-    assertTrue(r.out.contains("plinth: building oci-archive:" + archive
-        + " for linux/amd64, linux/arm64/v8: hello.Main,"
-        + " classpath target/classes:xz-1.9.jar:aircompressor-0.27.jar"), r.toString());
-    assertEquals(0, r.exit, r.toString());
-    assertTrue(r.out.contains("wrote oci-archive:" + archive + " (index sha256:"), r.toString());
-    JsonNode index = Json.read(skopeo("inspect", "--raw", "oci-archive:" + archive)
-        .getBytes(StandardCharsets.UTF_8), "index");
+    assertEquals(0, r.exit(), r.toString());
+    // one line per choice, saying why
+    for (String line : List.of(
+        "plinth: image oci-archive:" + archive + " (tags 1.0, latest) for linux/amd64,"
+            + " linux/arm64/v8",
+        "plinth: main class hello.Main (maven-jar-plugin's manifest mainClass)",
+        "plinth: Java 17 (maven.compiler.release 17), Debian bookworm",
+        // the project's classes first, then compile and runtime dependencies; not the test ones
+        "plinth: classpath target/classes:xz-1.9.jar:aircompressor-0.27.jar",
+        "plinth: linux/arm64/v8: the Java 17 runtime (linked once, then taken from the cache)",
+        "plinth: writing oci-archive:" + archive + " (tags 1.0, latest)",
+        "wrote oci-archive:" + archive + " (index sha256:")) {
+      assertTrue(r.out().contains("[INFO] " + line), line + "\n" + r);
+    }
+    assertTrue(r.out().contains("plinth: linux/amd64: layer 2/"), r.toString());
+    // two names for one index: skopeo reads each (and needs one named)
+    JsonNode index = inspect("oci-archive:" + archive + ":1.0", "--raw");
+    assertEquals(index, inspect("oci-archive:" + archive + ":latest", "--raw"));
     assertEquals(MediaTypes.OCI_INDEX, index.path("mediaType").asText(), index.toString());
     assertEquals(2, index.path("manifests").size(), index.toString());
     if (System.getenv("SOURCE_DATE_EPOCH") == null) { // else that time wins
-      assertEquals("2024-01-01T00:00:00Z", index.path("annotations")
-          .path("org.opencontainers.image.created").asText(), "the project's outputTimestamp");
+      assertEquals("2025-06-01T00:00:00Z", index.path("annotations")
+          .path("org.opencontainers.image.created").asText(), "creationTime");
     }
     assertEquals("amd64", index.path("manifests").get(0).path("platform").path("architecture").asText());
     assertEquals("arm64", index.path("manifests").get(1).path("platform").path("architecture").asText());
-    JsonNode config = Json.read(skopeo("inspect", "--config", "oci-archive:" + archive)
-        .getBytes(StandardCharsets.UTF_8), "config");
+    JsonNode config = inspect("oci-archive:" + archive + ":latest", "--config");
     String entrypoint = config.path("config").path("Entrypoint").toString();
     int classes = entrypoint.indexOf("classes");
     int xz = entrypoint.indexOf("xz-1.9.jar");
     int air = entrypoint.indexOf("aircompressor-0.27.jar");
     assertTrue(classes >= 0 && xz > classes && air > xz && entrypoint.endsWith("\"hello.Main\"]")
         && !entrypoint.contains("junit"), entrypoint);
+    assertTrue(entrypoint.contains("\"-Xss512k\",\"-cp\""), entrypoint);
+    assertTrue(config.path("config").path("Env").toString().contains("\"GREETING=hi\""),
+        config.toString());
+    assertEquals("api", config.path("config").path("Labels").path("org.example.team").asText());
+    assertEquals("1000:1000", config.path("config").path("User").asText());
+    String history = config.path("history").toString();
+    assertTrue(history.contains("openjdk-17") || history.contains("java-17"), history);
   }
 
   @Test
   void theExampleApp_mvnPackage_buildsItsImage() throws Exception {
-    Path example = Path.of(property("plinth.it.sample")).resolve("../../../../examples/hello-api")
-        .normalize();
-    Path copy = tmp.resolve("hello-api");
-    try (Stream<Path> s = Files.walk(example)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        if (example.relativize(p).startsWith("target")) {
-          continue;
-        }
-        Path to = copy.resolve(example.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
-    project = copy;
-    Result r = mvn(Duration.ofMinutes(30), "-DskipTests");
-    assertEquals(0, r.exit, r.toString());
-    Path archive = copy.resolve("target/hello-api-image.tar");
-    JsonNode index = Json.read(skopeo("inspect", "--raw", "oci-archive:" + archive)
-        .getBytes(StandardCharsets.UTF_8), "index");
+    Path example = ItMaven.sample("../../../examples/hello-api").normalize();
+    project = ItMaven.copy(example, tmp.resolve("hello-api"));
+    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(30), "-DskipTests");
+    assertEquals(0, r.exit(), r.toString());
+    Path archive = project.resolve("target/hello-api-image.tar");
+    JsonNode index = inspect("oci-archive:" + archive, "--raw");
     assertEquals(2, index.path("manifests").size(), index.toString());
-    JsonNode config = Json.read(skopeo("inspect", "--config", "oci-archive:" + archive)
-        .getBytes(StandardCharsets.UTF_8), "config");
+    JsonNode config = inspect("oci-archive:" + archive, "--config");
     String entrypoint = config.path("config").path("Entrypoint").toString();
     assertTrue(entrypoint.startsWith("[\"/sbin/plinth-init\",\"-e\",\"143\",\"--\",\"/opt/java/openjdk/bin/java\"")
         && entrypoint.endsWith("\"dev.plinth.examples.hello.Main\"]"), entrypoint);
@@ -122,130 +120,52 @@ class BuildGoalIT {
   void dockerBuild_loadsIntoTheDaemon_andWithoutOneFailsSayingWhatToDo() throws Exception {
     Path base = Files.createDirectories(Path.of("/tmp").resolve("plinth-mvn-daemon-" + ProcessHandle.current().pid()));
     Path socket = base.resolve("api.sock");
-    List<String> podman = List.of("podman", "--root", base.resolve("root").toString(), "--runroot",
-        base.resolve("run").toString(), "--tmpdir", base.resolve("tmp").toString(),
-        "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--runtime", "runc",
-        "--events-backend", "file");
-    List<String> service = new ArrayList<>(podman);
-    service.addAll(List.of("system", "service", "--time=0", "unix://" + socket));
-    Process p = new ProcessBuilder(service).redirectErrorStream(true)
+    Process p = new ProcessBuilder(ItMaven.podman(base, "system", "service", "--time=0",
+        "unix://" + socket)).redirectErrorStream(true)
         .redirectOutput(base.resolve("service.log").toFile()).start();
     try {
       for (int i = 0; i < 300 && !Files.exists(socket); i++) {
         Thread.sleep(100);
       }
       assertTrue(Files.exists(socket), "podman system service did not start");
-      List<String> cmd = new ArrayList<>(List.of(
-          Path.of(property("plinth.it.mavenHome"), "bin", "mvn").toString(), "-B", "-ntp",
-          "-Dmaven.repo.local=" + property("plinth.it.localRepository"), "-Dplinth.it.pluginVersion=" + VERSION,
-          "package", GOAL.replace(":build", ":dockerBuild"), "-Dplinth.image=hello-mvn:1"));
-      Result r = run(cmd, Duration.ofMinutes(30), Map.of("DOCKER_HOST", "unix://" + socket));
-      assertEquals(0, r.exit, r.toString());
-      assertTrue(r.out.contains("loaded linux/amd64 into the daemon at unix://" + socket), r.toString());
-      List<String> images = new ArrayList<>(podman);
-      images.addAll(List.of("images", "--format", "{{.Repository}}:{{.Tag}}"));
-      Result listed = run(images, Duration.ofMinutes(2), Map.of());
-      assertTrue(listed.out.contains("hello-mvn:1"), listed.toString());
+      List<String> cmd = ItMaven.mvnCommand("package", GOAL.replace(":build", ":dockerBuild"),
+          "-Dplinth.image=hello-mvn:1", "-Dplinth.tags=also");
+      Result r = ItMaven.run(cmd, project, Duration.ofMinutes(30),
+          Map.of("DOCKER_HOST", "unix://" + socket));
+      assertEquals(0, r.exit(), r.toString());
+      assertTrue(r.out().contains("loaded linux/amd64 into the daemon at unix://" + socket), r.toString());
+      Result listed = ItMaven.run(ItMaven.podman(base, "images", "--format",
+          "{{.Repository}}:{{.Tag}}"), base, Duration.ofMinutes(2), Map.of());
+      assertTrue(listed.out().contains("hello-mvn:1") && listed.out().contains("hello-mvn:also"),
+          listed.toString());
 
-      Result none = run(cmd, Duration.ofMinutes(10),
+      Result none = ItMaven.run(cmd, project, Duration.ofMinutes(10),
           Map.of("DOCKER_HOST", "unix://" + base.resolve("nobody.sock")));
-      assertNotEquals(0, none.exit);
-      assertTrue(none.out.contains("no Docker daemon at unix://") && none.out.contains("MojoFailureException"),
+      assertNotEquals(0, none.exit());
+      assertTrue(none.out().contains("no Docker daemon at unix://") && none.out().contains("MojoFailureException"),
           none.toString());
     } finally {
       p.destroy();
       p.waitFor(20, TimeUnit.SECONDS);
-      List<String> rm = new ArrayList<>(podman);
-      rm.addAll(List.of("system", "reset", "--force"));
-      run(rm, Duration.ofMinutes(2), Map.of());
+      ItMaven.run(ItMaven.podman(base, "system", "reset", "--force"), base, Duration.ofMinutes(2),
+          Map.of());
     }
-  }
-
-  @Test
-  void noMainClassAnywhere_failsNamingTheParameter() throws Exception {
-    Result r = mvn(Duration.ofMinutes(5), "-Dmain.class=");
-    assertNotEquals(0, r.exit, r.toString());
-    assertTrue(r.out.contains("on project hello: no main class: set <mainClass>"), r.toString());
   }
 
   @Test
   void unsupportedPlatform_isABuildFailureNamingTheParameter() throws Exception {
-    Result r = mvn(Duration.ofMinutes(5), "-Dplinth.platforms=linux/s390x");
-    assertNotEquals(0, r.exit, r.toString());
-    assertTrue(r.out.contains("on project hello: platforms: 'linux/s390x' is not supported"),
+    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(5), "-Dplinth.platforms=linux/s390x");
+    assertNotEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().contains("on project hello: platforms: 'linux/s390x' is not supported"),
         r.toString());
-    assertTrue(r.out.contains("MAVEN/MojoFailureException"), "a user error, not an internal one\n" + r);
+    assertTrue(r.out().contains("MAVEN/MojoFailureException"), "a user error, not an internal one\n" + r);
   }
 
   @Test
   void skip_writesNothing() throws Exception {
-    Result r = mvn(Duration.ofMinutes(5), "-Dplinth.skip=true");
-    assertEquals(0, r.exit, r.toString());
-    assertTrue(r.out.contains("plinth: skipped (plinth.skip)"), r.toString());
+    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(5), "-Dplinth.skip=true");
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().contains("plinth: skipped (plinth.skip)"), r.toString());
     assertFalse(Files.exists(project.resolve("target/hello-image.tar")));
-  }
-
-  private record Result(int exit, String out, String err) {
-    @Override
-    public String toString() {
-      return "exit " + exit + "\n--- stdout ---\n" + tail(out) + "\n--- stderr ---\n" + tail(err)
-          + "\n--------------";
-    }
-
-    private static String tail(String s) {
-      return s.length() <= 12000 ? s : "[...]\n" + s.substring(s.length() - 12000);
-    }
-  }
-
-  private Result mvn(Duration timeout, String... extra) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(property("plinth.it.mavenHome"), "bin", "mvn").toString(), "-B", "-ntp",
-        "-Dmaven.repo.local=" + property("plinth.it.localRepository"), "-Dplinth.it.pluginVersion=" + VERSION,
-        "-Dplinth.it.pluginVersion=" + VERSION));
-    cmd.addAll(List.of(extra));
-    cmd.add("package");
-    return run(cmd, timeout);
-  }
-
-  private String skopeo(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("skopeo"));
-    cmd.addAll(List.of(args));
-    Result r = run(cmd, Duration.ofMinutes(2));
-    assertEquals(0, r.exit, String.join(" ", cmd) + "\n" + r);
-    return r.out;
-  }
-
-  private Result run(List<String> cmd, Duration timeout) throws Exception {
-    return run(cmd, timeout, Map.of());
-  }
-
-  /** Runs {@code cmd} in the sample project, its stdout and stderr to files. */
-  private Result run(List<String> cmd, Duration timeout, Map<String, String> env) throws Exception {
-    Path out = Files.createTempFile(tmp, "out", ".log");
-    Path err = Files.createTempFile(tmp, "err", ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().putAll(env);
-    Process p = pb.directory(project.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (!done) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly().waitFor();
-    }
-    Result r = new Result(done ? p.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
-    if (!done) {
-      throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeout + "\n" + r);
-    }
-    return r;
-  }
-
-  private static String property(String name) {
-    String v = System.getProperty(name);
-    if (v == null || v.isBlank()) {
-      throw new IllegalStateException(name + " is not set: run the *IT tests with mvn verify");
-    }
-    return v;
   }
 }
