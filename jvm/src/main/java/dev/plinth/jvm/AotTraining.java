@@ -92,9 +92,13 @@ public final class AotTraining {
     String javaHome = env.getOrDefault("JAVA_HOME", "");
     Map<String, String> runEnv = TrainingRun.environment(env, aot, dir.resolve("home"),
         javaHome.startsWith("/") ? under(root, javaHome) : javaHome);
-    // the runtime's own loader and glibc when it has them: they may be newer than this machine's
-    List<String> training = new ArrayList<>(DebianJdk.launcherIn(root));
-    training.addAll(command(cmd, root, out));
+    List<String> training = command(cmd, root, out);
+    // The runtime's own loader and glibc when it has them (they may be newer than this
+    // machine's), for the JVM that trains and the one it starts to write the cache; started by
+    // fork, as jspawnhelper is a program of that glibc too.
+    if (DebianJdk.runThroughLoader(root, Path.of(training.get(0)))) {
+      training.add(1, "-Djdk.lang.Process.launchMechanism=FORK");
+    }
     TrainingRun.Ended end = TrainingRun.run(
         TrainingRun.process(training, root, runEnv, log), aot, null, STOP_SECONDS);
     if (end.problem() != null) {

@@ -263,6 +263,29 @@ public final class DebianJdk {
     }
   }
 
+  /**
+   * Makes {@code java}, a program of the unpacked image {@code root}, run through the root's own
+   * loader and libraries ({@link #launcherIn}) whoever starts it: it becomes a script that runs
+   * the program, renamed {@code java.real}, that way. False (nothing done) when the root holds
+   * no loader of this machine's architecture.
+   */
+  static boolean runThroughLoader(Path root, Path java) throws IOException {
+    List<String> launcher = launcherIn(root);
+    if (launcher.isEmpty() || !Files.isRegularFile(java)) {
+      return false;
+    }
+    Path real = java.resolveSibling(java.getFileName() + ".real");
+    Files.move(java, real);
+    StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
+    for (String a : launcher) {
+      script.append(" '").append(a.replace("'", "'\\''")).append('\'');
+    }
+    script.append(" '").append(real.toString().replace("'", "'\\''")).append("' \"$@\"\n");
+    Files.writeString(java, script);
+    java.toFile().setExecutable(true, false);
+    return true;
+  }
+
   /** The dynamic loader of a Debian architecture, run directly with the unpacked libraries. */
   record Loader(String triple, String name) {
     static Loader of(String arch) throws PlinthException {
