@@ -12,13 +12,10 @@ import dev.plinth.jvm.JavaRuntime;
 
 import dev.plinth.jvm.JavaApp;
 
+import dev.plinth.jvm.ClassVersions;
 import dev.plinth.jvm.JavaSpec;
 
 import dev.plinth.deb.Cache;
-import dev.plinth.deb.PackageInstaller;
-import dev.plinth.deb.Release;
-import dev.plinth.deb.Repository;
-import dev.plinth.oci.Digest;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.LayerCache;
@@ -26,23 +23,20 @@ import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The Java part of one build: the app's layers (built once, shared by every platform) and a
- * runtime layer per platform. Both are cached: app layers by their content, a runtime by
- * everything it is linked from (the JDK, the modules, the signed Debian index of its
- * architecture), so a build with nothing changed neither compresses nor links anything.
+ * runtime layer per platform (RuntimeLayers). Both are cached: app layers by their content, a
+ * runtime by everything it is linked from, so a build with nothing changed neither compresses
+ * nor links anything.
  */
 final class JavaBuild {
   /**
@@ -51,9 +45,6 @@ final class JavaBuild {
    */
   static final List<String> DEFAULT_FLAGS =
       List.of("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
-
-  /** A platform's runtime layer and what the image says about it. */
-  record Runtime(Layer layer, long fileBytes, String history, List<Sbom.Item> sbom) {}
 
   private final BuildSpec spec;
   private final JavaSpec java;
@@ -64,25 +55,48 @@ final class JavaBuild {
   private final List<Layer> appLayers = new ArrayList<>();
   private final List<String> appHistory = new ArrayList<>();
   private long appFileBytes;
-  private JavaRuntime.Jdk jdk;
   private List<String> modules;
-  private Repository repository;
   private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+  private final RuntimeLayers runtimes;
 
-  private JavaBuild(BuildSpec spec, JavaApp.Plan plan, Plinth.Options options)
-      throws PlinthException {
+  private JavaBuild(BuildSpec spec, JavaApp.Plan plan, Plinth.Options options, String note)
+      throws IOException, PlinthException {
     this.spec = spec;
     this.java = spec.java();
     this.plan = plan;
     this.options = options;
     this.cache = options.cache();
     this.layers = new LayerCache(cache.root().resolve("layers"));
+    if (note != null) {
+      notes.add(note);
+    }
+    this.runtimes = java.runtime() != null ? null : new RuntimeLayers(java, spec.packages(),
+        spec.platforms(), options, layers, notes);
   }
 
-  /** Checks the app's inputs (before anything is built). */
+  /**
+   * Checks the app's inputs (before anything is built) and settles the Java version: the one
+   * given, else the smallest supported LTS that runs the app's class files; and the suite: the
+   * one given, else the one that packages that version.
+   */
   static JavaBuild prepare(BuildSpec spec, Plinth.Options options)
       throws IOException, PlinthException {
     JavaSpec java = spec.java();
+    // a fat jar is unpacked into the cache, its files named by their content (JavaApp)
+    JavaApp.Plan plan = JavaApp.plan(java, options.cache().root().resolve("jars"));
+    String note = null;
+    if (java.runtime() == null) {
+      int version = java.version();
+      if (version == JavaSpec.UNSET) {
+        ClassVersions.Highest h = ClassVersions.highest(plan.jdepsInputs());
+        version = ClassVersions.smallestSupported(h);
+        note = "java.version " + version + " (not set): " + (h.major() == 0
+            ? "the app has no class files" : "the app's classes need Java " + h.feature()
+            + ", e.g. " + h.where());
+      }
+      java = java.resolved(version);
+      spec = spec.withJava(java);
+    }
     if (java.aot() != null) {
       if (java.runtime() == null && java.version() < 25) {
         throw new PlinthException(Kind.USAGE, "java.aot needs java.version 25 or later (the"
@@ -98,9 +112,12 @@ final class JavaBuild {
             + " drop java.aot");
       }
     }
-    // a fat jar is unpacked into the cache, its files named by their content (JavaApp)
-    return new JavaBuild(spec, JavaApp.plan(java, options.cache().root().resolve("jars")),
-        options);
+    return new JavaBuild(spec, plan, options, note);
+  }
+
+  /** The spec with the Java version and suite settled. */
+  BuildSpec spec() {
+    return spec;
   }
 
   /** Whether {@code platform}'s image gets an AOT cache: asked for, and this host runs it. */
@@ -170,58 +187,50 @@ final class JavaBuild {
   }
 
   /** The runtime layer of a platform, from the cache when nothing it is made of changed. */
-  Runtime runtime(Platform platform, Path work) throws IOException, PlinthException {
+  RuntimeLayers.Runtime runtime(Platform platform, Path work) throws IOException, PlinthException {
     if (java.runtime() != null) {
       return givenRuntime(work);
     }
-    String arch = dev.plinth.deb.Architectures.debian(platform);
-    Release release = repository().release();
-    Release.FileHash index = indexHash(release, arch);
-    String key = runtimeKey(platform, index.sha256(), modules(work));
-    Optional<Layer> hit = layers.get(key);
-    Path meta = layers.root().resolve("runtimes").resolve(key);
-    if (hit.isPresent() && Files.isRegularFile(meta)) {
-      List<String> lines = Files.readAllLines(meta, StandardCharsets.UTF_8);
-      long fileBytes = Long.parseLong(lines.get(0));
-      List<Sbom.Item> sbom = new ArrayList<>();
-      for (String l : lines.subList(2, lines.size())) {
-        String[] f = l.split(" ");
-        sbom.add(Sbom.debian(f[0], f[1], f[2], f[3], new Digest(f[4]),
-            BaseFilesystem.debianDistro(java.suite())));
-      }
-      return new Runtime(hit.get(), fileBytes, lines.get(1), sbom);
-    }
-    LayerBuilder rt = new LayerBuilder();
-    JavaRuntime.Built built = JavaRuntime.link(jdk(), java, modules, platform,
-        repository(), repository().index(arch), cache, rt, work);
-    long fileBytes = rt.contentBytes();
-    Layer layer = layers.put(key, rt.build(work, options.epochSeconds(), options.gzipLevel()));
-    List<String> libs = new ArrayList<>();
-    List<Sbom.Item> sbom = new ArrayList<>();
-    StringBuilder metaText = new StringBuilder();
-    for (int i = 0; i < built.libraries().size(); i++) {
-      PackageInstaller.Installed in = built.libraries().get(i);
-      Digest deb = built.libraryDebs().get(i);
-      libs.add(in.name() + "=" + in.version());
-      sbom.add(Sbom.debian(in.name(), in.version(), in.architecture(), in.source(), deb,
-          BaseFilesystem.debianDistro(java.suite())));
-      metaText.append(in.name()).append(' ').append(in.version()).append(' ')
-          .append(in.architecture()).append(' ').append(in.source()).append(' ')
-          .append(deb.hex()).append('\n');
-    }
-    String history = "plinth java: runtime " + String.join(",", built.modules()) + " from "
-        + built.source() + "; native libraries from Debian " + java.suite() + ": "
-        + String.join(" ", libs);
-    Files.createDirectories(meta.getParent());
-    dev.plinth.oci.AtomicFile.write(meta, (fileBytes + "\n" + history.replace('\n', ' ') + "\n"
-        + metaText).getBytes(StandardCharsets.UTF_8));
-    return new Runtime(layer, fileBytes, history, sbom);
+    return runtimes.layer(platform, modules(work), work);
   }
 
-  private Runtime given;
+  /**
+   * The runtime's packages for plinth.lock, resolved afresh (not from a lock): each platform's
+   * runtime is linked (or found in the runtime cache) to know its native libraries.
+   */
+  static LockFile.Runtime lockRuntime(BuildSpec spec, Plinth.Options options, List<String> notes)
+      throws IOException, PlinthException {
+    BuildSpec.Packages p = spec.packages();
+    BuildSpec unlocked = spec.withPackages(new BuildSpec.Packages(p.names(), p.exclude(),
+        p.suite(), p.components(), p.mirror(), p.keyring(), null, p.tzdataRight()));
+    JavaBuild j = prepare(unlocked, options);
+    Path work = Files.createTempDirectory("plinth-lock-");
+    dev.plinth.oci.Cleanup.register(work);
+    try {
+      Map<String, List<LockFile.Entry>> platforms = new java.util.TreeMap<>();
+      for (Platform platform : spec.platforms()) {
+        List<LockFile.Entry> entries = j.runtimes.packages(platform, j.modules(work));
+        platforms.put(DebianPackages.key(platform), entries);
+        notes.add(platform + ": Java runtime: " + String.join(" ", entries.stream()
+            .map(e -> e.name() + "=" + e.version()).toList()));
+      }
+      notes.addAll(0, j.notes());
+      return new LockFile.Runtime(j.java.version(), j.java.suite(), platforms);
+    } finally {
+      dev.plinth.oci.Cleanup.deleteTree(work);
+      dev.plinth.oci.Cleanup.unregister(work);
+    }
+  }
+
+  /** Whether the runtime is linked from Debian's packages (not java.runtime, a given one). */
+  boolean linksRuntime() {
+    return java.runtime() == null;
+  }
+
+  private RuntimeLayers.Runtime given;
 
   /** java.runtime: the user's own runtime directory, copied as is (one layer for every platform). */
-  private synchronized Runtime givenRuntime(Path work) throws IOException, PlinthException {
+  private synchronized RuntimeLayers.Runtime givenRuntime(Path work) throws IOException, PlinthException {
     if (given != null) {
       return given;
     }
@@ -233,39 +242,22 @@ final class JavaBuild {
     HostFiles.addTo(rt, new BuildSpec.FileSpec(dir, ".", JavaRuntime.HOME, null, 0, 0,
         "java.runtime"), Platform.LINUX_AMD64);
     long bytes = rt.contentBytes();
-    given = new Runtime(rt.build(work, options.epochSeconds(), options.gzipLevel(), layers), bytes,
-        "plinth java: runtime from " + dir, List.of());
+    given = new RuntimeLayers.Runtime(rt.build(work, options.epochSeconds(),
+        options.gzipLevel(), layers), bytes, "plinth java: runtime from " + dir, List.of(),
+        List.of());
     return given;
   }
 
-  private static Release.FileHash indexHash(Release r, String arch) throws PlinthException {
-    for (String suffix : List.of(".gz", ".xz", "")) {
-      String path = "main/binary-" + arch + "/Packages" + suffix;
-      if (r.sha256().containsKey(path)) {
-        return r.file(path);
-      }
+  /**
+   * The JDK of the build's Java version that runs on this machine: for jdeps, and for anything
+   * that must run the app on a full JDK of that version ({@code jdk().command("java")}).
+   */
+  JavaRuntime.Jdk jdk() throws IOException, PlinthException {
+    if (runtimes == null) {
+      throw new PlinthException(Kind.USAGE, "java.runtime: a given runtime has no JDK to run"
+          + " jdeps with; list java.modules, or drop java.runtime");
     }
-    return r.file("main/binary-" + arch + "/Packages.xz");
-  }
-
-  private String runtimeKey(Platform platform, Digest index, List<String> mods)
-      throws PlinthException {
-    MessageDigest md = Digest.sha256();
-    String jdkId = jdk().home() + " " + jdk().version();
-    for (String s : List.of("plinth " + Plinth.VERSION, LayerBuilder.FORMAT, JavaRuntime.RECIPE,
-        platform.toString(), jdkId, String.join(",", mods), index.hex(), java.suite(),
-        Long.toString(options.epochSeconds()), Integer.toString(options.gzipLevel()))) {
-      md.update(s.getBytes(StandardCharsets.UTF_8));
-      md.update((byte) 0);
-    }
-    return "runtime-" + Digest.of(md).hex();
-  }
-
-  private synchronized JavaRuntime.Jdk jdk() throws PlinthException {
-    if (jdk == null) {
-      jdk = JavaRuntime.hostJdk(java.version(), options.javaHome());
-    }
-    return jdk;
+    return runtimes.toolchain().jdk();
   }
 
   /**
@@ -335,14 +327,6 @@ final class JavaBuild {
   List<String> notes() {
     return List.copyOf(notes);
   }
-
-  private synchronized Repository repository() throws PlinthException {
-    if (repository == null) {
-      repository = DebianPackages.open(spec.packages(), java.suite(), List.of("main"), options);
-    }
-    return repository;
-  }
-
 
   static PlinthException usage(String m) {
     return new PlinthException(Kind.USAGE, m);

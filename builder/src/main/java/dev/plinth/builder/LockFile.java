@@ -21,9 +21,27 @@ import java.util.TreeMap;
  *
  * @param input what was asked for; a lock whose input differs from plinth.yaml's is stale
  * @param platforms per platform ("linux/arm64"), the packages sorted by name
+ * @param runtime the Java runtime's packages, or null: none locked
  */
-public record LockFile(Input input, Map<String, List<Entry>> platforms) {
+public record LockFile(Input input, Map<String, List<Entry>> platforms, Runtime runtime) {
   public static final int VERSION = 1;
+
+  /** A lock of Debian packages only. */
+  public LockFile(Input input, Map<String, List<Entry>> platforms) {
+    this(input, platforms, null);
+  }
+
+  /**
+   * The packages a Java runtime is made of, per platform: the JDK whose jmods are linked
+   * (openjdk-N-jdk-headless), then the packages its native libraries come from. A lock for
+   * another version or suite is stale.
+   */
+  public record Runtime(int java, String suite, Map<String, List<Entry>> platforms) {}
+
+  /** With the runtime's packages. */
+  public LockFile withRuntime(Runtime r) {
+    return new LockFile(input, platforms, r);
+  }
 
   /**
    * What the resolution started from.
@@ -47,6 +65,21 @@ public record LockFile(Input input, Map<String, List<Entry>> platforms) {
     in.put("exclude", input.exclude());
     in.put("init", input.init());
     root.put("input", in);
+    root.put("platforms", json(platforms));
+    if (runtime != null) {
+      Map<String, Object> rt = new LinkedHashMap<>();
+      rt.put("java", runtime.java());
+      rt.put("suite", runtime.suite());
+      rt.put("platforms", json(runtime.platforms()));
+      root.put("runtime", rt);
+    }
+    byte[] json = Json.writePretty(root).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] withNewline = java.util.Arrays.copyOf(json, json.length + 1);
+    withNewline[json.length] = '\n';
+    return withNewline;
+  }
+
+  private static Map<String, Object> json(Map<String, List<Entry>> platforms) {
     Map<String, Object> ps = new TreeMap<>();
     platforms.forEach((platform, entries) -> {
       List<Object> list = new ArrayList<>();
@@ -62,11 +95,7 @@ public record LockFile(Input input, Map<String, List<Entry>> platforms) {
       }
       ps.put(platform, list);
     });
-    root.put("platforms", ps);
-    byte[] json = Json.writePretty(root).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    byte[] withNewline = java.util.Arrays.copyOf(json, json.length + 1);
-    withNewline[json.length] = '\n';
-    return withNewline;
+    return ps;
   }
 
   public void write(Path file) throws IOException {
@@ -87,8 +116,23 @@ public record LockFile(Input input, Map<String, List<Entry>> platforms) {
     JsonNode in = root.path("input");
     Input input = new Input(in.path("suite").asText(""), strings(in.path("components")),
         strings(in.path("packages")), strings(in.path("exclude")), in.path("init").asText(""));
+    Map<String, List<Entry>> platforms = entries(root.path("platforms"), what);
+    Runtime runtime = null;
+    JsonNode rt = root.path("runtime");
+    if (rt.isObject()) {
+      String suite = rt.path("suite").asText("");
+      if (!rt.path("java").canConvertToInt() || suite.isEmpty()) {
+        throw bad(what + ": runtime has no java version or suite; run plinth lock");
+      }
+      runtime = new Runtime(rt.path("java").asInt(), suite, entries(rt.path("platforms"), what));
+    }
+    return new LockFile(input, platforms, runtime);
+  }
+
+  private static Map<String, List<Entry>> entries(JsonNode node, String what)
+      throws PlinthException {
     Map<String, List<Entry>> platforms = new TreeMap<>();
-    var it = root.path("platforms").fields();
+    var it = node.fields();
     while (it.hasNext()) {
       var p = it.next();
       List<Entry> entries = new ArrayList<>();
@@ -103,7 +147,7 @@ public record LockFile(Input input, Map<String, List<Entry>> platforms) {
       }
       platforms.put(p.getKey(), entries);
     }
-    return new LockFile(input, platforms);
+    return platforms;
   }
 
   private static String text(JsonNode n, String field, String what) throws PlinthException {

@@ -56,23 +56,27 @@ public final class Plinth {
    *     HOME, PATH for credential helpers), insecure hosts, CA file, progress, format
    * @param dockerHost the daemon (DOCKER_HOST, unix:///path), or null: the default socket
    * @param debianMirror the Debian archive (PLINTH_DEBIAN_MIRROR), or null: the host's apt's
-   * @param javaHome the JDK for jlink and jdeps (JAVA_HOME), or null: the running one or another
-   *     under /usr/lib/jvm
+   * @param javaHome JAVA_HOME, or null
    * @param proxies the HTTP proxies of registries and Debian mirrors (HTTPS_PROXY, HTTP_PROXY,
    *     NO_PROXY; the JDK's proxy properties; Maven's settings.xml): the registry settings get
    *     them too
    * @param createdSeconds the image's creation time (config, history, created label and
    *     annotation, SBOM), seconds since 1970; {@code epochSeconds} unless set apart, as Jib's
    *     creationTime is apart from its files' time
-   * @param listener told what the build is doing, a line per step
+   * @param listener told what the build is doing, a line per step (downloads, unpacking and
+   *     linking included)
+   * @param jdkPath where to look for a JDK of java.version to run jlink and jdeps (see {@link
+   *     dev.plinth.jvm.Jdks}); null: the default search
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
       RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
-      Proxies proxies, long createdSeconds, Listener listener) {
+      Proxies proxies, long createdSeconds, Listener listener, List<Path> jdkPath) {
     public Options {
       proxies = proxies == null ? Proxies.NONE : proxies;
       registry = registry.withProxies(proxies);
       listener = listener == null ? Listener.NONE : listener;
+      jdkPath = List.copyOf(jdkPath == null ? dev.plinth.jvm.Jdks.defaultSearch(javaHome)
+          : jdkPath);
     }
 
     /** gzip level 6: what zlib and Jib default to; level 9 costs 2.6 times the time for 0.6%. */
@@ -83,7 +87,7 @@ public final class Plinth {
         RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
         Proxies proxies) {
       this(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost, debianMirror,
-          javaHome, proxies, epochSeconds, Listener.NONE);
+          javaHome, proxies, epochSeconds, Listener.NONE, null);
     }
 
     /**
@@ -131,59 +135,66 @@ public final class Plinth {
           RegistryOptions.fromEnvironment(env, home), env.get("DOCKER_HOST"),
           env.get(dev.plinth.deb.Mirrors.ENV),
           javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome),
-          Proxies.fromEnvironment(env, jdkProperties));
+          Proxies.fromEnvironment(env, jdkProperties), epoch, Listener.NONE,
+          dev.plinth.jvm.Jdks.searchPath(env.get(dev.plinth.jvm.Jdks.PATH_ENV)));
     }
 
     public Options withEpochSeconds(long seconds) {
       return new Options(seconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, seconds, listener);
+          debianMirror, javaHome, proxies, seconds, listener, jdkPath);
     }
 
     public Options withGzipLevel(int level) {
       return new Options(epochSeconds, level, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath);
     }
 
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
       return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath);
     }
 
     /** With the cache in {@code dir}. */
     public Options withCacheDir(Path dir) {
       return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath);
     }
 
     /** With these registry settings (credentials, insecure hosts, progress, format). */
     public Options withRegistry(RegistryOptions r) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost, debianMirror,
-          javaHome, proxies, createdSeconds, listener);
+          javaHome, proxies, createdSeconds, listener, jdkPath);
     }
 
     /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
     public Options withDockerHost(String host) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host, debianMirror,
-          javaHome, proxies, createdSeconds, listener);
+          javaHome, proxies, createdSeconds, listener, jdkPath);
     }
 
     /** With the image's creation time apart from its files' ({@code epochSeconds}). */
     public Options withCreatedSeconds(long seconds) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, seconds, listener);
+          debianMirror, javaHome, proxies, seconds, listener, jdkPath);
     }
 
     /** With {@code l} told each step of a build. */
     public Options withListener(Listener l) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, l);
+          debianMirror, javaHome, proxies, createdSeconds, l, jdkPath);
+    }
+
+    /** Looking for JDKs only on {@code search} (see {@link #jdkPath}). */
+    public Options withJdkPath(List<Path> search) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, proxies, createdSeconds, listener, search);
     }
 
     /** With requests to registries and Debian mirrors going through these proxies. */
     public Options withProxies(Proxies p) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, p, createdSeconds, listener);
+          debianMirror, javaHome, p, createdSeconds, listener, jdkPath);
     }
 
     DockerDaemon daemon() throws PlinthException {
@@ -338,12 +349,17 @@ public final class Plinth {
       throw new PlinthException(PlinthException.Kind.USAGE,
           "no lock file to write: give the build file with -f, or --output FILE");
     }
-    if (!DebianPackages.needed(spec)) {
+    boolean runtime = spec.java() != null && spec.java().runtime() == null;
+    if (!DebianPackages.needed(spec) && !runtime) {
       throw new PlinthException(PlinthException.Kind.USAGE, "nothing to lock: the build file"
-          + " names no Debian packages (packages:) and its init is not tini");
+          + " names no Debian packages (packages:), its init is not tini, and it links no Java"
+          + " runtime (java:)");
     }
     List<String> notes = new ArrayList<>();
-    LockFile lock = new DebianPackages(spec.packages(), options).resolve(spec, notes::add);
+    LockFile lock = DebianPackages.needed(spec)
+        ? new DebianPackages(spec.packages(), options).resolve(spec, notes::add)
+        : new LockFile(DebianPackages.input(spec), Map.of());
+    lock = runtime ? lock.withRuntime(JavaBuild.lockRuntime(spec, options, notes)) : lock;
     try {
       lock.write(file);
     } catch (IOException e) {
@@ -422,9 +438,11 @@ public final class Plinth {
 
     LayerBuilder base = new LayerBuilder();
     if (spec.base() == BuildSpec.Base.MINIMAL) {
+      // Debian files inside (packages, a runtime): os-release names their release, for scanners
+      String suite = lock != null ? spec.packages().suite()
+          : java != null && java.linksRuntime() ? spec.java().suite() : null;
       BaseFilesystem.addTo(base, NativeBinaries.nologin(platform), spec.arbitraryUser(),
-          lock == null ? BaseFilesystem.OS_RELEASE : BaseFilesystem.debianOsRelease(
-              spec.packages().suite()));
+          suite == null ? BaseFilesystem.OS_RELEASE : BaseFilesystem.debianOsRelease(suite));
     }
     byte[] initBytes = null;
     switch (spec.init().kind()) {
@@ -485,7 +503,7 @@ public final class Plinth {
     if (java != null) {
       options.listener().step(platform + ": the Java " + spec.java().version() + " runtime"
           + " (linked once, then taken from the cache)");
-      JavaBuild.Runtime rt = java.runtime(platform, work);
+      RuntimeLayers.Runtime rt = java.runtime(platform, work);
       layers.add(rt.layer());
       history.add(rt.history());
       fileBytes += rt.fileBytes();

@@ -308,7 +308,7 @@ public final class PlinthYaml {
     if (jar == null && (mainClass == null || !j.containsKey("classpath"))) {
       throw error(n, "java", "give 'jar' (an executable jar), or 'mainClass' and 'classpath'");
     }
-    int version = JavaSpec.DEFAULT_VERSION;
+    int version = JavaSpec.UNSET;   // follows the app's class files
     if (j.containsKey("version")) {
       Node v = value(j, "version");
       String t = string(v, "java.version");
@@ -338,7 +338,7 @@ public final class PlinthYaml {
     List<String> flags = j.containsKey("jvmFlags")
         ? command(value(j, "jvmFlags"), "java.jvmFlags") : List.of();
     AotSpec aot = j.containsKey("aot") ? aot(value(j, "aot")) : null;
-    String suite = JavaSpec.DEFAULT_SUITE;
+    String suite = null;   // the suite that packages the version
     if (j.containsKey("suite")) {
       suite = string(value(j, "suite"), "java.suite");
       if (!WORD.matcher(suite).matches()) {

@@ -163,11 +163,25 @@ class JavaAppTest {
   }
 
   @Test
-  void noJdkOfTheVersion_isNotFound_sayingWhatToInstall() {
-    PlinthException e = assertThrows(PlinthException.class,
-        () -> JavaRuntime.hostJdk(99, null));
-    assertEquals(PlinthException.Kind.NOT_FOUND, e.kind());
-    assertTrue(e.getMessage().contains("JDK 99") && e.getMessage().contains("JAVA_HOME"), e.getMessage());
+  void versionUnset_followsTheAppsClassFiles_andTheSuiteFollowsTheVersion() throws Exception {
+    Path classes = Files.createDirectories(tmp.resolve("c21"));
+    // a class file of Java 21 (major 65): its head is all that is read
+    Files.write(classes.resolve("Main.class"), new byte[] {(byte) 0xca, (byte) 0xfe,
+        (byte) 0xba, (byte) 0xbe, 0, 0, 0, 65});
+    BuildSpec spec = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(null,
+        "Main", List.of(classes), JavaSpec.UNSET, List.of(), List.of(), null, null));
+    JavaBuild build = JavaBuild.prepare(spec, options());
+    JavaSpec java = build.spec().java();
+    List<String> notes = build.notes();
+    assertEquals(21, java.version());
+    assertEquals("trixie", java.suite());
+    assertTrue(notes.get(0).contains("java.version 21") && notes.get(0).contains("Main.class"),
+        notes.toString());
+
+    BuildSpec seventeen = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(
+        null, "Main", List.of(classes), 17, List.of(), List.of(), null, null));
+    assertEquals("bookworm", JavaBuild.prepare(seventeen, options()).spec()
+        .java().suite(), "an explicit version: its suite");
   }
 
   @Test

@@ -190,9 +190,9 @@ class PlinthYamlTest {
     assertEquals("bookworm", j.suite());
     BuildSpec d = PlinthYaml.load(write("java: {jar: app.jar, modules: auto}\n"));
     assertEquals(tmp.resolve("app.jar"), d.java().jar());
-    assertEquals(25, d.java().version());
+    assertEquals(JavaSpec.UNSET, d.java().version(), "unset: it follows the app's class files");
     assertEquals(List.of(), d.java().modules());
-    assertEquals("trixie", d.java().suite());
+    assertNull(d.java().suite(), "unset: the suite that packages the version");
   }
 
   @Test

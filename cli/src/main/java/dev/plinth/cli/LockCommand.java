@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 final class LockCommand implements Cli.Command {
   private final Cli cli = new Cli("plinth lock",
-      "Resolves the Debian packages of a plinth.yaml for every platform and writes plinth.lock"
+      "Resolves the Debian packages of a plinth.yaml (and its Java runtime's) for every platform and writes plinth.lock"
           + " next to it: each package's name, version, architecture, filename, size and sha256."
           + " Builds then install exactly these files.",
       "Example: plinth lock -f plinth.yaml");
@@ -41,8 +41,15 @@ final class LockCommand implements Cli.Command {
     if (platform.value() != null) {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }
+    PrintWriter err = context.err();
+    // a Java runtime is linked to know its libraries: say what takes long
     Plinth.LockResult r = Plinth.lock(spec, output.value() == null ? null : Path.of(output.value()),
-        context.options());
+        context.options().withListener(line -> {
+          synchronized (err) {
+            err.println("plinth: " + line);
+            err.flush();
+          }
+        }));
     PrintWriter out = context.out();
     switch (format.value()) {
       case "text" -> {

@@ -65,7 +65,11 @@ final class RegistryFlags {
     if (manifestFormat.value() != null) {
       r = r.withManifestFormat(ManifestFormat.parse(manifestFormat.value()));
     }
-    return o.withRegistry(r);
+    Plinth.Listener steps = Plinth.Listener.NONE;
+    if (display instanceof TransferDisplay t) {
+      steps = t::status;
+    }
+    return o.withRegistry(r).withListener(steps);
   }
 
   /** --creds USER with the password read from standard input (its first line, at most 64 KiB). */

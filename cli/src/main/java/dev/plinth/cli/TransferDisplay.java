@@ -92,6 +92,21 @@ final class TransferDisplay implements Progress {
     err.flush();
   }
 
+  /** A line about what a build is doing that takes long: a download, unpacking, linking. */
+  synchronized void status(String line) {
+    switch (mode) {
+      case TERMINAL, LINES -> err.println((mode == Mode.TERMINAL ? "\r\033[K" : "") + "plinth: "
+          + line);
+      case JSON -> {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", "status");
+        m.put("message", line);
+        err.println(new String(Json.write(m), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    err.flush();
+  }
+
   private void draw(boolean force) {
     if (mode != Mode.TERMINAL) {
       return;

@@ -33,6 +33,30 @@ public final class PackageIndex {
     return l;
   }
 
+  /**
+   * This index with only {@code pins} for their names (e.g. the versions plinth.lock holds): a
+   * pinned name has exactly that version, every other name what this index has.
+   */
+  public PackageIndex pinned(java.util.Collection<PackageRecord> pins) {
+    PackageIndex out = new PackageIndex();
+    byName.forEach((name, records) -> out.byName.put(name, new ArrayList<>(records)));
+    providers.forEach((name, records) -> out.providers.put(name, new ArrayList<>(records)));
+    for (PackageRecord pin : pins) {
+      List<PackageRecord> old = out.byName.put(pin.name(), new ArrayList<>(List.of(pin)));
+      if (old != null) {
+        for (PackageRecord r : old) {
+          for (PackageRecord.Relation p : r.provides()) {
+            out.providers.get(p.name()).remove(r);
+          }
+        }
+      }
+      for (PackageRecord.Relation p : pin.provides()) {
+        out.providers.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(pin);
+      }
+    }
+    return out;
+  }
+
   public int size() {
     return byName.size();
   }

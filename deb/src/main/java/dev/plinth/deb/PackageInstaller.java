@@ -80,10 +80,22 @@ public final class PackageInstaller {
         unpack(name, e, content, what);
       }
     });
+    layer.file(STATUS_DIR + name, status(control), 0644, 0, 0);
+    Installed i = installed(control);
+    installed.add(i);
+    return i;
+  }
+
+  /** Where each package's status entry goes, as in distroless. */
+  public static final String STATUS_DIR = "/var/lib/dpkg/status.d/";
+
+  /**
+   * A package's /var/lib/dpkg/status.d entry: its control file, as dpkg keeps it (deb822:
+   * continuation lines start with a space, an empty one is written " .").
+   */
+  public static byte[] status(Control.Paragraph control) {
     StringBuilder status = new StringBuilder();
-    Map<String, String> fields = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     for (Map.Entry<String, String> f : control.fields().entrySet()) {
-      // deb822: continuation lines start with a space, and an empty one is written " .".
       String value = f.getValue();
       status.append(f.getKey()).append(":").append(value.startsWith("\n") ? "" : " ");
       String[] lines = value.split("\n", -1);
@@ -91,14 +103,18 @@ public final class PackageInstaller {
       for (int i = 1; i < lines.length; i++) {
         status.append(' ').append(lines[i].isEmpty() ? "." : lines[i]).append('\n');
       }
-      fields.put(f.getKey(), f.getValue());
     }
-    layer.file("/var/lib/dpkg/status.d/" + name, status.toString().getBytes(StandardCharsets.UTF_8),
-        0644, 0, 0);
-    Installed i = new Installed(name, control.get("Version"), control.get("Architecture"),
-        control.get("Source") == null ? name : control.get("Source").split(" ")[0], fields);
-    installed.add(i);
-    return i;
+    return status.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** What a package's control file says was installed. */
+  public static Installed installed(Control.Paragraph control) {
+    Map<String, String> fields = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    fields.putAll(control.fields());
+    return new Installed(control.get("Package"), control.get("Version"),
+        control.get("Architecture"),
+        control.get("Source") == null ? control.get("Package") : control.get("Source").split(" ")[0],
+        fields);
   }
 
   /** Runs what maintainer scripts would have done; call once after every package is installed. */

@@ -10,7 +10,9 @@ import java.util.Map;
  * One binary package as a Packages index lists it.
  *
  * @param depends Depends and Pre-Depends together: each inner list is a group of alternatives
- * @param fields the whole paragraph, as written (for /var/lib/dpkg/status.d)
+ * <p>Only these fields are kept, not the paragraph: an index holds some 65,000 records per
+ * architecture, and the status.d entry of an installed package comes from its .deb's own
+ * control file.
  */
 public record PackageRecord(
     String name,
@@ -21,8 +23,7 @@ public record PackageRecord(
     String filename,
     long size,
     Digest sha256,
-    String source,
-    Map<String, String> fields) {
+    String source) {
 
   /**
    * A relation such as {@code libc6 (>= 2.36)}; {@code op} and {@code version} are null when it
@@ -41,6 +42,15 @@ public record PackageRecord(
 
   /** Reads a Packages paragraph; {@code what} names the index in errors. */
   public static PackageRecord of(Control.Paragraph p, String what) throws PlinthException {
+    return of(p, what, new java.util.HashMap<>());
+  }
+
+  /**
+   * Reads a Packages paragraph, sharing relation groups equal to one already read through
+   * {@code seen} (one map for one index).
+   */
+  public static PackageRecord of(Control.Paragraph p, String what,
+      Map<String, List<Relation>> seen) throws PlinthException {
     String name = required(p, "Package", what);
     String where = what + ": package " + name;
     DebVersion version;
@@ -50,10 +60,10 @@ public record PackageRecord(
       throw bad(where + ": " + e.getMessage());
     }
     List<List<Relation>> depends = new ArrayList<>();
-    depends.addAll(relations(p.get("Pre-Depends"), where));
-    depends.addAll(relations(p.get("Depends"), where));
+    depends.addAll(relations(p.get("Pre-Depends"), where, seen));
+    depends.addAll(relations(p.get("Depends"), where, seen));
     List<Relation> provides = new ArrayList<>();
-    for (List<Relation> group : relations(p.get("Provides"), where)) {
+    for (List<Relation> group : relations(p.get("Provides"), where, seen)) {
       provides.addAll(group);
     }
     String filename = required(p, "Filename", where);
@@ -69,9 +79,24 @@ public record PackageRecord(
       throw bad(where + ": bad Size or SHA256: " + e.getMessage());
     }
     String source = p.get("Source");
-    source = source == null ? name : source.split(" ")[0];
-    return new PackageRecord(name, version, required(p, "Architecture", where), depends, provides,
-        filename, size, sha256, source, p.fields());
+    source = source == null ? name : source.split(" ")[0].intern();
+    // Names, architectures and relations recur across the 65,000 records of an index: shared
+    // and in lists of their own size, an index takes half the memory.
+    return new PackageRecord(name.intern(), version, required(p, "Architecture", where).intern(),
+        List.copyOf(depends), List.copyOf(provides), filename, size, sha256, source);
+  }
+
+  /**
+   * The record of a .deb read from its own control file (a package an index no longer lists,
+   * e.g. one plinth.lock pins and the cache holds), with where it was fetched from.
+   */
+  public static PackageRecord ofDeb(Control.Paragraph control, String filename, long size,
+      Digest sha256, String what) throws PlinthException {
+    Map<String, String> fields = new java.util.LinkedHashMap<>(control.fields());
+    fields.put("Filename", filename);
+    fields.put("Size", Long.toString(size));
+    fields.put("SHA256", sha256.hex());
+    return of(new Control.Paragraph(fields), what);
   }
 
   private static final java.util.regex.Pattern RELATION = java.util.regex.Pattern.compile(
@@ -79,35 +104,56 @@ public record PackageRecord(
 
   /** Parses a relation field: comma-separated groups of '|'-separated alternatives. */
   static List<List<Relation>> relations(String field, String where) throws PlinthException {
+    return relations(field, where, new java.util.HashMap<>());
+  }
+
+  /**
+   * As {@link #relations(String, String)}, sharing equal groups through {@code seen}: the same
+   * group ("libc6 (>= 2.34)") recurs in thousands of records of an index, and one object for
+   * each takes a third of the index's memory away.
+   */
+  static List<List<Relation>> relations(String field, String where,
+      Map<String, List<Relation>> seen) throws PlinthException {
     List<List<Relation>> out = new ArrayList<>();
     if (field == null || field.isBlank()) {
       return out;
     }
-    for (String group : field.split(",")) {
-      List<Relation> alts = new ArrayList<>();
-      for (String alt : group.split("\\|")) {
-        String t = alt.trim();
-        // Architecture qualifiers [amd64] and build profiles <!nocheck> (rare in binary indexes).
-        if (t.indexOf('[') >= 0 || t.matches(".*<[!a-z].*")) {
-          t = t.replaceAll("\\s*\\[[^]]*]", "").replaceAll("\\s*<[^>]*>", "");
-        }
-        var m = RELATION.matcher(t);
-        if (!m.matches()) {
-          throw bad(where + ": cannot read the relation '" + alt.trim() + "'");
-        }
-        DebVersion v = null;
-        if (m.group(3) != null) {
-          try {
-            v = DebVersion.parse(m.group(3));
-          } catch (IllegalArgumentException e) {
-            throw bad(where + ": bad version in '" + alt.trim() + "'");
-          }
-        }
-        alts.add(new Relation(m.group(1), m.group(2), v));
+    for (String text : field.split(",")) {
+      String group = text.trim();
+      List<Relation> known = seen.get(group);
+      if (known == null) {
+        known = group(group, where);
+        seen.put(group, known);
       }
-      out.add(alts);
+      out.add(known);
     }
     return out;
+  }
+
+  private static List<Relation> group(String group, String where) throws PlinthException {
+    List<Relation> alts = new ArrayList<>();
+    for (String alt : group.split("\\|")) {
+      String t = alt.trim();
+      // Architecture qualifiers [amd64] and build profiles <!nocheck> (rare in binary indexes).
+      if (t.indexOf('[') >= 0 || t.matches(".*<[!a-z].*")) {
+        t = t.replaceAll("\\s*\\[[^]]*]", "").replaceAll("\\s*<[^>]*>", "");
+      }
+      var m = RELATION.matcher(t);
+      if (!m.matches()) {
+        throw bad(where + ": cannot read the relation '" + alt.trim() + "'");
+      }
+      DebVersion v = null;
+      if (m.group(3) != null) {
+        try {
+          v = DebVersion.parse(m.group(3));
+        } catch (IllegalArgumentException e) {
+          throw bad(where + ": bad version in '" + alt.trim() + "'");
+        }
+      }
+      alts.add(new Relation(m.group(1).intern(), m.group(2) == null ? null
+          : m.group(2).intern(), v));
+    }
+    return List.copyOf(alts);
   }
 
   private static String required(Control.Paragraph p, String field, String where)

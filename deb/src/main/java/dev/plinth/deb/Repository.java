@@ -155,7 +155,8 @@ public final class Repository {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
         InputStream in = chosen.endsWith(".xz") ? new XZInputStream(raw)
             : chosen.endsWith(".gz") ? new GZIPInputStream(raw, 65536) : raw) {
-      Control.each(in, what, p -> index.add(PackageRecord.of(p, what)));
+      Map<String, List<PackageRecord.Relation>> seen = new HashMap<>();
+      Control.each(in, what, p -> index.add(PackageRecord.of(p, what, seen)));
     } catch (IOException e) {
       throw new PlinthException(PlinthException.Kind.BAD_INPUT,
           what + " cannot be decompressed although its sha256 matched the Release: "

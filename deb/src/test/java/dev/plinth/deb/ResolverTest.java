@@ -22,7 +22,7 @@ class ResolverTest {
     }
     index.add(new PackageRecord(name, DebVersion.parse(version), "amd64",
         PackageRecord.relations(depends, "test"), prov, "pool/" + name + "_" + version + ".deb", 1,
-        Digest.of(name.getBytes()), name, Map.of()));
+        Digest.of(name.getBytes()), name));
   }
 
   private List<String> resolve(String... names) throws Exception {

@@ -49,11 +49,7 @@ public final class AotTraining {
     if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
       return false;
     }
-    String arch = switch (System.getProperty("os.arch", "")) {
-      case "amd64", "x86_64" -> "amd64";
-      case "aarch64", "arm64" -> "arm64";
-      default -> System.getProperty("os.arch", "");
-    };
+    String arch = Jdks.hostArch();
     return platform.os().equals("linux") && platform.architecture().equals(arch);
   }
 
@@ -96,8 +92,15 @@ public final class AotTraining {
     String javaHome = env.getOrDefault("JAVA_HOME", "");
     Map<String, String> runEnv = TrainingRun.environment(env, aot, dir.resolve("home"),
         javaHome.startsWith("/") ? under(root, javaHome) : javaHome);
+    List<String> training = command(cmd, root, out);
+    // The runtime's own loader and glibc when it has them (they may be newer than this
+    // machine's), for the JVM that trains and the one it starts to write the cache; started by
+    // fork, as jspawnhelper is a program of that glibc too.
+    if (DebianJdk.runThroughLoader(root, Path.of(training.get(0)))) {
+      training.add(1, "-Djdk.lang.Process.launchMechanism=FORK");
+    }
     TrainingRun.Ended end = TrainingRun.run(
-        TrainingRun.process(command(cmd, root, out), root, runEnv, log), aot, null, STOP_SECONDS);
+        TrainingRun.process(training, root, runEnv, log), aot, null, STOP_SECONDS);
     if (end.problem() != null) {
       throw new PlinthException(Kind.BAD_INPUT, "java.aot: " + end.problem() + "; its output:\n"
           + TrainingRun.tail(log, 30));

@@ -1,29 +1,20 @@
 package dev.plinth.jvm;
 
-import dev.plinth.elf.ElfStrip;
-
-import dev.plinth.elf.ElfFile;
-
-import dev.plinth.deb.Cache;
 import dev.plinth.deb.DebPackage;
 import dev.plinth.deb.PackageIndex;
 import dev.plinth.deb.PackageInstaller;
 import dev.plinth.deb.PackageRecord;
-import dev.plinth.deb.Repository;
-import dev.plinth.oci.Cleanup;
-import dev.plinth.oci.Digest;
+import dev.plinth.elf.ElfFile;
+import dev.plinth.elf.ElfStrip;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
-import dev.plinth.oci.TarEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +25,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A Java runtime for one platform: jlink of the app's modules from the host JDK when it is of that
- * architecture and feature version, else from the jmods of Debian's {@code openjdk-N-jdk-headless}
- * of that architecture (linked by the host JDK's jlink, which links any platform's jmods of its
- * own feature version); no man pages, headers or commands but {@code java}; native debug symbols
- * stripped; and exactly the native libraries its ELF files need, taken from Debian's packages for
- * that architecture.
+ * A Java runtime for one platform: jlink of the app's modules from the jmods of Debian's
+ * {@code openjdk-N-jdk-headless} for that architecture (the same suite and version for every
+ * platform), by a JDK N that runs on this machine ({@link Jdks}, else {@link DebianJdk}); no man
+ * pages, headers or commands but {@code java}; native debug symbols stripped; exactly the native
+ * libraries its ELF files need, taken from Debian's packages for that architecture; and the
+ * status.d entries of the JDK package and those libraries, so scanners see them.
  */
 public final class JavaRuntime {
   /** The X11 parts of java.desktop, which a headless runtime never loads. */
@@ -49,94 +40,56 @@ public final class JavaRuntime {
   /** Where the runtime goes in the image. */
   public static final String HOME = "/opt/java/openjdk";
 
-  /** A host JDK: where it is, its feature version and architecture (Debian's name). */
-  public record Jdk(Path home, int feature, String version, String arch) {
-    Path tool(String name) {
-      return home.resolve("bin").resolve(name);
-    }
-
-    /** The argv prefix that runs one of this JDK's tools on this machine. */
-    public List<String> command(String name) {
-      return List.of(tool(name).toString());
-    }
-
-    boolean hasJmods() {
-      return Files.isDirectory(home.resolve("jmods"));
-    }
-  }
-
-  /** What a runtime was made of, for the image history and the SBOM. */
-  public record Built(String source, List<String> modules, List<PackageInstaller.Installed> libraries,
-      List<Digest> libraryDebs) {}
-
-  private JavaRuntime() {}
+  /**
+   * The heap of jlink and jdeps: enough to link every module of the JDK, and a bound on what a
+   * build takes (the JVM would otherwise size its heap by the machine's memory).
+   */
+  public static final String TOOL_HEAP = "-J-Xmx256m";
 
   /**
-   * The host JDK of a feature version: JAVA_HOME, the running JVM, then /usr/lib/jvm/*.
+   * A JDK that runs on this machine.
    *
-   * @param javaHome JAVA_HOME from the environment the front end read, or null
+   * @param home its directory (with bin/, lib/)
+   * @param feature its feature version, e.g. 25
+   * @param version its full version, e.g. 25.0.5
+   * @param arch its architecture (Debian's name)
+   * @param launcher what runs its programs: empty for a JDK installed here, else the dynamic
+   *     loader and library path of the Debian suite it was unpacked from
+   * @param identity what it is, independent of where: part of the cache keys of what it makes
    */
-  public static Jdk hostJdk(int feature, Path javaHome) throws PlinthException {
-    List<Path> candidates = new ArrayList<>();
-    if (javaHome != null) {
-      candidates.add(javaHome);
+  public record Jdk(Path home, int feature, String version, String arch, List<String> launcher,
+      String identity) {
+    public Jdk {
+      launcher = List.copyOf(launcher);
     }
-    // java.home is a fact about the JVM running plinth, not a setting: read where it is needed
-    candidates.add(Path.of(System.getProperty("java.home")));
-    Path jvm = Path.of("/usr/lib/jvm");
-    if (Files.isDirectory(jvm)) {
-      try (Stream<Path> s = Files.list(jvm)) {
-        s.sorted().forEach(candidates::add);
-      } catch (IOException e) {
-        // an unreadable /usr/lib/jvm holds no candidate
-      }
+
+    /** A JDK installed on this machine, known by its version. */
+    public Jdk(Path home, int feature, String version, String arch) {
+      this(home, feature, version, arch, List.of(), "JDK " + version + " (" + arch + ")");
     }
-    List<String> seen = new ArrayList<>();
-    for (Path c : candidates) {
-      Jdk jdk = describe(c);
-      if (jdk == null) {
-        continue;
-      }
-      seen.add(jdk.home() + " (" + jdk.version() + ")");
-      if (jdk.feature() == feature && Files.isExecutable(jdk.tool("jlink"))
-          && Files.isExecutable(jdk.tool("jdeps"))) {
-        return jdk;
-      }
+
+    /**
+     * The argv prefix that runs one of its tools ({@code java}, {@code jlink}, {@code jdeps}) on
+     * this machine; the tool's own arguments follow.
+     */
+    public List<String> command(String tool) {
+      List<String> cmd = new ArrayList<>(launcher);
+      cmd.add(home.resolve("bin").resolve(tool).toString());
+      return cmd;
     }
-    throw new PlinthException(Kind.NOT_FOUND, "java.version " + feature + " needs a JDK "
-        + feature + " on this machine to run jlink and jdeps (they link the runtime of every"
-        + " platform); found " + (seen.isEmpty() ? "none" : String.join(", ", seen))
-        + ". Install one (e.g. openjdk-" + feature + "-jdk-headless) or set JAVA_HOME to it");
   }
 
-  private static Jdk describe(Path home) {
-    Path release = home.resolve("release");
-    if (!Files.isRegularFile(release)) {
-      return null;
-    }
-    try {
-      Map<String, String> r = new TreeMap<>();
-      for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
-        int eq = line.indexOf('=');
-        if (eq > 0) {
-          r.put(line.substring(0, eq), line.substring(eq + 1).replace("\"", "").strip());
-        }
-      }
-      String v = r.get("JAVA_VERSION");
-      if (v == null) {
-        return null;
-      }
-      int feature = Integer.parseInt(v.split("[.+-]")[0]);
-      String arch = switch (r.getOrDefault("OS_ARCH", "")) {
-        case "x86_64", "amd64" -> "amd64";
-        case "aarch64", "arm64" -> "arm64";
-        default -> r.getOrDefault("OS_ARCH", "");
-      };
-      return new Jdk(home.toRealPath(), feature, v, arch);
-    } catch (IOException | NumberFormatException e) {
-      return null;
-    }
-  }
+  /**
+   * What a runtime was made of, for the image history, the SBOM, status.d and plinth.lock.
+   *
+   * @param jdk the Debian package whose jmods were linked
+   * @param javaVersion the runtime's version, as its release file says (e.g. 25.0.5)
+   * @param libraries the packages native libraries were taken from, with their records
+   */
+  public record Built(PackageRecord jdk, String javaVersion, String linker, List<String> modules,
+      List<PackageInstaller.Installed> libraries, List<PackageRecord> libraryPackages) {}
+
+  private JavaRuntime() {}
 
   /**
    * The modules the app needs, as jdeps finds them, plus java.base. {@code classpath} holds the
@@ -158,8 +111,9 @@ public final class JavaRuntime {
     modules.add("java.base");
     String release = Integer.toString(jdk.feature());
     if (!plain.isEmpty()) {
-      List<String> cmd = new ArrayList<>(List.of(jdk.tool("jdeps").toString(), "-q",
-          "--ignore-missing-deps", "--print-module-deps", "--multi-release", release));
+      List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
+      cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
+          "--multi-release", release));
       List<String> rest = new ArrayList<>(plain.subList(1, plain.size()));
       rest.addAll(modular);
       if (!rest.isEmpty()) {
@@ -176,9 +130,9 @@ public final class JavaRuntime {
           all.add(p.toString());
         }
       }
-      List<String> cmd = new ArrayList<>(List.of(jdk.tool("jdeps").toString(), "-q",
-          "--ignore-missing-deps", "--print-module-deps", "--multi-release", release,
-          "--module-path", String.join(":", all)));
+      List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
+      cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
+          "--multi-release", release, "--module-path", String.join(":", all)));
       cmd.addAll(modular);
       addModules(modules, run(cmd, work, "jdeps (finding the modules of the app's modular jars)"),
           true);
@@ -209,54 +163,49 @@ public final class JavaRuntime {
   }
 
   /**
-   * Links the runtime for {@code platform} into {@code layer} under {@link #HOME}, with the
-   * native libraries it needs.
+   * Links the runtime for {@code platform} from the jmods of {@code jdkPackage} (Debian's
+   * openjdk-N-jdk-headless of that architecture, N = {@code feature}, from {@code index}) into {@code layer} under
+   * {@link #HOME}, with the native libraries it needs and the status.d entries of the packages
+   * it was taken from. The runtime's files are kept in {@code work}, which must outlive the
+   * layer's use.
    */
-  public static Built link(Jdk jdk, JavaSpec java, List<String> modules, Platform platform,
-      Repository debian, PackageIndex index, Cache cache, LayerBuilder layer, Path work)
+  public static Built link(Toolchain toolchain, int feature, PackageRecord jdkPackage,
+      List<String> modules,
+      Platform platform, PackageIndex index, Debs debs, LayerBuilder layer, Path work)
       throws IOException, PlinthException {
     String arch = dev.plinth.deb.Architectures.debian(platform);
-    Path modulePath = null;
-    String source;
-    if (arch.equals(jdk.arch())) {
-      modulePath = jdk.hasJmods() ? jdk.home().resolve("jmods") : null;
-      source = "host JDK " + jdk.version() + " (" + jdk.home() + ")";
-    } else {
-      String name = "openjdk-" + java.version() + "-jdk-headless";
-      List<PackageRecord> versions = index.versions(name);
-      if (versions.isEmpty()) {
-        throw new PlinthException(Kind.NOT_FOUND, "no " + name + " for " + arch + " in Debian "
-            + java.suite() + ": pick a java.version Debian " + java.suite() + " has, or another"
-            + " java.suite");
-      }
-      PackageRecord jdkDeb = versions.get(0);
-      modulePath = jmods(debian.deb(jdkDeb.filename(), jdkDeb.sha256(), jdkDeb.size()),
-          jdkDeb, java.version(), arch, cache);
-      source = "Debian " + java.suite() + " " + name + " " + jdkDeb.version() + " (" + arch + ")";
+    // Debian's JDK for this machine extracts the jmods of its own package as it unpacks: then
+    // that package is read once. Otherwise the jmods come first, while another platform may be
+    // unpacking the toolchain.
+    Jdk jdk = toolchain.extractsJmods(jdkPackage) ? toolchain.jdk() : null;
+    Path modulePath = DebianJdk.jmods(jdkPackage, feature, debs);
+    if (jdk == null) {
+      jdk = toolchain.jdk();
     }
-    Path out = work.resolve("runtime-" + arch);
-    List<String> cmd = new ArrayList<>(List.of(jdk.tool("jlink").toString()));
-    if (modulePath != null) {
-      cmd.addAll(List.of("--module-path", modulePath.toString()));
-    }
-    cmd.addAll(List.of("--add-modules", String.join(",", modules),
+    Path out = work.resolve("runtime");
+    List<String> cmd = new ArrayList<>(jdk.command("jlink"));
+    cmd.addAll(List.of(TOOL_HEAP, "--module-path", modulePath.toString(),
+        "--add-modules", String.join(",", modules),
+        // Debian's jmods carry the native debug info (735 MB for libjvm in 25): never copied
+        "--exclude-files=**.debuginfo",
         "--strip-java-debug-attributes", "--no-man-pages", "--no-header-files"));
     // JDK 21 renamed jlink's compression levels: 2 was zip (at level 6), now zip-6.
-    String zip = jdk.feature() >= 21 ? "zip-6" : "2";
-    Set<String> linked = closure(jdk, modules, work);
-    List<String> large = compressed(modulePath != null
-        ? jmodResources(modulePath, linked) : imageResources(jdk, linked, work));
+    String zip = feature >= 21 ? "zip-6" : "2";
+    List<String> large = compressed(jmodResources(modulePath, closure(jdk, modules, work)));
     if (large.isEmpty()) {
       cmd.add("--compress=" + zip);
     } else {
-      Path filter = work.resolve("jlink-compress-" + arch + ".txt");
+      Path filter = work.resolve("jlink-compress.txt");
       Files.write(filter, large, StandardCharsets.UTF_8);
       cmd.add("--compress=" + zip + ":filter=@" + filter);
     }
     cmd.addAll(List.of("--output", out.toString()));
+    debs.status().accept("linking the " + platform + " runtime (" + String.join(",", modules)
+        + ") from " + jdkPackage.name() + " " + jdkPackage.version() + " with jlink of "
+        + jdk.identity());
     run(cmd, work, "jlink (linking the " + platform + " runtime)");
 
-    Map<String, byte[]> elves = new TreeMap<>();
+    Map<String, Path> elves = new TreeMap<>();
     List<Path> files;
     try (Stream<Path> s = Files.walk(out)) {
       files = s.sorted().toList();
@@ -278,20 +227,38 @@ public final class JavaRuntime {
           head = in.readNBytes(4);
         }
         if (ElfFile.isElf(head)) {
-          byte[] bytes = ElfStrip.strip(Files.readAllBytes(f), platform + " runtime " + rel);
-          elves.put(dest, bytes);
-          layer.file(dest, bytes, mode, 0, 0);
-        } else {
-          // The rest (the 12 MB module image, security files) is read when the layer is
-          // written, not held in memory.
-          layer.file(dest, f, mode, 0, 0);
+          // one file at a time: libjvm.so is the largest, some 30 MB
+          f.toFile().setWritable(true, true);
+          Files.write(f, ElfStrip.strip(Files.readAllBytes(f), platform + " runtime " + rel));
+          elves.put(dest, f);
         }
+        layer.file(dest, f, mode, 0, 0);
       }
     }
-    NativeLibraries natives = new NativeLibraries(debian, index, arch, java.version());
+    NativeLibraries natives = new NativeLibraries(debs, index, arch, feature);
     natives.resolve(elves, platform);
-    natives.installInto(layer, work.resolve("natives-" + arch));
-    return new Built(source, modules, natives.installed(), natives.debs());
+    natives.installInto(layer, work.resolve("natives"));
+    // The JDK package's own entry, as distroless has one for its JRE: scanners match the JDK's
+    // advisories by it (source package openjdk-N, its version).
+    DebPackage jdkDeb = DebPackage.open(debs.get(jdkPackage), jdkPackage.filename());
+    layer.file(PackageInstaller.STATUS_DIR + jdkPackage.name(),
+        PackageInstaller.status(jdkDeb.control()), 0644, 0, 0);
+    return new Built(jdkPackage, releaseVersion(out), jdk.identity(), modules,
+        natives.installed(), natives.packages());
+  }
+
+  /** JAVA_VERSION of a runtime's release file, e.g. 25.0.5; "" when it has none. */
+  static String releaseVersion(Path runtime) throws IOException {
+    Path release = runtime.resolve("release");
+    if (!Files.isRegularFile(release)) {
+      return "";
+    }
+    for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
+      if (line.startsWith("JAVA_VERSION=")) {
+        return line.substring("JAVA_VERSION=".length()).replace("\"", "").strip();
+      }
+    }
+    return "";
   }
 
   /**
@@ -332,8 +299,10 @@ public final class JavaRuntime {
    */
   public static Set<String> closure(Jdk jdk, List<String> roots, Path work) {
     try {
-      String out = run(List.of(jdk.tool("java").toString(), "--limit-modules",
-          String.join(",", roots), "--list-modules"), work, "java --list-modules");
+      List<String> cmd = new ArrayList<>(jdk.command("java"));
+      cmd.addAll(List.of("-Xmx64m", "--limit-modules", String.join(",", roots),
+          "--list-modules"));
+      String out = run(cmd, work, "java --list-modules");
       Set<String> names = new TreeSet<>();
       for (String line : out.split("\n")) {
         String n = line.strip();
@@ -376,43 +345,6 @@ public final class JavaRuntime {
   }
 
   /**
-   * Resource path to size in the module image of a JDK without jmods (linked from its run-time
-   * image), as its own jimage tool lists them; empty if the JDK has no jimage tool.
-   */
-  public static Map<String, Long> imageResources(Jdk jdk, Set<String> modules, Path work)
-      throws PlinthException {
-    Path tool = jdk.tool("jimage");
-    Path image = jdk.home().resolve("lib").resolve("modules");
-    if (!Files.isExecutable(tool) || !Files.isRegularFile(image)) {
-      return Map.of();
-    }
-    String listing = run(List.of(tool.toString(), "list", "--verbose", image.toString()), work,
-        "jimage (listing the JDK's module image)");
-    Map<String, Long> sizes = parseImageListing(listing);
-    sizes.keySet().removeIf(k -> !modules.contains(k.substring(1, k.indexOf('/', 1))));
-    return sizes;
-  }
-
-  /** Parses {@code jimage list --verbose}: "Module: m" lines, then "offset size compressed path". */
-  public static Map<String, Long> parseImageListing(String listing) {
-    Map<String, Long> sizes = new TreeMap<>();
-    String module = null;
-    for (String line : listing.split("\n")) {
-      String t = line.strip();
-      if (t.startsWith("Module: ")) {
-        module = t.substring("Module: ".length()).strip();
-        continue;
-      }
-      String[] f = t.split("\\s+", 4);
-      if (module != null && f.length == 4 && f[0].chars().allMatch(Character::isDigit)
-          && f[1].chars().allMatch(Character::isDigit) && !f[1].isEmpty()) {
-        sizes.put("/" + module + "/" + f[3], Long.parseLong(f[1]));
-      }
-    }
-    return sizes;
-  }
-
-  /**
    * What the runtime does not need in a container: commands but java, debug info, man pages,
    * headers, and AWT's X11 libraries (a container has no display: the runtime is headless, as
    * Debian's -headless JRE is, and libraries such as Jetty that reference java.beans pull in
@@ -428,47 +360,6 @@ public final class JavaRuntime {
         || rel.equals("lib/jrt-fs.jar") || rel.equals("lib/classlist")
         || rel.startsWith("man/") || rel.equals("man") || rel.startsWith("include/")
         || rel.equals("include");
-  }
-
-  /**
-   * The jmods directory of a Debian JDK package, extracted once into the cache by the package's
-   * sha256 (atomically: a temp directory renamed into place).
-   */
-  private static Path jmods(Path deb, PackageRecord r, int feature, String arch, Cache cache)
-      throws IOException, PlinthException {
-    Path dir = cache.root().resolve("jmods").resolve(r.sha256().hex());
-    if (Files.isDirectory(dir)) {
-      return dir;
-    }
-    Files.createDirectories(dir.getParent());
-    Path tmp = Files.createTempDirectory(dir.getParent(), ".jmods-");
-    Cleanup.register(tmp);
-    try {
-      String prefix = "/usr/lib/jvm/java-" + feature + "-openjdk-" + arch + "/jmods/";
-      int[] count = {0};
-      DebPackage.open(deb, r.filename()).readData((e, content) -> {
-        if (e.type() == TarEntry.Type.FILE && e.path().startsWith(prefix)
-            && e.path().endsWith(".jmod") && e.path().indexOf('/', prefix.length()) < 0) {
-          Files.copy(content, tmp.resolve(e.path().substring(prefix.length())));
-          count[0]++;
-        }
-      });
-      if (count[0] == 0) {
-        throw new PlinthException(Kind.BAD_INPUT, r.filename() + " has no jmods under " + prefix);
-      }
-      try {
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException | java.nio.file.FileAlreadyExistsException
-          | java.nio.file.DirectoryNotEmptyException e) {
-        if (!Files.isDirectory(dir)) {
-          throw e;
-        }
-      }
-      return dir;
-    } finally {
-      Cleanup.deleteTree(tmp);
-      Cleanup.unregister(tmp);
-    }
   }
 
   /** Runs a JDK tool; its stdout, or USAGE/BAD_INPUT with its output when it fails. */

@@ -7,8 +7,6 @@ import dev.plinth.deb.DebPackage;
 import dev.plinth.deb.PackageIndex;
 import dev.plinth.deb.PackageInstaller;
 import dev.plinth.deb.PackageRecord;
-import dev.plinth.deb.Repository;
-import dev.plinth.oci.Digest;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
@@ -41,7 +39,7 @@ public final class NativeLibraries {
       Map.entry("ld-linux-aarch64.so.1", "libc6"), Map.entry("libgcc_s.so.1", "libgcc-s1"),
       Map.entry("libstdc++.so.6", "libstdc++6"), Map.entry("libz.so.1", "zlib1g"));
 
-  private final Repository debian;
+  private final Debs debs;
   private final PackageIndex index;
   private final String arch;
   private final int feature;
@@ -55,23 +53,26 @@ public final class NativeLibraries {
   private final Map<String, String> symlinksToAdd = new TreeMap<>();
   private final List<PackageInstaller.Installed> installed = new ArrayList<>();
 
-  NativeLibraries(Repository debian, PackageIndex index, String arch, int feature) {
-    this.debian = debian;
+  NativeLibraries(Debs debs, PackageIndex index, String arch, int feature) {
+    this.debs = debs;
     this.index = index;
     this.arch = arch;
     this.feature = feature;
   }
 
-  /** Resolves what {@code elves} (runtime path → bytes) need, beyond the runtime itself. */
-  void resolve(Map<String, byte[]> elves, Platform platform) throws IOException, PlinthException {
+  /**
+   * Resolves what {@code elves} (runtime path → its file) need, beyond the runtime itself; each
+   * file is read in turn, never all at once.
+   */
+  void resolve(Map<String, Path> elves, Platform platform) throws IOException, PlinthException {
     Set<String> inRuntime = new TreeSet<>();
     for (String p : elves.keySet()) {
       inRuntime.add(p.substring(p.lastIndexOf('/') + 1));
     }
     Deque<String[]> todo = new ArrayDeque<>();  // {soname, needed by, its package or null}
     String interpreter = null;
-    for (Map.Entry<String, byte[]> e : elves.entrySet()) {
-      ElfFile elf = ElfFile.read(e.getValue(), e.getKey());
+    for (Map.Entry<String, Path> e : elves.entrySet()) {
+      ElfFile elf = ElfFile.read(Files.readAllBytes(e.getValue()), e.getKey());
       if (elf.machine() != platform.elfMachine()) {
         throw new PlinthException(Kind.BAD_INPUT, e.getKey() + " is for ELF machine "
             + elf.machine() + ", not " + platform);
@@ -131,10 +132,11 @@ public final class NativeLibraries {
     return installed;
   }
 
-  List<Digest> debs() {
-    List<Digest> out = new ArrayList<>();
+  /** The records of the packages installed from, in the order of {@link #installed}. */
+  List<PackageRecord> packages() {
+    List<PackageRecord> out = new ArrayList<>();
     for (PackageInstaller.Installed i : installed) {
-      out.add(records.get(i.name()).sha256());
+      out.add(records.get(i.name()));
     }
     return out;
   }
@@ -284,7 +286,7 @@ public final class NativeLibraries {
           + arch);
     }
     PackageRecord r = versions.get(0);
-    Path deb = debian.deb(r.filename(), r.sha256(), r.size());
+    Path deb = debs.get(r);
     Map<String, DebPackage.DataEntry> files = new LinkedHashMap<>();
     Map<String, byte[]> bytes = new TreeMap<>();
     DebPackage.open(deb, r.filename()).readData((e, content) -> {

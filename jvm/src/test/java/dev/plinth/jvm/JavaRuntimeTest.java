@@ -26,8 +26,7 @@ class JavaRuntimeTest {
 
   /** The JDK running the tests: it has jdeps, javac and java. */
   private static JavaRuntime.Jdk thisJdk() throws Exception {
-    return JavaRuntime.hostJdk(Runtime.version().feature(),
-        Path.of(System.getProperty("java.home")));
+    return Jdks.describe(Path.of(System.getProperty("java.home")));
   }
 
   /** Compiles {@code sources} (path → text) into a jar at {@code jar}. */
@@ -99,26 +98,6 @@ class JavaRuntimeTest {
     sizes.put("/java.base/jdk/internal/icu/impl/data/icudt76b/nfc.nrm", 40_000L);
     assertEquals(List.of("/java.base/java/lang/String.class",
         "/java.base/jdk/internal/icu/impl/data/icudt76b/nfc.nrm"), JavaRuntime.compressed(sizes));
-  }
-
-  @Test
-  void imageListing_parsed() {
-    String listing = String.join("\n",
-        "jimage: /jdk/lib/modules",
-        "",
-        "Module: java.base",
-        "Offset       Size       Compressed Entry",
-        "    11334684         41          0 META-INF/services/java.nio.file.spi.FileSystemProvider",
-        "    10987817       1470        899 com/sun/crypto/provider/AEADBufferedStream.class",
-        "",
-        "Module: java.logging",
-        "Offset       Size       Compressed Entry",
-        "         100       9000          0 java/util/logging/Logger.class");
-    Map<String, Long> sizes = JavaRuntime.parseImageListing(listing);
-    assertEquals(Map.of(
-        "/java.base/META-INF/services/java.nio.file.spi.FileSystemProvider", 41L,
-        "/java.base/com/sun/crypto/provider/AEADBufferedStream.class", 1470L,
-        "/java.logging/java/util/logging/Logger.class", 9000L), sizes);
   }
 
   @Test

@@ -266,8 +266,7 @@ class SpringBootJarTest {
     JavaApp.Plan plan = JavaApp.plan(spec(jar, null), tmp.resolve("store"));
     List<Path> inputs = plan.jdepsInputs().stream()
         .filter(p -> !p.resolve("org/springframework").toFile().exists()).toList();
-    JavaRuntime.Jdk jdk = JavaRuntime.hostJdk(Runtime.version().feature(),
-        Path.of(System.getProperty("java.home")));
+    JavaRuntime.Jdk jdk = Jdks.describe(Path.of(System.getProperty("java.home")));
     List<String> modules = JavaRuntime.modules(jdk, inputs, Files.createDirectories(tmp.resolve("work")));
     assertTrue(modules.contains("java.sql") && modules.contains("java.net.http"), modules.toString());
   }

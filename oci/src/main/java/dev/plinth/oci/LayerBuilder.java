@@ -46,6 +46,22 @@ public final class LayerBuilder {
 
   private final Map<String, Spec> entries = new TreeMap<>();
 
+  /**
+   * One entry as it was added, to store what a layer is made of and make it again: a file's
+   * content is {@code bytes} or {@code source} (its {@code length} bytes at {@code offset}, or
+   * all of it when {@code length} is -1); {@code link} is a symlink's target.
+   */
+  public record Entry(String path, TarEntry.Type type, int mode, long uid, long gid, byte[] bytes,
+      Path source, long offset, long length, String link) {}
+
+  /** The entries added, by path (without the parents the layer adds). */
+  public List<Entry> entries() {
+    List<Entry> out = new ArrayList<>();
+    entries.forEach((path, s) -> out.add(new Entry(path, s.type, s.mode, s.uid, s.gid,
+        s.bytes == null ? null : s.bytes.clone(), s.source, s.offset, s.length, s.link)));
+    return out;
+  }
+
   public LayerBuilder directory(String path, int mode, long uid, long gid) {
     return put(path, new Spec(TarEntry.Type.DIRECTORY, mode, uid, gid, null, null, null));
   }
