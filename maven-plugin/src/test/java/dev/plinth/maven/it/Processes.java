@@ -82,13 +82,17 @@ final class Processes {
 
   /**
    * {@code mvn -B -ntp ARGS package} in {@code project}, with the Maven and the local repository of
-   * the build that runs the ITs (where maven-invoker-plugin installed the plugin).
+   * the build that runs the ITs (where maven-invoker-plugin installed the plugin), offline when
+   * that build is ({@code mvn -o verify} once the frameworks' artifacts are in the repository).
    */
   static Result mvnPackage(Path project, Duration timeout, String... args) {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(property("plinth.it.mavenHome"), "bin", "mvn").toString(), "-B", "-ntp",
         "-Dmaven.repo.local=" + property("plinth.it.localRepository"),
         "-Dplinth.it.pluginVersion=" + property("plinth.it.pluginVersion")));
+    if (Boolean.getBoolean("plinth.it.offline")) {
+      cmd.add("-o");
+    }
     cmd.addAll(List.of(args));
     cmd.add("package");
     return run(cmd, project, timeout, Map.of());
