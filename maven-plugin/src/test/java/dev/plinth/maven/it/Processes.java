@@ -82,8 +82,9 @@ final class Processes {
 
   /**
    * {@code mvn -B -ntp ARGS package} in {@code project}, with the Maven and the local repository of
-   * the build that runs the ITs (where maven-invoker-plugin installed the plugin), offline when
-   * that build is ({@code mvn -o verify} once the frameworks' artifacts are in the repository).
+   * the build that runs the ITs (where maven-invoker-plugin installed the plugin); offline with
+   * {@code -Dplinth.it.offline=true} (failsafe passes it on), once the frameworks' artifacts are
+   * in that repository.
    */
   static Result mvnPackage(Path project, Duration timeout, String... args) {
     List<String> cmd = new ArrayList<>(List.of(
