@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,19 +36,8 @@ class BuildGoalIT {
   Path project;
 
   @BeforeEach
-  void copySample() throws IOException {
-    Path sample = Path.of(property("plinth.it.sample"));
-    project = tmp.resolve("hello");
-    try (Stream<Path> s = Files.walk(sample)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Path to = project.resolve(sample.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
+  void copySample() {
+    project = Processes.copySample("hello", tmp);
   }
 
   @Test
@@ -90,19 +78,7 @@ class BuildGoalIT {
     Path example = Path.of(property("plinth.it.sample")).resolve("../../../../examples/hello-api")
         .normalize();
     Path copy = tmp.resolve("hello-api");
-    try (Stream<Path> s = Files.walk(example)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        if (example.relativize(p).startsWith("target")) {
-          continue;
-        }
-        Path to = copy.resolve(example.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to);
-        }
-      }
-    }
+    Processes.copyTree(example, copy);
     project = copy;
     Result r = mvn(Duration.ofMinutes(30), "-DskipTests");
     assertEquals(0, r.exit, r.toString());

@@ -101,8 +101,13 @@ final class Processes {
 
   /** A copy of the sample project {@code name} (src/it/NAME, without its target) in {@code dir}. */
   static Path copySample(String name, Path dir) {
-    Path from = Path.of(property("plinth.it.samples")).resolve(name);
     Path to = dir.resolve(name);
+    copyTree(Path.of(property("plinth.it.samples")).resolve(name), to);
+    return to;
+  }
+
+  /** Copies a project directory, without its {@code target}. */
+  static void copyTree(Path from, Path to) {
     try (Stream<Path> s = Files.walk(from)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (from.relativize(p).startsWith("target")) {
@@ -118,7 +123,6 @@ final class Processes {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy " + from, e);
     }
-    return to;
   }
 
   /** Deletes {@code dir} and everything in it, as far as it can. */
