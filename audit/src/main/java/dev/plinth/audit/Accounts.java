@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * /etc/passwd, /etc/group and /etc/shadow as glibc's files backend reads them. A line that is not
@@ -15,10 +16,29 @@ final class Accounts {
   /** The largest uid or gid (2^32 - 2; 2^32 - 1 is (uid_t) -1, "no user"). */
   static final long MAX_ID = 4294967294L;
 
-  record User(String name, String password, long uid, long gid, String home, String shell,
-      int line) {}
+  /** A line of /etc/passwd or /etc/group: a name and a number (uid, gid), each to be unique. */
+  interface Entry {
+    String name();
 
-  record Group(String name, long gid, int line) {}
+    long id();
+
+    int line();
+  }
+
+  record User(String name, String password, long uid, long gid, String home, String shell,
+      int line) implements Entry {
+    @Override
+    public long id() {
+      return uid;
+    }
+  }
+
+  record Group(String name, long gid, int line) implements Entry {
+    @Override
+    public long id() {
+      return gid;
+    }
+  }
 
   /** A line that could not be read, or a file that is missing. */
   record Problem(String file, int line, String message) {}
@@ -37,75 +57,46 @@ final class Accounts {
   Accounts(byte[] passwd, byte[] group, byte[] shadowFile) {
     hasPasswd = passwd != null;
     hasGroup = group != null;
-    if (passwd != null) {
-      lines(passwd, "/etc/passwd", (n, f) -> {
-        if (f.length != 7) {
-          return "has " + f.length + " fields, not 7 (name:password:uid:gid:gecos:home:shell)";
-        }
-        if (f[0].isEmpty()) {
-          return "has an empty user name";
-        }
-        long uid = id(f[2]);
-        long gid = id(f[3]);
-        if (uid < 0 || gid < 0) {
-          return "has a uid or gid that is not a number from 0 to " + MAX_ID;
-        }
-        users.add(new User(f[0], f[1], uid, gid, f[5], f[6], n));
-        return null;
-      });
-    }
-    if (group != null) {
-      lines(group, "/etc/group", (n, f) -> {
-        if (f.length != 4) {
-          return "has " + f.length + " fields, not 4 (name:password:gid:members)";
-        }
-        if (f[0].isEmpty()) {
-          return "has an empty group name";
-        }
-        long gid = id(f[2]);
-        if (gid < 0) {
-          return "has a gid that is not a number from 0 to " + MAX_ID;
-        }
-        groups.add(new Group(f[0], gid, n));
-        return null;
-      });
-    }
-    if (shadowFile != null) {
-      lines(shadowFile, "/etc/shadow", (n, f) -> {
-        if (f.length != 9) {
-          return "has " + f.length + " fields, not 9";
-        }
-        if (f[0].isEmpty()) {
-          return "has an empty user name";
-        }
-        shadow.putIfAbsent(f[0], f[1]);
-        return null;
-      });
-    }
+    lines(passwd, "/etc/passwd", 7, " (name:password:uid:gid:gecos:home:shell)", "user",
+        (n, f) -> {
+          long uid = id(f[2]);
+          long gid = id(f[3]);
+          if (uid < 0 || gid < 0) {
+            return "has a uid or gid that is not a number from 0 to " + MAX_ID;
+          }
+          users.add(new User(f[0], f[1], uid, gid, f[5], f[6], n));
+          return null;
+        });
+    lines(group, "/etc/group", 4, " (name:password:gid:members)", "group", (n, f) -> {
+      long gid = id(f[2]);
+      if (gid < 0) {
+        return "has a gid that is not a number from 0 to " + MAX_ID;
+      }
+      groups.add(new Group(f[0], gid, n));
+      return null;
+    });
+    lines(shadowFile, "/etc/shadow", 9, "", "user", (n, f) -> {
+      shadow.putIfAbsent(f[0], f[1]);
+      return null;
+    });
   }
 
   User user(String name) {
-    for (User u : users) {
-      if (u.name.equals(name)) {
-        return u;
-      }
-    }
-    return null;
+    return first(users, u -> u.name.equals(name));
   }
 
   User userById(long uid) {
-    for (User u : users) {
-      if (u.uid == uid) {
-        return u;
-      }
-    }
-    return null;
+    return first(users, u -> u.uid == uid);
   }
 
   Group group(String name) {
-    for (Group g : groups) {
-      if (g.name.equals(name)) {
-        return g;
+    return first(groups, g -> g.name.equals(name));
+  }
+
+  private static <T> T first(List<T> entries, Predicate<T> which) {
+    for (T e : entries) {
+      if (which.test(e)) {
+        return e;
       }
     }
     return null;
@@ -116,7 +107,16 @@ final class Accounts {
     String parse(int lineNumber, String[] fields);
   }
 
-  private void lines(byte[] content, String file, LineParser parser) {
+  /**
+   * Hands each line of {@code content} (null: a file the image lacks) that has {@code fields}
+   * fields, the first a {@code kind}'s name, to {@code parser}; other lines are problems, the
+   * count's with {@code form} said.
+   */
+  private void lines(byte[] content, String file, int fields, String form, String kind,
+      LineParser parser) {
+    if (content == null) {
+      return;
+    }
     String text = new String(content, StandardCharsets.UTF_8);
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {
@@ -134,7 +134,9 @@ final class Accounts {
         problems.add(new Problem(file, i + 1, "is not text"));
         continue;
       }
-      String why = parser.parse(i + 1, line.split(":", -1));
+      String[] f = line.split(":", -1);
+      String why = f.length != fields ? "has " + f.length + " fields, not " + fields + form
+          : f[0].isEmpty() ? "has an empty " + kind + " name" : parser.parse(i + 1, f);
       if (why != null) {
         problems.add(new Problem(file, i + 1, why));
       }

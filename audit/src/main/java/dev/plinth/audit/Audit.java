@@ -12,6 +12,7 @@ import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerDiff;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.Sizes;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -197,8 +198,9 @@ public final class Audit {
         ImageChecks.check(c);
       }
       if (options.maxCompressedBytes() >= 0 && compressed > options.maxCompressedBytes()) {
-        c.add(Rule.PL052, null, size(compressed) + " compressed (" + size(uncompressed)
-            + " uncompressed), over the budget of " + size(options.maxCompressedBytes()));
+        c.add(Rule.PL052, null, Sizes.decimal(compressed) + " compressed ("
+            + Sizes.decimal(uncompressed) + " uncompressed), over the budget of "
+            + Sizes.decimal(options.maxCompressedBytes()));
       }
       imageFindings.addAll(c.findings);
       findings.addAll(cap(imageFindings));
@@ -266,17 +268,6 @@ public final class Audit {
           + "' is too large");
     }
     return v.longValue();
-  }
-
-  /** Sizes as plinth prints them: decimal kB and MB. */
-  static String size(long bytes) {
-    if (bytes < 1000) {
-      return bytes + " B";
-    }
-    if (bytes < 1_000_000) {
-      return String.format(Locale.ROOT, "%.1f kB", bytes / 1000.0);
-    }
-    return String.format(Locale.ROOT, "%.2f MB", bytes / 1_000_000.0);
   }
 
   private Audit() {}

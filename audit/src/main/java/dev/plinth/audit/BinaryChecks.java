@@ -187,9 +187,9 @@ final class BinaryChecks {
     List<String> out = new ArrayList<>();
     String e = entry.replace("${ORIGIN}", "$ORIGIN").replace("${LIB}", "$LIB")
         .replace("${PLATFORM}", "$PLATFORM").replace("$ORIGIN", origin)
-        .replace("$PLATFORM", platformString(elf.machine()));
+        .replace("$PLATFORM", names(elf.machine()).platform());
     if (e.contains("$LIB")) {
-      for (String lib : List.of("lib", "lib64", "lib/" + triplet(elf.machine()))) {
+      for (String lib : List.of("lib", "lib64", "lib/" + names(elf.machine()).triplet())) {
         out.add(e.replace("$LIB", lib));
       }
     } else {
@@ -201,7 +201,7 @@ final class BinaryChecks {
 
   private static List<String> defaults(FileFacts.Elf elf) {
     List<String> d = new ArrayList<>();
-    String t = triplet(elf.machine());
+    String t = names(elf.machine()).triplet();
     if (t != null) {
       d.add("/lib/" + t);
       d.add("/usr/lib/" + t);
@@ -303,26 +303,22 @@ final class BinaryChecks {
         || (expected == ElfFile.EM_AARCH64 && machine == ElfFile.EM_ARM);
   }
 
-  private static String triplet(int machine) {
-    return switch (machine) {
-      case ElfFile.EM_X86_64 -> "x86_64-linux-gnu";
-      case ElfFile.EM_AARCH64 -> "aarch64-linux-gnu";
-      case ElfFile.EM_ARM -> "arm-linux-gnueabihf";
-      case ElfFile.EM_386 -> "i386-linux-gnu";
-      case ElfFile.EM_RISCV -> "riscv64-linux-gnu";
-      case 21 -> "powerpc64le-linux-gnu";
-      case 22 -> "s390x-linux-gnu";
-      default -> null;
-    };
-  }
+  /**
+   * What a machine is called where the loader looks for libraries: Debian's multiarch triplet
+   * (null when Debian has none) and glibc's $PLATFORM.
+   */
+  private record MachineNames(String triplet, String platform) {}
 
-  private static String platformString(int machine) {
+  private static MachineNames names(int machine) {
     return switch (machine) {
-      case ElfFile.EM_X86_64 -> "x86_64";
-      case ElfFile.EM_AARCH64 -> "aarch64";
-      case ElfFile.EM_386 -> "i686";
-      case ElfFile.EM_ARM -> "v7l";
-      default -> "unknown";
+      case ElfFile.EM_X86_64 -> new MachineNames("x86_64-linux-gnu", "x86_64");
+      case ElfFile.EM_AARCH64 -> new MachineNames("aarch64-linux-gnu", "aarch64");
+      case ElfFile.EM_ARM -> new MachineNames("arm-linux-gnueabihf", "v7l");
+      case ElfFile.EM_386 -> new MachineNames("i386-linux-gnu", "i686");
+      case ElfFile.EM_RISCV -> new MachineNames("riscv64-linux-gnu", "unknown");
+      case 21 -> new MachineNames("powerpc64le-linux-gnu", "unknown");
+      case 22 -> new MachineNames("s390x-linux-gnu", "unknown");
+      default -> new MachineNames(null, "unknown");
     };
   }
 }

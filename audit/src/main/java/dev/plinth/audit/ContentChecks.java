@@ -1,6 +1,7 @@
 package dev.plinth.audit;
 
 import dev.plinth.oci.ImageConfig;
+import dev.plinth.oci.Sizes;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -190,7 +191,7 @@ final class ContentChecks {
       if (n.isDirectory() && JUNK_DIRS.contains(base)) {
         long[] size = sizeBelow(c.tree, path);
         c.add(Rule.PL035, path, "a " + base + " directory (" + size[0] + " files, "
-            + Audit.size(size[1]) + ")");
+            + Sizes.decimal(size[1]) + ")");
         reportedDir = path;
         continue;
       }
@@ -236,7 +237,7 @@ final class ContentChecks {
       }
       if (files > 0) {
         c.add(Rule.PL035, "/" + cache[0], cache[1] + ": " + files + " files, "
-            + Audit.size(bytes) + " (" + cache[2] + ")");
+            + Sizes.decimal(bytes) + " (" + cache[2] + ")");
       }
     }
   }

@@ -51,37 +51,31 @@ final class FilesystemChecks {
 
   /** PL014: each name, uid and gid once. */
   private static void duplicates(ImageContext c) {
-    Map<String, Accounts.User> byName = new HashMap<>();
-    Map<Long, Accounts.User> byUid = new HashMap<>();
-    for (Accounts.User u : c.accounts.users) {
-      Accounts.User before = byName.putIfAbsent(u.name(), u);
+    once(c, "/etc/passwd", "user", "uid", c.accounts.users);
+    once(c, "/etc/group", "group", "gid", c.accounts.groups);
+  }
+
+  /** PL014 for one file: an entry whose name or {@code id} an earlier line has already. */
+  private static void once(ImageContext c, String file, String kind, String id,
+      List<? extends Accounts.Entry> entries) {
+    Map<String, Accounts.Entry> byName = new HashMap<>();
+    Map<Long, Accounts.Entry> byId = new HashMap<>();
+    for (Accounts.Entry e : entries) {
+      Accounts.Entry before = byName.putIfAbsent(e.name(), e);
       if (before != null) {
-        c.add(Rule.PL014, "/etc/passwd", "the user " + u.name() + " is listed twice (lines "
-            + before.line() + " and " + u.line() + ")");
+        c.add(Rule.PL014, file, "the " + kind + " " + e.name() + " is listed twice (lines "
+            + before.line() + " and " + e.line() + ")");
         continue;
       }
-      before = byUid.putIfAbsent(u.uid(), u);
+      before = byId.putIfAbsent(e.id(), e);
       if (before != null) {
-        c.add(Rule.PL014, "/etc/passwd", "uid " + u.uid() + " belongs to both " + before.name()
-            + " and " + u.name() + (u.uid() == 0 ? ": a second root account" : ""));
-      }
-    }
-    Map<String, Accounts.Group> groupNames = new HashMap<>();
-    Map<Long, Accounts.Group> byGid = new HashMap<>();
-    for (Accounts.Group g : c.accounts.groups) {
-      Accounts.Group before = groupNames.putIfAbsent(g.name(), g);
-      if (before != null) {
-        c.add(Rule.PL014, "/etc/group", "the group " + g.name() + " is listed twice (lines "
-            + before.line() + " and " + g.line() + ")");
-        continue;
-      }
-      before = byGid.putIfAbsent(g.gid(), g);
-      if (before != null) {
-        c.add(Rule.PL014, "/etc/group", "gid " + g.gid() + " belongs to both " + before.name()
-            + " and " + g.name());
+        c.add(Rule.PL014, file, id + " " + e.id() + " belongs to both " + before.name() + " and "
+            + e.name() + (e instanceof Accounts.User && e.id() == 0 ? ": a second root account"
+            : ""));
       }
     }
   }
+
 
   /** PL015: no account without a password. */
   private static void passwords(ImageContext c) {

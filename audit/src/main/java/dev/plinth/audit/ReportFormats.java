@@ -1,6 +1,7 @@
 package dev.plinth.audit;
 
 import dev.plinth.oci.Digest;
+import dev.plinth.oci.Sizes;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -56,9 +57,9 @@ public final class ReportFormats {
     out.println();
     for (AuditReport.ImageSummary s : r.images()) {
       out.println(String.format(Locale.ROOT, "%-14s %s compressed, %s uncompressed, %d layer%s,"
-              + " %d files (%s)", s.platform(), Audit.size(s.compressedBytes()),
-          Audit.size(s.uncompressedBytes()), s.layers(), s.layers() == 1 ? "" : "s", s.files(),
-          Audit.size(s.fileBytes())));
+              + " %d files (%s)", s.platform(), Sizes.decimal(s.compressedBytes()),
+          Sizes.decimal(s.uncompressedBytes()), s.layers(), s.layers() == 1 ? "" : "s", s.files(),
+          Sizes.decimal(s.fileBytes())));
     }
     Map<Severity, Integer> counts = r.counts();
     out.println(counts.get(Severity.ERROR) + " error" + plural(counts.get(Severity.ERROR)) + ", "

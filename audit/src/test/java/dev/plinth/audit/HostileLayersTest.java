@@ -18,7 +18,6 @@ import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.TarEntry;
 import dev.plinth.oci.TestTar;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -246,18 +245,9 @@ class HostileLayersTest {
     byte[] tar = new TestTar().file("x", "x").bytes();
     Layer good = gzipLayer(tar);
     byte[] other = gzip(new TestTar().file("y", "y").bytes());
-    Layer lying = new Layer.Value(new Blob() {
-      @Override
-      public Descriptor descriptor() throws java.io.IOException {
-        return good.blob().descriptor();
-      }
-
-      @Override
-      public InputStream open() throws java.io.IOException {
-        return dev.plinth.oci.Blobs.verifying(good.blob().descriptor(),
-            new java.io.ByteArrayInputStream(other));
-      }
-    }, good.diffId(), OptionalLong.empty());
+    Descriptor d = good.blob().descriptor();
+    Layer lying = new Layer.Value(Blob.of(d, () -> dev.plinth.oci.Blobs.verifying(d,
+        new java.io.ByteArrayInputStream(other))), good.diffId(), OptionalLong.empty());
     PlinthException e = badInput(lying);
     assertTrue(e.getMessage().contains("digest"), e.getMessage());
   }

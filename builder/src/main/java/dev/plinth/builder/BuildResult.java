@@ -3,8 +3,12 @@ package dev.plinth.builder;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.ImageRef;
+import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.Platform;
+import dev.plinth.oci.Sizes;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What a build wrote.
@@ -25,4 +29,20 @@ public record BuildResult(ImageRef target, Descriptor top, List<PlatformImage> i
   public record PlatformImage(
       Platform platform, Digest manifest, int layers, long fileBytes, long tarBytes,
       long compressedBytes) {}
+
+  /** What the build wrote, in the lines {@code plinth build} prints and the Maven goal logs. */
+  public List<String> lines() {
+    List<String> out = new ArrayList<>(notes);
+    out.add("wrote " + target + " (" + MediaTypes.kind(top.mediaType()) + " " + top.digest()
+        + ")");
+    for (PlatformImage i : images) {
+      out.add(String.format(Locale.ROOT, "  %-14s %s  %d layer%s  files %s  compressed %s",
+          i.platform(), i.manifest(), i.layers(), i.layers() == 1 ? "" : "s",
+          Sizes.decimal(i.fileBytes()), Sizes.decimal(i.compressedBytes())));
+    }
+    for (java.nio.file.Path f : sboms) {
+      out.add("wrote SBOM " + f);
+    }
+    return out;
+  }
 }

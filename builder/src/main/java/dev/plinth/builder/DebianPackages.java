@@ -180,19 +180,18 @@ final class DebianPackages {
 
   private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
-      repository = open(packages, packages.suite(), packages.components(), options.cache(),
-          options.debianMirror());
+      repository = open(packages, packages.suite(), packages.components(), options);
     }
     return repository;
   }
 
   /**
-   * A suite of the Debian archive the settings name: debian.mirror, else {@code envMirror}
+   * A suite of the Debian archive the settings name: debian.mirror, else the options' mirror
    * ($PLINTH_DEBIAN_MIRROR) or the host's apt sources; debian.keyring, else the system's Debian
-   * archive keyring.
+   * archive keyring; fetched through the options' proxies into their cache.
    */
   static Repository open(BuildSpec.Packages settings, String suite, List<String> components,
-      Cache cache, String envMirror) throws PlinthException {
+      Plinth.Options options) throws PlinthException {
     URI mirror;
     if (settings.mirror() != null) {
       try {
@@ -203,11 +202,12 @@ final class DebianPackages {
             + "' is not a URL", e);
       }
     } else {
-      mirror = Mirrors.debian(envMirror);
+      mirror = Mirrors.debian(options.debianMirror());
     }
     Keyring keyring = settings.keyring().isEmpty() ? Keyring.systemDebian()
         : Keyring.load(settings.keyring());
-    return new Repository(new Fetcher(mirror, cache), keyring, suite, components);
+    return new Repository(new Fetcher(mirror, options.cache(), options.proxies()), keyring, suite,
+        components);
   }
 
 }

@@ -130,25 +130,26 @@ final class ImageConfigs {
     return out;
   }
 
+  /** Config labels: created, title, then the spec's own. */
   static Map<String, String> labels(BuildSpec spec, Plinth.Options options) {
-    Map<String, String> l = new TreeMap<>();
-    l.put(CREATED, Plinth.iso(options.epochSeconds()));
-    if (spec.name() != null) {
-      l.put(TITLE, spec.name());
-    }
-    l.putAll(spec.labels());
-    return l;
+    return createdAndTitle(spec, options, spec.labels());
   }
 
   /** Manifest and index annotations: created, title, then the spec's own. */
   static Map<String, String> annotations(BuildSpec spec, Plinth.Options options) {
-    Map<String, String> a = new TreeMap<>();
-    a.put(CREATED, Plinth.iso(options.epochSeconds()));
+    return createdAndTitle(spec, options, spec.annotations());
+  }
+
+  /** The build's time as {@link #CREATED}, its name as {@link #TITLE}, then {@code own}: sorted. */
+  private static Map<String, String> createdAndTitle(BuildSpec spec, Plinth.Options options,
+      Map<String, String> own) {
+    Map<String, String> m = new TreeMap<>();
+    m.put(CREATED, Plinth.iso(options.epochSeconds()));
     if (spec.name() != null) {
-      a.put(TITLE, spec.name());
+      m.put(TITLE, spec.name());
     }
-    a.putAll(spec.annotations());
-    return a;
+    m.putAll(own);
+    return m;
   }
 
   /**

@@ -86,18 +86,8 @@ final class ImageSources {
 
   private static Blob retyped(Blob b, String mediaType) throws IOException {
     Descriptor d = b.descriptor();
-    Descriptor nd = new Descriptor(mediaType, d.digest(), d.size(), d.platform(), d.annotations());
-    return new Blob() {
-      @Override
-      public Descriptor descriptor() {
-        return nd;
-      }
-
-      @Override
-      public InputStream open() throws IOException {
-        return b.open();
-      }
-    };
+    return Blob.of(new Descriptor(mediaType, d.digest(), d.size(), d.platform(), d.annotations()),
+        b::open);
   }
 
   /** Where the bytes of a copied file went in the spill file. */

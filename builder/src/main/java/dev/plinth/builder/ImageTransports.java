@@ -1,6 +1,7 @@
 package dev.plinth.builder;
 
 import dev.plinth.daemon.DaemonTransport;
+import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Transports;
 import dev.plinth.registry.RegistryTransport;
 
@@ -12,8 +13,8 @@ import dev.plinth.registry.RegistryTransport;
 final class ImageTransports {
   static Transports of(Plinth.Options options) {
     return Transports.local(options.epochSeconds())
-        .with(new RegistryTransport(options.registry()))
-        .with(new DaemonTransport(options::daemon, options.epochSeconds()));
+        .with(ImageRef.REGISTRY, new RegistryTransport(options.registry()))
+        .with(ImageRef.DOCKER_DAEMON, new DaemonTransport(options::daemon, options.epochSeconds()));
   }
 
   private ImageTransports() {}

@@ -2,7 +2,11 @@ package dev.plinth.builder;
 
 import dev.plinth.oci.Parallel;
 
+import dev.plinth.jvm.AotSpec;
 import dev.plinth.jvm.AotTraining;
+import dev.plinth.jvm.AppModules;
+import dev.plinth.jvm.JdkModules;
+import dev.plinth.jvm.SpringBoot;
 
 import dev.plinth.jvm.JavaRuntime;
 
@@ -27,9 +31,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The Java part of one build: the app's layers (built once, shared by every platform) and a
@@ -60,6 +67,7 @@ final class JavaBuild {
   private JavaRuntime.Jdk jdk;
   private List<String> modules;
   private Repository repository;
+  private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
 
   private JavaBuild(BuildSpec spec, JavaApp.Plan plan, Plinth.Options options)
       throws PlinthException {
@@ -103,8 +111,8 @@ final class JavaBuild {
       throws IOException, PlinthException {
     List<String> cmd = new ArrayList<>(effective.entrypoint());
     cmd.addAll(effective.cmd());
-    return AotTraining.layer(java.aot(), cmd, effective.env(), runtime, appLayers(), work,
-        options.epochSeconds(), options.gzipLevel(), layers);
+    return AotTraining.layer(java.aot(), cmd, effective.env(), springTrainingFlags(), runtime,
+        appLayers(), work, options.epochSeconds(), options.gzipLevel(), layers);
   }
 
   /** The spec as the image runs it: java as the entrypoint, JAVA_HOME, exit 143 reported as 0. */
@@ -260,40 +268,77 @@ final class JavaBuild {
     return jdk;
   }
 
-  /** The modules: as given, else found by jdeps (cached by the app's content). */
-  private synchronized List<String> modules(Path work) throws IOException, PlinthException {
+  /**
+   * The modules: exactly as listed, or found (jdeps and a training run, see AppModules) plus
+   * those the list adds to {@code auto}. Every listed name is checked against the JDK.
+   */
+  synchronized List<String> modules(Path work) throws IOException, PlinthException {
     if (modules != null) {
       return modules;
     }
-    if (!java.modules().isEmpty()) {
-      List<String> m = new ArrayList<>(java.modules());
+    List<String> named = java.namedModules();
+    if (!named.isEmpty()) {
+      JdkModules.check(named, JdkModules.of(jdk(), work), "java.modules", jdk().version());
+    }
+    if (!java.modulesFound()) {
+      List<String> m = new ArrayList<>(named);
       if (!m.contains("java.base")) {
         m.add(0, "java.base");
       }
       modules = m;
       return modules;
     }
-    MessageDigest md = Digest.sha256();
-    md.update((jdk().version() + "\0").getBytes(StandardCharsets.UTF_8));
-    for (Layer l : appLayers) {
-      md.update((l.diffId() + "\0").getBytes(StandardCharsets.UTF_8));
+    AppModules.Training training = null;
+    if (java.train()) {
+      BuildSpec run = effectiveSpec();
+      List<String> cmd = new ArrayList<>(run.entrypoint());
+      cmd.addAll(run.cmd());
+      AotSpec drive = java.aot() != null ? java.aot() : AotSpec.DEFAULT;
+      List<String> flags = new ArrayList<>(springTrainingFlags());
+      if (!flags.isEmpty()) {
+        flags.add(SpringBoot.LOOPBACK);
+      }
+      training = new AppModules.Training(cmd, run.env(), drive, flags, this::appLayers);
     }
-    Path file = cache.root().resolve("jdeps").resolve(Digest.of(md).hex());
-    if (Files.isRegularFile(file)) {
-      modules = List.of(Files.readString(file, StandardCharsets.UTF_8).strip().split(","));
-      return modules;
+    AppModules.Found found = AppModules.find(jdk(), plan.jdepsInputs(), training,
+        cache.root().resolve("modules"), work);
+    Set<String> all = new TreeSet<>(found.modules());
+    all.addAll(named);
+    modules = List.copyOf(all);
+    notes.add("java modules: " + String.join(",", modules) + " (jdeps"
+        + (training == null ? "" : "; a training run added " + (found.trained().isEmpty()
+            ? "none" : String.join(",", found.trained())) + ", " + found.how())
+        + (named.isEmpty() ? "" : "; listed " + String.join(",", named))
+        + (found.cached() ? "; the cached answer" : "") + ")");
+    if (found.warning() != null) {
+      notes.add("warning: " + found.warning());
     }
-    modules = JavaRuntime.modules(jdk(), plan.jdepsInputs(), work);
-    Files.createDirectories(file.getParent());
-    dev.plinth.oci.AtomicFile.write(file,
-        String.join(",", modules).getBytes(StandardCharsets.UTF_8));
     return modules;
+  }
+
+  /**
+   * JVM flags of a training run that make a Spring Boot app end by itself once its context is
+   * refreshed: for an app of Spring Boot whose training run requests no URLs.
+   */
+  private List<String> springTrainingFlags() {
+    if (java.aot() != null && !java.aot().get().isEmpty()) {
+      return List.of();
+    }
+    List<Path> cp = new ArrayList<>(plan.jdepsInputs());
+    if (java.jar() != null) {
+      cp.add(java.jar());
+    }
+    return SpringBoot.isApp(cp) ? List.of(SpringBoot.EXIT_ON_REFRESH) : List.of();
+  }
+
+  /** What the build decided that a user may want to know: the modules found, warnings. */
+  List<String> notes() {
+    return List.copyOf(notes);
   }
 
   private synchronized Repository repository() throws PlinthException {
     if (repository == null) {
-      repository = DebianPackages.open(spec.packages(), java.suite(), List.of("main"), cache,
-          options.debianMirror());
+      repository = DebianPackages.open(spec.packages(), java.suite(), List.of("main"), options);
     }
     return repository;
   }

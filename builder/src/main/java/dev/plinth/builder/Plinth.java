@@ -24,6 +24,7 @@ import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.StreamFailure;
 import dev.plinth.oci.Transports;
+import dev.plinth.http.Proxies;
 import dev.plinth.registry.RegistryOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,9 +57,18 @@ public final class Plinth {
    * @param debianMirror the Debian archive (PLINTH_DEBIAN_MIRROR), or null: the host's apt's
    * @param javaHome the JDK for jlink and jdeps (JAVA_HOME), or null: the running one or another
    *     under /usr/lib/jvm
+   * @param proxies the HTTP proxies of registries and Debian mirrors (HTTPS_PROXY, HTTP_PROXY,
+   *     NO_PROXY; the JDK's proxy properties; Maven's settings.xml): the registry settings get
+   *     them too
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
-      RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome) {
+      RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
+      Proxies proxies) {
+    public Options {
+      proxies = proxies == null ? Proxies.NONE : proxies;
+      registry = registry.withProxies(proxies);
+    }
+
     /** gzip level 6: what zlib and Jib default to; level 9 costs 2.6 times the time for 0.6%. */
     public static final int DEFAULT_GZIP = 6;
 
@@ -68,17 +78,27 @@ public final class Plinth {
      */
     public static Options of(Path cacheDir) {
       return new Options(0, DEFAULT_GZIP, false, cacheDir,
-          RegistryOptions.fromEnvironment(Map.of(), null), null, null, null);
+          RegistryOptions.fromEnvironment(Map.of(), null), null, null, null, Proxies.NONE);
     }
 
     /**
      * From the environment a front end read: SOURCE_DATE_EPOCH (default 0), XDG_CACHE_HOME and
-     * HOME, DOCKER_HOST, PLINTH_DEBIAN_MIRROR, JAVA_HOME and the registry's variables.
+     * HOME, DOCKER_HOST, PLINTH_DEBIAN_MIRROR, JAVA_HOME, HTTPS_PROXY/HTTP_PROXY/NO_PROXY and the
+     * registry's variables.
      *
      * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
      */
     public static Options fromEnvironment(Map<String, String> env, Path home)
         throws PlinthException {
+      return fromEnvironment(env, home, Map.of());
+    }
+
+    /**
+     * As {@link #fromEnvironment(Map, Path)}, with the JDK's proxy properties (https.proxyHost,
+     * http.proxyHost, their ports, http.nonProxyHosts) for what the environment leaves unset.
+     */
+    public static Options fromEnvironment(Map<String, String> env, Path home,
+        Map<String, String> jdkProperties) throws PlinthException {
       long epoch = 0;
       String s = env.get("SOURCE_DATE_EPOCH");
       if (s != null && !s.isBlank()) {
@@ -96,41 +116,48 @@ public final class Plinth {
       return new Options(epoch, DEFAULT_GZIP, false, Cache.userRoot(env, home),
           RegistryOptions.fromEnvironment(env, home), env.get("DOCKER_HOST"),
           env.get(dev.plinth.deb.Mirrors.ENV),
-          javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome));
+          javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome),
+          Proxies.fromEnvironment(env, jdkProperties));
     }
 
     public Options withEpochSeconds(long seconds) {
       return new Options(seconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome);
+          debianMirror, javaHome, proxies);
     }
 
     public Options withGzipLevel(int level) {
       return new Options(epochSeconds, level, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome);
+          debianMirror, javaHome, proxies);
     }
 
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
       return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost,
-          debianMirror, javaHome);
+          debianMirror, javaHome, proxies);
     }
 
     /** With the cache in {@code dir}. */
     public Options withCacheDir(Path dir) {
       return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost,
-          debianMirror, javaHome);
+          debianMirror, javaHome, proxies);
     }
 
     /** With these registry settings (credentials, insecure hosts, progress, format). */
     public Options withRegistry(RegistryOptions r) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost, debianMirror,
-          javaHome);
+          javaHome, proxies);
     }
 
     /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
     public Options withDockerHost(String host) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host, debianMirror,
-          javaHome);
+          javaHome, proxies);
+    }
+
+    /** With requests to registries and Debian mirrors going through these proxies. */
+    public Options withProxies(Proxies p) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, p);
     }
 
     DockerDaemon daemon() throws PlinthException {
@@ -227,6 +254,9 @@ public final class Plinth {
         }
       } finally {
         Parallel.stop(pool);
+      }
+      if (java != null) {
+        notes.addAll(java.notes());
       }
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
       Descriptor top = write(target, index, options, notes);

@@ -47,7 +47,7 @@ public final class PlinthYaml {
   private static final Set<String> COPY_FROM_FIELDS = Set.of("image", "paths");
   private static final Set<String> JAVA_FIELDS =
       Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite",
-          "runtime");
+          "runtime", "train");
   private static final Set<String> AOT_FIELDS = Set.of("get", "env", "timeout");
   private static final Pattern CLASS_NAME =
       Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
@@ -321,9 +321,10 @@ public final class PlinthYaml {
     List<String> modules = new ArrayList<>();
     if (j.containsKey("modules")) {
       Node m = value(j, "modules");
-      if (m instanceof ScalarNode && string(m, "java.modules").equals("auto")) {
+      if (m instanceof ScalarNode && string(m, "java.modules").equals(JavaSpec.AUTO)) {
         modules = List.of();
       } else {
+        // [auto, jdk.zipfs]: the modules found plus these; a list without auto: exactly these
         for (Node x : sequence(m, "java.modules")) {
           String t = string(x, "java.modules");
           if (!MODULE.matcher(t).matches()) {
@@ -333,6 +334,7 @@ public final class PlinthYaml {
         }
       }
     }
+    boolean train = !j.containsKey("train") || bool(value(j, "train"), "java.train");
     List<String> flags = j.containsKey("jvmFlags")
         ? command(value(j, "jvmFlags"), "java.jvmFlags") : List.of();
     AotSpec aot = j.containsKey("aot") ? aot(value(j, "aot")) : null;
@@ -349,7 +351,7 @@ public final class PlinthYaml {
       confine(value(j, "runtime"), "java.runtime", runtime);
     }
     return new JavaSpec(jar, mainClass, classpath, version, modules, flags, aot, suite,
-        runtime);
+        runtime, train);
   }
 
   /** {@code aot: true|false}, or {@code aot: {get: [URL...], env: {...}, timeout: seconds}}. */

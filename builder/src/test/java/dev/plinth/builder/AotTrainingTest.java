@@ -5,6 +5,7 @@ import dev.plinth.jvm.AotTraining;
 import dev.plinth.jvm.AotSpec;
 
 import dev.plinth.jvm.JavaSpec;
+import dev.plinth.jvm.SpringBoot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,17 +98,19 @@ class AotTrainingTest {
         30);
     LayerCache cache = new LayerCache(tmp.resolve("cache"));
     Layer rt = runtime(script);
-    Layer layer = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"), rt,
-        List.of(app()), tmp, 0, 1, cache);
+    Layer layer = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"),
+        List.of(SpringBoot.EXIT_ON_REFRESH), rt, List.of(app()), tmp, 0, 1, cache);
     String content = new String(aotFile(layer), StandardCharsets.UTF_8);
+    assertTrue(content.contains("-XX:AOTCacheOutput=" + tmp) && content.contains(".aot "
+        + SpringBoot.EXIT_ON_REFRESH + " -Xss512k"), "the training run's own flags: " + content);
     assertTrue(content.contains("jar time 1700000000"), content);
     assertTrue(content.contains("PORT=9"), content);
     assertTrue(content.contains("-cp " + tmp), content);
     assertTrue(content.contains("app.Main arg"), content);
 
     // Nothing changed: the layer comes from the cache, with no second training run.
-    Layer again = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"), rt,
-        List.of(app()), tmp, 0, 1, cache);
+    Layer again = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"),
+        List.of(SpringBoot.EXIT_ON_REFRESH), rt, List.of(app()), tmp, 0, 1, cache);
     assertEquals(layer.blob().descriptor().digest(), again.blob().descriptor().digest());
     assertArrayEquals(aotFile(layer), aotFile(again));
     assertEquals(List.of("run"), Files.readAllLines(runs));
@@ -121,8 +124,8 @@ class AotTrainingTest {
     }
     AotSpec aot = new AotSpec(List.of("http://127.0.0.1:" + port + "/"), Map.of(), 30);
     PlinthException e = assertThrows(PlinthException.class, () -> AotTraining.layer(aot, CMD,
-        Map.of(), runtime("echo 'cannot listen: port in use' >&2; exit 3\n"), List.of(app()), tmp,
-        0, 1, new LayerCache(tmp.resolve("cache"))));
+        Map.of(), List.of(), runtime("echo 'cannot listen: port in use' >&2; exit 3\n"),
+        List.of(app()), tmp, 0, 1, new LayerCache(tmp.resolve("cache"))));
     assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
     assertTrue(e.getMessage().contains("the app exited (code 3) before answering http://127.0.0.1:"
         + port + "/") && e.getMessage().contains("cannot listen: port in use"), e.getMessage());
@@ -131,7 +134,7 @@ class AotTrainingTest {
   @Test
   void runThatWritesNoCache_fails_andAHangingAppIsStoppedAtTheTimeout() throws Exception {
     PlinthException e = assertThrows(PlinthException.class, () -> AotTraining.layer(
-        new AotSpec(List.of(), Map.of(), 1), CMD, Map.of(),
+        new AotSpec(List.of(), Map.of(), 1), CMD, Map.of(), List.of(),
         runtime("echo started; exec sleep 30\n"), List.of(app()), tmp, 0, 1,
         new LayerCache(tmp.resolve("cache"))));
     assertTrue(e.getMessage().contains("stopped with SIGTERM at java.aot.timeout, 1 s"),

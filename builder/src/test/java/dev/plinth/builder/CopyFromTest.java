@@ -220,18 +220,10 @@ class CopyFromTest {
     Descriptor d = good.blob().descriptor();
     Descriptor larger = new Descriptor(d.mediaType(), d.digest(), d.size() + 1000);
     for (boolean verifying : new boolean[] {false, true}) {
-      Blob lying = new Blob() {
-        @Override
-        public Descriptor descriptor() {
-          return larger;
-        }
-
-        @Override
-        public InputStream open() throws IOException {
-          InputStream in = good.blob().open();
-          return verifying ? Blobs.verifying(larger, in) : in;
-        }
-      };
+      Blob lying = Blob.of(larger, () -> {
+        InputStream in = good.blob().open();
+        return verifying ? Blobs.verifying(larger, in) : in;
+      });
       PlinthException e = badInput(image(new Layer.Value(lying, good.diffId(),
           OptionalLong.empty())), "/app");
       assertTrue(e.getMessage().contains("copyFrom test layer 1"), e.getMessage());

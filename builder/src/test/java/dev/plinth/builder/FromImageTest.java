@@ -81,6 +81,11 @@ class FromImageTest {
     return Transports.local().read(ImageRef.parse(out)).images().get(0);
   }
 
+  /** A linux/amd64 build {@code from:} the {@link #layeredImage()}, with {@code more} yaml. */
+  Image buildOnLayeredImage(String more) throws Exception {
+    return build("platforms: [linux/amd64]\nfrom: oci-archive:" + layeredImage() + "\n" + more);
+  }
+
   @Test
   void from_putsTheBaseLayersFirst_andStartsFromItsConfig() throws Exception {
     Path base = layeredImage();
@@ -112,14 +117,11 @@ class FromImageTest {
 
   @Test
   void from_theBuildFileWins_forUserEntrypointAndWorkdir() throws Exception {
-    Path base = layeredImage();
-    Image img = build("""
-        platforms: [linux/amd64]
-        from: oci-archive:%s
+    Image img = buildOnLayeredImage("""
         user: nonroot
         workdir: /app
         entrypoint: [/app/run]
-        """.formatted(base));
+        """);
     JsonNode c = Json.read(img.config().readAllBytes(), "config").path("config");
     assertEquals("65532:65532", c.path("User").asText());
     assertEquals("/app", c.path("WorkingDir").asText());
@@ -186,12 +188,7 @@ class FromImageTest {
 
   @Test
   void from_withBaseMinimal_putsPlinthsHierarchyOnTop() throws Exception {
-    Path base = layeredImage();
-    Image img = build("""
-        platforms: [linux/amd64]
-        from: oci-archive:%s
-        base: minimal
-        """.formatted(base));
+    Image img = buildOnLayeredImage("base: minimal\n");
     Map<String, PlinthBuildTest.Content> files = PlinthBuildTest.files(img);
     assertTrue(files.containsKey("/etc/passwd") && files.containsKey("/data/a"));
   }

@@ -90,12 +90,9 @@ class JavaAppTest {
 
   @Test
   void classesDirectory_splitsIntoResourcesAndClasses_thenJarsInOrder() throws Exception {
-    Path classes = tmp.resolve("target/classes");
-    Files.createDirectories(classes.resolve("com/example"));
-    Files.writeString(classes.resolve("com/example/Main.class"), "cafebabe");
-    Files.writeString(classes.resolve("app.properties"), "x=1");
-    Files.createDirectories(classes.resolve("media"));
-    Files.writeString(classes.resolve("media/example.txt"), "example asset");
+    Path classes = TestProjects.write(tmp.resolve("target/classes"), Map.of(
+        "com/example/Main.class", "cafebabe", "app.properties", "x=1",
+        "media/example.txt", "example asset"));
     Path b = jar("lib/b.jar", Map.of());
     Path a = jar("lib/a.jar", Map.of());
     JavaApp.Plan plan = JavaApp.plan(java(null, "com.example.Main", List.of(classes, b, a)));

@@ -159,28 +159,8 @@ class PlinthBuildTest {
 
   @Test
   void filesAndOptions_fromPlinthYaml() throws Exception {
-    Path dir = tmp.resolve("proj");
-    Files.createDirectories(dir.resolve("bin"));
-    Files.writeString(dir.resolve("bin/app-amd64"), "amd64 app");
-    Files.writeString(dir.resolve("bin/app-arm64"), "arm64 app");
-    Files.createDirectories(dir.resolve("static/css"));
-    Files.writeString(dir.resolve("static/css/site.css"), "body{}");
-    Files.createSymbolicLink(dir.resolve("static/latest.css"), Path.of("css/site.css"));
-    Files.writeString(dir.resolve("plinth.yaml"), """
-        name: demo
-        init: {group: true, exitZero: [143]}
-        arbitraryUser: true
-        files:
-          - {src: "bin/app-${arch}", dest: /app/server, mode: "0755"}
-          - {src: static, dest: /app/static, uid: 65532, gid: 65532}
-        entrypoint: [/app/server]
-        cmd: [--port, "8080"]
-        env: {LOGLEVEL: debug, HOME: /app}
-        ports: [8080]
-        stopSignal: SIGINT
-        annotations: {org.opencontainers.image.source: "git"}
-        """);
-    BuildSpec spec = PlinthYaml.load(dir.resolve("plinth.yaml"));
+    Path yaml = TestProjects.demo(tmp.resolve("proj"), "arbitraryUser: true\n");
+    BuildSpec spec = PlinthYaml.load(yaml);
     Path out = tmp.resolve("demo.tar");
     BuildResult result = Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
     assertEquals(2, result.images().size());

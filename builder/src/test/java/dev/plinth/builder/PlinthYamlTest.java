@@ -5,6 +5,7 @@ import dev.plinth.jvm.AotSpec;
 import dev.plinth.jvm.JavaSpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -192,6 +193,27 @@ class PlinthYamlTest {
     assertEquals(25, d.java().version());
     assertEquals(List.of(), d.java().modules());
     assertEquals("trixie", d.java().suite());
+  }
+
+  @Test
+  void javaModules_autoPlusNamed_exactList_andTheTrainingRunSwitch() throws Exception {
+    JavaSpec auto = PlinthYaml.load(write("java: {jar: app.jar, modules: auto}\n")).java();
+    assertTrue(auto.modulesFound() && auto.namedModules().isEmpty() && auto.train());
+    JavaSpec plus = PlinthYaml.load(write(
+        "java: {jar: app.jar, modules: [auto, jdk.zipfs, jdk.crypto.ec]}\n")).java();
+    assertTrue(plus.modulesFound());
+    assertEquals(List.of("jdk.zipfs", "jdk.crypto.ec"), plus.namedModules());
+    JavaSpec exact = PlinthYaml.load(write(
+        "java: {jar: app.jar, modules: [java.base, java.sql]}\n")).java();
+    assertFalse(exact.modulesFound());
+    assertEquals(List.of("java.base", "java.sql"), exact.namedModules());
+    JavaSpec off = PlinthYaml.load(write("java: {jar: app.jar, train: false}\n")).java();
+    assertTrue(off.modulesFound());
+    assertFalse(off.train());
+    assertTrue(error("java: {jar: app.jar, train: sometimes}\n").getMessage()
+        .contains(":1: java.train: must be true or false"));
+    assertTrue(error("java: {jar: app.jar, modules: [auto, 'jdk zipfs']}\n").getMessage()
+        .contains("java.modules: 'jdk zipfs' is not a module name"));
   }
 
   @Test

@@ -71,7 +71,7 @@ final class BaseCommand implements Cli.Command {
     spec = spec.withPackages(new BuildSpec.Packages(with.values().stream().distinct().toList(),
         List.of(), suite.value(), List.of("main"), null, List.of(), null));
     ImageRef target = ImageRef.parse(to.value());
-    Plinth.Options options = registry.apply(context.options(), context.err());
+    Plinth.Options options = registry.apply(context.options(), context);
     dev.plinth.builder.BuildResult result;
     try {
       result = Plinth.build(spec, target, options);

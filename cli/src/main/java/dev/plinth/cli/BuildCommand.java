@@ -44,8 +44,7 @@ final class BuildCommand implements Cli.Command {
     if (platform.value() != null) {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }
-    Plinth.Options options = registry.apply(context.options().withLocked(locked.on()),
-        context.err());
+    Plinth.Options options = registry.apply(context.options().withLocked(locked.on()), context);
     dev.plinth.builder.BuildResult result;
     try {
       result = Plinth.build(spec, target, options);

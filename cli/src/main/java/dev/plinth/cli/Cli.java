@@ -31,10 +31,32 @@ final class Cli {
    *
    * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
    */
-  record Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home) {
-    /** The build options this environment gives. */
+  record Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home,
+      java.io.InputStream in) {
+    /** With nothing on standard input. */
+    Context(PrintWriter out, PrintWriter err, Map<String, String> env, Path home) {
+      this(out, err, env, home, java.io.InputStream.nullInputStream());
+    }
+
+    /** The build options this environment (and the JVM's proxy properties) give. */
     Plinth.Options options() throws PlinthException {
-      return Plinth.Options.fromEnvironment(env, home);
+      return Plinth.Options.fromEnvironment(env, home, jdkProxyProperties());
+    }
+
+    /**
+     * The JDK's proxy properties (-Dhttps.proxyHost=... in JAVA_TOOL_OPTIONS or the launcher's
+     * JAVA_OPTS): settings of the JVM the front end runs in, read here, never in the library.
+     */
+    static Map<String, String> jdkProxyProperties() {
+      Map<String, String> out = new java.util.TreeMap<>();
+      for (String k : List.of("https.proxyHost", "https.proxyPort", "http.proxyHost",
+          "http.proxyPort", "http.nonProxyHosts")) {
+        String v = System.getProperty(k);
+        if (v != null) {
+          out.put(k, v);
+        }
+      }
+      return out;
     }
   }
 
@@ -97,6 +119,20 @@ final class Cli {
     /** Whether the flag (or option) was given. */
     boolean on() {
       return given;
+    }
+
+    /** Its names ("-f", "--file"); none for a parameter. */
+    List<String> names() {
+      return List.of(nameList);
+    }
+
+    /** What its value is (FILE, DIR, REF), or null for a flag. */
+    String label() {
+      return label;
+    }
+
+    String description() {
+      return description;
     }
 
     /** The longest name, as errors name the option. */
@@ -195,7 +231,7 @@ final class Cli {
         String n = eq < 0 ? a : a.substring(0, eq);
         Arg o = find(n);
         if (o == null) {
-          throw new UsageError("Unknown option: '" + a + "'");
+          throw new UsageError("Unknown option: '" + a + "'" + didYouMean(n, optionNames()));
         }
         if (o.label == null) {
           if (eq >= 0) {
@@ -284,6 +320,79 @@ final class Cli {
     }
     int eq = a.indexOf('=');
     return a.startsWith("-") && find(eq > 0 && a.startsWith("--") ? a.substring(0, eq) : a) != null;
+  }
+
+  /** Every option name this command line knows, long and short, --help and the rest too. */
+  List<String> optionNames() {
+    List<String> out = new ArrayList<>();
+    for (Arg o : allOptions()) {
+      out.addAll(List.of(o.nameList));
+    }
+    return out;
+  }
+
+  /** The positional parameters, in order. */
+  List<Arg> parameters() {
+    return parameters;
+  }
+
+  /** The options, then --stacktrace, --help and --version. */
+  List<Arg> allOptions() {
+    List<Arg> all = new ArrayList<>(options);
+    all.addAll(List.of(stacktrace, help, version));
+    return all;
+  }
+
+  /**
+   * "; did you mean 'X'?" for the known name closest to {@code typed} (at most two edits, or one
+   * per four characters for long names; or a unique name it starts), else "".
+   */
+  static String didYouMean(String typed, List<String> known) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String k : known) {
+      int d = distance(typed, k);
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    int allowed = Math.max(2, typed.length() / 4);
+    if (best != null && bestDistance <= allowed) {
+      return "; did you mean '" + best + "'?";
+    }
+    String prefix = null;
+    for (String k : known) {
+      if (typed.length() >= 3 && k.startsWith(typed)) {
+        if (prefix != null) {
+          return "";
+        }
+        prefix = k;
+      }
+    }
+    return prefix == null ? "" : "; did you mean '" + prefix + "'?";
+  }
+
+  /** The edit distance (insertions, deletions, substitutions, swaps of neighbours). */
+  static int distance(String a, String b) {
+    int[][] d = new int[a.length() + 1][b.length() + 1];
+    for (int i = 0; i <= a.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= b.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[a.length()][b.length()];
   }
 
   private Arg find(String n) {

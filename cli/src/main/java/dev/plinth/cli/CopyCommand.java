@@ -5,6 +5,7 @@ import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
+import dev.plinth.oci.MediaTypes;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +45,7 @@ final class CopyCommand implements Cli.Command {
     String fmt = registry.textOrJson(format);
     ImageRef src = ImageRef.parse(source.value());
     ImageRef dst = ImageRef.parse(target.value());
-    Plinth.Options options = registry.apply(context.options(), context.err());
+    Plinth.Options options = registry.apply(context.options(), context);
     Plinth.CopyResult r;
     try {
       r = Plinth.copy(src, dst,
@@ -82,7 +83,7 @@ final class CopyCommand implements Cli.Command {
         out.println(n);
       }
       out.println("copied " + r.source() + " to " + r.target() + " ("
-          + Targets.kind(r.top().mediaType()) + " " + r.top().digest() + ")");
+          + MediaTypes.kind(r.top().mediaType()) + " " + r.top().digest() + ")");
       for (Image i : r.images()) {
         out.printf("  %-14s %s%n", i.platform(), i.manifest().descriptor().digest());
       }

@@ -10,6 +10,8 @@ import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.Manifest;
+import dev.plinth.oci.MediaTypes;
+import dev.plinth.oci.Sizes;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,7 +46,7 @@ final class InspectCommand implements Cli.Command {
   public int run(Cli.Context context) throws Exception {
     String fmt = registry.textOrJson(format);
     ImageRef r = ImageRef.parse(ref.value());
-    ImageIndex index = Plinth.read(r, registry.apply(context.options(), context.err()));
+    ImageIndex index = Plinth.read(r, registry.apply(context.options(), context));
     List<ImageReport> images = new ArrayList<>();
     for (Image image : index.images()) {
       images.add(ImageReport.of(r, image));
@@ -134,7 +136,7 @@ final class InspectCommand implements Cli.Command {
   private static void printText(ImageRef ref, ImageIndex index, List<ImageReport> images,
       PrintWriter out) throws Exception {
     out.println(ref);
-    out.println("  " + Targets.kind(index.top().mediaType()) + " " + index.top().digest());
+    out.println("  " + MediaTypes.kind(index.top().mediaType()) + " " + index.top().digest());
     for (ImageReport r : images) {
       Image image = r.image();
       ImageConfig.Config c = r.config().runConfig();
@@ -157,9 +159,9 @@ final class InspectCommand implements Cli.Command {
       out.println("    layers      " + image.layers().size());
       for (Layer l : image.layers()) {
         out.println("      " + l.blob().descriptor().digest() + "  "
-            + Targets.size(l.blob().descriptor().size()));
+            + Sizes.decimal(l.blob().descriptor().size()));
       }
-      out.println("    size        " + Targets.size(r.size()) + " compressed");
+      out.println("    size        " + Sizes.decimal(r.size()) + " compressed");
     }
     for (Artifact a : index.artifacts()) {
       Map<String, Object> m = artifact(a);
@@ -169,7 +171,7 @@ final class InspectCommand implements Cli.Command {
       if (m.containsKey("subject")) {
         out.println("    subject     " + m.get("subject"));
       }
-      out.println("    size        " + Targets.size((Long) m.get("size")));
+      out.println("    size        " + Sizes.decimal((Long) m.get("size")));
     }
   }
 

@@ -16,10 +16,43 @@ public final class Main {
     {"inspect", "Shows an image's platforms, layers, config and sizes."},
     {"copy", "Copies an image from any source to any destination."},
     {"audit", "Checks an image against the production standard."},
+    {"init", "Writes a starter plinth.yaml for the project in a directory."},
+    {"completion", "Prints shell completion for bash or zsh."},
   };
 
+  /** The commit plinth was built from (build.properties), or "commit unknown". */
+  static String commit() {
+    try (java.io.InputStream in = Main.class.getResourceAsStream("build.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        String c = p.getProperty("commit", "").strip();
+        if (c.matches("[0-9a-f]{7,40}")) {
+          return "commit " + c;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // an unreadable resource: unknown
+    }
+    return "commit unknown";
+  }
+
+  /** The commands' names, in help's order. */
+  static java.util.List<String> names() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String[] c : COMMANDS) {
+      out.add(c[0]);
+    }
+    return out;
+  }
+
+  /** What each command does, in help's order: name, then its one line. */
+  static String[][] commands() {
+    return COMMANDS.clone();
+  }
+
   /** The command a name names, made only when it is named; null for no command. */
-  private static Cli.Command command(String name) {
+  static Cli.Command command(String name) {
     return switch (name) {
       case "base" -> new BaseCommand();
       case "build" -> new BuildCommand();
@@ -27,6 +60,8 @@ public final class Main {
       case "inspect" -> new InspectCommand();
       case "copy" -> new CopyCommand();
       case "audit" -> new AuditCommand();
+      case "init" -> new InitCommand();
+      case "completion" -> new CompletionCommand();
       default -> null;
     };
   }
@@ -40,7 +75,7 @@ public final class Main {
     }
     // The one place plinth reads its environment; everything below is given it.
     int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
-        System.getenv(), Path.of(System.getProperty("user.home")));
+        System.getenv(), Path.of(System.getProperty("user.home")), System.in);
     System.exit(code);
   }
 
@@ -51,7 +86,13 @@ public final class Main {
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
       Path home) {
-    int code = run(args, new Cli.Context(out, err, env, home));
+    return run(args, out, err, env, home, java.io.InputStream.nullInputStream());
+  }
+
+  /** As {@link #run(String[], PrintWriter, PrintWriter, Map, Path)}, with this standard input. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
+      Path home, java.io.InputStream in) {
+    int code = run(args, new Cli.Context(out, err, env, home, in));
     out.flush();
     err.flush();
     return code;
@@ -98,12 +139,13 @@ public final class Main {
         top.parse(args, 0, Math.min(at + 1, args.length));
         if (!top.help.on() && !top.version.on()) {
           if (named.value() == null) {
-            throw new Cli.UsageError("name a command: base, build, lock, inspect, copy or audit");
+            throw new Cli.UsageError("name a command: " + String.join(", ", names()));
           }
           command = commands.apply(named.value());
           if (command == null) {
-            throw new Cli.UsageError("Unknown command: '" + named.value()
-                + "'; name one of base, build, lock, inspect, copy or audit");
+            String hint = Cli.didYouMean(named.value(), names());
+            throw new Cli.UsageError("Unknown command: '" + named.value() + "'" + (hint.isEmpty()
+                ? "; name one of " + String.join(", ", names()) : hint));
           }
           cli = command.cli();
           cli.parse(args, at + 1, args.length);
@@ -121,7 +163,7 @@ public final class Main {
         return ExitCode.OK.code;
       }
       if (cli.version.on()) {
-        context.out().println("plinth " + Plinth.VERSION);
+        context.out().println("plinth " + Plinth.VERSION + " (" + commit() + ")");
         return ExitCode.OK.code;
       }
       stacktrace = top.stacktrace.on() || cli.stacktrace.on();
@@ -158,7 +200,7 @@ public final class Main {
     out.println();
     out.println("Commands:");
     for (String[] c : COMMANDS) {
-      Cli.print(out, "  " + c[0], c[1], 11);
+      Cli.print(out, "  " + c[0], c[1], 14);
     }
     out.println();
     Cli.print(out, "", "Exit codes: 0 ok, 1 audit findings, 2 usage, 3 not found, 4 bad input,"

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 /** The options of every command that may read from or write to a registry. */
 final class RegistryFlags {
   private final Cli.Arg creds;
+  private final Cli.Arg passwordStdin;
   private final Cli.Arg insecure;
   private final Cli.Arg credsRealm;
   private final Cli.Arg manifestFormat;
@@ -18,9 +19,13 @@ final class RegistryFlags {
 
   /** Declares the options on a command's command line. */
   RegistryFlags(Cli cli) {
-    creds = cli.option("--creds", "USER:PASSWORD",
+    creds = cli.option("--creds", "USER[:PASSWORD]",
         "Registry credentials (else PLINTH_REGISTRY_USER and PLINTH_REGISTRY_PASSWORD,"
-            + " else Docker's config.json: auths, credsStore, credHelpers). Never printed.");
+            + " else Docker's config.json: auths, credsStore, credHelpers). Never printed."
+            + " With --password-stdin, USER alone.");
+    passwordStdin = cli.flag("--password-stdin",
+        "Read the registry password (or token) from standard input, for --creds USER: it"
+            + " stays out of the command line, the shell history and the process list.");
     insecure = cli.option("--insecure", "HOST[:PORT]",
         "Registries that may be spoken to over plain HTTP or unverified TLS (also"
             + " PLINTH_INSECURE_REGISTRIES). Loopback registries may use plain HTTP anyway.")
@@ -39,14 +44,18 @@ final class RegistryFlags {
   }
 
   /** The build options with the registry settings of the flags and the environment. */
-  Plinth.Options apply(Plinth.Options o, PrintWriter err)
+  Plinth.Options apply(Plinth.Options o, Cli.Context context)
       throws PlinthException {
+    PrintWriter err = context.err();
     Credentials c = null;
-    if (creds.value() != null) {
+    if (passwordStdin.on()) {
+      c = fromStdin(context);
+    } else if (creds.value() != null) {
       try {
         c = Credentials.parse(creds.value(), "--creds");
       } catch (IllegalArgumentException e) {
-        throw new PlinthException(PlinthException.Kind.USAGE, e.getMessage());
+        throw new PlinthException(PlinthException.Kind.USAGE, e.getMessage()
+            + " (or --creds USER --password-stdin, with the password on standard input)");
       }
     }
     RegistryOptions r = o.registry().withCredentials(o.registry().credentials().withFlag(c))
@@ -57,6 +66,35 @@ final class RegistryFlags {
       r = r.withManifestFormat(ManifestFormat.parse(manifestFormat.value()));
     }
     return o.withRegistry(r);
+  }
+
+  /** --creds USER with the password read from standard input (its first line, at most 64 KiB). */
+  private Credentials fromStdin(Cli.Context context) throws PlinthException {
+    String user = creds.value();
+    if (user == null || user.isEmpty() || user.contains(":")) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "--password-stdin takes the user"
+          + " from --creds USER (without a password), e.g. echo \"$TOKEN\" | plinth copy"
+          + " --creds ci --password-stdin SRC DEST");
+    }
+    byte[] bytes;
+    try {
+      bytes = context.in().readNBytes(64 * 1024 + 1);
+    } catch (java.io.IOException e) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "--password-stdin: standard input"
+          + " cannot be read: " + e.getMessage());
+    }
+    if (bytes.length > 64 * 1024) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "--password-stdin: more than 64 KiB"
+          + " on standard input; give the password alone");
+    }
+    String password = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    int eol = password.indexOf('\n');
+    password = (eol >= 0 ? password.substring(0, eol) : password).replaceAll("\r$", "");
+    if (password.isEmpty()) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "--password-stdin: standard input"
+          + " is empty; pipe the password in, e.g. echo \"$TOKEN\" | plinth ...");
+    }
+    return Credentials.parse(user + ":" + password, "--password-stdin");
   }
 
   private dev.plinth.registry.Progress display;

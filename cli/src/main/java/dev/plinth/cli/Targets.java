@@ -6,7 +6,6 @@ import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** Shared bits of the commands: platform lists and printing results. */
 final class Targets {
@@ -49,7 +48,7 @@ final class Targets {
   /** Prints what a build wrote, as text or (format "json") as one JSON document. */
   static void print(BuildResult r, String format, PrintWriter out) throws PlinthException {
     switch (format) {
-      case "text" -> print(r, out);
+      case "text" -> r.lines().forEach(out::println);
       case "json" -> {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("reference", r.target().toString());
@@ -76,36 +75,6 @@ final class Targets {
       default -> throw new PlinthException(PlinthException.Kind.USAGE,
           "--format must be text or json, not '" + format + "'");
     }
-  }
-
-  private static void print(BuildResult r, PrintWriter out) {
-    for (String n : r.notes()) {
-      out.println(n);
-    }
-    out.println("wrote " + r.target() + " (" + kind(r.top().mediaType()) + " " + r.top().digest() + ")");
-    for (BuildResult.PlatformImage i : r.images()) {
-      out.printf(Locale.ROOT, "  %-14s %s  %d layer%s  files %s  compressed %s%n",
-          i.platform(), i.manifest(), i.layers(), i.layers() == 1 ? "" : "s",
-          size(i.fileBytes()), size(i.compressedBytes()));
-    }
-    for (java.nio.file.Path f : r.sboms()) {
-      out.println("wrote SBOM " + f);
-    }
-  }
-
-  static String kind(String mediaType) {
-    return mediaType.contains("index") || mediaType.contains("list") ? "index" : "manifest";
-  }
-
-  /** Sizes as registries and the reference figures show them: decimal kB and MB. */
-  static String size(long bytes) {
-    if (bytes < 1000) {
-      return bytes + " B";
-    }
-    if (bytes < 1_000_000) {
-      return String.format(Locale.ROOT, "%.1f kB", bytes / 1000.0);
-    }
-    return String.format(Locale.ROOT, "%.2f MB", bytes / 1_000_000.0);
   }
 
   private Targets() {}

@@ -2,6 +2,7 @@ package dev.plinth.cli;
 
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Json;
+import dev.plinth.oci.Sizes;
 import dev.plinth.registry.Progress;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -59,7 +60,7 @@ final class TransferDisplay implements Progress {
     switch (mode) {
       case TERMINAL -> draw(true);
       case LINES -> err.printf(Locale.ROOT, "%s  %9s  %s%n", digest.toString().substring(0, 19),
-          Targets.size(size), outcome.name().toLowerCase(Locale.ROOT));
+          Sizes.decimal(size), outcome.name().toLowerCase(Locale.ROOT));
       case JSON -> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("event", "blob");
@@ -103,7 +104,7 @@ final class TransferDisplay implements Progress {
     long total = sizes.values().stream().mapToLong(Long::longValue).sum();
     synchronized (this) {
       err.printf(Locale.ROOT, "\r\033[K%d done, %s of %s moved", finished.get(),
-          Targets.size(Math.min(moved.get(), Math.max(total, moved.get()))), Targets.size(total));
+          Sizes.decimal(Math.min(moved.get(), Math.max(total, moved.get()))), Sizes.decimal(total));
       err.flush();
     }
   }

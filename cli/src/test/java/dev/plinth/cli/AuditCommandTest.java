@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plinth.audit.TestElf;
 import dev.plinth.oci.ArchiveWriter;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Digest;
@@ -51,7 +52,7 @@ class AuditCommandTest {
   /** Builds a linux/amd64 image from a plinth.yaml body and returns its reference. */
   private String build(String name, String yaml) throws Exception {
     Path dir = Files.createDirectories(tmp.resolve(name));
-    Files.write(dir.resolve("server"), TinyProgram.statik(TinyProgram.X86_64));
+    Files.write(dir.resolve("server"), TestElf.program().interpreter(null).build());
     Files.writeString(dir.resolve("plinth.yaml"), "name: " + name + "\nplatforms: [linux/amd64]\n"
         + yaml);
     String ref = "oci-archive:" + tmp.resolve(name + ".tar");
@@ -109,7 +110,7 @@ class AuditCommandTest {
   @Test
   void missingLibrary_PL041_exits1() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("lib"));
-    Files.write(dir.resolve("tool"), TinyProgram.needing("libfoo.so.1"));
+    Files.write(dir.resolve("tool"), TestElf.program("libfoo.so.1").build());
     String ref = build("lib", app("  - {src: ../lib/tool, dest: /app/tool, mode: \"0755\"}\n"));
     Run r = plinth("audit", ref, "--format", "json");
     assertEquals(1, r.code(), r.err());
@@ -122,7 +123,7 @@ class AuditCommandTest {
   @Test
   void wrongArchitecture_PL042_exits1() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("arm"));
-    Files.write(dir.resolve("server-arm64"), TinyProgram.statik(TinyProgram.AARCH64));
+    Files.write(dir.resolve("server-arm64"), TestElf.program().interpreter(null).machine(183).build());
     String ref = build("arm", "files:\n  - {src: ../arm/server-arm64, dest: /app/server,"
         + " mode: \"0755\"}\nentrypoint: [/app/server]\n");
     Run r = plinth("audit", ref);

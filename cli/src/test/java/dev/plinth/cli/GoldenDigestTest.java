@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plinth.builder.TestProjects;
 import dev.plinth.deb.testing.TestDeb;
 import dev.plinth.deb.testing.TestRepo;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ class GoldenDigestTest {
   /** {@code plinth base}, both platforms, SOURCE_DATE_EPOCH unset. */
   static final String BASE =
       "sha256:e11a76d27f57277caa01f81997420d0a261be0de1cc6051ded2a2c6ac26f3b5d";
-  /** A plinth.yaml with files, a symlink, env, ports, labels and annotations. */
+  /** A plinth.yaml with files, a symlink, env, ports, labels and annotations: TestProjects.demo. */
   static final String FILES =
       "sha256:7962357d177831a0b013ea443c0196d46d3add8786e33bd37139234ecdd07290";
   /** Locked Debian packages from a generated repository. */
@@ -61,31 +62,10 @@ class GoldenDigestTest {
 
   @Test
   void buildWithFiles_hasItsPinnedDigest() throws Exception {
-    Path dir = tmp.resolve("proj");
-    Files.createDirectories(dir.resolve("bin"));
-    Files.writeString(dir.resolve("bin/app-amd64"), "amd64 app");
-    Files.writeString(dir.resolve("bin/app-arm64"), "arm64 app");
-    Files.createDirectories(dir.resolve("static/css"));
-    Files.writeString(dir.resolve("static/css/site.css"), "body{}");
-    Files.createSymbolicLink(dir.resolve("static/latest.css"), Path.of("css/site.css"));
-    Files.writeString(dir.resolve("plinth.yaml"), """
-        name: demo
-        init: {group: true, exitZero: [143]}
-        files:
-          - {src: "bin/app-${arch}", dest: /app/server, mode: "0755"}
-          - {src: static, dest: /app/static, uid: 65532, gid: 65532}
-        entrypoint: [/app/server]
-        cmd: [--port, "8080"]
-        env: {LOGLEVEL: debug, HOME: /app}
-        workdir: /app
-        labels: {team: core}
-        ports: [8080]
-        stopSignal: SIGINT
-        annotations: {org.opencontainers.image.source: "git"}
-        """);
+    Path yaml = TestProjects.demo(tmp.resolve("proj"), "");
     Path out = tmp.resolve("demo");
     ok(MainTest.plinth(Map.of("SOURCE_DATE_EPOCH", "1700000000"), "build", "-f",
-        dir.resolve("plinth.yaml").toString(), "--to", "oci:" + out + ":1"));
+        yaml.toString(), "--to", "oci:" + out + ":1"));
     assertEquals(FILES, topDigest(out));
   }
 

@@ -18,26 +18,15 @@ import java.util.List;
  * {@code docker-daemon:NAME[:TAG]}: a Docker or Podman daemon. Reading saves the image to a temp
  * docker-archive (kept until the process ends, its layers read lazily); writing loads a
  * docker-archive of one image: the only one, else the daemon's own platform.
+ *
+ * @param connect finds the daemon when it is first needed
+ * @param mtime the time (seconds since 1970) of the archive entries loaded
  */
-public final class DaemonTransport implements Transport {
+public record DaemonTransport(Connect connect, long mtime) implements Transport {
   /** Finds the daemon when it is first needed (a bad DOCKER_HOST fails only then). */
   @FunctionalInterface
   public interface Connect {
     DockerDaemon daemon() throws PlinthException;
-  }
-
-  private final Connect connect;
-  private final long mtime;
-
-  /** @param mtime the time (seconds since 1970) of the archive entries loaded */
-  public DaemonTransport(Connect connect, long mtime) {
-    this.connect = connect;
-    this.mtime = mtime;
-  }
-
-  @Override
-  public String prefix() {
-    return ImageRef.DOCKER_DAEMON;
   }
 
   /** A daemon runs one platform: of several, its own. */

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plinth.http.TestRequest;
 import dev.plinth.oci.PlinthException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,13 +63,12 @@ class FakeDaemonTest {
       while (server.isOpen()) {
         try (SocketChannel ch = server.accept()) {
           InputStream in = Channels.newInputStream(ch);
-          String head = head(in);
-          requests.add(head);
-          for (String l : head.split("\r\n")) {
-            if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-              in.readNBytes(Integer.parseInt(l.substring(15).trim()));
-            }
+          TestRequest req = TestRequest.read(in);
+          if (req == null) {
+            continue; // the client hung up before a whole request
           }
+          String head = req.head();
+          requests.add(head);
           OutputStream out = Channels.newOutputStream(ch);
           byte[] answer = script.apply(head).getBytes(StandardCharsets.ISO_8859_1);
           if (!trickle) {
@@ -93,17 +91,6 @@ class FakeDaemonTest {
     thread.setDaemon(true);
     thread.start();
     return socket;
-  }
-
-  private static String head(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    for (int ch; (ch = in.read()) >= 0; ) {
-      b.write(ch);
-      if (b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-        break;
-      }
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
   }
 
   private static void noRuntimeException(Throwable e) {

@@ -1,6 +1,10 @@
 package dev.plinth.deb;
 
 import dev.plinth.http.Connector;
+import dev.plinth.http.Proxies;
+import dev.plinth.http.ProxyRefusedException;
+import dev.plinth.http.Tls;
+import dev.plinth.http.Trust;
 import dev.plinth.http.Deadline;
 import dev.plinth.http.DeadlineException;
 import dev.plinth.http.Headers;
@@ -62,17 +66,23 @@ public final class Fetcher {
 
   /** Fetches below this base (an archive root with {@code dists/} under it) into this cache. */
   public Fetcher(URI base, Cache cache) {
+    this(base, cache, Proxies.NONE);
+  }
+
+  /** Fetches below this base into this cache, through the proxies named for its URLs. */
+  public Fetcher(URI base, Cache cache, Proxies proxies) {
     this(base, cache, Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-        Duration.ofMillis(500), SMALL_DEADLINE);
+        Duration.ofMillis(500), SMALL_DEADLINE, proxies);
   }
 
   Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
       Duration maxRetryAfter, Duration backoff) {
-    this(base, cache, connectTimeout, readTimeout, maxRetryAfter, backoff, SMALL_DEADLINE);
+    this(base, cache, connectTimeout, readTimeout, maxRetryAfter, backoff, SMALL_DEADLINE,
+        Proxies.NONE);
   }
 
   Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
-      Duration maxRetryAfter, Duration backoff, Duration smallDeadline) {
+      Duration maxRetryAfter, Duration backoff, Duration smallDeadline, Proxies proxies) {
     this.smallDeadline = smallDeadline;
     String b = base.toString();
     this.base = URI.create(b.endsWith("/") ? b : b + "/");
@@ -81,7 +91,8 @@ public final class Fetcher {
     this.maxRetryAfter = maxRetryAfter;
     this.backoff = backoff;
     // the JDK's CAs are loaded on the first https connection: most mirrors are plain HTTP
-    this.client = new Redirects(new Http1(Connector.direct(), connectTimeout));
+    this.client = new Redirects(new Http1(Connector.tcp(Tls.lazy(Trust.system()), proxies),
+        connectTimeout));
   }
 
   public URI base() {
@@ -198,6 +209,11 @@ public final class Fetcher {
           throw new PlinthException(Kind.NOT_FOUND, uri + " does not exist on the mirror (HTTP "
               + status + "); check the suite, architecture and mirror");
         }
+        if (status == 407) {
+          throw new PlinthException(Kind.NOT_FOUND, uri + ": the HTTP proxy answered 407 Proxy"
+              + " Authentication Required; put its user and password in the proxy URL"
+              + " (http_proxy=http://user:password@host:port)");
+        }
         if (status != 408 && status != 429 && status < 500) {
           throw new PlinthException(Kind.NOT_FOUND, uri + " answered HTTP " + status
               + "; the mirror refuses the request");
@@ -224,6 +240,12 @@ public final class Fetcher {
         }
       } catch (SocketTimeoutException e) {
         last = "timed out (no data for " + seconds(readTimeout) + ")";
+      } catch (ProxyRefusedException e) {
+        if (!e.isTransient()) {
+          throw new PlinthException(Kind.NOT_FOUND, "cannot fetch " + uri + ": "
+              + e.getMessage(), e);
+        }
+        last = e.getMessage();
       } catch (IOException e) {
         last = e.toString();
       }

@@ -1,5 +1,6 @@
 package dev.plinth.deb;
 
+import dev.plinth.http.Proxies;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -74,7 +75,7 @@ class FetcherTest {
 
   private Fetcher fetcher(URI base) {
     return new Fetcher(base, cache, Duration.ofSeconds(2), Duration.ofMillis(500),
-        Duration.ofSeconds(2), Duration.ofMillis(5), Duration.ofSeconds(2));
+        Duration.ofSeconds(2), Duration.ofMillis(5), Duration.ofSeconds(2), Proxies.NONE);
   }
 
   private static PlinthException fails(Kind kind, Executable e, String... inMessage) {
@@ -196,7 +197,7 @@ class FetcherTest {
     // Retry-After 2 s, a 3 s deadline: a second wait would end past it, so no fourth try
     repo.fail(repo.inReleasePath(), 503, 10, "2");
     Fetcher f = new Fetcher(repo.base(), cache, Duration.ofSeconds(2), Duration.ofMillis(500),
-        Duration.ofSeconds(5), Duration.ofMillis(5), Duration.ofSeconds(3));
+        Duration.ofSeconds(5), Duration.ofMillis(5), Duration.ofSeconds(3), Proxies.NONE);
     fails(Kind.NOT_FOUND, () -> f.release(repo.suite(), keyring),
         "no complete answer within the 3 s deadline for small files (", "; last: HTTP 503)");
     assertTrue(repo.requests(repo.inReleasePath()) <= 2, "tries cut short by the deadline");

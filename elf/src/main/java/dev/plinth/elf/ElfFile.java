@@ -191,7 +191,11 @@ public final class ElfFile {
   }
 
   static ElfFile read(FileChannel ch, String what) throws IOException, PlinthException {
-    return new Parser(new ChannelInput(ch), what).parse();
+    return read(new ChannelInput(ch), what);
+  }
+
+  static ElfFile read(Input in, String what) throws IOException, PlinthException {
+    return new Parser(in, what).parse();
   }
 
   /** e_machine: {@link #EM_X86_64}, {@link #EM_AARCH64}, ... */

@@ -4,11 +4,6 @@ import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +29,7 @@ public final class ElfHeadReader {
   private static final long MAX_REGION = 1 << 20;
 
   /** Bytes that {@link #read} needed and were not captured. */
-  public static final class Missing extends Exception {
+  public static final class Missing extends IOException {
     private static final long serialVersionUID = 1L;
     private final long offset;
     private final long length;
@@ -138,135 +133,32 @@ public final class ElfHeadReader {
     }
     view.put(0L, header);
     try {
-      return ElfFile.read(new PartsChannel(size, view), what);
-    } catch (MissingBytes e) {
-      throw new Missing(e.offset, e.length);
+      return ElfFile.read(new PartsInput(size, view), what);
+    } catch (Missing e) {
+      throw e;
     } catch (IOException e) {
       throw new IllegalStateException("reading captured parts cannot fail", e);
     }
   }
 
-  private static final class MissingBytes extends IOException {
-    private static final long serialVersionUID = 1L;
-    final long offset;
-    final long length;
-
-    MissingBytes(long offset, long length) {
-      super("not captured");
-      this.offset = offset;
-      this.length = length;
-    }
-  }
-
-  /** A read-only channel over captured parts of a file; reading anything else is MissingBytes. */
-  private static final class PartsChannel extends FileChannel {
-    private final long size;
-    private final NavigableMap<Long, byte[]> parts;
-
-    PartsChannel(long size, NavigableMap<Long, byte[]> parts) {
-      this.size = size;
-      this.parts = parts;
-    }
-
+  /** The captured parts of a file of {@code size} bytes; reading anything else is Missing. */
+  private record PartsInput(long size, NavigableMap<Long, byte[]> parts) implements ElfFile.Input {
     @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      if (position >= size) {
-        return -1;
-      }
-      int copied = 0;
+    public void readFully(long position, byte[] dst, int off, int len) throws Missing {
       long at = position;
-      while (dst.hasRemaining() && at < size) {
+      int done = 0;
+      while (done < len) {
         Map.Entry<Long, byte[]> e = parts.floorEntry(at);
         if (e == null || at - e.getKey() >= e.getValue().length) {
-          break;
+          throw new Missing(at, len - done);
         }
         int from = (int) (at - e.getKey());
-        int n = Math.min(dst.remaining(), e.getValue().length - from);
-        dst.put(e.getValue(), from, n);
-        copied += n;
+        int n = Math.min(len - done, e.getValue().length - from);
+        System.arraycopy(e.getValue(), from, dst, off + done, n);
+        done += n;
         at += n;
       }
-      if (copied == 0) {
-        throw new MissingBytes(position, Math.max(1, dst.remaining()));
-      }
-      return copied;
     }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public int read(ByteBuffer dst) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public int write(ByteBuffer src) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long position() {
-      return 0;
-    }
-
-    @Override
-    public FileChannel position(long newPosition) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileChannel truncate(long s) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void force(boolean metaData) {}
-
-    @Override
-    public long transferTo(long position, long count, WritableByteChannel target) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public int write(ByteBuffer src, long position) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long s) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileLock lock(long position, long s, boolean shared) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileLock tryLock(long position, long s, boolean shared) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    protected void implCloseChannel() {}
   }
 
   private ElfHeadReader() {}

@@ -192,6 +192,19 @@ class ElfStripTest {
         + " stripped");
   }
 
+  private static List<String> sectionNames(ElfFile f) {
+    return f.sections().stream().map(ElfFile.Section::name).toList();
+  }
+
+  /** Where binutils' readelf is installed, it reads {@code stripped} without a complaint. */
+  private void assertReadelfCleanWhereInstalled(byte[] stripped) throws Exception {
+    Path f = tmp.resolve("tiny");
+    Files.write(f, stripped);
+    if (Files.isExecutable(Path.of("/usr/bin/readelf"))) {
+      assertReadelfClean("/usr/bin/readelf", f);
+    }
+  }
+
   static Stream<org.junit.jupiter.params.provider.Arguments> classes() {
     return ElfFileTest.classes();
   }
@@ -202,20 +215,16 @@ class ElfStripTest {
     TinyElf t = TinyElf.of(is64, order);
     byte[] in = t.build().bytes();
     byte[] out = ElfStrip.strip(in, "tiny");
-    Path f = tmp.resolve("tiny");
-    Files.write(f, out);
     ElfFile e = ElfFile.read(out, "stripped tiny");
     assertEquals(List.of("", ".interp", ".dynstr", ".dynamic", ".shstrtab"),
-        e.sections().stream().map(ElfFile.Section::name).toList());
+        sectionNames(e));
     assertEquals(List.of("liba.so.1", "libb.so.2"), e.needed());
     assertEquals("libtiny.so.1", e.soname());
     int allocEnd = t.build().at(".comment");
     assertArrayEquals(Arrays.copyOfRange(in, 64, allocEnd), Arrays.copyOfRange(out, 64, allocEnd),
         "everything loaded is untouched");
     assertTrue(out.length < in.length - 100, out.length + " < " + in.length);
-    if (Files.isExecutable(Path.of("/usr/bin/readelf"))) {
-      assertReadelfClean("/usr/bin/readelf", f);
-    }
+    assertReadelfCleanWhereInstalled(out);
   }
 
   /**
@@ -231,18 +240,14 @@ class ElfStripTest {
     ElfFile before = ElfFile.read(built.bytes(), "tiny");
     ElfFile after = ElfFile.read(out, "stripped");
     assertEquals(List.of("", "", ".interp", ".dynstr", ".dynamic", ".shstrtab"),
-        after.sections().stream().map(ElfFile.Section::name).toList());
+        sectionNames(after));
     assertEquals(ElfFile.SHT_NULL, after.sections().get(1).type());
     for (int i = 2; i <= 4; i++) {
       assertEquals(before.sections().get(i).name(), after.sections().get(i).name());
       assertEquals(before.sections().get(i).offset(), after.sections().get(i).offset());
     }
     assertEquals(3, after.sections().get(4).link(), ".dynamic still links .dynstr");
-    Path f = tmp.resolve("tiny");
-    Files.write(f, out);
-    if (Files.isExecutable(Path.of("/usr/bin/readelf"))) {
-      assertReadelfClean("/usr/bin/readelf", f);
-    }
+    assertReadelfCleanWhereInstalled(out);
   }
 
   /** A segment after the dropped sections: they stay in place, zeroed; nothing loaded moves. */
@@ -261,13 +266,9 @@ class ElfStripTest {
     ElfFile after = ElfFile.read(out, "stripped");
     // .comment, .debug_info, .symtab and .strtab came before .data2: empty headers now.
     assertEquals(List.of("", ".interp", ".dynstr", ".dynamic", "", "", "", "", ".data2",
-        ".shstrtab"), after.sections().stream().map(ElfFile.Section::name).toList());
+        ".shstrtab"), sectionNames(after));
     assertEquals(data2, after.sections().get(8).offset());
-    Path f = tmp.resolve("tiny");
-    Files.write(f, out);
-    if (Files.isExecutable(Path.of("/usr/bin/readelf"))) {
-      assertReadelfClean("/usr/bin/readelf", f);
-    }
+    assertReadelfCleanWhereInstalled(out);
   }
 
   /**
@@ -302,7 +303,7 @@ class ElfStripTest {
     assertEquals(n, ElfFile.read(in, "huge").sections().size());
     byte[] out = ElfStrip.strip(in, "huge");
     assertEquals(List.of("", ".interp", ".dynstr", ".dynamic", ".shstrtab"),
-        ElfFile.read(out, "stripped").sections().stream().map(ElfFile.Section::name).toList());
+        sectionNames(ElfFile.read(out, "stripped")));
   }
 
   /**

@@ -212,25 +212,16 @@ final class TinyElf {
       b.putInt(pos + 4, s.type());
       long addr = (s.flags() & 2) != 0 ? BASE + s.offset() : 0;
       int link = s.link() == null ? 0 : index.get(s.link());
-      if (is64) {
-        b.putLong(pos + 8, s.flags());
-        b.putLong(pos + 16, addr);
-        b.putLong(pos + 24, s.offset());
-        b.putLong(pos + 32, s.size());
-        b.putInt(pos + 40, link);
-        b.putInt(pos + 44, s.info());
-        b.putLong(pos + 48, s.align());
-        b.putLong(pos + 56, s.entsize());
-      } else {
-        b.putInt(pos + 8, (int) s.flags());
-        b.putInt(pos + 12, (int) addr);
-        b.putInt(pos + 16, s.offset());
-        b.putInt(pos + 20, s.size());
-        b.putInt(pos + 24, link);
-        b.putInt(pos + 28, s.info());
-        b.putInt(pos + 32, s.align());
-        b.putInt(pos + 36, s.entsize());
+      // flags, addr, offset and size are words, then link and info, then align and entsize
+      int w = word();
+      long[] words = {s.flags(), addr, s.offset(), s.size()};
+      for (int i = 0; i < words.length; i++) {
+        putWord(b, pos + 8 + i * w, words[i]);
       }
+      b.putInt(pos + 8 + 4 * w, link);
+      b.putInt(pos + 12 + 4 * w, s.info());
+      putWord(b, pos + 16 + 4 * w, s.align());
+      putWord(b, pos + 16 + 5 * w, s.entsize());
       pos += shsize;
     }
     int end = pos;
@@ -256,30 +247,20 @@ final class TinyElf {
     b.putShort(16, (short) type);
     b.putShort(18, (short) machine);
     b.putInt(20, 1);
-    if (is64) {
-      b.putLong(32, phoff);
-      b.putLong(40, shoff);
-      b.putShort(52, (short) ehsize);
-      b.putShort(54, (short) phsize);
-      b.putShort(56, (short) nph);
-      b.putShort(58, (short) shsize);
-      b.putShort(60, (short) shnum);
-      b.putShort(62, (short) (shnum - 1));
-    } else {
-      b.putInt(28, phoff);
-      b.putInt(32, shoff);
-      b.putShort(40, (short) ehsize);
-      b.putShort(42, (short) phsize);
-      b.putShort(44, (short) nph);
-      b.putShort(46, (short) shsize);
-      b.putShort(48, (short) shnum);
-      b.putShort(50, (short) (shnum - 1));
+    // e_entry, e_phoff, e_shoff are words; e_flags, then the six halves from e_ehsize on
+    int phoffField = 24 + word();
+    int halves = phoffField + 2 * word() + 4;
+    putWord(b, phoffField, phoff);
+    putWord(b, phoffField + word(), shoff);
+    int[] half = {ehsize, phsize, nph, shsize, shnum, shnum - 1};
+    for (int i = 0; i < half.length; i++) {
+      b.putShort(halves + 2 * i, (short) half[i]);
     }
-    at.put("e_phoff", is64 ? 32 : 28);
-    at.put("e_shoff", is64 ? 40 : 32);
-    at.put("e_phnum", is64 ? 56 : 44);
-    at.put("e_shnum", is64 ? 60 : 48);
-    at.put("e_shstrndx", is64 ? 62 : 50);
+    at.put("e_phoff", phoffField);
+    at.put("e_shoff", phoffField + word());
+    at.put("e_phnum", halves + 4);
+    at.put("e_shnum", halves + 8);
+    at.put("e_shstrndx", halves + 10);
     at.put("shoff", shoff);
     at.put("end", end);
     return new Built(Arrays.copyOf(b.array(), end), at, index);
@@ -306,9 +287,17 @@ final class TinyElf {
     return is64 ? 8 : 4;
   }
 
+  /** The size of an address/offset/size field of this class. */
+  private int word() {
+    return is64 ? 8 : 4;
+  }
+
   /** Writes an address/offset/size field of this class at {@code at}. */
   void putWord(byte[] bytes, int at, long value) {
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(order);
+    putWord(ByteBuffer.wrap(bytes).order(order), at, value);
+  }
+
+  private void putWord(ByteBuffer b, int at, long value) {
     if (is64) {
       b.putLong(at, value);
     } else {
@@ -321,14 +310,9 @@ final class TinyElf {
   }
 
   private int dyn(ByteBuffer b, int pos, long tag, long val) {
-    if (is64) {
-      b.putLong(pos, tag);
-      b.putLong(pos + 8, val);
-      return pos + 16;
-    }
-    b.putInt(pos, (int) tag);
-    b.putInt(pos + 4, (int) val);
-    return pos + 8;
+    putWord(b, pos, tag);
+    putWord(b, pos + word(), val);
+    return pos + 2 * word();
   }
 
   private int phdr(ByteBuffer b, int pos, int ptype, int flags, long offset, long size) {

@@ -34,6 +34,59 @@ public interface Connection extends Closeable {
     close();
   }
 
+  /**
+   * The Proxy-Authorization for requests on a connection to a plain-HTTP proxy, which get their
+   * target in absolute form ({@code GET http://host/path}); null on any other connection.
+   */
+  default String viaProxy() {
+    return null;
+  }
+
+  /** Whether requests on it go to an HTTP proxy in absolute form. */
+  default boolean absoluteForm() {
+    return false;
+  }
+
+  /** {@code c}, to a plain-HTTP proxy: requests in absolute form, with this authorization. */
+  static Connection toProxy(Connection c, String authorization) {
+    return new Connection() {
+      @Override
+      public InputStream input() {
+        return c.input();
+      }
+
+      @Override
+      public OutputStream output() {
+        return c.output();
+      }
+
+      @Override
+      public void readTimeout(Duration timeout) throws IOException {
+        c.readTimeout(timeout);
+      }
+
+      @Override
+      public void close() {
+        c.close();
+      }
+
+      @Override
+      public void abort() {
+        c.abort();
+      }
+
+      @Override
+      public boolean absoluteForm() {
+        return true;
+      }
+
+      @Override
+      public String viaProxy() {
+        return authorization;
+      }
+    };
+  }
+
   /** A connected socket (plain, or TLS with its handshake done). */
   static Connection of(Socket socket) throws IOException {
     return of(socket, socket);
@@ -44,41 +97,23 @@ public interface Connection extends Closeable {
    * which ends a blocked read at once without the TLS layer's closing handshake.
    */
   static Connection of(Socket socket, Socket underlying) throws IOException {
-    InputStream in = socket.getInputStream();
-    OutputStream out = socket.getOutputStream();
-    return new Connection() {
-      @Override
-      public InputStream input() {
-        return in;
-      }
+    return of(socket.getInputStream(), socket.getOutputStream(),
+        timeout -> socket.setSoTimeout(
+            (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))),
+        socket, underlying);
+  }
 
-      @Override
-      public OutputStream output() {
-        return out;
-      }
+  /**
+   * A connection of two streams: {@code timeout} sets its read timeout, {@code close} ends it and
+   * {@code abort} ends it from another thread (a failure of either ignored).
+   */
+  static Connection of(InputStream in, OutputStream out, ReadTimeout timeout, Closeable close,
+      Closeable abort) {
+    return new StreamConnection(in, out, timeout, close, abort);
+  }
 
-      @Override
-      public void readTimeout(Duration timeout) throws IOException {
-        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
-      }
-
-      @Override
-      public void close() {
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // nothing to save
-        }
-      }
-
-      @Override
-      public void abort() {
-        try {
-          underlying.close();
-        } catch (IOException ignored) {
-          // nothing to save
-        }
-      }
-    };
+  /** What sets a connection's {@link #readTimeout}. */
+  interface ReadTimeout {
+    void set(Duration timeout) throws IOException;
   }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -12,18 +13,16 @@ import javax.net.ssl.SSLContext;
  * scheme, host and port.
  *
  * <ul>
- *   <li>{@link #direct()}, {@link #direct(SSLContext)}: TCP to the URI's host and port, TLS on top for https (see
+ *   <li>{@link #direct()}, {@link #direct(Supplier)}: TCP to the URI's host and port, TLS on top for https (see
  *       {@link Tls#handshake}).
  *   <li>{@link #unix(Path)}: a unix-domain socket, whatever the URI's host (the Docker Engine
  *       API).
  * </ul>
  *
- * <p>An HTTP CONNECT proxy is one more implementation of this interface, and nothing else
- * changes: open TCP to the proxy, send {@code CONNECT host:port HTTP/1.1} (with its
- * Proxy-Authorization), read its answer's head (a 2xx opens the tunnel), then for https do the
- * TLS handshake with the origin's host name over that socket ({@link Tls#handshake}) and return
- * it as a {@link Connection#of(java.net.Socket)}. Whether a URI goes through the proxy (NO_PROXY)
- * is a connector that picks {@code direct} or the proxy per URI.
+ * <p>{@link #tcp(SSLContext, Proxies)} goes through an HTTP proxy where {@link Proxies} says so:
+ * for https a {@code CONNECT host:port} tunnel ({@link ProxyTunnel}) with the TLS handshake to
+ * the origin over it; for plain http a connection to the proxy on which requests name their
+ * target in absolute form ({@link Connection#absoluteForm()}).
  */
 public interface Connector {
   /**
@@ -36,12 +35,33 @@ public interface Connector {
 
   /** TCP, and TLS with this context for https; host names are checked against certificates. */
   static Connector direct(SSLContext tls) {
-    return new DirectConnector(tls);
+    return direct(() -> tls);
+  }
+
+  /**
+   * TCP, and TLS for https with the context {@code tls} gives ({@link Tls#lazy}: made on the first
+   * https connection); host names are checked against certificates.
+   */
+  static Connector direct(Supplier<SSLContext> tls) {
+    return tcp(tls, Proxies.NONE);
   }
 
   /** TCP, and TLS for https with the JDK's trusted CAs, loaded on the first https connection. */
   static Connector direct() {
-    return new DirectConnector(Tls.lazy(Trust.system()));
+    return direct(Tls.lazy(Trust.system()));
+  }
+
+  /**
+   * TCP, directly or through the HTTP proxy {@code proxies} names for a URI (https through a
+   * CONNECT tunnel, TLS with this context end to end with the origin).
+   */
+  static Connector tcp(SSLContext tls, Proxies proxies) {
+    return tcp(() -> tls, proxies);
+  }
+
+  /** As {@link #tcp(SSLContext, Proxies)}, with the context {@code tls} gives when first asked. */
+  static Connector tcp(Supplier<SSLContext> tls, Proxies proxies) {
+    return new DirectConnector(tls, proxies);
   }
 
   /** Every request over the unix-domain socket at {@code socket}. */

@@ -86,7 +86,6 @@ public final class Http1 {
   public Response sendWithin(String method, URI uri, Map<String, String> headers,
       RequestBody body, Limits limits) throws IOException {
     String key = uri.getScheme().toLowerCase(Locale.ROOT) + "://" + authority(uri);
-    byte[] head = head(method, uri, headers, body);
     boolean keepAllowed = headers.entrySet().stream().noneMatch(e ->
         e.getKey().equalsIgnoreCase("Connection")
             && e.getValue().toLowerCase(Locale.ROOT).contains("close"));
@@ -101,7 +100,7 @@ public final class Http1 {
       try {
         c.start(idleRead, null, whole);
         c.answered = false;
-        c.out.write(head);
+        c.out.write(head(method, uri, headers, body, c.connection));
         if (body != null && body.length() > 0) {
           c.writing();
           copy(body, c);
@@ -160,9 +159,15 @@ public final class Http1 {
   }
 
   private static byte[] head(String method, URI uri, Map<String, String> headers,
-      RequestBody body) {
+      RequestBody body, Connection connection) {
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    StringBuilder b = new StringBuilder(256).append(method).append(' ').append(path);
+    StringBuilder b = new StringBuilder(256).append(method).append(' ');
+    if (connection.absoluteForm()) {
+      // to a plain-HTTP proxy: the whole target, without user information
+      b.append(uri.getScheme().toLowerCase(Locale.ROOT)).append("://").append(uri.getRawAuthority()
+          .substring(uri.getRawAuthority().lastIndexOf('@') + 1));
+    }
+    b.append(path);
     if (uri.getRawQuery() != null) {
       b.append('?').append(uri.getRawQuery());
     }
@@ -171,6 +176,9 @@ public final class Http1 {
       b.append(':').append(uri.getPort());
     }
     b.append("\r\nUser-Agent: plinth\r\n");
+    if (connection.viaProxy() != null) {
+      b.append("Proxy-Authorization: ").append(connection.viaProxy()).append("\r\n");
+    }
     headers.forEach((k, v) -> {
       if (!token(k) || v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0) {
         throw new IllegalArgumentException("an invalid header field: " + k);

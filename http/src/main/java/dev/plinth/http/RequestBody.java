@@ -1,5 +1,6 @@
 package dev.plinth.http;
 
+import dev.plinth.oci.StreamOpener;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,25 +17,9 @@ public interface RequestBody {
 
   InputStream open() throws IOException;
 
-  /** Opens a body's bytes, afresh each time. */
-  @FunctionalInterface
-  interface Opener {
-    InputStream open() throws IOException;
-  }
-
   /** {@code length} bytes, as {@code opener} gives them each time. */
-  static RequestBody of(long length, Opener opener) {
-    return new RequestBody() {
-      @Override
-      public long length() {
-        return length;
-      }
-
-      @Override
-      public InputStream open() throws IOException {
-        return opener.open();
-      }
-    };
+  static RequestBody of(long length, StreamOpener opener) {
+    return new SizedBody(length, opener);
   }
 
   /** These bytes. */

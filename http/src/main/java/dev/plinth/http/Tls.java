@@ -2,17 +2,12 @@ package dev.plinth.http;
 
 import java.io.IOException;
 import java.net.Socket;
-import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
-import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
@@ -24,11 +19,33 @@ public final class Tls {
   private Tls() {}
 
   /**
-   * A TLS context that trusts what {@code trust} does, made on first use: the JDK's TLS provider
-   * is loaded and set up (some 100 ms) only when a connection goes to https.
+   * A TLS context that trusts what {@code trust} does, made when first asked for: the JDK's TLS
+   * provider is loaded and set up (some 100 ms) only when a connection goes to https.
    */
-  public static SSLContext lazy(TrustManager trust) {
-    return new LazyTls(trust);
+  public static Supplier<SSLContext> lazy(TrustManager trust) {
+    return lazy(trust, null);
+  }
+
+  /** As {@link #lazy(TrustManager)}, presenting a client certificate when the server asks. */
+  public static Supplier<SSLContext> lazy(TrustManager trust, KeyManager client) {
+    return new Supplier<>() {
+      private SSLContext ctx;
+
+      @Override
+      public synchronized SSLContext get() {
+        if (ctx == null) {
+          try {
+            SSLContext made = SSLContext.getInstance("TLS");
+            made.init(client == null ? null : new KeyManager[] {client},
+                new TrustManager[] {trust}, null);
+            ctx = made;
+          } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK's TLS cannot be set up: " + e, e);
+          }
+        }
+        return ctx;
+      }
+    };
   }
 
   /**
@@ -46,85 +63,5 @@ public final class Tls {
     t.setSSLParameters(p);
     t.startHandshake();
     return t;
-  }
-
-  /** A TLS context made on first use, with one trust manager. */
-  private static final class LazyTls extends SSLContext {
-    LazyTls(TrustManager trust) {
-      super(new Spi(trust), null, "TLS");
-    }
-
-    private static final class Spi extends SSLContextSpi {
-      private final TrustManager trust;
-      private volatile SSLContext ctx;
-
-      Spi(TrustManager trust) {
-        this.trust = trust;
-      }
-
-      private SSLContext ctx() {
-        SSLContext c = ctx;
-        if (c == null) {
-          synchronized (this) {
-            if (ctx == null) {
-              try {
-                SSLContext made = SSLContext.getInstance("TLS");
-                made.init(null, new TrustManager[] {trust}, null);
-                ctx = made;
-              } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException("the JDK's TLS cannot be set up: " + e, e);
-              }
-            }
-            c = ctx;
-          }
-        }
-        return c;
-      }
-
-      @Override
-      protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr) {
-        throw new UnsupportedOperationException("initialised when made");
-      }
-
-      @Override
-      protected SSLSocketFactory engineGetSocketFactory() {
-        return ctx().getSocketFactory();
-      }
-
-      @Override
-      protected SSLServerSocketFactory engineGetServerSocketFactory() {
-        return ctx().getServerSocketFactory();
-      }
-
-      @Override
-      protected SSLEngine engineCreateSSLEngine() {
-        return ctx().createSSLEngine();
-      }
-
-      @Override
-      protected SSLEngine engineCreateSSLEngine(String host, int port) {
-        return ctx().createSSLEngine(host, port);
-      }
-
-      @Override
-      protected SSLSessionContext engineGetServerSessionContext() {
-        return ctx().getServerSessionContext();
-      }
-
-      @Override
-      protected SSLSessionContext engineGetClientSessionContext() {
-        return ctx().getClientSessionContext();
-      }
-
-      @Override
-      protected SSLParameters engineGetDefaultSSLParameters() {
-        return ctx().getDefaultSSLParameters();
-      }
-
-      @Override
-      protected SSLParameters engineGetSupportedSSLParameters() {
-        return ctx().getSupportedSSLParameters();
-      }
-    }
   }
 }

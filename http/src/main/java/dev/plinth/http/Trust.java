@@ -43,153 +43,105 @@ public final class Trust {
   }
 
   /**
-   * Trusts what the JDK trusts (loaded when first needed), or what the extra CA file does; host
-   * names checked by both.
+   * A client's trust manager: plinth sends no client certificate, so the three client checks
+   * refuse, and the three server checks (by engine, by socket, plain) are one {@link #server}.
    */
-  private static final class Either extends X509ExtendedTrustManager {
-    private volatile X509ExtendedTrustManager a;
-    private final X509ExtendedTrustManager b;
+  private abstract static class ServerCheck extends X509ExtendedTrustManager {
+    /** One of the three server checks, made against a given trust manager. */
+    interface Check {
+      void against(X509ExtendedTrustManager trust) throws CertificateException;
+    }
+
+    abstract void server(Check check) throws CertificateException;
+
+    @Override
+    public final void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      server(t -> t.checkServerTrusted(chain, authType, engine));
+    }
+
+    @Override
+    public final void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      server(t -> t.checkServerTrusted(chain, authType, socket));
+    }
+
+    @Override
+    public final void checkServerTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      server(t -> t.checkServerTrusted(chain, authType));
+    }
+
+    @Override
+    public final void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public final void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public final void checkClientTrusted(X509Certificate[] chain, String authType)
+        throws CertificateException {
+      throw new CertificateException("no client certificates");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0]; // no client certificates are sent
+    }
+  }
+
+  /**
+   * Trusts what the JDK trusts (loaded when first needed), or what the extra CA file does, if
+   * any; host names checked by both.
+   */
+  private static final class Either extends ServerCheck {
+    private volatile X509ExtendedTrustManager system;
+    private final X509ExtendedTrustManager extra;
 
     Either(X509ExtendedTrustManager extra) {
-      this.b = extra == null ? new RejectAll() : extra;
+      this.extra = extra;
     }
 
     private X509ExtendedTrustManager system() throws CertificateException {
-      X509ExtendedTrustManager t = a;
+      X509ExtendedTrustManager t = system;
       if (t == null) {
         synchronized (this) {
-          if (a == null) {
-            a = systemTrust();
+          if (system == null) {
+            system = systemTrust();
           }
-          t = a;
+          t = system;
         }
       }
       return t;
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
+    void server(Check check) throws CertificateException {
       try {
-        system().checkServerTrusted(chain, authType, engine);
+        check.against(system());
       } catch (CertificateException e) {
-        b.checkServerTrusted(chain, authType, engine);
+        if (extra == null) {
+          throw new CertificateException("not trusted");
+        }
+        check.against(extra);
       }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      try {
-        system().checkServerTrusted(chain, authType, socket);
-      } catch (CertificateException e) {
-        b.checkServerTrusted(chain, authType, socket);
-      }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      try {
-        system().checkServerTrusted(chain, authType);
-      } catch (CertificateException e) {
-        b.checkServerTrusted(chain, authType);
-      }
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-        throws CertificateException {
-      throw new CertificateException("no client certificates");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-        throws CertificateException {
-      throw new CertificateException("no client certificates");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType)
-        throws CertificateException {
-      throw new CertificateException("no client certificates");
     }
 
     @Override
     public X509Certificate[] getAcceptedIssuers() {
-      return b.getAcceptedIssuers(); // no client certificates are sent
-    }
-  }
-
-  /** Trusts nothing: the extra CA file when none was given. */
-  private static final class RejectAll extends X509ExtendedTrustManager {
-    private static CertificateException no() {
-      return new CertificateException("not trusted");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, Socket s)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a) throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, Socket s)
-        throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a) throws CertificateException {
-      throw no();
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
+      return extra == null ? super.getAcceptedIssuers() : extra.getAcceptedIssuers();
     }
   }
 
   /** For hosts named --insecure only: no certificate or host name check. */
-  private static final class TrustAll extends X509ExtendedTrustManager {
+  private static final class TrustAll extends ServerCheck {
     @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a, Socket s) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a, Socket s) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
+    void server(Check check) {}
   }
 }

@@ -1,6 +1,7 @@
 package dev.plinth.http;
 
 import dev.plinth.oci.BulkInputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -25,20 +26,15 @@ import java.time.Duration;
  * Host header). A unix socket channel has no read timeout of its own, so the channel is
  * non-blocking and a read waits in a selector for at most the timeout.
  */
-final class UnixSocketConnector implements Connector {
-  private final Path socket;
-
-  UnixSocketConnector(Path socket) {
-    this.socket = socket;
-  }
-
+record UnixSocketConnector(Path socket) implements Connector {
   /** A ConnectException when nothing listens on the socket (or it is no socket). */
   @Override
   public Connection open(URI uri, Duration connectTimeout) throws IOException {
     SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
     try {
       ch.connect(UnixDomainSocketAddress.of(socket));
-      return new ChannelConnection(ch);
+      Channel c = new Channel(ch);
+      return Connection.of(c.in, c.out, c::readTimeout, c, c);
     } catch (IOException e) {
       ch.close();
       if (e instanceof ConnectException) {
@@ -50,8 +46,11 @@ final class UnixSocketConnector implements Connector {
     }
   }
 
-  /** A connected channel, non-blocking, its reads and writes waiting in a selector. */
-  private static final class ChannelConnection implements Connection {
+  /**
+   * A connected channel, non-blocking, its reads and writes waiting in a selector; closing it
+   * from another thread ends a blocked read or write at once.
+   */
+  private static final class Channel implements Closeable {
     private final SocketChannel ch;
     private final Selector selector;
     private final SelectionKey key;
@@ -90,7 +89,7 @@ final class UnixSocketConnector implements Connector {
       }
     };
 
-    ChannelConnection(SocketChannel ch) throws IOException {
+    Channel(SocketChannel ch) throws IOException {
       this.ch = ch;
       ch.configureBlocking(false);
       this.selector = Selector.open();
@@ -130,32 +129,16 @@ final class UnixSocketConnector implements Connector {
       }
     }
 
-    @Override
-    public InputStream input() {
-      return in;
-    }
-
-    @Override
-    public OutputStream output() {
-      return out;
-    }
-
-    @Override
-    public void readTimeout(Duration timeout) {
+    void readTimeout(Duration timeout) {
       timeoutNanos = Math.max(1, timeout.toNanos());
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
       try {
         selector.close();
-      } catch (IOException ignored) {
-        // nothing to save
-      }
-      try {
+      } finally {
         ch.close();
-      } catch (IOException ignored) {
-        // nothing to save
       }
     }
   }

@@ -133,35 +133,25 @@ class DeadlinesTest extends LocalServerTest<ServerSocket> {
   void aServerThatTakesNoneOfTheRequestBody_failsAfterTheIdleTime() throws Exception {
     URI u = serve("", "");
     long length = 1L << 30; // far more than the socket buffers hold
-    RequestBody zeros = new RequestBody() {
+    RequestBody zeros = RequestBody.of(length, () -> new InputStream() {
+      long left = length;
+
       @Override
-      public long length() {
-        return length;
+      public int read() {
+        return left-- > 0 ? 0 : -1;
       }
 
       @Override
-      public InputStream open() {
-        return new InputStream() {
-          long left = length;
-
-          @Override
-          public int read() {
-            return left-- > 0 ? 0 : -1;
-          }
-
-          @Override
-          public int read(byte[] b, int off, int len) {
-            if (left <= 0) {
-              return -1;
-            }
-            int n = (int) Math.min(len, left);
-            java.util.Arrays.fill(b, off, off + n, (byte) 0);
-            left -= n;
-            return n;
-          }
-        };
+      public int read(byte[] b, int off, int len) {
+        if (left <= 0) {
+          return -1;
+        }
+        int n = (int) Math.min(len, left);
+        java.util.Arrays.fill(b, off, off + n, (byte) 0);
+        left -= n;
+        return n;
       }
-    };
+    });
     SocketTimeoutException e = assertThrows(SocketTimeoutException.class, () -> client().sendWithin(
         "PUT", u, Map.of(), zeros, Limits.idle(Duration.ofMillis(300))));
     assertEquals("the server took none of the request for 300 ms", e.getMessage());

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,55 +50,21 @@ class Http1Test extends LocalServerTest<ServerSocket> {
           accepted.add(s);
           connections.incrementAndGet();
           s.setSoTimeout(5000);
-          InputStream in = s.getInputStream();
-          OutputStream out = s.getOutputStream();
-          for (int r = 0; r < 20; r++) {
-            String head = readHead(in);
-            if (head == null) {
-              break;
+          TestRequest.serve(s.getInputStream(), s.getOutputStream(), (req, out) -> {
+            heads.add(req.head());
+            bodies.add(req.body());
+            byte[] a = script.answer(requests.getAndIncrement(), req.head(), req.body());
+            if (a != null) {
+              out.write(a);
             }
-            int len = 0;
-            for (String l : head.split("\r\n")) {
-              if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                len = Integer.parseInt(l.substring(15).trim());
-              }
-            }
-            byte[] body = in.readNBytes(len);
-            heads.add(head);
-            bodies.add(body);
-            byte[] a = script.answer(requests.getAndIncrement(), head, body);
-            if (a == null) {
-              break;
-            }
-            out.write(a);
-            out.flush();
-            if (closeAfterEach) {
-              break;
-            }
-          }
-        } catch (IOException e) {
+            return a != null && !closeAfterEach;
+          });
+        } catch (IOException | InterruptedException e) {
           // the test ended the server, or the client went away
         }
       }
     });
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int ch;
-    while ((ch = in.read()) >= 0) {
-      b.write(ch);
-      byte[] a = b.toByteArray();
-      int n = a.length;
-      if (n >= 4 && a[n - 4] == '\r' && a[n - 3] == '\n' && a[n - 2] == '\r' && a[n - 1] == '\n') {
-        return b.toString(StandardCharsets.ISO_8859_1);
-      }
-      if (n > 100_000) {
-        throw new IOException("head too long");
-      }
-    }
-    return null;
   }
 
   static byte[] ascii(String s) {
@@ -123,18 +86,12 @@ class Http1Test extends LocalServerTest<ServerSocket> {
     }
   }
 
-  static RequestBody body(byte[] b) {
-    return new RequestBody() {
-      @Override
-      public long length() {
-        return b.length;
-      }
-
-      @Override
-      public InputStream open() {
-        return new ByteArrayInputStream(b);
-      }
-    };
+  /** Two GETs of {@code u} on one client answer these, over this many connections. */
+  void assertTwoGets(URI u, String first, String second, int connectionsUsed) throws Exception {
+    Http1 h = client();
+    assertEquals(first, get(h, u));
+    assertEquals(second, get(h, u));
+    assertEquals(connectionsUsed, connections.get());
   }
 
   @Test
@@ -160,7 +117,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
     byte[] data = new byte[300_000];
     new java.util.Random(1).nextBytes(data);
     Response r = client().send("PUT", URI.create(u + "/v2/r/blobs/uploads/1?digest=sha256:ab"),
-        Map.of("Content-Type", "application/octet-stream"), body(data), null);
+        Map.of("Content-Type", "application/octet-stream"), RequestBody.of(data), null);
     assertEquals(201, r.status());
     assertEquals("/x", r.headers().firstValue("location").orElseThrow(), "names ignore case");
     assertTrue(heads.get(0).startsWith("PUT /v2/r/blobs/uploads/1?digest=sha256:ab HTTP/1.1\r\n"));
@@ -174,10 +131,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
         ? ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nTrailer: x\r\n\r\n")
         : ok("second"), false);
-    Http1 h = client();
-    assertEquals("hello, world", get(h, u));
-    assertEquals("second", get(h, u));
-    assertEquals(1, connections.get());
+    assertTwoGets(u, "hello, world", "second", 1);
   }
 
   @Test
@@ -197,7 +151,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
     assertEquals("answer 1", get(h, u));
     byte[] data = ascii("a body that is sent again");
     Thread.sleep(100);
-    Response r = h.send("PATCH", u, Map.of(), body(data), null);
+    Response r = h.send("PATCH", u, Map.of(), RequestBody.of(data), null);
     assertEquals(200, r.status());
     assertArrayEquals(data, bodies.get(bodies.size() - 1));
     assertEquals(3, connections.get());
@@ -207,10 +161,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
   void connectionClose_isHonoured() throws Exception {
     URI u = serve((n, head, body) -> ascii("HTTP/1.1 200 OK\r\nConnection: close\r\n"
         + "Content-Length: 1\r\n\r\nx"), true);
-    Http1 h = client();
-    assertEquals("x", get(h, u));
-    assertEquals("x", get(h, u));
-    assertEquals(2, connections.get());
+    assertTwoGets(u, "x", "x", 2);
   }
 
   @Test
@@ -277,17 +228,7 @@ class Http1Test extends LocalServerTest<ServerSocket> {
   @Test
   void aBodyShorterThanItsLength_failsTheRequest() throws Exception {
     URI u = serve((n, head, body) -> ok("x"), false);
-    RequestBody lying = new RequestBody() {
-      @Override
-      public long length() {
-        return 100;
-      }
-
-      @Override
-      public InputStream open() {
-        return new ByteArrayInputStream(new byte[10]);
-      }
-    };
+    RequestBody lying = RequestBody.of(100, () -> new ByteArrayInputStream(new byte[10]));
     assertThrows(IOException.class, () -> client().send("PUT", u, Map.of(), lying, null));
   }
 }

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
@@ -23,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,42 +47,23 @@ class UnixSocketConnectorTest extends LocalServerTest<ServerSocketChannel> {
         try (SocketChannel ch = server.accept()) {
           accepted.add(ch);
           connections.incrementAndGet();
-          InputStream in = Channels.newInputStream(ch);
-          OutputStream out = Channels.newOutputStream(ch);
-          for (String head; (head = readHead(in)) != null; ) {
-            heads.add(head);
-            for (String l : head.split("\r\n")) {
-              if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                in.readNBytes(Integer.parseInt(l.substring(15).trim()));
-              }
-            }
-            String a = script.apply(requests.getAndIncrement());
-            if (a == null) {
-              testOver.await(60, TimeUnit.SECONDS);
-              break;
-            }
-            out.write(a.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-          }
+          TestRequest.serve(Channels.newInputStream(ch), Channels.newOutputStream(ch),
+              (req, out) -> {
+                heads.add(req.head());
+                String a = script.apply(requests.getAndIncrement());
+                if (a == null) {
+                  testOver.await(60, TimeUnit.SECONDS);
+                  return false;
+                }
+                out.write(a.getBytes(StandardCharsets.ISO_8859_1));
+                return true;
+              });
         } catch (IOException | InterruptedException e) {
           // the test ended the server, or the client went away
         }
       }
     });
     return socket;
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int ch;
-    while ((ch = in.read()) >= 0) {
-      b.write(ch);
-      String s = b.toString(StandardCharsets.ISO_8859_1);
-      if (s.endsWith("\r\n\r\n")) {
-        return s;
-      }
-    }
-    return null;
   }
 
   static String get(Http1 h, String path) throws IOException {

@@ -1,8 +1,5 @@
 package dev.plinth.jvm;
 
-import dev.plinth.http.Connector;
-import dev.plinth.http.Http1;
-import dev.plinth.http.Response;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
@@ -14,16 +11,12 @@ import dev.plinth.oci.TarEntry;
 import dev.plinth.oci.TarReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,11 +71,16 @@ public final class AotTraining {
    * @param javaCommand the image's command: java (absolute, in the runtime), flags, -cp, main
    *     class, arguments
    * @param env the image's environment
+   * @param trainingFlags JVM flags for the training run only (the image's command has not
+   *     them), e.g. {@link SpringBoot#EXIT_ON_REFRESH}
    */
   public static Layer layer(AotSpec aot, List<String> javaCommand, Map<String, String> env,
-      Layer runtime, List<Layer> app, Path work, long epoch, int gzipLevel, LayerCache cache)
-      throws IOException, PlinthException {
-    String key = key(aot, javaCommand, env, runtime, app, epoch, gzipLevel);
+      List<String> trainingFlags, Layer runtime, List<Layer> app, Path work, long epoch,
+      int gzipLevel, LayerCache cache) throws IOException, PlinthException {
+    List<String> cmd = new ArrayList<>(List.of(javaCommand.get(0)));
+    cmd.addAll(trainingFlags);
+    cmd.addAll(javaCommand.subList(1, javaCommand.size()));
+    String key = key(aot, cmd, env, runtime, app, epoch, gzipLevel);
     Optional<Layer> hit = cache.get(key);
     if (hit.isPresent()) {
       return hit.get();
@@ -95,11 +93,18 @@ public final class AotTraining {
     }
     Path out = dir.resolve("app.aot");
     Path log = dir.resolve("training.log");
-    String how = train(aot, command(javaCommand, root, out), environment(env, aot, root, dir),
-        root, log);
+    String javaHome = env.getOrDefault("JAVA_HOME", "");
+    Map<String, String> runEnv = TrainingRun.environment(env, aot, dir.resolve("home"),
+        javaHome.startsWith("/") ? under(root, javaHome) : javaHome);
+    TrainingRun.Ended end = TrainingRun.run(
+        TrainingRun.process(command(cmd, root, out), root, runEnv, log), aot, null, STOP_SECONDS);
+    if (end.problem() != null) {
+      throw new PlinthException(Kind.BAD_INPUT, "java.aot: " + end.problem() + "; its output:\n"
+          + TrainingRun.tail(log, 30));
+    }
     if (!Files.isRegularFile(out) || Files.size(out) == 0) {
       throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run wrote no AOT cache ("
-          + how + "); its output:\n" + tail(log));
+          + end.how() + "); its output:\n" + TrainingRun.tail(log, 30));
     }
     LayerBuilder b = new LayerBuilder();
     b.file(PATH, out, 0644, 0, 0);
@@ -136,6 +141,16 @@ public final class AotTraining {
     List<String> cmd = new ArrayList<>();
     cmd.add(under(root, javaCommand.get(0)));
     cmd.add("-XX:AOTCacheOutput=" + out);
+    cmd.addAll(movedArguments(javaCommand, root));
+    return cmd;
+  }
+
+  /**
+   * The arguments of the image's java command (all but java itself) with the app's paths moved
+   * under {@code root}: the absolute entries of {@code -cp} and the jar of {@code -jar}.
+   */
+  public static List<String> movedArguments(List<String> javaCommand, Path root) {
+    List<String> cmd = new ArrayList<>();
     for (int i = 1; i < javaCommand.size(); i++) {
       String a = javaCommand.get(i);
       cmd.add(a);
@@ -146,6 +161,11 @@ public final class AotTraining {
           moved.add(e.startsWith("/") ? under(root, e) : e);
         }
         cmd.add(String.join(":", moved));
+      } else if (a.equals("-jar") && i + 1 < javaCommand.size()) {
+        String jar = javaCommand.get(++i);
+        cmd.add(jar.startsWith("/") ? under(root, jar) : jar);
+        cmd.addAll(javaCommand.subList(i + 1, javaCommand.size()));
+        break;   // the rest are the app's arguments
       }
     }
     return cmd;
@@ -153,115 +173,6 @@ public final class AotTraining {
 
   private static String under(Path root, String absolute) {
     return root + absolute;
-  }
-
-  private static Map<String, String> environment(Map<String, String> image, AotSpec aot,
-      Path root, Path dir) throws IOException {
-    Map<String, String> env = new java.util.TreeMap<>(image);
-    env.put("PATH", "/usr/bin:/bin");
-    env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
-    if (env.containsKey("JAVA_HOME") && env.get("JAVA_HOME").startsWith("/")) {
-      env.put("JAVA_HOME", under(root, env.get("JAVA_HOME")));
-    }
-    env.putAll(aot.env());
-    return env;
-  }
-
-  /** Runs the training and says how it ended: by itself, or stopped by plinth. */
-  private static String train(AotSpec aot, List<String> cmd, Map<String, String> env,
-      Path root, Path log) throws IOException, PlinthException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().clear();
-    pb.environment().putAll(env);
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      throw new PlinthException(Kind.BAD_INPUT, "java.aot: cannot run the image's java on this"
-          + " machine for the training run: " + e.getMessage(), e);
-    }
-    // the app's own port on loopback (AotSpec allows nothing else): direct, no proxy, no TLS
-    Http1 http = new Http1(Connector.direct(), Duration.ofSeconds(1));
-    try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(aot.timeoutSeconds());
-      String how = "the app exited by itself";
-      if (aot.get().isEmpty()) {
-        if (!p.waitFor(aot.timeoutSeconds(), TimeUnit.SECONDS)) {
-          p.destroy();   // SIGTERM: the JVM writes the cache as it exits
-          how = "stopped with SIGTERM at java.aot.timeout, " + aot.timeoutSeconds() + " s";
-        }
-      } else {
-        awaitAnswer(http, p, aot.get().get(0), deadline, log);
-        for (String url : aot.get()) {
-          get(http, url);
-        }
-        p.destroy();
-        how = "stopped with SIGTERM after its requests";
-      }
-      if (!p.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run did not end within "
-            + STOP_SECONDS + " s of SIGTERM; its output:\n" + tail(log));
-      }
-      return how;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PlinthException(Kind.OUTPUT, "java.aot: the training run was interrupted", e);
-    } finally {
-      http.closeIdle();
-      if (p.isAlive()) {
-        p.destroyForcibly();
-        try {
-          p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-  }
-
-  /** Polls {@code url} until the app answers it (any HTTP status), exits, or time runs out. */
-  private static void awaitAnswer(Http1 http, Process p, String url, long deadline, Path log)
-      throws InterruptedException, PlinthException {
-    while (true) {
-      if (!p.isAlive()) {
-        throw new PlinthException(Kind.BAD_INPUT, "java.aot: the app exited (code "
-            + p.exitValue() + ") before answering " + url + "; its output:\n" + tail(log));
-      }
-      try {
-        get(http, url);
-        return;
-      } catch (IOException e) {
-        if (System.nanoTime() > deadline) {
-          throw new PlinthException(Kind.BAD_INPUT, "java.aot: the app did not answer " + url
-              + " in the training run's time (java.aot.timeout); its output:\n" + tail(log));
-        }
-        Thread.sleep(50);
-      }
-    }
-  }
-
-  /** GETs {@code url} and reads its answer, whatever the status; no redirects followed. */
-  private static void get(Http1 http, String url) throws IOException {
-    URI uri;
-    try {
-      uri = new URI(url);
-    } catch (URISyntaxException e) {
-      throw new IOException(e);
-    }
-    try (Response r = http.send("GET", uri, Map.of(), null, Duration.ofSeconds(30))) {
-      r.body().transferTo(OutputStream.nullOutputStream());
-    }
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return "(no output: " + e.getMessage() + ")";
-    }
   }
 
   /** Unpacks one of this build's own layers under {@code root}, keeping modes and times. */

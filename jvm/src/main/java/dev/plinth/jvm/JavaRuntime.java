@@ -55,6 +55,11 @@ public final class JavaRuntime {
       return home.resolve("bin").resolve(name);
     }
 
+    /** The argv prefix that runs one of this JDK's tools on this machine. */
+    public List<String> command(String name) {
+      return List.of(tool(name).toString());
+    }
+
     boolean hasJmods() {
       return Files.isDirectory(home.resolve("jmods"));
     }

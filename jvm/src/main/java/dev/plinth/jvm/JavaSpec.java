@@ -1,6 +1,7 @@
 package dev.plinth.jvm;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,18 +12,24 @@ import java.util.List;
  * @param classpath with no jar: the directories and jars of the app, in order (directories
  *     become the resources and classes layers, jars the dependency layers)
  * @param version the JDK feature version of the runtime, e.g. 25 or 17
- * @param modules the runtime's modules; empty: found with jdeps
+ * @param modules the runtime's modules: empty, or a list holding {@link #AUTO}: found (jdeps
+ *     and a training run) plus the other names of the list; else exactly these
  * @param jvmFlags flags after plinth's container defaults
  * @param aot bake a JDK AOT cache from a training run into the image of the host's
  *     architecture; null: none
  * @param suite the Debian suite for JDK packages and native libraries (default trixie)
  * @param runtime a ready Java runtime directory (with bin/java) to use as is, for all
  *     platforms, instead of linking one; null: plinth links it
+ * @param train with found modules: also run the app once at build time on a full JDK and add
+ *     the modules it loads (default); false: jdeps and the named modules only
  */
 public record JavaSpec(Path jar, String mainClass, List<Path> classpath, int version,
-    List<String> modules, List<String> jvmFlags, AotSpec aot, String suite, Path runtime) {
+    List<String> modules, List<String> jvmFlags, AotSpec aot, String suite, Path runtime,
+    boolean train) {
   public static final int DEFAULT_VERSION = 25;
   public static final String DEFAULT_SUITE = "trixie";
+  /** The word in a module list that asks for the modules plinth finds. */
+  public static final String AUTO = "auto";
 
   public JavaSpec {
     classpath = List.copyOf(classpath);
@@ -30,9 +37,33 @@ public record JavaSpec(Path jar, String mainClass, List<Path> classpath, int ver
     jvmFlags = List.copyOf(jvmFlags);
   }
 
-  /** A Java app whose runtime plinth links. */
+  /** A Java app whose runtime plinth links, its modules found with a training run. */
   public JavaSpec(Path jar, String mainClass, List<Path> classpath, int version,
       List<String> modules, List<String> jvmFlags, AotSpec aot, String suite) {
     this(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite, null);
+  }
+
+  /** A Java app, its modules found with a training run when they are found. */
+  public JavaSpec(Path jar, String mainClass, List<Path> classpath, int version,
+      List<String> modules, List<String> jvmFlags, AotSpec aot, String suite, Path runtime) {
+    this(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite, runtime, true);
+  }
+
+  /** Whether plinth finds the modules: no list, or a list with {@link #AUTO}. */
+  public boolean modulesFound() {
+    return modules.isEmpty() || modules.contains(AUTO);
+  }
+
+  /** The modules named in the list: all of them, or those added to the found ones. */
+  public List<String> namedModules() {
+    List<String> named = new ArrayList<>(modules);
+    named.removeIf(AUTO::equals);
+    return List.copyOf(new java.util.LinkedHashSet<>(named));
+  }
+
+  /** This spec with the training run for modules on or off. */
+  public JavaSpec withTrain(boolean on) {
+    return new JavaSpec(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite,
+        runtime, on);
   }
 }

@@ -69,7 +69,8 @@ class AotTrainingProbeTest {
       AotSpec aot = new AotSpec(List.of(at + "/hello", at + "/moved", at + "/missing"), Map.of(),
           60);
       Layer layer = AotTraining.layer(aot, List.of(JAVA, "-cp", "/app/app.jar", "app.Main"),
-          Map.of(), runtime, List.of(app), tmp, 0, 1, new LayerCache(tmp.resolve("cache")));
+          Map.of(), List.of(), runtime, List.of(app), tmp, 0, 1,
+          new LayerCache(tmp.resolve("cache")));
       assertEquals(List.of("GET /hello", "GET /hello", "GET /moved", "GET /missing"), got);
       assertEquals("trained", cache(layer));
     } finally {

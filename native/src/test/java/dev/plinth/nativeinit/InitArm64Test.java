@@ -130,11 +130,7 @@ class InitArm64Test {
 
   @Test
   void arm64_missingElfInterpreter_exits127_andTheMessageNamesIt() throws IOException {
-    Path f = Tools.elfWithInterpreter(tmp.resolve("zv"), "/no/such/ld-plinth.so.1");
-    Proc.Result r = init("--", f.toString());
-    assertEquals(127, r.exitCode(), r.toString());
-    assertTrue(r.stderr().endsWith("plinth-init: cannot run " + f
-        + ": its ELF interpreter /no/such/ld-plinth.so.1 is missing\n"), r.toString());
+    Tools.assertMissingInterpreter(tmp, this::init);
   }
 
   @Test

@@ -16,10 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -544,27 +547,24 @@ class InitTest {
 
   @Test
   void missingElfInterpreter_exits127_andTheMessageNamesIt() throws IOException {
-    Path f = Tools.elfWithInterpreter(tmp.resolve("zv"), "/no/such/ld-plinth.so.1");
-    Proc.Result r = init("--", f.toString());
-    assertEquals(127, r.exitCode(), r.toString());
-    assertEquals("plinth-init: cannot run " + f + ": its ELF interpreter /no/such/ld-plinth.so.1 is missing\n",
-        r.stderr());
+    String stderr = Tools.assertMissingInterpreter(tmp, this::init);
+    assertEquals(Tools.missingInterpreter(tmp.resolve("zv")), stderr, "nothing else on stderr");
   }
 
   @Test
   void missingElfInterpreter_foundOnPath_isNamed() throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("bin"));
-    Tools.elfWithInterpreter(dir.resolve("zv"), "/no/such/ld-plinth.so.1");
+    Tools.elfWithInterpreter(dir.resolve("zv"), Tools.MISSING_LD);
     Proc.Result r = init(Map.of("PATH", "/no/such/dir:" + dir), "zv");
     assertEquals(127, r.exitCode(), r.toString());
-    assertEquals("plinth-init: cannot run zv: its ELF interpreter /no/such/ld-plinth.so.1 is missing\n", r.stderr());
+    assertEquals(Tools.missingInterpreter("zv"), r.stderr());
   }
 
   /** Like execvp, the search goes on past a file whose interpreter is missing. */
   @Test
   void pathSearch_skipsAFileWhoseInterpreterIsMissing() throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("first"));
-    Tools.elfWithInterpreter(dir.resolve("busybox"), "/no/such/ld-plinth.so.1");
+    Tools.elfWithInterpreter(dir.resolve("busybox"), Tools.MISSING_LD);
     Map<String, String> env = Map.of("PATH", dir + ":" + Tools.busybox().getParent());
     Proc.Result r = init(env, "busybox", "sh", "-c", "exit 4");
     assertEquals(4, r.exitCode(), r.toString());
@@ -683,20 +683,27 @@ class InitTest {
     assertEquals("", r.stderr());
   }
 
-  @ParameterizedTest(name = "badGraceTime_{0}_isAUsageError")
-  @ValueSource(strings = {"3601", "-1", "abc", "", "1.5"})
-  void badGraceTime_isAUsageError_exits2(String seconds) {
-    Proc.Result r = init("-t", seconds, "busybox", "true");
-    assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("plinth-init: -t needs a number from 0 to 3600, not " + seconds + "\n"),
-        r.toString());
+  /** -t SECONDS and -e CODE: out of range, not a number, or missing. */
+  static Stream<Arguments> badNumbers() {
+    Stream.Builder<Arguments> all = Stream.builder();
+    for (String[] option : new String[][] {
+        {"-t", "3600", "3601", "-1", "abc", "", "1.5"},
+        {"-e", "255", "256", "-1", "abc", "", "1x", "99999999999"}}) {
+      String needs = option[0] + " needs a number from 0 to " + option[1] + ", not ";
+      for (int i = 2; i < option.length; i++) {
+        all.add(Arguments.of(List.of(option[0], option[i], "busybox", "true"), needs + option[i]));
+      }
+      all.add(Arguments.of(List.of(option[0]), needs + "nothing"));
+    }
+    return all.build();
   }
 
-  @Test
-  void graceWithoutSeconds_isAUsageError_exits2() {
-    Proc.Result r = init("-t");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badNumbers")
+  void badNumber_isAUsageError_exits2_sayingWhatItNeeds(List<String> args, String message) {
+    Proc.Result r = init(args.toArray(String[]::new));
     assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("plinth-init: -t needs a number from 0 to 3600, not nothing\n"), r.toString());
+    assertTrue(r.stderr().startsWith("plinth-init: " + message + "\n"), r.toString());
   }
 
   @Test
@@ -716,22 +723,6 @@ class InitTest {
     assertTrue(r.stderr().startsWith("plinth-init: unknown option -x\nusage:"), r.toString());
     assertEquals(2, init("--group", "busybox", "true").exitCode());
     assertTrue(init("--versions", "busybox").stderr().startsWith("plinth-init: unknown option --versions\n"));
-  }
-
-  @ParameterizedTest(name = "badRemapCode_{0}_isAUsageError")
-  @ValueSource(strings = {"256", "-1", "abc", "", "1x", "99999999999"})
-  void badRemapCode_isAUsageError_exits2(String code) {
-    Proc.Result r = init("-e", code, "busybox", "true");
-    assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.stderr().startsWith("plinth-init: -e needs a number from 0 to 255, not " + code + "\n"),
-        r.toString());
-  }
-
-  @Test
-  void remapWithoutCode_isAUsageError_exits2() {
-    Proc.Result r = init("-e");
-    assertEquals(2, r.exitCode(), r.toString());
-    assertTrue(r.stderr().contains("-e needs a number from 0 to 255, not nothing\n"), r.toString());
   }
 
   // --- what the child inherits -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.plinth.nativeinit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Where the binaries under test and the peers the tests use are. */
 final class Tools {
@@ -111,6 +113,28 @@ final class Tools {
     Files.write(file, b.array());
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     return file;
+  }
+
+  /** An ELF interpreter that is nowhere, for {@link #elfWithInterpreter}. */
+  static final String MISSING_LD = "/no/such/ld-plinth.so.1";
+
+  /** What init says (exit 127) of {@code program} when its ELF interpreter, MISSING_LD, is missing. */
+  static String missingInterpreter(Object program) {
+    return "plinth-init: cannot run " + program + ": its ELF interpreter " + MISSING_LD
+        + " is missing\n";
+  }
+
+  /**
+   * Runs, through {@code init}, an ELF file in {@code dir} whose interpreter (MISSING_LD) is
+   * missing: init exits 127 and its stderr ends with a message naming both; returns that stderr.
+   */
+  static String assertMissingInterpreter(Path dir, Function<String[], Proc.Result> init)
+      throws IOException {
+    Path f = elfWithInterpreter(dir.resolve("zv"), MISSING_LD);
+    Proc.Result r = init.apply(new String[] {"--", f.toString()});
+    assertEquals(127, r.exitCode(), r.toString());
+    assertTrue(r.stderr().endsWith(missingInterpreter(f)), r.toString());
+    return r.stderr();
   }
 
   /** Writes an executable script whose first line is {@code shebang}. */

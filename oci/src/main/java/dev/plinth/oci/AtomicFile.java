@@ -22,9 +22,29 @@ public final class AtomicFile implements AutoCloseable {
     this.target = target.toAbsolutePath();
     Path dir = this.target.getParent();
     Files.createDirectories(dir);
-    this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".plinth-tmp");
+    this.temp = create(dir, "." + this.target.getFileName() + ".");
     Cleanup.register(temp);
   }
+
+  /**
+   * A new empty file with a random name, created as any program creates a file: mode 0666 less
+   * the umask (Files.createTempFile would make it 0600, and the output unreadable to the CI step
+   * that runs as another user).
+   */
+  private static Path create(Path dir, String prefix) throws IOException {
+    for (int i = 0; ; i++) {
+      Path t = dir.resolve(prefix + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".plinth-tmp");
+      try {
+        Files.newByteChannel(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        return t;
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (i >= 100) {
+          throw e;
+        }
+      }
+    }
+  }
+
 
   public Path temp() {
     return temp;

@@ -48,17 +48,15 @@ public interface Blob {
 
   /** A blob in a file whose digest and size are already known (computed while it was written). */
   static Blob ofFile(Descriptor descriptor, Path file) {
-    return new Blob() {
-      @Override
-      public Descriptor descriptor() {
-        return descriptor;
-      }
+    return of(descriptor, () -> Files.newInputStream(file));
+  }
 
-      @Override
-      public InputStream open() throws IOException {
-        return Files.newInputStream(file);
-      }
-    };
+  /**
+   * The bytes {@code opener} gives, each time anew, as the blob {@code descriptor}: taken on
+   * trust, not checked against it as they are read.
+   */
+  static Blob of(Descriptor descriptor, StreamOpener opener) {
+    return new OpenedBlob(descriptor, opener);
   }
 
   /**

@@ -82,13 +82,6 @@ public final class Blobs {
         }
         return r;
       }
-
-      @Override
-      public long skip(long k) throws IOException {
-        byte[] buf = new byte[(int) Math.min(8192, Math.max(1, k))];
-        int r = read(buf, 0, (int) Math.min(buf.length, k));
-        return Math.max(r, 0);
-      }
     };
   }
 

@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * A FilterInputStream whose one-byte {@link #read()} goes through its {@link #read(byte[], int,
- * int)}, which a subclass overrides (FilterInputStream's own one-byte read would go to the stream
- * underneath, around the filter).
+ * A FilterInputStream whose one-byte {@link #read()} and {@link #skip} go through its {@link
+ * #read(byte[], int, int)}, which a subclass overrides (FilterInputStream's own would go to the
+ * stream underneath, around the filter): what is skipped is still counted, hashed or checked.
  */
 public abstract class BulkFilterInputStream extends FilterInputStream {
   protected BulkFilterInputStream(InputStream in) {
@@ -18,5 +18,15 @@ public abstract class BulkFilterInputStream extends FilterInputStream {
   public int read() throws IOException {
     byte[] b = new byte[1];
     return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+  }
+
+  /** Reads up to 64 KiB of the {@code n} bytes and drops them. */
+  @Override
+  public long skip(long n) throws IOException {
+    if (n <= 0) {
+      return 0;
+    }
+    byte[] b = new byte[(int) Math.min(n, 65536)];
+    return Math.max(read(b, 0, b.length), 0);
   }
 }

@@ -28,18 +28,9 @@ public final class DirTransport implements Transport {
   private static final String VERSION = "version";
 
   @Override
-  public String prefix() {
-    return ImageRef.DIR;
-  }
-
-  @Override
   public ImageSource source(ImageRef ref) {
     return want -> {
-      Path dir = ref.path();
-      if (!Files.isDirectory(dir)) {
-        throw new PlinthException(PlinthException.Kind.NOT_FOUND, ref + ": no directory " + dir);
-      }
-      FileStore files = new FileStore.Dir(dir, ref.toString());
+      FileStore files = FileStore.Dir.open(ref.path(), ref.toString());
       if (files.exists(VERSION)) {
         String v = new String(files.document(VERSION), StandardCharsets.UTF_8);
         if (!v.equals(VERSION_TEXT)) {

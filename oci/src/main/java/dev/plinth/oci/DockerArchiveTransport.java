@@ -15,20 +15,10 @@ import java.util.function.Consumer;
  * {@code docker-archive:FILE[:NAME:TAG]}: what {@code docker save} writes and {@code docker load}
  * reads. It holds one image of one platform, without an index or artifacts; the manifest is
  * computed when read, from the config and layers it holds.
+ *
+ * @param mtime the time (seconds since 1970) of the entries written
  */
-public final class DockerArchiveTransport implements Transport {
-  private final long mtime;
-
-  /** @param mtime the time (seconds since 1970) of the entries written */
-  public DockerArchiveTransport(long mtime) {
-    this.mtime = mtime;
-  }
-
-  @Override
-  public String prefix() {
-    return ImageRef.DOCKER_ARCHIVE;
-  }
-
+public record DockerArchiveTransport(long mtime) implements Transport {
   @Override
   public List<Platform> check(ImageRef target, List<Platform> platforms) throws PlinthException {
     return onePlatform(target, platforms);

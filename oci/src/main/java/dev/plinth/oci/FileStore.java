@@ -100,6 +100,14 @@ interface FileStore {
 
   /** The files under a directory. */
   record Dir(Path dir, String what) implements FileStore {
+    /** The directory {@code dir}; NOT_FOUND when there is none. */
+    static Dir open(Path dir, String what) throws PlinthException {
+      if (!Files.isDirectory(dir)) {
+        throw new PlinthException(PlinthException.Kind.NOT_FOUND, what + ": no directory " + dir);
+      }
+      return new Dir(dir, what);
+    }
+
     @Override
     public boolean exists(String name) {
       return Files.isRegularFile(dir.resolve(name));

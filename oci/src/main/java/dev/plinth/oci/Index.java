@@ -12,7 +12,7 @@ import java.util.Map;
  * @param subject null unless the index refers to another manifest
  */
 public record Index(String mediaType, String artifactType, List<Descriptor> manifests,
-    Descriptor subject, Map<String, String> annotations) {
+    Descriptor subject, Map<String, String> annotations) implements TypedDocument {
 
   public Index {
     manifests = List.copyOf(manifests);
@@ -32,26 +32,17 @@ public record Index(String mediaType, String artifactType, List<Descriptor> mani
    */
   public static Index parse(byte[] bytes, String where) throws PlinthException {
     JsonFields f = JsonFields.parse(bytes, where, ImageReader.MAX_DOCUMENT);
-    String mt = TypedDocuments.mediaType(f, MediaTypes::isIndex,
+    String mt = TypedDocument.mediaType(f, MediaTypes::isIndex,
         "an OCI image index or a Docker manifest list");
     return new Index(mt, f.optString("artifactType"), Descriptor.parseList(f, "manifests"),
-        TypedDocuments.subject(f), f.stringMap("annotations"));
+        TypedDocument.subject(f), f.stringMap("annotations"));
   }
 
   /** As plinth writes it: schemaVersion, mediaType, manifests; annotations sorted. */
+  @Override
   public Map<String, Object> toJson() {
-    Map<String, Object> m = TypedDocuments.head(mediaType, artifactType);
-    m.put("manifests", TypedDocuments.list(manifests));
-    return TypedDocuments.tail(m, subject, annotations);
-  }
-
-  /** The compact JSON: what the index's digest is of. */
-  public byte[] bytes() {
-    return Json.write(toJson());
-  }
-
-  /** The document as a blob, of its own media type (OCI's when it states none). */
-  public Blob blob() {
-    return Blob.of(mediaType == null ? MediaTypes.OCI_INDEX : mediaType, bytes());
+    Map<String, Object> m = TypedDocument.head(mediaType, artifactType);
+    m.put("manifests", TypedDocument.list(manifests));
+    return TypedDocument.tail(m, subject, annotations);
   }
 }

@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * One JSON object of an untrusted document, read strictly: each accessor names the document and
@@ -51,35 +54,43 @@ final class JsonFields {
     return v == null || v.isNull() ? null : v;
   }
 
-  String string(String key) throws PlinthException {
-    String s = optString(key);
-    if (s == null) {
-      throw bad(where, "has no '" + key + "'");
-    }
-    return s;
-  }
-
-  String optString(String key) throws PlinthException {
+  /**
+   * The value at {@code key} as {@code value} converts it; null when absent; BAD_INPUT naming the
+   * key when it is not {@code what}.
+   */
+  private <T> T opt(String key, Predicate<JsonNode> is, String what, Function<JsonNode, T> value)
+      throws PlinthException {
     JsonNode v = get(key);
     if (v == null) {
       return null;
     }
-    if (!v.isTextual()) {
-      throw bad(where, "'" + key + "' is not a string");
+    if (!is.test(v)) {
+      throw bad(where, "'" + key + "' is not " + what);
     }
-    return v.textValue();
+    return value.apply(v);
+  }
+
+  /** {@code value}, which an opt accessor gave for {@code key}; BAD_INPUT when it is absent. */
+  private <T> T required(String key, T value) throws PlinthException {
+    if (value == null) {
+      throw bad(where, "has no '" + key + "'");
+    }
+    return value;
+  }
+
+  String string(String key) throws PlinthException {
+    return required(key, optString(key));
+  }
+
+  String optString(String key) throws PlinthException {
+    return opt(key, JsonNode::isTextual, "a string", JsonNode::textValue);
   }
 
   /** A whole number of at least 0. */
   long size(String key) throws PlinthException {
-    JsonNode v = get(key);
-    if (v == null) {
-      throw bad(where, "has no '" + key + "'");
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-      throw bad(where, "'" + key + "' is not a size (a whole number of at least 0)");
-    }
-    return v.longValue();
+    return required(key, opt(key,
+        v -> v.isIntegralNumber() && v.canConvertToLong() && v.longValue() >= 0,
+        "a size (a whole number of at least 0)", JsonNode::longValue));
   }
 
   /** {@code schemaVersion}, which must be the number 2. */
@@ -92,58 +103,42 @@ final class JsonFields {
   }
 
   Boolean optBoolean(String key) throws PlinthException {
-    JsonNode v = get(key);
-    if (v == null) {
-      return null;
-    }
-    if (!v.isBoolean()) {
-      throw bad(where, "'" + key + "' is not true or false");
-    }
-    return v.booleanValue();
+    return opt(key, JsonNode::isBoolean, "true or false", JsonNode::booleanValue);
   }
 
   Long optLong(String key) throws PlinthException {
-    JsonNode v = get(key);
-    if (v == null) {
-      return null;
-    }
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw bad(where, "'" + key + "' is not a whole number");
-    }
-    return v.longValue();
+    return opt(key, v -> v.isIntegralNumber() && v.canConvertToLong(), "a whole number",
+        JsonNode::longValue);
   }
 
   JsonFields object(String key) throws PlinthException {
-    JsonFields o = optObject(key);
-    if (o == null) {
-      throw bad(where, "has no '" + key + "'");
-    }
-    return o;
+    return required(key, optObject(key));
   }
 
   JsonFields optObject(String key) throws PlinthException {
-    JsonNode v = get(key);
-    if (v == null) {
-      return null;
-    }
-    if (!v.isObject()) {
-      throw bad(where, "'" + key + "' is not an object");
-    }
-    return new JsonFields(v, where + " " + key);
+    return opt(key, JsonNode::isObject, "an object", v -> new JsonFields(v, where + " " + key));
   }
 
   /** The objects of a list; {@code required}: the list must be there (it may be empty). */
   List<JsonFields> objects(String key, boolean required) throws PlinthException {
+    return elements(key, required, JsonNode::isObject, "an object",
+        (v, at) -> new JsonFields(v, where + " " + at));
+  }
+
+  /**
+   * The elements of the list at {@code key}, each as {@code value} converts it (given the element
+   * and where it is, "key[i]"); empty when the list is absent and not required.
+   */
+  private <T> List<T> elements(String key, boolean required, Predicate<JsonNode> is, String what,
+      BiFunction<JsonNode, String, T> value) throws PlinthException {
     JsonNode v = list(key, required);
-    List<JsonFields> out = new ArrayList<>();
-    if (v == null) {
-      return out;
-    }
-    for (int i = 0; i < v.size(); i++) {
-      if (!v.get(i).isObject()) {
-        throw bad(where, key + "[" + i + "] is not an object");
+    List<T> out = new ArrayList<>();
+    for (int i = 0; v != null && i < v.size(); i++) {
+      String at = key + "[" + i + "]";
+      if (!is.test(v.get(i))) {
+        throw bad(where, at + " is not " + what);
       }
-      out.add(new JsonFields(v.get(i), where + " " + key + "[" + i + "]"));
+      out.add(value.apply(v.get(i), at));
     }
     return out;
   }
@@ -168,18 +163,7 @@ final class JsonFields {
 
   /** A list of strings; empty when absent. */
   List<String> strings(String key) throws PlinthException {
-    JsonNode v = list(key, false);
-    List<String> out = new ArrayList<>();
-    if (v == null) {
-      return out;
-    }
-    for (int i = 0; i < v.size(); i++) {
-      if (!v.get(i).isTextual()) {
-        throw bad(where, key + "[" + i + "] is not a string");
-      }
-      out.add(v.get(i).textValue());
-    }
-    return out;
+    return elements(key, false, JsonNode::isTextual, "a string", (v, at) -> v.textValue());
   }
 
   /** A list of strings, or one string as a list of it (Docker's old form of Entrypoint, Cmd). */

@@ -460,12 +460,5 @@ public final class LayerDiff<T> {
       }
       return r;
     }
-
-    @Override
-    public long skip(long n) throws IOException {
-      byte[] b = new byte[(int) Math.min(65536, Math.max(1, n))];
-      int r = read(b, 0, (int) Math.min(b.length, n));
-      return Math.max(r, 0);
-    }
   }
 }

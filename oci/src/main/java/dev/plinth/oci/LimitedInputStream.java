@@ -54,20 +54,6 @@ public final class LimitedInputStream extends BulkFilterInputStream {
   }
 
   @Override
-  public long skip(long n) throws IOException {
-    byte[] buf = new byte[(int) Math.min(n, 8192)];
-    long done = 0;
-    while (done < n) {
-      int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-      if (r < 0) {
-        break;
-      }
-      done += r;
-    }
-    return done;
-  }
-
-  @Override
   public int available() throws IOException {
     return (int) Math.min(in.available(), left);
   }

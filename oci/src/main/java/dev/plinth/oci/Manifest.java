@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param subject null unless the manifest refers to another one
  */
 public record Manifest(String mediaType, String artifactType, Descriptor config,
-    List<Descriptor> layers, Descriptor subject, Map<String, String> annotations) {
+    List<Descriptor> layers, Descriptor subject, Map<String, String> annotations)
+    implements TypedDocument {
 
   public Manifest {
     Objects.requireNonNull(config, "config");
@@ -37,28 +38,19 @@ public record Manifest(String mediaType, String artifactType, Descriptor config,
    */
   public static Manifest parse(byte[] bytes, String where) throws PlinthException {
     JsonFields f = JsonFields.parse(bytes, where, ImageReader.MAX_DOCUMENT);
-    String mt = TypedDocuments.mediaType(f, MediaTypes::isManifest,
+    String mt = TypedDocument.mediaType(f, MediaTypes::isManifest,
         "an OCI or Docker v2 image manifest");
     return new Manifest(mt, f.optString("artifactType"), Descriptor.parse(f, "config"),
-        Descriptor.parseList(f, "layers"), TypedDocuments.subject(f), f.stringMap("annotations"));
+        Descriptor.parseList(f, "layers"), TypedDocument.subject(f), f.stringMap("annotations"));
   }
 
   /** As plinth writes it: schemaVersion, mediaType, config, layers; annotations sorted. */
+  @Override
   public Map<String, Object> toJson() {
-    Map<String, Object> m = TypedDocuments.head(mediaType, artifactType);
+    Map<String, Object> m = TypedDocument.head(mediaType, artifactType);
     m.put("config", config.toJson());
-    m.put("layers", TypedDocuments.list(layers));
-    return TypedDocuments.tail(m, subject, annotations);
-  }
-
-  /** The compact JSON: what the manifest's digest is of. */
-  public byte[] bytes() {
-    return Json.write(toJson());
-  }
-
-  /** The document as a blob, of its own media type (OCI's when it states none). */
-  public Blob blob() {
-    return Blob.of(mediaType == null ? MediaTypes.OCI_MANIFEST : mediaType, bytes());
+    m.put("layers", TypedDocument.list(layers));
+    return TypedDocument.tail(m, subject, annotations);
   }
 
   /**

@@ -34,5 +34,13 @@ public final class MediaTypes {
         || mediaType.startsWith("application/vnd.docker.image.rootfs.");
   }
 
+  /**
+   * How plinth's reports name a top document: "index" for an index or manifest list (a media
+   * type that says index or list), else "manifest".
+   */
+  public static String kind(String mediaType) {
+    return mediaType.contains("index") || mediaType.contains("list") ? "index" : "manifest";
+  }
+
   private MediaTypes() {}
 }

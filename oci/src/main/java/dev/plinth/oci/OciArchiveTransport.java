@@ -3,20 +3,10 @@ package dev.plinth.oci;
 /**
  * {@code oci-archive:FILE[:TAG]}: a tar of an OCI image layout, read in place (indexed, never
  * extracted) and written whole, atomically, its entries dated {@code mtime}.
+ *
+ * @param mtime the time (seconds since 1970) of the entries written
  */
-public final class OciArchiveTransport implements Transport {
-  private final long mtime;
-
-  /** @param mtime the time (seconds since 1970) of the entries written */
-  public OciArchiveTransport(long mtime) {
-    this.mtime = mtime;
-  }
-
-  @Override
-  public String prefix() {
-    return ImageRef.OCI_ARCHIVE;
-  }
-
+public record OciArchiveTransport(long mtime) implements Transport {
   @Override
   public ImageSource source(ImageRef ref) {
     return want -> OciLayoutTransport.read(FileStore.Tar.open(ref.path(), ref.toString()), ref,

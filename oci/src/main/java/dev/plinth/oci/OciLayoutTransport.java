@@ -1,7 +1,6 @@
 package dev.plinth.oci;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -10,19 +9,8 @@ import java.util.function.Predicate;
 /** {@code oci:DIR[:TAG]}: an OCI image layout directory, read and written in place. */
 public final class OciLayoutTransport implements Transport {
   @Override
-  public String prefix() {
-    return ImageRef.OCI;
-  }
-
-  @Override
   public ImageSource source(ImageRef ref) {
-    return want -> {
-      if (!Files.isDirectory(ref.path())) {
-        throw new PlinthException(PlinthException.Kind.NOT_FOUND,
-            ref + ": no directory " + ref.path());
-      }
-      return read(new FileStore.Dir(ref.path(), ref.toString()), ref, want);
-    };
+    return want -> read(FileStore.Dir.open(ref.path(), ref.toString()), ref, want);
   }
 
   @Override

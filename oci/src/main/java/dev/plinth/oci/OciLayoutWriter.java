@@ -1,6 +1,12 @@
 package dev.plinth.oci;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,21 +20,25 @@ import java.util.Objects;
 /**
  * Writes images into an OCI image layout directory ({@code oci:DIR[:TAG]}). Blobs already present
  * are skipped; each new blob and index.json are written atomically, index.json last, so an
- * interrupted write leaves the previous layout readable. Other tags in index.json are kept.
+ * interrupted write leaves the previous layout readable. Other tags in index.json are kept, also
+ * when several builds write to one layout at once: each write holds a lock (an fcntl lock on the
+ * layout's {@code oci-layout} file, which is never replaced, and a lock within this JVM).
  */
 public final class OciLayoutWriter {
   public static final String REF_NAME = "org.opencontainers.image.ref.name";
   static final byte[] OCI_LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes();
+  /** Per layout directory, the lock of this JVM's writers (file locks are per process). */
+  private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
   /** Writes the index (or its lone image) under {@code tag} (null: untagged). */
   public static void write(Path dir, String tag, ImageIndex index)
       throws IOException, PlinthException {
     Path blobs = dir.resolve("blobs").resolve("sha256");
-    byte[] oldIndex = null;
     Path indexJson = dir.resolve("index.json");
     if (Files.exists(indexJson)) {
-      oldIndex = Files.readAllBytes(indexJson);
-    } else if (Files.isDirectory(dir)) {
+      // a layout whose index.json plinth cannot read fails before anything is written
+      indexJson(Files.readAllBytes(indexJson), dir + "/index.json", tag, index.top());
+    } else if (Files.isDirectory(dir) && !Files.exists(dir.resolve("oci-layout"))) {
       try (var list = Files.list(dir)) {
         if (list.anyMatch(p -> true)) {
           throw new PlinthException(
@@ -39,24 +49,78 @@ public final class OciLayoutWriter {
         }
       }
     }
-    byte[] newIndex = indexJson(oldIndex, dir + "/index.json", tag, index.top());
-    Files.createDirectories(blobs);
-    for (Blob blob : index.blobs()) {
-      Path target = blobs.resolve(blob.descriptor().digest().hex());
-      if (Files.isRegularFile(target) && Files.size(target) == blob.descriptor().size()) {
-        continue;
-      }
-      try (AtomicFile f = new AtomicFile(target)) {
-        try (OutputStream out = f.open()) {
-          Blobs.copyVerified(blob, out);
+    Files.createDirectories(dir);
+    try (Lock lock = Lock.take(dir)) {
+      Files.createDirectories(blobs);
+      for (Blob blob : index.blobs()) {
+        Path target = blobs.resolve(blob.descriptor().digest().hex());
+        if (Files.isRegularFile(target) && Files.size(target) == blob.descriptor().size()) {
+          continue;
         }
-        f.commit();
+        try (AtomicFile f = new AtomicFile(target)) {
+          try (OutputStream out = f.open()) {
+            Blobs.copyVerified(blob, out);
+          }
+          f.commit();
+        }
+      }
+      byte[] oldIndex = Files.exists(indexJson) ? Files.readAllBytes(indexJson) : null;
+      AtomicFile.write(indexJson, indexJson(oldIndex, dir + "/index.json", tag, index.top()));
+    }
+  }
+
+  /**
+   * The layout's lock, held for a whole write (blobs, then index.json read, changed and
+   * replaced), so that no writer sees another's layout half set up or loses its tag. It is taken
+   * on the {@code oci-layout} file, created with its content by the first writer.
+   */
+  private static final class Lock implements AutoCloseable {
+    private final ReentrantLock local;
+    private final FileChannel channel;
+    private FileLock file;
+
+    private Lock(ReentrantLock local, FileChannel channel) {
+      this.local = local;
+      this.channel = channel;
+    }
+
+    static Lock take(Path dir) throws IOException {
+      Path key = dir.toRealPath();
+      ReentrantLock local = LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
+      local.lock();
+      FileChannel ch = null;
+      try {
+        ch = FileChannel.open(key.resolve("oci-layout"), StandardOpenOption.CREATE,
+            StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Lock l = new Lock(local, ch);
+        l.file = ch.lock();
+        if (ch.size() != OCI_LAYOUT.length) {
+          // new (or left empty by a writer that died): written in place, never replaced
+          ch.truncate(0);
+          ch.write(ByteBuffer.wrap(OCI_LAYOUT), 0);
+          ch.force(true);
+        }
+        return l;
+      } catch (IOException | RuntimeException e) {
+        if (ch != null) {
+          ch.close();
+        }
+        local.unlock();
+        throw e;
       }
     }
-    if (!Files.exists(dir.resolve("oci-layout"))) {
-      AtomicFile.write(dir.resolve("oci-layout"), OCI_LAYOUT);
+
+    @Override
+    public void close() throws IOException {
+      try {
+        if (file != null) {
+          file.release();
+        }
+        channel.close();
+      } finally {
+        local.unlock();
+      }
     }
-    AtomicFile.write(indexJson, newIndex);
   }
 
   /**

@@ -4,13 +4,10 @@ import java.util.List;
 
 /**
  * One kind of place images live in, named by a prefix of {@link ImageRef} ({@code oci}, {@code
- * dir}, {@code docker}...): how to read from it and write to it. {@link Transports} finds the one
- * a reference names.
+ * dir}, {@code docker}...): how to read from it and write to it. {@link Transports} holds each
+ * under its prefix and finds the one a reference names.
  */
 public interface Transport {
-  /** The prefix, as {@link ImageRef#transport()} gives it. */
-  String prefix();
-
   ImageSource source(ImageRef ref) throws PlinthException;
 
   ImageSink sink(ImageRef ref) throws PlinthException;

@@ -18,22 +18,18 @@ public final class Transports {
     this.byPrefix = byPrefix;
   }
 
-  public static Transports of(Transport... transports) {
-    Map<String, Transport> m = new LinkedHashMap<>();
-    for (Transport t : transports) {
-      m.put(t.prefix(), t);
-    }
-    return new Transports(m);
-  }
-
   /**
    * {@code oci:}, {@code oci-archive:}, {@code dir:} and {@code docker-archive:}.
    *
    * @param mtime the time (seconds since 1970) archive entries are written with
    */
   public static Transports local(long mtime) {
-    return of(new OciLayoutTransport(), new OciArchiveTransport(mtime), new DirTransport(),
-        new DockerArchiveTransport(mtime));
+    Map<String, Transport> m = new LinkedHashMap<>();
+    m.put(ImageRef.OCI, new OciLayoutTransport());
+    m.put(ImageRef.OCI_ARCHIVE, new OciArchiveTransport(mtime));
+    m.put(ImageRef.DIR, new DirTransport());
+    m.put(ImageRef.DOCKER_ARCHIVE, new DockerArchiveTransport(mtime));
+    return new Transports(m);
   }
 
   /** {@link #local(long)} writing archive entries dated 1970. */
@@ -41,10 +37,13 @@ public final class Transports {
     return local(0);
   }
 
-  /** These transports and {@code t} (which replaces one of the same prefix). */
-  public Transports with(Transport t) {
+  /**
+   * These transports and {@code t} for references that start {@code prefix} (as {@link
+   * ImageRef#transport()} gives it), in place of one there was.
+   */
+  public Transports with(String prefix, Transport t) {
     Map<String, Transport> m = new LinkedHashMap<>(byPrefix);
-    m.put(t.prefix(), t);
+    m.put(prefix, t);
     return new Transports(m);
   }
 

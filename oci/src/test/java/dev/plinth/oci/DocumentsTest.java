@@ -170,6 +170,25 @@ class DocumentsTest {
   }
 
   /** Hostile documents: each is BAD_INPUT, and the message names the document and the field. */
+  /** A document parser: bytes, and what names them in errors. */
+  interface Parser {
+    Object parse(byte[] bytes, String what) throws PlinthException;
+  }
+
+  /**
+   * Each case, {JSON, what the message says}, fails to parse as BAD_INPUT with a message that
+   * starts with {@code what} and names the problem.
+   */
+  private static void assertBadInput(Parser parser, String what, Object[][] cases) {
+    for (Object[] c : cases) {
+      PlinthException e = assertThrows(PlinthException.class,
+          () -> parser.parse(((String) c[0]).getBytes(), what));
+      assertEquals(PlinthException.Kind.BAD_INPUT, e.kind(), e.getMessage());
+      assertTrue(e.getMessage().startsWith(what), e.getMessage());
+      assertTrue(e.getMessage().contains((String) c[1]), c[1] + " in: " + e.getMessage());
+    }
+  }
+
   @Test
   void hostileDocuments_areBadInput_namingTheDocumentAndTheField() {
     String d = "\"digest\":\"" + Digest.of(new byte[1]) + "\"";
@@ -195,13 +214,7 @@ class DocumentsTest {
         {"{\"schemaVersion\":2," + config + ",\"layers\":[" + ("{},".repeat(10_000)) + "{}]}",
             "over the limit of 10000"},
     };
-    for (Object[] c : manifests) {
-      PlinthException e = assertThrows(PlinthException.class,
-          () -> Manifest.parse(((String) c[0]).getBytes(), "oci:x manifest sha256:abc"));
-      assertEquals(PlinthException.Kind.BAD_INPUT, e.kind(), e.getMessage());
-      assertTrue(e.getMessage().startsWith("oci:x manifest sha256:abc"), e.getMessage());
-      assertTrue(e.getMessage().contains((String) c[1]), c[1] + " in: " + e.getMessage());
-    }
+    assertBadInput(Manifest::parse, "oci:x manifest sha256:abc", manifests);
     byte[] big = new byte[ImageReader.MAX_DOCUMENT + 1];
     PlinthException tooBig = assertThrows(PlinthException.class, () -> Index.parse(big, "idx"));
     assertTrue(tooBig.getMessage().contains("over the 4194304-byte limit"), tooBig.getMessage());
@@ -233,12 +246,6 @@ class DocumentsTest {
         {"{" + root + ",\"history\":[{\"created_by\":1}]}", "'created_by' is not a string"},
         {"{" + root + ",\"history\":[{\"empty_layer\":\"yes\"}]}", "'empty_layer' is not true"},
     };
-    for (Object[] c : configs) {
-      PlinthException e = assertThrows(PlinthException.class,
-          () -> ImageConfig.parse(((String) c[0]).getBytes(), "oci:x config sha256:abc"));
-      assertEquals(PlinthException.Kind.BAD_INPUT, e.kind(), e.getMessage());
-      assertTrue(e.getMessage().startsWith("oci:x config sha256:abc"), e.getMessage());
-      assertTrue(e.getMessage().contains((String) c[1]), c[1] + " in: " + e.getMessage());
-    }
+    assertBadInput(ImageConfig::parse, "oci:x config sha256:abc", configs);
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,31 +211,11 @@ class FilesystemTest {
     byte[] tar = new TestTar().file("x", "x").bytes();
     for (long size : new long[] {tar.length + 100L, tar.length - 100L}) {
       Descriptor d = new Descriptor(MediaTypes.OCI_LAYER_TAR, Digest.of(tar), size);
-      Blob lying = new Blob() {
-        @Override
-        public Descriptor descriptor() {
-          return d;
-        }
-
-        @Override
-        public InputStream open() {
-          return new java.io.ByteArrayInputStream(tar);
-        }
-      };
+      Blob lying = Blob.of(d, () -> new java.io.ByteArrayInputStream(tar));
       Layer l = new Layer.Value(lying, Digest.of(tar), OptionalLong.empty());
       PlinthException e = badInput(l);
       assertTrue(e.getMessage().contains("descriptor"), e.getMessage());
-      Blob checked = new Blob() {
-        @Override
-        public Descriptor descriptor() {
-          return d;
-        }
-
-        @Override
-        public InputStream open() {
-          return Blobs.verifying(d, new java.io.ByteArrayInputStream(tar));
-        }
-      };
+      Blob checked = Blob.of(d, () -> Blobs.verifying(d, new java.io.ByteArrayInputStream(tar)));
       assertNotNull(badInput(new Layer.Value(checked, Digest.of(tar), OptionalLong.empty())));
     }
   }

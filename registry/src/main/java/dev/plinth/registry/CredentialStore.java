@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * environment ({@code PLINTH_REGISTRY_USER} and {@code PLINTH_REGISTRY_PASSWORD}); Docker's
  * {@code config.json} ({@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}):
  * {@code credHelpers} for the host, else {@code credsStore}, else {@code auths} (base64 {@code
- * auth} or {@code username}/{@code password}). A helper is the program {@code
+ * auth} or {@code username}/{@code password}, or an OAuth2 {@code identitytoken}). A helper is the
+ * program {@code
  * docker-credential-NAME}, run as {@code docker-credential-NAME get} with the server on stdin; it
  * answers {@code {"Username":..,"Secret":..}}. No credentials: anonymous.
  */
@@ -136,6 +137,12 @@ public final class CredentialStore {
 
   private static Optional<Credentials> fromAuth(JsonNode a, Path config) throws PlinthException {
     String where = config.toString();
+    String identity = a.path("identitytoken").asText("");
+    if (!identity.isEmpty()) {
+      // docker login stored an OAuth2 refresh token: it is used instead of any password
+      return Optional.of(new Credentials(Credentials.IDENTITY_TOKEN_USER, identity,
+          where + " (identitytoken)"));
+    }
     String auth = a.path("auth").asText("");
     if (!auth.isEmpty()) {
       String decoded;

@@ -29,6 +29,18 @@ public record Credentials(String username, String secret, String where) {
     return new Credentials(userColonSecret.substring(0, c), userColonSecret.substring(c + 1), where);
   }
 
+  /** The user name under which Docker stores an OAuth2 identity (refresh) token. */
+  static final String IDENTITY_TOKEN_USER = "<token>";
+
+  /**
+   * Whether the secret is an OAuth2 identity token (config.json's {@code identitytoken}, or a
+   * credential helper's answer with the user {@code <token>}): it is exchanged at the token
+   * realm for an access token (grant_type=refresh_token), never sent as a password.
+   */
+  boolean isIdentityToken() {
+    return IDENTITY_TOKEN_USER.equals(username);
+  }
+
   String basicHeader() {
     return "Basic " + Base64.getEncoder().encodeToString(
         (username + ":" + secret).getBytes(StandardCharsets.UTF_8));

@@ -65,9 +65,10 @@ final class Failures {
   PlinthException tls(SSLException e, URI uri) {
     return new PlinthException(PlinthException.Kind.BAD_INPUT, uri.getHost()
         + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + ": the TLS connection failed: "
-        + clean(String.valueOf(rootMessage(e))) + ". If the registry uses a private CA, give its"
-        + " certificate in PLINTH_REGISTRY_CA=FILE.pem; for a test registry only, --insecure "
-        + http.host, e);
+        + clean(String.valueOf(rootMessage(e))) + ". If the registry uses a private CA, put its"
+        + " certificate in /etc/containers/certs.d/" + http.host + "/ca.crt (with client.cert"
+        + " and client.key if it asks for a client certificate) or give it in"
+        + " PLINTH_REGISTRY_CA=FILE.pem; for a test registry only, --insecure " + http.host, e);
   }
 
   /**

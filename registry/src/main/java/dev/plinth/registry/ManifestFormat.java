@@ -11,7 +11,6 @@ import dev.plinth.oci.Layer;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -129,17 +128,6 @@ public enum ManifestFormat {
     if (b instanceof RegistryClient.RemoteBlob rb) {
       return rb.withMediaType(mediaType);
     }
-    Descriptor nd = d.withMediaType(mediaType);
-    return new Blob() {
-      @Override
-      public Descriptor descriptor() {
-        return nd;
-      }
-
-      @Override
-      public InputStream open() throws IOException {
-        return b.open();
-      }
-    };
+    return Blob.of(d.withMediaType(mediaType), b::open);
   }
 }

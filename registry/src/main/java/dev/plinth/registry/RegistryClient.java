@@ -377,13 +377,6 @@ public final class RegistryClient {
     }
 
     @Override
-    public long skip(long n) throws IOException {
-      byte[] buf = new byte[(int) Math.min(8192, Math.max(1, n))];
-      int r = read(buf, 0, (int) Math.min(buf.length, n));
-      return Math.max(r, 0);
-    }
-
-    @Override
     public int available() {
       return 0;
     }

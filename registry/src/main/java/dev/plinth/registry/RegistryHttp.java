@@ -1,12 +1,13 @@
 package dev.plinth.registry;
 
+import dev.plinth.http.Connector;
 import dev.plinth.http.Deadline;
 import dev.plinth.http.Http1;
+import dev.plinth.http.ProxyRefusedException;
 import dev.plinth.http.RedirectException;
 import dev.plinth.http.Redirects;
 import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
-import dev.plinth.http.Tls;
 import dev.plinth.oci.ImageReader;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.StreamFailure;
@@ -85,8 +86,8 @@ final class RegistryHttp {
     this.tokens = new TokenClient(this);
     this.failures = new Failures(this, tokens::realmHint);
     // TLS is set up on the first https connection: a plain-HTTP registry loads none of it.
-    this.client = new Http1(Tls.lazy(RegistryTrust.of(options, options.isInsecure(host))),
-        options.deadlines().connect());
+    this.client = new Http1(Connector.tcp(RegistryTrust.of(options, host,
+        options.isInsecure(host)), options.proxies()), options.deadlines().connect());
   }
 
   /** Closes the connections kept for later requests (a push is done with them). */
@@ -245,6 +246,9 @@ final class RegistryHttp {
         }
         if (e instanceof SSLException s) {
           throw new PlinthException(access(), host + ": TLS failed: " + s.getMessage(), s);
+        }
+        if (e instanceof ProxyRefusedException p && !p.isTransient()) {
+          throw new PlinthException(access(), r.what() + ": " + p.getMessage(), p);
         }
         if (!r.retryable()) {
           throw e; // the caller resumes or starts again

@@ -1,9 +1,11 @@
 package dev.plinth.registry;
 
+import dev.plinth.http.Proxies;
 import dev.plinth.oci.PlinthException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -29,11 +31,16 @@ import java.util.TreeSet;
  * @param credsRealms token realm hosts (host or host:port) that get the registry's credentials
  *     although they are not the registry's host ({@code --creds-realm}); see {@link
  *     TokenClient#credentialsGo}
+ * @param proxies which HTTP proxy a request to a registry (or its token realm) goes through
+ * @param certDirs the certs.d directories, in order, whose {@code HOST[:PORT]/} subdirectory
+ *     holds a registry's CA certificates ({@code *.crt}) and client certificate ({@code *.cert}
+ *     with its {@code *.key}), as podman and docker read them: the first that has one is used
  */
 public record RegistryOptions(
     CredentialStore credentials, Set<String> insecure, Path caFile, int parallel, long chunkSize,
     int attempts, Duration backoff, Duration maxWait, Progress progress,
-    ManifestFormat manifestFormat, Deadlines deadlines, Set<String> credsRealms) {
+    ManifestFormat manifestFormat, Deadlines deadlines, Set<String> credsRealms,
+    Proxies proxies, List<Path> certDirs) {
 
   public static final int DEFAULT_PARALLEL = 4;
   public static final long DEFAULT_CHUNK = 32L << 20;
@@ -74,6 +81,10 @@ public record RegistryOptions(
     if (deadlines == null) {
       deadlines = Deadlines.DEFAULT;
     }
+    if (proxies == null) {
+      proxies = Proxies.NONE;
+    }
+    certDirs = certDirs == null ? List.of() : List.copyOf(certDirs);
   }
 
   /** With the default deadlines and no extra token realms. */
@@ -81,12 +92,13 @@ public record RegistryOptions(
       int parallel, long chunkSize, int attempts, Duration backoff, Duration maxWait,
       Progress progress, ManifestFormat manifestFormat) {
     this(credentials, insecure, caFile, parallel, chunkSize, attempts, backoff, maxWait, progress,
-        manifestFormat, Deadlines.DEFAULT, Set.of());
+        manifestFormat, Deadlines.DEFAULT, Set.of(), Proxies.NONE, List.of());
   }
 
   /**
    * From the environment a front end read: PLINTH_INSECURE_REGISTRIES (comma-separated hosts),
-   * PLINTH_REGISTRY_CA (a PEM file), PLINTH_REGISTRY_USER/PASSWORD, DOCKER_CONFIG, HOME, PATH (for
+   * PLINTH_REGISTRY_CA (a PEM file), PLINTH_CERTS_D (see {@link #certDirs}),
+   * PLINTH_REGISTRY_USER/PASSWORD, DOCKER_CONFIG, HOME, PATH (for
    * credential helpers).
    *
    * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
@@ -96,7 +108,8 @@ public record RegistryOptions(
     String ca = env.get("PLINTH_REGISTRY_CA");
     return new RegistryOptions(new CredentialStore(null, env, home), insecure,
         ca == null || ca.isBlank() ? null : Path.of(ca), DEFAULT_PARALLEL, DEFAULT_CHUNK, 5,
-        Duration.ofMillis(500), Duration.ofSeconds(30), Progress.NONE, null);
+        Duration.ofMillis(500), Duration.ofSeconds(30), Progress.NONE, null)
+        .withCertDirs(certDirs(env, home));
   }
 
   /** Parses a comma-separated host list. */
@@ -109,7 +122,7 @@ public record RegistryOptions(
 
   public RegistryOptions withCredentials(CredentialStore c) {
     return new RegistryOptions(c, insecure, caFile, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
   }
 
   /** With these hosts also insecure. */
@@ -117,42 +130,42 @@ public record RegistryOptions(
     Set<String> all = new TreeSet<>(insecure);
     more.forEach(h -> all.add(h.toLowerCase(Locale.ROOT)));
     return new RegistryOptions(credentials, all, caFile, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
   }
 
   public RegistryOptions withProgress(Progress p) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, p, manifestFormat, deadlines, credsRealms);
+        backoff, maxWait, p, manifestFormat, deadlines, credsRealms, proxies, certDirs);
   }
 
   public RegistryOptions withChunkSize(long c) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, c, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
   }
 
   public RegistryOptions withParallel(int p) {
     return new RegistryOptions(credentials, insecure, caFile, p, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
   }
 
   public RegistryOptions withRetries(int a, Duration first, Duration max) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, a, first, max,
-        progress, manifestFormat, deadlines, credsRealms);
+        progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
   }
 
   public RegistryOptions withCaFile(Path f) {
     return new RegistryOptions(credentials, insecure, f, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms);
+        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
   }
 
   public RegistryOptions withManifestFormat(ManifestFormat f) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, f, deadlines, credsRealms);
+        backoff, maxWait, progress, f, deadlines, credsRealms, proxies, certDirs);
   }
 
   public RegistryOptions withDeadlines(Deadlines d) {
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, manifestFormat, d, credsRealms);
+        backoff, maxWait, progress, manifestFormat, d, credsRealms, proxies, certDirs);
   }
 
   /** With these token realm hosts (host or host:port) also getting credentials. */
@@ -160,7 +173,45 @@ public record RegistryOptions(
     Set<String> all = new TreeSet<>(credsRealms);
     more.forEach(h -> all.add(h.toLowerCase(Locale.ROOT)));
     return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, manifestFormat, deadlines, all);
+        backoff, maxWait, progress, manifestFormat, deadlines, all, proxies, certDirs);
+  }
+
+  /** With requests going through these proxies. */
+  public RegistryOptions withProxies(Proxies p) {
+    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
+        backoff, maxWait, progress, manifestFormat, deadlines, credsRealms, p, certDirs);
+  }
+
+  /** With these certs.d directories (in order) instead. */
+  public RegistryOptions withCertDirs(List<Path> dirs) {
+    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
+        backoff, maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, dirs);
+  }
+
+  /**
+   * The certs.d directories container tools read, in their order: PLINTH_CERTS_D
+   * (colon-separated) if set, else $HOME/.config/containers/certs.d, /etc/containers/certs.d,
+   * /etc/docker/certs.d.
+   */
+  static List<Path> certDirs(Map<String, String> env, Path home) {
+    String given = env.get("PLINTH_CERTS_D");
+    List<Path> out = new java.util.ArrayList<>();
+    if (given != null && !given.isBlank()) {
+      for (String d : given.split(":")) {
+        if (!d.isBlank()) {
+          out.add(Path.of(d.strip()));
+        }
+      }
+      return out;
+    }
+    String h = env.get("HOME");
+    Path userHome = h != null && !h.isBlank() ? Path.of(h) : home;
+    if (userHome != null) {
+      out.add(userHome.resolve(".config/containers/certs.d"));
+    }
+    out.add(Path.of("/etc/containers/certs.d"));
+    out.add(Path.of("/etc/docker/certs.d"));
+    return out;
   }
 
   /** Whether {@code hostPort} was named insecure (by host:port or by host alone). */

@@ -14,18 +14,7 @@ import java.util.List;
  * through {@link RegistrySource}, written through {@link RegistrySink} in the manifest format the
  * options ask for.
  */
-public final class RegistryTransport implements Transport {
-  private final RegistryOptions options;
-
-  public RegistryTransport(RegistryOptions options) {
-    this.options = options;
-  }
-
-  @Override
-  public String prefix() {
-    return ImageRef.REGISTRY;
-  }
-
+public record RegistryTransport(RegistryOptions options) implements Transport {
   @Override
   public List<Platform> check(ImageRef target, List<Platform> platforms) throws PlinthException {
     RegistryRef.parse(target.name());

@@ -3,6 +3,7 @@ package dev.plinth.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.http.RedirectException;
 import dev.plinth.http.Redirects;
+import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.PlinthException;
@@ -145,16 +146,32 @@ final class TokenClient {
     String what = "token from " + realmUri.getHost();
     Attempts a = Attempts.document(http.options);
     Redirects.Trail trail = new Redirects.Trail("GET", uri, MAX_HOPS);
+    boolean oauth = sendCreds && creds.isIdentityToken();
+    if (oauth) {
+      // OAuth2, as docker does with an identity token: POST the refresh token to the realm
+      uri = realmUri;
+      trail = new Redirects.Trail("POST", uri, MAX_HOPS);
+    }
     while (true) {
       Map<String, String> h = new LinkedHashMap<>();
-      if (sendCreds && Destinations.sameAuthority(uri, realmUri)) {
+      RequestBody form = null;
+      if (oauth) {
+        h.put("Content-Type", "application/x-www-form-urlencoded");
+        form = RequestBody.of(refreshForm(c.param("service"), scopes, creds.secret()));
+      } else if (sendCreds && Destinations.sameAuthority(uri, realmUri)) {
         h.put("Authorization", creds.basicHeader());
       }
-      Response resp = get(uri, h, a, what);
+      Response resp = request(oauth ? "POST" : "GET", uri, h, form, a, what);
       int s = resp.status();
       Optional<String> loc = resp.headers().firstValue("Location");
       if (s / 100 == 3 && loc.isPresent()) {
         RegistryHttp.discard(resp);
+        if (oauth) {
+          // a redirected POST would lose its form (or resend the token elsewhere): refused
+          throw new PlinthException(http.access(), host + ": the token server "
+              + realmUri.getHost() + " redirected the identity-token exchange (HTTP " + s
+              + "); plinth does not follow it with the token");
+        }
         URI next = Destinations.resolve(uri, loc.get(), "token");
         http.destinations.checkRealm(next);
         try {
@@ -215,12 +232,26 @@ final class TokenClient {
     return URI.create(base + (q.length() == 0 ? "" : (base.contains("?") ? "&" : "?") + q));
   }
 
-  /** One GET to the token server, tried again on 408/429/5xx and failed connections. */
-  private Response get(URI uri, Map<String, String> headers, Attempts a, String what)
-      throws IOException, PlinthException {
+  /** The OAuth2 refresh-token grant's form, with the service and the scopes asked for. */
+  static byte[] refreshForm(String service, List<String> scopes, String refreshToken) {
+    StringBuilder f = new StringBuilder("grant_type=refresh_token&client_id=plinth");
+    if (service != null) {
+      f.append("&service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8));
+    }
+    if (!scopes.isEmpty()) {
+      f.append("&scope=").append(URLEncoder.encode(String.join(" ", scopes),
+          StandardCharsets.UTF_8));
+    }
+    f.append("&refresh_token=").append(URLEncoder.encode(refreshToken, StandardCharsets.UTF_8));
+    return f.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** One request to the token server, tried again on 408/429/5xx and failed connections. */
+  private Response request(String method, URI uri, Map<String, String> headers, RequestBody body,
+      Attempts a, String what) throws IOException, PlinthException {
     while (true) {
       try {
-        Response resp = http.client.sendWithin("GET", uri, headers, null, a.limits());
+        Response resp = http.client.sendWithin(method, uri, headers, body, a.limits());
         int s = resp.status();
         if (Attempts.retryableStatus(s)) {
           RegistryHttp.discard(resp);

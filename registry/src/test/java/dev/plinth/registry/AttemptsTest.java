@@ -29,13 +29,20 @@ class AttemptsTest {
     assertTrue(Attempts.parseRetryAfter("-1", max).isEmpty());
   }
 
+  /**
+   * Anonymous, {@code attempts} tries 1 ms apart, deadlines of 1 s but for documents (1 min) and
+   * for a blob's idle time.
+   */
+  private static RegistryOptions options(int attempts, Duration blobIdle) {
+    return new RegistryOptions(new CredentialStore(null, Map.of(), null), Set.of(), null, 1, 1,
+        attempts, Duration.ofMillis(1), Duration.ofSeconds(1), Progress.NONE, null)
+        .withDeadlines(new RegistryOptions.Deadlines(Duration.ofSeconds(1), Duration.ofMinutes(1),
+            Duration.ofSeconds(1), blobIdle));
+  }
+
   @Test
   void documentRetries_endAtTheDeadline_andSaySo() throws IOException {
-    RegistryOptions o = new RegistryOptions(new CredentialStore(null, Map.of(), null), Set.of(), null,
-        1, 1, 5, Duration.ofMillis(1), Duration.ofSeconds(1), Progress.NONE, null)
-        .withDeadlines(new RegistryOptions.Deadlines(Duration.ofSeconds(1), Duration.ofMinutes(1),
-            Duration.ofSeconds(1), Duration.ofSeconds(1)));
-    Attempts a = Attempts.document(o);
+    Attempts a = Attempts.document(options(5, Duration.ofSeconds(1)));
     assertTrue(a.again(Duration.ZERO, "x", "HTTP 503"));
     assertEquals(false, a.again(Duration.ofMinutes(2), "x", "HTTP 503"),
         "a wait that would end past the deadline is not started");
@@ -46,11 +53,7 @@ class AttemptsTest {
 
   @Test
   void blobRetries_endOnceTheIdleTimeHasPassedSinceTheLastByte() throws IOException {
-    RegistryOptions o = new RegistryOptions(new CredentialStore(null, Map.of(), null), Set.of(), null,
-        1, 1, 5, Duration.ofMillis(1), Duration.ofSeconds(1), Progress.NONE, null)
-        .withDeadlines(new RegistryOptions.Deadlines(Duration.ofSeconds(1), Duration.ofMinutes(1),
-            Duration.ofSeconds(1), Duration.ofMinutes(5)));
-    Attempts a = Attempts.blob(o);
+    Attempts a = Attempts.blob(options(5, Duration.ofMinutes(5)));
     assertTrue(a.again(Duration.ZERO, "x", "reset"));
     assertEquals(false, a.again(Duration.ofMinutes(6), "x", "reset"));
     assertEquals("timed out (2 attempts; a blob is not tried again 5 min after its start or last"
@@ -59,9 +62,7 @@ class AttemptsTest {
 
   @Test
   void usedUpAttempts_sayHowMany() throws IOException {
-    RegistryOptions o = new RegistryOptions(new CredentialStore(null, Map.of(), null), Set.of(), null,
-        1, 1, 2, Duration.ofMillis(1), Duration.ofSeconds(1), Progress.NONE, null);
-    Attempts a = Attempts.document(o);
+    Attempts a = Attempts.document(options(2, Duration.ofMinutes(5)));
     assertTrue(a.again(Duration.ZERO, "x", "reset"));
     assertEquals(false, a.again(Duration.ZERO, "x", "reset"));
     assertEquals("cannot connect (connection refused or unreachable) (after 2 tries)",

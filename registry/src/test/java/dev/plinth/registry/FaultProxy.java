@@ -1,5 +1,6 @@
 package dev.plinth.registry;
 
+import dev.plinth.http.TestRequest;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -235,23 +236,10 @@ public final class FaultProxy implements AutoCloseable {
     return b.toString(StandardCharsets.ISO_8859_1);
   }
 
+  /** A head without its empty line; null when the stream ends first (or it is over 64 KiB). */
   private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int state = 0;
-    int c;
-    while ((c = in.read()) >= 0) {
-      b.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) ? state + 1
-          : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
-      if (state == 4) {
-        String s = b.toString(StandardCharsets.ISO_8859_1);
-        return s.substring(0, s.length() - 4);
-      }
-      if (b.size() > 65536) {
-        throw new IOException("request head too long");
-      }
-    }
-    return null;
+    String head = TestRequest.head(in);
+    return head == null ? null : head.substring(0, head.length() - 4);
   }
 
   private static Map<String, String> headers(String[] lines) {

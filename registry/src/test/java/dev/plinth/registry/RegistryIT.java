@@ -227,6 +227,40 @@ class RegistryIT {
   }
 
   @Test
+  void token_identityTokenFromConfigJson_isExchangedByOAuth2() throws Exception {
+    try (TestRegistry reg = TestRegistry.token()) {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("plinth-docker-config-");
+      try {
+        java.nio.file.Files.writeString(dir.resolve("config.json"), "{\"auths\": {\""
+            + reg.host() + "\": {\"identitytoken\": \"" + TokenServer.IDENTITY_TOKEN + "\"}}}");
+        RegistryOptions o = opts(null).withCredentials(new CredentialStore(null,
+            java.util.Map.of("DOCKER_CONFIG", dir.toString()), null))
+            .withCredsRealms(Set.of(reg.tokenRealm()));
+        ImageIndex idx = TestImages.single(13, 1000);
+        RegistryRef ref = RegistryRef.parse(reg.host() + "/team/oauth:1");
+        RegistrySink.push(idx, ref, o);
+        assertHolds(ref, idx, o);
+        assertTrue(reg.tokenServer().oauthGrants.get() > 0, "no refresh-token grant was made");
+        assertEquals(0, reg.tokenServer().refused.get());
+
+        java.nio.file.Files.writeString(dir.resolve("config.json"), "{\"auths\": {\""
+            + reg.host() + "\": {\"identitytoken\": \"expired\"}}}");
+        RegistryOptions stale = opts(null).withCredentials(new CredentialStore(null,
+            java.util.Map.of("DOCKER_CONFIG", dir.toString()), null))
+            .withCredsRealms(Set.of(reg.tokenRealm()));
+        PlinthException e = assertThrows(PlinthException.class,
+            () -> RegistrySink.push(TestImages.single(14, 10), ref, stale));
+        assertEquals(PlinthException.Kind.OUTPUT, e.kind());
+        assertTrue(e.getMessage().contains("(identitytoken)"), e.getMessage());
+        assertTrue(!e.getMessage().contains("expired"), e.getMessage());
+      } finally {
+        java.nio.file.Files.deleteIfExists(dir.resolve("config.json"));
+        java.nio.file.Files.deleteIfExists(dir);
+      }
+    }
+  }
+
+  @Test
   void token_realmOnAnotherPort_notNamed_getsNoCredentials() throws Exception {
     try (TestRegistry reg = TestRegistry.token()) {
       RegistryRef ref = RegistryRef.parse(reg.host() + "/team/app:1");

@@ -1,9 +1,7 @@
 package dev.plinth.registry;
 
-import java.io.ByteArrayOutputStream;
+import dev.plinth.http.TestRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -11,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -69,52 +66,28 @@ final class ScriptedServer implements AutoCloseable {
 
   private void serve(Socket s, Script script) {
     try (s) {
-      InputStream in = s.getInputStream();
-      OutputStream out = s.getOutputStream();
-      for (int r = 0; r < 20; r++) {
-        String head = head(in);
-        if (head == null) {
-          return;
-        }
-        requests.add(head.substring(0, head.indexOf("\r\n")));
-        for (String l : head.split("\r\n")) {
-          if (l.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-            in.readNBytes(Integer.parseInt(l.substring(15).trim()));
-          }
-        }
-        Answer a = script.answer(head);
+      TestRequest.serve(s.getInputStream(), s.getOutputStream(), (req, out) -> {
+        requests.add(req.line());
+        Answer a = script.answer(req.head());
         out.write(a.now().getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         byte[] t = a.trickle().getBytes(StandardCharsets.ISO_8859_1);
         for (int i = 0; i < Math.min(t.length, 2000); i++) {
           if (closed.await(50, TimeUnit.MILLISECONDS)) {
-            return;
+            return false;
           }
           out.write(t[i]);
           out.flush();
         }
         if (a.hold()) {
           closed.await(120, TimeUnit.SECONDS);
-          return;
+          return false;
         }
-      }
+        return true;
+      });
     } catch (IOException | InterruptedException e) {
       // closed, or the client went away
     }
-  }
-
-  private static String head(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    for (int ch; (ch = in.read()) >= 0; ) {
-      b.write(ch);
-      if (b.size() >= 4 && b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-        return b.toString(StandardCharsets.ISO_8859_1);
-      }
-      if (b.size() > 65536) {
-        return null;
-      }
-    }
-    return null;
   }
 
   @Override

@@ -48,20 +48,42 @@ public final class TestRegistry implements AutoCloseable {
 
   /** A registry over plain HTTP, anonymous. */
   public static TestRegistry plain() throws IOException {
-    return start(false, false);
+    return start(false, false, false);
+  }
+
+  /**
+   * A registry over TLS (a test CA) that requires a client certificate signed by that CA, with
+   * basic auth for USER/PASSWORD; the client's certificate and key are {@link #clientCert()} and
+   * {@link #clientKey()} (PKCS#8) or {@link #clientKeyPkcs1()}.
+   */
+  public static TestRegistry tlsClientCert() throws IOException {
+    return start(true, false, true);
+  }
+
+  public Path clientCert() {
+    return dir.resolve("client.cert");
+  }
+
+  public Path clientKey() {
+    return dir.resolve("client.key");
+  }
+
+  public Path clientKeyPkcs1() {
+    return dir.resolve("client-pkcs1.key");
   }
 
   /** A registry over TLS (a test CA; see {@link #caFile}) with basic auth for USER/PASSWORD. */
   public static TestRegistry tlsBasic() throws IOException {
-    return start(true, false);
+    return start(true, false, false);
   }
 
   /** A registry over plain HTTP whose bearer tokens come from a TokenServer for USER/PASSWORD. */
   public static TestRegistry token() throws IOException {
-    return start(false, true);
+    return start(false, true, false);
   }
 
-  private static TestRegistry start(boolean tls, boolean token) throws IOException {
+  private static TestRegistry start(boolean tls, boolean token, boolean clientCert)
+      throws IOException {
     String exe = which("docker-registry");
     Path dir = Files.createTempDirectory("plinth-registry-");
     int port = freePort();
@@ -78,11 +100,23 @@ public final class TestRegistry implements AutoCloseable {
       exec(dir, which("openssl"), "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key",
           "-out", "server.csr", "-subj", "/CN=127.0.0.1");
       Files.writeString(dir.resolve("san.ext"),
-          "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n");
+          "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:registry.proxy.test\n"
+          + "basicConstraints=CA:FALSE\n");
       exec(dir, which("openssl"), "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey",
           "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext");
       cfg.append("  tls:\n    certificate: ").append(dir.resolve("server.crt"))
           .append("\n    key: ").append(dir.resolve("server.key")).append("\n");
+      if (clientCert) {
+        exec(dir, which("openssl"), "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+            "client.key", "-out", "client.csr", "-subj", "/CN=plinth test client");
+        Files.writeString(dir.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
+        exec(dir, which("openssl"), "x509", "-req", "-in", "client.csr", "-CA", "ca.crt",
+            "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.cert", "-days", "2",
+            "-extfile", "client.ext");
+        exec(dir, which("openssl"), "rsa", "-in", "client.key", "-traditional", "-out",
+            "client-pkcs1.key");
+        cfg.append("    clientcas:\n      - ").append(ca).append("\n");
+      }
       String line = exec(dir, which("htpasswd"), "-Bbn", USER, PASSWORD).strip();
       Files.writeString(dir.resolve("htpasswd"), line + "\n");
       cfg.append("auth:\n  htpasswd:\n    realm: plinth-test\n    path: ")

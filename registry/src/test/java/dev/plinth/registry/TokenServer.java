@@ -40,6 +40,10 @@ public final class TokenServer implements AutoCloseable {
   private final String password;
   public final AtomicInteger issued = new AtomicInteger();
   public final AtomicInteger refused = new AtomicInteger();
+  /** Access tokens given for the identity token (OAuth2 refresh-token grants). */
+  public final AtomicInteger oauthGrants = new AtomicInteger();
+  /** The OAuth2 identity (refresh) token this server accepts, as docker login would store it. */
+  public static final String IDENTITY_TOKEN = "plinth-test-identity-token.refresh";
 
   private TokenServer(Path dir, String user, String password) throws IOException {
     this.user = user;
@@ -79,7 +83,28 @@ public final class TokenServer implements AutoCloseable {
     try (ex) {
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       boolean known = false;
-      if (auth != null) {
+      boolean oauth = ex.getRequestMethod().equals("POST");
+      String raw = ex.getRequestURI().getRawQuery();
+      if (oauth) {
+        // OAuth2 refresh-token grant: the form carries service, scope and the refresh token
+        raw = new String(ex.getRequestBody().readNBytes(1 << 16), StandardCharsets.US_ASCII);
+        Map<String, String> form = new LinkedHashMap<>();
+        for (String kv : raw.split("&")) {
+          String[] p = kv.split("=", 2);
+          form.put(p[0], java.net.URLDecoder.decode(p.length > 1 ? p[1] : "",
+              StandardCharsets.UTF_8));
+        }
+        if (!"refresh_token".equals(form.get("grant_type"))
+            || !IDENTITY_TOKEN.equals(form.get("refresh_token")) || auth != null
+            || !"application/x-www-form-urlencoded".equals(
+                ex.getRequestHeaders().getFirst("Content-Type"))) {
+          refused.incrementAndGet();
+          ex.sendResponseHeaders(401, -1);
+          return;
+        }
+        oauthGrants.incrementAndGet();
+        known = true;
+      } else if (auth != null) {
         String want = "Basic " + Base64.getEncoder().encodeToString(
             (user + ":" + password).getBytes(StandardCharsets.UTF_8));
         if (!auth.equals(want)) {
@@ -91,12 +116,14 @@ public final class TokenServer implements AutoCloseable {
       }
       List<Object> access = new ArrayList<>();
       Map<String, String> q = new LinkedHashMap<>();
-      String raw = ex.getRequestURI().getRawQuery();
       List<String> scopes = new ArrayList<>();
       if (raw != null) {
         for (String kv : raw.split("&")) {
           String[] p = kv.split("=", 2);
           String v = java.net.URLDecoder.decode(p.length > 1 ? p[1] : "", StandardCharsets.UTF_8);
+          if (p[0].equals("refresh_token")) {
+            continue;
+          }
           if (p[0].equals("scope")) {
             scopes.addAll(List.of(v.split(" ")));
           } else {
@@ -132,7 +159,9 @@ public final class TokenServer implements AutoCloseable {
       sig.initSign(key);
       sig.update(signingInput.getBytes(StandardCharsets.US_ASCII));
       String jwt = signingInput + "." + url.encodeToString(sig.sign());
-      byte[] body = dev.plinth.oci.Json.write(Map.of("token", jwt, "expires_in", 600));
+      byte[] body = dev.plinth.oci.Json.write(oauth
+          ? Map.of("access_token", jwt, "expires_in", 600, "token_type", "Bearer")
+          : Map.of("token", jwt, "expires_in", 600));
       ex.getResponseHeaders().set("Content-Type", "application/json");
       ex.sendResponseHeaders(200, body.length);
       try (OutputStream out = ex.getResponseBody()) {

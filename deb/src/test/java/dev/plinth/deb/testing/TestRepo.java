@@ -400,11 +400,7 @@ public final class TestRepo implements AutoCloseable {
         OutputStream out = ex.getResponseBody();
         out.write(body, 0, body.length / 2);
         out.flush();
-        try {
-          Thread.sleep(30_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        paused(30_000);
         return;
       }
       if (Boolean.TRUE.equals(trickles.get(path))) {
@@ -413,10 +409,7 @@ public final class TestRepo implements AutoCloseable {
         for (int i = 0; i < Math.min(body.length, 2000); i++) {
           out.write(body[i]);
           out.flush();
-          try {
-            Thread.sleep(50);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+          if (!paused(50)) {
             return;
           }
         }
@@ -472,6 +465,17 @@ public final class TestRepo implements AutoCloseable {
       return HexFormat.of().formatHex(MessageDigest.getInstance(alg).digest(b));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Sleeps; false when interrupted (the server is stopping). */
+  private static boolean paused(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 }

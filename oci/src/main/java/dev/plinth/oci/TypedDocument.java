@@ -9,10 +9,26 @@ import java.util.function.Predicate;
 
 /**
  * What an {@link Index} and a {@link Manifest} share: schemaVersion 2, an optional media type of
- * their kind, an artifact type, a subject and annotations, read and written the same way.
+ * their kind, an artifact type, a subject and annotations, read and written the same way; their
+ * bytes are their compact JSON.
  */
-final class TypedDocuments {
-  private TypedDocuments() {}
+sealed interface TypedDocument permits Index, Manifest {
+  /** The media type the document states; null when it states none. */
+  String mediaType();
+
+  /** As plinth writes it. */
+  Map<String, Object> toJson();
+
+  /** The compact JSON: what the document's digest is of. */
+  default byte[] bytes() {
+    return Json.write(toJson());
+  }
+
+  /** The document as a blob, of its own media type (OCI's when it states none). */
+  default Blob blob() {
+    String ociType = this instanceof Index ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+    return Blob.of(mediaType() == null ? ociType : mediaType(), bytes());
+  }
 
   /**
    * Checks schemaVersion 2 and returns the stated media type (null when none), which must pass

@@ -1,0 +1,82 @@
+package dev.plinth.cli.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plinth.oci.Descriptor;
+import dev.plinth.oci.Index;
+import dev.plinth.oci.OciLayoutWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a CI job sees of plinth's outputs: files as readable as its umask says (a later step may
+ * run as another user), and four plinth processes writing to one oci: layout at once keeping all
+ * four tags.
+ */
+class OutputFilesIT {
+  @TempDir Path tmp;
+
+  private Process plinth(String shell, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("sh", "-c", shell + "; exec \"$0\" \"$@\"",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        System.getProperty("plinth.jar")));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("log-" + System.nanoTime()).toFile());
+    pb.environment().putAll(Peers.env(java.util.Map.of()));
+    return pb.start();
+  }
+
+  private static void waitOk(Process p, String what) throws Exception {
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), what + " did not finish in 5 minutes");
+    assertEquals(0, p.exitValue(), what);
+  }
+
+  @Test
+  void outputsFollowTheUmask() throws Exception {
+    for (String[] c : new String[][] {{"022", "rw-r--r--"}, {"027", "rw-r-----"}}) {
+      Path archive = tmp.resolve("base-" + c[0] + ".tar");
+      Path layout = tmp.resolve("layout-" + c[0]);
+      waitOk(plinth("umask " + c[0], "base", "--to", "oci-archive:" + archive), "archive");
+      waitOk(plinth("umask " + c[0], "base", "--to", "oci:" + layout + ":1"), "layout");
+      for (Path p : List.of(archive, layout.resolve("index.json"), layout.resolve("oci-layout"))) {
+        assertEquals(c[1], PosixFilePermissions.toString(Files.getPosixFilePermissions(p)),
+            "umask " + c[0] + ": " + p);
+      }
+    }
+  }
+
+  @Test
+  void fourProcessesWritingOneLayout_keepEveryTag() throws Exception {
+    for (int round = 0; round < 2; round++) {
+      Path layout = tmp.resolve("shared-" + round);
+      List<Process> ps = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        // different times, different images: each writer adds blobs of its own
+        ps.add(plinth("export SOURCE_DATE_EPOCH=" + (1700000000 + w), "base", "--to",
+            "oci:" + layout + ":t" + w));
+      }
+      for (int w = 0; w < 4; w++) {
+        waitOk(ps.get(w), "writer " + w + " of round " + round);
+      }
+      Set<String> tags = new TreeSet<>();
+      for (Descriptor d : Index.parse(Files.readAllBytes(layout.resolve("index.json")),
+          "index.json").manifests()) {
+        tags.add(d.annotations().get(OciLayoutWriter.REF_NAME));
+      }
+      assertEquals(Set.of("t0", "t1", "t2", "t3"), tags, "round " + round);
+      for (int w = 0; w < 4; w++) {
+        RegistryCliIT.ok("inspect", "oci:" + layout + ":t" + w);
+      }
+    }
+  }
+}

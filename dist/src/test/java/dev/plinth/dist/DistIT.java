@@ -1,0 +1,107 @@
+package dev.plinth.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plinth.registry.TestRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The release archive as a user meets it: unpacked into an empty directory, run with nothing but
+ * a Java runtime on PATH (no Maven, no repository), it builds, pushes and audits; the archive's
+ * entries have fixed times and modes, and its .sha256 file checks.
+ */
+class DistIT {
+  @TempDir Path tmp;
+  private final Path archive = Path.of(System.getProperty("plinth.archive"));
+  private final String version = System.getProperty("plinth.version");
+
+  record Run(int code, String out) {}
+
+  private Run run(Path dir, Map<String, String> env, String... cmd) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(5, TimeUnit.MINUTES), String.join(" ", cmd) + " did not end");
+    return new Run(p.exitValue(), out);
+  }
+
+  @Test
+  void archive_hasFixedEntries_andItsChecksum() throws Exception {
+    Run list = run(tmp, Map.of("PATH", "/usr/bin:/bin", "TZ", "UTC"), "tar", "--full-time",
+        "-tvzf", archive.toString());
+    assertEquals(0, list.code(), list.out());
+    String base = "plinth-" + version + "/";
+    List<String> names = new ArrayList<>();
+    for (String line : list.out().strip().split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      String name = f[f.length - 1];
+      names.add(name);
+      assertEquals("1980-01-01", f[3], "the entry's time is the build's fixed one: " + line);
+      if (name.equals(base + "bin/plinth")) {
+        assertEquals("-rwxr-xr-x", f[0], line);
+      } else if (!name.endsWith("/")) {
+        assertEquals("-rw-r--r--", f[0], line);
+      }
+    }
+    for (String n : List.of("bin/plinth", "lib/plinth.jar", "LICENSE", "README.txt")) {
+      assertTrue(names.contains(base + n), n + " in " + names);
+    }
+    String sum = Files.readString(Path.of(archive + ".sha256"));
+    String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest(Files.readAllBytes(archive)));
+    assertEquals(hex + "  " + archive.getFileName(), sum.strip());
+    Path zip = Path.of(archive.toString().replace(".tar.gz", ".zip"));
+    assertTrue(Files.size(zip) > 1_000_000, zip + " missing or empty");
+    assertTrue(Files.readString(Path.of(zip + ".sha256")).endsWith(zip.getFileName().toString()
+        + "\n") || Files.readString(Path.of(zip + ".sha256")).strip().endsWith(
+            zip.getFileName().toString()));
+  }
+
+  @Test
+  void unpacked_withOnlyJavaOnPath_buildsPushesAndAudits() throws Exception {
+    Path unpack = Files.createDirectories(tmp.resolve("opt"));
+    assertEquals(0, run(unpack, Map.of("PATH", "/usr/bin:/bin"), "tar", "-xzf",
+        archive.toString()).code());
+    // a PATH with java and ls alone: no Maven, no git, no repository checkout
+    Path tools = Files.createDirectories(tmp.resolve("tools"));
+    Files.createSymbolicLink(tools.resolve("java"),
+        Path.of(System.getProperty("java.home"), "bin", "java"));
+    Files.createSymbolicLink(tools.resolve("ls"), Path.of("/bin/ls"));
+    Path bin = unpack.resolve("plinth-" + version + "/bin");
+    // on PATH through a symlink, as a package manager would link it
+    Files.createSymbolicLink(tools.resolve("plinth"), bin.resolve("plinth"));
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    Map<String, String> env = Map.of("PATH", tools.toString(), "HOME", work.toString(),
+        "XDG_CACHE_HOME", work.resolve("cache").toString());
+
+    Run v = run(work, env, tools.resolve("plinth").toString(), "--version");
+    assertEquals(0, v.code(), v.out());
+    assertTrue(v.out().startsWith("plinth " + version.replace("-SNAPSHOT", "")), v.out());
+    Run base = run(work, env, tools.resolve("plinth").toString(), "base", "--to", "oci-archive:base.tar");
+    assertEquals(0, base.code(), base.out());
+    try (TestRegistry reg = TestRegistry.plain()) {
+      Run push = run(work, env, tools.resolve("plinth").toString(), "copy", "oci-archive:base.tar",
+          reg.host() + "/dist/base:1", "-q");
+      assertEquals(0, push.code(), push.out());
+      Run audit = run(work, env, tools.resolve("plinth").toString(), "audit", reg.host() + "/dist/base:1");
+      assertEquals(0, audit.code(), audit.out());
+    }
+    Run noJava = run(work, Map.of("PATH", tmp.resolve("empty").toString()),
+        bin.resolve("plinth").toString(), "--version");
+    assertEquals(70, noJava.code(), noJava.out());
+    assertTrue(noJava.out().contains("Java 17 or newer"), noJava.out());
+  }
+}
