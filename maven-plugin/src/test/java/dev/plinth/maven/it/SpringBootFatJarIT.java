@@ -27,7 +27,8 @@ class SpringBootFatJarIT extends FrameworkAppChecks {
     // What the CLI's build command does with -f plinth.yaml --to oci-archive:...
     Plinth.build(PlinthYaml.load(project.resolve("plinth.yaml")),
         ImageRef.parse("oci-archive:" + archive),
-        Plinth.Options.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home"))));
+        Plinth.Options.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home"))))
+        .lines().forEach(System.out::println);
     assertTrue(archive.toFile().isFile(), archive.toString());
     return archive;
   }
