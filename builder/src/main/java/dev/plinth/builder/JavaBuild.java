@@ -55,6 +55,9 @@ final class JavaBuild {
   private final List<Layer> appLayers = new ArrayList<>();
   private final List<String> appHistory = new ArrayList<>();
   private long appFileBytes;
+  /** The first Java with the AOT cache of one training run (JEPs 483 and 514). */
+  static final int AOT_VERSION = 25;
+
   private List<String> modules;
   private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
   private final RuntimeLayers runtimes;
@@ -93,12 +96,16 @@ final class JavaBuild {
         note = "java.version " + version + " (not set): " + (h.major() == 0
             ? "the app has no class files" : "the app's classes need Java " + h.feature()
             + ", e.g. " + h.where());
+        if (java.aot() != null && version < AOT_VERSION) {
+          version = AOT_VERSION;
+          note = "java.version " + version + " (not set): java.aot needs it";
+        }
       }
       java = java.resolved(version);
       spec = spec.withJava(java);
     }
     if (java.aot() != null) {
-      if (java.runtime() == null && java.version() < 25) {
+      if (java.runtime() == null && java.version() < AOT_VERSION) {
         throw new PlinthException(Kind.USAGE, "java.aot needs java.version 25 or later (the"
             + " JDK's AOT cache from one training run came with JDK 25); this build has "
             + java.version());

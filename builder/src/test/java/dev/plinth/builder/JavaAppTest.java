@@ -182,6 +182,13 @@ class JavaAppTest {
         null, "Main", List.of(classes), 17, List.of(), List.of(), null, null));
     assertEquals("bookworm", JavaBuild.prepare(seventeen, options()).spec()
         .java().suite(), "an explicit version: its suite");
+
+    BuildSpec aot = BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withJava(new JavaSpec(null,
+        "Main", List.of(classes), JavaSpec.UNSET, List.of(), List.of(),
+        dev.plinth.jvm.AotSpec.DEFAULT, null));
+    JavaBuild withAot = JavaBuild.prepare(aot, options());
+    assertEquals(25, withAot.spec().java().version(), "java.aot needs 25: the default follows");
+    assertTrue(withAot.notes().get(0).contains("java.aot"), withAot.notes().toString());
   }
 
   @Test

@@ -23,11 +23,6 @@ public record Debs(Repository repository, Cache cache, Consumer<String> status) 
     return repository.deb(r.filename(), r.sha256(), r.size());
   }
 
-  /** Whether the cache has the .deb of {@code r} (by name only: {@link #get} checks it). */
-  public boolean cached(PackageRecord r) {
-    return Files.isRegularFile(cache.path(r.sha256()));
-  }
-
   static String megabytes(long bytes) {
     return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
   }

@@ -84,7 +84,9 @@ public final class JavaRuntime {
    *
    * @param jdk the Debian package whose jmods were linked
    * @param javaVersion the runtime's version, as its release file says (e.g. 25.0.5)
-   * @param libraries the packages native libraries were taken from, with their records
+   * @param linker what linked it ({@link Jdk#identity})
+   * @param libraries the packages native libraries were taken from, as installed
+   * @param libraryPackages their records, in the same order
    */
   public record Built(PackageRecord jdk, String javaVersion, String linker, List<String> modules,
       List<PackageInstaller.Installed> libraries, List<PackageRecord> libraryPackages) {}
