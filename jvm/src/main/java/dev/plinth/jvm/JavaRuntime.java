@@ -132,14 +132,74 @@ public final class JavaRuntime {
           all.add(p.toString());
         }
       }
-      List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
-      cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
-          "--multi-release", release, "--module-path", String.join(":", all)));
-      cmd.addAll(modular);
-      addModules(modules, run(cmd, work, "jdeps (finding the modules of the app's modular jars)"),
-          true);
+      // A modular jar that requires a module the class path lacks (io.smallrye.config requires
+      // org.objectweb.asm, which Quarkus ships shaded) makes the whole run fail: it is left out
+      // of the run and its module descriptor's own JDK requirements are taken instead.
+      List<String> left = new ArrayList<>(modular);
+      while (!left.isEmpty()) {
+        List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
+        cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
+            "--multi-release", release, "--module-path", String.join(":", all)));
+        cmd.addAll(left);
+        try {
+          addModules(modules, run(cmd, work,
+              "jdeps (finding the modules of the app's modular jars)"), true);
+          break;
+        } catch (PlinthException e) {
+          String jar = requirer(e.getMessage(), left);
+          if (jar == null) {
+            throw e;
+          }
+          left.remove(jar);
+          modules.addAll(jdkRequires(Path.of(jar)));
+        }
+      }
     }
     return List.copyOf(modules);
+  }
+
+  /** The jar of {@code jars} whose module jdeps names in "... required by MODULE", or null. */
+  static String requirer(String jdepsError, List<String> jars) {
+    int at = jdepsError == null ? -1 : jdepsError.indexOf("required by ");
+    if (at < 0) {
+      return null;
+    }
+    int end = at + "required by ".length();
+    int stop = end;
+    while (stop < jdepsError.length() && !Character.isWhitespace(jdepsError.charAt(stop))) {
+      stop++;
+    }
+    String module = jdepsError.substring(end, stop);
+    for (String jar : jars) {
+      try {
+        for (java.lang.module.ModuleReference r : java.lang.module.ModuleFinder.of(Path.of(jar))
+            .findAll()) {
+          if (r.descriptor().name().equals(module)) {
+            return jar;
+          }
+        }
+      } catch (RuntimeException e) {
+        // a descriptor this JVM cannot read: not the one
+      }
+    }
+    return null;
+  }
+
+  /** The java.* and jdk.* modules a modular jar's descriptor requires (none if unreadable). */
+  static Set<String> jdkRequires(Path jar) {
+    Set<String> out = new TreeSet<>();
+    try {
+      for (java.lang.module.ModuleReference r : java.lang.module.ModuleFinder.of(jar).findAll()) {
+        for (java.lang.module.ModuleDescriptor.Requires q : r.descriptor().requires()) {
+          if (q.name().startsWith("java.") || q.name().startsWith("jdk.")) {
+            out.add(q.name());
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      // unreadable here: the training run still sees what it loads
+    }
+    return out;
   }
 
   private static void addModules(Set<String> into, String jdepsOutput, boolean jdkOnly) {
