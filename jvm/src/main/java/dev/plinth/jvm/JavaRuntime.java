@@ -133,71 +133,58 @@ public final class JavaRuntime {
         }
       }
       // A modular jar that requires a module the class path lacks (io.smallrye.config requires
-      // org.objectweb.asm, which Quarkus ships shaded) makes the whole run fail: it is left out
-      // of the run and its module descriptor's own JDK requirements are taken instead.
-      List<String> left = new ArrayList<>(modular);
-      while (!left.isEmpty()) {
-        List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
-        cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
-            "--multi-release", release, "--module-path", String.join(":", all)));
-        cmd.addAll(left);
-        try {
-          addModules(modules, run(cmd, work,
-              "jdeps (finding the modules of the app's modular jars)"), true);
-          break;
-        } catch (PlinthException e) {
-          String jar = requirer(e.getMessage(), left);
-          if (jar == null) {
-            throw e;
+      // org.objectweb.asm, which Quarkus ships shaded) makes the whole run fail: then each jar
+      // is analysed on its own, and one jdeps cannot resolve gives its descriptor's JDK
+      // requirements instead (the training run sees what the app loads either way).
+      try {
+        addModules(modules, run(modularRun(jdk, release, all, modular), work,
+            "jdeps (finding the modules of the app's modular jars)"), true);
+      } catch (PlinthException e) {
+        for (String jar : modular) {
+          try {
+            addModules(modules, run(modularRun(jdk, release, all, List.of(jar)), work,
+                "jdeps (finding the modules of " + jar + ")"), true);
+          } catch (PlinthException one) {
+            modules.addAll(jdkRequires(Path.of(jar)));
           }
-          left.remove(jar);
-          modules.addAll(jdkRequires(Path.of(jar)));
         }
       }
     }
     return List.copyOf(modules);
   }
 
-  /** The jar of {@code jars} whose module jdeps names in "... required by MODULE", or null. */
-  static String requirer(String jdepsError, List<String> jars) {
-    int at = jdepsError == null ? -1 : jdepsError.indexOf("required by ");
-    if (at < 0) {
-      return null;
-    }
-    int end = at + "required by ".length();
-    int stop = end;
-    while (stop < jdepsError.length() && !Character.isWhitespace(jdepsError.charAt(stop))) {
-      stop++;
-    }
-    String module = jdepsError.substring(end, stop);
-    for (String jar : jars) {
-      try {
-        for (java.lang.module.ModuleReference r : java.lang.module.ModuleFinder.of(Path.of(jar))
-            .findAll()) {
-          if (r.descriptor().name().equals(module)) {
-            return jar;
-          }
-        }
-      } catch (RuntimeException e) {
-        // a descriptor this JVM cannot read: not the one
-      }
-    }
-    return null;
+  private static List<String> modularRun(Jdk jdk, String release, List<String> modulePath,
+      List<String> jars) {
+    List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
+    cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
+        "--multi-release", release, "--module-path", String.join(":", modulePath)));
+    cmd.addAll(jars);
+    return cmd;
   }
 
-  /** The java.* and jdk.* modules a modular jar's descriptor requires (none if unreadable). */
+  /**
+   * The java.* and jdk.* modules a modular jar's descriptor requires (none if unreadable). The
+   * descriptor is read as it is, without the checks a module finder makes (a shaded jar may
+   * declare packages it no longer holds).
+   */
   static Set<String> jdkRequires(Path jar) {
     Set<String> out = new TreeSet<>();
-    try {
-      for (java.lang.module.ModuleReference r : java.lang.module.ModuleFinder.of(jar).findAll()) {
-        for (java.lang.module.ModuleDescriptor.Requires q : r.descriptor().requires()) {
+    try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile(), false,
+        java.util.zip.ZipFile.OPEN_READ, Runtime.version())) {
+      java.util.jar.JarEntry e = j.getJarEntry("module-info.class");
+      if (e == null) {
+        return out;
+      }
+      try (InputStream in = j.getInputStream(e)) {
+        for (java.lang.module.ModuleDescriptor.Requires q
+            : java.lang.module.ModuleDescriptor.read(in).requires()) {
           if (q.name().startsWith("java.") || q.name().startsWith("jdk.")) {
             out.add(q.name());
           }
         }
       }
-    } catch (RuntimeException e) {
-      // unreadable here: the training run still sees what it loads
+    } catch (IOException | RuntimeException e) {
+      // unreadable here: the training run still sees what the app loads
     }
     return out;
   }
