@@ -27,6 +27,9 @@ import java.util.Objects;
 public final class OciLayoutWriter {
   public static final String REF_NAME = "org.opencontainers.image.ref.name";
   static final byte[] OCI_LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes();
+  /** What a layout writer puts in a layout directory. */
+  private static final java.util.Set<String> LAYOUT_NAMES =
+      java.util.Set.of("oci-layout", "blobs", "index.json");
   /** Per layout directory, the lock of this JVM's writers (file locks are per process). */
   private static final Map<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
@@ -40,7 +43,9 @@ public final class OciLayoutWriter {
       indexJson(Files.readAllBytes(indexJson), dir + "/index.json", tag, index.top());
     } else if (Files.isDirectory(dir) && !Files.exists(dir.resolve("oci-layout"))) {
       try (var list = Files.list(dir)) {
-        if (list.anyMatch(p -> true)) {
+        // what another writer of this layout may have made since the check above: fine
+        if (list.anyMatch(p -> !LAYOUT_NAMES.contains(p.getFileName().toString())
+            && !p.getFileName().toString().endsWith(".plinth-tmp"))) {
           throw new PlinthException(
               PlinthException.Kind.OUTPUT,
               dir
