@@ -197,8 +197,24 @@ final class RegistryHttp {
       PlinthException second = answered ? tls : plain;
       throw new PlinthException(first.kind(), host + " answers GET /v2/ neither over plain HTTP"
           + " nor over HTTPS. " + (answered ? "Plain HTTP: " : "HTTPS: ") + first.getMessage()
-          + ". " + (answered ? "HTTPS: " : "Plain HTTP: ") + second.getMessage(), first);
+          + ". " + (answered ? "HTTPS: " : "Plain HTTP: ") + second.getMessage()
+          + clientCertificateHint(tls), first);
     }
+  }
+
+  /**
+   * A hint for a TLS connection the server closed after the handshake: with TLS 1.3 that is how
+   * a registry that requires a client certificate refuses a client without one.
+   */
+  private String clientCertificateHint(PlinthException tls) {
+    String m = String.valueOf(tls.getMessage());
+    if (m.contains("Broken pipe") || m.contains("Connection reset")
+        || m.contains("certificate_required") || m.contains("bad_certificate")) {
+      return ". The HTTPS connection was closed after the handshake, as a registry that requires"
+          + " a client certificate closes it: put client.cert and client.key in"
+          + " /etc/containers/certs.d/" + host + "/ (docs/registry.md)";
+    }
+    return "";
   }
 
   /** Sends a request: authenticated, retried, redirects followed. */
