@@ -185,9 +185,17 @@ class RegistryCliIT {
     Run again = plinth(Map.of(), "base", "--to", ref, "--json");
     assertEquals(0, again.code(), again.err());
     assertTrue(again.out().trim().startsWith("{"), again.out());
+    int blobs = 0;
     for (String line : again.err().strip().split("\n")) {
-      assertTrue(line.contains("\"outcome\":\"exists\""), again.err());
+      // JSON lines only: the build's steps as status events, every blob already there
+      assertTrue(line.startsWith("{\"event\":\"status\"") || line.startsWith("{\"event\":\"blob\""),
+          again.err());
+      if (line.startsWith("{\"event\":\"blob\"")) {
+        blobs++;
+        assertTrue(line.contains("\"outcome\":\"exists\""), again.err());
+      }
     }
+    assertTrue(blobs > 0, again.err());
     Run quiet = plinth(Map.of(), "base", "--to", ref, "--quiet");
     assertEquals("", quiet.err());
   }
