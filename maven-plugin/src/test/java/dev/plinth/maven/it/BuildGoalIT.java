@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plinth.maven.it.ItMaven.Result;
+import dev.plinth.maven.it.Processes.Result;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.MediaTypes;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +33,7 @@ class BuildGoalIT {
 
   @BeforeEach
   void copySample() throws Exception {
-    project = ItMaven.copy(ItMaven.sample("hello"), tmp.resolve("hello"));
+    project = Processes.copyTree(ItMaven.sample("hello"), tmp.resolve("hello"));
   }
 
   private JsonNode inspect(String ref, String what) throws Exception {
@@ -52,7 +52,7 @@ class BuildGoalIT {
         + "<labels><org.example.team>api</org.example.team></labels>"
         + "<user>1000:1000</user><jvmFlags><jvmFlag>-Xss512k</jvmFlag></jvmFlags>"
         + "</configuration>"));
-    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(30), "-Dplinth.tags=1.0,latest",
+    Result r = Processes.mvnPackage(project, Duration.ofMinutes(30), "-Dplinth.tags=1.0,latest",
         "-Dplinth.creationTime=2025-06-01T00:00:00Z");
     Path archive = project.resolve("target/hello-image.tar");
     int jar = r.out().indexOf("maven-jar-plugin:3.4.1:jar (default-jar) @ hello");
@@ -103,8 +103,8 @@ class BuildGoalIT {
   @Test
   void theExampleApp_mvnPackage_buildsItsImage() throws Exception {
     Path example = ItMaven.sample("../../../examples/hello-api").normalize();
-    project = ItMaven.copy(example, tmp.resolve("hello-api"));
-    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(30), "-DskipTests");
+    project = Processes.copyTree(example, tmp.resolve("hello-api"));
+    Result r = Processes.mvnPackage(project, Duration.ofMinutes(30), "-DskipTests");
     assertEquals(0, r.exit(), r.toString());
     Path archive = project.resolve("target/hello-api-image.tar");
     JsonNode index = inspect("oci-archive:" + archive, "--raw");
@@ -128,18 +128,18 @@ class BuildGoalIT {
         Thread.sleep(100);
       }
       assertTrue(Files.exists(socket), "podman system service did not start");
-      List<String> cmd = ItMaven.mvnCommand("package", GOAL.replace(":build", ":dockerBuild"),
+      List<String> cmd = Processes.mvnCommand("package", GOAL.replace(":build", ":dockerBuild"),
           "-Dplinth.image=hello-mvn:1", "-Dplinth.tags=also");
-      Result r = ItMaven.run(cmd, project, Duration.ofMinutes(30),
+      Result r = Processes.run(cmd, project, Duration.ofMinutes(30),
           Map.of("DOCKER_HOST", "unix://" + socket));
       assertEquals(0, r.exit(), r.toString());
       assertTrue(r.out().contains("loaded linux/amd64 into the daemon at unix://" + socket), r.toString());
-      Result listed = ItMaven.run(ItMaven.podman(base, "images", "--format",
+      Result listed = Processes.run(ItMaven.podman(base, "images", "--format",
           "{{.Repository}}:{{.Tag}}"), base, Duration.ofMinutes(2), Map.of());
       assertTrue(listed.out().contains("hello-mvn:1") && listed.out().contains("hello-mvn:also"),
           listed.toString());
 
-      Result none = ItMaven.run(cmd, project, Duration.ofMinutes(10),
+      Result none = Processes.run(cmd, project, Duration.ofMinutes(10),
           Map.of("DOCKER_HOST", "unix://" + base.resolve("nobody.sock")));
       assertNotEquals(0, none.exit());
       assertTrue(none.out().contains("no Docker daemon at unix://") && none.out().contains("MojoFailureException"),
@@ -147,14 +147,14 @@ class BuildGoalIT {
     } finally {
       p.destroy();
       p.waitFor(20, TimeUnit.SECONDS);
-      ItMaven.run(ItMaven.podman(base, "system", "reset", "--force"), base, Duration.ofMinutes(2),
+      Processes.run(ItMaven.podman(base, "system", "reset", "--force"), base, Duration.ofMinutes(2),
           Map.of());
     }
   }
 
   @Test
   void unsupportedPlatform_isABuildFailureNamingTheParameter() throws Exception {
-    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(5), "-Dplinth.platforms=linux/s390x");
+    Result r = Processes.mvnPackage(project, Duration.ofMinutes(5), "-Dplinth.platforms=linux/s390x");
     assertNotEquals(0, r.exit(), r.toString());
     assertTrue(r.out().contains("on project hello: platforms: 'linux/s390x' is not supported"),
         r.toString());
@@ -163,7 +163,7 @@ class BuildGoalIT {
 
   @Test
   void skip_writesNothing() throws Exception {
-    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(5), "-Dplinth.skip=true");
+    Result r = Processes.mvnPackage(project, Duration.ofMinutes(5), "-Dplinth.skip=true");
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().contains("plinth: skipped (plinth.skip)"), r.toString());
     assertFalse(Files.exists(project.resolve("target/hello-image.tar")));

@@ -47,13 +47,18 @@ final class Processes {
    */
   static Result run(List<String> cmd, Path dir, Duration timeout, Map<String, String> env) {
     try {
-      Path out = Files.createTempFile("plinth-it-out", ".log");
-      Path err = Files.createTempFile("plinth-it-err", ".log");
+      // the output is kept under plinth.it.logs when the build names it, else deleted after
+      String kept = System.getProperty("plinth.it.logs");
+      Path logs = kept == null || kept.isBlank() ? null : Files.createDirectories(Path.of(kept));
+      Path out = logs == null ? Files.createTempFile("plinth-it-out", ".log")
+          : Files.createTempFile(logs, "out", ".log");
+      Path err = logs == null ? Files.createTempFile("plinth-it-err", ".log")
+          : Files.createTempFile(logs, "err", ".log");
       try {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile())
             .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         if (dir != null) {
-          pb.directory(dir.toFile());
+          pb.directory(Files.createDirectories(dir).toFile());
         }
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -69,8 +74,10 @@ final class Processes {
         }
         return r;
       } finally {
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
+        if (logs == null) {
+          Files.deleteIfExists(out);
+          Files.deleteIfExists(err);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + String.join(" ", cmd), e);
@@ -81,12 +88,12 @@ final class Processes {
   }
 
   /**
-   * {@code mvn -B -ntp ARGS package} in {@code project}, with the Maven and the local repository of
-   * the build that runs the ITs (where maven-invoker-plugin installed the plugin); offline with
-   * {@code -Dplinth.it.offline=true} (failsafe passes it on), once the frameworks' artifacts are
-   * in that repository.
+   * {@code mvn -B -ntp} with the Maven and the local repository of the build that runs the ITs
+   * (where maven-invoker-plugin installed the plugin) and the plugin's version, then {@code args};
+   * offline with {@code -Dplinth.it.offline=true} (failsafe passes it on), once the frameworks'
+   * artifacts are in that repository.
    */
-  static Result mvnPackage(Path project, Duration timeout, String... args) {
+  static List<String> mvnCommand(String... args) {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(property("plinth.it.mavenHome"), "bin", "mvn").toString(), "-B", "-ntp",
         "-Dmaven.repo.local=" + property("plinth.it.localRepository"),
@@ -95,19 +102,23 @@ final class Processes {
       cmd.add("-o");
     }
     cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /** {@code mvn ... ARGS package} in {@code project}. */
+  static Result mvnPackage(Path project, Duration timeout, String... args) {
+    List<String> cmd = mvnCommand(args);
     cmd.add("package");
     return run(cmd, project, timeout, Map.of());
   }
 
   /** A copy of the sample project {@code name} (src/it/NAME, without its target) in {@code dir}. */
   static Path copySample(String name, Path dir) {
-    Path to = dir.resolve(name);
-    copyTree(Path.of(property("plinth.it.samples")).resolve(name), to);
-    return to;
+    return copyTree(Path.of(property("plinth.it.samples")).resolve(name), dir.resolve(name));
   }
 
-  /** Copies a project directory, without its {@code target}. */
-  static void copyTree(Path from, Path to) {
+  /** Copies a project directory to {@code to}, without its {@code target}; returns {@code to}. */
+  static Path copyTree(Path from, Path to) {
     try (Stream<Path> s = Files.walk(from)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (from.relativize(p).startsWith("target")) {
@@ -123,6 +134,7 @@ final class Processes {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy " + from, e);
     }
+    return to;
   }
 
   /** Deletes {@code dir} and everything in it, as far as it can. */

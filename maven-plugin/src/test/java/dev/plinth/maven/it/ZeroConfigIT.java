@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plinth.maven.it.ItMaven.Result;
+import dev.plinth.maven.it.Processes.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,19 +25,19 @@ class ZeroConfigIT {
 
   @BeforeEach
   void copySample() throws Exception {
-    project = ItMaven.copy(ItMaven.sample("zero"), tmp.resolve("zero"));
+    project = Processes.copyTree(ItMaven.sample("zero"), tmp.resolve("zero"));
     podman = Files.createDirectories(Path.of("/tmp", "plinth-mvn-zero-" + ProcessHandle.current().pid()));
   }
 
   @AfterEach
   void resetPodman() throws Exception {
-    ItMaven.run(ItMaven.podman(podman, "system", "reset", "--force"), podman,
+    Processes.run(ItMaven.podman(podman, "system", "reset", "--force"), podman,
         Duration.ofMinutes(2), Map.of());
   }
 
   @Test
   void nothingConfigured_findsTheMainByScanning_linksJava17_andTheImageRuns() throws Exception {
-    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(30));
+    Result r = Processes.mvnPackage(project, Duration.ofMinutes(30));
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().contains("[INFO] plinth: main class zero.App (the one class with a main"
         + " method in classes)"), r.toString());
@@ -54,14 +54,14 @@ class ZeroConfigIT {
   void twoMainClasses_failListingThem_andHowToPickOne() throws Exception {
     Files.writeString(project.resolve("src/main/java/zero/Tool.java"),
         "package zero; public class Tool { public static void main(String[] a) {} }");
-    Result r = ItMaven.mvnPackage(project, Duration.ofMinutes(10));
+    Result r = Processes.mvnPackage(project, Duration.ofMinutes(10));
     assertNotEquals(0, r.exit(), r.toString());
     assertTrue(r.out().contains("on project zero: no main class: 2 classes in "
         + project.resolve("target/classes") + " have a main method (zero.App, zero.Tool); pick one"
         + " with <mainClass>zero.App</mainClass> in plinth-maven-plugin's <configuration> (or"
         + " -Dplinth.mainClass=...)"), r.toString());
     assertTrue(r.out().contains("MAVEN/MojoFailureException"), r.toString());
-    Result picked = ItMaven.mvnPackage(project, Duration.ofMinutes(30),
+    Result picked = Processes.mvnPackage(project, Duration.ofMinutes(30),
         "-Dplinth.mainClass=zero.Tool", "-Dplinth.platforms=linux/amd64");
     assertEquals(0, picked.exit(), picked.toString());
     assertTrue(picked.out().contains("[INFO] plinth: main class zero.Tool (plinth-maven-plugin's"
