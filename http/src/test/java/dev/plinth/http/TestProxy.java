@@ -1,6 +1,5 @@
 package dev.plinth.http;
 
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,7 +99,7 @@ public final class TestProxy implements Closeable {
   private void serve(Socket client) {
     try (client) {
       InputStream in = client.getInputStream();
-      String head = readHead(in);
+      String head = TestRequest.head(in);
       if (head == null) {
         return;
       }
@@ -193,23 +192,6 @@ public final class TestProxy implements Closeable {
     } catch (IOException e) {
       // one side closed
     }
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int state = 0;
-    while (b.size() < 65536) {
-      int c = in.read();
-      if (c < 0) {
-        return null;
-      }
-      b.write(c);
-      state = (c == '\r' && state % 2 == 0) || (c == '\n' && state % 2 == 1) ? state + 1 : 0;
-      if (state == 4) {
-        return b.toString(StandardCharsets.ISO_8859_1);
-      }
-    }
-    return null;
   }
 
   @Override
