@@ -39,6 +39,21 @@ public record Index(String mediaType, String artifactType, List<Descriptor> mani
   }
 
   /** As plinth writes it: schemaVersion, mediaType, manifests; annotations sorted. */
+  /**
+   * The tags of a layout's index.json: the {@code org.opencontainers.image.ref.name} of each
+   * manifest that has one, in order.
+   */
+  public List<String> refNames() {
+    List<String> out = new java.util.ArrayList<>();
+    for (Descriptor d : manifests) {
+      String name = d.annotations().get(OciLayoutWriter.REF_NAME);
+      if (name != null) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
   @Override
   public Map<String, Object> toJson() {
     Map<String, Object> m = TypedDocument.head(mediaType, artifactType);

@@ -33,12 +33,9 @@ public final class OciLayoutTransport implements Transport {
     }
     Index index = Index.parse(files.document("index.json"), ref + " index.json");
     List<Descriptor> matches = new ArrayList<>();
-    List<String> tags = new ArrayList<>();
+    List<String> tags = index.refNames();
     for (Descriptor d : index.manifests()) {
       String name = d.annotations().get(OciLayoutWriter.REF_NAME);
-      if (name != null) {
-        tags.add(name);
-      }
       // one image under several tags is one match
       if ((ref.name() == null || Objects.equals(ref.name(), name))
           && matches.stream().noneMatch(m -> m.digest().equals(d.digest()))) {

@@ -63,11 +63,8 @@ class OutputFilesTest {
         for (Future<?> f : writers) {
           f.get(2, TimeUnit.MINUTES);
         }
-        Set<String> tags = new TreeSet<>();
-        for (Descriptor d : Index.parse(Files.readAllBytes(layout.resolve("index.json")),
-            "index.json").manifests()) {
-          tags.add(d.annotations().get(OciLayoutWriter.REF_NAME));
-        }
+        Set<String> tags = new TreeSet<>(Index.parse(Files.readAllBytes(
+            layout.resolve("index.json")), "index.json").refNames());
         assertEquals(Set.of("t0", "t1", "t2", "t3"), tags, "round " + round);
         for (int w = 0; w < 4; w++) {
           assertEquals(images.get(w % 2).manifest().descriptor().digest(), Transports.local()

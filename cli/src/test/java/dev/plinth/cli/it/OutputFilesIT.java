@@ -3,9 +3,7 @@ package dev.plinth.cli.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Index;
-import dev.plinth.oci.OciLayoutWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -68,11 +66,8 @@ class OutputFilesIT {
       for (int w = 0; w < 4; w++) {
         waitOk(ps.get(w), "writer " + w + " of round " + round);
       }
-      Set<String> tags = new TreeSet<>();
-      for (Descriptor d : Index.parse(Files.readAllBytes(layout.resolve("index.json")),
-          "index.json").manifests()) {
-        tags.add(d.annotations().get(OciLayoutWriter.REF_NAME));
-      }
+      Set<String> tags = new TreeSet<>(Index.parse(Files.readAllBytes(
+          layout.resolve("index.json")), "index.json").refNames());
       assertEquals(Set.of("t0", "t1", "t2", "t3"), tags, "round " + round);
       for (int w = 0; w < 4; w++) {
         RegistryCliIT.ok("inspect", "oci:" + layout + ":t" + w);
