@@ -170,11 +170,6 @@ public final class AotTraining {
           moved.add(e.startsWith("/") ? under(root, e) : e);
         }
         cmd.add(String.join(":", moved));
-      } else if (a.equals("-jar") && i + 1 < javaCommand.size()) {
-        String jar = javaCommand.get(++i);
-        cmd.add(jar.startsWith("/") ? under(root, jar) : jar);
-        cmd.addAll(javaCommand.subList(i + 1, javaCommand.size()));
-        break;   // the rest are the app's arguments
       }
     }
     return cmd;

@@ -351,16 +351,7 @@ public final class JavaRuntime {
       List<String> cmd = new ArrayList<>(jdk.command("java"));
       cmd.addAll(List.of("-Xmx64m", "--limit-modules", String.join(",", roots),
           "--list-modules"));
-      String out = run(cmd, work, "java --list-modules");
-      Set<String> names = new TreeSet<>();
-      for (String line : out.split("\n")) {
-        String n = line.strip();
-        int at = n.indexOf('@');
-        if (!n.isEmpty()) {
-          names.add(at < 0 ? n : n.substring(0, at));
-        }
-      }
-      return names;
+      return JdkModules.parse(run(cmd, work, "java --list-modules"));
     } catch (PlinthException e) {
       return Set.of();
     }

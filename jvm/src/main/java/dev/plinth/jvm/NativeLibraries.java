@@ -72,7 +72,7 @@ public final class NativeLibraries {
     Deque<String[]> todo = new ArrayDeque<>();  // {soname, needed by, its package or null}
     String interpreter = null;
     for (Map.Entry<String, Path> e : elves.entrySet()) {
-      ElfFile elf = ElfFile.read(Files.readAllBytes(e.getValue()), e.getKey());
+      ElfFile elf = ElfFile.read(e.getValue(), e.getKey());   // its headers only
       if (elf.machine() != platform.elfMachine()) {
         throw new PlinthException(Kind.BAD_INPUT, e.getKey() + " is for ELF machine "
             + elf.machine() + ", not " + platform);

@@ -162,8 +162,8 @@ final class SpringBootJar {
    * directory ("x/") above it; a file none names goes to the last (top) layer. The layer holding
    * the classes is split into resources and, on top, classes.
    */
-  private record Indexed(List<String> order, Map<String, List<String>> layers, String split)
-      implements UnpackedJar.Grouping {
+  private record Indexed(List<String> order, Map<String, List<String>> layers, String split,
+      String top) implements UnpackedJar.Grouping {
     static Indexed of(Path jar, String idxName, Map<String, List<String>> layers, String classes)
         throws PlinthException {
       if (layers.isEmpty()) {
@@ -185,15 +185,11 @@ final class SpringBootJar {
         throw new PlinthException(Kind.BAD_INPUT, "java.jar: " + jar + ": " + idxName
             + " has a layer named 'resources' or 'classes' beside the application's");
       }
-      return new Indexed(List.copyOf(order), layers, split);
+      return new Indexed(List.copyOf(order), layers, split, names.get(names.size() - 1));
     }
 
     @Override
     public String groupOf(String name) {
-      String top = null;
-      for (String l : layers.keySet()) {
-        top = l;
-      }
       String layer = match(layers, name, top);
       if (!layer.equals(split)) {
         return layer;
