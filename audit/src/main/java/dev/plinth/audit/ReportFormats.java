@@ -17,7 +17,8 @@ public final class ReportFormats {
   /** Prints the report as a table, findings on every platform folded into one row "all". */
   public static void text(AuditReport r, PrintWriter out) {
     int platforms = r.images().size();
-    out.println("plinth audit " + r.reference() + " (" + kind(r.mediaType()) + " "
+    out.println("plinth audit " + r.reference() + " ("
+        + dev.plinth.oci.MediaTypes.kind(r.mediaType()) + " "
         + r.digest() + ", " + platforms + " platform" + (platforms == 1 ? "" : "s") + ")");
     for (String n : r.notes()) {
       out.println("  note: " + n);
@@ -179,10 +180,6 @@ public final class ReportFormats {
 
   private static String plural(int n) {
     return n == 1 ? "" : "s";
-  }
-
-  private static String kind(String mediaType) {
-    return mediaType.contains("index") || mediaType.contains("list") ? "index" : "manifest";
   }
 
   private ReportFormats() {}

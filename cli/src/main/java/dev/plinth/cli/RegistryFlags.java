@@ -98,7 +98,7 @@ final class RegistryFlags {
       throw new PlinthException(PlinthException.Kind.USAGE, "--password-stdin: standard input"
           + " is empty; pipe the password in, e.g. echo \"$TOKEN\" | plinth ...");
     }
-    return Credentials.parse(user + ":" + password, "--password-stdin");
+    return new Credentials(user, password, "--password-stdin");
   }
 
   private dev.plinth.registry.Progress display;

@@ -83,15 +83,10 @@ public final class Proxies {
       http = property(properties, "http", 80);
       fromProperties |= http != null;
     }
-    String nonProxy = properties.get("http.nonProxyHosts");
-    if (fromProperties && nonProxy != null && !nonProxy.isBlank()) {
-      for (String g : nonProxy.split("\\|")) {
-        if (!g.isBlank()) {
-          rules.add(Rule.glob(g.strip()));
-        }
-      }
+    if (fromProperties) {
+      rules.addAll(globs(properties.get("http.nonProxyHosts")));
     }
-    return http == null && https == null ? NONE : new Proxies(http, https, rules);
+    return of(http, https, rules);
   }
 
   /**
@@ -100,6 +95,15 @@ public final class Proxies {
    * @param nonProxyHosts JDK style: {@code |}-separated host names with {@code *} wildcards
    */
   public static Proxies of(Proxy http, Proxy https, String nonProxyHosts) {
+    return of(http, https, globs(nonProxyHosts));
+  }
+
+  private static Proxies of(Proxy http, Proxy https, List<Rule> bypass) {
+    return http == null && https == null ? NONE : new Proxies(http, https, bypass);
+  }
+
+  /** JDK-style nonProxyHosts: {@code |}-separated names with {@code *} wildcards; null: none. */
+  private static List<Rule> globs(String nonProxyHosts) {
     List<Rule> rules = new ArrayList<>();
     if (nonProxyHosts != null) {
       for (String g : nonProxyHosts.split("\\|")) {
@@ -108,7 +112,7 @@ public final class Proxies {
         }
       }
     }
-    return http == null && https == null ? NONE : new Proxies(http, https, rules);
+    return rules;
   }
 
   /** A proxy at host:port, with Basic credentials when user is not null. */

@@ -42,12 +42,12 @@ final class RegistryTrust {
     List<byte[]> cas = new ArrayList<>();
     List<String> names = new ArrayList<>();
     if (o.caFile() != null) {
-      cas.add(read(o.caFile(), "PLINTH_REGISTRY_CA=" + o.caFile(), Kind.NOT_FOUND));
+      cas.add(read(o.caFile(), "PLINTH_REGISTRY_CA=" + o.caFile()));
       names.add("PLINTH_REGISTRY_CA=" + o.caFile());
     }
     if (dir != null) {
       for (Path crt : list(dir, ".crt")) {
-        cas.add(read(crt, crt.toString(), Kind.NOT_FOUND));
+        cas.add(read(crt, crt.toString()));
         names.add(crt.toString());
       }
     }
@@ -102,8 +102,8 @@ final class RegistryTrust {
           + " in " + key);
     }
     try {
-      return Pem.client(read(cert, cert.toString(), Kind.NOT_FOUND),
-          read(key, key.toString(), Kind.NOT_FOUND), cert.toString());
+      return Pem.client(read(cert, cert.toString()),
+          read(key, key.toString()), cert.toString());
     } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
       throw new PlinthException(Kind.USAGE, cert + " and " + key + " are not a usable client"
           + " certificate and key: " + e.getMessage());
@@ -118,7 +118,7 @@ final class RegistryTrust {
     }
   }
 
-  private static byte[] read(Path f, String what, Kind kind) throws PlinthException {
+  private static byte[] read(Path f, String what) throws PlinthException {
     try {
       if (Files.size(f) > MAX_FILE) {
         throw new PlinthException(Kind.BAD_INPUT, what + " is larger than 1 MiB: not a"
@@ -126,7 +126,7 @@ final class RegistryTrust {
       }
       return Files.readAllBytes(f);
     } catch (IOException e) {
-      throw new PlinthException(kind, what + " cannot be read: " + e.getMessage());
+      throw new PlinthException(Kind.NOT_FOUND, what + " cannot be read: " + e.getMessage());
     }
   }
 }

@@ -152,12 +152,12 @@ final class TokenClient {
       uri = realmUri;
       trail = new Redirects.Trail("POST", uri, MAX_HOPS);
     }
+    RequestBody form = oauth
+        ? RequestBody.of(refreshForm(c.param("service"), scopes, creds.secret())) : null;
     while (true) {
       Map<String, String> h = new LinkedHashMap<>();
-      RequestBody form = null;
       if (oauth) {
         h.put("Content-Type", "application/x-www-form-urlencoded");
-        form = RequestBody.of(refreshForm(c.param("service"), scopes, creds.secret()));
       } else if (sendCreds && Destinations.sameAuthority(uri, realmUri)) {
         h.put("Authorization", creds.basicHeader());
       }
