@@ -36,11 +36,6 @@ public record BuildContext(Path root, boolean allowOutside) {
     return new BuildContext(yamlFile.toAbsolutePath().normalize().getParent(), false);
   }
 
-  /** No confinement: for trusted inputs such as the Maven plugin's own paths. */
-  static BuildContext unconfined() {
-    return new BuildContext(Path.of("/"), true);
-  }
-
   /**
    * Refuses {@code path} (already resolved against the yaml's directory) when it, or what its
    * symlinks lead to, lies outside the context. A path that does not exist yet is checked as

@@ -319,7 +319,20 @@ final class JavaBuild {
    * JVM flags of a training run that make a Spring Boot app end by itself once its context is
    * refreshed: for an app of Spring Boot whose training run requests no URLs.
    */
-  private List<String> springTrainingFlags() {
+  private List<String> springFlags;
+
+  /**
+   * The flags that end a Spring Boot app's training run after its context refresh, found once
+   * (finding them may open every jar of the class path), asked for per platform and for modules.
+   */
+  private synchronized List<String> springTrainingFlags() {
+    if (springFlags == null) {
+      springFlags = findSpringTrainingFlags();
+    }
+    return springFlags;
+  }
+
+  private List<String> findSpringTrainingFlags() {
     if (java.aot() != null && !java.aot().get().isEmpty()) {
       return List.of();
     }

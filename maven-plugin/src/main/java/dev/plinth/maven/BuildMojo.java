@@ -189,7 +189,7 @@ public class BuildMojo extends AbstractMojo {
           .withListener(line -> getLog().info("plinth: " + line));
       options = withSettings(options);
       BuildResult result = Plinth.build(spec, ImageRef.parse(target()), tagList, options);
-      ResultLines.of(result).forEach(getLog()::info);
+      result.lines().forEach(getLog()::info);
     } catch (Exception | Error e) {
       MojoFailures.raise(e);
     }

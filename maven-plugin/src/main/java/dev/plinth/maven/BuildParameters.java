@@ -125,11 +125,12 @@ record BuildParameters(
   }
 
   /**
-   * The Debian suite of a runtime's packages: bookworm for Java 17 (the one suite that has
-   * openjdk-17), else {@link JavaSpec#DEFAULT_SUITE}.
+   * The Debian suite of a runtime's packages: {@link JavaSpec#defaultSuite} for the versions
+   * plinth links (bookworm for 17), else {@link JavaSpec#DEFAULT_SUITE}.
    */
-  static String defaultSuite(int feature) {
-    return feature == 17 ? "bookworm" : JavaSpec.DEFAULT_SUITE;
+  static String defaultSuite(int feature) throws PlinthException {
+    return JavaSpec.SUPPORTED.contains(feature) ? JavaSpec.defaultSuite(feature)
+        : JavaSpec.DEFAULT_SUITE;
   }
 
   private AotSpec aotSpec() throws PlinthException {

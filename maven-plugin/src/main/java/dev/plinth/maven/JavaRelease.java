@@ -2,7 +2,6 @@ package dev.plinth.maven;
 
 import dev.plinth.jvm.JavaSpec;
 import dev.plinth.oci.PlinthException;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,8 +13,6 @@ import java.util.regex.Pattern;
  * 11 on 17. The goal's {@code javaVersion} wins over all of them.
  */
 final class JavaRelease {
-  /** The runtimes plinth links, oldest first. */
-  static final List<Integer> RUNTIMES = List.of(17, 21, 25);
   static final String COMPILER_PLUGIN = "org.apache.maven.plugins:maven-compiler-plugin";
   private static final Pattern RELEASE = Pattern.compile("(?:1\\.)?([0-9]{1,3})");
 
@@ -60,13 +57,13 @@ final class JavaRelease {
 
   /** The oldest runtime that runs {@code release}. */
   static Choice<Integer> runtimeFor(int release, String source) throws PlinthException {
-    for (int r : RUNTIMES) {
+    for (int r : JavaSpec.SUPPORTED) {
       if (r >= release) {
         return new Choice<>(r, source + (r == release ? ""
             : ": release " + release + " runs on " + r + ", the oldest runtime plinth links"));
       }
     }
     throw new PlinthException(PlinthException.Kind.USAGE, source + ": the project compiles for"
-        + " Java " + release + ", newer than every runtime plinth links (" + RUNTIMES + ")");
+        + " Java " + release + ", newer than every runtime plinth links (" + JavaSpec.SUPPORTED + ")");
   }
 }

@@ -29,6 +29,6 @@ class ResultLinesTest {
         "wrote oci-archive:/t/app.tar (index " + top + ")",
         "  linux/amd64    " + amd + "  1 layer  files 999 B  compressed 1.5 kB",
         "  linux/arm64/v8 " + arm + "  5 layers  files 45.68 MB  compressed 12.3 kB",
-        "wrote SBOM /t/app.tar.linux-arm64.spdx.json"), ResultLines.of(r));
+        "wrote SBOM /t/app.tar.linux-arm64.spdx.json"), r.lines());
   }
 }

@@ -33,7 +33,7 @@ class BuildGoalIT {
 
   @BeforeEach
   void copySample() throws Exception {
-    project = Processes.copyTree(ItMaven.sample("hello"), tmp.resolve("hello"));
+    project = Processes.copySample("hello", tmp);
   }
 
   private JsonNode inspect(String ref, String what) throws Exception {

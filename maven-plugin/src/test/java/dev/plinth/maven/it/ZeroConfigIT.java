@@ -25,7 +25,7 @@ class ZeroConfigIT {
 
   @BeforeEach
   void copySample() throws Exception {
-    project = Processes.copyTree(ItMaven.sample("zero"), tmp.resolve("zero"));
+    project = Processes.copySample("zero", tmp);
     podman = Files.createDirectories(Path.of("/tmp", "plinth-mvn-zero-" + ProcessHandle.current().pid()));
   }
 
