@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Shell completion for bash and zsh, written from the commands' own option declarations (the
@@ -82,10 +81,10 @@ final class CompletionCommand implements Cli.Command {
           .append("      opts=\"").append(String.join(" ", names)).append("\"\n");
       StringBuilder cases = new StringBuilder();
       for (Cli.Arg o : c.allOptions()) {
-        String k = kind(o.label());
         if (o.label() == null) {
           continue;
         }
+        String k = kind(o.label());
         String pattern = String.join("|", o.names());
         String action = k.equals("files") ? "COMPREPLY=($(compgen -f -- \"$cur\")); return"
             : k.equals("refs") ? "refs=1"
@@ -195,13 +194,6 @@ final class CompletionCommand implements Cli.Command {
   private static String quote(String s) {
     return s.replace("'", "").replace("[", "(").replace("]", ")").replace(":", " -")
         .replace("\\", "");
-  }
-
-  /** All option names of every command, for tests and docs. */
-  static TreeSet<String> allNames(Map<String, Cli> commands) {
-    TreeSet<String> out = new TreeSet<>();
-    commands.values().forEach(c -> out.addAll(c.optionNames()));
-    return out;
   }
 
   /** The commands' cli by name. */

@@ -130,8 +130,8 @@ final class InitCommand implements Cli.Command {
 
   private static boolean hasMainClass(Path jar) {
     try (JarFile j = new JarFile(jar.toFile(), false)) {
-      return j.getManifest() != null
-          && j.getManifest().getMainAttributes().getValue("Main-Class") != null;
+      java.util.jar.Manifest mf = j.getManifest();
+      return mf != null && mf.getMainAttributes().getValue("Main-Class") != null;
     } catch (IOException e) {
       return false;
     }

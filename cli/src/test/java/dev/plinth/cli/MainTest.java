@@ -190,10 +190,8 @@ class MainTest {
         + "files: [{src: ../secret, dest: /s}]\n");
     Path out = tmp.resolve("o.tar");
     for (String command : new String[] {"build", "lock"}) {
-      Run r = plinth(command, "-f", yaml.toString(), "--to", "oci-archive:" + out);
-      if (command.equals("lock")) {
-        r = plinth(command, "-f", yaml.toString());
-      }
+      Run r = command.equals("lock") ? plinth(command, "-f", yaml.toString())
+          : plinth(command, "-f", yaml.toString(), "--to", "oci-archive:" + out);
       assertEquals(2, r.code(), r.err());
       assertTrue(r.err().contains(yaml + ":4: files[0].src: ") && r.err().contains("outside the"
           + " build context") && r.err().contains("--allow-outside-context"), r.err());

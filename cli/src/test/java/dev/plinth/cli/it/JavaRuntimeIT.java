@@ -1,5 +1,6 @@
 package dev.plinth.cli.it;
 
+import static dev.plinth.cli.it.RegistryCliIT.plinth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plinth.builder.Plinth;
-import dev.plinth.cli.Main;
+import dev.plinth.cli.it.RegistryCliIT.Run;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageRef;
@@ -17,8 +18,6 @@ import dev.plinth.oci.TarEntry;
 import dev.plinth.oci.TarReader;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,23 +82,9 @@ class JavaRuntimeIT {
     return f;
   }
 
-  record Run(int code, String out, String err) {
-    Run ok() {
-      assertEquals(0, code, out + err);
-      return this;
-    }
-
-    /** How many runtimes were linked (each says so on a status line). */
-    long links() {
-      return err.lines().filter(l -> l.startsWith("plinth: linking the ")).count();
-    }
-  }
-
-  static Run plinth(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), Peers.env(env));
-    return new Run(code, out.toString(), err.toString());
+  /** How many runtimes a run linked (each says so on a status line). */
+  static long links(Run r) {
+    return r.err().lines().filter(l -> l.startsWith("plinth: linking the ")).count();
   }
 
   /** The environment of a machine whose only JDK is 17. */
@@ -270,17 +255,17 @@ class JavaRuntimeIT {
     Map<String, String> at2 = new HashMap<>(cache);
     at2.put("SOURCE_DATE_EPOCH", "2");
     String a = tmp.resolve("cached-a").toString();
-    assertEquals(1, plinth(at1, "build", "-f", yaml.toString(), "--to", "oci:" + a + ":t").ok()
-        .links());
+    assertEquals(1, links(plinth(at1, "build", "-f", yaml.toString(), "--to",
+        "oci:" + a + ":t").ok()));
     String b = tmp.resolve("cached-b").toString();
-    assertEquals(0, plinth(at2, "build", "-f", yaml.toString(), "--to", "oci:" + b + ":t").ok()
-        .links(), "another time: the same runtime, not linked again");
+    assertEquals(0, links(plinth(at2, "build", "-f", yaml.toString(), "--to",
+        "oci:" + b + ":t").ok()), "another time: the same runtime, not linked again");
     assertEquals(1, runtimes(cache));
     assertNotEquals(digest(a), digest(b), "the layers carry each build's time");
 
     Files.writeString(yaml, Files.readString(yaml).replace("[java.base]", "[java.base, java.logging]"));
-    assertEquals(1, plinth(at1, "build", "-f", yaml.toString(), "--to",
-        "oci:" + tmp.resolve("cached-c") + ":t").ok().links(), "other modules: another runtime");
+    assertEquals(1, links(plinth(at1, "build", "-f", yaml.toString(), "--to",
+        "oci:" + tmp.resolve("cached-c") + ":t").ok()), "other modules: another runtime");
     assertEquals(2, runtimes(cache));
 
     // Damage every stored runtime's largest file (the module image): same size, other bytes.
@@ -298,8 +283,9 @@ class JavaRuntimeIT {
     }
     Files.writeString(yaml, Files.readString(yaml).replace("[java.base, java.logging]", "[java.base]"));
     String again = tmp.resolve("cached-again").toString();
-    Run r = plinth(at1, "build", "-f", yaml.toString(), "--to", "oci:" + again + ":t").ok();
-    assertEquals(1, r.links(), "the damaged runtime is linked again");
+    Run r = plinth(at1, "build", "-f", yaml.toString(), "--to",
+        "oci:" + again + ":t").ok();
+    assertEquals(1, links(r), "the damaged runtime is linked again");
     assertTrue(r.out().contains("was damaged"), r.out());
     assertEquals(digest(a), digest(again), "and the image is what it was");
   }

@@ -32,12 +32,24 @@ class RegistryCliIT {
   static TestRegistry reg;
   static Path app;
 
-  record Run(int code, String out, String err) {}
+  record Run(int code, String out, String err) {
+    /** This run, after checking that it exited 0. */
+    Run ok() {
+      assertEquals(0, code, out + err);
+      return this;
+    }
+  }
 
   static Run plinth(Map<String, String> env, String... args) {
+    return plinthWithStdin(env, "", args);
+  }
+
+  /** plinth with {@code stdin} on its standard input. */
+  static Run plinthWithStdin(Map<String, String> env, String stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), Peers.env(env));
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), Peers.env(env), null,
+        new java.io.ByteArrayInputStream(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     return new Run(code, out.toString(), err.toString());
   }
 
