@@ -79,9 +79,8 @@ class RepositoryIT {
       names = s.map(p -> p.getFileName().toString()).toList();
     }
     for (String suffix : List.of(".jar", "-sources.jar", "-javadoc.jar", ".pom")) {
-      assertTrue(names.stream().anyMatch(n -> n.endsWith(suffix) && !n.endsWith(".sha1")
-          && !n.endsWith(".md5") && (suffix.equals(".jar") ? !n.endsWith("-sources.jar")
-              && !n.endsWith("-javadoc.jar") : true)), suffix + " in " + names);
+      assertTrue(names.stream().anyMatch(n -> n.endsWith(suffix) && (!suffix.equals(".jar")
+          || !n.endsWith("-sources.jar") && !n.endsWith("-javadoc.jar"))), suffix + " in " + names);
     }
     Path parentDir = fileRepo.resolve("dev/plinth/plinth-parent/" + version);
     String parent;
