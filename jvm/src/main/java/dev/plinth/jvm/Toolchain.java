@@ -27,8 +27,9 @@ public final class Toolchain {
   private final String suite;
   private final HostIndex index;
   private final Debs debs;
+  private final Object resolving = new Object();
   private List<PackageRecord> debian;
-  private JavaRuntime.Jdk jdk;
+  private volatile JavaRuntime.Jdk jdk;
 
   private Toolchain(JavaRuntime.Jdk host, String identity, int feature, String suite,
       HostIndex index, Debs debs) {
@@ -80,15 +81,20 @@ public final class Toolchain {
     return jdk;
   }
 
-  private synchronized List<PackageRecord> debian() throws PlinthException {
-    if (debian == null) {
-      debian = DebianJdk.toolchainPackages(index.get(), feature, suite);
+  private List<PackageRecord> debian() throws PlinthException {
+    synchronized (resolving) {
+      if (debian == null) {
+        debian = DebianJdk.toolchainPackages(index.get(), feature, suite);
+      }
+      return debian;
     }
-    return debian;
   }
 
-  /** Whether making {@link #jdk} may extract the jmods of this machine's architecture too. */
-  synchronized boolean extractsJmods(PackageRecord jdkPackage) throws PlinthException {
+  /**
+   * Whether making {@link #jdk} may extract the jmods of this machine's architecture too. Never
+   * waits for another platform unpacking the JDK: that one fetches its own jmods meanwhile.
+   */
+  boolean extractsJmods(PackageRecord jdkPackage) throws PlinthException {
     return jdk == null && host == null && debian().get(0).sha256().equals(jdkPackage.sha256());
   }
 }
