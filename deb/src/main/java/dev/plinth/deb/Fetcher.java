@@ -63,6 +63,7 @@ public final class Fetcher {
   private final Duration maxRetryAfter;
   private final Duration backoff;
   private final Duration smallDeadline;
+  private final java.util.function.Consumer<String> status;
 
   /** Fetches below this base (an archive root with {@code dists/} under it) into this cache. */
   public Fetcher(URI base, Cache cache) {
@@ -71,19 +72,30 @@ public final class Fetcher {
 
   /** Fetches below this base into this cache, through the proxies named for its URLs. */
   public Fetcher(URI base, Cache cache, Proxies proxies) {
+    this(base, cache, proxies, line -> {});
+  }
+
+  /**
+   * As {@link #Fetcher(URI, Cache, Proxies)}, announcing each download on {@code status}
+   * before it starts: what is fetched and its size (a first build fetches hundreds of MB).
+   */
+  public Fetcher(URI base, Cache cache, Proxies proxies,
+      java.util.function.Consumer<String> status) {
     this(base, cache, Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-        Duration.ofMillis(500), SMALL_DEADLINE, proxies);
+        Duration.ofMillis(500), SMALL_DEADLINE, proxies, status);
   }
 
   Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
       Duration maxRetryAfter, Duration backoff) {
     this(base, cache, connectTimeout, readTimeout, maxRetryAfter, backoff, SMALL_DEADLINE,
-        Proxies.NONE);
+        Proxies.NONE, line -> {});
   }
 
   Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
-      Duration maxRetryAfter, Duration backoff, Duration smallDeadline, Proxies proxies) {
+      Duration maxRetryAfter, Duration backoff, Duration smallDeadline, Proxies proxies,
+      java.util.function.Consumer<String> status) {
     this.smallDeadline = smallDeadline;
+    this.status = status;
     String b = base.toString();
     this.base = URI.create(b.endsWith("/") ? b : b + "/");
     this.cache = cache;
@@ -151,6 +163,7 @@ public final class Fetcher {
     if (hit.isPresent()) {
       return hit.get();
     }
+    status.accept("fetching " + uri + " (" + dev.plinth.oci.Sizes.decimal(size) + ")");
     return withRetries(uri, null, (response, body) -> {
       OptionalLong length = response.headers().firstValueAsLong("content-length");
       if (length.isPresent() && length.getAsLong() != size) {

@@ -163,6 +163,12 @@ class LauncherIT {
     assertEquals(0, r.code, r.toString());
     assertEquals(1, builds().size(), builds().toString());
     assertTrue(Files.isRegularFile(jar));
+    // one line says what the minutes of a first build are (Maven's own output stays hidden)
+    List<String> said = r.err.lines().filter(l -> l.startsWith("plinth: building plinth"))
+        .toList();
+    assertEquals(1, said.size(), r.toString());
+    assertTrue(said.get(0).contains("with Maven"), said.toString());
+    assertTrue(r.out.startsWith("plinth "), "stdout stays the command's: " + r);
   }
 
   @Test
