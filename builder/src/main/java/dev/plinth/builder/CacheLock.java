@@ -127,7 +127,7 @@ final class CacheLock implements AutoCloseable {
     try {
       Files.createDirectories(root);
       return FileChannel.open(root.resolve(".lock"), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
+          StandardOpenOption.READ, StandardOpenOption.WRITE); // a shared lock needs READ
     } catch (IOException e) {
       throw new PlinthException(Kind.OUTPUT, "cannot open the cache's lock " + root
           + "/.lock: " + e.getMessage() + "; check its permissions, or set XDG_CACHE_HOME", e);
