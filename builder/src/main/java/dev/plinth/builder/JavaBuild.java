@@ -138,7 +138,8 @@ final class JavaBuild {
     List<String> cmd = new ArrayList<>(effective.entrypoint());
     cmd.addAll(effective.cmd());
     return AotTraining.layer(java.aot(), cmd, effective.env(), springTrainingFlags(), runtime,
-        appLayers(), work, options.epochSeconds(), options.gzipLevel(), layers);
+        appLayers(), work, options.epochSeconds(), options.gzipLevel(), layers,
+        options.listener()::step);
   }
 
   /** The spec as the image runs it: java as the entrypoint, JAVA_HOME, exit 143 reported as 0. */
