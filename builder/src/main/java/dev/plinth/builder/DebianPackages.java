@@ -207,7 +207,7 @@ final class DebianPackages {
     Keyring keyring = settings.keyring().isEmpty() ? Keyring.systemDebian()
         : Keyring.load(settings.keyring());
     return new Repository(new Fetcher(mirror, options.cache(), options.proxies(),
-        options.listener()::step), keyring, suite,
+        options.listener()), keyring, suite,
         components);
   }
 

@@ -84,21 +84,14 @@ public final class Plinth {
     /** gzip level 6: what zlib and Jib default to; level 9 costs 2.6 times the time for 0.6%. */
     public static final int DEFAULT_GZIP = 6;
 
-    /** Options with the creation time the files' time, and no listener. */
-    public Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
-        RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
-        Proxies proxies) {
-      this(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost, debianMirror,
-          javaHome, proxies, epochSeconds, Listener.NONE, null, -1);
-    }
-
     /**
      * Options that read no environment: time 0, gzip 6, anonymous registries, the default
-     * daemon socket, the host's apt mirror and JDK, and the cache in {@code cacheDir} (or none).
+     * daemon socket, the host's apt mirror and JDK, the cache in {@code cacheDir} (or none),
+     * unbounded, and no listener.
      */
     public static Options of(Path cacheDir) {
-      return new Options(0, DEFAULT_GZIP, false, cacheDir,
-          RegistryOptions.fromEnvironment(Map.of(), null), null, null, null, Proxies.NONE);
+      return new Options(0, DEFAULT_GZIP, false, cacheDir, RegistryOptions.fromEnvironment(
+          Map.of(), null), null, null, null, Proxies.NONE, 0, Listener.NONE, null, -1);
     }
 
     /**
@@ -225,7 +218,8 @@ public final class Plinth {
    * platform's layers, the write); a front end shows them. Called from several threads.
    */
   @FunctionalInterface
-  public interface Listener {
+  public interface Listener extends dev.plinth.deb.Fetcher.Status {
+    @Override
     void step(String line);
     Listener NONE = line -> {};
   }

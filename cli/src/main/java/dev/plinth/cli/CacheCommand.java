@@ -19,10 +19,10 @@ final class CacheCommand implements Cli.Command {
           + " waits for running builds; whatever it removes, the next build downloads or makes"
           + " again. After each build the cache is pruned to PLINTH_CACHE_MAX (default 10G; 0"
           + " for no bound).",
-      "  plinth cache                          # what it holds, and its size",
-      "  plinth cache prune --max-size 5G      # least recently used first, down to 5 GiB",
-      "  plinth cache prune --older-than 30d   # entries unused for 30 days",
-      "  plinth cache prune --all              # everything");
+      "  plinth cache                         # what it holds, and its size",
+      "  plinth cache prune --max-size 5G     # down to 5 GiB, oldest first",
+      "  plinth cache prune --older-than 30d  # what no build used for 30 days",
+      "  plinth cache prune --all             # everything (docs/cache.md)");
 
   private final Cli.Arg action = cli.parameter("show|prune",
       "What to do (default: show).").defaultValue("show");
