@@ -45,20 +45,18 @@ public final class CacheDirectory {
   /** A kind of entry: its name, its directory in the cache, what it holds. */
   private record Layout(String kind, String dir, String holds, boolean prunable) {}
 
+  /** The kinds, what they hold in at most 33 characters (a line of {@code plinth cache}). */
   private static final List<Layout> LAYOUTS = List.of(
-      new Layout("downloads", "blobs", "Debian packages and package indexes, by sha256", true),
-      new Layout("layers", "layers", "compressed layers by what they are made of", true),
-      new Layout("runtimes", "runtimes", "Java runtimes linked by jlink, one directory each",
-          true),
-      new Layout("jmods", "jmods", "the jmods of Debian's JDK packages, which jlink links",
-          true),
-      new Layout("jdks", "jdks", "Debian's JDK unpacked to run jlink and jdeps here", true),
-      new Layout("jars", "jars", "fat jars unpacked into the files of their layers", true),
-      new Layout("modules", "modules", "the Java modules found for an app (jdeps, training)",
-          true),
-      new Layout("cds", "cds", "the ./plinth launcher's class-data archives", true),
-      new Layout("release-dates", "release-dates", "the newest Release date seen per Debian"
-          + " repository (refuses rollbacks; never pruned)", false));
+      new Layout("downloads", "blobs", "Debian packages and indexes", true),
+      new Layout("layers", "layers", "compressed layers of Java apps", true),
+      new Layout("runtimes", "runtimes", "Java runtimes linked by jlink", true),
+      new Layout("jmods", "jmods", "jmods of Debian's JDKs, for jlink", true),
+      new Layout("jdks", "jdks", "Debian's JDKs that run jlink here", true),
+      new Layout("jars", "jars", "fat jars, unpacked", true),
+      new Layout("modules", "modules", "modules found for apps (jdeps)", true),
+      new Layout("cds", "cds", "./plinth's class-data archives", true),
+      new Layout("release-dates", "release-dates", "newest Release seen (never pruned)",
+          false));
 
   /**
    * One kind's share of the cache.
@@ -418,7 +416,7 @@ public final class CacheDirectory {
     }
     for (Entry e : s.entries) {
       Usage u = kinds.computeIfAbsent(e.kind(), k -> new Usage(k, root.resolve(k),
-          "left by another version of plinth", 0, 0));
+          "left by another plinth version", 0, 0));
       kinds.put(e.kind(), new Usage(u.kind(), u.dir(), u.holds(), u.bytes() + e.bytes(),
           u.entries() + 1));
     }

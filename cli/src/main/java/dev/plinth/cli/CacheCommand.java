@@ -97,8 +97,8 @@ final class CacheCommand implements Cli.Command {
   private static void show(PrintWriter out, CacheDirectory.Report r) {
     out.println(r.root() + ": " + Sizes.decimal(r.bytes()));
     for (CacheDirectory.Usage u : r.kinds()) {
-      out.printf(Locale.ROOT, "  %-14s %10s %7d entries  %s%n", u.kind(), Sizes.decimal(u.bytes()),
-          u.entries(), u.holds());
+      out.printf(Locale.ROOT, "  %-14s %10s %5d %-7s  %s%n", u.kind(), Sizes.decimal(u.bytes()),
+          u.entries(), u.entries() == 1 ? "entry" : "entries", u.holds());
     }
   }
 }

@@ -170,13 +170,21 @@ public final class Fetcher {
    * and nothing is kept.
    */
   public Path blob(String path, Digest sha256, long size) throws PlinthException {
+    return blob(path, sha256, size, path);
+  }
+
+  /**
+   * As {@link #blob(String, Digest, long)}, a download named {@code shown} on the status (an
+   * index's path rather than its by-hash one).
+   */
+  public Path blob(String path, Digest sha256, long size, String shown) throws PlinthException {
     URI uri = uri(path);
     Optional<Path> hit = cache.get(sha256, size);
     if (hit.isPresent()) {
       return hit.get();
     }
-    status.step("fetching " + uri + " (" + dev.plinth.oci.Sizes.decimal(size) + ")");
-    String name = path.substring(path.lastIndexOf('/') + 1);
+    status.step("fetching " + base + shown + " (" + dev.plinth.oci.Sizes.decimal(size) + ")");
+    String name = shown.substring(shown.lastIndexOf('/') + 1);
     return withRetries(uri, null, (response, body) -> {
       OptionalLong length = response.headers().firstValueAsLong("content-length");
       if (length.isPresent() && length.getAsLong() != size) {

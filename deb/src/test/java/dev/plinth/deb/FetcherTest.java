@@ -134,8 +134,11 @@ class FetcherTest {
     Release.FileHash h = r.file(index);
     String path = "dists/" + repo.suite() + "/" + r.fetchPath(index);
     assertTrue(path.contains("/by-hash/SHA256/" + h.sha256().hex()), path);
-    f.blob(path, h.sha256(), h.size());
+    f.blob(path, h.sha256(), h.size(), "dists/" + repo.suite() + "/" + index);
     assertEquals(1, repo.requests(path));
+    // the line names the index, not its hash
+    assertEquals("fetching " + repo.base() + "dists/" + repo.suite() + "/" + index + " ("
+        + dev.plinth.oci.Sizes.decimal(h.size()) + ")", said.get(said.size() - 1));
   }
 
   @Test

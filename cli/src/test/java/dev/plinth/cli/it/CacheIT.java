@@ -156,7 +156,9 @@ class CacheIT {
     String text = plinth("cache").ok().out();
     assertTrue(text.startsWith(cache + ": "), text);
     assertTrue(text.lines().anyMatch(l -> l.trim().startsWith("downloads ")
-        && l.contains(downloads.path("entries").asLong() + " entries")), text);
+        && l.contains(" " + downloads.path("entries").asLong() + " entr")), text);
+    assertTrue(text.lines().allMatch(l -> l.length() <= 80 || l.startsWith(cache.toString())),
+        text);
     assertEquals(text, plinth("cache", "show").ok().out());
   }
 
