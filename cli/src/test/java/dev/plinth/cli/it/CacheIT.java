@@ -245,4 +245,24 @@ class CacheIT {
     assertEquals(kind(r, "release-dates").path("bytes").asLong(), r.path("bytes").asLong());
     assertEquals(digestA, RegistryCliIT.digest(build(a).out()), "built from nothing again");
   }
+
+  @Test
+  @Order(5)
+  void aBuildOverTheBound_prunesTheCacheAfter_andSaysSo() throws Exception {
+    Map<String, String> bounded = new java.util.HashMap<>(env);
+    bounded.put("PLINTH_CACHE_MAX", "1");
+    Run r = RegistryCliIT.plinth(bounded, "build", "-f", b.toString(), "--locked", "--to",
+        "oci:" + b.resolveSibling("layout") + ":1").ok();
+    assertEquals(digestB, RegistryCliIT.digest(r.out()));
+    assertTrue(r.out().contains("the cache was over PLINTH_CACHE_MAX (1 B): removed "), r.out());
+    JsonNode after = show();
+    assertEquals(kind(after, "release-dates").path("bytes").asLong(),
+        after.path("bytes").asLong(), "only what is never pruned is left");
+    assertEquals(digestB, RegistryCliIT.digest(build(b).out()), "and the next build works");
+
+    Run bad = RegistryCliIT.plinth(Map.of("XDG_CACHE_HOME", cache.getParent().toString(),
+        "PLINTH_CACHE_MAX", "a lot"), "cache");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("PLINTH_CACHE_MAX 'a lot' is not a size"), bad.err());
+  }
 }
