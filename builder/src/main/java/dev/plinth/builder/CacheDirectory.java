@@ -166,9 +166,13 @@ public final class CacheDirectory {
         }
       }
       for (Path t : scan.temps) {
-        if (Files.getLastModifiedTime(t, LinkOption.NOFOLLOW_LINKS).toMillis()
-            < now - STALE_TEMP.toMillis()) {
-          remove(root, t);
+        try {
+          if (Files.getLastModifiedTime(t, LinkOption.NOFOLLOW_LINKS).toMillis()
+              < now - STALE_TEMP.toMillis()) {
+            remove(root, t);
+          }
+        } catch (NoSuchFileException e) {
+          // gone already (the launcher's lists are not under the lock)
         }
       }
       dropDanglingKeys(root.resolve("layers"));
@@ -349,10 +353,14 @@ public final class CacheDirectory {
     for (Path k : list(keys)) {
       String blob = blobOf(k);
       if (blob != null) {
-        BasicFileAttributes a = Files.readAttributes(k, BasicFileAttributes.class,
-            LinkOption.NOFOLLOW_LINKS);
-        long t = Math.max(a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis());
-        out.merge(blob, t, Math::max);
+        try {
+          BasicFileAttributes a = Files.readAttributes(k, BasicFileAttributes.class,
+              LinkOption.NOFOLLOW_LINKS);
+          long t = Math.max(a.lastModifiedTime().toMillis(), a.lastAccessTime().toMillis());
+          out.merge(blob, t, Math::max);
+        } catch (NoSuchFileException e) {
+          // replaced or removed while read (a show runs beside builds)
+        }
       }
     }
     return out;
