@@ -298,17 +298,9 @@ public final class JavaRuntime {
 
   /** JAVA_VERSION of a runtime's release file, e.g. 25.0.5; "" when it has none. */
   static String releaseVersion(Path runtime) throws IOException {
-    Path release = runtime.resolve("release");
-    if (!Files.isRegularFile(release)) {
-      return "";
-    }
-    for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
-      if (line.startsWith("JAVA_VERSION=")) {
-        return line.substring("JAVA_VERSION=".length()).replace("\"", "").strip();
-      }
-    }
-    return "";
+    return Jdks.release(runtime).getOrDefault("JAVA_VERSION", "");
   }
+
 
   /**
    * Resources smaller than this stay uncompressed in the runtime's module image; larger ones are
