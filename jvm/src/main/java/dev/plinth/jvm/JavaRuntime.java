@@ -113,9 +113,7 @@ public final class JavaRuntime {
     modules.add("java.base");
     String release = Integer.toString(jdk.feature());
     if (!plain.isEmpty()) {
-      List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
-      cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
-          "--multi-release", release));
+      List<String> cmd = jdeps(jdk, release);
       List<String> rest = new ArrayList<>(plain.subList(1, plain.size()));
       rest.addAll(modular);
       if (!rest.isEmpty()) {
@@ -155,10 +153,17 @@ public final class JavaRuntime {
 
   private static List<String> modularRun(Jdk jdk, String release, List<String> modulePath,
       List<String> jars) {
+    List<String> cmd = jdeps(jdk, release);
+    cmd.addAll(List.of("--module-path", String.join(":", modulePath)));
+    cmd.addAll(jars);
+    return cmd;
+  }
+
+  /** jdeps, asked for the JDK modules its inputs need as of {@code release}. */
+  private static List<String> jdeps(Jdk jdk, String release) {
     List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
     cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
-        "--multi-release", release, "--module-path", String.join(":", modulePath)));
-    cmd.addAll(jars);
+        "--multi-release", release));
     return cmd;
   }
 
