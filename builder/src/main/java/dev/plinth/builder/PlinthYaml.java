@@ -95,7 +95,7 @@ public final class PlinthYaml {
     options.setCodePointLimit((int) BuildContext.MAX_YAML_BYTES);
     options.setNestingDepthLimit(40);
     try (Reader r = new java.io.StringReader(new String(
-        BuildContext.readSmall(file, BuildContext.MAX_YAML_BYTES, "build file"),
+        dev.plinth.oci.SmallFiles.read(file, BuildContext.MAX_YAML_BYTES, "build file"),
         StandardCharsets.UTF_8))) {
       root = new Yaml(new SafeConstructor(options), new org.yaml.snakeyaml.representer.Representer(
           new org.yaml.snakeyaml.DumperOptions()), new org.yaml.snakeyaml.DumperOptions(), options)
