@@ -281,9 +281,7 @@ public final class JavaRuntime {
           head = in.readNBytes(4);
         }
         if (ElfFile.isElf(head)) {
-          // one file at a time: libjvm.so is the largest, some 30 MB
-          f.toFile().setWritable(true, true);
-          Files.write(f, ElfStrip.strip(Files.readAllBytes(f), platform + " runtime " + rel));
+          ElfStrip.strip(f, f); // streamed: libjvm.so is some 30 MB
           elves.put(dest, f);
         }
         layer.file(dest, f, mode, 0, 0);
