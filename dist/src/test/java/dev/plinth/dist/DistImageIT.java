@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,17 +71,18 @@ class DistImageIT {
   }
 
   @Test
-  void base_ontoMountedDirectory_asNonroot_isReadBySkopeoAndUmoci() throws Exception {
+  void base_ontoMountedDirectory_asNonroot_isReadBySkopeo() throws Exception {
     Path work = work("nonroot", NONROOT);
     plinth(List.of("-v", work + ":/work"), "base", "--to", "oci:/work/out:1").orFail();
 
     Path out = work.resolve("out");
-    Peers.Result inspect = Peers.skopeo(List.of("inspect", "oci:" + out + ":1"), Peers.SHORT)
-        .orFail();
-    assertTrue(inspect.stdout().contains("\"HOME=/home/nonroot\""), inspect.toString());
-    Peers.Result stat = Peers.umoci(List.of("stat", "--json", "--image", out + ":1"), Peers.SHORT)
-        .orFail();
-    assertTrue(stat.stdout().contains("plinth minimal base"), stat.toString());
+    for (String arch : List.of("amd64", "arm64")) {
+      Peers.Result inspect = Peers.skopeo(List.of("--override-arch", arch, "inspect",
+          "oci:" + out + ":1"), Peers.SHORT).orFail();
+      assertTrue(inspect.stdout().contains("\"Architecture\": \"" + arch + "\""),
+          inspect.toString());
+      assertTrue(inspect.stdout().contains("\"HOME=/home/nonroot\""), inspect.toString());
+    }
     // written by the container's user, readable by the job's other steps (umask 022)
     assertEquals(NONROOT, Files.getAttribute(out.resolve("index.json"), "unix:uid"));
     assertEquals("rw-r--r--", PosixFilePermissions.toString(
@@ -120,6 +123,41 @@ class DistImageIT {
   }
 
   @Test
+  void javaApp_buildsInside_withDebiansJdkAsTheLinker() throws Exception {
+    // plinth's own jar is the app: the image builds itself, for the host's platform
+    Path work = work("java", NONROOT);
+    Path jar = Files.copy(Path.of(System.getProperty("plinth.jar")), work.resolve("app.jar"));
+    Path yaml = Files.writeString(work.resolve("plinth.yaml"), """
+        name: app
+        java:
+          jar: app.jar
+          version: 17
+          modules: [java.base, java.logging, java.xml, jdk.crypto.ec, jdk.unsupported]
+        """);
+    chown(jar, NONROOT);
+    chown(yaml, NONROOT);
+    // a cache kept between runs (Debian's JDK is downloaded once per machine), as a CI job
+    // keeps one in a volume; the Debian mirror from the host's apt configuration
+    Path cache = Files.createDirectories(
+        Path.of(Peers.env(Map.of()).get("XDG_CACHE_HOME")).resolve("plinth-image"));
+    chown(cache, NONROOT);
+    List<String> options = new ArrayList<>(List.of("-v", work + ":/work",
+        "-v", cache + ":/tmp/plinth-cache", "-v", "/etc/apt:/etc/apt:ro"));
+    String mirror = Peers.env(Map.of()).get("PLINTH_DEBIAN_MIRROR");
+    if (mirror != null) {
+      options.addAll(List.of("-e", "PLINTH_DEBIAN_MIRROR=" + mirror));
+    }
+    Peers.Result build = plinth(options, "build", "--platform", "linux/amd64",
+        "--to", "oci-archive:app.tar");
+    assertEquals(0, build.exitCode(), build.toString());
+
+    Peers.Result v = Peers.podman().run(List.of(), "oci-archive:" + work.resolve("app.tar"),
+        List.of("--version"), RUN).orFail();
+    assertTrue(v.stdout().startsWith("plinth " + VERSION.replace("-SNAPSHOT", "") + " (commit "),
+        v.toString());
+  }
+
+  @Test
   void itsOwnImage_passesItsOwnAudit_asNonrootUnderItsInit() throws Exception {
     Path work = work("self", NONROOT);
     Path copy = work.resolve("plinth.tar");
@@ -134,7 +172,10 @@ class DistImageIT {
         Peers.SHORT).orFail();
     String c = config.stdout().replaceAll("\\s+", "");
     assertTrue(c.contains("\"User\":\"65532:65532\""), config.toString());
-    assertTrue(c.contains("\"Entrypoint\":[\"/sbin/init\",\"--\""), config.toString());
+    // plinth's init as PID 1, then plinth's own java command
+    assertTrue(c.contains("\"Entrypoint\":[\"/sbin/plinth-init\","), config.toString());
+    assertTrue(c.contains("\"/opt/java/openjdk/bin/java\""), config.toString());
+    assertTrue(c.contains("\"XDG_CACHE_HOME=/tmp/plinth-cache\""), config.toString());
     for (String arch : List.of("amd64", "arm64")) {
       Peers.Result raw = Peers.skopeo(List.of("--override-arch", arch, "inspect",
           "oci-archive:" + IMAGE), Peers.SHORT).orFail();
