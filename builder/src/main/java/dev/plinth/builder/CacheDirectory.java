@@ -192,7 +192,7 @@ public final class CacheDirectory {
       return null;
     }
     try {
-      if (size(root) <= max) {
+      if (walk(root, new HashSet<>())[0] <= max) { // the cache's size alone
         return null;
       }
     } catch (IOException e) {
@@ -211,25 +211,6 @@ public final class CacheDirectory {
     return r.withNote("the cache was over " + MAX_ENV + " (" + dev.plinth.oci.Sizes.decimal(
         o.cacheMax()) + "): removed " + p.entries() + " least recently used entries ("
         + dev.plinth.oci.Sizes.decimal(p.bytes()) + ")");
-  }
-
-  /** The cache's size alone: the bytes of its files, each once. */
-  static long size(Path root) throws IOException {
-    long[] n = new long[1];
-    Set<Object> seen = new HashSet<>();
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
-        n[0] += counted(a, seen);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) {
-        return FileVisitResult.CONTINUE; // removed while walked
-      }
-    });
-    return n[0];
   }
 
   private static long counted(BasicFileAttributes a, Set<Object> seen) {
