@@ -186,6 +186,15 @@ final class JavaBuild {
     return appLayers;
   }
 
+  /** The app's jars as Maven packages, for the SBOM. */
+  List<Sbom.Item> mavenPackages() {
+    List<Path> jars = new ArrayList<>(plan.jdepsInputs());
+    if (java.jar() != null) {
+      jars.add(java.jar());
+    }
+    return AppPackages.of(new java.util.LinkedHashSet<>(jars));
+  }
+
   List<String> appHistory() {
     return appHistory;
   }

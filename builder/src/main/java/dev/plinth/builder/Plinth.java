@@ -490,7 +490,8 @@ public final class Plinth {
         PackageInstaller.Installed in = installed.get(i);
         names.add(in.name() + "=" + in.version());
         items.add(Sbom.debian(in.name(), in.version(), in.architecture(), in.source(),
-            entries.get(i).sha256(), BaseFilesystem.debianDistro(spec.packages().suite())));
+            entries.get(i).sha256(), BaseFilesystem.debianDistro(spec.packages().suite()),
+            in.license()));
       }
       if (initBytes != null) {
         items.add(Sbom.plinthInit(platform, dev.plinth.oci.Digest.of(initBytes)));
@@ -520,6 +521,7 @@ public final class Plinth {
         }
       }
       items.addAll(rt.sbom());
+      items.addAll(java.mavenPackages());
       layers.addAll(java.appLayers());
       history.addAll(java.appHistory());
       fileBytes += java.appFileBytes();

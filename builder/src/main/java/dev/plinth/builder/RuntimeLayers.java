@@ -182,7 +182,8 @@ final class RuntimeLayers {
     for (JsonNode p : meta.path("packages")) {
       sbom.add(Sbom.debian(p.path("name").asText(), p.path("version").asText(),
           p.path("architecture").asText(), p.path("source").asText(),
-          new Digest(p.path("sha256").asText()), distro));
+          new Digest(p.path("sha256").asText()), distro,
+          p.path("license").isTextual() ? p.path("license").asText() : null));
     }
     List<LockFile.Entry> packages = packages(meta);
     checkPinned(platform, packages);
@@ -249,10 +250,10 @@ final class RuntimeLayers {
   private Map<String, Object> meta(JavaRuntime.Built b) {
     List<Object> packages = new ArrayList<>();
     List<String> libs = new ArrayList<>();
-    packages.add(pkg(b.jdk(), b.jdk().source()));
+    packages.add(pkg(b.jdk(), b.jdk().source(), null));
     for (int i = 0; i < b.libraries().size(); i++) {
       PackageInstaller.Installed in = b.libraries().get(i);
-      packages.add(pkg(b.libraryPackages().get(i), in.source()));
+      packages.add(pkg(b.libraryPackages().get(i), in.source(), in.license()));
       libs.add(in.name() + "=" + in.version());
     }
     Map<String, Object> meta = new LinkedHashMap<>();
@@ -266,7 +267,7 @@ final class RuntimeLayers {
     return meta;
   }
 
-  private static Map<String, Object> pkg(PackageRecord r, String source) {
+  private static Map<String, Object> pkg(PackageRecord r, String source, String license) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", r.name());
     m.put("version", r.version().toString());
@@ -275,6 +276,9 @@ final class RuntimeLayers {
     m.put("filename", r.filename());
     m.put("size", r.size());
     m.put("sha256", r.sha256().hex());
+    if (license != null) {
+      m.put("license", license);
+    }
     return m;
   }
 

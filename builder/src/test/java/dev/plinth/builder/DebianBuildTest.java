@@ -10,6 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.packageurl.PackageURL;
+import dev.plinth.deb.DebianCopyright;
+import dev.plinth.jvm.JavaSpec;
+import dev.plinth.oci.Digest;
+import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import org.spdx.tools.SpdxToolsHelper;
+import org.spdx.tools.Verify;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.plinth.builder.PlinthBuildTest.Content;
 import dev.plinth.deb.testing.TestDeb;
 import dev.plinth.deb.testing.TestKeys;
@@ -41,6 +52,22 @@ import org.junit.jupiter.api.io.TempDir;
 class DebianBuildTest {
   static final String CERT_A = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
   static final String CERT_B = "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----";
+  /** A machine-readable copyright file (DEP-5), as Debian's ca-certificates has. */
+  static final String CA_COPYRIGHT = """
+      Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+      Source: https://salsa.debian.org/debian/ca-certificates
+
+      Files: *
+      Copyright: 2003 Fumitoshi UKAI
+      License: GPL-2+
+
+      Files: mozilla/*
+      Copyright: Mozilla Foundation
+      License: MPL-2.0
+
+      License: GPL-2+
+       This program is free software.
+      """;
 
   @TempDir Path tmp;
   TestRepo repo;
@@ -57,16 +84,21 @@ class DebianBuildTest {
         .file("/usr/share/ca-certificates/mozilla/B.crt", CERT_B, 0644)
         .file("/usr/share/ca-certificates/mozilla/A.crt", CERT_A, 0644)
         .dir("/etc/ssl/certs", 0755)
-        .file("/usr/share/doc/ca-certificates/copyright", "MPL-2.0", 0644)
+        .file("/usr/share/doc/ca-certificates/copyright", CA_COPYRIGHT, 0644)
         .file("/usr/share/doc/ca-certificates/changelog.gz", "changes", 0644)
         .file("/usr/share/man/man8/update-ca-certificates.8.gz", "man", 0644));
     add("all", TestDeb.of("tzdata", "2024a-0+deb12u1", "all")
         .field("Depends", "debconf (>= 0.5) | debconf-2.0")
+        .controlFile("md5sums", "0123456789abcdef0123456789abcdef  usr/share/zoneinfo/Etc/UTC\n"
+            + "1123456789abcdef0123456789abcdef  usr/share/zoneinfo/right/America/New_York\n"
+            + "2123456789abcdef0123456789abcdef  usr/share/doc/tzdata/changelog.gz\n")
         .file("/usr/share/zoneinfo/Etc/UTC", "TZif-utc", 0644)
         .file("/usr/share/zoneinfo/America/New_York", "TZif-ny", 0644)
         .file("/usr/share/zoneinfo/right/America/New_York", "TZif-right", 0644)
         .symlink("/usr/share/zoneinfo/UTC", "Etc/UTC"));
     for (String arch : List.of("amd64", "arm64")) {
+      add(arch, TestDeb.of("zlib1g", "1:1.2.13.dfsg-1", arch)
+          .file("/usr/lib/" + arch + "/libz.so.1", "zlib-" + arch, 0644));
       add(arch, TestDeb.of("libc6", "2.36-9", arch)
           .file("/usr/lib/" + arch + "/libc.so.6", "libc-" + arch, 0755));
       add(arch, TestDeb.of("tini", "0.19.0-1", arch)
@@ -90,18 +122,18 @@ class DebianBuildTest {
     repo.close();
   }
 
-  private BuildSpec spec(List<String> packages, Path lock) throws Exception {
+  BuildSpec spec(List<String> packages, Path lock) throws Exception {
     java.net.URI base = repo.start();
     return BuildSpec.base(BuildSpec.DEFAULT_PLATFORMS).withPackages(new BuildSpec.Packages(
         packages, List.of(), "bookworm", List.of("main"), base.toString(),
         List.of(repo.keyring()), lock));
   }
 
-  private Plinth.Options options() {
+  Plinth.Options options() {
     return Plinth.Options.of(cache);
   }
 
-  private static String text(Map<String, Content> f, String path) {
+  static String text(Map<String, Content> f, String path) {
     assertTrue(f.containsKey(path), path + " is in the image");
     return new String(f.get(path).bytes(), StandardCharsets.UTF_8);
   }
@@ -122,7 +154,7 @@ class DebianBuildTest {
       assertEquals("TZif-ny", text(f, "/usr/share/zoneinfo/America/New_York"));
       assertEquals("Etc/UTC", f.get("/usr/share/zoneinfo/UTC").entry().linkTarget());
       assertFalse(f.containsKey("/usr/share/zoneinfo/right/America/New_York"), "no right/ tree");
-      assertEquals("MPL-2.0", text(f, "/usr/share/doc/ca-certificates/copyright"));
+      assertEquals(CA_COPYRIGHT, text(f, "/usr/share/doc/ca-certificates/copyright"));
       assertFalse(f.containsKey("/usr/share/doc/ca-certificates/changelog.gz"));
       assertFalse(f.containsKey("/usr/share/man/man8/update-ca-certificates.8.gz"));
       // Only maintainer scripts use openssl and debconf: they stay out.
@@ -170,8 +202,9 @@ class DebianBuildTest {
     assertEquals("SPDX-2.3", doc.path("spdxVersion").asText());
     List<String> names = new ArrayList<>();
     doc.path("packages").forEach(p -> names.add(p.path("name").asText()));
-    assertEquals(List.of("tzdata", "plinth-init"), names);
-    JsonNode tz = doc.path("packages").get(0);
+    assertEquals(List.of("tzdata", "plinth-init"), names.subList(1, names.size()),
+        "after the image's own package");
+    JsonNode tz = doc.path("packages").get(1);
     assertEquals("2024a-0+deb12u1", tz.path("versionInfo").asText());
     assertEquals("pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12",
         tz.path("externalRefs").get(0).path("referenceLocator").asText());
@@ -313,5 +346,117 @@ class DebianBuildTest {
     assertEquals("armhf", dev.plinth.deb.Architectures.debian(Platform.parse("linux/arm/v7")));
     assertEquals("linux/arm64", DebianPackages.key(Platform.LINUX_ARM64));
     assertNotNull(BaseFilesystem.debianOsRelease("trixie"));
+  }
+
+  // What scanners (trivy, grype, syft) read: status.d with md5sums, the SPDX document (every
+  // package, the image, licenses), purls valid by the purl spec's library, Verify by SPDX tools.
+
+  /** A jar as Maven builds it: its pom.properties under META-INF/maven. */
+  static void mavenJar(Path jar, String group, String artifact, String version)
+      throws Exception {
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream j = new JarOutputStream(out)) {
+      j.putNextEntry(new JarEntry("META-INF/maven/" + group + "/" + artifact
+          + "/pom.properties"));
+      j.write(("groupId=" + group + "\nartifactId=" + artifact + "\nversion=" + version + "\n")
+          .getBytes(StandardCharsets.UTF_8));
+      j.closeEntry();
+      j.putNextEntry(new JarEntry(artifact.replace('-', '_') + "/A.class"));
+      j.write(new byte[] {(byte) 0xca, (byte) 0xfe});
+      j.closeEntry();
+    }
+  }
+
+  @Test
+  void debianPackagesAndJavaApp_allInTheSbom_validBySpdxVerify_purlsParse() throws Exception {
+    Path app = tmp.resolve("app");
+    Files.createDirectories(app.resolve("classes/demo"));
+    Files.writeString(app.resolve("classes/demo/Main.class"), "class bytes");
+    Files.createDirectories(app.resolve("jre/bin"));
+    Files.writeString(app.resolve("jre/bin/java"), "#!/bin/sh\n");
+    Path jetty = app.resolve("jetty-server-12.0.15.jar");
+    mavenJar(jetty, "org.eclipse.jetty", "jetty-server", "12.0.15");
+    Path slf4j = app.resolve("slf4j-api-2.0.16.jar");
+    mavenJar(slf4j, "org.slf4j", "slf4j-api", "2.0.16");
+    BuildSpec spec = spec(List.of("ca-certificates", "tzdata", "zlib1g"), null)
+        .withJava(new JavaSpec(null, "demo.Main", List.of(app.resolve("classes"), jetty, slf4j),
+            17, List.of(), List.of(), null, "bookworm", app.resolve("jre")));
+    Path out = tmp.resolve("img.tar");
+    BuildResult result = Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
+
+    Path sbom = tmp.resolve("img.tar.linux-amd64.spdx.json");
+    org.spdx.library.SpdxModelFactory.init();
+    List<String> problems = Verify.verify(sbom.toString(), SpdxToolsHelper.SerFileType.JSON);
+    assertEquals(List.of(), problems, Files.readString(sbom));
+
+    JsonNode doc = Json.read(Files.readAllBytes(sbom), "sbom");
+    Map<String, JsonNode> byName = new HashMap<>();
+    for (JsonNode p : doc.path("packages")) {
+      byName.put(p.path("name").asText(), p);
+      String purl = p.path("externalRefs").get(0).path("referenceLocator").asText();
+      PackageURL parsed = new PackageURL(purl); // throws on a purl the spec does not allow
+      assertEquals(p.path("versionInfo").asText(), parsed.getVersion(), purl);
+    }
+    // The Debian epoch's colon is not percent-encoded (purl spec); the + is.
+    String zlib = byName.get("zlib1g").path("externalRefs").get(0).path("referenceLocator")
+        .asText();
+    assertEquals("pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64&distro=debian-12", zlib);
+    assertEquals("pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12",
+        byName.get("tzdata").path("externalRefs").get(0).path("referenceLocator").asText());
+    // The app's jars as Maven packages, checksummed.
+    JsonNode jettyPkg = byName.get("jetty-server");
+    assertEquals("pkg:maven/org.eclipse.jetty/jetty-server@12.0.15",
+        jettyPkg.path("externalRefs").get(0).path("referenceLocator").asText());
+    assertEquals(Digest.of(jetty).hex(),
+        jettyPkg.path("checksums").get(0).path("checksumValue").asText());
+    assertTrue(byName.containsKey("slf4j-api"), byName.keySet().toString());
+    assertTrue(byName.containsKey("plinth-init"), byName.keySet().toString());
+    // Licenses from Debian's machine-readable copyright; NOASSERTION where there is none.
+    assertEquals("GPL-2.0-or-later AND MPL-2.0",
+        byName.get("ca-certificates").path("licenseDeclared").asText());
+    assertEquals("NOASSERTION", byName.get("tzdata").path("licenseDeclared").asText());
+    // The image itself: described by the document, containing every other package.
+    JsonNode image = doc.path("packages").get(0);
+    assertEquals("SPDXRef-Image", image.path("SPDXID").asText());
+    String manifest = result.images().get(0).manifest().toString();
+    assertEquals(manifest, image.path("versionInfo").asText());
+    assertEquals("pkg:oci/" + image.path("name").asText() + "@" + manifest + "?arch=amd64",
+        image.path("externalRefs").get(0).path("referenceLocator").asText());
+    int contains = 0;
+    for (JsonNode r : doc.path("relationships")) {
+      String type = r.path("relationshipType").asText();
+      if (type.equals("DESCRIBES")) {
+        assertEquals("SPDXRef-Image", r.path("relatedSpdxElement").asText());
+      } else {
+        assertEquals("CONTAINS", type);
+        assertEquals("SPDXRef-Image", r.path("spdxElementId").asText());
+        contains++;
+      }
+    }
+    assertEquals(doc.path("packages").size() - 1, contains);
+
+    // status.d: each package's control file and the md5sums of its files in the image.
+    Map<String, Content> f = files(Transports.local().read(ImageRef.parse("oci-archive:" + out))
+        .images().stream().filter(i -> i.platform().equals(Platform.LINUX_AMD64)).findFirst()
+        .orElseThrow());
+    assertTrue(f.containsKey("/var/lib/dpkg/status.d/zlib1g"));
+    assertEquals("0123456789abcdef0123456789abcdef  usr/share/zoneinfo/Etc/UTC\n",
+        text(f, "/var/lib/dpkg/status.d/tzdata.md5sums"),
+        "only files that are in the image (no right/ tree, no changelog)");
+    assertFalse(f.containsKey("/var/lib/dpkg/status.d/ca-certificates.md5sums"),
+        "a package without md5sums gets none");
+  }
+
+  @Test
+  void debianLicense_fromMachineReadableCopyrightOnly() {
+    assertEquals("GPL-2.0-or-later AND MPL-2.0",
+        DebianCopyright.license(CA_COPYRIGHT.getBytes(StandardCharsets.UTF_8)));
+    assertNull(DebianCopyright.license(
+        "This is zlib, by Jean-loup Gailly.\n".getBytes(StandardCharsets.UTF_8)));
+    assertEquals("(BSD-3-Clause AND MIT) OR LicenseRef-public-domain",
+        DebianCopyright.license(("Format: https://www.debian.org/doc/"
+            + "packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: x\n"
+            + "License: BSD-3-clause and Expat or public-domain\n")
+            .getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -27,15 +27,22 @@ import java.util.TreeMap;
  *
  * Documentation (/usr/share/doc except copyright files, man and info pages, lintian overrides)
  * is left out: nothing in a container reads it. Each package gets /var/lib/dpkg/status.d/NAME
- * with its control file, where distroless puts it, so scanners can see what is installed.
+ * with its control file and status.d/NAME.md5sums with the md5sums of its files that are in the
+ * image, where distroless puts them, so scanners can see what is installed and which files each
+ * package owns.
  */
 public final class PackageInstaller {
   public static final String CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
   static final String CA_DIR = "/usr/share/ca-certificates/";
 
-  /** What an install produced. */
+  /**
+   * What an install produced.
+   *
+   * @param license the SPDX expression of its machine-readable copyright file in the image, or
+   *     null ({@link DebianCopyright})
+   */
   public record Installed(String name, String version, String architecture, String source,
-      Map<String, String> control) {}
+      Map<String, String> control, String license) {}
 
   private final LayerBuilder layer;
   private final Path work;
@@ -81,7 +88,14 @@ public final class PackageInstaller {
       }
     });
     layer.file(STATUS_DIR + name, status(control), 0644, 0, 0);
-    Installed i = installed(control);
+    byte[] md5sums = pkg.controlFiles().get("md5sums");
+    if (md5sums != null) {
+      layer.file(STATUS_DIR + name + ".md5sums", md5sums(md5sums, name), 0644, 0, 0);
+    }
+    Path copyright = contents.get("/usr/share/doc/" + name + "/copyright");
+    Installed i = installed(control, copyright != null && name.equals(owners.get(
+        "/usr/share/doc/" + name + "/copyright"))
+        ? DebianCopyright.license(Files.readAllBytes(copyright)) : null);
     installed.add(i);
     return i;
   }
@@ -107,14 +121,37 @@ public final class PackageInstaller {
     return status.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** What a package's control file says was installed. */
-  public static Installed installed(Control.Paragraph control) {
+  /**
+   * The lines of a package's md5sums ("MD5  path", the path relative to /) whose file is in the
+   * image as this package's: documentation left out and ca-certificates' folded certificates are
+   * not listed.
+   */
+  private byte[] md5sums(byte[] md5sums, String pkg) {
+    StringBuilder out = new StringBuilder();
+    for (String line : new String(md5sums, StandardCharsets.UTF_8).split("\n")) {
+      int sep = line.indexOf("  ");
+      if (sep > 0) {
+        String path = "/" + line.substring(sep + 2);
+        if (pkg.equals(owners.get(path)) && layerHolds(pkg, path)) {
+          out.append(line).append('\n');
+        }
+      }
+    }
+    return out.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private boolean layerHolds(String pkg, String path) {
+    return !(pkg.equals("ca-certificates") && foldedIntoBundle(path));
+  }
+
+  /** What a package's control file says was installed, and its license. */
+  static Installed installed(Control.Paragraph control, String license) {
     Map<String, String> fields = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     fields.putAll(control.fields());
     return new Installed(control.get("Package"), control.get("Version"),
         control.get("Architecture"),
         control.get("Source") == null ? control.get("Package") : control.get("Source").split(" ")[0],
-        fields);
+        fields, license);
   }
 
   /** Runs what maintainer scripts would have done; call once after every package is installed. */
@@ -191,7 +228,7 @@ public final class PackageInstaller {
         Path file = work.resolve(Integer.toString(counter++));
         Files.copy(content, file);
         contents.put(path, file);
-        if (!(pkg.equals("ca-certificates") && foldedIntoBundle(path))) {
+        if (layerHolds(pkg, path)) {
           layer.file(path, file, e.mode(), e.uid(), e.gid());
         }
       }

@@ -1,0 +1,134 @@
+package dev.plinth.deb;
+
+import dev.plinth.oci.PlinthException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The licenses of a package as its machine-readable copyright file
+ * (usr/share/doc/PKG/copyright, DEP-5: {@code Format: .../copyright-format/1.0/}) gives them,
+ * as one SPDX license expression: each Files paragraph's License short name, Debian's names
+ * mapped to SPDX identifiers (GPL-2+ is GPL-2.0-or-later), joined with AND; a name SPDX does not
+ * know becomes {@code LicenseRef-<name>}.
+ */
+public final class DebianCopyright {
+  /** Debian's short names (lower case, without a trailing +) and their SPDX identifiers. */
+  private static final Map<String, String> NAMES = Map.ofEntries(
+      Map.entry("gpl-1", "GPL-1.0"), Map.entry("gpl-2", "GPL-2.0"), Map.entry("gpl-3", "GPL-3.0"),
+      Map.entry("lgpl-2", "LGPL-2.0"), Map.entry("lgpl-2.1", "LGPL-2.1"),
+      Map.entry("lgpl-3", "LGPL-3.0"), Map.entry("agpl-3", "AGPL-3.0"),
+      Map.entry("gfdl-1.2", "GFDL-1.2"), Map.entry("gfdl-1.3", "GFDL-1.3"),
+      Map.entry("apache-2.0", "Apache-2.0"), Map.entry("apache-2", "Apache-2.0"),
+      Map.entry("expat", "MIT"), Map.entry("mit", "MIT"), Map.entry("isc", "ISC"),
+      Map.entry("zlib", "Zlib"), Map.entry("bsd-2-clause", "BSD-2-Clause"),
+      Map.entry("bsd-3-clause", "BSD-3-Clause"), Map.entry("bsd-4-clause", "BSD-4-Clause"),
+      Map.entry("mpl-1.1", "MPL-1.1"), Map.entry("mpl-2.0", "MPL-2.0"),
+      Map.entry("artistic", "Artistic-1.0-Perl"), Map.entry("artistic-2.0", "Artistic-2.0"),
+      Map.entry("cc0-1.0", "CC0-1.0"), Map.entry("cc0", "CC0-1.0"),
+      Map.entry("openssl", "OpenSSL"), Map.entry("bzip2-1.0.6", "bzip2-1.0.6"),
+      Map.entry("curl", "curl"), Map.entry("unicode-dfs-2016", "Unicode-DFS-2016"),
+      Map.entry("x11", "X11"), Map.entry("ijg", "IJG"), Map.entry("libpng", "Libpng"),
+      Map.entry("libpng-2.0", "libpng-2.0"), Map.entry("ftl", "FTL"),
+      Map.entry("mpl-2.0-no-copyleft-exception", "MPL-2.0-no-copyleft-exception"),
+      Map.entry("epl-1.0", "EPL-1.0"), Map.entry("epl-2.0", "EPL-2.0"),
+      Map.entry("cddl-1.0", "CDDL-1.0"), Map.entry("psf-2", "PSF-2.0"),
+      Map.entry("python-2.0", "Python-2.0"), Map.entry("unlicense", "Unlicense"),
+      Map.entry("wtfpl", "WTFPL"), Map.entry("0bsd", "0BSD"), Map.entry("bsl-1.0", "BSL-1.0"));
+  /** Identifiers that have -only and -or-later forms in SPDX 3. */
+  private static final Set<String> VERSIONED_GNU = Set.of("GPL-1.0", "GPL-2.0", "GPL-3.0",
+      "LGPL-2.0", "LGPL-2.1", "LGPL-3.0", "AGPL-3.0", "GFDL-1.2", "GFDL-1.3");
+
+  private DebianCopyright() {}
+
+  /**
+   * The SPDX expression of a copyright file, or null when it is not machine-readable (no
+   * copyright-format Format field, no License in its Files paragraphs, or not parseable).
+   */
+  public static String license(byte[] copyright) {
+    List<Control.Paragraph> paragraphs;
+    try {
+      paragraphs = Control.parse(new ByteArrayInputStream(copyright), "copyright");
+    } catch (IOException | PlinthException e) {
+      return null;
+    }
+    if (paragraphs.isEmpty() || paragraphs.get(0).get("Format") == null
+        || !paragraphs.get(0).get("Format").contains("copyright-format/1.0")) {
+      return null;
+    }
+    Set<String> terms = new LinkedHashSet<>();
+    for (Control.Paragraph p : paragraphs) {
+      String license = p.get("License");
+      if (p.get("Files") != null && license != null) {
+        String name = license.split("\n", 2)[0].strip();
+        if (!name.isEmpty()) {
+          terms.add(expression(name));
+        }
+      }
+    }
+    if (terms.isEmpty()) {
+      return null;
+    }
+    List<String> sorted = new ArrayList<>(terms);
+    sorted.sort(null);
+    if (sorted.size() == 1) {
+      return sorted.get(0);
+    }
+    List<String> parts = new ArrayList<>();
+    for (String t : sorted) {
+      parts.add(t.contains(" ") ? "(" + t + ")" : t);
+    }
+    return String.join(" AND ", parts);
+  }
+
+  /** One License short name ("GPL-2+ or Artistic", "BSD-3-clause and MIT") as SPDX. */
+  static String expression(String debian) {
+    String[] ors = debian.split("(?i)\\s+or\\s+|\\s*\\|\\s*");
+    List<String> out = new ArrayList<>();
+    for (String or : ors) {
+      String[] ands = or.split("(?i)\\s+and\\s+|,\\s*");
+      List<String> conj = new ArrayList<>();
+      for (String a : ands) {
+        if (!a.isBlank()) {
+          conj.add(id(a.strip()));
+        }
+      }
+      String c = String.join(" AND ", conj);
+      out.add(conj.size() > 1 && ors.length > 1 ? "(" + c + ")" : c);
+    }
+    return String.join(" OR ", out);
+  }
+
+  /** One name as an SPDX identifier, or a LicenseRef of the name. */
+  static String id(String name) {
+    String exception = null;
+    int with = name.toLowerCase(Locale.ROOT).indexOf(" with ");
+    if (with > 0) {
+      exception = name.substring(with + 6).strip();
+      name = name.substring(0, with).strip();
+    }
+    boolean later = name.endsWith("+");
+    String base = later ? name.substring(0, name.length() - 1) : name;
+    String spdx = NAMES.get(base.toLowerCase(Locale.ROOT));
+    String id;
+    if (spdx == null) {
+      id = ref(name);
+    } else if (VERSIONED_GNU.contains(spdx)) {
+      id = spdx + (later ? "-or-later" : "-only");
+    } else {
+      id = spdx + (later ? "+" : "");
+    }
+    // exceptions (e.g. "GPL-2+ with OpenSSL exception") are not mapped: the whole is a LicenseRef
+    return exception == null || id.startsWith("LicenseRef-") ? id : ref(name + "-with-" + exception);
+  }
+
+  /** A LicenseRef for a name SPDX does not know: letters, digits, '.' and '-' only. */
+  public static String ref(String name) {
+    return "LicenseRef-" + name.replaceAll("[^A-Za-z0-9.-]+", "-");
+  }
+}
