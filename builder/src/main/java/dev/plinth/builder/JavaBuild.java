@@ -138,7 +138,7 @@ final class JavaBuild {
     List<String> cmd = new ArrayList<>(effective.entrypoint());
     cmd.addAll(effective.cmd());
     return AotTraining.layer(java.aot(), cmd, effective.env(), springTrainingFlags(), runtime,
-        appLayers(), work, options.epochSeconds(), options.gzipLevel(), layers,
+        appLayers(), work, options.epochSeconds(), options.layerCompression(), layers,
         options.listener()::step);
   }
 
@@ -171,7 +171,7 @@ final class JavaBuild {
     for (JavaApp.Part p : plan.parts()) {
       appFileBytes += p.layer().contentBytes();
       appFutures.add(pool.submit(
-          () -> p.layer().build(work, options.epochSeconds(), options.gzipLevel(), layers)));
+          () -> p.layer().build(work, options.epochSeconds(), options.layerCompression(), layers)));
       appHistory.add("plinth java: " + p.name());
     }
   }
@@ -260,7 +260,7 @@ final class JavaBuild {
         "java.runtime"), Platform.LINUX_AMD64);
     long bytes = rt.contentBytes();
     given = new RuntimeLayers.Runtime(rt.build(work, options.epochSeconds(),
-        options.gzipLevel(), layers), bytes, "plinth java: runtime from " + dir, List.of(),
+        options.layerCompression(), layers), bytes, "plinth java: runtime from " + dir, List.of(),
         List.of());
     return given;
   }

@@ -9,6 +9,7 @@ import dev.plinth.daemon.DockerDaemon;
 import dev.plinth.deb.Cache;
 import dev.plinth.deb.PackageInstaller;
 import dev.plinth.oci.Artifact;
+import dev.plinth.oci.Compression;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Cleanup;
 import dev.plinth.oci.Descriptor;
@@ -68,11 +69,13 @@ public final class Plinth {
    *     dev.plinth.jvm.Jdks}); null: the default search
    * @param cacheMax the cache's bound in bytes, applied after each build when it is over
    *     (PLINTH_CACHE_MAX, see {@link CacheDirectory}); negative: none
+   * @param compression the layers' compression ({@code --compression}), or null: the build
+   *     file's, else gzip at {@code gzipLevel}
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
       RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
       Proxies proxies, long createdSeconds, Listener listener, List<Path> jdkPath,
-      long cacheMax) {
+      long cacheMax, Compression compression) {
     public Options {
       proxies = proxies == null ? Proxies.NONE : proxies;
       registry = registry.withProxies(proxies);
@@ -91,7 +94,7 @@ public final class Plinth {
      */
     public static Options of(Path cacheDir) {
       return new Options(0, DEFAULT_GZIP, false, cacheDir, RegistryOptions.fromEnvironment(
-          Map.of(), null), null, null, null, Proxies.NONE, 0, Listener.NONE, null, -1);
+          Map.of(), null), null, null, null, Proxies.NONE, 0, Listener.NONE, null, -1, null);
     }
 
     /**
@@ -132,71 +135,82 @@ public final class Plinth {
           javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome),
           Proxies.fromEnvironment(env, jdkProperties), epoch, Listener.NONE,
           dev.plinth.jvm.Jdks.searchPath(env.get(dev.plinth.jvm.Jdks.PATH_ENV)),
-          CacheDirectory.maxFromEnvironment(env));
+          CacheDirectory.maxFromEnvironment(env), null);
     }
 
     public Options withEpochSeconds(long seconds) {
       return new Options(seconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, seconds, listener, jdkPath, cacheMax);
+          debianMirror, javaHome, proxies, seconds, listener, jdkPath, cacheMax, compression);
     }
 
     public Options withGzipLevel(int level) {
       return new Options(epochSeconds, level, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
+    }
+
+    /** With layers compressed as {@code c} (null: the build file's, else gzip). */
+    public Options withCompression(Compression c) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, c);
+    }
+
+    /** How layers are compressed: {@link #compression}, else gzip at {@link #gzipLevel}. */
+    public Compression layerCompression() {
+      return compression != null ? compression : Compression.gzip(gzipLevel);
     }
 
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
       return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
     }
 
     /** With the cache in {@code dir}. */
     public Options withCacheDir(Path dir) {
       return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
     }
 
     /** With these registry settings (credentials, insecure hosts, progress, format). */
     public Options withRegistry(RegistryOptions r) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost, debianMirror,
-          javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
+          javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
     }
 
     /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
     public Options withDockerHost(String host) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host, debianMirror,
-          javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
+          javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
     }
 
     /** With the image's creation time apart from its files' ({@code epochSeconds}). */
     public Options withCreatedSeconds(long seconds) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, seconds, listener, jdkPath, cacheMax);
+          debianMirror, javaHome, proxies, seconds, listener, jdkPath, cacheMax, compression);
     }
 
     /** With {@code l} told each step of a build. */
     public Options withListener(Listener l) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, l, jdkPath, cacheMax);
+          debianMirror, javaHome, proxies, createdSeconds, l, jdkPath, cacheMax, compression);
     }
 
     /** With the cache bounded to {@code bytes} after each build (negative: unbounded). */
     public Options withCacheMax(long bytes) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, bytes);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, bytes, compression);
     }
 
     /** Looking for JDKs only on {@code search} (see {@link #jdkPath}). */
     public Options withJdkPath(List<Path> search) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, search, cacheMax);
+          debianMirror, javaHome, proxies, createdSeconds, listener, search, cacheMax, compression);
     }
 
     /** With requests to registries and Debian mirrors going through these proxies. */
     public Options withProxies(Proxies p) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, p, createdSeconds, listener, jdkPath, cacheMax);
+          debianMirror, javaHome, p, createdSeconds, listener, jdkPath, cacheMax, compression);
     }
 
     DockerDaemon daemon() throws PlinthException {
@@ -240,7 +254,10 @@ public final class Plinth {
    * archive), as Jib's {@code to.tags}.
    */
   public static BuildResult build(BuildSpec spec, ImageRef target, List<String> tags,
-      Options options) throws IOException, PlinthException {
+      Options given) throws IOException, PlinthException {
+    // --compression wins over the build file's
+    Options options = given.compression() == null && spec.compression() != null
+        ? given.withCompression(spec.compression()) : given;
     BuildResult r;
     try (CacheLock using = CacheLock.shared(options.cacheDir())) {
       try {
@@ -255,6 +272,7 @@ public final class Plinth {
   private static BuildResult buildOnce(BuildSpec spec, ImageRef target, List<String> tags,
       Options options) throws IOException, PlinthException {
     List<String> notes = new ArrayList<>();
+    checkCompression(target, options.layerCompression());
     // the target says up front what it can hold: a daemon its own platform, an archive one
     dev.plinth.oci.Transport transport = ImageTransports.of(options).transport(target);
     List<Platform> platforms = transport.check(target, spec.platforms());
@@ -462,7 +480,7 @@ public final class Plinth {
     }
     if (!base.isEmpty()) {
       fileBytes += base.contentBytes();
-      layers.add(base.build(work, options.epochSeconds(), options.gzipLevel()));
+      layers.add(base.build(work, options.epochSeconds(), options.layerCompression()));
       history.add("plinth " + spec.base().name().toLowerCase() + " base: "
           + (spec.base() == BuildSpec.Base.MINIMAL ? "filesystem hierarchy, nologin, " : "")
           + "init " + spec.init().kind().name().toLowerCase());
@@ -483,7 +501,7 @@ public final class Plinth {
         env.put("SSL_CERT_FILE", PackageInstaller.CA_BUNDLE);
       }
       fileBytes += pkgs.contentBytes();
-      layers.add(pkgs.build(work, options.epochSeconds(), options.gzipLevel()));
+      layers.add(pkgs.build(work, options.epochSeconds(), options.layerCompression()));
       List<String> names = new ArrayList<>();
       items = new ArrayList<>();
       for (int i = 0; i < installed.size(); i++) {
@@ -504,7 +522,7 @@ public final class Plinth {
       LayerBuilder copied = new LayerBuilder();
       fileBytes += ImageSources.extract(copyFrom.get(i).get(platform), c.paths(), copied, work,
           c.where() + ": copyFrom " + c.image() + " (" + platform + ")");
-      layers.add(copied.build(work, options.epochSeconds(), options.gzipLevel()));
+      layers.add(copied.build(work, options.epochSeconds(), options.layerCompression()));
       history.add("plinth: copyFrom " + c.image() + ": " + String.join(" ", c.paths()));
     }
     if (java != null) {
@@ -539,7 +557,7 @@ public final class Plinth {
     }
     if (!files.isEmpty()) {
       fileBytes += files.contentBytes();
-      layers.add(files.build(work, options.epochSeconds(), options.gzipLevel()));
+      layers.add(files.build(work, options.epochSeconds(), options.layerCompression()));
       history.add("plinth: " + spec.files().size() + " file entries from the build file");
     }
     if (layers.isEmpty()) {
@@ -568,6 +586,20 @@ public final class Plinth {
           + (h.length() > 120 ? h.substring(0, 117) + "..." : h));
     }
     return image;
+  }
+
+  /**
+   * zstd layers go where they can be read: Docker's archive format and the Docker daemon (its
+   * classic image store) read only gzip layers.
+   */
+  static void checkCompression(ImageRef target, Compression c) throws PlinthException {
+    if (c.isZstd() && (target.transport().equals(ImageRef.DOCKER_ARCHIVE)
+        || target.transport().equals(ImageRef.DOCKER_DAEMON))) {
+      throw new PlinthException(PlinthException.Kind.USAGE, target + ": " + target.transport()
+          + " cannot hold zstd layers (Docker reads only gzip ones there); build it with"
+          + " --compression gzip (or compression: gzip in the build file), or write zstd to"
+          + " oci:, oci-archive: or a registry");
+    }
   }
 
   /** Writes {@code index} to {@code target} and returns what the target's reference now names. */

@@ -43,8 +43,8 @@ import org.yaml.snakeyaml.resolver.Resolver;
  */
 public final class PlinthYaml {
   private static final Set<String> TOP =
-      Set.of("name", "platforms", "base", "init", "user", "arbitraryUser", "files", "entrypoint",
-          "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
+      Set.of("name", "platforms", "base", "compression", "init", "user", "arbitraryUser", "files",
+          "entrypoint", "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
           "exclude", "debian", "java", "from", "copyFrom");
   private static final Set<String> COPY_FROM_FIELDS = Set.of("image", "paths");
   private static final Set<String> JAVA_FIELDS =
@@ -231,8 +231,18 @@ public final class PlinthYaml {
             + " java command plinth writes; put JVM flags in java.jvmFlags and app arguments in cmd");
       }
     }
+    dev.plinth.oci.Compression compression = null;
+    if (top.containsKey("compression")) {
+      Node n = value(top, "compression");
+      String c = string(n, "compression");
+      if (!c.equals("gzip") && !c.equals("zstd")) {
+        throw error(n, "compression", "must be 'gzip' or 'zstd'");
+      }
+      compression = c.equals("zstd") ? dev.plinth.oci.Compression.ZSTD : null;
+    }
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom);
+        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,
+        compression);
   }
 
   private dev.plinth.oci.ImageRef imageRef(Node n, String field) throws PlinthException {

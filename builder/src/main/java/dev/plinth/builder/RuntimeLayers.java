@@ -189,7 +189,7 @@ final class RuntimeLayers {
     checkPinned(platform, packages);
     LayerBuilder rt = stored.layer();
     long fileBytes = rt.contentBytes();
-    Layer layer = rt.build(work, options.epochSeconds(), options.gzipLevel(), layers);
+    Layer layer = rt.build(work, options.epochSeconds(), options.layerCompression(), layers);
     return new Runtime(layer, fileBytes, meta.path("history").asText(), sbom, packages);
   }
 

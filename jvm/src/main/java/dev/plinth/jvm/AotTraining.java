@@ -73,19 +73,20 @@ public final class AotTraining {
   public static Layer layer(AotSpec aot, List<String> javaCommand, Map<String, String> env,
       List<String> trainingFlags, Layer runtime, List<Layer> app, Path work, long epoch,
       int gzipLevel, LayerCache cache) throws IOException, PlinthException {
-    return layer(aot, javaCommand, env, trainingFlags, runtime, app, work, epoch, gzipLevel,
-        cache, line -> {});
+    return layer(aot, javaCommand, env, trainingFlags, runtime, app, work, epoch,
+        dev.plinth.oci.Compression.gzip(gzipLevel), cache, line -> {});
   }
 
   /** As the method above, saying on {@code status} when a training run starts (not for a hit). */
   public static Layer layer(AotSpec aot, List<String> javaCommand, Map<String, String> env,
       List<String> trainingFlags, Layer runtime, List<Layer> app, Path work, long epoch,
-      int gzipLevel, LayerCache cache, java.util.function.Consumer<String> status)
+      dev.plinth.oci.Compression compression, LayerCache cache,
+      java.util.function.Consumer<String> status)
       throws IOException, PlinthException {
     List<String> cmd = new ArrayList<>(List.of(javaCommand.get(0)));
     cmd.addAll(trainingFlags);
     cmd.addAll(javaCommand.subList(1, javaCommand.size()));
-    String key = key(aot, cmd, env, runtime, app, epoch, gzipLevel);
+    String key = key(aot, cmd, env, runtime, app, epoch, compression);
     Optional<Layer> hit = cache.get(key);
     if (hit.isPresent()) {
       return hit.get();
@@ -121,11 +122,12 @@ public final class AotTraining {
     }
     LayerBuilder b = new LayerBuilder();
     b.file(PATH, out, 0644, 0, 0);
-    return cache.put(key, b.build(work, epoch, gzipLevel));
+    return cache.put(key, b.build(work, epoch, compression));
   }
 
   private static String key(AotSpec aot, List<String> cmd, Map<String, String> env,
-      Layer runtime, List<Layer> app, long epoch, int level) throws IOException {
+      Layer runtime, List<Layer> app, long epoch, dev.plinth.oci.Compression level)
+      throws IOException {
     MessageDigest md = Digest.sha256();
     List<String> parts = new ArrayList<>(List.of("aot 1", LayerBuilder.FORMAT,
         runtime.blob().descriptor().digest().toString()));
@@ -138,7 +140,7 @@ public final class AotTraining {
     parts.add(new java.util.TreeMap<>(aot.env()).toString());
     parts.add(Integer.toString(aot.timeoutSeconds()));
     parts.add(Long.toString(epoch));
-    parts.add(Integer.toString(level));
+    parts.add(level.key());
     for (String p : parts) {
       md.update(p.getBytes(StandardCharsets.UTF_8));
       md.update((byte) 0);

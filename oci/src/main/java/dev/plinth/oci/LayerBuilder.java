@@ -145,6 +145,15 @@ public final class LayerBuilder {
    * files is stored with the entry, and a hit on it hashes them again and must match.
    */
   public Layer build(Path dir, long mtime, int level, LayerCache cache) throws IOException {
+    return build(dir, mtime, Compression.gzip(level), cache);
+  }
+
+  /**
+   * As {@link #build(Path, long, int, LayerCache)}, compressed as {@code level} says (gzip or
+   * zstd); the compression is part of the cache key.
+   */
+  public Layer build(Path dir, long mtime, Compression level, LayerCache cache)
+      throws IOException {
     if (cache == null) {
       return build(dir, mtime, level);
     }
@@ -232,11 +241,11 @@ public final class LayerBuilder {
    * indices of source files changed too recently for their attributes to settle it to {@code
    * racy}.
    */
-  private static String key(Map<String, Spec> all, long mtime, int level, List<Integer> racy)
-      throws IOException {
+  private static String key(Map<String, Spec> all, long mtime, Compression level,
+      List<Integer> racy) throws IOException {
     MessageDigest md = Digest.sha256();
     StringBuilder line = new StringBuilder(256);
-    line.append(FORMAT).append(' ').append(mtime).append(' ').append(level).append('\n');
+    line.append(FORMAT).append(' ').append(mtime).append(' ').append(level.key()).append('\n');
     long now = System.currentTimeMillis() * 1_000_000L;
     int index = 0;
     for (Map.Entry<String, Spec> e : all.entrySet()) {
@@ -306,6 +315,11 @@ public final class LayerBuilder {
    * @param level gzip level, 0-9
    */
   public Layer build(Path dir, long mtime, int level) throws IOException {
+    return build(dir, mtime, Compression.gzip(level));
+  }
+
+  /** As {@link #build(Path, long, int)}, compressed as {@code level} says (gzip or zstd). */
+  public Layer build(Path dir, long mtime, Compression level) throws IOException {
     return write(withParents(), dir, mtime, level, Map.of());
   }
 
@@ -322,10 +336,11 @@ public final class LayerBuilder {
    * compressed again ({@link ZipRanges}); whether a layer is big depends on its content only, so
    * the same entries give the same bytes on any machine.
    */
-  private Layer write(Map<String, Spec> all, Path dir, long mtime, int level,
+  private Layer write(Map<String, Spec> all, Path dir, long mtime, Compression compression,
       Map<String, MessageDigest> hashes) throws IOException {
     Files.createDirectories(dir);
-    boolean big = contentBytes() >= ParallelGzipOutputStream.THRESHOLD;
+    int level = compression.level();
+    boolean big = !compression.isZstd() && contentBytes() >= ParallelGzipOutputStream.THRESHOLD;
     Path tmp = Files.createTempFile(dir, ".layer-", ".tmp");
     try {
       MessageDigest compressedSha = Digest.sha256();
@@ -347,7 +362,9 @@ public final class LayerBuilder {
         };
         ParallelGzipOutputStream parallel =
             big ? new ParallelGzipOutputStream(unclosed, level, GZIP_THREADS) : null;
-        try (OutputStream gz = big ? parallel : new LeveledGzip(unclosed, level)) {
+        try (OutputStream gz = compression.isZstd()
+            ? new ParallelZstdOutputStream(unclosed, GZIP_THREADS)
+            : big ? parallel : new LeveledGzip(unclosed, level)) {
           // Straight through to gz, so that parallel.setStored applies to the bytes written next.
           tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
           try (TarWriter tar = new TarWriter(tarCount)) {
@@ -365,7 +382,7 @@ public final class LayerBuilder {
       Files.move(tmp, blobFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       Blob blob =
           Blob.ofFile(
-              new Descriptor(MediaTypes.OCI_LAYER_GZIP, digest, compressedCount.count), blobFile);
+              new Descriptor(compression.mediaType(), digest, compressedCount.count), blobFile);
       return new Layer.Value(blob, diffId, OptionalLong.of(tarCount.count));
     } finally {
       Files.deleteIfExists(tmp);
