@@ -1,0 +1,106 @@
+package dev.plinth.cli.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plinth.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * zstd layers as their readers meet them: skopeo reads and copies the image, podman runs it on
+ * amd64 and arm64, the same build twice gives the same bytes, and the targets that cannot hold
+ * zstd (docker-archive, the daemon) are refused before anything is built, naming the option.
+ */
+class ZstdLayersIT {
+  static final String ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
+  @TempDir static Path tmp;
+  static Path yaml;
+  static String layout;
+
+  @BeforeAll
+  static void build() throws Exception {
+    Path dir = tmp.resolve("app");
+    Files.createDirectories(dir);
+    Files.copy(Peers.busybox("amd64"), dir.resolve("busybox-amd64"));
+    Files.copy(Peers.busybox("arm64"), dir.resolve("busybox-arm64"));
+    yaml = dir.resolve("plinth.yaml");
+    Files.writeString(yaml, """
+        name: busybox-zstd
+        compression: zstd
+        files:
+          - {src: "busybox-${arch}", dest: /bin/busybox, mode: "0755"}
+        entrypoint: [/bin/busybox]
+        cmd: [echo, hello from zstd]
+        """);
+    layout = "oci:" + tmp.resolve("layout") + ":z";
+    BaseImageIT.plinth("build", "-f", yaml.toString(), "--to", layout);
+  }
+
+  /** The manifest of {@code arch} as skopeo copies it into a dir: (checking every digest). */
+  static String manifest(String ref, String arch) throws Exception {
+    Path dir = tmp.resolve("dir-" + arch + "-" + Integer.toHexString(ref.hashCode()));
+    Peers.skopeo(List.of("--override-arch", arch, "copy", ref, "dir:" + dir), Peers.SHORT)
+        .orFail();
+    return Files.readString(dir.resolve("manifest.json"));
+  }
+
+  @Test
+  void skopeo_readsTheZstdLayers_andCopiesThem() throws Exception {
+    for (String arch : List.of("amd64", "arm64")) {
+      String manifest = manifest(layout, arch);
+      assertTrue(manifest.contains(ZSTD), manifest);
+      assertFalse(manifest.contains("tar+gzip"), "every layer plinth built: " + manifest);
+    }
+    Path copy = tmp.resolve("copy");
+    Peers.skopeo(List.of("copy", "--all", layout, "oci:" + copy + ":z"), Peers.SHORT).orFail();
+    assertTrue(manifest("oci:" + copy + ":z", "arm64").contains(ZSTD));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"amd64", "arm64"})
+  void podman_runsIt(String arch) {
+    Peers.Result r = Peers.podman().run(List.of("--arch", arch), layout, List.of(),
+        Duration.ofMinutes(3));
+    assertEquals(0, r.exitCode(), r.toString());
+    assertTrue(r.stdout().contains("hello from zstd"), r.toString());
+  }
+
+  @Test
+  void sameBuildTwice_sameBytes_andCliOverridesTheFile() throws Exception {
+    Path a = tmp.resolve("a.tar");
+    Path b = tmp.resolve("b.tar");
+    BaseImageIT.plinth("build", "-f", yaml.toString(), "--to", "oci-archive:" + a);
+    BaseImageIT.plinth("build", "-f", yaml.toString(), "--to", "oci-archive:" + b);
+    assertEquals(-1, Files.mismatch(a, b), "byte for byte");
+    Path g = tmp.resolve("g.tar");
+    BaseImageIT.plinth("build", "-f", yaml.toString(), "--compression", "gzip", "--to",
+        "oci-archive:" + g);
+    String gzip = manifest("oci-archive:" + g, "amd64");
+    assertTrue(gzip.contains("tar+gzip") && !gzip.contains(ZSTD), gzip);
+  }
+
+  @Test
+  void dockerArchive_refusesZstd_namingTheOption() {
+    Path out = tmp.resolve("docker.tar");
+    StringWriter o = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new String[] {"build", "-f", yaml.toString(), "--platform", "linux/amd64",
+        "--to", "docker-archive:" + out}, new PrintWriter(o), new PrintWriter(err),
+        Peers.env(Map.of()));
+    assertEquals(2, code, o + "" + err);
+    assertTrue(err.toString().contains("--compression gzip"), err.toString());
+    assertFalse(Files.exists(out));
+  }
+}
