@@ -23,6 +23,7 @@ import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.IOException;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -260,9 +261,29 @@ final class JavaBuild {
         "java.runtime"), Platform.LINUX_AMD64);
     long bytes = rt.contentBytes();
     given = new RuntimeLayers.Runtime(rt.build(work, options.epochSeconds(),
-        options.layerCompression(), layers), bytes, "plinth java: runtime from " + dir, List.of(),
-        List.of());
+        options.layerCompression(), layers), bytes, "plinth java: runtime from java.runtime"
+        + releaseOf(dir), List.of(), List.of());
     return given;
+  }
+
+  /**
+   * What a given runtime's {@code release} file says it is (" (JAVA_VERSION=..., IMPLEMENTOR=...)"),
+   * or "": never its path on this machine, which would make the image depend on where it was
+   * built.
+   */
+  static String releaseOf(Path runtime) throws IOException, PlinthException {
+    Path release = runtime.resolve("release");
+    if (!Files.isRegularFile(release)) {
+      return "";
+    }
+    List<String> said = new ArrayList<>();
+    for (String line : new String(dev.plinth.oci.SmallFiles.read(release, 64 * 1024,
+        "java.runtime release"), UTF_8).split("\n")) {
+      if (line.startsWith("JAVA_VERSION=") || line.startsWith("IMPLEMENTOR=")) {
+        said.add(line.strip());
+      }
+    }
+    return said.isEmpty() ? "" : " (" + String.join(", ", said) + ")";
   }
 
   /**
