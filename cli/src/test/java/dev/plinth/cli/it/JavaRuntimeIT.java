@@ -177,8 +177,8 @@ class JavaRuntimeIT {
     assertTrue(jdk != null, sbom.toString());
     assertEquals(debVersion, jdk.path("versionInfo").asText());
     assertEquals("built from source package openjdk-25", jdk.path("sourceInfo").asText());
-    assertEquals("pkg:deb/debian/openjdk-25-jdk-headless@"
-        + java.net.URLEncoder.encode(debVersion, StandardCharsets.UTF_8)
+    // as the purl spec encodes it: '+' as %2B; '~' and an epoch's ':' as they are
+    assertEquals("pkg:deb/debian/openjdk-25-jdk-headless@" + debVersion.replace("+", "%2B")
         + "?arch=arm64&distro=debian-13",
         jdk.path("externalRefs").get(0).path("referenceLocator").asText());
 
