@@ -369,11 +369,8 @@ class DebianBuildTest {
 
   @Test
   void debianPackagesAndJavaApp_allInTheSbom_validBySpdxVerify_purlsParse() throws Exception {
-    Path app = tmp.resolve("app");
-    Files.createDirectories(app.resolve("classes/demo"));
-    Files.writeString(app.resolve("classes/demo/Main.class"), "class bytes");
-    Files.createDirectories(app.resolve("jre/bin"));
-    Files.writeString(app.resolve("jre/bin/java"), "#!/bin/sh\n");
+    Path app = TestProjects.write(tmp.resolve("app"), Map.of(
+        "classes/demo/Main.class", "class bytes", "jre/bin/java", "#!/bin/sh\n"));
     Path jetty = app.resolve("jetty-server-12.0.15.jar");
     mavenJar(jetty, "org.eclipse.jetty", "jetty-server", "12.0.15");
     Path slf4j = app.resolve("slf4j-api-2.0.16.jar");

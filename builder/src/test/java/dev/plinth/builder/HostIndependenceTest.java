@@ -23,14 +23,10 @@ class HostIndependenceTest {
 
   /** The project of the test, with a given runtime and its release file, in {@code dir}. */
   private static Path project(Path dir) throws Exception {
-    Files.createDirectories(dir.resolve("classes/demo"));
-    Files.writeString(dir.resolve("classes/demo/Main.class"), "class bytes");
-    Files.createDirectories(dir.resolve("jre/bin"));
-    Files.writeString(dir.resolve("jre/bin/java"), "#!/bin/sh\n");
-    Files.writeString(dir.resolve("jre/release"),
-        "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\"21.0.5\"\nOS_NAME=\"Linux\"\n");
-    Files.createDirectories(dir.resolve("static"));
-    Files.writeString(dir.resolve("static/index.html"), "<p>hi</p>");
+    TestProjects.write(dir, Map.of("classes/demo/Main.class", "class bytes",
+        "jre/bin/java", "#!/bin/sh\n",
+        "jre/release", "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\"21.0.5\"\n",
+        "static/index.html", "<p>hi</p>"));
     Path yaml = dir.resolve("plinth.yaml");
     Files.writeString(yaml, """
         name: demo

@@ -37,14 +37,22 @@ class BaseImageIT {
     return out.toString();
   }
 
+  /**
+   * A project in {@code dir} whose app is busybox for each platform (busybox-amd64,
+   * busybox-arm64), with {@code yaml} as its plinth.yaml; returns that file.
+   */
+  static Path busyboxProject(Path dir, String yaml) throws Exception {
+    Files.createDirectories(dir);
+    Files.copy(Peers.busybox("amd64"), dir.resolve("busybox-amd64"));
+    Files.copy(Peers.busybox("arm64"), dir.resolve("busybox-arm64"));
+    return Files.writeString(dir.resolve("plinth.yaml"), yaml);
+  }
+
   /** An image whose app is busybox for each platform, so there is something to run and probe. */
   @BeforeAll
   static void buildApp() throws Exception {
     Path dir = tmp.resolve("app");
-    Files.createDirectories(dir);
-    Files.copy(Peers.busybox("amd64"), dir.resolve("busybox-amd64"));
-    Files.copy(Peers.busybox("arm64"), dir.resolve("busybox-arm64"));
-    Files.writeString(dir.resolve("plinth.yaml"), """
+    busyboxProject(dir, """
         name: busybox-probe
         files:
           - {src: "busybox-${arch}", dest: /bin/busybox, mode: "0755"}

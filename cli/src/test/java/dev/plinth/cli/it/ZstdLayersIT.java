@@ -31,12 +31,7 @@ class ZstdLayersIT {
 
   @BeforeAll
   static void build() throws Exception {
-    Path dir = tmp.resolve("app");
-    Files.createDirectories(dir);
-    Files.copy(Peers.busybox("amd64"), dir.resolve("busybox-amd64"));
-    Files.copy(Peers.busybox("arm64"), dir.resolve("busybox-arm64"));
-    yaml = dir.resolve("plinth.yaml");
-    Files.writeString(yaml, """
+    yaml = BaseImageIT.busyboxProject(tmp.resolve("app"), """
         name: busybox-zstd
         compression: zstd
         files:
