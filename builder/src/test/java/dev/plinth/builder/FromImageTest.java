@@ -116,6 +116,29 @@ class FromImageTest {
   }
 
   @Test
+  void from_aGzipBase_withZstdLayersOnTop_isOneImage() throws Exception {
+    Path base = layeredImage();
+    Files.writeString(tmp.resolve("app.sh"), "#!/bin/sh\necho zstd\n");
+    Image img = build("""
+        platforms: [linux/amd64]
+        compression: zstd
+        from: oci-archive:%s
+        files: [{src: app.sh, dest: /app/app.sh}]
+        """.formatted(base));
+    List<String> types = new ArrayList<>();
+    for (Layer l : img.layers()) {
+      types.add(l.blob().descriptor().mediaType());
+    }
+    assertEquals(List.of(MediaTypes.OCI_LAYER_GZIP, MediaTypes.OCI_LAYER_GZIP,
+        MediaTypes.OCI_LAYER_ZSTD, MediaTypes.OCI_LAYER_ZSTD), types,
+        "the base's layers as they were, plinth's own zstd");
+    Map<String, PlinthBuildTest.Content> files = PlinthBuildTest.files(img);
+    assertEquals("#!/bin/sh\necho zstd\n",
+        new String(files.get("/app/app.sh").bytes(), StandardCharsets.UTF_8));
+    assertTrue(files.containsKey("/sbin/plinth-init"), files.keySet().toString());
+  }
+
+  @Test
   void from_theBuildFileWins_forUserEntrypointAndWorkdir() throws Exception {
     Image img = buildOnLayeredImage("""
         user: nonroot

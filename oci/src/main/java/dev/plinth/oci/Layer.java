@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.util.OptionalLong;
 import java.util.zip.GZIPInputStream;
 
-/** A filesystem changeset: a tar archive, stored gzip-compressed. */
+/** A filesystem changeset: a tar archive, stored compressed (gzip or zstd) or not. */
 public interface Layer {
   /** The compressed blob, as it goes into a layout or a registry. */
   Blob blob();
@@ -22,13 +22,15 @@ public interface Layer {
     if (mt.endsWith(".tar")) {
       return blob().open();
     }
-    if (!mt.endsWith("+gzip") && !mt.endsWith(".gzip")) {
+    boolean zstd = mt.endsWith("+zstd") || mt.endsWith(".zstd");
+    if (!zstd && !mt.endsWith("+gzip") && !mt.endsWith(".gzip")) {
       throw new IOException("layer " + blob().descriptor().digest() + " has media type " + mt
           + ", which plinth cannot decompress");
     }
     InputStream compressed = blob().open();
     try {
-      return new GZIPInputStream(compressed, 65536);
+      return zstd ? new io.airlift.compress.zstd.ZstdInputStream(compressed)
+          : new GZIPInputStream(compressed, 65536);
     } catch (IOException e) {
       compressed.close();
       throw e;
