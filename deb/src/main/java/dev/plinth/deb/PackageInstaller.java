@@ -38,8 +38,8 @@ public final class PackageInstaller {
   /**
    * What an install produced.
    *
-   * @param license the SPDX expression of its machine-readable copyright file in the image, or
-   *     null ({@link DebianCopyright})
+   * @param license the SPDX expression of its machine-readable copyright file (read from the
+   *     .deb, whether the image keeps it or not), or null ({@link DebianCopyright})
    */
   public record Installed(String name, String version, String architecture, String source,
       Map<String, String> control, String license) {}
@@ -82,9 +82,18 @@ public final class PackageInstaller {
     if (name == null || !name.matches("[a-z0-9][a-z0-9+.-]+")) {
       throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + " has no valid Package field");
     }
+    // The copyright file gives the package's license (for the SBOM), kept in the image or not.
+    String copyrightPath = "/usr/share/doc/" + name + "/copyright";
+    byte[][] copyright = new byte[1][];
     pkg.readData((e, content) -> {
+      InputStream in = content;
+      if (e.type() == dev.plinth.oci.TarEntry.Type.FILE && e.path().equals(copyrightPath)) {
+        byte[] head = content.readNBytes(MAX_COPYRIGHT + 1);
+        copyright[0] = head.length > MAX_COPYRIGHT ? null : head;
+        in = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head), content);
+      }
       if (keep.test(e.path())) {
-        unpack(name, e, content, what);
+        unpack(name, e, in, what);
       }
     });
     layer.file(STATUS_DIR + name, status(control), 0644, 0, 0);
@@ -92,13 +101,14 @@ public final class PackageInstaller {
     if (md5sums != null) {
       layer.file(STATUS_DIR + name + ".md5sums", md5sums(md5sums, name), 0644, 0, 0);
     }
-    Path copyright = contents.get("/usr/share/doc/" + name + "/copyright");
-    Installed i = installed(control, copyright != null && name.equals(owners.get(
-        "/usr/share/doc/" + name + "/copyright"))
-        ? DebianCopyright.license(Files.readAllBytes(copyright)) : null);
+    Installed i = installed(control,
+        copyright[0] == null ? null : DebianCopyright.license(copyright[0]));
     installed.add(i);
     return i;
   }
+
+  /** The largest copyright file read for a license (Debian's largest are about 1 MB). */
+  private static final int MAX_COPYRIGHT = 4 << 20;
 
   /** Where each package's status entry goes, as in distroless. */
   public static final String STATUS_DIR = "/var/lib/dpkg/status.d/";

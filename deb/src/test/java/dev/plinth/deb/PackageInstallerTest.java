@@ -125,6 +125,21 @@ class PackageInstallerTest {
   }
 
   @Test
+  void license_fromTheMachineReadableCopyright_evenWhenOnlyOneFileIsKept() throws Exception {
+    PackageInstaller installer = new PackageInstaller(layer, work, false);
+    Path deb = deb(TestDeb.of("tini", "0.19.0-1", "amd64")
+        .file("/usr/bin/tini-static", "tini", 0755)
+        .file("/usr/share/doc/tini/copyright", "Format: https://www.debian.org/doc/"
+            + "packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: x\nLicense: Expat\n",
+            0644));
+    PackageInstaller.Installed t =
+        installer.install(deb, what(deb), p -> p.equals("/usr/bin/tini-static"));
+    assertEquals("MIT", t.license());
+    assertEquals(null, install(new PackageInstaller(new dev.plinth.oci.LayerBuilder(),
+        java.nio.file.Files.createDirectories(dir.resolve("work-2")), false), tini()).license(), "a copyright file that is not machine-readable: none");
+  }
+
+  @Test
   void install_returnsWhatWasInstalled() throws Exception {
     PackageInstaller installer = new PackageInstaller(layer, work, false);
     PackageInstaller.Installed i = install(installer,
