@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plinth.deb.testing.TestDeb;
 import dev.plinth.deb.testing.TestRepo;
 import dev.plinth.oci.testing.FullDisk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,11 +28,8 @@ class FullDiskIT {
   /** plinth ARGS as a process, with {@code full} a full disk; its environment {@code env}. */
   private Peers.Result plinth(Path full, Map<String, String> env, String... args) throws Exception {
     Files.createDirectories(full);
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        Path.of(System.getProperty("plinth.jar")).toAbsolutePath().toString()));
-    cmd.addAll(List.of(args));
-    Peers.Result r = Peers.exec(FullDisk.wrap(full, cmd), Duration.ofMinutes(3), env, false);
+    Peers.Result r = Peers.exec(FullDisk.wrap(full, Peers.plinthCommand(List.of(args))),
+        Duration.ofMinutes(3), env, false);
     assertTrue(r.exitCode() != 99, "no full disk to test with: " + r);
     return r;
   }
@@ -74,18 +69,12 @@ class FullDiskIT {
 
   @Test
   void cache_onAFullDisk_exits5_inOneLineNamingTheCache() throws Exception {
-    try (TestRepo repo = new TestRepo(tmp.resolve("repo")).suite("bookworm").codename("bookworm")) {
-      TestDeb tz = TestDeb.of("tzdata", "2024a-0+deb12u1", "all")
-          .file("/usr/share/zoneinfo/Etc/UTC", "TZif-utc", 0644);
-      repo.addPackage("all", tz.fields(), tz.build());
-      String mirror = repo.start().toString();
-      Path dir = Files.createDirectories(tmp.resolve("proj"));
-      Files.copy(repo.keyring(), dir.resolve("keyring.gpg"));
-      Files.writeString(dir.resolve("plinth.yaml"), "packages: [tzdata]\nplatforms: [linux/amd64]\n"
-          + "debian: {suite: bookworm, mirror: \"" + mirror + "\", keyring: keyring.gpg}\n");
+    try (TestRepo repo = TestRepo.tzdataAndLibc(tmp.resolve("repo"))) {
+      Path yaml = DebianProject.write(tmp.resolve("proj"), repo, repo.start().toString(),
+          "packages: [tzdata]\nplatforms: [linux/amd64]\n");
       Path full = tmp.resolve("cache");
       Peers.Result r = plinth(full, Peers.env(Map.of("XDG_CACHE_HOME", full.toString())),
-          "build", "-f", dir.resolve("plinth.yaml").toString(), "--to",
+          "build", "-f", yaml.toString(), "--to",
           "oci:" + tmp.resolve("out") + ":1");
       assertEquals(5, r.exitCode(), r.toString());
       String line = failureLine(r);

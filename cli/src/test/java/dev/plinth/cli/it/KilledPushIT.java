@@ -3,8 +3,8 @@ package dev.plinth.cli.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plinth.oci.OciLayoutWriter;
 import dev.plinth.oci.Digest;
+import dev.plinth.oci.OciLayoutWriter;
 import dev.plinth.registry.TestImages;
 import dev.plinth.registry.TestRegistry;
 import java.io.File;
@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -100,12 +99,9 @@ class KilledPushIT {
 
   /** plinth ARGS as a process of its own (to be killed). */
   private Push start(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        Path.of(System.getProperty("plinth.jar")).toAbsolutePath().toString()));
-    cmd.addAll(List.of(args));
     Path log = Files.createTempFile(tmp, "plinth", ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+    ProcessBuilder pb = new ProcessBuilder(Peers.plinthCommand(List.of(args)))
+        .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(log.toFile());
     pb.environment().putAll(Peers.env(Map.of()));

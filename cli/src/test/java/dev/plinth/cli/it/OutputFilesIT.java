@@ -3,7 +3,6 @@ package dev.plinth.cli.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plinth.deb.testing.TestDeb;
 import dev.plinth.deb.testing.TestRepo;
 import dev.plinth.oci.Index;
 import java.nio.file.Files;
@@ -90,27 +89,16 @@ class OutputFilesIT {
    */
   @Test
   void twoThenFourBuildsSharingOneCache_allSucceed_withOneDigest() throws Exception {
-    try (TestRepo repo = new TestRepo(tmp.resolve("repo")).suite("bookworm").codename("bookworm")) {
-      TestDeb tz = TestDeb.of("tzdata", "2024a-0+deb12u1", "all")
-          .file("/usr/share/zoneinfo/Etc/UTC", "TZif-utc", 0644);
-      repo.addPackage("all", tz.fields(), tz.build());
-      for (String arch : List.of("amd64", "arm64")) {
-        TestDeb libc = TestDeb.of("libc6", "2.36-9", arch)
-            .file("/usr/lib/" + arch + "/libc.so.6", "libc-" + arch, 0755);
-        repo.addPackage(arch, libc.fields(), libc.build());
-      }
-      String mirror = repo.start().toString();
-      Path dir = Files.createDirectories(tmp.resolve("proj"));
-      Files.copy(repo.keyring(), dir.resolve("keyring.gpg"));
-      Files.writeString(dir.resolve("plinth.yaml"), "packages: [tzdata, libc6]\n"
-          + "debian: {suite: bookworm, mirror: \"" + mirror + "\", keyring: keyring.gpg}\n");
+    try (TestRepo repo = TestRepo.tzdataAndLibc(tmp.resolve("repo"))) {
+      Path yaml = DebianProject.write(tmp.resolve("proj"), repo, repo.start().toString(),
+          "packages: [tzdata, libc6]\n");
       Set<String> digests = new TreeSet<>();
       for (int builds : new int[] {2, 4}) {
         Path cache = tmp.resolve("cache-" + builds);
         List<Process> ps = new ArrayList<>();
         for (int b = 0; b < builds; b++) {
           ps.add(plinth(java.util.Map.of("XDG_CACHE_HOME", cache.toString()), "true", "build",
-              "-f", dir.resolve("plinth.yaml").toString(), "--to",
+              "-f", yaml.toString(), "--to",
               "oci:" + tmp.resolve("out-" + builds + "-" + b) + ":1"));
         }
         for (int b = 0; b < builds; b++) {
