@@ -92,10 +92,12 @@ class DistIT {
     assertTrue(v.out().startsWith("plinth " + version.replace("-SNAPSHOT", "")), v.out());
     Run base = run(work, env, tools.resolve("plinth").toString(), "base", "--to", "oci-archive:base.tar");
     assertEquals(0, base.code(), base.out());
-    // BAD-INPUTS case 57: the output on a full disk is exit 5 and one line, nothing of the JVM's
+    // BAD-INPUTS case 57: the output (and the JVM's own files) on a full disk: exit 5 and one
+    // line, nothing of the JVM's
     Path full = Files.createDirectories(tmp.resolve("full"));
     String target = "oci-archive:" + full.resolve("base.tar");
-    Run noSpace = run(work, env, FullDisk.wrap(full, List.of(tools.resolve("plinth").toString(),
+    Run noSpace = run(work, env, FullDisk.wrapWithJvmFiles(full, List.of(
+        tools.resolve("plinth").toString(),
         "base", "-q", "--to", target)).toArray(String[]::new));
     assertEquals(5, noSpace.code(), noSpace.out());
     assertEquals("plinth: " + target + ": writing failed: No space left on device",

@@ -414,8 +414,9 @@ class LauncherIT {
 
   /**
    * BAD-INPUTS case 57: the cache on a full disk ({@link FullDisk}), where the list of classes
-   * and the archive cannot be written: every run, whatever it tried, exits with the command's
-   * code and prints the command's lines only, none of the JVM's.
+   * and the archive cannot be written, and the JVM's own files too (a JVM with a performance-data
+   * file warns that it has no room for it): every run, whatever it tried, exits with the
+   * command's code and prints the command's lines only, none of the JVM's.
    */
   @Test
   void cacheOnAFullDisk_runsExitWithTheCommandsCode_noJvmMessage() throws Exception {
@@ -425,7 +426,8 @@ class LauncherIT {
       for (int i = 0; i < 3; i++) {
         List<String> cmd = new ArrayList<>(List.of(root.resolve("plinth").toString()));
         cmd.addAll(List.of(args));
-        Run r = run(FullDisk.wrap(full, cmd), Map.of("XDG_CACHE_HOME", full.toString()), home);
+        Run r = run(FullDisk.wrapWithJvmFiles(full, cmd), Map.of("XDG_CACHE_HOME",
+            full.toString()), home);
         assertEquals(args[1].endsWith("missing.tar") ? 3 : 0, r.code, "run " + i + ": " + r);
         assertTrue(r.err.lines().allMatch(l -> l.startsWith("plinth: ")), r.toString());
         assertFalse(r.err.contains("shared archive") || r.err.contains("VM"), r.toString());

@@ -18,13 +18,16 @@ import java.util.List;
  */
 public final class FullDisk {
   private static final String SCRIPT = """
-      d=$1; shift
+      d=$1 perf=$2; shift 2
       path=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin
       mount -t tmpfs -o size=256k plinth-full "$d" || { echo "FullDisk: cannot mount a tmpfs on $d" >&2; exit 99; }
+      if [ -n "$perf" ]; then
+        mkdir -p "$perf" "$d/.perf" && mount --bind "$d/.perf" "$perf" || exit 99
+      fi
       dd if=/dev/zero of="$d/.fill" bs=4k 2>/dev/null
       PATH=$path "$@"
       rc=$?
-      (cd "$d" && find . -mindepth 1 ! -name .fill) >"$d.left"
+      (cd "$d" && find . -mindepth 1 ! -name .fill ! -path './.perf*') >"$d.left"
       exit $rc
       """;
 
@@ -35,11 +38,25 @@ public final class FullDisk {
    * the wrapper exits 99 when it cannot mount one.
    */
   public static List<String> wrap(Path dir, List<String> command) {
+    return wrap(dir, "", command);
+  }
+
+  /**
+   * As {@link #wrap(Path, List)}, with the JVM's own files on the full disk too: its
+   * performance-data directory {@code /tmp/hsperfdata_USER} (where a JVM that keeps one warns
+   * "Insufficient space for shared memory file"), a directory of the full tmpfs mounted there.
+   */
+  public static List<String> wrapWithJvmFiles(Path dir, List<String> command) {
+    return wrap(dir, "/tmp/hsperfdata_" + System.getProperty("user.name"), command);
+  }
+
+  private static List<String> wrap(Path dir, String perf, List<String> command) {
     List<String> c = new ArrayList<>(List.of(unshare(), "--mount"));
     if (!"root".equals(System.getProperty("user.name"))) {
       c.add("--map-root-user");
     }
-    c.addAll(List.of("/bin/sh", "-c", SCRIPT, "full-disk", dir.toAbsolutePath().toString()));
+    c.addAll(List.of("/bin/sh", "-c", SCRIPT, "full-disk", dir.toAbsolutePath().toString(),
+        perf));
     c.addAll(command);
     return c;
   }
