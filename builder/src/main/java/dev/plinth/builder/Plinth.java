@@ -569,7 +569,7 @@ public final class Plinth {
       throw new PlinthException(PlinthException.Kind.NOT_FOUND,
           "init: " + p + " does not exist (the init binary for " + platform + ")");
     }
-    byte[] bytes = BuildContext.readSmall(p, 64L << 20, "init");
+    byte[] bytes = dev.plinth.oci.SmallFiles.read(p, 64L << 20, "init");
     Elf.checkStatic(bytes, platform, "init " + p);
     return bytes;
   }

@@ -21,8 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -30,6 +29,9 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Loads plinth.yaml into a {@link BuildSpec}. Strict: an unknown field, a wrong type or a bad
@@ -96,11 +98,12 @@ public final class PlinthYaml {
     options.setCodePointLimit((int) BuildContext.MAX_YAML_BYTES);
     options.setNestingDepthLimit(40);
     try (Reader r = new java.io.StringReader(new String(
-        BuildContext.readSmall(file, BuildContext.MAX_YAML_BYTES, "build file"),
+        dev.plinth.oci.SmallFiles.read(file, BuildContext.MAX_YAML_BYTES, "build file"),
         StandardCharsets.UTF_8))) {
-      root = new Yaml(new SafeConstructor(options), new org.yaml.snakeyaml.representer.Representer(
-          new org.yaml.snakeyaml.DumperOptions()), new org.yaml.snakeyaml.DumperOptions(), options)
-          .compose(r);
+      // the node tree alone, as Yaml.compose makes it, without Yaml's representer: that one
+      // needs java.beans, which plinth's own image leaves out of its runtime (java.desktop)
+      root = new Composer(new ParserImpl(new StreamReader(r), options), new Resolver(), options)
+          .getSingleNode();
     } catch (NoSuchFileException e) {
       throw new PlinthException(
           PlinthException.Kind.NOT_FOUND, fileName + ": no such file (name one with -f FILE)");

@@ -391,7 +391,12 @@ public final class Peers {
               "--ulimit", "nproc=" + limit("Max processes", 1000));
     }
 
-    static Podman create() {
+    /**
+     * A podman with a storage of its own, removed at JVM exit. {@link Peers#podman()} is the one
+     * to share; podman 4.3 keeps one platform of an index per storage, so a test that runs the
+     * arm64 image of an archive whose amd64 image is loaded too needs one of these.
+     */
+    public static Podman create() {
       Path podmanBinary = require("podman");
       require("runc");
       require("conmon");

@@ -29,8 +29,7 @@ class ProxyIT {
 
   @Test
   void pushPullAndDebianDownload_goThroughTheProxy_noProxyBypassesIt() throws Exception {
-    Path archive = tmp.resolve("base.tar");
-    RegistryCliIT.ok("base", "--to", "oci-archive:" + archive);
+    Path archive = RegistryCliIT.baseArchive(tmp.resolve("base.tar"));
     try (TestRegistry reg = TestRegistry.tlsBasic(); TestProxy proxy = new TestProxy()) {
       String host = "registry.proxy.test:" + reg.port;
       proxy.route("registry.proxy.test", reg.port, new InetSocketAddress(
