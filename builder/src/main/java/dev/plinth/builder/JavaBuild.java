@@ -156,7 +156,7 @@ final class JavaBuild {
       // A JVM stopped by SIGTERM exits 143 after its shutdown hooks ran: a graceful stop.
       List<Integer> zero = new ArrayList<>(init.exitZero());
       zero.add(143);
-      init = new BuildSpec.Init(init.kind(), init.binary(), init.group(), zero, init.args());
+      init = init.withExitZero(zero);
     }
     Map<String, String> env = new java.util.TreeMap<>(spec.env());
     env.putIfAbsent("JAVA_HOME", JavaRuntime.HOME);
