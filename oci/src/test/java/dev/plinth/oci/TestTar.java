@@ -5,7 +5,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A tar written exactly as told (names, types, order), and layers made of one; in the test-jar,
@@ -69,8 +74,54 @@ public final class TestTar {
 
   /** An uncompressed layer of these entries. */
   public Layer layer() {
-    byte[] b = bytes();
-    return new Layer.Value(Blob.of(MediaTypes.OCI_LAYER_TAR, b), Digest.of(b),
-        OptionalLong.of(b.length));
+    return layer(bytes());
+  }
+
+  /** An uncompressed layer of a tar's bytes. */
+  public static Layer layer(byte[] tar) {
+    return new Layer.Value(Blob.of(MediaTypes.OCI_LAYER_TAR, tar), Digest.of(tar),
+        OptionalLong.of(tar.length));
+  }
+
+  /**
+   * The GNU sparse formats GNU tar writes, as its options: {@code pax} (PAX 1.0), {@code pax-0.1},
+   * {@code pax-0.0}, {@code gnu} (old GNU, type 'S').
+   */
+  public static final List<String> SPARSE_FORMATS = List.of("pax", "pax-0.1", "pax-0.0", "gnu");
+
+  /**
+   * A tar that GNU tar writes with {@code --sparse} in {@code format} (one of {@link
+   * #SPARSE_FORMATS}), of {@code dir} holding {@code dir/sparse}: "head", a 1 MiB hole, "tail".
+   * The file is made in {@code work}.
+   */
+  public static Path gnuSparseTar(Path work, String dir, String format) throws IOException {
+    Path src = Files.createDirectories(work.resolve("sparse-src-" + format).resolve(dir));
+    Path f = src.resolve("sparse");
+    Files.writeString(f, "head");
+    try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+      r.seek(1 << 20);
+      r.write("tail".getBytes(StandardCharsets.US_ASCII));
+    }
+    Path out = work.resolve("sparse-" + format + ".tar");
+    List<String> cmd = new ArrayList<>(List.of("tar", "--sparse", "--owner=0", "--group=0"));
+    String[] fv = format.split("-", 2);
+    cmd.add("--format=" + fv[0]);
+    if (fv.length > 1) {
+      cmd.add("--sparse-version=" + fv[1]);
+    }
+    cmd.addAll(List.of("-cf", out.toString(), "-C", src.getParent().toString(), dir));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try {
+      String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new IOException(cmd + " failed: " + said);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    } finally {
+      p.destroyForcibly();
+    }
+    return out;
   }
 }
