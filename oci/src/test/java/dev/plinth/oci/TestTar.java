@@ -102,14 +102,21 @@ public final class TestTar {
       r.seek(1 << 20);
       r.write("tail".getBytes(StandardCharsets.US_ASCII));
     }
-    Path out = work.resolve("sparse-" + format + ".tar");
+    return gnuTar(src.getParent(), work.resolve("sparse-" + format + ".tar"), format);
+  }
+
+  /** {@code out}: GNU tar's {@code --sparse} archive of what {@code dir} holds, in {@code format}. */
+  public static Path gnuTar(Path dir, Path out, String format) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("tar", "--sparse", "--owner=0", "--group=0"));
     String[] fv = format.split("-", 2);
     cmd.add("--format=" + fv[0]);
     if (fv.length > 1) {
       cmd.add("--sparse-version=" + fv[1]);
     }
-    cmd.addAll(List.of("-cf", out.toString(), "-C", src.getParent().toString(), dir));
+    cmd.addAll(List.of("-cf", out.toString(), "-C", dir.toString()));
+    try (java.util.stream.Stream<Path> children = Files.list(dir)) {
+      children.map(c -> c.getFileName().toString()).sorted().forEach(cmd::add);
+    }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
       String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -123,5 +130,25 @@ public final class TestTar {
       p.destroyForcibly();
     }
     return out;
+  }
+
+  /** Rewrites {@code file} with the same bytes, its aligned 4 KiB runs of zeros left as holes. */
+  public static void punchHoles(Path file) throws IOException {
+    byte[] b = Files.readAllBytes(file);
+    Files.delete(file);
+    try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      r.setLength(b.length);
+      for (int off = 0; off < b.length; off += 4096) {
+        int n = Math.min(4096, b.length - off);
+        boolean zero = true;
+        for (int i = off; i < off + n && zero; i++) {
+          zero = b[i] == 0;
+        }
+        if (!zero) {
+          r.seek(off);
+          r.write(b, off, n);
+        }
+      }
+    }
   }
 }
