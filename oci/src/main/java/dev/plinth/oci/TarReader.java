@@ -1,6 +1,5 @@
 package dev.plinth.oci;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +136,7 @@ public final class TarReader {
         }
         int r = in.read(b, off, (int) Math.min(len, remaining));
         if (r < 0) {
-          throw new EOFException(what + " ends inside an entry");
+          throw truncated();
         }
         remaining -= r;
         position += r;
@@ -151,7 +150,7 @@ public final class TarReader {
       long s = in.skip(n);
       if (s <= 0) {
         if (in.read() < 0) {
-          throw new EOFException(what + " ends inside an entry");
+          throw truncated();
         }
         s = 1;
       }
@@ -293,6 +292,12 @@ public final class TarReader {
       end++;
     }
     return new String(b, off, end - off, StandardCharsets.UTF_8);
+  }
+
+  /** A failure, not a bare EOFException: a caller that lets IOExceptions through keeps its kind. */
+  private StreamFailure truncated() {
+    return new StreamFailure(PlinthException.Kind.BAD_INPUT, what + " is not a valid tar: it ends"
+        + " inside an entry");
   }
 
   private PlinthException bad(String why) {
