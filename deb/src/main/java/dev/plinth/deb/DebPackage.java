@@ -8,7 +8,7 @@ import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.StreamFailure;
 import dev.plinth.oci.TarEntry;
 import dev.plinth.oci.TarReader;
-import io.airlift.compress.zstd.ZstdInputStream;
+import dev.plinth.oci.ZstdStream;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -307,7 +307,7 @@ public final class DebPackage {
         case NONE -> in;
         case GZIP -> new GZIPInputStream(in, 65536);
         case XZ -> new XZInputStream(in, 256 * 1024);
-        case ZSTD -> new ZstdInputStream(in);
+        case ZSTD -> new ZstdStream(in, where);
       }, where);
     } catch (org.tukaani.xz.MemoryLimitException e) {
       throw bad(where, "needs more memory to decompress than plinth allows: " + e.getMessage());
