@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DebianFuzzTest {
   /** The runs of one fuzzing execution in the build; see docs/architecture.md to fuzz longer. */
-  static final long RUNS = 20_000;
+  static final long RUNS = 10_000;
   private static final Instant NOW = Instant.parse("2026-12-05T00:00:00Z");
   private static Keyring keyring;
 
@@ -49,7 +49,7 @@ class DebianFuzzTest {
     onlyFailures(() -> Release.parse(new String(data, StandardCharsets.UTF_8), "Release"));
   }
 
-  @FuzzTest(maxExecutions = RUNS / 4)
+  @FuzzTest(maxExecutions = RUNS / 5)
   void deb(byte[] data) throws Exception {
     Path file = Files.createTempFile("plinth-fuzz", ".deb");
     try {

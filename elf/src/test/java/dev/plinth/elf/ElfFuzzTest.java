@@ -14,7 +14,7 @@ import java.util.TreeMap;
  */
 class ElfFuzzTest {
   /** The runs of one fuzzing execution in the build; see docs/architecture.md to fuzz longer. */
-  static final long RUNS = 20_000;
+  static final long RUNS = 10_000;
 
   @FuzzTest(maxExecutions = RUNS)
   void elf(byte[] data) throws Exception {

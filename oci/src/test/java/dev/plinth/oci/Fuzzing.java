@@ -43,14 +43,7 @@ public final class Fuzzing {
     for (int off = 0; off + 512 <= b.length; off += 512) {
       if (b[off + 257] == 'u' && b[off + 258] == 's' && b[off + 259] == 't'
           && b[off + 260] == 'a' && b[off + 261] == 'r') {
-        Arrays.fill(b, off + 148, off + 156, (byte) ' ');
-        long sum = 0;
-        for (int i = off; i < off + 512; i++) {
-          sum += b[i] & 0xff;
-        }
-        byte[] chk = String.format("%06o", sum).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        System.arraycopy(chk, 0, b, off + 148, 6);
-        b[off + 154] = 0;
+        TestTar.fixChecksum(b, off);
       }
     }
     return b;

@@ -16,7 +16,7 @@ import java.util.ArrayList;
  */
 class OciFuzzTest {
   /** The runs of one fuzzing execution in the build; see docs/architecture.md to fuzz longer. */
-  static final long RUNS = 20_000;
+  static final long RUNS = 10_000;
 
   @FuzzTest(maxExecutions = RUNS)
   void layer(byte[] data) throws Exception {
@@ -40,7 +40,7 @@ class OciFuzzTest {
     onlyFailures(() -> ImageConfig.essentials(data, "fuzzed config"));
   }
 
-  @FuzzTest(maxExecutions = RUNS / 4)
+  @FuzzTest(maxExecutions = RUNS / 5)
   void archive(byte[] data) throws Exception {
     Path file = Files.createTempFile("plinth-fuzz", ".tar");
     try {

@@ -206,13 +206,7 @@ class TarReaderTest {
   }
 
   static void fixChecksum(byte[] h) {
-    Arrays.fill(h, 148, 156, (byte) ' ');
-    long sum = 0;
-    for (int i = 0; i < 512; i++) {
-      sum += h[i] & 0xff;
-    }
-    byte[] chk = String.format("%06o", sum).getBytes();
-    System.arraycopy(chk, 0, h, 148, 6);
-    h[154] = 0;
+    TestTar.fixChecksum(h, 0);
   }
+
 }

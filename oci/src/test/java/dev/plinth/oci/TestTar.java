@@ -72,6 +72,18 @@ public final class TestTar {
     return bytes.toByteArray();
   }
 
+  /** Recomputes the checksum of the header at offset {@code header} of {@code tar}, in place. */
+  public static void fixChecksum(byte[] tar, int header) {
+    java.util.Arrays.fill(tar, header + 148, header + 156, (byte) ' ');
+    long sum = 0;
+    for (int i = 0; i < 512; i++) {
+      sum += tar[header + i] & 0xff;
+    }
+    byte[] chk = String.format("%06o", sum).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(chk, 0, tar, header + 148, 6);
+    tar[header + 154] = 0;
+  }
+
   /** An uncompressed layer of these entries. */
   public Layer layer() {
     return layer(bytes());
