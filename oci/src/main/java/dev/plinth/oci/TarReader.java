@@ -109,7 +109,8 @@ public final class TarReader {
       int mode = (int) (number(h, 100, 8, "mode") & 07777);
       TarEntry.Type t = TarEntry.Type.of(type);
       if (t == null) {
-        throw bad("has entry '" + name + "' of unknown type '" + type + "'");
+        throw bad("has entry '" + JsonFields.clean(name) + "' of unknown type '"
+            + JsonFields.clean(String.valueOf(type)) + "'");
       }
       if (t != TarEntry.Type.FILE) {
         size = 0;
@@ -253,12 +254,13 @@ public final class TarReader {
   private PlinthException sparse(String name, char type, Map<String, String> pax) {
     String format = type == 'S' ? "old GNU format, type 'S'"
         : pax.containsKey("GNU.sparse.major")
-            ? "PAX format " + pax.get("GNU.sparse.major") + "." + pax.get("GNU.sparse.minor")
+            ? "PAX format " + JsonFields.clean(pax.get("GNU.sparse.major") + "."
+                + pax.getOrDefault("GNU.sparse.minor", "?"))
             : "PAX format 0.x";
-    return new PlinthException(PlinthException.Kind.BAD_INPUT, what + " has entry '" + name
-        + "' stored as a GNU sparse file (" + format + "), which plinth does not read: its"
-        + " header's name and size are not the file's. Write the archive without --sparse (GNU"
-        + " tar) or with another tool");
+    return new PlinthException(PlinthException.Kind.BAD_INPUT, what + " has entry '"
+        + JsonFields.clean(name) + "' stored as a GNU sparse file (" + format + "), which plinth"
+        + " does not read: its header's name and size are not the file's. Write the archive"
+        + " without --sparse (GNU tar) or with another tool");
   }
 
   private long paxLong(Map<String, String> pax, String key) throws PlinthException {
