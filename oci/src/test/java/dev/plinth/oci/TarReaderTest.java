@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class TarReaderTest {
   private static byte[] oneFile(String name, byte[] content) throws Exception {
@@ -100,7 +100,7 @@ class TarReaderTest {
   // ---- GNU sparse entries (BAD-INPUTS 52): refused, naming the real entry ----
 
   @ParameterizedTest
-  @ValueSource(strings = {"pax", "pax-0.1", "pax-0.0", "gnu"}) // TestTar.SPARSE_FORMATS
+  @MethodSource("dev.plinth.oci.TestTar#sparseFormats")
   void gnuSparse_writtenByGnuTar_isRefusedNamingTheEntry(String format, @TempDir Path tmp)
       throws Exception {
     byte[] tar = Files.readAllBytes(TestTar.gnuSparseTar(tmp, "d", format));

@@ -99,11 +99,13 @@ public final class TestTar {
    * The GNU sparse formats GNU tar writes, as its options: {@code pax} (PAX 1.0), {@code pax-0.1},
    * {@code pax-0.0}, {@code gnu} (old GNU, type 'S').
    */
-  public static final List<String> SPARSE_FORMATS = List.of("pax", "pax-0.1", "pax-0.0", "gnu");
+  public static List<String> sparseFormats() {
+    return List.of("pax", "pax-0.1", "pax-0.0", "gnu");
+  }
 
   /**
    * A tar that GNU tar writes with {@code --sparse} in {@code format} (one of {@link
-   * #SPARSE_FORMATS}), of {@code dir} holding {@code dir/sparse}: "head", a 1 MiB hole, "tail".
+   * #sparseFormats}), of {@code dir} holding {@code dir/sparse}: "head", a 1 MiB hole, "tail".
    * The file is made in {@code work}.
    */
   public static Path gnuSparseTar(Path work, String dir, String format) throws IOException {
