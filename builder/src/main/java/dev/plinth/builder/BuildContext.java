@@ -2,7 +2,6 @@ package dev.plinth.builder;
 
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -101,40 +100,23 @@ public record BuildContext(Path root, boolean allowOutside) {
     }
   }
 
-  /**
-   * Reads the regular file {@code path} whole, refusing one over {@code max} bytes, a device, a
-   * FIFO or a socket before opening it (and reading no more than {@code max + 1} bytes, for files
-   * such as those of /proc that say they are empty).
-   */
-  public static byte[] readSmall(Path path, long max, String what)
-      throws IOException, PlinthException {
-    BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
-    if (!a.isRegularFile()) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": " + path
-          + " is not a regular file" + (a.isDirectory() ? " but a directory"
-          : a.isSymbolicLink() ? "" : " (a device, FIFO or socket)"));
-    }
-    if (a.size() > max) {
-      throw tooLarge(path, max, what);
-    }
-    try (InputStream in = Files.newInputStream(path)) {
-      byte[] bytes = in.readNBytes((int) max + 1);
-      if (bytes.length > max) {
-        throw tooLarge(path, max, what);
-      }
-      return bytes;
-    }
-  }
-
-  private static PlinthException tooLarge(Path path, long max, String what) {
-    return new PlinthException(PlinthException.Kind.BAD_INPUT, what + ": " + path
-        + " is larger than " + (max >= 1 << 20 ? (max >> 20) + " MiB" : max + " bytes"));
-  }
-
   /** Whether {@code p} is a regular file, directory or symlink, not following links. */
   static boolean ordinary(Path p) throws IOException {
     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class,
         LinkOption.NOFOLLOW_LINKS);
     return a.isRegularFile() || a.isDirectory() || a.isSymbolicLink();
+  }
+
+  /** The custom init binary of a platform: a static ELF of its architecture, at most 64 MiB. */
+  static byte[] customInit(BuildSpec.Init init, dev.plinth.oci.Platform platform)
+      throws IOException, PlinthException {
+    Path p = Path.of(init.binary().replace("${arch}", platform.architecture()));
+    if (!Files.isRegularFile(p)) {
+      throw new PlinthException(PlinthException.Kind.NOT_FOUND,
+          "init: " + p + " does not exist (the init binary for " + platform + ")");
+    }
+    byte[] bytes = dev.plinth.oci.SmallFiles.read(p, 64L << 20, "init");
+    dev.plinth.elf.Elf.checkStatic(bytes, platform, "init " + p);
+    return bytes;
   }
 }

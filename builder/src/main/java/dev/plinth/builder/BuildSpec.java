@@ -231,8 +231,15 @@ public record BuildSpec(
    * @param group signal the app's whole process group
    * @param exitZero exit codes reported as 0 (143: a JVM stopped by SIGTERM)
    * @param args for {@link Kind#CUSTOM}: arguments between the init and the app
+   * @param grace plinth's init: seconds the helpers left in the app's process group get, after
+   *     a SIGTERM, when the app has exited ({@code -t}; 0 to {@link #MAX_GRACE}); null: the
+   *     init's default (5 with {@code group}, else no group stop)
+   * @param verbose the init logs what it forwards and reaps to stderr ({@code -v})
    */
-  public record Init(Kind kind, String binary, boolean group, List<Integer> exitZero, List<String> args) {
+  public record Init(Kind kind, String binary, boolean group, List<Integer> exitZero,
+      List<String> args, Integer grace, boolean verbose) {
+    /** The longest grace time plinth's init takes. */
+    public static final int MAX_GRACE = 3600;
     public static final Init PLINTH = new Init(Kind.PLINTH, null, false, List.of(), List.of());
     public static final Init NONE = new Init(Kind.NONE, null, false, List.of(), List.of());
     public static final Init TINI = new Init(Kind.TINI, null, false, List.of(), List.of());
@@ -240,6 +247,20 @@ public record BuildSpec(
     public Init {
       exitZero = List.copyOf(exitZero);
       args = List.copyOf(args);
+      if (grace != null && (grace < 0 || grace > MAX_GRACE)) {
+        throw new IllegalArgumentException("grace must be 0 to " + MAX_GRACE + " seconds");
+      }
+    }
+
+    /** Without a grace time of its own, not verbose. */
+    public Init(Kind kind, String binary, boolean group, List<Integer> exitZero,
+        List<String> args) {
+      this(kind, binary, group, exitZero, args, null, false);
+    }
+
+    /** This init, with {@code codes} reported as 0. */
+    public Init withExitZero(List<Integer> codes) {
+      return new Init(kind, binary, group, codes, args, grace, verbose);
     }
 
     /** Which init. */

@@ -206,7 +206,8 @@ final class DebianPackages {
     }
     Keyring keyring = settings.keyring().isEmpty() ? Keyring.systemDebian()
         : Keyring.load(settings.keyring());
-    return new Repository(new Fetcher(mirror, options.cache(), options.proxies()), keyring, suite,
+    return new Repository(new Fetcher(mirror, options.cache(), options.proxies(),
+        options.listener()), keyring, suite,
         components);
   }
 

@@ -108,7 +108,7 @@ public record LockFile(Input input, Map<String, List<Entry>> platforms, Runtime 
       return null;
     }
     String what = file.toString();
-    JsonNode root = Json.read(BuildContext.readSmall(file, BuildContext.MAX_LOCK_BYTES, "lock file"),
+    JsonNode root = Json.read(dev.plinth.oci.SmallFiles.read(file, BuildContext.MAX_LOCK_BYTES, "lock file"),
         what);
     if (root.path("lockVersion").asInt(-1) != VERSION) {
       throw bad(what + ": lockVersion is not " + VERSION + "; delete it and run plinth lock");

@@ -1,6 +1,5 @@
 package dev.plinth.builder;
 
-import dev.plinth.jvm.JavaRuntime;
 
 import dev.plinth.jvm.JavaApp;
 
@@ -149,17 +148,6 @@ class JavaAppTest {
     assertEquals(PlinthException.Kind.USAGE, twice.kind());
     assertTrue(twice.getMessage().contains("util.jar") && twice.getMessage().contains(x1.toString())
         && twice.getMessage().contains(x2.toString()), twice.getMessage());
-  }
-
-  @Test
-  void runtimeLeavesOut_commandsDebugInfoAndX11() {
-    assertFalse(JavaRuntime.leftOut("bin/java"));
-    assertTrue(JavaRuntime.leftOut("bin/keytool"));
-    assertTrue(JavaRuntime.leftOut("lib/server/libjvm.debuginfo"));
-    assertTrue(JavaRuntime.leftOut("lib/libawt_xawt.so"));
-    assertFalse(JavaRuntime.leftOut("lib/libawt_headless.so"));
-    assertFalse(JavaRuntime.leftOut("lib/server/libjvm.so"));
-    assertTrue(JavaRuntime.leftOut("man/man1/java.1"));
   }
 
   @Test

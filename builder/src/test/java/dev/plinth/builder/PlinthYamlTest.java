@@ -135,6 +135,42 @@ class PlinthYamlTest {
     }
   }
 
+  /** init.grace and init.verbose become plinth's init's -t SECONDS and -v in the Entrypoint. */
+  @Test
+  void initGraceAndVerbose_areTheInitsOptions_inTheEntrypoint() throws Exception {
+    BuildSpec s = PlinthYaml.load(write("""
+        init: {group: true, grace: 20, verbose: true, exitZero: [143]}
+        entrypoint: [/app/server]
+        """));
+    assertEquals(20, s.init().grace());
+    assertTrue(s.init().verbose());
+    assertEquals(List.of("/sbin/plinth-init", "-g", "-t", "20", "-v", "-e", "143", "--",
+        "/app/server"), ImageConfigs.entrypoint(s));
+    BuildSpec alone = PlinthYaml.load(write("init: {grace: 0}\nentrypoint: [/app]\n"));
+    assertEquals(List.of("/sbin/plinth-init", "-t", "0", "--", "/app"),
+        ImageConfigs.entrypoint(alone), "a group stop without group mode, SIGKILL at once");
+    assertEquals(List.of("/sbin/plinth-init", "--", "/app"),
+        ImageConfigs.entrypoint(PlinthYaml.load(write("entrypoint: [/app]\n"))));
+    BuildSpec tini = PlinthYaml.load(write("init: {binary: tini, verbose: true}\n"));
+    assertEquals(List.of("/usr/bin/tini-static", "-v", "--"), ImageConfigs.entrypoint(tini));
+    String[][] bad = {
+      {"init: {grace: 3601}\n", ":1: init.grace: '3601' is not a number of seconds from 0 to 3600"},
+      {"init: {grace: -1}\n", ":1: init.grace: '-1' is not a number of seconds"},
+      {"init: {grace: 5s}\n", ":1: init.grace: '5s' is not a number of seconds"},
+      {"init: {verbose: loud}\n", ":1: init.verbose: must be true or false"},
+      {"init: {binary: tini, grace: 5}\n", ":1: init: 'grace' is an option of plinth's own init"},
+      {"init: {binary: none, verbose: true}\n", ":1: init: 'group', 'grace', 'verbose' and"
+          + " 'exitZero' need an init"},
+      {"init: {binary: \"x/init-${arch}\", grace: 5}\n", ":1: init: 'group', 'grace', 'verbose' and"
+          + " 'exitZero' are options of plinth's own init"},
+    };
+    for (String[] c : bad) {
+      PlinthException e = error(c[0]);
+      assertEquals(PlinthException.Kind.USAGE, e.kind(), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), "for " + c[0] + " got: " + e.getMessage());
+    }
+  }
+
   @Test
   void debianPackages_loadWithPathsRelativeToTheFile() throws Exception {
     BuildSpec s = PlinthYaml.load(write("""

@@ -17,6 +17,7 @@ public final class Main {
     {"copy", "Copies an image from any source to any destination."},
     {"audit", "Checks an image against the production standard."},
     {"init", "Writes a starter plinth.yaml for the project in a directory."},
+    {"cache", "Shows the cache's size and what it holds, or prunes it."},
     {"completion", "Prints shell completion for bash or zsh."},
   };
 
@@ -72,6 +73,7 @@ public final class Main {
       case "copy" -> new CopyCommand();
       case "audit" -> new AuditCommand();
       case "init" -> new InitCommand();
+      case "cache" -> new CacheCommand();
       case "completion" -> new CompletionCommand();
       default -> null;
     };

@@ -109,6 +109,9 @@ class InitCompletionTest {
     assertTrue(complete("bash", "plinth copy oci-a").lines().toList().contains("oci-archive:"));
     assertEquals(List.of("bash", "zsh"), complete("bash", "plinth completion ").lines().toList());
     assertTrue(complete("bash", "plinth build --password-").contains("--password-stdin"));
+    assertEquals(List.of("show", "prune"), complete("bash", "plinth cache ").lines().toList());
+    assertEquals(List.of("--max-size"), complete("bash", "plinth cache prune --max")
+        .lines().toList());
   }
 
   @Test

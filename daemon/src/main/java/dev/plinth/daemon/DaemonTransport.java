@@ -22,7 +22,7 @@ import java.util.List;
  * @param connect finds the daemon when it is first needed
  * @param mtime the time (seconds since 1970) of the archive entries loaded
  */
-public record DaemonTransport(Connect connect, long mtime) implements Transport {
+public record DaemonTransport(Connect connect, long mtime) implements Transport.AllNamesAtOnce {
   /** Finds the daemon when it is first needed (a bad DOCKER_HOST fails only then). */
   @FunctionalInterface
   public interface Connect {
@@ -56,11 +56,6 @@ public record DaemonTransport(Connect connect, long mtime) implements Transport 
       return new DockerArchiveTransport(mtime).source(
           ImageRef.parse(ImageRef.DOCKER_ARCHIVE + ":" + archive)).read(want);
     };
-  }
-
-  @Override
-  public ImageSink sink(ImageRef ref) throws PlinthException {
-    return sink(ref, List.of());
   }
 
   /** One load, of an archive naming the image {@code ref} and each of {@code tags}. */

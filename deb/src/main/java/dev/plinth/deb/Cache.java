@@ -71,7 +71,8 @@ public final class Cache {
       if (!Files.isRegularFile(p)) {
         return Optional.empty();
       }
-      if (Files.size(p) == size && digestOf(p).equals(digest)) {
+      if (Files.size(p) == size && Digest.of(p).equals(digest)) {
+        dev.plinth.oci.LayerCache.markUsed(p);
         return Optional.of(p);
       }
     } catch (NoSuchFileException e) {
@@ -158,17 +159,6 @@ public final class Cache {
     } catch (IOException e) {
       throw new SourceFailure(e);
     }
-  }
-
-  static Digest digestOf(Path p) throws IOException {
-    MessageDigest md = Digest.sha256();
-    try (InputStream in = Files.newInputStream(p)) {
-      byte[] buf = new byte[1 << 16];
-      for (int r; (r = in.read(buf)) > 0; ) {
-        md.update(buf, 0, r);
-      }
-    }
-    return Digest.of(md);
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.plinth.deb;
 
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.SmallFiles;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -59,22 +60,7 @@ public final class Keyring {
     for (Path file : files) {
       byte[] bytes;
       try {
-        if (!Files.isRegularFile(file) && Files.exists(file)) {
-          throw new PlinthException(Kind.BAD_INPUT, "keyring " + file
-              + " is not a regular file (a directory, device, FIFO or socket)");
-        }
-        if (Files.size(file) > MAX_KEYRING_BYTES) {
-          throw new PlinthException(Kind.BAD_INPUT, "keyring " + file + " is larger than "
-              + (MAX_KEYRING_BYTES >> 20) + " MiB; it is not a keyring");
-        }
-        try (var in = Files.newInputStream(file)) {
-          // no more than the cap, whatever the size said (files of /proc say 0)
-          bytes = in.readNBytes((int) MAX_KEYRING_BYTES + 1);
-        }
-        if (bytes.length > MAX_KEYRING_BYTES) {
-          throw new PlinthException(Kind.BAD_INPUT, "keyring " + file + " is larger than "
-              + (MAX_KEYRING_BYTES >> 20) + " MiB; it is not a keyring");
-        }
+        bytes = SmallFiles.read(file, MAX_KEYRING_BYTES, "keyring");
       } catch (NoSuchFileException e) {
         throw new PlinthException(Kind.NOT_FOUND, "keyring " + file + " does not exist");
       } catch (IOException e) {

@@ -71,7 +71,8 @@ public final class ElfStrip {
 
   /**
    * Strips {@code source} into {@code target} (which may be the same file), streaming the bytes and
-   * replacing the target atomically; copies it unchanged when there is nothing to strip.
+   * replacing the target atomically with the source's permissions; copies it unchanged when there
+   * is nothing to strip. Memory stays small whatever the file's size (libjvm.so is some 30 MB).
    *
    * @return whether anything was removed
    * @throws PlinthException BAD_INPUT when the source is not a valid ELF file
@@ -82,6 +83,11 @@ public final class ElfStrip {
     Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".strip");
     boolean stripped;
     try {
+      try {
+        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(source));
+      } catch (UnsupportedOperationException e) {
+        // no POSIX permissions here: the temporary file's own stay
+      }
       try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
           FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE,
               StandardOpenOption.TRUNCATE_EXISTING)) {

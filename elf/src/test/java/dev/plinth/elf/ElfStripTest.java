@@ -366,8 +366,12 @@ class ElfStripTest {
     Path f = tmp.resolve("tiny");
     byte[] in = TinyElf.of(false, ByteOrder.BIG_ENDIAN).build().bytes();
     Files.write(f, in);
+    Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString(
+        "r-xr-xr-x"));
     assertTrue(ElfStrip.strip(f, f));
     assertArrayEquals(ElfStrip.strip(in, "tiny"), Files.readAllBytes(f));
+    assertEquals("r-xr-xr-x", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(f)), "the file keeps its mode (a read-only library too)");
     assertFalse(ElfStrip.strip(f, f), "stripped already");
     try (Stream<Path> s = Files.list(tmp)) {
       assertEquals(List.of(f), s.toList(), "no temporary file left behind");

@@ -134,10 +134,7 @@ public final class Proxies {
     if (p == null || uri.getHost() == null) {
       return null;
     }
-    String host = uri.getHost().toLowerCase(Locale.ROOT);
-    if (host.startsWith("[")) {
-      host = host.substring(1, host.length() - 1);
-    }
+    String host = Uris.unbracket(uri.getHost().toLowerCase(Locale.ROOT));
     if (isLoopback(host)) {
       return null;
     }
@@ -209,8 +206,7 @@ public final class Proxies {
     if ((path != null && !path.isEmpty() && !path.equals("/")) || u.getRawQuery() != null) {
       throw bad(name, value, "a proxy URL has no path or query");
     }
-    String host = u.getHost().startsWith("[")
-        ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
+    String host = Uris.unbracket(u.getHost());
     int port = u.getPort() < 0 ? 80 : u.getPort();
     String info = u.getRawUserInfo();
     if (info == null) {
@@ -276,8 +272,7 @@ public final class Proxies {
           // not a CIDR block: taken as a name below, which matches nothing
         }
       }
-      byte[] ip = literal(e.startsWith("[") && e.endsWith("]") ? e.substring(1, e.length() - 1)
-          : e);
+      byte[] ip = literal(Uris.unbracket(e));
       if (ip != null) {
         return new Rule(null, false, -1, ip, ip.length * 8, null);
       }

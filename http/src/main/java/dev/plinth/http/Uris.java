@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 
 /** What the client needs of a URI: its host and port, its origin, and how to name it. */
-final class Uris {
+public final class Uris {
   private Uris() {}
 
   static boolean isHttps(URI uri) {
@@ -23,7 +23,13 @@ final class Uris {
     if (host == null) {
       throw new IOException("no host in " + uri.getScheme() + " URL");
     }
-    return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    return unbracket(host);
+  }
+
+  /** A host name or address as written in a URL or authority, an IPv6 literal without its []. */
+  public static String unbracket(String host) {
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1)
+        : host;
   }
 
   /** scheme://host:port, the port filled in from the scheme, in lower case. */

@@ -36,9 +36,7 @@ public final class TestProxy implements Closeable {
 
   public TestProxy() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread t = new Thread(this::accept, "test-proxy");
-    t.setDaemon(true);
-    t.start();
+    TestSockets.acceptEach(server, 10_000, "test-proxy", open, this::serve);
   }
 
   /** Requests for {@code name:port} go to {@code to}. */
@@ -79,20 +77,6 @@ public final class TestProxy implements Closeable {
   public List<String> targets() {
     synchronized (targets) {
       return List.copyOf(targets);
-    }
-  }
-
-  private void accept() {
-    while (!server.isClosed()) {
-      try {
-        Socket s = server.accept();
-        open.add(s);
-        Thread t = new Thread(() -> serve(s), "test-proxy-conn");
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
     }
   }
 

@@ -73,6 +73,15 @@ public final class AotTraining {
   public static Layer layer(AotSpec aot, List<String> javaCommand, Map<String, String> env,
       List<String> trainingFlags, Layer runtime, List<Layer> app, Path work, long epoch,
       int gzipLevel, LayerCache cache) throws IOException, PlinthException {
+    return layer(aot, javaCommand, env, trainingFlags, runtime, app, work, epoch, gzipLevel,
+        cache, line -> {});
+  }
+
+  /** As the method above, saying on {@code status} when a training run starts (not for a hit). */
+  public static Layer layer(AotSpec aot, List<String> javaCommand, Map<String, String> env,
+      List<String> trainingFlags, Layer runtime, List<Layer> app, Path work, long epoch,
+      int gzipLevel, LayerCache cache, java.util.function.Consumer<String> status)
+      throws IOException, PlinthException {
     List<String> cmd = new ArrayList<>(List.of(javaCommand.get(0)));
     cmd.addAll(trainingFlags);
     cmd.addAll(javaCommand.subList(1, javaCommand.size()));
@@ -81,6 +90,7 @@ public final class AotTraining {
     if (hit.isPresent()) {
       return hit.get();
     }
+    status.accept("training the app for its AOT cache: it runs once, as the image runs it");
     Path dir = Files.createTempDirectory(work, "aot-");
     Path root = Files.createDirectories(dir.resolve("root"));
     unpack(runtime, root);

@@ -6,7 +6,6 @@ import dev.plinth.oci.Layer;
 import dev.plinth.oci.Parallel;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,13 +144,13 @@ public final class AppModules {
   /** The JDK's identity beyond its version: its release file (vendor, build, modules). */
   private static String jdkRelease(JavaRuntime.Jdk jdk) throws IOException {
     Path release = jdk.home().resolve("release");
-    return Files.isRegularFile(release) ? hash(release) : "no release file";
+    return Files.isRegularFile(release) ? Digest.of(release).hex() : "no release file";
   }
 
   /** A file's content digest; a directory's: each file's path and content digest, sorted. */
   static String content(Path p) throws IOException {
     if (!Files.isDirectory(p)) {
-      return "file " + hash(p);
+      return "file " + Digest.of(p).hex();
     }
     MessageDigest md = Digest.sha256();
     List<Path> files;
@@ -159,21 +158,11 @@ public final class AppModules {
       files = s.filter(Files::isRegularFile).sorted().toList();
     }
     for (Path f : files) {
-      md.update((p.relativize(f).toString().replace('\\', '/') + "\0" + hash(f) + "\0")
+      String name = p.relativize(f).toString().replace('\\', '/');
+      md.update((name + "\0" + Digest.of(f).hex() + "\0")
           .getBytes(StandardCharsets.UTF_8));
     }
     return "directory " + Digest.of(md).hex();
-  }
-
-  private static String hash(Path f) throws IOException {
-    MessageDigest md = Digest.sha256();
-    byte[] buf = new byte[64 * 1024];
-    try (InputStream in = Files.newInputStream(f)) {
-      for (int n; (n = in.read(buf)) > 0; ) {
-        md.update(buf, 0, n);
-      }
-    }
-    return Digest.of(md).hex();
   }
 
   /**

@@ -31,6 +31,15 @@ public final class JavaApp {
   public static final String LIBS = APP + "/libs";
   static final String RELEASE = "release dependencies";
   static final String SNAPSHOT = "snapshot dependencies";
+
+  /**
+   * Whether a dependency jar (a path or a file name) is a snapshot: its file name says SNAPSHOT,
+   * as Maven names them. Snapshots change between builds; releases never do, so each goes in its
+   * own layer.
+   */
+  static boolean isSnapshot(String jarPath) {
+    return jarPath.substring(jarPath.lastIndexOf('/') + 1).contains("SNAPSHOT");
+  }
   static final String RESOURCES = "resources";
   static final String CLASSES = "classes";
   /** Files of an app directory, at most. */
@@ -230,7 +239,7 @@ public final class JavaApp {
           + other + " and " + jar + "; they would overwrite each other in " + LIBS);
     }
     String dest = LIBS + "/" + name;
-    (name.contains("SNAPSHOT") ? snapshot : release).file(dest, jar, 0644, 0, 0);
+    (isSnapshot(name) ? snapshot : release).file(dest, jar, 0644, 0, 0);
     cp.add(dest);
     jdeps.add(jar);
   }

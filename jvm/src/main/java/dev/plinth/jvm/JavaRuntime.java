@@ -113,9 +113,7 @@ public final class JavaRuntime {
     modules.add("java.base");
     String release = Integer.toString(jdk.feature());
     if (!plain.isEmpty()) {
-      List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
-      cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
-          "--multi-release", release));
+      List<String> cmd = jdeps(jdk, release);
       List<String> rest = new ArrayList<>(plain.subList(1, plain.size()));
       rest.addAll(modular);
       if (!rest.isEmpty()) {
@@ -155,10 +153,17 @@ public final class JavaRuntime {
 
   private static List<String> modularRun(Jdk jdk, String release, List<String> modulePath,
       List<String> jars) {
+    List<String> cmd = jdeps(jdk, release);
+    cmd.addAll(List.of("--module-path", String.join(":", modulePath)));
+    cmd.addAll(jars);
+    return cmd;
+  }
+
+  /** jdeps, asked for the JDK modules its inputs need as of {@code release}. */
+  private static List<String> jdeps(Jdk jdk, String release) {
     List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
     cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
-        "--multi-release", release, "--module-path", String.join(":", modulePath)));
-    cmd.addAll(jars);
+        "--multi-release", release));
     return cmd;
   }
 
@@ -276,9 +281,7 @@ public final class JavaRuntime {
           head = in.readNBytes(4);
         }
         if (ElfFile.isElf(head)) {
-          // one file at a time: libjvm.so is the largest, some 30 MB
-          f.toFile().setWritable(true, true);
-          Files.write(f, ElfStrip.strip(Files.readAllBytes(f), platform + " runtime " + rel));
+          ElfStrip.strip(f, f); // streamed: libjvm.so is some 30 MB
           elves.put(dest, f);
         }
         layer.file(dest, f, mode, 0, 0);
@@ -298,17 +301,9 @@ public final class JavaRuntime {
 
   /** JAVA_VERSION of a runtime's release file, e.g. 25.0.5; "" when it has none. */
   static String releaseVersion(Path runtime) throws IOException {
-    Path release = runtime.resolve("release");
-    if (!Files.isRegularFile(release)) {
-      return "";
-    }
-    for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
-      if (line.startsWith("JAVA_VERSION=")) {
-        return line.substring("JAVA_VERSION=".length()).replace("\"", "").strip();
-      }
-    }
-    return "";
+    return Jdks.release(runtime).getOrDefault("JAVA_VERSION", "");
   }
+
 
   /**
    * Resources smaller than this stay uncompressed in the runtime's module image; larger ones are

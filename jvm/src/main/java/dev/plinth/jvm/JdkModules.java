@@ -3,8 +3,6 @@ package dev.plinth.jvm;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,15 +26,10 @@ public final class JdkModules {
    */
   public static Set<String> of(JavaRuntime.Jdk jdk, Path work) throws PlinthException {
     try {
-      for (String line : Files.readAllLines(jdk.home().resolve("release"),
-          StandardCharsets.UTF_8)) {
-        if (line.startsWith("MODULES=")) {
-          Set<String> names = parse(line.substring("MODULES=".length()).replace("\"", "")
-              .replace(' ', '\n'));
-          if (names.contains("java.base")) {
-            return names;
-          }
-        }
+      String listed = Jdks.release(jdk.home()).get("MODULES");
+      Set<String> names = listed == null ? Set.of() : parse(listed.replace(' ', '\n'));
+      if (names.contains("java.base")) {
+        return names;
       }
     } catch (IOException e) {
       // no readable release file: ask the JDK

@@ -99,18 +99,8 @@ public final class Jdks {
 
   /** The JDK at {@code home} as its release file describes it, or null when it has none. */
   static JavaRuntime.Jdk describe(Path home) {
-    Path release = home.resolve("release");
-    if (!Files.isRegularFile(release)) {
-      return null;
-    }
     try {
-      Map<String, String> r = new TreeMap<>();
-      for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
-        int eq = line.indexOf('=');
-        if (eq > 0) {
-          r.put(line.substring(0, eq), line.substring(eq + 1).replace("\"", "").strip());
-        }
-      }
+      Map<String, String> r = release(home);
       String v = r.get("JAVA_VERSION");
       if (v == null) {
         return null;
@@ -123,5 +113,23 @@ public final class Jdks {
     } catch (IOException | NumberFormatException e) {
       return null;
     }
+  }
+
+  /**
+   * The {@code KEY="value"} lines of the {@code release} file a JDK or a linked runtime has at
+   * its top, quotes taken off; empty when there is none.
+   */
+  static Map<String, String> release(Path home) throws IOException {
+    Path release = home.resolve("release");
+    Map<String, String> r = new TreeMap<>();
+    if (Files.isRegularFile(release)) {
+      for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          r.put(line.substring(0, eq), line.substring(eq + 1).replace("\"", "").strip());
+        }
+      }
+    }
+    return r;
   }
 }

@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,7 +95,7 @@ public final class LinkedRuntimes {
           Path file = files.resolve(name);
           store(e, file, tmp, moved);
           m.put("file", name);
-          m.put("sha256", hash(file).hex());
+          m.put("sha256", Digest.of(file).hex());
           m.put("stamp", stamp(file));
         }
         entries.add(m);
@@ -187,6 +185,7 @@ public final class LinkedRuntimes {
     } catch (IllegalArgumentException e) {
       return remove(dir, damaged, e.getMessage());
     }
+    dev.plinth.oci.LayerCache.markUsed(dir.resolve("entry.json"));
     return Optional.of(new Stored(layer, doc.path("meta"), false, null));
   }
 
@@ -198,7 +197,7 @@ public final class LinkedRuntimes {
     if (stamp(file).equals(e.path("stamp").asText())) {
       return true;
     }
-    return hash(file).hex().equals(e.path("sha256").asText());
+    return Digest.of(file).hex().equals(e.path("sha256").asText());
   }
 
   private Optional<Stored> remove(Path dir, String[] damaged, String why) {
@@ -211,14 +210,6 @@ public final class LinkedRuntimes {
       // another build removed it first
     }
     return Optional.empty();
-  }
-
-  private static Digest hash(Path file) throws IOException {
-    MessageDigest md = Digest.sha256();
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return Digest.of(md);
   }
 
   /** Size, modification time and inode: what changes when a file is written or replaced. */

@@ -45,8 +45,7 @@ final class QuarkusApp {
       Path f = dir.resolve(rel);
       String dest = JavaApp.APP + "/" + rel;
       if (rel.startsWith("lib/") && rel.endsWith(".jar")) {
-        (rel.substring(rel.lastIndexOf('/')).contains("SNAPSHOT") ? snapshot : release)
-            .file(dest, f, 0644, 0, 0);
+        (JavaApp.isSnapshot(rel) ? snapshot : release).file(dest, f, 0644, 0, 0);
         libs.add(f);
       } else {
         application.file(dest, f, 0644, 0, 0);

@@ -145,8 +145,7 @@ final class SpringBootJar {
       @Override
       public String groupOf(String name) {
         if (libs.stream().anyMatch(name::startsWith)) {
-          return name.substring(name.lastIndexOf('/') + 1).contains("SNAPSHOT") ? JavaApp.SNAPSHOT
-              : JavaApp.RELEASE;
+          return JavaApp.isSnapshot(name) ? JavaApp.SNAPSHOT : JavaApp.RELEASE;
         }
         if (name.startsWith(LOADER)) {
           return "loader";

@@ -98,7 +98,7 @@ public final class UnpackedJar {
   public static List<Group> unpack(Path jar, Path store, String recipe, Grouper grouper,
       Limits limits) throws IOException, PlinthException {
     Files.createDirectories(store);
-    Path index = store.resolve("jar-" + key(recipe, sha256(jar)));
+    Path index = store.resolve("jar-" + key(recipe, Digest.of(jar)));
     List<Group> known = read(index, store);
     if (known != null) {
       return known;
@@ -195,17 +195,6 @@ public final class UnpackedJar {
           .getBytes(StandardCharsets.UTF_8));
     }
     return Digest.of(md).hex();
-  }
-
-  private static Digest sha256(Path file) throws IOException {
-    MessageDigest md = Digest.sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[65536];
-      for (int r; (r = in.read(buf)) > 0; ) {
-        md.update(buf, 0, r);
-      }
-    }
-    return Digest.of(md);
   }
 
   /**

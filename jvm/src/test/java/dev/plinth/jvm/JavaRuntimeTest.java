@@ -121,7 +121,14 @@ class JavaRuntimeTest {
   }
 
   @Test
-  void leftOut_jrtFsAndClasslist() {
+  void leftOut_commandsDebugInfoX11JrtFsAndClasslist() {
+    assertFalse(JavaRuntime.leftOut("bin/java"));
+    assertTrue(JavaRuntime.leftOut("bin/keytool"));
+    assertTrue(JavaRuntime.leftOut("lib/server/libjvm.debuginfo"));
+    assertTrue(JavaRuntime.leftOut("lib/libawt_xawt.so"));
+    assertFalse(JavaRuntime.leftOut("lib/libawt_headless.so"));
+    assertFalse(JavaRuntime.leftOut("lib/server/libjvm.so"));
+    assertTrue(JavaRuntime.leftOut("man/man1/java.1"));
     assertTrue(JavaRuntime.leftOut("lib/jrt-fs.jar"));
     assertTrue(JavaRuntime.leftOut("lib/classlist"));
     assertFalse(JavaRuntime.leftOut("lib/modules"));

@@ -28,6 +28,18 @@ public record Digest(String hex) {
     return of(sha256().digest(bytes), true);
   }
 
+  /** The sha256 of a file's contents, read in 64 KiB blocks. */
+  public static Digest of(java.nio.file.Path file) throws java.io.IOException {
+    MessageDigest md = sha256();
+    byte[] buf = new byte[1 << 16];
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      for (int r; (r = in.read(buf)) > 0; ) {
+        md.update(buf, 0, r);
+      }
+    }
+    return of(md);
+  }
+
   /** The digest a finished {@link MessageDigest} holds. */
   public static Digest of(MessageDigest finished) {
     return of(finished.digest(), true);

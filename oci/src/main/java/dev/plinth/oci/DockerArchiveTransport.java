@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  *
  * @param mtime the time (seconds since 1970) of the entries written
  */
-public record DockerArchiveTransport(long mtime) implements Transport {
+public record DockerArchiveTransport(long mtime) implements Transport.AllNamesAtOnce {
   @Override
   public List<Platform> check(ImageRef target, List<Platform> platforms) throws PlinthException {
     return onePlatform(target, platforms);
@@ -39,11 +39,6 @@ public record DockerArchiveTransport(long mtime) implements Transport {
   @Override
   public ImageSource source(ImageRef ref) {
     return want -> read(FileStore.Tar.open(ref.path(), ref.toString()), ref);
-  }
-
-  @Override
-  public ImageSink sink(ImageRef ref) throws PlinthException {
-    return sink(ref, List.of());
   }
 
   /** One archive whose image has its name and each of {@code tags} in RepoTags. */

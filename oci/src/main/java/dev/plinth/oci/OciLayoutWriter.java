@@ -40,7 +40,7 @@ public final class OciLayoutWriter {
     Path indexJson = dir.resolve("index.json");
     if (Files.exists(indexJson)) {
       // a layout whose index.json plinth cannot read fails before anything is written
-      indexJson(Files.readAllBytes(indexJson), dir + "/index.json", tag, index.top());
+      indexJson(readIndex(indexJson), dir + "/index.json", tag, index.top());
     } else if (Files.isDirectory(dir) && !Files.exists(dir.resolve("oci-layout"))) {
       try (var list = Files.list(dir)) {
         // what another writer of this layout may have made since the check above: fine
@@ -69,7 +69,7 @@ public final class OciLayoutWriter {
           f.commit();
         }
       }
-      byte[] oldIndex = Files.exists(indexJson) ? Files.readAllBytes(indexJson) : null;
+      byte[] oldIndex = Files.exists(indexJson) ? readIndex(indexJson) : null;
       AtomicFile.write(indexJson, indexJson(oldIndex, dir + "/index.json", tag, index.top()));
     }
   }
@@ -126,6 +126,10 @@ public final class OciLayoutWriter {
         local.unlock();
       }
     }
+  }
+
+  private static byte[] readIndex(Path indexJson) throws IOException, PlinthException {
+    return SmallFiles.read(indexJson, ImageReader.MAX_DOCUMENT, "the layout's index");
   }
 
   /**

@@ -36,6 +36,20 @@ public interface Transport {
   }
 
   /**
+   * A transport that writes all of an image's names in one go (a docker-archive's RepoTags, a
+   * daemon's load): what it writes under one name is its write with no further tags.
+   */
+  interface AllNamesAtOnce extends Transport {
+    @Override
+    ImageSink sink(ImageRef ref, List<String> tags) throws PlinthException;
+
+    @Override
+    default ImageSink sink(ImageRef ref) throws PlinthException {
+      return sink(ref, List.of());
+    }
+  }
+
+  /**
    * Checks up front, before anything is built or read, that {@code target} can take an image of
    * these platforms, and says which it will hold.
    *

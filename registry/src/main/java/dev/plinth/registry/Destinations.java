@@ -1,5 +1,6 @@
 package dev.plinth.registry;
 
+import dev.plinth.http.Uris;
 import dev.plinth.oci.PlinthException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -42,7 +43,7 @@ final class Destinations {
 
   /** Refuses a destination that is link-local, unspecified, or loopback from a remote registry. */
   void checkAddress(String h, String what) throws PlinthException {
-    String bare = h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+    String bare = Uris.unbracket(h);
     InetAddress[] addresses;
     try {
       addresses = InetAddress.getAllByName(bare);

@@ -4,6 +4,7 @@ import dev.plinth.http.Pem;
 import dev.plinth.http.Tls;
 import dev.plinth.http.Trust;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.SmallFiles;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -120,11 +121,7 @@ final class RegistryTrust {
 
   private static byte[] read(Path f, String what) throws PlinthException {
     try {
-      if (Files.size(f) > MAX_FILE) {
-        throw new PlinthException(Kind.BAD_INPUT, what + " is larger than 1 MiB: not a"
-            + " certificate or key file");
-      }
-      return Files.readAllBytes(f);
+      return SmallFiles.read(f, MAX_FILE, what);
     } catch (IOException e) {
       throw new PlinthException(Kind.NOT_FOUND, what + " cannot be read: " + e.getMessage());
     }

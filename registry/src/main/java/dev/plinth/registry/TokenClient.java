@@ -5,6 +5,7 @@ import dev.plinth.http.RedirectException;
 import dev.plinth.http.Redirects;
 import dev.plinth.http.RequestBody;
 import dev.plinth.http.Response;
+import dev.plinth.http.Uris;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
@@ -64,21 +65,17 @@ final class TokenClient {
     if (r.equals(g) || WELL_KNOWN.getOrDefault(g, Set.of()).contains(r)) {
       return true;
     }
-    String realmHost = bare(realm.getHost().toLowerCase(Locale.ROOT));
+    String realmHost = Uris.unbracket(realm.getHost().toLowerCase(Locale.ROOT));
     for (String n : named) {
       String h = n.toLowerCase(Locale.ROOT);
       boolean hasPort = h.startsWith("[") ? h.contains("]:") : h.contains(":");
-      if (hasPort ? bare(RegistryRef.hostName(h)).equals(realmHost)
+      if (hasPort ? Uris.unbracket(RegistryRef.hostName(h)).equals(realmHost)
           && h.substring(h.lastIndexOf(':')).equals(r.substring(r.lastIndexOf(':')))
-          : bare(h).equals(realmHost)) {
+          : Uris.unbracket(h).equals(realmHost)) {
         return true;
       }
     }
     return false;
-  }
-
-  private static String bare(String h) {
-    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
   }
 
   /** The Authorization header for a request with these scopes, or null when the token is "". */

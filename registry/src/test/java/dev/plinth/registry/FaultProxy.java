@@ -1,6 +1,7 @@
 package dev.plinth.registry;
 
 import dev.plinth.http.TestRequest;
+import dev.plinth.http.TestSockets;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,19 +57,16 @@ public final class FaultProxy implements AutoCloseable {
   private final ServerSocket server;
   private final String upstreamHost;
   private final int upstreamPort;
-  private final Thread acceptor;
+  private final List<Socket> accepted = Collections.synchronizedList(new ArrayList<>());
   public final List<String> log = Collections.synchronizedList(new ArrayList<>());
   public volatile Rule rule = (r, n) -> new Pass();
-  private volatile boolean closed;
 
   public FaultProxy(String upstreamHost, int upstreamPort) throws IOException {
     this.upstreamHost = upstreamHost;
     this.upstreamPort = upstreamPort;
     server = new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    acceptor = new Thread(this::accept, "fault-proxy");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    TestSockets.acceptEach(server, 10_000, "fault-proxy", accepted, this::serve);
   }
 
   public int port() {
@@ -82,19 +80,6 @@ public final class FaultProxy implements AutoCloseable {
   public long count(String method, String pathPart) {
     synchronized (log) {
       return log.stream().filter(l -> l.startsWith(method + " ") && l.contains(pathPart)).count();
-    }
-  }
-
-  private void accept() {
-    while (!closed) {
-      try {
-        Socket s = server.accept();
-        Thread t = new Thread(() -> serve(s), "fault-proxy-conn");
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
     }
   }
 
@@ -256,7 +241,6 @@ public final class FaultProxy implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    closed = true;
     server.close();
   }
 }

@@ -1,6 +1,7 @@
 package dev.plinth.registry;
 
 import dev.plinth.http.TestRequest;
+import dev.plinth.http.TestSockets;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -39,21 +40,7 @@ final class ScriptedServer implements AutoCloseable {
 
   ScriptedServer(Script script) throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread t = new Thread(() -> {
-      for (int c = 0; c < 50 && !server.isClosed(); c++) {
-        try {
-          Socket s = server.accept();
-          sockets.add(s);
-          Thread conn = new Thread(() -> serve(s, script), "scripted-connection");
-          conn.setDaemon(true);
-          conn.start();
-        } catch (IOException e) {
-          return; // closed
-        }
-      }
-    }, "scripted-server");
-    t.setDaemon(true);
-    t.start();
+    TestSockets.acceptEach(server, 50, "scripted-server", sockets, s -> serve(s, script));
   }
 
   int port() {

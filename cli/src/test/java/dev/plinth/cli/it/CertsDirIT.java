@@ -22,8 +22,7 @@ class CertsDirIT {
 
   @Test
   void certsD_givesTheCaAndTheClientCertificate() throws Exception {
-    Path archive = tmp.resolve("base.tar");
-    RegistryCliIT.ok("base", "--to", "oci-archive:" + archive);
+    Path archive = RegistryCliIT.baseArchive(tmp.resolve("base.tar"));
     try (TestRegistry reg = TestRegistry.tlsClientCert()) {
       Path root = tmp.resolve("certs.d");
       Path dir = Files.createDirectories(root.resolve(reg.host()));

@@ -17,8 +17,7 @@ class PasswordStdinIT {
 
   @Test
   void passwordFromStdin_pushes_andBadUseIsAUsageError() throws Exception {
-    Path archive = tmp.resolve("base.tar");
-    RegistryCliIT.ok("base", "--to", "oci-archive:" + archive);
+    Path archive = RegistryCliIT.baseArchive(tmp.resolve("base.tar"));
     try (TestRegistry reg = TestRegistry.tlsBasic()) {
       Map<String, String> env = Map.of("PLINTH_REGISTRY_CA", reg.caFile.toString());
       String ref = reg.host() + "/team/base:1";

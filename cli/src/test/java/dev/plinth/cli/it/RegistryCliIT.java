@@ -59,6 +59,12 @@ class RegistryCliIT {
     return r.out();
   }
 
+  /** {@code plinth base} written to {@code archive} (an oci-archive), for a test to push. */
+  static Path baseArchive(Path archive) {
+    ok("base", "--to", "oci-archive:" + archive);
+    return archive;
+  }
+
   static String digest(String text) {
     Matcher m = Pattern.compile("sha256:[0-9a-f]{64}").matcher(text);
     assertTrue(m.find(), text);
@@ -214,8 +220,7 @@ class RegistryCliIT {
 
   @Test
   void wrongPassword_unknownRepository_badTls_corruptBlob_failCleanly() throws Exception {
-    Path archive = tmp.resolve("base-for-failures.tar");
-    ok("base", "--to", "oci-archive:" + archive);
+    Path archive = baseArchive(tmp.resolve("base-for-failures.tar"));
     try (TestRegistry tls = TestRegistry.tlsBasic();
         FaultProxy proxy = new FaultProxy("127.0.0.1", reg.port)) {
       Map<String, String> env = new HashMap<>();
