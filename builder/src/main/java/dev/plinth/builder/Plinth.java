@@ -463,6 +463,7 @@ public final class Plinth {
     }
     Map<String, String> env = new java.util.TreeMap<>();
     List<Sbom.Item> items = null;
+    PythonBytecode python = null;
     if (lock != null) {
       List<LockFile.Entry> entries = lock.platforms().get(DebianPackages.key(platform));
       LayerBuilder pkgs = new LayerBuilder();
@@ -475,6 +476,14 @@ public final class Plinth {
       }
       if (installed.stream().anyMatch(i -> i.name().equals("ca-certificates"))) {
         env.put("SSL_CERT_FILE", PackageInstaller.CA_BUNDLE);
+      }
+      String pycNote = "";
+      if (spec.packages().pythonBytecode() && PythonBytecode.hasPython(pkgs)) {
+        python = debs.python(spec, lock, entries, work,
+            note -> options.listener().step(platform + ": " + note));
+        if (python != null) {
+          pycNote = " (" + python.addPackageBytecode(pkgs) + " .pyc by " + python.version() + ")";
+        }
       }
       fileBytes += pkgs.contentBytes();
       layers.add(pkgs.build(work, options.epochSeconds(), options.gzipLevel()));
@@ -489,7 +498,7 @@ public final class Plinth {
       if (initBytes != null) {
         items.add(Sbom.plinthInit(platform, dev.plinth.oci.Digest.of(initBytes)));
       }
-      history.add("plinth: Debian " + spec.packages().suite() + " packages: "
+      history.add("plinth: Debian " + spec.packages().suite() + " packages" + pycNote + ": "
           + String.join(" ", names));
     }
     for (int i = 0; i < spec.copyFrom().size(); i++) {
@@ -529,10 +538,13 @@ public final class Plinth {
     for (BuildSpec.FileSpec f : spec.files()) {
       HostFiles.addTo(files, f, platform);
     }
+    int ownPyc = python == null ? 0
+        : python.addOwnBytecode(files, work, "files (" + platform + ")");
     if (!files.isEmpty()) {
       fileBytes += files.contentBytes();
       layers.add(files.build(work, options.epochSeconds(), options.gzipLevel()));
-      history.add("plinth: " + spec.files().size() + " file entries from the build file");
+      history.add("plinth: " + spec.files().size() + " file entries from the build file"
+          + (ownPyc == 0 ? "" : " (" + ownPyc + " .pyc by " + python.version() + ")"));
     }
     if (layers.isEmpty()) {
       throw new PlinthException(

@@ -1,0 +1,20 @@
+"""gunicorn settings from the environment; every log line goes to stdout."""
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '') or '8080'}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "") or "2")
+loglevel = (os.environ.get("LOGLEVEL", "") or "info").lower()
+accesslog = "-"            # stdout
+graceful_timeout = 10      # SIGTERM: requests in flight get 10 s, then the workers are killed
+worker_tmp_dir = "/dev/shm"   # the heartbeat files: never on the (read-only) image
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain",
+                            "stream": "ext://sys.stdout"}},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stdout"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}
