@@ -116,12 +116,12 @@ public record BuildSpec(
    * @param lockFile where plinth.lock is (next to plinth.yaml), or null
    * @param tzdataRight keep tzdata's leap-second zones, /usr/share/zoneinfo/right/
    * @param excludePaths globs of paths left out of the installed packages (debian.excludePaths)
-   * @param pythonBytecode byte-compile the Python modules when python3 is installed
+   * @param pythonBytecode how the Python modules are byte-compiled when python3 is installed
    */
   public record Packages(List<String> names, List<String> exclude, String suite,
       List<String> components, String mirror, List<java.nio.file.Path> keyring,
       java.nio.file.Path lockFile, boolean tzdataRight, List<String> excludePaths,
-      boolean pythonBytecode) {
+      Bytecode pythonBytecode) {
     public static final String DEFAULT_SUITE = "bookworm";
     public static final Packages NONE =
         new Packages(List.of(), List.of(), DEFAULT_SUITE, List.of("main"), null, List.of(), null);
@@ -139,7 +139,7 @@ public record BuildSpec(
         List<String> components, String mirror, List<java.nio.file.Path> keyring,
         java.nio.file.Path lockFile, boolean tzdataRight) {
       this(names, exclude, suite, components, mirror, keyring, lockFile, tzdataRight, List.of(),
-          true);
+          Bytecode.CACHED);
     }
 
     /** Without tzdata's right/ tree (the default). */
@@ -162,6 +162,16 @@ public record BuildSpec(
       return new Packages(names, exclude, suite, components, mirror, keyring, lock, tzdataRight,
           excludePaths, pythonBytecode);
     }
+  }
+
+  /** debian.pythonBytecode: none, .pyc beside the sources (default), or .pyc instead of them. */
+  public enum Bytecode {
+    /** false: no .pyc. */
+    NONE,
+    /** true: __pycache__/NAME.cpython-3N.pyc beside each NAME.py, as Debian's py3compile. */
+    CACHED,
+    /** sourceless: NAME.pyc in the place of each package module's NAME.py. */
+    SOURCELESS
   }
 
   public BuildSpec withJava(JavaSpec j) {

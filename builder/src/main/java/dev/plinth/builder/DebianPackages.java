@@ -195,7 +195,8 @@ final class DebianPackages {
       if (!PythonBytecode.hasPython(layer)) {
         pythonSkipped = "no .pyc: the " + arch + " packages have no /usr/bin/python3";
       } else {
-        python = PythonBytecode.compile(layer, work, "debian.pythonBytecode (" + host + ")");
+        python = PythonBytecode.compile(layer, work, "debian.pythonBytecode (" + host + ")",
+            packages.pythonBytecode() == BuildSpec.Bytecode.SOURCELESS);
         hostPython = pythonVersion(entries, python.version());
       }
     }

@@ -478,11 +478,13 @@ public final class Plinth {
         env.put("SSL_CERT_FILE", PackageInstaller.CA_BUNDLE);
       }
       String pycNote = "";
-      if (spec.packages().pythonBytecode() && PythonBytecode.hasPython(pkgs)) {
+      if (spec.packages().pythonBytecode() != BuildSpec.Bytecode.NONE
+          && PythonBytecode.hasPython(pkgs)) {
         python = debs.python(spec, lock, entries, work,
             note -> options.listener().step(platform + ": " + note));
         if (python != null) {
-          pycNote = " (" + python.addPackageBytecode(pkgs) + " .pyc by " + python.version() + ")";
+          pycNote = " (" + python.addPackageBytecode(pkgs, work, "packages (" + platform + ")")
+              + " .pyc by " + python.version() + ")";
         }
       }
       fileBytes += pkgs.contentBytes();

@@ -404,7 +404,7 @@ public final class PlinthYaml {
     List<Path> keyring = List.of();
     boolean tzdataRight = false;
     List<String> excludePaths = List.of();
-    boolean pythonBytecode = true;
+    BuildSpec.Bytecode pythonBytecode = BuildSpec.Bytecode.CACHED;
     if (top.containsKey("debian")) {
       Map<String, NodeTuple> d = mapping(value(top, "debian"), "debian", DEBIAN_FIELDS);
       if (d.containsKey("suite")) {
@@ -434,7 +434,15 @@ public final class PlinthYaml {
         tzdataRight = bool(value(d, "tzdataRight"), "debian.tzdataRight");
       }
       if (d.containsKey("pythonBytecode")) {
-        pythonBytecode = bool(value(d, "pythonBytecode"), "debian.pythonBytecode");
+        Node n = value(d, "pythonBytecode");
+        String t = string(n, "debian.pythonBytecode");
+        pythonBytecode = switch (t) {
+          case "true" -> BuildSpec.Bytecode.CACHED;
+          case "false" -> BuildSpec.Bytecode.NONE;
+          case "sourceless" -> BuildSpec.Bytecode.SOURCELESS;
+          default -> throw error(n, "debian.pythonBytecode",
+              "must be true, false or sourceless, not '" + t + "'");
+        };
       }
       if (d.containsKey("excludePaths")) {
         excludePaths = new ArrayList<>();

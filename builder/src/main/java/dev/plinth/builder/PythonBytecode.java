@@ -41,15 +41,15 @@ final class PythonBytecode {
   private final Path root;
   private final List<String> python;
   private final String version;
-  private final Map<String, Path> packagePyc;
+  private final boolean sourceless;
+  private final Map<String, Path> packagePyc = new TreeMap<>();
   private int runs;
 
-  private PythonBytecode(Path root, List<String> python, String version,
-      Map<String, Path> packagePyc) {
+  private PythonBytecode(Path root, List<String> python, String version, boolean sourceless) {
     this.root = root;
     this.python = python;
     this.version = version;
-    this.packagePyc = packagePyc;
+    this.sourceless = sourceless;
   }
 
   /** Whether a layer of packages holds Debian's python3: /usr/bin/python3 and its stdlib. */
@@ -63,9 +63,10 @@ final class PythonBytecode {
    * @param packages the packages, installed (and trimmed) as for the image
    * @param work a private directory for the unpacked tree and the compiler's output
    * @param what names the package set in messages
+   * @param sourceless NAME.pyc in the place of NAME.py (debian.pythonBytecode: sourceless)
    */
-  static PythonBytecode compile(LayerBuilder packages, Path work, String what)
-      throws IOException, PlinthException {
+  static PythonBytecode compile(LayerBuilder packages, Path work, String what,
+      boolean sourceless) throws IOException, PlinthException {
     Path root = Files.createTempDirectory(work, "python-");
     materialize(packages, root);
     String version = version(root, what);
@@ -77,17 +78,22 @@ final class PythonBytecode {
     }
     List<String> python = new ArrayList<>(launcher);
     python.add(root.resolve("usr/bin/" + version).toString());
-    PythonBytecode b = new PythonBytecode(root, python, version, new TreeMap<>());
+    PythonBytecode b = new PythonBytecode(root, python, version, sourceless);
     List<Path> dirs = new ArrayList<>();
-    for (String d : List.of("usr/lib/" + version, "usr/lib/python3/dist-packages")) {
+    for (String d : b.moduleDirs()) {
       if (Files.isDirectory(root.resolve(d))) {
         dirs.add(root.resolve(d));
       }
     }
     // Debian's py3compile skips what this Python cannot compile (a Python 2 test file), as here
-    b.run(root, dirs, work, what, false);
-    b.packagePyc.putAll(collect(root, root));
+    b.run(root, dirs, work, what, false, sourceless);
+    b.packagePyc.putAll(b.collect(root, sourceless));
     return b;
+  }
+
+  /** Where the packages' modules are, relative to the root: what py3compile compiles. */
+  private List<String> moduleDirs() {
+    return List.of("usr/lib/" + version + "/", "usr/lib/python3/dist-packages/");
   }
 
   /** e.g. python3.11: what /usr/bin/python3 links to. */
@@ -97,50 +103,78 @@ final class PythonBytecode {
 
   /**
    * Adds to {@code layer} the .pyc of each package module it holds (modules trimmed away get
-   * none); returns how many.
+   * none; sourceless: each replaces its source); a module only this platform has (its
+   * {@code _sysconfigdata}) is compiled from the layer. Returns how many.
    */
-  int addPackageBytecode(LayerBuilder layer) {
+  int addPackageBytecode(LayerBuilder layer, Path work, String what)
+      throws IOException, PlinthException {
     int n = 0;
+    java.util.Set<String> covered = new java.util.HashSet<>();
     for (Map.Entry<String, Path> e : packagePyc.entrySet()) {
-      if (layer.contains(source(e.getKey()))) {
+      String source = source(e.getKey());
+      if (layer.contains(source)) {
         layer.file(e.getKey(), e.getValue(), 0644, 0, 0);
+        if (sourceless) {
+          layer.remove(source);
+        }
+        covered.add(source.substring(1));
         n++;
       }
     }
-    return n;
+    List<LayerBuilder.Entry> missing = sources(layer).stream()
+        .filter(e -> !covered.contains(e.path()))
+        .filter(e -> moduleDirs().stream().anyMatch(d -> e.path().startsWith(d))).toList();
+    return n + compileEntries(layer, missing, work, what, false, sourceless);
   }
 
   /**
-   * Compiles the .py files of {@code layer} (the build file's own files) and adds their .pyc;
+   * Compiles the .py files of {@code layer} (the build file's own files) and adds their .pyc
+   * into __pycache__, the sources kept (a program may name its own file, as gunicorn's config);
    * a file this Python cannot compile fails the build, naming it. Returns how many.
    */
   int addOwnBytecode(LayerBuilder layer, Path work, String what)
       throws IOException, PlinthException {
-    List<LayerBuilder.Entry> sources = layer.entries().stream()
+    return compileEntries(layer, sources(layer), work, what, true, false);
+  }
+
+  private static List<LayerBuilder.Entry> sources(LayerBuilder layer) {
+    return layer.entries().stream()
         .filter(e -> e.type() == TarEntry.Type.FILE && e.path().endsWith(".py")).toList();
+  }
+
+  private int compileEntries(LayerBuilder layer, List<LayerBuilder.Entry> sources, Path work,
+      String what, boolean strict, boolean legacy) throws IOException, PlinthException {
     if (sources.isEmpty()) {
       return 0;
     }
-    Path app = Files.createTempDirectory(work, "python-app-");
+    Path dir = Files.createTempDirectory(work, "python-files-");
     List<Path> files = new ArrayList<>();
     for (LayerBuilder.Entry e : sources) {
-      Path p = app.resolve(e.path().substring(1));
+      Path p = dir.resolve(e.path());   // an entry's path is relative to the root
       Files.createDirectories(p.getParent());
       write(e, p);
       files.add(p);
     }
-    run(app, files, work, what, true);
-    Map<String, Path> pyc = collect(app, app);
-    pyc.forEach((path, file) -> layer.file(path, file, 0644, 0, 0));
+    run(dir, files, work, what, strict, legacy);
+    Map<String, Path> pyc = collect(dir, legacy);
+    for (Map.Entry<String, Path> e : pyc.entrySet()) {
+      layer.file(e.getKey(), e.getValue(), 0644, 0, 0);
+      if (legacy) {
+        layer.remove(source(e.getKey()));
+      }
+    }
     return pyc.size();
   }
 
   /** Runs compileall on {@code targets}, naming them in the .pyc by their path under strip. */
-  private void run(Path strip, List<Path> targets, Path work, String what, boolean strict)
-      throws IOException, PlinthException {
+  private void run(Path strip, List<Path> targets, Path work, String what, boolean strict,
+      boolean legacy) throws IOException, PlinthException {
     List<String> cmd = new ArrayList<>(python);
     cmd.add("-I");
     cmd.addAll(COMPILEALL);
+    if (legacy) {
+      cmd.add("-b");   // NAME.pyc beside NAME.py: what Python loads when the source is gone
+    }
     cmd.addAll(List.of("-s", strip.toString(), "-p", "/"));
     targets.forEach(t -> cmd.add(t.toString()));
     Path log = work.resolve("compileall-" + (runs++) + ".log");
@@ -173,14 +207,15 @@ final class PythonBytecode {
     }
   }
 
-  /** The .pyc under {@code dir}, by their path in the image (under {@code strip}). */
-  private static Map<String, Path> collect(Path dir, Path strip) throws IOException {
+  /** The .pyc compiled under {@code dir}, by their path in the image. */
+  private Map<String, Path> collect(Path dir, boolean legacy) throws IOException {
     Map<String, Path> out = new TreeMap<>();
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) s::iterator) {
-        String rel = "/" + strip.relativize(p).toString().replace('\\', '/');
+        String rel = "/" + dir.relativize(p).toString().replace('\\', '/');
         if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-            && PYC.matcher(rel).matches()) {
+            && (legacy ? rel.endsWith(".pyc") && !rel.contains("/__pycache__/")
+                : PYC.matcher(rel).matches())) {
           out.put(rel, p);
         }
       }
@@ -188,8 +223,11 @@ final class PythonBytecode {
     return out;
   }
 
-  /** The source a .pyc in __pycache__ was compiled from. */
+  /** The source a .pyc (in __pycache__, or beside it when sourceless) was compiled from. */
   static String source(String pyc) {
+    if (!pyc.contains("/__pycache__/") && pyc.endsWith(".pyc")) {
+      return pyc.substring(0, pyc.length() - 1);
+    }
     Matcher m = PYC.matcher(pyc);
     if (!m.matches()) {
       throw new IllegalArgumentException(pyc + " is not a __pycache__ .pyc");
@@ -204,7 +242,7 @@ final class PythonBytecode {
     if (!PYTHON.matcher(name).matches()
         || !Files.isRegularFile(root.resolve("usr/bin/" + name))) {
       throw new PlinthException(Kind.BAD_INPUT, what + ": /usr/bin/python3 is not a link to a"
-          + " python3.N of the packages; set debian.pythonBytecode: false");
+          + " python3.N of the packages (it is '" + target + "'); set debian.pythonBytecode: false");
     }
     return name;
   }
@@ -212,7 +250,7 @@ final class PythonBytecode {
   /** Writes a layer's entries as files under {@code root}, absolute links made relative. */
   static void materialize(LayerBuilder layer, Path root) throws IOException {
     for (LayerBuilder.Entry e : layer.entries()) {
-      Path p = root.resolve(e.path().substring(1));
+      Path p = root.resolve(e.path());   // relative to the image root
       switch (e.type()) {
         case DIRECTORY -> Files.createDirectories(p);
         case FILE -> {

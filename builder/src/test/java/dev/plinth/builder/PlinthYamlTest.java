@@ -116,7 +116,7 @@ class PlinthYamlTest {
       {"debian: {mirror: ftp://x/debian}\n", ":1: debian.mirror: 'ftp://x/debian' is not an http"},
       {"debian:\n  release: 12\n", ":2: debian: unknown field 'release'"},
       {"debian: {tzdataRight: sometimes}\n", ":1: debian.tzdataRight: must be true or false"},
-      {"debian: {pythonBytecode: 1}\n", ":1: debian.pythonBytecode: must be true or false"},
+      {"debian: {pythonBytecode: 1}\n", ":1: debian.pythonBytecode: must be true, false or sourceless, not '1'"},
       {"debian: {excludePaths: usr}\n", ":1: debian.excludePaths:"},
       {"debian:\n  excludePaths: [/ok, usr/share/locale]\n", ":2: debian.excludePaths: 'usr/share/locale' is not an absolute path glob"},
       {"debian: {excludePaths: [/usr/../etc]}\n", ":1: debian.excludePaths: '/usr/../etc' has an empty, '.' or '..' segment"},
@@ -152,7 +152,7 @@ class PlinthYamlTest {
           keyring: [keys/a.gpg, keys/b.asc]
           tzdataRight: true
           excludePaths: [/usr/lib/*/gconv/**, /usr/share/locale]
-          pythonBytecode: false
+          pythonBytecode: sourceless
         """));
     BuildSpec.Packages p = s.packages();
     assertEquals(List.of("ca-certificates", "tzdata"), p.names());
@@ -164,14 +164,17 @@ class PlinthYamlTest {
     assertEquals(tmp.resolve("plinth.lock"), p.lockFile());
     assertTrue(p.tzdataRight());
     assertEquals(List.of("/usr/lib/*/gconv/**", "/usr/share/locale"), p.excludePaths());
-    assertFalse(p.pythonBytecode());
+    assertEquals(BuildSpec.Bytecode.SOURCELESS, p.pythonBytecode());
     assertEquals(BuildSpec.Init.Kind.TINI, s.init().kind());
     BuildSpec d = PlinthYaml.load(write("packages: [tzdata]\n"));
     assertEquals("bookworm", d.packages().suite());
     assertEquals(List.of("main"), d.packages().components());
     assertEquals(List.of(), d.packages().keyring());
     assertEquals(List.of(), d.packages().excludePaths());
-    assertTrue(d.packages().pythonBytecode(), "byte-compiled unless asked not to");
+    assertEquals(BuildSpec.Bytecode.CACHED, d.packages().pythonBytecode(),
+        "byte-compiled unless asked not to");
+    assertEquals(BuildSpec.Bytecode.NONE, PlinthYaml.load(write(
+        "packages: [python3]\ndebian: {pythonBytecode: false}\n")).packages().pythonBytecode());
   }
 
   @Test
