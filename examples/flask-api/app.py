@@ -5,14 +5,9 @@ import sys
 
 from flask import Flask, jsonify, send_from_directory
 
-LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING,
-          "error": logging.ERROR}
-level = os.environ.get("LOGLEVEL", "") or "info"
-if level.lower() not in LEVELS:
-    print(f"LOGLEVEL={level!r}: use one of {', '.join(LEVELS)}", file=sys.stderr)
-    sys.exit(2)
-
-logging.basicConfig(stream=sys.stdout, level=LEVELS[level.lower()],
+# gunicorn.conf.py has checked LOGLEVEL before any worker starts
+level = (os.environ.get("LOGLEVEL", "") or "info").upper()
+logging.basicConfig(stream=sys.stdout, level=level,
                     format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("flask-api")
 

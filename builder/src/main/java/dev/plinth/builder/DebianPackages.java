@@ -178,10 +178,14 @@ final class DebianPackages {
    * The byte-compiler of this build's Python, made once: the packages of this machine's
    * architecture installed (from the lock, or resolved when the build has no such platform) and
    * their modules compiled. Null, with a note saying why, when it cannot serve {@code target}'s
-   * packages: another upstream Python version there, or none here.
+   * packages: another upstream Python version there, or none here. Null without a note when
+   * debian.pythonBytecode is false or {@code layer} (the target's packages) has no python3.
    */
   synchronized PythonBytecode python(BuildSpec spec, LockFile lock, List<LockFile.Entry> target,
-      Path work, Consumer<String> notes) throws IOException, PlinthException {
+      LayerBuilder layer, Path work, Consumer<String> notes) throws IOException, PlinthException {
+    if (packages.pythonBytecode() == BuildSpec.Bytecode.NONE || !PythonBytecode.hasPython(layer)) {
+      return null;
+    }
     if (python == null && pythonSkipped == null) {
       String arch = dev.plinth.jvm.Jdks.hostArch();
       Platform host = Platform.parse("linux/" + arch);
@@ -189,13 +193,13 @@ final class DebianPackages {
       if (entries == null) {
         entries = resolve(spec.withPlatforms(List.of(host)), notes).platforms().get(key(host));
       }
-      LayerBuilder layer = new LayerBuilder();
+      LayerBuilder here = new LayerBuilder();
       Path unpacked = java.nio.file.Files.createTempDirectory(work, "python-deb-");
-      install(spec, entries, layer, unpacked);
-      if (!PythonBytecode.hasPython(layer)) {
+      install(spec, entries, here, unpacked);
+      if (!PythonBytecode.hasPython(here)) {
         pythonSkipped = "no .pyc: the " + arch + " packages have no /usr/bin/python3";
       } else {
-        python = PythonBytecode.compile(layer, work, "debian.pythonBytecode (" + host + ")",
+        python = PythonBytecode.compile(here, work, "debian.pythonBytecode (" + host + ")",
             packages.pythonBytecode() == BuildSpec.Bytecode.SOURCELESS);
         hostPython = pythonVersion(entries, python.version());
       }

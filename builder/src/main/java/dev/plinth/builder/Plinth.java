@@ -450,7 +450,8 @@ public final class Plinth {
         initBytes = NativeBinaries.init(platform);
         base.file(BaseFilesystem.INIT_PATH, initBytes, 0755, 0, 0);
       }
-      case CUSTOM -> base.file(ImageConfigs.CUSTOM_INIT_PATH, customInit(spec.init(), platform),
+      case CUSTOM -> base.file(ImageConfigs.CUSTOM_INIT_PATH,
+          NativeBinaries.customInit(spec.init(), platform),
           0755, 0, 0);
       case NONE, TINI -> {}
     }
@@ -477,16 +478,10 @@ public final class Plinth {
       if (installed.stream().anyMatch(i -> i.name().equals("ca-certificates"))) {
         env.put("SSL_CERT_FILE", PackageInstaller.CA_BUNDLE);
       }
-      String pycNote = "";
-      if (spec.packages().pythonBytecode() != BuildSpec.Bytecode.NONE
-          && PythonBytecode.hasPython(pkgs)) {
-        python = debs.python(spec, lock, entries, work,
-            note -> options.listener().step(platform + ": " + note));
-        if (python != null) {
-          pycNote = " (" + python.addPackageBytecode(pkgs, work, "packages (" + platform + ")")
-              + " .pyc by " + python.version() + ")";
-        }
-      }
+      python = debs.python(spec, lock, entries, pkgs, work,
+          note -> options.listener().step(platform + ": " + note));
+      String pycNote = python == null ? "" : " (" + python.addPackageBytecode(pkgs, work,
+          "packages (" + platform + ")") + " .pyc by " + python.version() + ")";
       fileBytes += pkgs.contentBytes();
       layers.add(pkgs.build(work, options.epochSeconds(), options.gzipLevel()));
       List<String> names = new ArrayList<>();
@@ -574,18 +569,6 @@ public final class Plinth {
           + (h.length() > 120 ? h.substring(0, 117) + "..." : h));
     }
     return image;
-  }
-
-  private static byte[] customInit(BuildSpec.Init init, Platform platform)
-      throws IOException, PlinthException {
-    Path p = Path.of(init.binary().replace("${arch}", platform.architecture()));
-    if (!java.nio.file.Files.isRegularFile(p)) {
-      throw new PlinthException(PlinthException.Kind.NOT_FOUND,
-          "init: " + p + " does not exist (the init binary for " + platform + ")");
-    }
-    byte[] bytes = dev.plinth.oci.SmallFiles.read(p, 64L << 20, "init");
-    Elf.checkStatic(bytes, platform, "init " + p);
-    return bytes;
   }
 
   /** Writes {@code index} to {@code target} and returns what the target's reference now names. */
