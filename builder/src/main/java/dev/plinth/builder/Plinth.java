@@ -2,7 +2,6 @@ package dev.plinth.builder;
 
 import dev.plinth.oci.Parallel;
 
-import dev.plinth.elf.Elf;
 
 import dev.plinth.jvm.AotTraining;
 

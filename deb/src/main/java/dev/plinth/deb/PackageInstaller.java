@@ -146,16 +146,6 @@ public final class PackageInstaller {
     }
   }
 
-  /** Whether the layer holds {@code path} as installed (not trimmed). */
-  public boolean installedFile(String path) {
-    return contents.containsKey(path) && !leftOut(path) && !excluded.matches(path);
-  }
-
-  /** The unpacked content of a file a package shipped, or null. */
-  public Path content(String path) {
-    return contents.get(path);
-  }
-
   public List<Installed> installed() {
     return List.copyOf(installed);
   }
