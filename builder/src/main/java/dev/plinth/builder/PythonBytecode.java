@@ -167,8 +167,8 @@ final class PythonBytecode {
   }
 
   /** Runs compileall on {@code targets}, naming them in the .pyc by their path under strip. */
-  private void run(Path strip, List<Path> targets, Path work, String what, boolean strict,
-      boolean legacy) throws IOException, PlinthException {
+  private synchronized void run(Path strip, List<Path> targets, Path work, String what,
+      boolean strict, boolean legacy) throws IOException, PlinthException {
     List<String> cmd = new ArrayList<>(python);
     cmd.add("-I");
     cmd.addAll(COMPILEALL);
