@@ -97,8 +97,9 @@ class FlaskApiIT {
           Duration.ofMinutes(3)).orFail();
       String[] lines = probe.stdout().strip().split("\n");
       assertEquals("65532 65532", lines[0]);
-      assertTrue(lines[1].startsWith("/sbin/plinth-init -- /usr/bin/gunicorn --config"),
-          lines[1]);
+      // under qemu-user (binfmt), PID 1's command line starts with the emulator
+      assertTrue(lines[1].matches("(\\S*qemu-aarch64\\S* )?/sbin/plinth-init -- /usr/bin/gunicorn"
+          + " --config /app/gunicorn.conf.py app:app ?"), lines[1]);
 
       Peers.podman().stop(id, 30).orFail();
       assertEquals(0, Peers.podman().waitExit(id, Peers.SHORT), Peers.podman().logs(id));
