@@ -115,10 +115,13 @@ public record BuildSpec(
    * @param keyring OpenPGP keyring files, or empty: the system's Debian archive keyring
    * @param lockFile where plinth.lock is (next to plinth.yaml), or null
    * @param tzdataRight keep tzdata's leap-second zones, /usr/share/zoneinfo/right/
+   * @param excludePaths globs of paths left out of the installed packages (debian.excludePaths)
+   * @param pythonBytecode how the Python modules are byte-compiled when python3 is installed
    */
   public record Packages(List<String> names, List<String> exclude, String suite,
       List<String> components, String mirror, List<java.nio.file.Path> keyring,
-      java.nio.file.Path lockFile, boolean tzdataRight) {
+      java.nio.file.Path lockFile, boolean tzdataRight, List<String> excludePaths,
+      Bytecode pythonBytecode) {
     public static final String DEFAULT_SUITE = "bookworm";
     public static final Packages NONE =
         new Packages(List.of(), List.of(), DEFAULT_SUITE, List.of("main"), null, List.of(), null);
@@ -128,6 +131,15 @@ public record BuildSpec(
       exclude = List.copyOf(exclude);
       components = List.copyOf(components);
       keyring = List.copyOf(keyring);
+      excludePaths = List.copyOf(excludePaths);
+    }
+
+    /** No paths excluded beyond the documented defaults; Python byte-compiled. */
+    public Packages(List<String> names, List<String> exclude, String suite,
+        List<String> components, String mirror, List<java.nio.file.Path> keyring,
+        java.nio.file.Path lockFile, boolean tzdataRight) {
+      this(names, exclude, suite, components, mirror, keyring, lockFile, tzdataRight, List.of(),
+          Bytecode.CACHED);
     }
 
     /** Without tzdata's right/ tree (the default). */
@@ -142,8 +154,24 @@ public record BuildSpec(
     }
 
     public Packages withNames(List<String> n) {
-      return new Packages(n, exclude, suite, components, mirror, keyring, lockFile, tzdataRight);
+      return new Packages(n, exclude, suite, components, mirror, keyring, lockFile, tzdataRight,
+          excludePaths, pythonBytecode);
     }
+
+    public Packages withLockFile(java.nio.file.Path lock) {
+      return new Packages(names, exclude, suite, components, mirror, keyring, lock, tzdataRight,
+          excludePaths, pythonBytecode);
+    }
+  }
+
+  /** debian.pythonBytecode: none, .pyc beside the sources (default), or .pyc instead of them. */
+  public enum Bytecode {
+    /** false: no .pyc. */
+    NONE,
+    /** true: __pycache__/NAME.cpython-3N.pyc beside each NAME.py, as Debian's py3compile. */
+    CACHED,
+    /** sourceless: NAME.pyc in the place of each package module's NAME.py. */
+    SOURCELESS
   }
 
   public BuildSpec withJava(JavaSpec j) {

@@ -209,8 +209,7 @@ final class JavaBuild {
   static LockFile.Runtime lockRuntime(BuildSpec spec, Plinth.Options options, List<String> notes)
       throws IOException, PlinthException {
     BuildSpec.Packages p = spec.packages();
-    BuildSpec unlocked = spec.withPackages(new BuildSpec.Packages(p.names(), p.exclude(),
-        p.suite(), p.components(), p.mirror(), p.keyring(), null, p.tzdataRight()));
+    BuildSpec unlocked = spec.withPackages(p.withLockFile(null));
     JavaBuild j = prepare(unlocked, options);
     Path work = Files.createTempDirectory("plinth-lock-");
     dev.plinth.oci.Cleanup.register(work);

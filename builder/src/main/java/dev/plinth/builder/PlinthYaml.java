@@ -55,7 +55,8 @@ public final class PlinthYaml {
       Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
   private static final Pattern MODULE = CLASS_NAME;
   private static final Set<String> DEBIAN_FIELDS =
-      Set.of("suite", "components", "mirror", "keyring", "tzdataRight");
+      Set.of("suite", "components", "mirror", "keyring", "tzdataRight", "excludePaths",
+          "pythonBytecode");
   private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
   private static final Pattern WORD = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
   private static final Set<String> FILE_FIELDS = Set.of("src", "dest", "mode", "uid", "gid");
@@ -401,6 +402,8 @@ public final class PlinthYaml {
     String mirror = null;
     List<Path> keyring = List.of();
     boolean tzdataRight = false;
+    List<String> excludePaths = List.of();
+    BuildSpec.Bytecode pythonBytecode = BuildSpec.Bytecode.CACHED;
     if (top.containsKey("debian")) {
       Map<String, NodeTuple> d = mapping(value(top, "debian"), "debian", DEBIAN_FIELDS);
       if (d.containsKey("suite")) {
@@ -429,6 +432,28 @@ public final class PlinthYaml {
       if (d.containsKey("tzdataRight")) {
         tzdataRight = bool(value(d, "tzdataRight"), "debian.tzdataRight");
       }
+      if (d.containsKey("pythonBytecode")) {
+        Node n = value(d, "pythonBytecode");
+        String t = string(n, "debian.pythonBytecode");
+        pythonBytecode = switch (t) {
+          case "true" -> BuildSpec.Bytecode.CACHED;
+          case "false" -> BuildSpec.Bytecode.NONE;
+          case "sourceless" -> BuildSpec.Bytecode.SOURCELESS;
+          default -> throw error(n, "debian.pythonBytecode",
+              "must be true, false or sourceless, not '" + t + "'");
+        };
+      }
+      if (d.containsKey("excludePaths")) {
+        excludePaths = new ArrayList<>();
+        for (Node g : sequence(value(d, "excludePaths"), "debian.excludePaths")) {
+          String glob = string(g, "debian.excludePaths");
+          String problem = dev.plinth.deb.PathGlobs.problem(glob);
+          if (problem != null) {
+            throw error(g, "debian.excludePaths", "'" + glob + "' " + problem);
+          }
+          excludePaths.add(glob);
+        }
+      }
       if (d.containsKey("keyring")) {
         Node n = value(d, "keyring");
         List<Node> items = n instanceof ScalarNode ? List.of(n) : sequence(n, "debian.keyring");
@@ -445,7 +470,7 @@ public final class PlinthYaml {
       context.check(lock, fileName, "plinth.lock");
     }
     return new BuildSpec.Packages(names, exclude, suite, components, mirror, keyring,
-        lock, tzdataRight);
+        lock, tzdataRight, excludePaths, pythonBytecode);
   }
 
   private List<String> packageNames(Node n, String field) throws PlinthException {

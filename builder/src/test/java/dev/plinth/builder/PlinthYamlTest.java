@@ -116,6 +116,10 @@ class PlinthYamlTest {
       {"debian: {mirror: ftp://x/debian}\n", ":1: debian.mirror: 'ftp://x/debian' is not an http"},
       {"debian:\n  release: 12\n", ":2: debian: unknown field 'release'"},
       {"debian: {tzdataRight: sometimes}\n", ":1: debian.tzdataRight: must be true or false"},
+      {"debian: {pythonBytecode: 1}\n", ":1: debian.pythonBytecode: must be true, false or sourceless, not '1'"},
+      {"debian: {excludePaths: usr}\n", ":1: debian.excludePaths:"},
+      {"debian:\n  excludePaths: [/ok, usr/share/locale]\n", ":2: debian.excludePaths: 'usr/share/locale' is not an absolute path glob"},
+      {"debian: {excludePaths: [/usr/../etc]}\n", ":1: debian.excludePaths: '/usr/../etc' has an empty, '.' or '..' segment"},
       {"java: {mainClass: Main}\n", ":1: java: give 'jar' (an executable jar), or 'mainClass' and 'classpath'"},
       {"java: {jar: a.jar, classpath: [b]}\n", ":1: java.classpath: give either jar or classpath"},
       {"java: {jar: a.jar, version: 11}\n", ":1: java.version: '11' is not a JDK feature version of 17 or later"},
@@ -183,6 +187,8 @@ class PlinthYamlTest {
           mirror: http://127.0.0.1:9/debian
           keyring: [keys/a.gpg, keys/b.asc]
           tzdataRight: true
+          excludePaths: [/usr/lib/*/gconv/**, /usr/share/locale]
+          pythonBytecode: sourceless
         """));
     BuildSpec.Packages p = s.packages();
     assertEquals(List.of("ca-certificates", "tzdata"), p.names());
@@ -193,11 +199,18 @@ class PlinthYamlTest {
     assertEquals(List.of(tmp.resolve("keys/a.gpg"), tmp.resolve("keys/b.asc")), p.keyring());
     assertEquals(tmp.resolve("plinth.lock"), p.lockFile());
     assertTrue(p.tzdataRight());
+    assertEquals(List.of("/usr/lib/*/gconv/**", "/usr/share/locale"), p.excludePaths());
+    assertEquals(BuildSpec.Bytecode.SOURCELESS, p.pythonBytecode());
     assertEquals(BuildSpec.Init.Kind.TINI, s.init().kind());
     BuildSpec d = PlinthYaml.load(write("packages: [tzdata]\n"));
     assertEquals("bookworm", d.packages().suite());
     assertEquals(List.of("main"), d.packages().components());
     assertEquals(List.of(), d.packages().keyring());
+    assertEquals(List.of(), d.packages().excludePaths());
+    assertEquals(BuildSpec.Bytecode.CACHED, d.packages().pythonBytecode(),
+        "byte-compiled unless asked not to");
+    assertEquals(BuildSpec.Bytecode.NONE, PlinthYaml.load(write(
+        "packages: [python3]\ndebian: {pythonBytecode: false}\n")).packages().pythonBytecode());
   }
 
   @Test
