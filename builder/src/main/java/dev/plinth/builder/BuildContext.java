@@ -106,17 +106,4 @@ public record BuildContext(Path root, boolean allowOutside) {
         LinkOption.NOFOLLOW_LINKS);
     return a.isRegularFile() || a.isDirectory() || a.isSymbolicLink();
   }
-
-  /** The custom init binary of a platform: a static ELF of its architecture, at most 64 MiB. */
-  static byte[] customInit(BuildSpec.Init init, dev.plinth.oci.Platform platform)
-      throws IOException, PlinthException {
-    Path p = Path.of(init.binary().replace("${arch}", platform.architecture()));
-    if (!Files.isRegularFile(p)) {
-      throw new PlinthException(PlinthException.Kind.NOT_FOUND,
-          "init: " + p + " does not exist (the init binary for " + platform + ")");
-    }
-    byte[] bytes = dev.plinth.oci.SmallFiles.read(p, 64L << 20, "init");
-    dev.plinth.elf.Elf.checkStatic(bytes, platform, "init " + p);
-    return bytes;
-  }
 }

@@ -157,7 +157,7 @@ final class JavaBuild {
       // A JVM stopped by SIGTERM exits 143 after its shutdown hooks ran: a graceful stop.
       List<Integer> zero = new ArrayList<>(init.exitZero());
       zero.add(143);
-      init = new BuildSpec.Init(init.kind(), init.binary(), init.group(), zero, init.args());
+      init = init.withExitZero(zero);
     }
     Map<String, String> env = new java.util.TreeMap<>(spec.env());
     env.putIfAbsent("JAVA_HOME", JavaRuntime.HOME);
@@ -219,8 +219,7 @@ final class JavaBuild {
   static LockFile.Runtime lockRuntime(BuildSpec spec, Plinth.Options options, List<String> notes)
       throws IOException, PlinthException {
     BuildSpec.Packages p = spec.packages();
-    BuildSpec unlocked = spec.withPackages(new BuildSpec.Packages(p.names(), p.exclude(),
-        p.suite(), p.components(), p.mirror(), p.keyring(), null, p.tzdataRight()));
+    BuildSpec unlocked = spec.withPackages(p.withLockFile(null));
     JavaBuild j = prepare(unlocked, options);
     Path work = Files.createTempDirectory("plinth-lock-");
     dev.plinth.oci.Cleanup.register(work);

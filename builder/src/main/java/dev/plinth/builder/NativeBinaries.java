@@ -3,6 +3,7 @@ package dev.plinth.builder;
 import dev.plinth.oci.Platform;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 
 /** plinth's own init and nologin, built by native/build.sh and shipped in the plinth-native jar. */
 final class NativeBinaries {
@@ -23,6 +24,19 @@ final class NativeBinaries {
       }
       return in.readAllBytes();
     }
+  }
+
+  /** A custom init binary, checked to be static and of the platform's architecture. */
+  static byte[] customInit(BuildSpec.Init init, Platform platform)
+      throws IOException, dev.plinth.oci.PlinthException {
+    Path p = Path.of(init.binary().replace("${arch}", platform.architecture()));
+    if (!java.nio.file.Files.isRegularFile(p)) {
+      throw new dev.plinth.oci.PlinthException(dev.plinth.oci.PlinthException.Kind.NOT_FOUND,
+          "init: " + p + " does not exist (the init binary for " + platform + ")");
+    }
+    byte[] bytes = dev.plinth.oci.SmallFiles.read(p, 64L << 20, "init");
+    dev.plinth.elf.Elf.checkStatic(bytes, platform, "init " + p);
+    return bytes;
   }
 
   private NativeBinaries() {}

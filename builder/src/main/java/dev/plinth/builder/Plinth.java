@@ -474,7 +474,8 @@ public final class Plinth {
         initBytes = NativeBinaries.init(platform);
         base.file(BaseFilesystem.INIT_PATH, initBytes, 0755, 0, 0);
       }
-      case CUSTOM -> base.file(ImageConfigs.CUSTOM_INIT_PATH, BuildContext.customInit(spec.init(), platform),
+      case CUSTOM -> base.file(ImageConfigs.CUSTOM_INIT_PATH,
+          NativeBinaries.customInit(spec.init(), platform),
           0755, 0, 0);
       case NONE, TINI -> {}
     }
@@ -487,6 +488,7 @@ public final class Plinth {
     }
     Map<String, String> env = new java.util.TreeMap<>();
     List<Sbom.Item> items = null;
+    PythonBytecode python = null;
     if (lock != null) {
       List<LockFile.Entry> entries = lock.platforms().get(DebianPackages.key(platform));
       LayerBuilder pkgs = new LayerBuilder();
@@ -500,6 +502,10 @@ public final class Plinth {
       if (installed.stream().anyMatch(i -> i.name().equals("ca-certificates"))) {
         env.put("SSL_CERT_FILE", PackageInstaller.CA_BUNDLE);
       }
+      python = debs.python(spec, lock, entries, pkgs, work,
+          note -> options.listener().step(platform + ": " + note));
+      String pycNote = python == null ? "" : " (" + python.addPackageBytecode(pkgs, work,
+          "packages (" + platform + ")") + " .pyc by " + python.version() + ")";
       fileBytes += pkgs.contentBytes();
       layers.add(pkgs.build(work, options.epochSeconds(), options.layerCompression()));
       List<String> names = new ArrayList<>();
@@ -514,7 +520,7 @@ public final class Plinth {
       if (initBytes != null) {
         items.add(Sbom.plinthInit(platform, dev.plinth.oci.Digest.of(initBytes)));
       }
-      history.add("plinth: Debian " + spec.packages().suite() + " packages: "
+      history.add("plinth: Debian " + spec.packages().suite() + " packages" + pycNote + ": "
           + String.join(" ", names));
     }
     for (int i = 0; i < spec.copyFrom().size(); i++) {
@@ -555,10 +561,13 @@ public final class Plinth {
     for (BuildSpec.FileSpec f : spec.files()) {
       HostFiles.addTo(files, f, platform);
     }
+    int ownPyc = python == null ? 0
+        : python.addOwnBytecode(files, work, "files (" + platform + ")");
     if (!files.isEmpty()) {
       fileBytes += files.contentBytes();
       layers.add(files.build(work, options.epochSeconds(), options.layerCompression()));
-      history.add("plinth: " + spec.files().size() + " file entries from the build file");
+      history.add("plinth: " + spec.files().size() + " file entries from the build file"
+          + (ownPyc == 0 ? "" : " (" + ownPyc + " .pyc by " + python.version() + ")"));
     }
     if (layers.isEmpty()) {
       throw new PlinthException(

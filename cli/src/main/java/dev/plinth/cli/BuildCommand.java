@@ -36,6 +36,8 @@ final class BuildCommand implements Cli.Command {
 
   private final RegistryFlags registry = new RegistryFlags(cli);
 
+  private final SignFlags sign = new SignFlags(cli);
+
   @Override
   public Cli cli() {
     return cli;
@@ -49,6 +51,7 @@ final class BuildCommand implements Cli.Command {
     if (platform.value() != null) {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
     }
+    java.security.PrivateKey key = sign.open(target, context);
     Plinth.Options options = registry.apply(context.options().withLocked(locked.on()), context);
     if (compression.value() != null) {
       options = options.withCompression(dev.plinth.oci.Compression.parse(compression.value(),
@@ -60,7 +63,10 @@ final class BuildCommand implements Cli.Command {
     } finally {
       registry.done();
     }
-    Targets.print(result, registry.format(format.value()), context.out());
+    String fmt = registry.format(format.value());
+    Targets.print(result, fmt, context.out());
+    SignFlags.sign(key, target, result.top().digest(), options.registry(),
+        fmt.equals("json") ? context.err() : context.out());
     return 0;
   }
 }

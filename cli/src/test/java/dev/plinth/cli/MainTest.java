@@ -102,9 +102,9 @@ class MainTest {
   void parseErrors_exit2_pointingToTheCommandsHelp() {
     String img = "oci-archive:" + tmp.resolve("x.tar");
     String[][] cases = {
-      {"Unknown command: 'frob'; name one of base, build, lock, inspect, copy, audit, init, cache, completion", "plinth",
+      {"Unknown command: 'frob'; name one of base, build, lock, inspect, copy, audit, verify, key, init, cache, completion", "plinth",
           "frob"},
-      {"name a command: base, build, lock, inspect, copy, audit, init, cache, completion", "plinth", "--stacktrace"},
+      {"name a command: base, build, lock, inspect, copy, audit, verify, key, init, cache, completion", "plinth", "--stacktrace"},
       {"Unknown option: '--quiet'", "plinth", "--quiet", "copy", "a", "b"},
       {"Unknown option: '--frobnicate'", "plinth copy", "copy", img, "--frobnicate", img},
       {"Missing required parameter for option '--to' (REF)", "plinth base", "base", "--to"},

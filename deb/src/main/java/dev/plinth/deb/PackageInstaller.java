@@ -26,10 +26,10 @@ import java.util.TreeMap;
  * </ul>
  *
  * Documentation (/usr/share/doc except copyright files, man and info pages, lintian overrides)
- * is left out: nothing in a container reads it. Each package gets /var/lib/dpkg/status.d/NAME
- * with its control file and status.d/NAME.md5sums with the md5sums of its files that are in the
- * image, where distroless puts them, so scanners can see what is installed and which files each
- * package owns.
+ * is left out: nothing in a container reads it; so is what the {@link PathGlobs} given name
+ * (debian.excludePaths). Each package gets /var/lib/dpkg/status.d/NAME with its control file and
+ * status.d/NAME.md5sums with the md5sums of its files that are in the image, where distroless
+ * puts them, so scanners can see what is installed and which files each package owns.
  */
 public final class PackageInstaller {
   public static final String CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
@@ -47,6 +47,7 @@ public final class PackageInstaller {
   private final LayerBuilder layer;
   private final Path work;
   private final boolean tzdataRight;
+  private final PathGlobs excluded;
   private final Map<String, Path> contents = new HashMap<>();
   private final Map<String, String> owners = new HashMap<>();
   private final Map<String, String> symlinks = new HashMap<>();
@@ -59,9 +60,19 @@ public final class PackageInstaller {
    * @param tzdataRight keep tzdata's right/ tree (leap-second zones)
    */
   public PackageInstaller(LayerBuilder layer, Path work, boolean tzdataRight) {
+    this(layer, work, tzdataRight, PathGlobs.NONE);
+  }
+
+  /**
+   * @param excluded paths left out besides the documentation; the package's status entry still
+   *     lists it, so scanners see it is installed
+   */
+  public PackageInstaller(LayerBuilder layer, Path work, boolean tzdataRight,
+      PathGlobs excluded) {
     this.layer = layer;
     this.work = work;
     this.tzdataRight = tzdataRight;
+    this.excluded = excluded;
   }
 
   /** Unpacks one .deb into the layer. */
@@ -150,8 +161,9 @@ public final class PackageInstaller {
     return out.toString().getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Whether a file a package ships (and plinth does not leave out) goes into the layer. */
   private boolean layerHolds(String pkg, String path) {
-    return !(pkg.equals("ca-certificates") && foldedIntoBundle(path));
+    return !excluded.matches(path) && !(pkg.equals("ca-certificates") && foldedIntoBundle(path));
   }
 
   /** What a package's control file says was installed, and its license. */
@@ -211,6 +223,10 @@ public final class PackageInstaller {
     if (leftOut(path)) {
       return;
     }
+    boolean excludedHere = excluded.matches(path);
+    if (excludedHere && e.type() != dev.plinth.oci.TarEntry.Type.FILE) {
+      return;
+    }
     for (String p = parent(path); p != null; p = parent(p)) {
       String owner = symlinks.get(p);
       if (owner != null) {
@@ -237,7 +253,7 @@ public final class PackageInstaller {
         claim(pkg, path, what);
         Path file = work.resolve(Integer.toString(counter++));
         Files.copy(content, file);
-        contents.put(path, file);
+        contents.put(path, file);   // kept even when excluded: a hardlink may name it
         if (layerHolds(pkg, path)) {
           layer.file(path, file, e.mode(), e.uid(), e.gid());
         }

@@ -158,6 +158,15 @@ public final class Peers {
     }
   }
 
+  /** The command that runs plinth.jar (the build's) as a process of its own: java -jar, ARGS. */
+  public static List<String> plinthCommand(List<String> args) {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of(System.getProperty("plinth.jar")).toAbsolutePath().toString()));
+    cmd.addAll(args);
+    return cmd;
+  }
+
   /** Runs {@code command} with stdin from /dev/null. */
   public static Result exec(List<String> command, Duration timeout) {
     return exec(command, timeout, Map.of(), false);
