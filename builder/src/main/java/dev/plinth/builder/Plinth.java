@@ -39,6 +39,11 @@ import java.util.Map;
  * The one facade: everything the CLI and the Maven plugin do is a call here. A build validates
  * its inputs and target first, builds every platform into a private work directory, and only then
  * writes the target, atomically.
+ *
+ * <p>Why one file of more than 600 lines: a quarter of it is {@link Options}, the settings every
+ * front end passes in (one wither each, as records have them), and the rest is one entry point per
+ * thing a user does plus the per-platform assembly of a build, read top to bottom. Options could
+ * move to a file of its own; it is {@code Plinth.Options} to both front ends and every test.
  */
 public final class Plinth {
   public static final String VERSION = dev.plinth.oci.Version.PLINTH;
