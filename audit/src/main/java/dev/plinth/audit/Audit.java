@@ -163,27 +163,10 @@ public final class Audit {
             image.platform().toString(), null, e.getMessage()));
       }
       Filesystem<FileFacts> fs = new Filesystem<>(what, options.limits().fs());
-      List<LayerChanges.Note> layerNotes = new ArrayList<>();
-      List<LayerDiff.Note> applyNotes = new ArrayList<>();
-      long uncompressed = 0;
+      long uncompressed = apply(image, ref.toString(), fs,
+          (i, digest) -> changes(layers, digest), imageFindings);
       long compressed = image.manifest().descriptor().size() + image.config().descriptor().size();
-      for (int i = 0; i < image.layers().size(); i++) {
-        Layer layer = image.layers().get(i);
-        Digest digest = layer.blob().descriptor().digest();
-        String layerWhat = ref + " layer " + (i + 1) + " (" + digest + ")";
-        LayerChanges changes = changes(layers, digest);
-        layerNotes.clear();
-        layerNotes.addAll(changes.notes());
-        applyNotes.clear();
-        fs.apply(changes.diff(), i, layerWhat, applyNotes);
-        for (LayerDiff.Note n : applyNotes) {
-          layerNotes.add(LayerChanges.Note.of(n));
-        }
-        for (LayerChanges.Note n : layerNotes) {
-          imageFindings.add(new Finding(n.rule(), n.rule().severity(), image.platform().toString(),
-              n.path() == null ? null : "/" + n.path(), "layer " + (i + 1) + ": " + n.message()));
-        }
-        uncompressed += changes.uncompressedBytes();
+      for (Layer layer : image.layers()) {
         compressed += layer.blob().descriptor().size();
       }
       FsTree tree = new FsTree(fs);
@@ -216,6 +199,40 @@ public final class Audit {
           image.manifest().descriptor().digest().toString(), image.layers().size(), compressed,
           uncompressed, files, fileBytes));
     }
+  }
+
+  /** The layer an image's {@code i}th layer changes, read once. */
+  interface LayerSource {
+    LayerChanges changes(int i, Digest digest) throws IOException, PlinthException;
+  }
+
+  /**
+   * Applies an image's layers to {@code fs} in order, each layer's notes (duplicate paths,
+   * devices) added as findings; returns the layers' tar bytes.
+   */
+  static long apply(Image image, String ref, Filesystem<FileFacts> fs, LayerSource layers,
+      List<Finding> findings) throws IOException, PlinthException {
+    List<LayerChanges.Note> layerNotes = new ArrayList<>();
+    List<LayerDiff.Note> applyNotes = new ArrayList<>();
+    long uncompressed = 0;
+    for (int i = 0; i < image.layers().size(); i++) {
+      Digest digest = image.layers().get(i).blob().descriptor().digest();
+      String layerWhat = ref + " layer " + (i + 1) + " (" + digest + ")";
+      LayerChanges changes = layers.changes(i, digest);
+      layerNotes.clear();
+      layerNotes.addAll(changes.notes());
+      applyNotes.clear();
+      fs.apply(changes.diff(), i, layerWhat, applyNotes);
+      for (LayerDiff.Note n : applyNotes) {
+        layerNotes.add(LayerChanges.Note.of(n));
+      }
+      for (LayerChanges.Note n : layerNotes) {
+        findings.add(new Finding(n.rule(), n.rule().severity(), image.platform().toString(),
+            n.path() == null ? null : "/" + n.path(), "layer " + (i + 1) + ": " + n.message()));
+      }
+      uncompressed += changes.uncompressedBytes();
+    }
+    return uncompressed;
   }
 
   /** At most {@link #MAX_PER_RULE} findings of a rule (per platform), then one that counts the rest. */

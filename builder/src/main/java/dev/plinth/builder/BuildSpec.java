@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * @param java a Java application and its runtime, or null
  * @param from an image to build on (its layers first, its config the starting point), or null
  * @param copyFrom paths taken out of other images, each into a layer of its own
+ * @param allowMissingLibraries build even when an ELF file's interpreter or library is missing
+ *     from the image (they are then listed as notes); by default the build fails naming them
  */
 public record BuildSpec(
     String name,
@@ -49,7 +51,8 @@ public record BuildSpec(
     Packages packages,
     JavaSpec java,
     From from,
-    List<CopyFrom> copyFrom) {
+    List<CopyFrom> copyFrom,
+    boolean allowMissingLibraries) {
 
   public static final List<Platform> DEFAULT_PLATFORMS =
       List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64);
@@ -73,7 +76,7 @@ public record BuildSpec(
       Map<String, String> annotations, List<String> exposedPorts, String stopSignal,
       Packages packages, JavaSpec java) {
     this(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd, env, workdir,
-        labels, annotations, exposedPorts, stopSignal, packages, java, null, List.of());
+        labels, annotations, exposedPorts, stopSignal, packages, java, null, List.of(), false);
   }
 
   /** The spec of {@code plinth base}: the minimal image with plinth's init, nothing else. */
@@ -81,27 +84,38 @@ public record BuildSpec(
     return new BuildSpec(
         "plinth-base", platforms, Base.MINIMAL, Init.PLINTH, User.NONROOT, false, List.of(),
         List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, Packages.NONE,
-        null, null, List.of());
+        null, null, List.of(), false);
   }
 
   public BuildSpec withPlatforms(List<Platform> p) {
     return new BuildSpec(name, p, base, init, user, arbitraryUser, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
   public BuildSpec withInit(Init i) {
     return new BuildSpec(name, platforms, base, i, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
   public BuildSpec withArbitraryUser(boolean a) {
     return new BuildSpec(name, platforms, base, init, user, a, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
+  }
+
+  /** Building even when an ELF file's interpreter or library is missing (notes list them). */
+  public BuildSpec withAllowMissingLibraries(boolean a) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        a);
   }
 
   public BuildSpec withPackages(Packages p) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, p, java, from, copyFrom);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, p, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
   /**
@@ -148,49 +162,58 @@ public record BuildSpec(
 
   public BuildSpec withJava(JavaSpec j) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, j, from, copyFrom);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, j, from, copyFrom,
+        allowMissingLibraries);
   }
 
   public BuildSpec withName(String n) {
     return new BuildSpec(n, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
   public BuildSpec withEntrypoint(List<String> e) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, e, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
   public BuildSpec withCmd(List<String> c) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, c,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
   public BuildSpec withEnv(Map<String, String> e) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+        e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
   public BuildSpec withLabels(Map<String, String> l) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, l, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+        env, workdir, l, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
   public BuildSpec withUser(User u) {
     return new BuildSpec(name, platforms, base, init, u, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
   public BuildSpec withPorts(List<String> ports) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom);
+        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,
+        allowMissingLibraries);
   }
 
 
   /** With an image to build on. */
   public BuildSpec withFrom(From f) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, f, copyFrom);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, f, copyFrom,
+        allowMissingLibraries);
   }
 
   /**

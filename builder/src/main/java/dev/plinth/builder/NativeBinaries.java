@@ -1,8 +1,11 @@
 package dev.plinth.builder;
 
+import dev.plinth.elf.Elf;
 import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 
 /** plinth's own init and nologin, built by native/build.sh and shipped in the plinth-native jar. */
 final class NativeBinaries {
@@ -23,6 +26,19 @@ final class NativeBinaries {
       }
       return in.readAllBytes();
     }
+  }
+
+  /** A custom init ({@code init: {binary: ...}}) for a platform: a static ELF of its machine. */
+  static byte[] customInit(BuildSpec.Init init, Platform platform)
+      throws IOException, PlinthException {
+    Path p = Path.of(init.binary().replace("${arch}", platform.architecture()));
+    if (!java.nio.file.Files.isRegularFile(p)) {
+      throw new PlinthException(PlinthException.Kind.NOT_FOUND,
+          "init: " + p + " does not exist (the init binary for " + platform + ")");
+    }
+    byte[] bytes = dev.plinth.oci.SmallFiles.read(p, 64L << 20, "init");
+    Elf.checkStatic(bytes, platform, "init " + p);
+    return bytes;
   }
 
   private NativeBinaries() {}

@@ -2,8 +2,6 @@ package dev.plinth.builder;
 
 import dev.plinth.oci.Parallel;
 
-import dev.plinth.elf.Elf;
-
 import dev.plinth.jvm.AotTraining;
 
 import dev.plinth.daemon.DockerDaemon;
@@ -290,7 +288,7 @@ public final class Plinth {
               c.where() + ": copyFrom"));
         }
         record PlatformBuild(Image image, List<BuildResult.PlatformImage> results,
-            List<byte[]> sboms) {}
+            List<byte[]> sboms, List<dev.plinth.audit.LibraryClosure.Missing> missing) {}
         List<java.util.concurrent.Future<PlatformBuild>> builds = new ArrayList<>();
         final BuildSpec s = spec;
         final DebianPackages d = debs;
@@ -302,15 +300,19 @@ public final class Plinth {
             List<byte[]> sb = new ArrayList<>();
             Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
                 from.get(platform), copyFrom);
-            return new PlatformBuild(image, r, sb);
+            return new PlatformBuild(image, r, sb, LibraryCheck.missing(image));
           }));
         }
+        Map<Platform, List<dev.plinth.audit.LibraryClosure.Missing>> missing =
+            new java.util.LinkedHashMap<>();
         for (java.util.concurrent.Future<PlatformBuild> f : builds) {
           PlatformBuild b = Parallel.join(f);
           images.add(b.image());
           results.addAll(b.results());
           sboms.addAll(b.sboms());
+          missing.put(b.image().platform(), b.missing());
         }
+        LibraryCheck.check(spec, missing, options, notes);
       } finally {
         Parallel.stop(pool);
       }
@@ -450,7 +452,7 @@ public final class Plinth {
         initBytes = NativeBinaries.init(platform);
         base.file(BaseFilesystem.INIT_PATH, initBytes, 0755, 0, 0);
       }
-      case CUSTOM -> base.file(ImageConfigs.CUSTOM_INIT_PATH, customInit(spec.init(), platform),
+      case CUSTOM -> base.file(ImageConfigs.CUSTOM_INIT_PATH, NativeBinaries.customInit(spec.init(), platform),
           0755, 0, 0);
       case NONE, TINI -> {}
     }
@@ -560,18 +562,6 @@ public final class Plinth {
           + (h.length() > 120 ? h.substring(0, 117) + "..." : h));
     }
     return image;
-  }
-
-  private static byte[] customInit(BuildSpec.Init init, Platform platform)
-      throws IOException, PlinthException {
-    Path p = Path.of(init.binary().replace("${arch}", platform.architecture()));
-    if (!java.nio.file.Files.isRegularFile(p)) {
-      throw new PlinthException(PlinthException.Kind.NOT_FOUND,
-          "init: " + p + " does not exist (the init binary for " + platform + ")");
-    }
-    byte[] bytes = dev.plinth.oci.SmallFiles.read(p, 64L << 20, "init");
-    Elf.checkStatic(bytes, platform, "init " + p);
-    return bytes;
   }
 
   /** Writes {@code index} to {@code target} and returns what the target's reference now names. */

@@ -43,7 +43,7 @@ public final class PlinthYaml {
   private static final Set<String> TOP =
       Set.of("name", "platforms", "base", "init", "user", "arbitraryUser", "files", "entrypoint",
           "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
-          "exclude", "debian", "java", "from", "copyFrom");
+          "exclude", "debian", "java", "from", "copyFrom", "allowMissingLibraries");
   private static final Set<String> COPY_FROM_FIELDS = Set.of("image", "paths");
   private static final Set<String> JAVA_FIELDS =
       Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite",
@@ -229,7 +229,9 @@ public final class PlinthYaml {
       }
     }
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom);
+        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,
+        top.containsKey("allowMissingLibraries")
+            && bool(value(top, "allowMissingLibraries"), "allowMissingLibraries"));
   }
 
   private dev.plinth.oci.ImageRef imageRef(Node n, String field) throws PlinthException {

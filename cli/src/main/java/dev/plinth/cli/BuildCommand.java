@@ -25,6 +25,10 @@ final class BuildCommand implements Cli.Command {
       "Fail unless plinth.lock (next to the build file) is current, instead of resolving"
           + " packages again; for CI and reproducible builds.");
 
+  private final Cli.Arg allowMissingLibraries = cli.flag("--allow-missing-libraries",
+      "Build even when an ELF file in the image needs a library or program interpreter the"
+          + " image lacks (the build lists them as notes); as allowMissingLibraries: true.");
+
   private final BuildFileFlags buildFile = new BuildFileFlags(cli);
 
   private final Cli.Arg format = Targets.format(cli);
@@ -43,6 +47,9 @@ final class BuildCommand implements Cli.Command {
     BuildSpec spec = buildFile.load(yaml);
     if (platform.value() != null) {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
+    }
+    if (allowMissingLibraries.on()) {
+      spec = spec.withAllowMissingLibraries(true);
     }
     Plinth.Options options = registry.apply(context.options().withLocked(locked.on()), context);
     dev.plinth.builder.BuildResult result;
