@@ -5,9 +5,12 @@ import dev.plinth.audit.Limits;
 import dev.plinth.deb.Architectures;
 import dev.plinth.deb.Repository;
 import dev.plinth.oci.Image;
+import dev.plinth.oci.Layer;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,7 +25,7 @@ import java.util.TreeMap;
  * {@link LibraryClosure}), or the build fails naming the files, what they miss and the Debian
  * package that ships it, from the suite's signed Contents index (fetched only when something is
  * missing, kept in the cache by its hash). {@code allowMissingLibraries} turns the failure into
- * notes.
+ * a note, without looking packages up.
  */
 final class LibraryCheck {
   /** At most this many missing libraries are named, each with at most this many files. */
@@ -31,8 +34,20 @@ final class LibraryCheck {
 
   /** What one platform's image misses; run for each platform as it is built. */
   static List<LibraryClosure.Missing> missing(Image image) throws IOException, PlinthException {
-    return LibraryClosure.check(image, "the built image (" + image.platform() + ")",
-        Limits.DEFAULT);
+    try {
+      return LibraryClosure.check(image, "the built image (" + image.platform() + ")",
+          Limits.DEFAULT);
+    } catch (PlinthException unreadable) {
+      // A layer cache entry damaged on disk reads as an invalid layer; read through the cache,
+      // it is the cache's own failure (LayerCache.DamagedEntryException), and the build runs
+      // again with the layer made afresh.
+      for (Layer layer : image.layers()) {
+        try (InputStream in = layer.openUncompressed()) {
+          in.transferTo(OutputStream.nullOutputStream());
+        }
+      }
+      throw unreadable;
+    }
   }
 
   /**
@@ -60,13 +75,17 @@ final class LibraryCheck {
     BuildSpec.Packages p = spec.packages();
     Map<String, Map<String, List<String>>> shipping = new TreeMap<>();
     String lookup = null;
-    try {
-      Repository repository = DebianPackages.open(p, p.suite(), p.components(), options);
-      for (Map.Entry<String, Set<String>> e : namesByArch.entrySet()) {
-        shipping.put(e.getKey(), repository.shipping(e.getKey(), e.getValue()));
+    if (spec.allowMissingLibraries()) {
+      lookup = ""; // accepted: no need to fetch the Contents index to name packages
+    } else {
+      try {
+        Repository repository = DebianPackages.open(p, p.suite(), p.components(), options);
+        for (Map.Entry<String, Set<String>> e : namesByArch.entrySet()) {
+          shipping.put(e.getKey(), repository.shipping(e.getKey(), e.getValue()));
+        }
+      } catch (PlinthException e) {
+        lookup = e.getMessage();
       }
-    } catch (PlinthException e) {
-      lookup = e.getMessage();
     }
     List<String> items = new ArrayList<>();
     for (Map.Entry<Gap, List<Platform>> e : gaps.entrySet()) {
@@ -85,8 +104,8 @@ final class LibraryCheck {
     String what = "the image lacks what its ELF files need to start (they would fail with"
         + " \"cannot open shared object file\" or \"no such file or directory\"): "
         + list(items, MAX_LISTED)
-        + (lookup == null ? "" : " (which Debian package ships them could not be looked up: "
-            + lookup + ")");
+        + (lookup == null || lookup.isEmpty() ? ""
+            : " (which Debian package ships them could not be looked up: " + lookup + ")");
     if (spec.allowMissingLibraries()) {
       notes.add("allowMissingLibraries: " + what);
       return;
