@@ -396,14 +396,7 @@ class HostileLayersTest {
   }
 
   static void fixChecksum(byte[] tar, int header) {
-    Arrays.fill(tar, header + 148, header + 156, (byte) ' ');
-    long sum = 0;
-    for (int i = 0; i < 512; i++) {
-      sum += tar[header + i] & 0xff;
-    }
-    byte[] chk = String.format("%06o", sum).getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(chk, 0, tar, header + 148, 6);
-    tar[header + 154] = 0;
-    tar[header + 155] = ' ';
+    TestTar.fixChecksum(tar, header);
   }
+
 }

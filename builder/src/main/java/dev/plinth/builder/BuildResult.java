@@ -30,6 +30,13 @@ public record BuildResult(ImageRef target, Descriptor top, List<PlatformImage> i
       Platform platform, Digest manifest, int layers, long fileBytes, long tarBytes,
       long compressedBytes) {}
 
+  /** This result with one more note. */
+  public BuildResult withNote(String note) {
+    List<String> n = new java.util.ArrayList<>(notes);
+    n.add(note);
+    return new BuildResult(target, top, images, sboms, n);
+  }
+
   /** What the build wrote, in the lines {@code plinth build} prints and the Maven goal logs. */
   public List<String> lines() {
     List<String> out = new ArrayList<>(notes);

@@ -129,10 +129,13 @@ public record BuildSpec(
    * @param keyring OpenPGP keyring files, or empty: the system's Debian archive keyring
    * @param lockFile where plinth.lock is (next to plinth.yaml), or null
    * @param tzdataRight keep tzdata's leap-second zones, /usr/share/zoneinfo/right/
+   * @param excludePaths globs of paths left out of the installed packages (debian.excludePaths)
+   * @param pythonBytecode how the Python modules are byte-compiled when python3 is installed
    */
   public record Packages(List<String> names, List<String> exclude, String suite,
       List<String> components, String mirror, List<java.nio.file.Path> keyring,
-      java.nio.file.Path lockFile, boolean tzdataRight) {
+      java.nio.file.Path lockFile, boolean tzdataRight, List<String> excludePaths,
+      Bytecode pythonBytecode) {
     public static final String DEFAULT_SUITE = "bookworm";
     public static final Packages NONE =
         new Packages(List.of(), List.of(), DEFAULT_SUITE, List.of("main"), null, List.of(), null);
@@ -142,6 +145,15 @@ public record BuildSpec(
       exclude = List.copyOf(exclude);
       components = List.copyOf(components);
       keyring = List.copyOf(keyring);
+      excludePaths = List.copyOf(excludePaths);
+    }
+
+    /** No paths excluded beyond the documented defaults; Python byte-compiled. */
+    public Packages(List<String> names, List<String> exclude, String suite,
+        List<String> components, String mirror, List<java.nio.file.Path> keyring,
+        java.nio.file.Path lockFile, boolean tzdataRight) {
+      this(names, exclude, suite, components, mirror, keyring, lockFile, tzdataRight, List.of(),
+          Bytecode.CACHED);
     }
 
     /** Without tzdata's right/ tree (the default). */
@@ -156,8 +168,24 @@ public record BuildSpec(
     }
 
     public Packages withNames(List<String> n) {
-      return new Packages(n, exclude, suite, components, mirror, keyring, lockFile, tzdataRight);
+      return new Packages(n, exclude, suite, components, mirror, keyring, lockFile, tzdataRight,
+          excludePaths, pythonBytecode);
     }
+
+    public Packages withLockFile(java.nio.file.Path lock) {
+      return new Packages(names, exclude, suite, components, mirror, keyring, lock, tzdataRight,
+          excludePaths, pythonBytecode);
+    }
+  }
+
+  /** debian.pythonBytecode: none, .pyc beside the sources (default), or .pyc instead of them. */
+  public enum Bytecode {
+    /** false: no .pyc. */
+    NONE,
+    /** true: __pycache__/NAME.cpython-3N.pyc beside each NAME.py, as Debian's py3compile. */
+    CACHED,
+    /** sourceless: NAME.pyc in the place of each package module's NAME.py. */
+    SOURCELESS
   }
 
   public BuildSpec withJava(JavaSpec j) {
@@ -254,8 +282,15 @@ public record BuildSpec(
    * @param group signal the app's whole process group
    * @param exitZero exit codes reported as 0 (143: a JVM stopped by SIGTERM)
    * @param args for {@link Kind#CUSTOM}: arguments between the init and the app
+   * @param grace plinth's init: seconds the helpers left in the app's process group get, after
+   *     a SIGTERM, when the app has exited ({@code -t}; 0 to {@link #MAX_GRACE}); null: the
+   *     init's default (5 with {@code group}, else no group stop)
+   * @param verbose the init logs what it forwards and reaps to stderr ({@code -v})
    */
-  public record Init(Kind kind, String binary, boolean group, List<Integer> exitZero, List<String> args) {
+  public record Init(Kind kind, String binary, boolean group, List<Integer> exitZero,
+      List<String> args, Integer grace, boolean verbose) {
+    /** The longest grace time plinth's init takes. */
+    public static final int MAX_GRACE = 3600;
     public static final Init PLINTH = new Init(Kind.PLINTH, null, false, List.of(), List.of());
     public static final Init NONE = new Init(Kind.NONE, null, false, List.of(), List.of());
     public static final Init TINI = new Init(Kind.TINI, null, false, List.of(), List.of());
@@ -263,6 +298,20 @@ public record BuildSpec(
     public Init {
       exitZero = List.copyOf(exitZero);
       args = List.copyOf(args);
+      if (grace != null && (grace < 0 || grace > MAX_GRACE)) {
+        throw new IllegalArgumentException("grace must be 0 to " + MAX_GRACE + " seconds");
+      }
+    }
+
+    /** Without a grace time of its own, not verbose. */
+    public Init(Kind kind, String binary, boolean group, List<Integer> exitZero,
+        List<String> args) {
+      this(kind, binary, group, exitZero, args, null, false);
+    }
+
+    /** This init, with {@code codes} reported as 0. */
+    public Init withExitZero(List<Integer> codes) {
+      return new Init(kind, binary, group, codes, args, grace, verbose);
     }
 
     /** Which init. */

@@ -8,6 +8,7 @@ import dev.plinth.deb.Mirrors;
 import dev.plinth.deb.PackageIndex;
 import dev.plinth.deb.PackageInstaller;
 import dev.plinth.deb.PackageRecord;
+import dev.plinth.deb.PathGlobs;
 import dev.plinth.deb.Repository;
 import dev.plinth.deb.Resolver;
 import dev.plinth.oci.LayerBuilder;
@@ -37,6 +38,8 @@ final class DebianPackages {
   private final BuildSpec.Packages packages;
   private final Plinth.Options options;
   private Repository repository;
+  private PythonBytecode python;
+  private String pythonSkipped;
 
   /** The packages, fetched into the options' cache (when one is needed) from their mirror. */
   DebianPackages(BuildSpec.Packages packages, Plinth.Options options) {
@@ -155,7 +158,8 @@ final class DebianPackages {
   List<PackageInstaller.Installed> install(BuildSpec spec, List<LockFile.Entry> entries,
       LayerBuilder layer, Path work) throws IOException, PlinthException {
     boolean tiniOnly = input(spec).init().equals("tini");
-    PackageInstaller installer = new PackageInstaller(layer, work, packages.tzdataRight());
+    PackageInstaller installer = new PackageInstaller(layer, work, packages.tzdataRight(),
+        PathGlobs.of(packages.excludePaths()));
     for (LockFile.Entry e : entries) {
       Path deb = deb(e);
       String what = e.filename();
@@ -168,6 +172,62 @@ final class DebianPackages {
     }
     installer.finish();
     return installer.installed();
+  }
+
+  /**
+   * The byte-compiler of this build's Python, made once: the packages of this machine's
+   * architecture installed (from the lock, or resolved when the build has no such platform) and
+   * their modules compiled. Null, with a note saying why, when it cannot serve {@code target}'s
+   * packages: another upstream Python version there, or none here. Null without a note when
+   * debian.pythonBytecode is false or {@code layer} (the target's packages) has no python3.
+   */
+  synchronized PythonBytecode python(BuildSpec spec, LockFile lock, List<LockFile.Entry> target,
+      LayerBuilder layer, Path work, Consumer<String> notes) throws IOException, PlinthException {
+    if (packages.pythonBytecode() == BuildSpec.Bytecode.NONE || !PythonBytecode.hasPython(layer)) {
+      return null;
+    }
+    if (python == null && pythonSkipped == null) {
+      String arch = dev.plinth.jvm.Jdks.hostArch();
+      Platform host = Platform.parse("linux/" + arch);
+      List<LockFile.Entry> entries = lock.platforms().get(key(host));
+      if (entries == null) {
+        entries = resolve(spec.withPlatforms(List.of(host)), notes).platforms().get(key(host));
+      }
+      LayerBuilder here = new LayerBuilder();
+      Path unpacked = java.nio.file.Files.createTempDirectory(work, "python-deb-");
+      install(spec, entries, here, unpacked);
+      if (!PythonBytecode.hasPython(here)) {
+        pythonSkipped = "no .pyc: the " + arch + " packages have no /usr/bin/python3";
+      } else {
+        python = PythonBytecode.compile(here, work, "debian.pythonBytecode (" + host + ")",
+            packages.pythonBytecode() == BuildSpec.Bytecode.SOURCELESS);
+        hostPython = pythonVersion(entries, python.version());
+      }
+    }
+    if (python != null) {
+      String there = pythonVersion(target, python.version());
+      if (there == null || !there.equals(hostPython)) {
+        notes.accept("no .pyc: " + python.version() + "-minimal is " + hostPython + " for "
+            + dev.plinth.jvm.Jdks.hostArch() + " and " + there + " here; bytecode is only"
+            + " shared between builds of one upstream version");
+        return null;
+      }
+    } else {
+      notes.accept(pythonSkipped);
+    }
+    return python;
+  }
+
+  private String hostPython;
+
+  /** The upstream version (no binNMU suffix) of python3.N-minimal among the entries. */
+  static String pythonVersion(List<LockFile.Entry> entries, String python) {
+    for (LockFile.Entry e : entries) {
+      if (e.name().equals(python + "-minimal")) {
+        return e.version().replaceFirst("\\+b[0-9]+$", "");
+      }
+    }
+    return null;
   }
 
   private Path deb(LockFile.Entry e) throws PlinthException {
@@ -206,7 +266,8 @@ final class DebianPackages {
     }
     Keyring keyring = settings.keyring().isEmpty() ? Keyring.systemDebian()
         : Keyring.load(settings.keyring());
-    return new Repository(new Fetcher(mirror, options.cache(), options.proxies()), keyring, suite,
+    return new Repository(new Fetcher(mirror, options.cache(), options.proxies(),
+        options.listener()), keyring, suite,
         components);
   }
 

@@ -80,12 +80,20 @@ final class ImageConfigs {
     List<String> e = new ArrayList<>();
     BuildSpec.Init init = spec.init();
     switch (init.kind()) {
-      // tini takes the same options as plinth's init: -g (group), -e CODE (exit code 0), --
+      // tini takes the same options as plinth's init: -g (group), -v (verbose), -e CODE (exit
+      // code 0), --; -t SECONDS (the group stop's grace time) is plinth's init's alone
       case PLINTH, TINI -> {
         e.add(init.kind() == BuildSpec.Init.Kind.PLINTH
             ? BaseFilesystem.INIT_PATH : DebianPackages.TINI_STATIC);
         if (init.group()) {
           e.add("-g");
+        }
+        if (init.grace() != null) {
+          e.add("-t");
+          e.add(Integer.toString(init.grace()));
+        }
+        if (init.verbose()) {
+          e.add("-v");
         }
         for (int code : init.exitZero()) {
           e.add("-e");

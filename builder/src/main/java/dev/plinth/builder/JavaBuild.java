@@ -138,7 +138,8 @@ final class JavaBuild {
     List<String> cmd = new ArrayList<>(effective.entrypoint());
     cmd.addAll(effective.cmd());
     return AotTraining.layer(java.aot(), cmd, effective.env(), springTrainingFlags(), runtime,
-        appLayers(), work, options.epochSeconds(), options.gzipLevel(), layers);
+        appLayers(), work, options.epochSeconds(), options.gzipLevel(), layers,
+        options.listener()::step);
   }
 
   /** The spec as the image runs it: java as the entrypoint, JAVA_HOME, exit 143 reported as 0. */
@@ -155,7 +156,7 @@ final class JavaBuild {
       // A JVM stopped by SIGTERM exits 143 after its shutdown hooks ran: a graceful stop.
       List<Integer> zero = new ArrayList<>(init.exitZero());
       zero.add(143);
-      init = new BuildSpec.Init(init.kind(), init.binary(), init.group(), zero, init.args());
+      init = init.withExitZero(zero);
     }
     Map<String, String> env = new java.util.TreeMap<>(spec.env());
     env.putIfAbsent("JAVA_HOME", JavaRuntime.HOME);
@@ -208,8 +209,7 @@ final class JavaBuild {
   static LockFile.Runtime lockRuntime(BuildSpec spec, Plinth.Options options, List<String> notes)
       throws IOException, PlinthException {
     BuildSpec.Packages p = spec.packages();
-    BuildSpec unlocked = spec.withPackages(new BuildSpec.Packages(p.names(), p.exclude(),
-        p.suite(), p.components(), p.mirror(), p.keyring(), null, p.tzdataRight()));
+    BuildSpec unlocked = spec.withPackages(p.withLockFile(null));
     JavaBuild j = prepare(unlocked, options);
     Path work = Files.createTempDirectory("plinth-lock-");
     dev.plinth.oci.Cleanup.register(work);

@@ -28,16 +28,16 @@ final class NativeBinaries {
     }
   }
 
-  /** A custom init ({@code init: {binary: ...}}) for a platform: a static ELF of its machine. */
+  /** A custom init binary, checked to be static and of the platform's architecture. */
   static byte[] customInit(BuildSpec.Init init, Platform platform)
-      throws IOException, PlinthException {
+      throws IOException, dev.plinth.oci.PlinthException {
     Path p = Path.of(init.binary().replace("${arch}", platform.architecture()));
     if (!java.nio.file.Files.isRegularFile(p)) {
-      throw new PlinthException(PlinthException.Kind.NOT_FOUND,
+      throw new dev.plinth.oci.PlinthException(dev.plinth.oci.PlinthException.Kind.NOT_FOUND,
           "init: " + p + " does not exist (the init binary for " + platform + ")");
     }
     byte[] bytes = dev.plinth.oci.SmallFiles.read(p, 64L << 20, "init");
-    Elf.checkStatic(bytes, platform, "init " + p);
+    dev.plinth.elf.Elf.checkStatic(bytes, platform, "init " + p);
     return bytes;
   }
 

@@ -2,6 +2,7 @@ package dev.plinth.builder;
 
 import dev.plinth.oci.Parallel;
 
+
 import dev.plinth.jvm.AotTraining;
 
 import dev.plinth.daemon.DockerDaemon;
@@ -65,10 +66,13 @@ public final class Plinth {
    *     linking included)
    * @param jdkPath where to look for a JDK of java.version to run jlink and jdeps (see {@link
    *     dev.plinth.jvm.Jdks}); null: the default search
+   * @param cacheMax the cache's bound in bytes, applied after each build when it is over
+   *     (PLINTH_CACHE_MAX, see {@link CacheDirectory}); negative: none
    */
   public record Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
       RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
-      Proxies proxies, long createdSeconds, Listener listener, List<Path> jdkPath) {
+      Proxies proxies, long createdSeconds, Listener listener, List<Path> jdkPath,
+      long cacheMax) {
     public Options {
       proxies = proxies == null ? Proxies.NONE : proxies;
       registry = registry.withProxies(proxies);
@@ -80,27 +84,20 @@ public final class Plinth {
     /** gzip level 6: what zlib and Jib default to; level 9 costs 2.6 times the time for 0.6%. */
     public static final int DEFAULT_GZIP = 6;
 
-    /** Options with the creation time the files' time, and no listener. */
-    public Options(long epochSeconds, int gzipLevel, boolean locked, Path cacheDir,
-        RegistryOptions registry, String dockerHost, String debianMirror, Path javaHome,
-        Proxies proxies) {
-      this(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost, debianMirror,
-          javaHome, proxies, epochSeconds, Listener.NONE, null);
-    }
-
     /**
      * Options that read no environment: time 0, gzip 6, anonymous registries, the default
-     * daemon socket, the host's apt mirror and JDK, and the cache in {@code cacheDir} (or none).
+     * daemon socket, the host's apt mirror and JDK, the cache in {@code cacheDir} (or none),
+     * unbounded, and no listener.
      */
     public static Options of(Path cacheDir) {
-      return new Options(0, DEFAULT_GZIP, false, cacheDir,
-          RegistryOptions.fromEnvironment(Map.of(), null), null, null, null, Proxies.NONE);
+      return new Options(0, DEFAULT_GZIP, false, cacheDir, RegistryOptions.fromEnvironment(
+          Map.of(), null), null, null, null, Proxies.NONE, 0, Listener.NONE, null, -1);
     }
 
     /**
      * From the environment a front end read: SOURCE_DATE_EPOCH (default 0), XDG_CACHE_HOME and
-     * HOME, DOCKER_HOST, PLINTH_DEBIAN_MIRROR, JAVA_HOME, HTTPS_PROXY/HTTP_PROXY/NO_PROXY and the
-     * registry's variables.
+     * HOME, PLINTH_CACHE_MAX, DOCKER_HOST, PLINTH_DEBIAN_MIRROR, JAVA_HOME, HTTPS_PROXY/HTTP_PROXY/
+     * NO_PROXY and the registry's variables.
      *
      * @param home the user's home directory (Java's user.home) for when HOME is unset, or null
      */
@@ -134,65 +131,72 @@ public final class Plinth {
           env.get(dev.plinth.deb.Mirrors.ENV),
           javaHome == null || javaHome.isBlank() ? null : Path.of(javaHome),
           Proxies.fromEnvironment(env, jdkProperties), epoch, Listener.NONE,
-          dev.plinth.jvm.Jdks.searchPath(env.get(dev.plinth.jvm.Jdks.PATH_ENV)));
+          dev.plinth.jvm.Jdks.searchPath(env.get(dev.plinth.jvm.Jdks.PATH_ENV)),
+          CacheDirectory.maxFromEnvironment(env));
     }
 
     public Options withEpochSeconds(long seconds) {
       return new Options(seconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, seconds, listener, jdkPath);
+          debianMirror, javaHome, proxies, seconds, listener, jdkPath, cacheMax);
     }
 
     public Options withGzipLevel(int level) {
       return new Options(epochSeconds, level, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
     }
 
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
       return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
     }
 
     /** With the cache in {@code dir}. */
     public Options withCacheDir(Path dir) {
       return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath);
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
     }
 
     /** With these registry settings (credentials, insecure hosts, progress, format). */
     public Options withRegistry(RegistryOptions r) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost, debianMirror,
-          javaHome, proxies, createdSeconds, listener, jdkPath);
+          javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
     }
 
     /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
     public Options withDockerHost(String host) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host, debianMirror,
-          javaHome, proxies, createdSeconds, listener, jdkPath);
+          javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax);
     }
 
     /** With the image's creation time apart from its files' ({@code epochSeconds}). */
     public Options withCreatedSeconds(long seconds) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, seconds, listener, jdkPath);
+          debianMirror, javaHome, proxies, seconds, listener, jdkPath, cacheMax);
     }
 
     /** With {@code l} told each step of a build. */
     public Options withListener(Listener l) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, l, jdkPath);
+          debianMirror, javaHome, proxies, createdSeconds, l, jdkPath, cacheMax);
+    }
+
+    /** With the cache bounded to {@code bytes} after each build (negative: unbounded). */
+    public Options withCacheMax(long bytes) {
+      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
+          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, bytes);
     }
 
     /** Looking for JDKs only on {@code search} (see {@link #jdkPath}). */
     public Options withJdkPath(List<Path> search) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, search);
+          debianMirror, javaHome, proxies, createdSeconds, listener, search, cacheMax);
     }
 
     /** With requests to registries and Debian mirrors going through these proxies. */
     public Options withProxies(Proxies p) {
       return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, p, createdSeconds, listener, jdkPath);
+          debianMirror, javaHome, p, createdSeconds, listener, jdkPath, cacheMax);
     }
 
     DockerDaemon daemon() throws PlinthException {
@@ -214,16 +218,16 @@ public final class Plinth {
    * platform's layers, the write); a front end shows them. Called from several threads.
    */
   @FunctionalInterface
-  public interface Listener {
+  public interface Listener extends dev.plinth.deb.Fetcher.Status {
+    @Override
     void step(String line);
-
     Listener NONE = line -> {};
   }
 
   /**
-   * Builds {@code spec} and writes it to {@code target}. A cached layer found damaged while it is
-   * written (and removed from the cache by then) fails that write; the build then runs once more,
-   * making the layer afresh.
+   * Builds {@code spec} and writes it to {@code target}, holding the cache's lock shared (a
+   * prune waits) and bounding the cache after. A cached layer found damaged while it is written
+   * (and removed from the cache by then) fails that write; the build runs once more, afresh.
    */
   public static BuildResult build(BuildSpec spec, ImageRef target, Options options)
       throws IOException, PlinthException {
@@ -237,14 +241,15 @@ public final class Plinth {
    */
   public static BuildResult build(BuildSpec spec, ImageRef target, List<String> tags,
       Options options) throws IOException, PlinthException {
-    try {
-      return buildOnce(spec, target, tags, options);
-    } catch (LayerCache.DamagedEntryException damaged) {
-      BuildResult r = buildOnce(spec, target, tags, options);
-      List<String> notes = new ArrayList<>(r.notes());
-      notes.add(damaged.getMessage() + "; built again");
-      return new BuildResult(r.target(), r.top(), r.images(), r.sboms(), notes);
+    BuildResult r;
+    try (CacheLock using = CacheLock.shared(options.cacheDir())) {
+      try {
+        r = buildOnce(spec, target, tags, options);
+      } catch (LayerCache.DamagedEntryException damaged) {
+        r = buildOnce(spec, target, tags, options).withNote(damaged.getMessage() + "; rebuilt");
+      }
     }
+    return CacheDirectory.bounded(r, options);
   }
 
   private static BuildResult buildOnce(BuildSpec spec, ImageRef target, List<String> tags,
@@ -358,10 +363,13 @@ public final class Plinth {
           + " runtime (java:)");
     }
     List<String> notes = new ArrayList<>();
-    LockFile lock = DebianPackages.needed(spec)
-        ? new DebianPackages(spec.packages(), options).resolve(spec, notes::add)
-        : new LockFile(DebianPackages.input(spec), Map.of());
-    lock = runtime ? lock.withRuntime(JavaBuild.lockRuntime(spec, options, notes)) : lock;
+    LockFile lock;
+    try (CacheLock using = CacheLock.shared(options.cacheDir())) {
+      lock = DebianPackages.needed(spec)
+          ? new DebianPackages(spec.packages(), options).resolve(spec, notes::add)
+          : new LockFile(DebianPackages.input(spec), Map.of());
+      lock = runtime ? lock.withRuntime(JavaBuild.lockRuntime(spec, options, notes)) : lock;
+    }
     try {
       lock.write(file);
     } catch (IOException e) {
@@ -452,7 +460,8 @@ public final class Plinth {
         initBytes = NativeBinaries.init(platform);
         base.file(BaseFilesystem.INIT_PATH, initBytes, 0755, 0, 0);
       }
-      case CUSTOM -> base.file(ImageConfigs.CUSTOM_INIT_PATH, NativeBinaries.customInit(spec.init(), platform),
+      case CUSTOM -> base.file(ImageConfigs.CUSTOM_INIT_PATH,
+          NativeBinaries.customInit(spec.init(), platform),
           0755, 0, 0);
       case NONE, TINI -> {}
     }
@@ -465,6 +474,7 @@ public final class Plinth {
     }
     Map<String, String> env = new java.util.TreeMap<>();
     List<Sbom.Item> items = null;
+    PythonBytecode python = null;
     if (lock != null) {
       List<LockFile.Entry> entries = lock.platforms().get(DebianPackages.key(platform));
       LayerBuilder pkgs = new LayerBuilder();
@@ -478,6 +488,10 @@ public final class Plinth {
       if (installed.stream().anyMatch(i -> i.name().equals("ca-certificates"))) {
         env.put("SSL_CERT_FILE", PackageInstaller.CA_BUNDLE);
       }
+      python = debs.python(spec, lock, entries, pkgs, work,
+          note -> options.listener().step(platform + ": " + note));
+      String pycNote = python == null ? "" : " (" + python.addPackageBytecode(pkgs, work,
+          "packages (" + platform + ")") + " .pyc by " + python.version() + ")";
       fileBytes += pkgs.contentBytes();
       layers.add(pkgs.build(work, options.epochSeconds(), options.gzipLevel()));
       List<String> names = new ArrayList<>();
@@ -491,7 +505,7 @@ public final class Plinth {
       if (initBytes != null) {
         items.add(Sbom.plinthInit(platform, dev.plinth.oci.Digest.of(initBytes)));
       }
-      history.add("plinth: Debian " + spec.packages().suite() + " packages: "
+      history.add("plinth: Debian " + spec.packages().suite() + " packages" + pycNote + ": "
           + String.join(" ", names));
     }
     for (int i = 0; i < spec.copyFrom().size(); i++) {
@@ -531,10 +545,13 @@ public final class Plinth {
     for (BuildSpec.FileSpec f : spec.files()) {
       HostFiles.addTo(files, f, platform);
     }
+    int ownPyc = python == null ? 0
+        : python.addOwnBytecode(files, work, "files (" + platform + ")");
     if (!files.isEmpty()) {
       fileBytes += files.contentBytes();
       layers.add(files.build(work, options.epochSeconds(), options.gzipLevel()));
-      history.add("plinth: " + spec.files().size() + " file entries from the build file");
+      history.add("plinth: " + spec.files().size() + " file entries from the build file"
+          + (ownPyc == 0 ? "" : " (" + ownPyc + " .pyc by " + python.version() + ")"));
     }
     if (layers.isEmpty()) {
       throw new PlinthException(

@@ -21,8 +21,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -30,6 +29,9 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Loads plinth.yaml into a {@link BuildSpec}. Strict: an unknown field, a wrong type or a bad
@@ -53,11 +55,13 @@ public final class PlinthYaml {
       Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
   private static final Pattern MODULE = CLASS_NAME;
   private static final Set<String> DEBIAN_FIELDS =
-      Set.of("suite", "components", "mirror", "keyring", "tzdataRight");
+      Set.of("suite", "components", "mirror", "keyring", "tzdataRight", "excludePaths",
+          "pythonBytecode");
   private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
   private static final Pattern WORD = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
   private static final Set<String> FILE_FIELDS = Set.of("src", "dest", "mode", "uid", "gid");
-  private static final Set<String> INIT_FIELDS = Set.of("binary", "group", "exitZero", "args");
+  private static final Set<String> INIT_FIELDS =
+      Set.of("binary", "group", "grace", "verbose", "exitZero", "args");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern PORT = Pattern.compile("([0-9]{1,5})(?:/(tcp|udp|sctp))?");
   /** The architectures ${arch} stands for (linux/amd64 and linux/arm64 only are built). */
@@ -97,9 +101,10 @@ public final class PlinthYaml {
     try (Reader r = new java.io.StringReader(new String(
         dev.plinth.oci.SmallFiles.read(file, BuildContext.MAX_YAML_BYTES, "build file"),
         StandardCharsets.UTF_8))) {
-      root = new Yaml(new SafeConstructor(options), new org.yaml.snakeyaml.representer.Representer(
-          new org.yaml.snakeyaml.DumperOptions()), new org.yaml.snakeyaml.DumperOptions(), options)
-          .compose(r);
+      // the node tree alone, as Yaml.compose makes it, without Yaml's representer: that one
+      // needs java.beans, which plinth's own image leaves out of its runtime (java.desktop)
+      root = new Composer(new ParserImpl(new StreamReader(r), options), new Resolver(), options)
+          .getSingleNode();
     } catch (NoSuchFileException e) {
       throw new PlinthException(
           PlinthException.Kind.NOT_FOUND, fileName + ": no such file (name one with -f FILE)");
@@ -382,12 +387,7 @@ public final class PlinthYaml {
     }
     int timeout = AotSpec.DEFAULT_TIMEOUT;
     if (m.containsKey("timeout")) {
-      Node t = value(m, "timeout");
-      String s = string(t, "java.aot.timeout");
-      if (!s.matches("[0-9]{1,4}") || Integer.parseInt(s) < 1) {
-        throw error(t, "java.aot.timeout", "'" + s + "' is not a number of seconds from 1 to 9999");
-      }
-      timeout = Integer.parseInt(s);
+      timeout = seconds(value(m, "timeout"), "java.aot.timeout", 1, 9999);
     }
     return new AotSpec(get, env, timeout);
   }
@@ -404,6 +404,8 @@ public final class PlinthYaml {
     String mirror = null;
     List<Path> keyring = List.of();
     boolean tzdataRight = false;
+    List<String> excludePaths = List.of();
+    BuildSpec.Bytecode pythonBytecode = BuildSpec.Bytecode.CACHED;
     if (top.containsKey("debian")) {
       Map<String, NodeTuple> d = mapping(value(top, "debian"), "debian", DEBIAN_FIELDS);
       if (d.containsKey("suite")) {
@@ -432,6 +434,28 @@ public final class PlinthYaml {
       if (d.containsKey("tzdataRight")) {
         tzdataRight = bool(value(d, "tzdataRight"), "debian.tzdataRight");
       }
+      if (d.containsKey("pythonBytecode")) {
+        Node n = value(d, "pythonBytecode");
+        String t = string(n, "debian.pythonBytecode");
+        pythonBytecode = switch (t) {
+          case "true" -> BuildSpec.Bytecode.CACHED;
+          case "false" -> BuildSpec.Bytecode.NONE;
+          case "sourceless" -> BuildSpec.Bytecode.SOURCELESS;
+          default -> throw error(n, "debian.pythonBytecode",
+              "must be true, false or sourceless, not '" + t + "'");
+        };
+      }
+      if (d.containsKey("excludePaths")) {
+        excludePaths = new ArrayList<>();
+        for (Node g : sequence(value(d, "excludePaths"), "debian.excludePaths")) {
+          String glob = string(g, "debian.excludePaths");
+          String problem = dev.plinth.deb.PathGlobs.problem(glob);
+          if (problem != null) {
+            throw error(g, "debian.excludePaths", "'" + glob + "' " + problem);
+          }
+          excludePaths.add(glob);
+        }
+      }
       if (d.containsKey("keyring")) {
         Node n = value(d, "keyring");
         List<Node> items = n instanceof ScalarNode ? List.of(n) : sequence(n, "debian.keyring");
@@ -448,7 +472,7 @@ public final class PlinthYaml {
       context.check(lock, fileName, "plinth.lock");
     }
     return new BuildSpec.Packages(names, exclude, suite, components, mirror, keyring,
-        lock, tzdataRight);
+        lock, tzdataRight, excludePaths, pythonBytecode);
   }
 
   private List<String> packageNames(Node n, String field) throws PlinthException {
@@ -475,11 +499,14 @@ public final class PlinthYaml {
           confine(n, "init", Path.of(binary.replace("${arch}", arch)));
         }
       }
-      return initKind(n, binary, false, List.of(), List.of("--"));
+      return initKind(n, binary, BuildSpec.Init.PLINTH, List.of("--"));
     }
     Map<String, NodeTuple> m = mapping(n, "init", INIT_FIELDS);
     String binary = m.containsKey("binary") ? string(value(m, "binary"), "init.binary") : "plinth";
     boolean group = m.containsKey("group") && bool(value(m, "group"), "init.group");
+    Integer grace = m.containsKey("grace")
+        ? seconds(value(m, "grace"), "init.grace", 0, BuildSpec.Init.MAX_GRACE) : null;
+    boolean verbose = m.containsKey("verbose") && bool(value(m, "verbose"), "init.verbose");
     List<Integer> exitZero = new ArrayList<>();
     if (m.containsKey("exitZero")) {
       for (Node c : sequence(value(m, "exitZero"), "init.exitZero")) {
@@ -506,29 +533,38 @@ public final class PlinthYaml {
         confine(at, "init.binary", Path.of(binary.replace("${arch}", arch)));
       }
     }
-    return initKind(at, binary, group, exitZero, args);
+    return initKind(at, binary, new BuildSpec.Init(BuildSpec.Init.Kind.PLINTH, null, group,
+        exitZero, List.of(), grace, verbose), args);
   }
 
-  private BuildSpec.Init initKind(
-      Node n, String binary, boolean group, List<Integer> exitZero, List<String> args)
+  /** The init {@code binary} names, with the options of {@code o} (plinth's init's). */
+  private BuildSpec.Init initKind(Node n, String binary, BuildSpec.Init o, List<String> args)
       throws PlinthException {
+    boolean options = o.group() || !o.exitZero().isEmpty() || o.grace() != null || o.verbose();
     switch (binary) {
       case "plinth":
-        return new BuildSpec.Init(BuildSpec.Init.Kind.PLINTH, null, group, exitZero, List.of());
+        return o;
       case "none":
-        if (group || !exitZero.isEmpty()) {
-          throw error(n, "init", "'group' and 'exitZero' need an init; 'none' has none");
+        if (options) {
+          throw error(n, "init", "'group', 'grace', 'verbose' and 'exitZero' need an init;"
+              + " 'none' has none");
         }
         return BuildSpec.Init.NONE;
       case "tini":
-        return new BuildSpec.Init(BuildSpec.Init.Kind.TINI, null, group, exitZero, List.of());
+        if (o.grace() != null) {
+          throw error(n, "init", "'grace' is an option of plinth's own init (tini does not stop"
+              + " the app's helpers when it exits)");
+        }
+        return new BuildSpec.Init(BuildSpec.Init.Kind.TINI, null, o.group(), o.exitZero(),
+            List.of(), null, o.verbose());
       default:
         if (!binary.contains("/")) {
           throw error(n, "init", "'" + binary + "' is not plinth, tini, none, or a path to a static init"
               + " binary (with ${arch} for each platform)");
         }
-        if (group || !exitZero.isEmpty()) {
-          throw error(n, "init", "'group' and 'exitZero' are options of plinth's own init");
+        if (options) {
+          throw error(n, "init", "'group', 'grace', 'verbose' and 'exitZero' are options of"
+              + " plinth's own init; give a custom init its options in 'args'");
         }
         return new BuildSpec.Init(BuildSpec.Init.Kind.CUSTOM, binary, false, List.of(), args);
     }
@@ -570,6 +606,14 @@ public final class PlinthYaml {
           baseDir.resolve(src.replace("${arch}", arch)).normalize());
     }
     return new BuildSpec.FileSpec(baseDir, src, dest, mode, uid, gid, where(n), context);
+  }
+
+  private int seconds(Node n, String field, int min, int max) throws PlinthException {
+    String s = string(n, field);
+    if (!s.matches("[0-9]{1,4}") || Integer.parseInt(s) < min || Integer.parseInt(s) > max) {
+      throw error(n, field, "'" + s + "' is not a number of seconds from " + min + " to " + max);
+    }
+    return Integer.parseInt(s);
   }
 
   private long id(Node n, String field) throws PlinthException {

@@ -74,11 +74,16 @@ class AotTrainingTest {
   }
 
   @Test
-  void command_movesJavaAndTheClassPath_andAsksForTheCache() {
+  void command_movesJavaAndTheClassPath_recordsThenCreatesTheCache() {
     Path root = Path.of("/w/root");
-    assertEquals(List.of("/w/root" + JAVA, "-XX:AOTCacheOutput=/w/app.aot", "-Xss512k", "-cp",
+    assertEquals(List.of("/w/root" + JAVA, "-XX:AOTMode=record",
+        "-XX:AOTConfiguration=/w/app.aotconf", "-Xss512k", "-cp",
         "/w/root/app/app.jar:/w/root/app/libs/a.jar:rel.jar", "app.Main", "arg"),
-        AotTraining.command(CMD, root, Path.of("/w/app.aot")));
+        AotTraining.command(CMD, root, Path.of("/w/app.aotconf")));
+    assertEquals(List.of("/w/root" + JAVA, "-XX:AOTMode=create",
+        "-XX:AOTConfiguration=/w/app.aotconf", "-XX:AOTCache=/w/app.aot", "-Xss512k", "-cp",
+        "/w/root/app/app.jar:/w/root/app/libs/a.jar:rel.jar", "app.Main", "arg"),
+        AotTraining.assembly(CMD, root, Path.of("/w/app.aotconf"), Path.of("/w/app.aot")));
     assertEquals(List.of(JAVA, "-XX:AOTCache=/app/app.aot", "-Xss512k"),
         AotTraining.withCache(List.of(JAVA, "-Xss512k")));
   }
@@ -86,11 +91,15 @@ class AotTrainingTest {
   @Test
   void batchApp_runsToItsEnd_itsCacheBecomesTheLayer_keepingLayerTimesForTheJvmsChecks()
       throws Exception {
-    // The script checks what the JVM will check (the jars' times), and writes the cache file.
+    // The script checks what the JVM will check (the jars' times), and writes the configuration;
+    // run again in create mode, it makes the cache of it.
     String script = """
-        for a in "$@"; do case "$a" in -XX:AOTCacheOutput=*) out="${a#*=}";; -cp) ;; esac; done
+        for a in "$@"; do case "$a" in -XX:AOTConfiguration=*) conf="${a#*=}";;
+          -XX:AOTCache=*) out="${a#*=}";; esac; done
+        if [ -n "$out" ]; then printf 'created with %s from ' "$*" > "$out"
+          cat "$conf" >> "$out"; exit 0; fi
         t=$(stat -c %Y "$(dirname "$0")/../../../../app/libs/a.jar")
-        printf 'cache for %s, jar time %s, PORT=%s' "$*" "$t" "$PORT" > "$out"
+        printf 'cache for %s, jar time %s, PORT=%s' "$*" "$t" "$PORT" > "$conf"
         echo run >> "$RUNS"
         """;
     Path runs = tmp.resolve("runs");
@@ -101,8 +110,10 @@ class AotTrainingTest {
     Layer layer = AotTraining.layer(aot, CMD, Map.of("JAVA_HOME", "/opt/java/openjdk"),
         List.of(SpringBoot.EXIT_ON_REFRESH), rt, List.of(app()), tmp, 0, 1, cache);
     String content = new String(aotFile(layer), StandardCharsets.UTF_8);
-    assertTrue(content.contains("-XX:AOTCacheOutput=" + tmp) && content.contains(".aot "
-        + SpringBoot.EXIT_ON_REFRESH + " -Xss512k"), "the training run's own flags: " + content);
+    assertTrue(content.startsWith("created with -XX:AOTMode=create"), content);
+    assertTrue(content.contains("cache for -XX:AOTMode=record -XX:AOTConfiguration=" + tmp)
+        && content.contains(".aotconf -Xmx256m " + SpringBoot.EXIT_ON_REFRESH + " -Xss512k"),
+        "the training run's own flags: " + content);
     assertTrue(content.contains("jar time 1700000000"), content);
     assertTrue(content.contains("PORT=9"), content);
     assertTrue(content.contains("-cp " + tmp), content);
@@ -139,7 +150,7 @@ class AotTrainingTest {
         new LayerCache(tmp.resolve("cache"))));
     assertTrue(e.getMessage().contains("stopped with SIGTERM at java.aot.timeout, 1 s"),
         e.getMessage());
-    assertTrue(e.getMessage().contains("the training run wrote no AOT cache")
+    assertTrue(e.getMessage().contains("the training run recorded no AOT configuration")
         && e.getMessage().contains("started"), e.getMessage());
   }
 

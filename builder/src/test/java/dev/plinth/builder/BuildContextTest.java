@@ -196,6 +196,32 @@ class BuildContextTest {
     assertEquals(PlinthException.Kind.USAGE, deep.kind(), deep.getMessage());
   }
 
+  /** Case 45's /proc/self/environ: the environment (secrets of CI jobs) never read unasked. */
+  @Test
+  void procSelfEnviron_throughALink_isOutside_andAsAnAllowedKeyring_isBadInput() throws Exception {
+    Files.createSymbolicLink(ctx.resolve("env"), Path.of("/proc/self/environ"));
+    assertOutside(refused(yaml("files: [{src: env, dest: /e}]\n")), "files[0].src");
+    assertOutside(refused(yaml("debian: {keyring: env}\n")), "debian.keyring");
+    PlinthException k = assertThrows(PlinthException.class,
+        () -> dev.plinth.deb.Keyring.load(List.of(Path.of("/proc/self/environ"))));
+    assertEquals(PlinthException.Kind.BAD_INPUT, k.kind(), k.getMessage());
+  }
+
+  /** Case 46's alias bombs ("billion laughs"): refused at the 21st alias, before expanding. */
+  @Test
+  void anAliasBomb_isRefused() throws Exception {
+    PlinthException e = refused(yaml("""
+        labels:
+          a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+          b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+          c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+          d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+        """));
+    assertEquals(PlinthException.Kind.USAGE, e.kind(), e.getMessage());
+    assertTrue(e.getMessage().contains("plinth.yaml") && e.getMessage().contains("aliases"),
+        e.getMessage());
+  }
+
   @Test
   void pathsInside_stillWork() throws Exception {
     Files.writeString(ctx.resolve("app"), "x");

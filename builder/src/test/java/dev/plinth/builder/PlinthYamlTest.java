@@ -116,6 +116,10 @@ class PlinthYamlTest {
       {"debian: {mirror: ftp://x/debian}\n", ":1: debian.mirror: 'ftp://x/debian' is not an http"},
       {"debian:\n  release: 12\n", ":2: debian: unknown field 'release'"},
       {"debian: {tzdataRight: sometimes}\n", ":1: debian.tzdataRight: must be true or false"},
+      {"debian: {pythonBytecode: 1}\n", ":1: debian.pythonBytecode: must be true, false or sourceless, not '1'"},
+      {"debian: {excludePaths: usr}\n", ":1: debian.excludePaths:"},
+      {"debian:\n  excludePaths: [/ok, usr/share/locale]\n", ":2: debian.excludePaths: 'usr/share/locale' is not an absolute path glob"},
+      {"debian: {excludePaths: [/usr/../etc]}\n", ":1: debian.excludePaths: '/usr/../etc' has an empty, '.' or '..' segment"},
       {"java: {mainClass: Main}\n", ":1: java: give 'jar' (an executable jar), or 'mainClass' and 'classpath'"},
       {"java: {jar: a.jar, classpath: [b]}\n", ":1: java.classpath: give either jar or classpath"},
       {"java: {jar: a.jar, version: 11}\n", ":1: java.version: '11' is not a JDK feature version of 17 or later"},
@@ -135,6 +139,42 @@ class PlinthYamlTest {
     }
   }
 
+  /** init.grace and init.verbose become plinth's init's -t SECONDS and -v in the Entrypoint. */
+  @Test
+  void initGraceAndVerbose_areTheInitsOptions_inTheEntrypoint() throws Exception {
+    BuildSpec s = PlinthYaml.load(write("""
+        init: {group: true, grace: 20, verbose: true, exitZero: [143]}
+        entrypoint: [/app/server]
+        """));
+    assertEquals(20, s.init().grace());
+    assertTrue(s.init().verbose());
+    assertEquals(List.of("/sbin/plinth-init", "-g", "-t", "20", "-v", "-e", "143", "--",
+        "/app/server"), ImageConfigs.entrypoint(s));
+    BuildSpec alone = PlinthYaml.load(write("init: {grace: 0}\nentrypoint: [/app]\n"));
+    assertEquals(List.of("/sbin/plinth-init", "-t", "0", "--", "/app"),
+        ImageConfigs.entrypoint(alone), "a group stop without group mode, SIGKILL at once");
+    assertEquals(List.of("/sbin/plinth-init", "--", "/app"),
+        ImageConfigs.entrypoint(PlinthYaml.load(write("entrypoint: [/app]\n"))));
+    BuildSpec tini = PlinthYaml.load(write("init: {binary: tini, verbose: true}\n"));
+    assertEquals(List.of("/usr/bin/tini-static", "-v", "--"), ImageConfigs.entrypoint(tini));
+    String[][] bad = {
+      {"init: {grace: 3601}\n", ":1: init.grace: '3601' is not a number of seconds from 0 to 3600"},
+      {"init: {grace: -1}\n", ":1: init.grace: '-1' is not a number of seconds"},
+      {"init: {grace: 5s}\n", ":1: init.grace: '5s' is not a number of seconds"},
+      {"init: {verbose: loud}\n", ":1: init.verbose: must be true or false"},
+      {"init: {binary: tini, grace: 5}\n", ":1: init: 'grace' is an option of plinth's own init"},
+      {"init: {binary: none, verbose: true}\n", ":1: init: 'group', 'grace', 'verbose' and"
+          + " 'exitZero' need an init"},
+      {"init: {binary: \"x/init-${arch}\", grace: 5}\n", ":1: init: 'group', 'grace', 'verbose' and"
+          + " 'exitZero' are options of plinth's own init"},
+    };
+    for (String[] c : bad) {
+      PlinthException e = error(c[0]);
+      assertEquals(PlinthException.Kind.USAGE, e.kind(), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), "for " + c[0] + " got: " + e.getMessage());
+    }
+  }
+
   @Test
   void debianPackages_loadWithPathsRelativeToTheFile() throws Exception {
     BuildSpec s = PlinthYaml.load(write("""
@@ -147,6 +187,8 @@ class PlinthYamlTest {
           mirror: http://127.0.0.1:9/debian
           keyring: [keys/a.gpg, keys/b.asc]
           tzdataRight: true
+          excludePaths: [/usr/lib/*/gconv/**, /usr/share/locale]
+          pythonBytecode: sourceless
         """));
     BuildSpec.Packages p = s.packages();
     assertEquals(List.of("ca-certificates", "tzdata"), p.names());
@@ -157,11 +199,18 @@ class PlinthYamlTest {
     assertEquals(List.of(tmp.resolve("keys/a.gpg"), tmp.resolve("keys/b.asc")), p.keyring());
     assertEquals(tmp.resolve("plinth.lock"), p.lockFile());
     assertTrue(p.tzdataRight());
+    assertEquals(List.of("/usr/lib/*/gconv/**", "/usr/share/locale"), p.excludePaths());
+    assertEquals(BuildSpec.Bytecode.SOURCELESS, p.pythonBytecode());
     assertEquals(BuildSpec.Init.Kind.TINI, s.init().kind());
     BuildSpec d = PlinthYaml.load(write("packages: [tzdata]\n"));
     assertEquals("bookworm", d.packages().suite());
     assertEquals(List.of("main"), d.packages().components());
     assertEquals(List.of(), d.packages().keyring());
+    assertEquals(List.of(), d.packages().excludePaths());
+    assertEquals(BuildSpec.Bytecode.CACHED, d.packages().pythonBytecode(),
+        "byte-compiled unless asked not to");
+    assertEquals(BuildSpec.Bytecode.NONE, PlinthYaml.load(write(
+        "packages: [python3]\ndebian: {pythonBytecode: false}\n")).packages().pythonBytecode());
   }
 
   @Test

@@ -42,6 +42,8 @@ final class BaseCommand implements Cli.Command {
 
   private final RegistryFlags registry = new RegistryFlags(cli);
 
+  private final SignFlags sign = new SignFlags(cli);
+
   @Override
   public Cli cli() {
     return cli;
@@ -71,6 +73,7 @@ final class BaseCommand implements Cli.Command {
     spec = spec.withPackages(new BuildSpec.Packages(with.values().stream().distinct().toList(),
         List.of(), suite.value(), List.of("main"), null, List.of(), null));
     ImageRef target = ImageRef.parse(to.value());
+    java.security.PrivateKey key = sign.open(target, context);
     Plinth.Options options = registry.apply(context.options(), context);
     dev.plinth.builder.BuildResult result;
     try {
@@ -78,7 +81,10 @@ final class BaseCommand implements Cli.Command {
     } finally {
       registry.done();
     }
-    Targets.print(result, registry.format(format.value()), context.out());
+    String fmt = registry.format(format.value());
+    Targets.print(result, fmt, context.out());
+    SignFlags.sign(key, target, result.top().digest(), options.registry(),
+        fmt.equals("json") ? context.err() : context.out());
     return 0;
   }
 }

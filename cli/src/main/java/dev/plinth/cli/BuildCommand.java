@@ -35,6 +35,8 @@ final class BuildCommand implements Cli.Command {
 
   private final RegistryFlags registry = new RegistryFlags(cli);
 
+  private final SignFlags sign = new SignFlags(cli);
+
   @Override
   public Cli cli() {
     return cli;
@@ -51,6 +53,7 @@ final class BuildCommand implements Cli.Command {
     if (allowMissingLibraries.on()) {
       spec = spec.withAllowMissingLibraries(true);
     }
+    java.security.PrivateKey key = sign.open(target, context);
     Plinth.Options options = registry.apply(context.options().withLocked(locked.on()), context);
     dev.plinth.builder.BuildResult result;
     try {
@@ -58,7 +61,10 @@ final class BuildCommand implements Cli.Command {
     } finally {
       registry.done();
     }
-    Targets.print(result, registry.format(format.value()), context.out());
+    String fmt = registry.format(format.value());
+    Targets.print(result, fmt, context.out());
+    SignFlags.sign(key, target, result.top().digest(), options.registry(),
+        fmt.equals("json") ? context.err() : context.out());
     return 0;
   }
 }

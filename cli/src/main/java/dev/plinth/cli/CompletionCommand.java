@@ -55,8 +55,8 @@ final class CompletionCommand implements Cli.Command {
         || label.equals("IMAGE")) {
       return "refs";
     }
-    if (label.contains("|")) {
-      return label.replace('|', ' ');
+    if (label.contains("|") || label.matches("[a-z][a-z0-9-]*")) {
+      return label.replace('|', ' '); // words (placeholders are upper case): one, or a list
     }
     return "";
   }

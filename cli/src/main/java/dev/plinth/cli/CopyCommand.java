@@ -35,6 +35,8 @@ final class CopyCommand implements Cli.Command {
 
   private final RegistryFlags registry = new RegistryFlags(cli);
 
+  private final SignFlags sign = new SignFlags(cli);
+
   @Override
   public Cli cli() {
     return cli;
@@ -45,6 +47,7 @@ final class CopyCommand implements Cli.Command {
     String fmt = registry.textOrJson(format);
     ImageRef src = ImageRef.parse(source.value());
     ImageRef dst = ImageRef.parse(target.value());
+    java.security.PrivateKey key = sign.open(dst, context);
     Plinth.Options options = registry.apply(context.options(), context);
     Plinth.CopyResult r;
     try {
@@ -92,6 +95,8 @@ final class CopyCommand implements Cli.Command {
             a.document().kind());
       }
     }
+    SignFlags.sign(key, dst, r.top().digest(), options.registry(),
+        fmt.equals("json") ? context.err() : out);
     return 0;
   }
 }

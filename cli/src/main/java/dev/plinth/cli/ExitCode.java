@@ -13,6 +13,8 @@ public enum ExitCode {
   NOT_FOUND(3),
   BAD_INPUT(4),
   OUTPUT(5),
+  /** plinth verify: the image is not signed by the key (or its signature does not verify). */
+  NOT_VERIFIED(6),
   INTERNAL(70),
   INTERRUPTED(130);
 

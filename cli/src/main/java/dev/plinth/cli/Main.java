@@ -16,7 +16,10 @@ public final class Main {
     {"inspect", "Shows an image's platforms, layers, config and sizes."},
     {"copy", "Copies an image from any source to any destination."},
     {"audit", "Checks an image against the production standard."},
+    {"verify", "Checks an image's signature against a public key."},
+    {"key", "Generates a key pair for signing images (cosign's format)."},
     {"init", "Writes a starter plinth.yaml for the project in a directory."},
+    {"cache", "Shows the cache's size and what it holds, or prunes it."},
     {"completion", "Prints shell completion for bash or zsh."},
   };
 
@@ -71,7 +74,10 @@ public final class Main {
       case "inspect" -> new InspectCommand();
       case "copy" -> new CopyCommand();
       case "audit" -> new AuditCommand();
+      case "verify" -> new VerifyCommand();
+      case "key" -> new KeyCommand();
       case "init" -> new InitCommand();
+      case "cache" -> new CacheCommand();
       case "completion" -> new CompletionCommand();
       default -> null;
     };
@@ -215,6 +221,6 @@ public final class Main {
     }
     out.println();
     Cli.print(out, "", "Exit codes: 0 ok, 1 audit findings, 2 usage, 3 not found, 4 bad input,"
-        + " 5 output failed, 70 internal error (docs/exit-codes.md).", 0);
+        + " 5 output failed, 6 not verified, 70 internal error (docs/exit-codes.md).", 0);
   }
 }

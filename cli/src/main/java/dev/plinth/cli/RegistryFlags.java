@@ -61,13 +61,14 @@ final class RegistryFlags {
     RegistryOptions r = o.registry().withCredentials(o.registry().credentials().withFlag(c))
         .withInsecure(RegistryOptions.hosts(String.join(",", insecure.values())))
         .withCredsRealms(RegistryOptions.hosts(String.join(",", credsRealm.values())))
-        .withProgress(display = TransferDisplay.choose(quiet.on(), json.on(), err));
+        .withProgress(display = TransferDisplay.choose(quiet.on(), json.on(), err,
+            context.env().get("COLUMNS")));
     if (manifestFormat.value() != null) {
       r = r.withManifestFormat(ManifestFormat.parse(manifestFormat.value()));
     }
     Plinth.Listener steps = Plinth.Listener.NONE;
     if (display instanceof TransferDisplay t) {
-      steps = t::status;
+      steps = t.listener();
     }
     return o.withRegistry(r).withListener(steps);
   }

@@ -1,5 +1,6 @@
 package dev.plinth.cli;
 
+import dev.plinth.builder.Plinth;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Sizes;
@@ -13,33 +14,94 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Shows registry transfers: on a terminal one status line redrawn in place (at most ten times a
- * second); otherwise one line per blob as it finishes and per retry; with --json the same events as
- * JSON lines; with --quiet nothing.
+ * Shows registry transfers and a build's long steps: on a terminal one status line redrawn in
+ * place (at most ten times a second, cut to the terminal's width): blobs moved, or the bar of the
+ * download a step started; otherwise one line per blob as it finishes, per retry and per step
+ * (a download's says what and how big); with --json the same events as JSON lines; with --quiet
+ * nothing.
  */
 final class TransferDisplay implements Progress {
   enum Mode { TERMINAL, LINES, JSON }
 
+  /** The width a terminal is assumed to have when COLUMNS does not say. */
+  static final int DEFAULT_WIDTH = 80;
+
   private final Mode mode;
   private final PrintWriter err;
+  private final int width;
   private final Map<Digest, Long> sizes = new ConcurrentHashMap<>();
   private final AtomicLong moved = new AtomicLong();
   private final AtomicLong finished = new AtomicLong();
   private volatile long lastDraw;
 
-  private TransferDisplay(Mode mode, PrintWriter err) {
+  TransferDisplay(Mode mode, PrintWriter err, int width) {
     this.mode = mode;
     this.err = err;
+    this.width = Math.max(width, 20);
   }
 
-  static Progress choose(boolean quiet, boolean json, PrintWriter err) {
+  /** @param columns the terminal's width (COLUMNS), or null */
+  static Progress choose(boolean quiet, boolean json, PrintWriter err, String columns) {
     if (json) {
-      return new TransferDisplay(Mode.JSON, err);
+      return new TransferDisplay(Mode.JSON, err, DEFAULT_WIDTH);
     }
     if (quiet) {
       return Progress.NONE;
     }
-    return new TransferDisplay(System.console() != null ? Mode.TERMINAL : Mode.LINES, err);
+    int w = DEFAULT_WIDTH;
+    try {
+      w = columns == null ? w : Integer.parseInt(columns.trim());
+    } catch (NumberFormatException e) {
+      // not a number: the default
+    }
+    return new TransferDisplay(System.console() != null ? Mode.TERMINAL : Mode.LINES, err, w);
+  }
+
+  /** A build's steps and its downloads' bytes, shown as this display shows transfers. */
+  Plinth.Listener listener() {
+    return new Plinth.Listener() {
+      @Override
+      public void step(String line) {
+        status(line);
+      }
+
+      @Override
+      public void moved(String what, long done, long total) {
+        download(what, done, total);
+      }
+    };
+  }
+
+  /** On a terminal, the bar of a download: {@code NAME [#####.....] 45% 1.23 MB of 2.73 MB}. */
+  void download(String what, long done, long total) {
+    if (mode != Mode.TERMINAL) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (done < total && now - lastDraw < 100_000_000L) {
+      return;
+    }
+    lastDraw = now;
+    int percent = total <= 0 ? 100 : (int) Math.min(100, done * 100 / total);
+    String tail = String.format(Locale.ROOT, "] %3d%% %s of %s", percent, Sizes.decimal(done),
+        Sizes.decimal(total));
+    // the name gets what the figures and a bar of up to 20 leave (12 at least), cut at its start
+    int room = width - 1 - tail.length() - 2;
+    int bar = Math.max(0, Math.min(20, room - 12));
+    int nameRoom = Math.max(0, room - bar);
+    String name = what.length() <= nameRoom ? what
+        : nameRoom <= 3 ? "" : "..." + what.substring(what.length() - nameRoom + 3);
+    int filled = (int) ((long) bar * percent / 100);
+    synchronized (this) {
+      err.print("\r\033[K" + fit(name + " [" + "#".repeat(filled) + ".".repeat(bar - filled)
+          + tail));
+      err.flush();
+    }
+  }
+
+  /** {@code line} cut to the terminal's width (one column left, so it never wraps). */
+  private String fit(String line) {
+    return line.length() < width ? line : line.substring(0, width - 1);
   }
 
   @Override
@@ -118,8 +180,9 @@ final class TransferDisplay implements Progress {
     lastDraw = now;
     long total = sizes.values().stream().mapToLong(Long::longValue).sum();
     synchronized (this) {
-      err.printf(Locale.ROOT, "\r\033[K%d done, %s of %s moved", finished.get(),
-          Sizes.decimal(Math.min(moved.get(), Math.max(total, moved.get()))), Sizes.decimal(total));
+      err.print("\r\033[K" + fit(String.format(Locale.ROOT, "%d done, %s of %s moved",
+          finished.get(), Sizes.decimal(Math.min(moved.get(), Math.max(total, moved.get()))),
+          Sizes.decimal(total))));
       err.flush();
     }
   }

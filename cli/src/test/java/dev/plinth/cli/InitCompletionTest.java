@@ -109,6 +109,16 @@ class InitCompletionTest {
     assertTrue(complete("bash", "plinth copy oci-a").lines().toList().contains("oci-archive:"));
     assertEquals(List.of("bash", "zsh"), complete("bash", "plinth completion ").lines().toList());
     assertTrue(complete("bash", "plinth build --password-").contains("--password-stdin"));
+    assertEquals(List.of("show", "prune"), complete("bash", "plinth cache ").lines().toList());
+    assertEquals(List.of("--max-size"), complete("bash", "plinth cache prune --max")
+        .lines().toList());
+    assertEquals(List.of("generate"), complete("bash", "plinth key ").lines().toList());
+    assertEquals(List.of("verify"), complete("bash", "plinth v").lines().toList());
+    assertEquals(List.of("--key"), complete("bash", "plinth verify --k").lines().toList());
+    for (String command : List.of("build", "base", "copy")) {
+      assertEquals(List.of("--sign-key"), complete("bash", "plinth " + command + " --sign")
+          .lines().toList(), command);
+    }
   }
 
   @Test

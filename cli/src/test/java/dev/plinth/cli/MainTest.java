@@ -33,6 +33,7 @@ class MainTest {
   void everyCommand_hasHelp() {
     for (String[] cmd : new String[][] {{"--help"}, {"base", "--help"}, {"build", "--help"},
         {"lock", "--help"}, {"inspect", "--help"}, {"copy", "--help"}, {"audit", "-h"}, {"-h"},
+        {"cache", "--help"},
         {"--stacktrace", "copy", "-qh"}}) {
       Run r = plinth(cmd);
       assertEquals(0, r.code(), String.join(" ", cmd) + r.err());
@@ -101,9 +102,9 @@ class MainTest {
   void parseErrors_exit2_pointingToTheCommandsHelp() {
     String img = "oci-archive:" + tmp.resolve("x.tar");
     String[][] cases = {
-      {"Unknown command: 'frob'; name one of base, build, lock, inspect, copy, audit, init, completion", "plinth",
+      {"Unknown command: 'frob'; name one of base, build, lock, inspect, copy, audit, verify, key, init, cache, completion", "plinth",
           "frob"},
-      {"name a command: base, build, lock, inspect, copy, audit, init, completion", "plinth", "--stacktrace"},
+      {"name a command: base, build, lock, inspect, copy, audit, verify, key, init, cache, completion", "plinth", "--stacktrace"},
       {"Unknown option: '--quiet'", "plinth", "--quiet", "copy", "a", "b"},
       {"Unknown option: '--frobnicate'", "plinth copy", "copy", img, "--frobnicate", img},
       {"Missing required parameter for option '--to' (REF)", "plinth base", "base", "--to"},

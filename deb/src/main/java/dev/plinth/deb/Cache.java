@@ -72,6 +72,7 @@ public final class Cache {
         return Optional.empty();
       }
       if (Files.size(p) == size && Digest.of(p).equals(digest)) {
+        dev.plinth.oci.LayerCache.markUsed(p);
         return Optional.of(p);
       }
     } catch (NoSuchFileException e) {

@@ -1,11 +1,14 @@
 package dev.plinth.deb;
 
+import dev.plinth.oci.BulkFilterInputStream;
+import dev.plinth.oci.Failure;
 import dev.plinth.oci.ImagePath;
 import dev.plinth.oci.LimitedInputStream;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.StreamFailure;
 import dev.plinth.oci.TarEntry;
 import dev.plinth.oci.TarReader;
-import io.airlift.compress.zstd.ZstdInputStream;
+import dev.plinth.oci.ZstdStream;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -146,6 +149,8 @@ public final class DebPackage {
     } catch (java.io.EOFException | java.util.zip.ZipException | org.tukaani.xz.XZIOException
         | io.airlift.compress.MalformedInputException e) {
       throw bad(what, "has a truncated or corrupt " + dataName + ": " + e.getMessage());
+    } catch (StreamFailure e) { // the tar's or checked()'s, which name the member
+      throw new PlinthException(e.kind(), e.getMessage(), e);
     }
   }
 
@@ -262,6 +267,8 @@ public final class DebPackage {
     } catch (java.io.EOFException | java.util.zip.ZipException | org.tukaani.xz.XZIOException
         | io.airlift.compress.MalformedInputException e) {
       throw bad(where, "is truncated, corrupt or too large: " + e.getMessage());
+    } catch (StreamFailure e) {
+      throw new PlinthException(e.kind(), e.getMessage(), e);
     }
     return files;
   }
@@ -296,18 +303,41 @@ public final class DebPackage {
   private static InputStream decompress(String suffix, InputStream in, String where)
       throws IOException, PlinthException {
     try {
-      return switch (compression(suffix, where)) {
+      return checked(switch (compression(suffix, where)) {
         case NONE -> in;
         case GZIP -> new GZIPInputStream(in, 65536);
         case XZ -> new XZInputStream(in, 256 * 1024);
-        case ZSTD -> new ZstdInputStream(in);
-      };
+        case ZSTD -> new ZstdStream(in, where);
+      }, where);
     } catch (org.tukaani.xz.MemoryLimitException e) {
       throw bad(where, "needs more memory to decompress than plinth allows: " + e.getMessage());
     } catch (java.util.zip.ZipException | org.tukaani.xz.XZIOException | java.io.EOFException
         | io.airlift.compress.MalformedInputException e) {
       throw bad(where, "is not valid " + suffix + " data: " + e.getMessage());
     }
+  }
+
+  /**
+   * {@code in}, whose complaints about the bytes are a failure naming {@code where}: each
+   * decompressor has its own exceptions for corrupt data (aircompressor's zstd a bare IOException
+   * "Not enough input bytes", found by DebianFuzzTest), which would otherwise leave as an I/O
+   * error (exit 5). A failure of the file system underneath stays what it is.
+   */
+  private static InputStream checked(InputStream in, String where) {
+    return new BulkFilterInputStream(in) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          return in.read(b, off, len);
+        } catch (IOException | io.airlift.compress.MalformedInputException e) {
+          if (e instanceof Failure || e instanceof java.nio.file.FileSystemException) {
+            throw e;
+          }
+          throw new StreamFailure(PlinthException.Kind.BAD_INPUT, where
+              + " is truncated or corrupt: " + e.getMessage(), e);
+        }
+      }
+    };
   }
 
   /**

@@ -63,6 +63,19 @@ public final class Fetcher {
   private final Duration maxRetryAfter;
   private final Duration backoff;
   private final Duration smallDeadline;
+  private final Status status;
+
+  /** Where a fetcher says what it downloads. */
+  public interface Status {
+    /** A line saying what is about to take long: a download, what it is and its size. */
+    void step(String line);
+
+    /**
+     * {@code done} of {@code total} bytes of {@code what} (a file name) have come, told as they
+     * come: a terminal draws them; a log has the step's line alone.
+     */
+    default void moved(String what, long done, long total) {}
+  }
 
   /** Fetches below this base (an archive root with {@code dists/} under it) into this cache. */
   public Fetcher(URI base, Cache cache) {
@@ -71,19 +84,30 @@ public final class Fetcher {
 
   /** Fetches below this base into this cache, through the proxies named for its URLs. */
   public Fetcher(URI base, Cache cache, Proxies proxies) {
+    this(base, cache, proxies, line -> {});
+  }
+
+  /**
+   * As {@link #Fetcher(URI, Cache, Proxies)}, announcing each download on {@code status}
+   * before it starts: what is fetched and its size (a first build fetches hundreds of MB).
+   */
+  public Fetcher(URI base, Cache cache, Proxies proxies,
+      Status status) {
     this(base, cache, Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofSeconds(30),
-        Duration.ofMillis(500), SMALL_DEADLINE, proxies);
+        Duration.ofMillis(500), SMALL_DEADLINE, proxies, status);
   }
 
   Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
       Duration maxRetryAfter, Duration backoff) {
     this(base, cache, connectTimeout, readTimeout, maxRetryAfter, backoff, SMALL_DEADLINE,
-        Proxies.NONE);
+        Proxies.NONE, line -> {});
   }
 
   Fetcher(URI base, Cache cache, Duration connectTimeout, Duration readTimeout,
-      Duration maxRetryAfter, Duration backoff, Duration smallDeadline, Proxies proxies) {
+      Duration maxRetryAfter, Duration backoff, Duration smallDeadline, Proxies proxies,
+      Status status) {
     this.smallDeadline = smallDeadline;
+    this.status = status;
     String b = base.toString();
     this.base = URI.create(b.endsWith("/") ? b : b + "/");
     this.cache = cache;
@@ -146,11 +170,21 @@ public final class Fetcher {
    * and nothing is kept.
    */
   public Path blob(String path, Digest sha256, long size) throws PlinthException {
+    return blob(path, sha256, size, path);
+  }
+
+  /**
+   * As {@link #blob(String, Digest, long)}, a download named {@code shown} on the status (an
+   * index's path rather than its by-hash one).
+   */
+  public Path blob(String path, Digest sha256, long size, String shown) throws PlinthException {
     URI uri = uri(path);
     Optional<Path> hit = cache.get(sha256, size);
     if (hit.isPresent()) {
       return hit.get();
     }
+    status.step("fetching " + base + shown + " (" + dev.plinth.oci.Sizes.decimal(size) + ")");
+    String name = shown.substring(shown.lastIndexOf('/') + 1);
     return withRetries(uri, null, (response, body) -> {
       OptionalLong length = response.headers().firstValueAsLong("content-length");
       if (length.isPresent() && length.getAsLong() != size) {
@@ -158,8 +192,42 @@ public final class Fetcher {
             + " bytes (" + sha256 + "), the server announces Content-Length "
             + length.getAsLong() + "; refused before reading it");
       }
-      return cache.put(sha256, size, body, uri.toString());
+      return cache.put(sha256, size, new Counting(body, name, size), uri.toString());
     });
+  }
+
+  /** A download's body, telling {@link Status#moved} how much of it has come. */
+  private final class Counting extends java.io.FilterInputStream {
+    private final String name;
+    private final long size;
+    private long done;
+
+    Counting(InputStream in, String name, long size) {
+      super(in);
+      this.name = name;
+      this.size = size;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      moved(b < 0 ? 0 : 1);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int r = super.read(b, off, len);
+      moved(Math.max(r, 0));
+      return r;
+    }
+
+    private void moved(int n) {
+      if (n > 0) {
+        done += n;
+        status.moved(name, done, size);
+      }
+    }
   }
 
   /**

@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * </ul>
  *
  * Documentation (/usr/share/doc except copyright files, man and info pages, lintian overrides)
- * is left out: nothing in a container reads it. Each package gets /var/lib/dpkg/status.d/NAME
+ * is left out: nothing in a container reads it; so is what the {@link PathGlobs} given name
+ * (debian.excludePaths). Each package gets /var/lib/dpkg/status.d/NAME
  * with its control file, where distroless puts it, so scanners can see what is installed.
  */
 public final class PackageInstaller {
@@ -40,6 +41,7 @@ public final class PackageInstaller {
   private final LayerBuilder layer;
   private final Path work;
   private final boolean tzdataRight;
+  private final PathGlobs excluded;
   private final Map<String, Path> contents = new HashMap<>();
   private final Map<String, String> owners = new HashMap<>();
   private final Map<String, String> symlinks = new HashMap<>();
@@ -52,9 +54,19 @@ public final class PackageInstaller {
    * @param tzdataRight keep tzdata's right/ tree (leap-second zones)
    */
   public PackageInstaller(LayerBuilder layer, Path work, boolean tzdataRight) {
+    this(layer, work, tzdataRight, PathGlobs.NONE);
+  }
+
+  /**
+   * @param excluded paths left out besides the documentation; the package's status entry still
+   *     lists it, so scanners see it is installed
+   */
+  public PackageInstaller(LayerBuilder layer, Path work, boolean tzdataRight,
+      PathGlobs excluded) {
     this.layer = layer;
     this.work = work;
     this.tzdataRight = tzdataRight;
+    this.excluded = excluded;
   }
 
   /** Unpacks one .deb into the layer. */
@@ -164,6 +176,10 @@ public final class PackageInstaller {
     if (leftOut(path)) {
       return;
     }
+    boolean excludedHere = excluded.matches(path);
+    if (excludedHere && e.type() != dev.plinth.oci.TarEntry.Type.FILE) {
+      return;
+    }
     for (String p = parent(path); p != null; p = parent(p)) {
       String owner = symlinks.get(p);
       if (owner != null) {
@@ -190,8 +206,8 @@ public final class PackageInstaller {
         claim(pkg, path, what);
         Path file = work.resolve(Integer.toString(counter++));
         Files.copy(content, file);
-        contents.put(path, file);
-        if (!(pkg.equals("ca-certificates") && foldedIntoBundle(path))) {
+        contents.put(path, file);   // kept even when excluded: a hardlink may name it
+        if (!excludedHere && !(pkg.equals("ca-certificates") && foldedIntoBundle(path))) {
           layer.file(path, file, e.mode(), e.uid(), e.gid());
         }
       }

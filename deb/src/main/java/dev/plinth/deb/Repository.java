@@ -183,7 +183,7 @@ public final class Repository {
     }
     Release.FileHash hash = r.file(chosen);
     Path file = fetcher.blob("dists/" + suite + "/" + r.fetchPath(chosen), hash.sha256(),
-        hash.size());
+        hash.size(), "dists/" + suite + "/" + chosen);
     String what = fetcher.base() + "dists/" + suite + "/" + chosen;
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
         InputStream in = chosen.endsWith(".xz") ? new XZInputStream(raw)

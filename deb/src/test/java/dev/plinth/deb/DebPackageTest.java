@@ -494,6 +494,16 @@ class DebPackageTest {
   }
 
   @Test
+  void controlTarball_truncatedZstd_rejectedAsBadInput() throws Exception {
+    // found by DebianFuzzTest#deb: zstd's "Not enough input bytes", a bare IOException, left
+    // DebPackage.open as an I/O error (exit 5); the fuzzer's input is in DebianFuzzTestInputs
+    List<Member> m = fullTini().controlCompression(Compression.ZST).members();
+    byte[] control = m.get(1).content();
+    m.set(1, m.get(1).withContent(Arrays.copyOf(control, control.length - 6)));
+    assertTrue(fails(m).getMessage().contains("control.tar.zst is truncated or corrupt"));
+  }
+
+  @Test
   void memberTruncated_rejected() throws Exception {
     byte[] deb = fullTini().build();
     fails(Arrays.copyOf(deb, deb.length - 100));

@@ -46,6 +46,8 @@ class FetcherTest {
   private Keyring keyring;
   private byte[] deb;
   private String debPath;
+  /** What the fetchers announced. */
+  private final List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void repository() throws Exception {
@@ -75,7 +77,8 @@ class FetcherTest {
 
   private Fetcher fetcher(URI base) {
     return new Fetcher(base, cache, Duration.ofSeconds(2), Duration.ofMillis(500),
-        Duration.ofSeconds(2), Duration.ofMillis(5), Duration.ofSeconds(2), Proxies.NONE);
+        Duration.ofSeconds(2), Duration.ofMillis(5), Duration.ofSeconds(2), Proxies.NONE,
+        said::add);
   }
 
   private static PlinthException fails(Kind kind, Executable e, String... inMessage) {
@@ -113,8 +116,13 @@ class FetcherTest {
     assertTrue(packages.contains("Filename: " + debPath + "\n"), packages);
     assertTrue(packages.contains("SHA256: " + Digest.of(deb).hex() + "\n"), packages);
     assertEquals("pool/main/libh/libhello1/libhello1_2.3-1_amd64.deb", debPath);
+    said.clear();
     Path d = f.blob(debPath, Digest.of(deb), deb.length);
     assertArrayEquals(deb, Files.readAllBytes(d));
+    // one line for the download, saying what and how big; none for the cache's copy after
+    assertEquals(List.of("fetching " + repo.base() + debPath + " (50.0 kB)"), said);
+    f.blob(debPath, Digest.of(deb), deb.length);
+    assertEquals(1, said.size(), said.toString());
   }
 
   @Test
@@ -126,8 +134,11 @@ class FetcherTest {
     Release.FileHash h = r.file(index);
     String path = "dists/" + repo.suite() + "/" + r.fetchPath(index);
     assertTrue(path.contains("/by-hash/SHA256/" + h.sha256().hex()), path);
-    f.blob(path, h.sha256(), h.size());
+    f.blob(path, h.sha256(), h.size(), "dists/" + repo.suite() + "/" + index);
     assertEquals(1, repo.requests(path));
+    // the line names the index, not its hash
+    assertEquals("fetching " + repo.base() + "dists/" + repo.suite() + "/" + index + " ("
+        + dev.plinth.oci.Sizes.decimal(h.size()) + ")", said.get(said.size() - 1));
   }
 
   @Test
@@ -197,7 +208,8 @@ class FetcherTest {
     // Retry-After 2 s, a 3 s deadline: a second wait would end past it, so no fourth try
     repo.fail(repo.inReleasePath(), 503, 10, "2");
     Fetcher f = new Fetcher(repo.base(), cache, Duration.ofSeconds(2), Duration.ofMillis(500),
-        Duration.ofSeconds(5), Duration.ofMillis(5), Duration.ofSeconds(3), Proxies.NONE);
+        Duration.ofSeconds(5), Duration.ofMillis(5), Duration.ofSeconds(3), Proxies.NONE,
+        line -> {});
     fails(Kind.NOT_FOUND, () -> f.release(repo.suite(), keyring),
         "no complete answer within the 3 s deadline for small files (", "; last: HTTP 503)");
     assertTrue(repo.requests(repo.inReleasePath()) <= 2, "tries cut short by the deadline");

@@ -177,6 +177,33 @@ class PackageInstallerTest {
     assertEquals("tini binary", l.get("usr/bin/tini").text(), "later entries unaffected");
   }
 
+  @Test
+  void excludePaths_leaveFilesOut_statusStillListsThePackage_hardlinksKeepTheirContent()
+      throws Exception {
+    PackageInstaller installer = new PackageInstaller(layer, work, false,
+        PathGlobs.of(List.of("/usr/lib/*/gconv/**", "/usr/bin/tini")));
+    install(installer, tini()
+        .dir("/usr/lib", 0755)
+        .dir("/usr/lib/x86_64-linux-gnu", 0755)
+        .file("/usr/lib/x86_64-linux-gnu/libc.so.6", "libc", 0644)
+        .dir("/usr/lib/x86_64-linux-gnu/gconv", 0755)
+        .file("/usr/lib/x86_64-linux-gnu/gconv/UTF-16.so", "utf16", 0644)
+        .symlink("/usr/lib/x86_64-linux-gnu/gconv/UTF16.so", "UTF-16.so"));
+    installer.finish();
+    Map<String, Item> l = built(layer);
+
+    assertEquals("libc", l.get("usr/lib/x86_64-linux-gnu/libc.so.6").text());
+    for (String gone : List.of("usr/lib/x86_64-linux-gnu/gconv",
+        "usr/lib/x86_64-linux-gnu/gconv/UTF-16.so", "usr/lib/x86_64-linux-gnu/gconv/UTF16.so",
+        "usr/bin/tini")) {
+      assertFalse(l.containsKey(gone), gone + " should be left out");
+    }
+    assertEquals("tini binary", l.get("usr/bin/tini-hard").text(),
+        "a hardlink to a file left out keeps the content");
+    assertTrue(l.get("var/lib/dpkg/status.d/tini").text().contains("Package: tini"),
+        "scanners still see the package");
+  }
+
   private static TestDeb tzdata() {
     return TestDeb.of("tzdata", "2024a-0+deb12u1", "all")
         .dir("/usr", 0755)

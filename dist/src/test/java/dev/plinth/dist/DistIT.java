@@ -3,6 +3,7 @@ package dev.plinth.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plinth.oci.testing.FullDisk;
 import dev.plinth.registry.TestRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,6 +92,17 @@ class DistIT {
     assertTrue(v.out().startsWith("plinth " + version.replace("-SNAPSHOT", "")), v.out());
     Run base = run(work, env, tools.resolve("plinth").toString(), "base", "--to", "oci-archive:base.tar");
     assertEquals(0, base.code(), base.out());
+    // BAD-INPUTS case 57: the output (and the JVM's own files) on a full disk: exit 5 and one
+    // line, nothing of the JVM's
+    Path full = Files.createDirectories(tmp.resolve("full"));
+    String target = "oci-archive:" + full.resolve("base.tar");
+    Run noSpace = run(work, env, FullDisk.wrapWithJvmFiles(full, List.of(
+        tools.resolve("plinth").toString(),
+        "base", "-q", "--to", target)).toArray(String[]::new));
+    assertEquals(5, noSpace.code(), noSpace.out());
+    assertEquals("plinth: " + target + ": writing failed: No space left on device",
+        noSpace.out().strip());
+    assertEquals(List.of(), FullDisk.left(full));
     try (TestRegistry reg = TestRegistry.plain()) {
       Run push = run(work, env, tools.resolve("plinth").toString(), "copy", "oci-archive:base.tar",
           reg.host() + "/dist/base:1", "-q");

@@ -25,7 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A JDK AOT cache (JDK 25's -XX:AOTCacheOutput, JEP 483 and 514) made by a training run of the
+ * A JDK AOT cache (JEPs 483 and 514: -XX:AOTMode=record, then create) made by a training run of the
  * image's own runtime and app on this machine, as a layer of its own on top of the app's.
  *
  * <p>The runtime and app layers are unpacked into a work directory with their layer times, and
@@ -38,8 +38,17 @@ import java.util.concurrent.TimeUnit;
 public final class AotTraining {
   /** Where the cache is in the image. */
   public static final String PATH = JavaApp.APP + "/app.aot";
-  /** How long the JVM may take to write the cache after it was asked to stop. */
-  private static final long STOP_SECONDS = 120;
+  /**
+   * How long the JVM may take to write the configuration after it was asked to stop, and to make
+   * the cache from it.
+   */
+  private static final long STOP_SECONDS = 300;
+  /**
+   * The heap of the training and assembly JVMs, so that a build's memory stays bounded whatever
+   * the machine (the image's -XX:MaxRAMPercentage would take three quarters of it); the user's
+   * -Xmx among the image's flags comes later and wins.
+   */
+  static final String HEAP = "-Xmx256m";
 
   private AotTraining() {}
 
@@ -73,7 +82,16 @@ public final class AotTraining {
   public static Layer layer(AotSpec aot, List<String> javaCommand, Map<String, String> env,
       List<String> trainingFlags, Layer runtime, List<Layer> app, Path work, long epoch,
       int gzipLevel, LayerCache cache) throws IOException, PlinthException {
-    List<String> cmd = new ArrayList<>(List.of(javaCommand.get(0)));
+    return layer(aot, javaCommand, env, trainingFlags, runtime, app, work, epoch, gzipLevel,
+        cache, line -> {});
+  }
+
+  /** As the method above, saying on {@code status} when a training run starts (not for a hit). */
+  public static Layer layer(AotSpec aot, List<String> javaCommand, Map<String, String> env,
+      List<String> trainingFlags, Layer runtime, List<Layer> app, Path work, long epoch,
+      int gzipLevel, LayerCache cache, java.util.function.Consumer<String> status)
+      throws IOException, PlinthException {
+    List<String> cmd = new ArrayList<>(List.of(javaCommand.get(0), HEAP));
     cmd.addAll(trainingFlags);
     cmd.addAll(javaCommand.subList(1, javaCommand.size()));
     String key = key(aot, cmd, env, runtime, app, epoch, gzipLevel);
@@ -81,6 +99,7 @@ public final class AotTraining {
     if (hit.isPresent()) {
       return hit.get();
     }
+    status.accept("training the app for its AOT cache: it runs once, as the image runs it");
     Path dir = Files.createTempDirectory(work, "aot-");
     Path root = Files.createDirectories(dir.resolve("root"));
     unpack(runtime, root);
@@ -88,14 +107,15 @@ public final class AotTraining {
       unpack(l, root);
     }
     Path out = dir.resolve("app.aot");
+    Path conf = dir.resolve("app.aotconf");
     Path log = dir.resolve("training.log");
     String javaHome = env.getOrDefault("JAVA_HOME", "");
     Map<String, String> runEnv = TrainingRun.environment(env, aot, dir.resolve("home"),
         javaHome.startsWith("/") ? under(root, javaHome) : javaHome);
-    List<String> training = command(cmd, root, out);
+    List<String> training = command(cmd, root, conf);
     // The runtime's own loader and glibc when it has them (they may be newer than this
-    // machine's), for the JVM that trains and the one it starts to write the cache; started by
-    // fork, as jspawnhelper is a program of that glibc too.
+    // machine's), for the JVM that trains; started by fork, as jspawnhelper is a program of that
+    // glibc too.
     if (DebianJdk.runThroughLoader(root, Path.of(training.get(0)))) {
       training.add(1, "-Djdk.lang.Process.launchMechanism=FORK");
     }
@@ -105,19 +125,48 @@ public final class AotTraining {
       throw new PlinthException(Kind.BAD_INPUT, "java.aot: " + end.problem() + "; its output:\n"
           + TrainingRun.tail(log, 30));
     }
-    if (!Files.isRegularFile(out) || Files.size(out) == 0) {
-      throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run wrote no AOT cache ("
-          + end.how() + "); its output:\n" + TrainingRun.tail(log, 30));
+    if (!Files.isRegularFile(conf) || Files.size(conf) == 0) {
+      throw new PlinthException(Kind.BAD_INPUT, "java.aot: the training run recorded no AOT"
+          + " configuration (" + end.how() + "); its output:\n" + TrainingRun.tail(log, 30));
+    }
+    // The cache is made apart, by a JVM that reads the configuration and exits: the training
+    // run's time limit is the app's alone, however long a loaded machine takes to write it.
+    Path assemblyLog = dir.resolve("assembly.log");
+    Integer code = assemble(TrainingRun.process(assembly(cmd, root, conf, out), root, runEnv,
+        assemblyLog));
+    if (code == null || code != 0 || !Files.isRegularFile(out) || Files.size(out) == 0) {
+      throw new PlinthException(Kind.BAD_INPUT, "java.aot: the JVM made no AOT cache from the"
+          + " training run's configuration (" + (code == null ? "it did not end within "
+          + STOP_SECONDS + " s" : "exit code " + code) + "); its output:\n"
+          + TrainingRun.tail(assemblyLog, 30));
     }
     LayerBuilder b = new LayerBuilder();
     b.file(PATH, out, 0644, 0, 0);
     return cache.put(key, b.build(work, epoch, gzipLevel));
   }
 
+  /** Runs the assembly JVM to its end, at most {@link #STOP_SECONDS}; its exit code, or null. */
+  private static Integer assemble(ProcessBuilder pb) throws IOException, PlinthException {
+    Process p = pb.start();
+    try {
+      if (p.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
+        return p.exitValue();
+      }
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PlinthException(Kind.OUTPUT, "the AOT cache's assembly was interrupted", e);
+    } finally {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
+    }
+  }
+
   private static String key(AotSpec aot, List<String> cmd, Map<String, String> env,
       Layer runtime, List<Layer> app, long epoch, int level) throws IOException {
     MessageDigest md = Digest.sha256();
-    List<String> parts = new ArrayList<>(List.of("aot 1", LayerBuilder.FORMAT,
+    List<String> parts = new ArrayList<>(List.of("aot 2", LayerBuilder.FORMAT,
         runtime.blob().descriptor().digest().toString()));
     for (Layer l : app) {
       parts.add(l.blob().descriptor().digest().toString());
@@ -138,13 +187,28 @@ public final class AotTraining {
 
   /**
    * The training command: java and the class path (or {@code -jar}'s jar) moved under {@code
-   * root}, the cache written
-   * to {@code out}.
+   * root}, recording the classes it loads and links into the AOT configuration {@code conf}.
    */
-  public static List<String> command(List<String> javaCommand, Path root, Path out) {
+  public static List<String> command(List<String> javaCommand, Path root, Path conf) {
     List<String> cmd = new ArrayList<>();
     cmd.add(under(root, javaCommand.get(0)));
-    cmd.add("-XX:AOTCacheOutput=" + out);
+    cmd.add("-XX:AOTMode=record");
+    cmd.add("-XX:AOTConfiguration=" + conf);
+    cmd.addAll(movedArguments(javaCommand, root));
+    return cmd;
+  }
+
+  /**
+   * The assembly command: the training command's JVM, flags and class path (which the cache must
+   * match) in create mode, making the cache {@code out} from {@code conf}; it does not run the
+   * app.
+   */
+  public static List<String> assembly(List<String> javaCommand, Path root, Path conf, Path out) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(under(root, javaCommand.get(0)));
+    cmd.add("-XX:AOTMode=create");
+    cmd.add("-XX:AOTConfiguration=" + conf);
+    cmd.add("-XX:AOTCache=" + out);
     cmd.addAll(movedArguments(javaCommand, root));
     return cmd;
   }

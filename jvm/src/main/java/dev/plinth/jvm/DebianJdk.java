@@ -253,9 +253,10 @@ public final class DebianJdk {
   /**
    * What runs a program of an unpacked image root on this machine: the root's own dynamic loader
    * and libraries when it holds Debian's (a runtime plinth linked: its glibc may be newer than
-   * this machine's), else nothing (the program runs as it is).
+   * this machine's), else nothing (the program runs as it is). Debian's python3 byte-compiles
+   * this way too.
    */
-  static List<String> launcherIn(Path root) {
+  public static List<String> launcherIn(Path root) {
     try {
       return Loader.of(Jdks.hostArch()).launcher(root);
     } catch (PlinthException none) {

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
@@ -118,7 +120,7 @@ public final class JavaApp {
         if (store == null) {
           throw new IllegalArgumentException("a Spring Boot jar needs a directory to unpack into");
         }
-        return SpringBootJar.plan(jar, mf, store, limits);
+        return SpringBootJar.plan(jar, mf, store, limits, java.aot() != null);
       }
       if (QuarkusApp.is(mf)) {
         return QuarkusApp.plan(jar);
@@ -156,9 +158,11 @@ public final class JavaApp {
         throw new PlinthException(Kind.USAGE, "java: give either jar, or mainClass and classpath");
       }
       boolean anyDir = false;
+      SortedMap<String, Path> classFiles = new TreeMap<>();
+      SortedMap<String, Path> resourceFiles = new TreeMap<>();
       for (Path entry : java.classpath()) {
         if (Files.isDirectory(entry)) {
-          addTree(entry, resources, classes);
+          addTree(entry, resourceFiles, classFiles);
           jdeps.add(entry);
           anyDir = true;
         } else if (Files.isRegularFile(entry)) {
@@ -169,10 +173,15 @@ public final class JavaApp {
         }
       }
       if (anyDir) {
-        if (!resources.isEmpty()) {
-          cp.add(APP + "/resources");
+        // the JDK's AOT cache takes jars only on the class path: with java.aot, each is a jar
+        boolean jars = java.aot() != null;
+        if (jars && store == null) {
+          throw new IllegalArgumentException("java.aot needs a directory to write jars into");
         }
-        cp.add(APP + "/classes");
+        if (!resourceFiles.isEmpty()) {
+          cp.add(place(resourceFiles, APP + "/resources", jars, resources, store));
+        }
+        cp.add(place(classFiles, APP + "/classes", jars, classes, store));
       }
     }
     cp.addAll(libCp);
@@ -244,8 +253,8 @@ public final class JavaApp {
     jdeps.add(jar);
   }
 
-  /** .class files go to /app/classes, the rest to /app/resources; the first of a path wins. */
-  private static void addTree(Path dir, LayerBuilder resources, LayerBuilder classes)
+  /** .class files to {@code classes}, the rest to {@code resources}; the first of a path wins. */
+  private static void addTree(Path dir, Map<String, Path> resources, Map<String, Path> classes)
       throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.walk(dir)) {
@@ -253,12 +262,24 @@ public final class JavaApp {
     }
     for (Path f : files) {
       String rel = dir.relativize(f).toString().replace('\\', '/');
-      boolean isClass = rel.endsWith(".class");
-      String dest = APP + (isClass ? "/classes/" : "/resources/") + rel;
-      LayerBuilder target = isClass ? classes : resources;
-      if (!target.contains(dest)) {
-        target.file(dest, f, 0644, 0, 0);
-      }
+      (rel.endsWith(".class") ? classes : resources).putIfAbsent(rel, f);
     }
   }
+
+  /**
+   * Puts {@code files} into {@code layer} as the directory {@code at}, or with {@code jar} as
+   * the jar {@code at}.jar written into {@code store}; the class path entry.
+   */
+  private static String place(SortedMap<String, Path> files, String at, boolean jar,
+      LayerBuilder layer, Path store) throws IOException {
+    if (jar) {
+      layer.file(at + ".jar", ClassJar.write(store, files, null), 0644, 0, 0);
+      return at + ".jar";
+    }
+    for (Map.Entry<String, Path> f : files.entrySet()) {
+      layer.file(at + "/" + f.getKey(), f.getValue(), 0644, 0, 0);
+    }
+    return at;
+  }
+
 }

@@ -185,6 +185,7 @@ public final class LinkedRuntimes {
     } catch (IllegalArgumentException e) {
       return remove(dir, damaged, e.getMessage());
     }
+    dev.plinth.oci.LayerCache.markUsed(dir.resolve("entry.json"));
     return Optional.of(new Stored(layer, doc.path("meta"), false, null));
   }
 

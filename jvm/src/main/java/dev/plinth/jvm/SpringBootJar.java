@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
+import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +35,8 @@ final class SpringBootJar {
   /** The grouping rules; bump when they change. */
   private static final String RECIPE = "spring-boot-2";
   static final String LOADER = "org/springframework/boot/loader/";
+  /** The dependencies' directory in the extracted layout (Boot's extract writes lib/). */
+  static final String EXTRACTED_LIB = JavaApp.APP + "/lib/";
   private static final long MAX_INDEX = 1 << 20;
   private static final Pattern QUOTED = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -55,8 +58,15 @@ final class SpringBootJar {
         || a.getValue("Spring-Boot-Lib") != null || a.getValue("Spring-Boot-Classes") != null;
   }
 
-  static JavaApp.Plan plan(Path jar, Manifest mf, Path store, UnpackedJar.Limits limits)
-      throws IOException, PlinthException {
+  /**
+   * The plan of a Spring Boot jar: Boot's launcher layout, or with {@code extracted} (for the
+   * JDK's AOT cache, which takes jars only, and classes of the app class loader only) the layout
+   * of Boot's own {@code -Djarmode=tools extract}, what Spring documents for CDS and the AOT
+   * cache: the app's files in jars of their own, the dependencies in {@code /app/lib}, started
+   * without Boot's launcher.
+   */
+  static JavaApp.Plan plan(Path jar, Manifest mf, Path store, UnpackedJar.Limits limits,
+      boolean extracted) throws IOException, PlinthException {
     Attributes a = mf.getMainAttributes();
     String main = a.getValue("Main-Class");
     if (main == null || main.isBlank()) {
@@ -73,42 +83,100 @@ final class SpringBootJar {
     List<UnpackedJar.Group> groups = UnpackedJar.unpack(jar, store, RECIPE,
         tree -> grouping(jar, tree, layersIdx, classes, libs), limits);
 
+    String start = a.getValue("Start-Class");
+    if (extracted && (war || start == null || start.isBlank())) {
+      throw new PlinthException(Kind.USAGE, "java.aot: " + jar + (war ? " is an executable war"
+          : " names no Start-Class in its manifest") + "; the AOT cache needs the app started"
+          + " without Boot's launcher, from its Start-Class (an executable jar that"
+          + " spring-boot-maven-plugin repackaged has one); drop java.aot");
+    }
     List<JavaApp.Part> parts = new ArrayList<>();
-    List<Path> jars = new ArrayList<>();
     List<Path> classDirs = new ArrayList<>();
     Map<String, Path> nested = new LinkedHashMap<>();
+    Map<String, String> libDest = new LinkedHashMap<>();
+    List<String> appJars = new ArrayList<>();
     for (UnpackedJar.Group g : groups) {
       LayerBuilder layer = new LayerBuilder();
+      java.util.SortedMap<String, Path> inJar = new java.util.TreeMap<>();
       boolean hasClasses = false;
       for (String rel : JavaApp.files(g.dir(), "the unpacked " + jar)) {
-        layer.file(JavaApp.APP + "/" + rel, g.dir().resolve(rel), 0644, 0, 0);
-        if (rel.endsWith(".jar") && libs.stream().anyMatch(rel::startsWith)) {
-          nested.put(rel, g.dir().resolve(rel));
+        Path file = g.dir().resolve(rel);
+        boolean isLib = rel.endsWith(".jar") && libs.stream().anyMatch(rel::startsWith);
+        if (isLib) {
+          nested.put(rel, file);
         } else if (rel.endsWith(".class") && !rel.startsWith("META-INF/")) {
           hasClasses = true;
         }
+        if (!extracted) {
+          layer.file(JavaApp.APP + "/" + rel, file, 0644, 0, 0);
+        } else if (isLib) {
+          String dest = EXTRACTED_LIB + rel.substring(rel.lastIndexOf('/') + 1);
+          if (libDest.containsValue(dest)) {
+            throw new PlinthException(Kind.BAD_INPUT, "java.jar: " + jar + " holds two"
+                + " dependencies named " + dest.substring(EXTRACTED_LIB.length())
+                + "; they would be one file in " + EXTRACTED_LIB + " (drop java.aot)");
+          }
+          libDest.put(rel, dest);
+          layer.file(dest, file, 0644, 0, 0);
+        } else if (rel.startsWith(classes)) {
+          inJar.put(rel.substring(classes.length()), file);
+        } else if (!rel.startsWith(LOADER) && !rel.equals(JarFile.MANIFEST_NAME)
+            && !rel.startsWith("BOOT-INF/")) {
+          inJar.put(rel, file);   // META-INF/maven/... and the like, as Boot's extract keeps them
+        }
+      }
+      if (!inJar.isEmpty()) {
+        String dest = JavaApp.APP + "/" + g.name().replaceAll("[^A-Za-z0-9._-]", "-") + ".jar";
+        layer.file(dest, ClassJar.write(store, inJar, extractedManifest(mf, start)), 0644, 0, 0);
+        appJars.add(0, dest);   // the top layer's first, as Boot puts its classes first
       }
       if (hasClasses) {
         classDirs.add(g.dir());
       }
-      parts.add(new JavaApp.Part(g.name(), layer));
+      if (!layer.isEmpty()) {
+        parts.add(new JavaApp.Part(g.name(), layer));
+      }
     }
     // jdeps reads what runs: the classes, the loader and every nested jar, in the launcher's order
     List<Path> jdeps = new ArrayList<>(classDirs);
+    List<String> cp = new ArrayList<>(appJars);
     Path cpIdx = classpathIdx == null ? null : find(groups, classpathIdx);
+    List<String> order = new ArrayList<>();
     if (cpIdx != null) {
       for (String entry : quoted(jar, cpIdx)) {
-        String rel = entry.contains("/") ? entry : lib + entry;
-        Path p = nested.remove(rel);
-        if (p != null) {
-          jars.add(p);
+        order.add(entry.contains("/") ? entry : lib + entry);
+      }
+    }
+    order.addAll(nested.keySet());
+    for (String rel : order) {
+      Path p = nested.remove(rel);
+      if (p != null) {
+        jdeps.add(p);
+        if (extracted) {
+          cp.add(libDest.get(rel));
         }
       }
     }
-    jars.addAll(nested.values());
-    jdeps.addAll(jars);
+    if (extracted) {
+      return new JavaApp.Plan(parts, cp, start.strip(), jdeps);
+    }
     String app = JavaApp.APP;
     return new JavaApp.Plan(parts, List.of(app), main, jdeps, List.of("-cp", app, main));
+  }
+
+  /**
+   * The manifest of the app's jars in the extracted layout: the Boot jar's, started by its
+   * Start-Class, without Boot's own attributes (as Boot's extract writes it, less the Class-Path:
+   * the java command lists every jar).
+   */
+  private static Manifest extractedManifest(Manifest boot, String start) {
+    Manifest mf = new Manifest(boot);
+    Attributes a = mf.getMainAttributes();
+    a.keySet().removeIf(k -> k.toString().startsWith("Spring-Boot-")
+        || k.toString().equals("Start-Class") || k.toString().equals("Class-Path"));
+    a.put(Attributes.Name.MAIN_CLASS, start.strip());
+    mf.getEntries().clear();
+    return mf;
   }
 
   /** Boot's directory attribute, checked as a safe relative directory name. */

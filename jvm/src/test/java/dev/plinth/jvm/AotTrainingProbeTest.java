@@ -53,11 +53,13 @@ class AotTrainingProbeTest {
     server.start();
     try {
       String at = "http://127.0.0.1:" + server.getAddress().getPort();
-      // writes its cache when asked to stop, as the JVM does
+      // records its configuration when asked to stop, as the JVM does; then makes the cache
       String script = """
           #!/bin/sh
-          for a in "$@"; do case "$a" in -XX:AOTCacheOutput=*) out="${a#*=}";; esac; done
-          trap 'printf trained > "$out"; exit 0' TERM
+          for a in "$@"; do case "$a" in -XX:AOTConfiguration=*) conf="${a#*=}";;
+            -XX:AOTCache=*) out="${a#*=}";; esac; done
+          if [ -n "$out" ]; then cp "$conf" "$out"; exit 0; fi
+          trap 'printf trained > "$conf"; exit 0' TERM
           while :; do sleep 0.05; done
           """;
       Layer runtime = new LayerBuilder()

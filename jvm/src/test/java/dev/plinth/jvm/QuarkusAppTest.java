@@ -105,8 +105,9 @@ class QuarkusAppTest {
   @Test
   void aotTraining_movesTheMinusJarJar_underItsRoot_andLeavesTheAppsArguments() {
     List<String> cmd = AotTraining.command(List.of("/opt/java/openjdk/bin/java", "-Xss1m",
-        "-jar", "/app/quarkus-run.jar", "-jar", "/x"), Path.of("/w/root"), Path.of("/w/app.aot"));
-    assertEquals(List.of("/w/root/opt/java/openjdk/bin/java", "-XX:AOTCacheOutput=/w/app.aot",
+        "-jar", "/app/quarkus-run.jar", "-jar", "/x"), Path.of("/w/root"), Path.of("/w/app.aotconf"));
+    assertEquals(List.of("/w/root/opt/java/openjdk/bin/java", "-XX:AOTMode=record",
+        "-XX:AOTConfiguration=/w/app.aotconf",
         "-Xss1m", "-jar", "/w/root/app/quarkus-run.jar", "-jar", "/x"), cmd);
   }
 }

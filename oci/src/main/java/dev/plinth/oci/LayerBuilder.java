@@ -114,6 +114,12 @@ public final class LayerBuilder {
     return entries.containsKey(ImagePath.normalize(path));
   }
 
+  /** Takes the entry at {@code path} out again (a source replaced by its compiled form). */
+  public LayerBuilder remove(String path) {
+    entries.remove(ImagePath.normalize(path));
+    return this;
+  }
+
   private LayerBuilder put(String path, Spec spec) {
     if (spec.uid < 0 || spec.gid < 0) {
       throw new IllegalArgumentException(path + ": negative uid or gid");

@@ -72,6 +72,7 @@ public final class LayerCache {
       if (!valid.test(check)) {
         return Optional.empty();
       }
+      markUsed(entry);
       return Optional.of(new CachedLayer(new Cached(new Descriptor(mediaType, digest, size), blob,
           entry), diffId, tarSize < 0 ? OptionalLong.empty() : OptionalLong.of(tarSize)));
     } catch (IllegalArgumentException e) {
@@ -284,6 +285,19 @@ public final class LayerCache {
 
   private Path blob(Digest d) {
     return root.resolve("blobs").resolve("sha256").resolve(d.hex());
+  }
+
+  /**
+   * Marks a cache entry used now (its modification time), so that {@code plinth cache prune}
+   * removes the least recently used entries first; a cache it cannot write is left as it is.
+   */
+  public static void markUsed(Path entry) {
+    try {
+      Files.setLastModifiedTime(entry, java.nio.file.attribute.FileTime.fromMillis(
+          System.currentTimeMillis()));
+    } catch (IOException | UnsupportedOperationException e) {
+      // a read-only cache: the order falls back on access times
+    }
   }
 
   private static void move(Path from, Path to) throws IOException {

@@ -191,7 +191,7 @@ public final class LayerDiff<T> {
       } else if (mediaType.endsWith("+gzip") || mediaType.endsWith(".gzip")) {
         decompressed = new GZIPInputStream(raw, 65536);
       } else if (mediaType.endsWith("+zstd") || mediaType.endsWith(".zstd")) {
-        decompressed = new io.airlift.compress.zstd.ZstdInputStream(raw);
+        decompressed = new ZstdStream(raw, what);
       } else {
         throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + " has media type "
             + mediaType + ", which is not a layer plinth can read (tar, tar+gzip, tar+zstd)");

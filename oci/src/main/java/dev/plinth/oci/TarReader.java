@@ -1,6 +1,5 @@
 package dev.plinth.oci;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +10,15 @@ import java.util.Map;
  * Reads a tar stream that may be hostile: every header checksum is verified, sizes and PAX
  * records are bounded, and truncation is an error. It returns names as written; callers decide
  * what a safe name is (see {@link ImagePath}).
+ *
+ * <p>Every reader of tar in plinth reads through this class, and it reads each header the way
+ * the tar reader of containerd and Docker (Go's archive/tar) does, so that what plinth audits or
+ * copies is what a runtime unpacks: a PAX header applies to the next entry only and the last one
+ * wins, a GNU long name or link wins over a PAX path, a global header ends the metadata before
+ * it, the ustar prefix counts only in ustar headers (not GNU ones, 131 bytes in star ones), and an
+ * old-style regular entry whose name ends in '/' is a directory. GNU sparse entries (type 'S',
+ * or any {@code GNU.sparse.*} PAX record: formats 0.0, 0.1 and 1.0) are refused: their header
+ * names and sizes are not the file's, and plinth does not expand them.
  */
 public final class TarReader {
   /** The largest PAX or GNU long-name record accepted. */
@@ -34,7 +42,7 @@ public final class TarReader {
     skip(remaining + padding);
     remaining = 0;
     padding = 0;
-    Map<String, String> pax = new HashMap<>();
+    Map<String, String> pax = Map.of();
     String gnuName = null;
     String gnuLink = null;
     while (true) {
@@ -63,7 +71,12 @@ public final class TarReader {
         byte[] data = readFully((int) size);
         skip(pad(size));
         if (type == 'x') {
-          parsePax(data, pax);
+          pax = parsePax(data); // the last one wins, as in Go's archive/tar
+        } else if (type == 'g') { // an entry of its own there, which runtimes skip
+          parsePax(data);
+          pax = Map.of();
+          gnuName = null;
+          gnuLink = null;
         } else if (type == 'L') {
           gnuName = cString(data);
         } else if (type == 'K') {
@@ -72,21 +85,21 @@ public final class TarReader {
         continue;
       }
       String name = cString(h, 0, 100);
-      if (h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a' && h[261] == 'r') {
-        String prefix = cString(h, 345, 155);
+      if (isUstar(h)) { // not a GNU header, where these bytes hold times and the sparse map
+        String prefix = cString(h, 345, isStar(h) ? 131 : 155);
         if (!prefix.isEmpty()) {
           name = prefix + "/" + name;
         }
       }
       String link = cString(h, 157, 100);
-      if (gnuName != null) {
-        name = gnuName;
+      name = gnuName != null ? gnuName : pax.getOrDefault("path", name);
+      link = gnuLink != null ? gnuLink : pax.getOrDefault("linkpath", link);
+      if (type == 'S' || pax.keySet().stream().anyMatch(k -> k.startsWith("GNU.sparse."))) {
+        throw sparse(pax.getOrDefault("GNU.sparse.name", name), type, pax);
       }
-      if (gnuLink != null) {
-        link = gnuLink;
+      if (type == '\0' && name.endsWith("/")) {
+        type = '5'; // old archives mark directories by the slash only
       }
-      name = pax.getOrDefault("path", name);
-      link = pax.getOrDefault("linkpath", link);
       long uid = pax.containsKey("uid") ? paxLong(pax, "uid") : number(h, 108, 8, "uid");
       long gid = pax.containsKey("gid") ? paxLong(pax, "gid") : number(h, 116, 8, "gid");
       if (pax.containsKey("size")) {
@@ -96,7 +109,8 @@ public final class TarReader {
       int mode = (int) (number(h, 100, 8, "mode") & 07777);
       TarEntry.Type t = TarEntry.Type.of(type);
       if (t == null) {
-        throw bad("has entry '" + name + "' of unknown type '" + type + "'");
+        throw bad("has entry '" + JsonFields.clean(name) + "' of unknown type '"
+            + JsonFields.clean(String.valueOf(type)) + "'");
       }
       if (t != TarEntry.Type.FILE) {
         size = 0;
@@ -123,7 +137,7 @@ public final class TarReader {
         }
         int r = in.read(b, off, (int) Math.min(len, remaining));
         if (r < 0) {
-          throw new EOFException(what + " ends inside an entry");
+          throw truncated();
         }
         remaining -= r;
         position += r;
@@ -137,7 +151,7 @@ public final class TarReader {
       long s = in.skip(n);
       if (s <= 0) {
         if (in.read() < 0) {
-          throw new EOFException(what + " ends inside an entry");
+          throw truncated();
         }
         s = 1;
       }
@@ -200,7 +214,8 @@ public final class TarReader {
     return v;
   }
 
-  private void parsePax(byte[] data, Map<String, String> pax) throws PlinthException {
+  private Map<String, String> parsePax(byte[] data) throws PlinthException {
+    Map<String, String> pax = new HashMap<>();
     int i = 0;
     while (i < data.length) {
       int sp = i;
@@ -224,6 +239,28 @@ public final class TarReader {
       pax.put(rec.substring(0, eq), rec.substring(eq + 1));
       i += len;
     }
+    return pax;
+  }
+
+  private static boolean isUstar(byte[] h) {
+    return h[257] == 'u' && h[258] == 's' && h[259] == 't' && h[260] == 'a' && h[261] == 'r'
+        && h[262] == 0;
+  }
+
+  private static boolean isStar(byte[] h) {
+    return h[508] == 't' && h[509] == 'a' && h[510] == 'r' && h[511] == 0;
+  }
+
+  private PlinthException sparse(String name, char type, Map<String, String> pax) {
+    String format = type == 'S' ? "old GNU format, type 'S'"
+        : pax.containsKey("GNU.sparse.major")
+            ? "PAX format " + JsonFields.clean(pax.get("GNU.sparse.major") + "."
+                + pax.getOrDefault("GNU.sparse.minor", "?"))
+            : "PAX format 0.x";
+    return new PlinthException(PlinthException.Kind.BAD_INPUT, what + " has entry '"
+        + JsonFields.clean(name) + "' stored as a GNU sparse file (" + format + "), which plinth"
+        + " does not read: its header's name and size are not the file's. Write the archive"
+        + " without --sparse (GNU tar) or with another tool");
   }
 
   private long paxLong(Map<String, String> pax, String key) throws PlinthException {
@@ -257,6 +294,12 @@ public final class TarReader {
       end++;
     }
     return new String(b, off, end - off, StandardCharsets.UTF_8);
+  }
+
+  /** A failure, not a bare EOFException: a caller that lets IOExceptions through keeps its kind. */
+  private StreamFailure truncated() {
+    return new StreamFailure(PlinthException.Kind.BAD_INPUT, what + " is not a valid tar: it ends"
+        + " inside an entry");
   }
 
   private PlinthException bad(String why) {

@@ -43,6 +43,21 @@ class FilesystemTest {
     return n == null ? null : n.content();
   }
 
+  // ---- compressed layers ----
+
+  @Test
+  void zstdLayer_whoseDecoderThrowsIndexOutOfBounds_isBadInputNamingTheLayer() throws Exception {
+    // found by DebianFuzzTest#deb: aircompressor's zstd throws ArrayIndexOutOfBoundsException on
+    // these corrupt sequences, which the audit and copyFrom: reported as an internal error (70)
+    byte[] zst = FilesystemTest.class.getResourceAsStream("corrupt-sequences.tar.zst")
+        .readAllBytes();
+    Layer layer = new Layer.Value(Blob.of("application/vnd.oci.image.layer.v1.tar+zstd", zst),
+        Digest.of(new byte[0]), OptionalLong.empty());
+    PlinthException e = badInput(layer);
+    assertTrue(e.getMessage().startsWith("layer 1: layer 1 is not valid zstd data: "),
+        e.getMessage());
+  }
+
   // ---- whiteouts ----
 
   @Test

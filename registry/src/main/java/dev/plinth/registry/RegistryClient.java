@@ -28,14 +28,13 @@ import java.util.regex.Pattern;
  * resume, cross-repository mount, monolithic or chunked upload with resume). Everything read is
  * checked: documents are capped at 4 MiB and hashed, blobs are hashed to their end.
  *
- * <p>Why one file of just over 600 lines: it is the API's endpoints, one method each, in the
- * order of the distribution spec; what is not an endpoint (HTTP, auth, retries, deadlines) lives
- * in RegistryHttp and the http module.
+ * <p>It is the API's endpoints, one method each, in the order of the distribution spec; a blob's
+ * upload, with its session, chunks and tries, is {@link BlobUpload}'s, and what is not an
+ * endpoint (HTTP, auth, retries, deadlines) lives in RegistryHttp and the http module.
  */
 public final class RegistryClient {
   static final String ACCEPT = String.join(", ", MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
       MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST);
-  private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-([0-9]+)");
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes ([0-9]+)-([0-9]+)/([0-9]+|\\*)");
   private static final RegistryHttp.Payload DOCUMENT = RegistryHttp.Payload.DOCUMENT;
   private static final RegistryHttp.Payload BLOB = RegistryHttp.Payload.BLOB;
@@ -179,7 +178,7 @@ public final class RegistryClient {
     checkStated(r, Digest.of(bytes), what);
   }
 
-  private static void checkStated(Response r, Digest mine, String what)
+  static void checkStated(Response r, Digest mine, String what)
       throws PlinthException {
     Optional<String> stated = r.headers().firstValue("Docker-Content-Digest");
     if (stated.isPresent() && !stated.get().trim().equals(mine.toString())) {
@@ -408,201 +407,12 @@ public final class RegistryClient {
         return Progress.Outcome.MOUNTED;
       }
       if (r.status() == 202) {
-        location = location(r, what);
+        location = BlobUpload.location(http, r, what);
       }
       // refused some other way (401, 403, 404, 405, 5xx...): an ordinary upload, below
     }
     http.options.progress().started(d.digest(), d.size());
-    for (int attempt = 1; ; attempt++) {
-      if (location == null) {
-        location = startUpload(repo, what);
-      }
-      try {
-        if (d.size() <= http.options.chunkSize()) {
-          putMonolithic(repo, location, blob, what);
-        } else {
-          putChunked(repo, location, blob, what);
-        }
-        return Progress.Outcome.PUSHED;
-      } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
-        throw e;
-      } catch (IOException e) {
-        if (attempt >= http.options.attempts()) {
-          throw new PlinthException(PlinthException.Kind.OUTPUT, what + ": the upload broke off "
-              + attempt + " times; last: " + RegistryHttp.describe(e), e);
-        }
-        http.options.progress().retrying(what, attempt, Duration.ZERO,
-            "upload broke off, starting again: " + RegistryHttp.describe(e));
-        location = null; // a fresh upload session: a clean state
-      }
-    }
-  }
-
-  private URI startUpload(String repo, String what) throws IOException, PlinthException {
-    Response r = http.send(new RegistryHttp.Req("POST",
-        http.uri("/v2/" + repo + "/blobs/uploads/"), Map.of(), RequestBody.of(new byte[0]),
-        List.of(pushPull(repo)), true, what, DOCUMENT));
-    if (r.status() != 202) {
-      throw http.fail(r, what);
-    }
-    RegistryHttp.discard(r);
-    return location(r, what);
-  }
-
-  /** The upload's Location; one on another host is used without credentials. */
-  private URI location(Response r, String what) throws PlinthException {
-    String loc = r.headers().firstValue("Location").orElse(null);
-    if (loc == null) {
-      throw new PlinthException(PlinthException.Kind.OUTPUT, what
-          + ": the registry gave no upload Location");
-    }
-    URI u = RegistryHttp.resolve(r.uri(), loc, what);
-    String s = u.getScheme() == null ? "" : u.getScheme();
-    if (!(s.equalsIgnoreCase("https") || s.equalsIgnoreCase("http")) || u.getHost() == null) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what
-          + ": the upload Location is not an http(s) URL");
-    }
-    if (s.equalsIgnoreCase("http") && !http.options.plainHttpAllowed(RegistryHttp.authority(u))) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what
-          + ": the upload Location is plain HTTP at " + u.getHost());
-    }
-    http.checkAddress(u.getHost(), "upload Location");
-    return u;
-  }
-
-  private static URI withQuery(URI u, String param) {
-    String s = u.toString();
-    return URI.create(s + (u.getRawQuery() == null ? "?" : "&") + param);
-  }
-
-  private void putMonolithic(String repo, URI location, Blob blob, String what)
-      throws IOException, PlinthException {
-    Descriptor d = blob.descriptor();
-    Response r = http.send(new RegistryHttp.Req("PUT",
-        withQuery(location, "digest=" + d.digest()),
-        Map.of("Content-Type", "application/octet-stream"), blobBody(blob, 0, d.size()),
-        List.of(pushPull(repo)), false, what, BLOB));
-    finish(r, d, what);
-  }
-
-  private void finish(Response r, Descriptor d, String what)
-      throws PlinthException {
-    if (r.status() != 201 && r.status() != 204 && r.status() != 200) {
-      throw http.fail(r, what);
-    }
-    RegistryHttp.discard(r);
-    checkStated(r, d.digest(), what);
-  }
-
-  private void putChunked(String repo, URI location, Blob blob, String what)
-      throws IOException, PlinthException {
-    Descriptor d = blob.descriptor();
-    long offset = 0;
-    int resumes = 0;
-    while (offset < d.size()) {
-      long n = Math.min(http.options.chunkSize(), d.size() - offset);
-      Response r;
-      try {
-        r = http.send(new RegistryHttp.Req("PATCH", location,
-            Map.of("Content-Type", "application/octet-stream",
-                "Content-Range", offset + "-" + (offset + n - 1)),
-            blobBody(blob, offset, n), List.of(pushPull(repo)), false, what, BLOB));
-      } catch (StreamFailure e) { // a mismatch or a refusal: trying again does not help
-        throw e;
-      } catch (IOException e) {
-        if (++resumes >= http.options.attempts()) {
-          throw e;
-        }
-        http.options.progress().retrying(what, resumes, Duration.ZERO,
-            "chunk at " + offset + " broke off: " + RegistryHttp.describe(e));
-        long[] state = uploadStatus(repo, location, what);
-        if (state == null) {
-          throw e; // the session is gone: start again
-        }
-        offset = state[0];
-        continue;
-      }
-      if (r.status() == 416) {
-        RegistryHttp.discard(r);
-        if (++resumes >= http.options.attempts()) {
-          throw new PlinthException(PlinthException.Kind.OUTPUT, what
-              + ": the registry keeps refusing the chunk ranges (HTTP 416)");
-        }
-        long[] state = uploadStatus(repo, location, what);
-        if (state == null) {
-          throw new IOException("upload session lost after HTTP 416");
-        }
-        offset = state[0];
-        continue;
-      }
-      if (r.status() != 202 && r.status() != 204) {
-        throw http.fail(r, what);
-      }
-      RegistryHttp.discard(r);
-      location = r.headers().firstValue("Location").isPresent() ? location(r, what) : location;
-      offset = rangeEnd(r.headers().firstValue("Range").orElse(null), offset + n);
-    }
-    Response r = http.send(new RegistryHttp.Req("PUT",
-        withQuery(location, "digest=" + d.digest()),
-        Map.of("Content-Type", "application/octet-stream"), RequestBody.of(new byte[0]),
-        List.of(pushPull(repo)), true, what, BLOB)); // the registry may check it all first
-    finish(r, d, what);
-  }
-
-  /** The next offset an upload expects: after the end of its Range, else {@code otherwise}. */
-  private static long rangeEnd(String range, long otherwise) {
-    if (range == null) {
-      return otherwise;
-    }
-    Matcher m = RANGE.matcher(range.trim());
-    return m.matches() ? Long.parseLong(m.group(1)) + 1 : otherwise;
-  }
-
-  /** GETs an upload's status: {next offset}, or null when the session is gone. */
-  private long[] uploadStatus(String repo, URI location, String what)
-      throws IOException, PlinthException {
-    Response r = http.send(new RegistryHttp.Req("GET", location, Map.of(), null,
-        List.of(pushPull(repo)), true, what + " (upload status)", DOCUMENT));
-    RegistryHttp.discard(r);
-    if (r.status() == 404) {
-      return null;
-    }
-    if (r.status() != 204 && r.status() != 200) {
-      throw http.fail(r, what + " (upload status)");
-    }
-    return new long[] {rangeEnd(r.headers().firstValue("Range").orElse(null), 0)};
-  }
-
-  private RequestBody blobBody(Blob blob, long offset, long length) {
-    Digest digest;
-    try {
-      digest = blob.descriptor().digest();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    Progress progress = http.options.progress();
-    return RequestBody.of(length, () -> {
-      InputStream in = offset == 0 ? blob.open() : blob.openAt(offset);
-      boolean whole = offset == 0 && length == blob.descriptor().size();
-      return new BulkFilterInputStream(in) {
-        long left = length;
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          if (left <= 0) {
-            if (whole) {
-              super.read(b, off, 0 < len ? 1 : 0); // reach the end: the digest is checked
-            }
-            return -1;
-          }
-          int n = super.read(b, off, (int) Math.min(len, left));
-          if (n > 0) {
-            left -= n;
-            progress.advanced(digest, n);
-          }
-          return n;
-        }
-      };
-    });
+    new BlobUpload(http, repo, blob, what, location).run();
+    return Progress.Outcome.PUSHED;
   }
 }

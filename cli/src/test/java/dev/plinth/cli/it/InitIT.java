@@ -118,6 +118,34 @@ class InitIT {
     assertTrue(r.stdout().contains("helper got TERM"), r.toString());
   }
 
+  /**
+   * plinth.yaml's init.grace and init.verbose, as built into the image's own Entrypoint: the group
+   * stop without group mode (the helper gets SIGTERM when the app exits), and the init's log.
+   */
+  @Test
+  void yamlGraceAndVerbose_stopTheHelpers_andLogWhatTheInitDid() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("grace"));
+    Files.copy(Peers.busybox("amd64"), dir.resolve("busybox"));
+    Files.writeString(dir.resolve("plinth.yaml"), """
+        platforms: [linux/amd64]
+        init: {grace: 30, verbose: true}
+        files: [{src: busybox, dest: /bin/busybox, mode: "0755"}]
+        entrypoint: [/bin/busybox]
+        """);
+    Path out = dir.resolve("grace.tar");
+    BaseImageIT.plinth("build", "-f", dir.resolve("plinth.yaml").toString(), "--to",
+        "oci-archive:" + out);
+    String script = "sh -c 'trap \"echo helper got TERM; exit 0\" TERM; touch /tmp/up;"
+        + " while :; do sleep 0.1; done' & while [ ! -e /tmp/up ]; do sleep 0.05; done; exit 5";
+    Peers.Result r = Peers.podman().run(List.of("--tmpfs", "/tmp"), "oci-archive:" + out,
+        List.of("sh", "-c", script), Duration.ofMinutes(2));
+    assertEquals(5, r.exitCode(), r.toString());
+    assertTrue(r.stdout().contains("helper got TERM"), r.toString());
+    assertTrue(r.stderr().contains("plinth-init: running /bin/busybox as "), r.toString());
+    assertTrue(r.stderr().contains("plinth-init: sent signal 15 to group "), r.toString());
+    assertTrue(r.stderr().contains(": exit 5"), r.toString());
+  }
+
   /** Issue 16: a dynamically linked program in an image without its C library. */
   @Test
   void dynamicProgramWithoutItsInterpreter_exits127_namingTheInterpreter() throws Exception {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plinth.oci.testing.FullDisk;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -163,6 +164,12 @@ class LauncherIT {
     assertEquals(0, r.code, r.toString());
     assertEquals(1, builds().size(), builds().toString());
     assertTrue(Files.isRegularFile(jar));
+    // one line says what the minutes of a first build are (Maven's own output stays hidden)
+    List<String> said = r.err.lines().filter(l -> l.startsWith("plinth: building plinth"))
+        .toList();
+    assertEquals(1, said.size(), r.toString());
+    assertTrue(said.get(0).contains("with Maven"), said.toString());
+    assertTrue(r.out.startsWith("plinth "), "stdout stays the command's: " + r);
   }
 
   @Test
@@ -408,6 +415,29 @@ class LauncherIT {
       }
     } finally {
       chmod(cds, "rwxr-xr-x");
+    }
+  }
+
+  /**
+   * BAD-INPUTS case 57: the cache on a full disk ({@link FullDisk}), where the list of classes
+   * and the archive cannot be written, and the JVM's own files too (a JVM with a performance-data
+   * file warns that it has no room for it): every run, whatever it tried, exits with the
+   * command's code and prints the command's lines only, none of the JVM's.
+   */
+  @Test
+  void cacheOnAFullDisk_runsExitWithTheCommandsCode_noJvmMessage() throws Exception {
+    Path full = Files.createDirectories(tmp.resolve("full"));
+    for (String[] args : List.of(new String[] {"inspect", "oci-archive:" + image},
+        new String[] {"inspect", "oci-archive:" + tmp.resolve("missing.tar")})) {
+      for (int i = 0; i < 3; i++) {
+        List<String> cmd = new ArrayList<>(List.of(root.resolve("plinth").toString()));
+        cmd.addAll(List.of(args));
+        Run r = run(FullDisk.wrapWithJvmFiles(full, cmd), Map.of("XDG_CACHE_HOME",
+            full.toString()), home);
+        assertEquals(args[1].endsWith("missing.tar") ? 3 : 0, r.code, "run " + i + ": " + r);
+        assertTrue(r.err.lines().allMatch(l -> l.startsWith("plinth: ")), r.toString());
+        assertFalse(r.err.contains("shared archive") || r.err.contains("VM"), r.toString());
+      }
     }
   }
 

@@ -158,6 +158,15 @@ public final class Peers {
     }
   }
 
+  /** The command that runs plinth.jar (the build's) as a process of its own: java -jar, ARGS. */
+  public static List<String> plinthCommand(List<String> args) {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of(System.getProperty("plinth.jar")).toAbsolutePath().toString()));
+    cmd.addAll(args);
+    return cmd;
+  }
+
   /** Runs {@code command} with stdin from /dev/null. */
   public static Result exec(List<String> command, Duration timeout) {
     return exec(command, timeout, Map.of(), false);
@@ -382,7 +391,12 @@ public final class Peers {
               "--ulimit", "nproc=" + limit("Max processes", 1000));
     }
 
-    static Podman create() {
+    /**
+     * A podman with a storage of its own, removed at JVM exit. {@link Peers#podman()} is the one
+     * to share; podman 4.3 keeps one platform of an index per storage, so a test that runs the
+     * arm64 image of an archive whose amd64 image is loaded too needs one of these.
+     */
+    public static Podman create() {
       Path podmanBinary = require("podman");
       require("runc");
       require("conmon");

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.plinth.deb.testing.TestDeb;
 import dev.plinth.deb.testing.TestRepo;
 import dev.plinth.http.TestProxy;
 import dev.plinth.registry.TestRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -83,30 +81,18 @@ class ProxyIT {
 
   @Test
   void debianPackages_comeThroughTheProxy() throws Exception {
-    try (TestRepo repo = new TestRepo(tmp.resolve("repo")).suite("bookworm").codename("bookworm");
+    try (TestRepo repo = TestRepo.tzdataAndLibc(tmp.resolve("repo"));
         TestProxy proxy = new TestProxy()) {
-      TestDeb tz = TestDeb.of("tzdata", "2024a-0+deb12u1", "all")
-          .file("/usr/share/zoneinfo/Etc/UTC", "TZif-utc", 0644);
-      repo.addPackage("all", tz.fields(), tz.build());
-      for (String arch : List.of("amd64", "arm64")) {
-        TestDeb libc = TestDeb.of("libc6", "2.36-9", arch)
-            .file("/usr/lib/" + arch + "/libc.so.6", "libc-" + arch, 0755);
-        repo.addPackage(arch, libc.fields(), libc.build());
-      }
       URI served = repo.start();
       proxy.route("deb.proxy.test", served.getPort(), new InetSocketAddress(
           InetAddress.getLoopbackAddress(), served.getPort()));
-      Path dir = tmp.resolve("proj");
-      Files.createDirectories(dir);
-      Files.copy(repo.keyring(), dir.resolve("keyring.gpg"));
-      Files.writeString(dir.resolve("plinth.yaml"), "packages: [tzdata]\n"
-          + "debian: {suite: bookworm, mirror: \"http://deb.proxy.test:" + served.getPort()
-          + "/\", keyring: keyring.gpg}\n");
+      Path yaml = DebianProject.write(tmp.resolve("proj"), repo,
+          "http://deb.proxy.test:" + served.getPort() + "/", "packages: [tzdata]\n");
       Map<String, String> env = new HashMap<>();
       env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
       env.put("http_proxy", proxy.url());
       RegistryCliIT.Run build = RegistryCliIT.plinth(env, "build", "-f",
-          dir.resolve("plinth.yaml").toString(), "--to", "oci:" + tmp.resolve("out") + ":1");
+          yaml.toString(), "--to", "oci:" + tmp.resolve("out") + ":1");
       assertEquals(0, build.code(), build.err());
       List<String> got = proxy.targets();
       assertTrue(got.stream().anyMatch(t -> t.contains("/dists/bookworm/InRelease")), got.toString());

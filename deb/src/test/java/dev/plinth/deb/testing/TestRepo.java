@@ -85,6 +85,23 @@ public final class TestRepo implements AutoCloseable {
     this.dir = dir.toAbsolutePath();
   }
 
+  /**
+   * A "bookworm" repository (not started) of two small packages, for builds that need some:
+   * tzdata (all, /usr/share/zoneinfo/Etc/UTC) and libc6 (amd64 and arm64, a libc.so.6 each).
+   */
+  public static TestRepo tzdataAndLibc(Path dir) throws IOException {
+    TestRepo repo = new TestRepo(dir).suite("bookworm").codename("bookworm");
+    TestDeb tz = TestDeb.of("tzdata", "2024a-0+deb12u1", "all")
+        .file("/usr/share/zoneinfo/Etc/UTC", "TZif-utc", 0644);
+    repo.addPackage("all", tz.fields(), tz.build());
+    for (String arch : List.of("amd64", "arm64")) {
+      TestDeb libc = TestDeb.of("libc6", "2.36-9", arch)
+          .file("/usr/lib/" + arch + "/libc.so.6", "libc-" + arch, 0755);
+      repo.addPackage(arch, libc.fields(), libc.build());
+    }
+    return repo;
+  }
+
   public Path dir() {
     return dir;
   }

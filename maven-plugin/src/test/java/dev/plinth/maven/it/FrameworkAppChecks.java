@@ -57,6 +57,11 @@ abstract class FrameworkAppChecks {
 
   abstract App app();
 
+  /** More environment for the container, besides the port (e.g. JAVA_TOOL_OPTIONS). */
+  Map<String, String> runEnv() {
+    return Map.of();
+  }
+
   /** Builds the project's image; the archive. Default: {@code mvn package} with the plugin. */
   Path build(Path project) throws Exception {
     Processes.Result r = Processes.mvnPackage(project, BUILD);
@@ -138,7 +143,9 @@ abstract class FrameworkAppChecks {
    * 200; fails with the container's output if it exits first or does not answer within {@code max}.
    */
   String startAndAwait(Podman podman, String image, int port, Duration max) throws Exception {
-    String id = podman.start(image, Map.of(app().portVariable(), Integer.toString(port)));
+    Map<String, String> env = new java.util.TreeMap<>(runEnv());
+    env.put(app().portVariable(), Integer.toString(port));
+    String id = podman.start(image, env);
     long deadline = System.nanoTime() + max.toNanos();
     for (int i = 0; ; i++) {
       try {

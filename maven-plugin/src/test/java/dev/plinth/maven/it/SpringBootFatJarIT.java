@@ -25,11 +25,16 @@ class SpringBootFatJarIT extends FrameworkAppChecks {
     Processes.mvnPackage(project, BUILD, "-Dplinth.skip=true").orFail();
     Path archive = project.resolve("target/fatjar-image.tar");
     // What the CLI's build command does with -f plinth.yaml --to oci-archive:...
-    Plinth.build(PlinthYaml.load(project.resolve("plinth.yaml")),
+    Plinth.build(PlinthYaml.load(yaml(project)),
         ImageRef.parse("oci-archive:" + archive),
         Plinth.Options.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home"))))
         .lines().forEach(System.out::println);
     assertTrue(archive.toFile().isFile(), archive.toString());
     return archive;
+  }
+
+  /** The plinth.yaml the image is built from. */
+  Path yaml(Path project) throws Exception {
+    return project.resolve("plinth.yaml");
   }
 }

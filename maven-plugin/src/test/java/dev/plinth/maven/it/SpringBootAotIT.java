@@ -1,0 +1,41 @@
+package dev.plinth.maven.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The app of {@link SpringBootIT} built by the plugin with the JDK's AOT cache ({@code
+ * -Dplinth.aot=true}, Java 25, amd64 only), as a user turns it on: its classes go into the
+ * image as jars (the JDK makes no cache with a class directory on the class path), and the
+ * training run ends by itself once Spring's context is refreshed, before the server listens, so
+ * it binds no port. The container runs with {@code -XX:AOTMode=on}: a JVM that cannot use the
+ * cache fails to start instead of starting without it, and the test with it.
+ */
+class SpringBootAotIT extends FrameworkAppChecks {
+  static final Map<String, String> CACHE_REQUIRED = Map.of("JAVA_TOOL_OPTIONS", "-XX:AOTMode=on");
+
+  @Override
+  App app() {
+    return new App("spring-boot", "spring-boot", "SERVER_PORT", "/actuator/health");
+  }
+
+  @Override
+  Path build(Path project) throws Exception {
+    Processes.Result r = Processes.mvnPackage(project, BUILD, "-Dplinth.aot=true",
+        "-Dplinth.javaVersion=25", "-Dplinth.platforms=linux/amd64");
+    assertEquals(0, r.exit(), "mvn package with -Dplinth.aot=true: " + r);
+    assertTrue(r.out().contains("AOT cache /app/app.aot"), "no AOT cache layer: " + r);
+    Path archive = project.resolve("target/spring-boot-image.tar");
+    assertTrue(Files.isRegularFile(archive), "no " + archive + " after: " + r);
+    return archive;
+  }
+
+  @Override
+  Map<String, String> runEnv() {
+    return CACHE_REQUIRED;
+  }
+}
