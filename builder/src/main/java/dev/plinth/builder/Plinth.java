@@ -1,13 +1,10 @@
 package dev.plinth.builder;
 
-import dev.plinth.oci.Parallel;
-
-
-import dev.plinth.jvm.AotTraining;
-
+import dev.plinth.audit.LibraryClosure;
 import dev.plinth.daemon.DockerDaemon;
 import dev.plinth.deb.Cache;
 import dev.plinth.deb.PackageInstaller;
+import dev.plinth.jvm.AotTraining;
 import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Blob;
 import dev.plinth.oci.Cleanup;
@@ -19,6 +16,7 @@ import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.LayerCache;
 import dev.plinth.oci.MediaTypes;
+import dev.plinth.oci.Parallel;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.Sizes;
@@ -293,7 +291,7 @@ public final class Plinth {
               c.where() + ": copyFrom"));
         }
         record PlatformBuild(Image image, List<BuildResult.PlatformImage> results,
-            List<byte[]> sboms, List<dev.plinth.audit.LibraryClosure.Missing> missing) {}
+            List<byte[]> sboms, List<LibraryClosure.Missing> missing) {}
         List<java.util.concurrent.Future<PlatformBuild>> builds = new ArrayList<>();
         final BuildSpec s = spec;
         final DebianPackages d = debs;
@@ -308,8 +306,7 @@ public final class Plinth {
             return new PlatformBuild(image, r, sb, LibraryCheck.missing(image));
           }));
         }
-        Map<Platform, List<dev.plinth.audit.LibraryClosure.Missing>> missing =
-            new java.util.LinkedHashMap<>();
+        Map<Platform, List<LibraryClosure.Missing>> missing = new java.util.LinkedHashMap<>();
         for (java.util.concurrent.Future<PlatformBuild> f : builds) {
           PlatformBuild b = Parallel.join(f);
           images.add(b.image());
