@@ -47,30 +47,36 @@ public final class Audit {
    * @param maxCompressedBytes the size budget per platform, compressed (what a pull moves); -1
    *     for none
    * @param platforms platforms the index must have; empty for no requirement
+   * @param suppressions findings accepted on purpose: reported as suppressed, failing nothing
    */
   public record Options(Severity failOn, long maxCompressedBytes, List<Platform> platforms,
-      Limits limits) {
+      Limits limits, List<Suppression> suppressions) {
     public static final Options DEFAULT = new Options(Severity.ERROR, -1, List.of(),
-        Limits.DEFAULT);
+        Limits.DEFAULT, List.of());
 
     public Options {
       platforms = List.copyOf(platforms);
+      suppressions = List.copyOf(suppressions);
     }
 
     public Options withFailOn(Severity s) {
-      return new Options(s, maxCompressedBytes, platforms, limits);
+      return new Options(s, maxCompressedBytes, platforms, limits, suppressions);
     }
 
     public Options withMaxCompressedBytes(long max) {
-      return new Options(failOn, max, platforms, limits);
+      return new Options(failOn, max, platforms, limits, suppressions);
     }
 
     public Options withPlatforms(List<Platform> p) {
-      return new Options(failOn, maxCompressedBytes, p, limits);
+      return new Options(failOn, maxCompressedBytes, p, limits, suppressions);
     }
 
     public Options withLimits(Limits l) {
-      return new Options(failOn, maxCompressedBytes, platforms, l);
+      return new Options(failOn, maxCompressedBytes, platforms, l, suppressions);
+    }
+
+    public Options withSuppressions(List<Suppression> s) {
+      return new Options(failOn, maxCompressedBytes, platforms, limits, s);
     }
   }
 
@@ -82,6 +88,7 @@ public final class Audit {
     List<String> notes = new ArrayList<>();
     List<Platform> audited = new ArrayList<>();
     List<Image> images = new ArrayList<>();
+    java.util.Set<Suppression> used = new java.util.HashSet<>();
     for (Artifact a : read.artifacts()) {
       notes.add("skipped artifact " + a.manifest().descriptor().digest() + " ("
           + a.document().kind() + "): an artifact, not an image");
@@ -115,7 +122,7 @@ public final class Audit {
               () -> LayerReader.read(layer, layerWhat, options.limits())));
         }
       }
-      auditImages(ref, images, layers, options, findings, summaries, audited);
+      auditImages(ref, images, layers, options, findings, summaries, audited, used);
     } finally {
       pool.shutdownNow();
     }
@@ -123,8 +130,17 @@ public final class Audit {
       throw new PlinthException(PlinthException.Kind.BAD_INPUT, ref
           + " holds no Linux image to audit");
     }
-    ImageChecks.platforms(options.platforms(), audited, findings);
-    ImageChecks.latest(ref, findings);
+    List<Finding> index = new ArrayList<>();
+    ImageChecks.platforms(options.platforms(), audited, index);
+    ImageChecks.latest(ref, index);
+    findings.addAll(suppress(index, options.suppressions(), used));
+    findings.addAll(index);
+    for (Suppression s : options.suppressions()) {
+      if (!used.contains(s)) {
+        notes.add("warning: the suppression " + s.describe() + " (" + s.source()
+            + ") matches no finding; remove it if what it accepted is gone");
+      }
+    }
     findings.sort(Comparator.comparing((Finding f) -> f.severity())
         .thenComparing(f -> f.rule().id())
         .thenComparing(f -> f.platform() == null ? "" : f.platform())
@@ -141,8 +157,8 @@ public final class Audit {
 
   private static void auditImages(ImageRef ref, List<Image> images,
       Map<Digest, Future<LayerChanges>> layers, Options options, List<Finding> findings,
-      List<AuditReport.ImageSummary> summaries, List<Platform> audited)
-      throws IOException, PlinthException {
+      List<AuditReport.ImageSummary> summaries, List<Platform> audited,
+      java.util.Set<Suppression> used) throws IOException, PlinthException {
     for (Image image : images) {
       audited.add(image.platform());
       String what = ref + " (" + image.platform() + ")";
@@ -163,27 +179,10 @@ public final class Audit {
             image.platform().toString(), null, e.getMessage()));
       }
       Filesystem<FileFacts> fs = new Filesystem<>(what, options.limits().fs());
-      List<LayerChanges.Note> layerNotes = new ArrayList<>();
-      List<LayerDiff.Note> applyNotes = new ArrayList<>();
-      long uncompressed = 0;
+      long uncompressed = apply(image, ref.toString(), fs,
+          (i, digest) -> changes(layers, digest), imageFindings);
       long compressed = image.manifest().descriptor().size() + image.config().descriptor().size();
-      for (int i = 0; i < image.layers().size(); i++) {
-        Layer layer = image.layers().get(i);
-        Digest digest = layer.blob().descriptor().digest();
-        String layerWhat = ref + " layer " + (i + 1) + " (" + digest + ")";
-        LayerChanges changes = changes(layers, digest);
-        layerNotes.clear();
-        layerNotes.addAll(changes.notes());
-        applyNotes.clear();
-        fs.apply(changes.diff(), i, layerWhat, applyNotes);
-        for (LayerDiff.Note n : applyNotes) {
-          layerNotes.add(LayerChanges.Note.of(n));
-        }
-        for (LayerChanges.Note n : layerNotes) {
-          imageFindings.add(new Finding(n.rule(), n.rule().severity(), image.platform().toString(),
-              n.path() == null ? null : "/" + n.path(), "layer " + (i + 1) + ": " + n.message()));
-        }
-        uncompressed += changes.uncompressedBytes();
+      for (Layer layer : image.layers()) {
         compressed += layer.blob().descriptor().size();
       }
       FsTree tree = new FsTree(fs);
@@ -203,7 +202,9 @@ public final class Audit {
             + Sizes.decimal(options.maxCompressedBytes()));
       }
       imageFindings.addAll(c.findings);
+      List<Finding> accepted = suppress(imageFindings, options.suppressions(), used);
       findings.addAll(cap(imageFindings));
+      findings.addAll(cap(accepted));
       long files = 0;
       long fileBytes = 0;
       for (FsTree.Node n : tree.all().values()) {
@@ -216,6 +217,64 @@ public final class Audit {
           image.manifest().descriptor().digest().toString(), image.layers().size(), compressed,
           uncompressed, files, fileBytes));
     }
+  }
+
+  /** The layer an image's {@code i}th layer changes, read once. */
+  interface LayerSource {
+    LayerChanges changes(int i, Digest digest) throws IOException, PlinthException;
+  }
+
+  /**
+   * Applies an image's layers to {@code fs} in order, each layer's notes (duplicate paths,
+   * devices) added as findings; returns the layers' tar bytes.
+   */
+  static long apply(Image image, String ref, Filesystem<FileFacts> fs, LayerSource layers,
+      List<Finding> findings) throws IOException, PlinthException {
+    List<LayerChanges.Note> layerNotes = new ArrayList<>();
+    List<LayerDiff.Note> applyNotes = new ArrayList<>();
+    long uncompressed = 0;
+    for (int i = 0; i < image.layers().size(); i++) {
+      Digest digest = image.layers().get(i).blob().descriptor().digest();
+      String layerWhat = ref + " layer " + (i + 1) + " (" + digest + ")";
+      LayerChanges changes = layers.changes(i, digest);
+      layerNotes.clear();
+      layerNotes.addAll(changes.notes());
+      applyNotes.clear();
+      fs.apply(changes.diff(), i, layerWhat, applyNotes);
+      for (LayerDiff.Note n : applyNotes) {
+        layerNotes.add(LayerChanges.Note.of(n));
+      }
+      for (LayerChanges.Note n : layerNotes) {
+        findings.add(new Finding(n.rule(), n.rule().severity(), image.platform().toString(),
+            n.path() == null ? null : "/" + n.path(), "layer " + (i + 1) + ": " + n.message()));
+      }
+      uncompressed += changes.uncompressedBytes();
+    }
+    return uncompressed;
+  }
+
+  /**
+   * Takes the findings a suppression accepts out of {@code in} and returns them, marked; the
+   * suppressions that matched go into {@code used}.
+   */
+  private static List<Finding> suppress(List<Finding> in, List<Suppression> suppressions,
+      java.util.Set<Suppression> used) {
+    List<Finding> accepted = new ArrayList<>();
+    if (suppressions.isEmpty()) {
+      return accepted;
+    }
+    for (java.util.Iterator<Finding> it = in.iterator(); it.hasNext(); ) {
+      Finding f = it.next();
+      for (Suppression s : suppressions) {
+        if (s.matches(f)) {
+          used.add(s);
+          accepted.add(f.suppressedBy(s));
+          it.remove();
+          break;
+        }
+      }
+    }
+    return accepted;
   }
 
   /** At most {@link #MAX_PER_RULE} findings of a rule (per platform), then one that counts the rest. */
@@ -232,7 +291,7 @@ public final class Audit {
       }
     }
     firstDropped.forEach((rule, f) -> out.add(new Finding(rule, f.severity(), f.platform(), null,
-        "and " + (count.get(rule) - MAX_PER_RULE) + " more like these")));
+        "and " + (count.get(rule) - MAX_PER_RULE) + " more like these", f.suppression())));
     return out;
   }
 

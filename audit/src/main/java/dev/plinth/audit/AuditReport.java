@@ -12,7 +12,7 @@ import java.util.Map;
  * @param digest the digest of that index or manifest
  * @param failOn the lowest severity that fails the audit; null when nothing does
  * @param images one summary per platform audited
- * @param findings sorted: severity, rule, platform, path
+ * @param findings sorted: severity, rule, platform, path; suppressed ones included, marked
  * @param notes what was skipped and why (attestation manifests, non-Linux images)
  */
 public record AuditReport(String reference, String mediaType, String digest, Severity failOn,
@@ -36,17 +36,25 @@ public record AuditReport(String reference, String mediaType, String digest, Sev
 
   /** Whether a finding reaches {@link #failOn}: exit code 1. */
   public boolean failed() {
-    return failOn != null && findings.stream().anyMatch(f -> f.severity().atLeast(failOn));
+    return failOn != null && findings.stream().anyMatch(f -> !f.suppressed()
+        && f.severity().atLeast(failOn));
   }
 
-  /** How many findings of each severity. */
+  /** How many findings a suppression accepts. */
+  public int suppressed() {
+    return (int) findings.stream().filter(Finding::suppressed).count();
+  }
+
+  /** How many findings of each severity, the suppressed ones left out. */
   public Map<Severity, Integer> counts() {
     Map<Severity, Integer> m = new EnumMap<>(Severity.class);
     for (Severity s : Severity.values()) {
       m.put(s, 0);
     }
     for (Finding f : findings) {
-      m.merge(f.severity(), 1, Integer::sum);
+      if (!f.suppressed()) {
+        m.merge(f.severity(), 1, Integer::sum);
+      }
     }
     return m;
   }

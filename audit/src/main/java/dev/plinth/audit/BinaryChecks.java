@@ -6,6 +6,7 @@ import dev.plinth.elf.ElfFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,7 +64,24 @@ final class BinaryChecks {
     new BinaryChecks(c).run();
   }
 
-  private void run() {
+  /**
+   * What the loader would not find in the image: for each missing interpreter and library, the
+   * files that need it; and the files built for another machine.
+   *
+   * @param benign the missing libraries needed only by libraries and present elsewhere in the
+   *     image (where the loader does not look, but a program loads them first, as the JDK's
+   *     launcher loads lib/server/libjvm.so): they work
+   * @param elsewhere where a missing library is in the image, by library name
+   */
+  record Gaps(Map<String, List<String>> interpreters, Map<String, List<String>> libraries,
+      Set<String> benign, Map<String, String> elsewhere, Map<String, List<String>> wrongMachine) {}
+
+  /** The {@link Gaps} of the image {@code c} holds. */
+  static Gaps gaps(ImageContext c) {
+    return new BinaryChecks(c).gaps();
+  }
+
+  private Gaps gaps() {
     int expected = machine(c.platform.architecture());
     Map<String, List<String>> missingInterpreters = new LinkedHashMap<>();
     Map<String, List<String>> missingLibraries = new LinkedHashMap<>();
@@ -101,25 +119,44 @@ final class BinaryChecks {
         }
       }
     }
-    missingInterpreters.forEach((interp, users) -> c.add(Rule.PL040, users.get(0),
+    Map<String, String> elsewhere = new HashMap<>();
+    Set<String> benign = new HashSet<>();
+    if (!missingLibraries.isEmpty()) {
+      Map<String, String> byName = librariesByName();
+      missingLibraries.forEach((lib, users) -> {
+        String there = byName.get(lib);
+        if (there != null) {
+          elsewhere.put(lib, there);
+          if (users.stream().noneMatch(this::isProgram)) {
+            benign.add(lib);
+          }
+        }
+      });
+    }
+    return new Gaps(missingInterpreters, missingLibraries, benign, elsewhere, wrongMachine);
+  }
+
+  private void run() {
+    Gaps g = gaps();
+    int expected = machine(c.platform.architecture());
+    g.interpreters().forEach((interp, users) -> c.add(Rule.PL040, users.get(0),
         "the program loader " + interp + " is missing; " + needers(users)
             + " cannot start (\"no such file or directory\")"));
-    Map<String, String> elsewhere = librariesByName();
-    missingLibraries.forEach((lib, users) -> {
-      String there = elsewhere.get(lib);
-      List<String> programs = users.stream().filter(u -> isProgram(u)).toList();
-      if (there != null && programs.isEmpty()) {
+    g.libraries().forEach((lib, users) -> {
+      String there = g.elsewhere().get(lib);
+      if (g.benign().contains(lib)) {
         c.add(Rule.PL041, Severity.INFO, users.get(0), lib + " is not where the loader looks for "
             + needers(users) + ", but " + there + " is: it works once a program has loaded that"
             + " one first (as the JDK's launcher loads lib/server/libjvm.so)");
       } else {
+        List<String> programs = users.stream().filter(this::isProgram).toList();
         List<String> failing = programs.isEmpty() ? users : programs;
         c.add(Rule.PL041, failing.get(0), lib + " is not found; " + needers(failing)
             + " fail to load (\"cannot open shared object file\")"
             + (there == null ? "" : "; " + there + " exists, but not where the loader looks"));
       }
     });
-    wrongMachine.forEach((machine, files) -> c.add(Rule.PL042, files.get(0), files.size()
+    g.wrongMachine().forEach((machine, files) -> c.add(Rule.PL042, files.get(0), files.size()
         + (files.size() == 1 ? " file is" : " files are") + " built for " + machine + ", not "
         + c.platform + " (" + ElfFile.machineName(expected) + "): " + ImageContext.list(files, 5)
         + " (\"exec format error\")"));

@@ -9,11 +9,27 @@ import java.util.Objects;
  *     as a whole (a platform it lacks, a :latest tag)
  * @param path the file in the image it concerns, absolute (e.g. /etc/passwd); null when none
  * @param message what was found, in a sentence a person reads; never a secret's value
+ * @param suppression the suppression that accepts it (it then fails nothing), or null
  */
-public record Finding(Rule rule, Severity severity, String platform, String path, String message) {
+public record Finding(Rule rule, Severity severity, String platform, String path, String message,
+    Suppression suppression) {
   public Finding {
     Objects.requireNonNull(rule, "rule");
     Objects.requireNonNull(severity, "severity");
     Objects.requireNonNull(message, "message");
+  }
+
+  /** A finding no suppression accepts. */
+  public Finding(Rule rule, Severity severity, String platform, String path, String message) {
+    this(rule, severity, platform, path, message, null);
+  }
+
+  public boolean suppressed() {
+    return suppression != null;
+  }
+
+  /** This finding, accepted by {@code s}. */
+  Finding suppressedBy(Suppression s) {
+    return new Finding(rule, severity, platform, path, message, s);
   }
 }

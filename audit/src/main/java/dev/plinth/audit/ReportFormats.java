@@ -23,37 +23,14 @@ public final class ReportFormats {
     for (String n : r.notes()) {
       out.println("  note: " + n);
     }
-    Map<List<Object>, Set<String>> rows = new LinkedHashMap<>();
-    for (Finding f : r.findings()) {
-      rows.computeIfAbsent(List.of(f.rule(), f.severity(), f.path() == null ? "" : f.path(),
-          f.message()), k -> new LinkedHashSet<>()).add(f.platform() == null ? "-" : f.platform());
-    }
-    List<String[]> table = new ArrayList<>();
-    table.add(new String[] {"RULE", "SEVERITY", "PLATFORM", "FINDING", "PATH / DETAIL"});
-    for (Map.Entry<List<Object>, Set<String>> e : rows.entrySet()) {
-      Rule rule = (Rule) e.getKey().get(0);
-      Severity severity = (Severity) e.getKey().get(1);
-      String path = (String) e.getKey().get(2);
-      String message = (String) e.getKey().get(3);
-      Set<String> on = e.getValue();
-      String platform = platforms > 1 && on.size() == platforms ? "all" : String.join(",", on);
-      table.add(new String[] {rule.id(), severity.label(), platform, rule.title(),
-          path.isEmpty() ? message : path + ": " + message});
-    }
     out.println();
-    if (table.size() == 1) {
+    if (!table(r, false, out)) {
       out.println("No findings.");
-    } else {
-      int[] width = new int[4];
-      for (String[] row : table) {
-        for (int i = 0; i < 4; i++) {
-          width[i] = Math.max(width[i], row[i].length());
-        }
-      }
-      for (String[] row : table) {
-        out.println(String.format(Locale.ROOT, "%-" + width[0] + "s  %-" + width[1] + "s  %-"
-            + width[2] + "s  %-" + width[3] + "s  %s", (Object[]) row).stripTrailing());
-      }
+    }
+    if (r.suppressed() > 0) {
+      out.println();
+      out.println("Suppressed (accepted on purpose; they fail nothing):");
+      table(r, true, out);
     }
     out.println();
     for (AuditReport.ImageSummary s : r.images()) {
@@ -65,9 +42,56 @@ public final class ReportFormats {
     Map<Severity, Integer> counts = r.counts();
     out.println(counts.get(Severity.ERROR) + " error" + plural(counts.get(Severity.ERROR)) + ", "
         + counts.get(Severity.WARNING) + " warning" + plural(counts.get(Severity.WARNING)) + ", "
-        + counts.get(Severity.INFO) + " info: " + (r.failOn() == null ? "report only"
+        + counts.get(Severity.INFO) + " info"
+        + (r.suppressed() == 0 ? "" : ", " + r.suppressed() + " suppressed") + ": "
+        + (r.failOn() == null ? "report only"
             : (r.failed() ? "FAILED" : "passed") + " (--fail-on " + r.failOn().label() + ")")
         + ". Each rule is explained in docs/audit.md.");
+  }
+
+  /**
+   * Prints the findings (the suppressed ones, or the others) as a table, a finding on every
+   * platform folded into one row "all"; false when there are none.
+   */
+  private static boolean table(AuditReport r, boolean suppressed, PrintWriter out) {
+    int platforms = r.images().size();
+    Map<List<Object>, Set<String>> rows = new LinkedHashMap<>();
+    for (Finding f : r.findings()) {
+      if (f.suppressed() == suppressed) {
+        rows.computeIfAbsent(List.of(f.rule(), f.severity(), f.path() == null ? "" : f.path(),
+            f.message(), suppressed ? f.suppression().reason() + " (" + f.suppression().source()
+                + ")" : ""), k -> new LinkedHashSet<>())
+            .add(f.platform() == null ? "-" : f.platform());
+      }
+    }
+    if (rows.isEmpty()) {
+      return false;
+    }
+    List<String[]> table = new ArrayList<>();
+    table.add(new String[] {"RULE", "SEVERITY", "PLATFORM", "FINDING", "PATH / DETAIL"});
+    for (Map.Entry<List<Object>, Set<String>> e : rows.entrySet()) {
+      Rule rule = (Rule) e.getKey().get(0);
+      Severity severity = (Severity) e.getKey().get(1);
+      String path = (String) e.getKey().get(2);
+      String message = (String) e.getKey().get(3);
+      String reason = (String) e.getKey().get(4);
+      Set<String> on = e.getValue();
+      String platform = platforms > 1 && on.size() == platforms ? "all" : String.join(",", on);
+      table.add(new String[] {rule.id(), severity.label(), platform, rule.title(),
+          (path.isEmpty() ? message : path + ": " + message)
+              + (reason.isEmpty() ? "" : "; suppressed: " + reason)});
+    }
+    int[] width = new int[4];
+    for (String[] row : table) {
+      for (int i = 0; i < 4; i++) {
+        width[i] = Math.max(width[i], row[i].length());
+      }
+    }
+    for (String[] row : table) {
+      out.println(String.format(Locale.ROOT, "%-" + width[0] + "s  %-" + width[1] + "s  %-"
+          + width[2] + "s  %-" + width[3] + "s  %s", (Object[]) row).stripTrailing());
+    }
+    return true;
   }
 
   /** The report as one JSON document. */
@@ -80,6 +104,7 @@ public final class ReportFormats {
     m.put("passed", !r.failed());
     Map<String, Object> counts = new LinkedHashMap<>();
     r.counts().forEach((s, n) -> counts.put(s.label(), n));
+    counts.put("suppressed", r.suppressed());
     m.put("counts", counts);
     List<Object> images = new ArrayList<>();
     for (AuditReport.ImageSummary s : r.images()) {
@@ -105,6 +130,10 @@ public final class ReportFormats {
       j.put("title", f.rule().title());
       j.put("message", f.message());
       j.put("fix", f.rule().fix());
+      if (f.suppressed()) {
+        j.put("suppressed", Map.of("reason", f.suppression().reason(), "source",
+            f.suppression().source(), "match", f.suppression().describe()));
+      }
       findings.add(j);
     }
     m.put("findings", findings);
@@ -152,6 +181,16 @@ public final class ReportFormats {
       props.put("platform", f.platform());
       props.put("image", r.reference());
       res.put("properties", props);
+      if (f.suppressed()) {
+        // SARIF 2.1.0 §3.35: accepted outside the analysed artifact, with the reason
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("kind", "external");
+        s.put("status", "accepted");
+        s.put("justification", f.suppression().reason());
+        s.put("properties", Map.of("source", f.suppression().source(), "match",
+            f.suppression().describe()));
+        res.put("suppressions", List.of(s));
+      }
       results.add(res);
     }
     Map<String, Object> driver = new LinkedHashMap<>();
@@ -162,6 +201,17 @@ public final class ReportFormats {
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("tool", Map.of("driver", driver));
     run.put("results", results);
+    List<Object> warnings = new ArrayList<>();
+    for (String n : r.notes()) {
+      if (n.startsWith("warning: ")) {
+        warnings.add(Map.of("level", "warning", "message",
+            Map.of("text", n.substring("warning: ".length()))));
+      }
+    }
+    if (!warnings.isEmpty()) {
+      run.put("invocations", List.of(Map.of("executionSuccessful", true,
+          "toolExecutionNotifications", warnings)));
+    }
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("reference", r.reference());
     props.put("digest", r.digest());

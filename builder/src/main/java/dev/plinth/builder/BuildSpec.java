@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * @param copyFrom paths taken out of other images, each into a layer of its own
  * @param compression the layers plinth builds: gzip or zstd ({@code compression:}), or null: the
  *     build's options say (gzip unless {@code --compression} is given)
+ * @param allowMissingLibraries build even when an ELF file's interpreter or library is missing
+ *     from the image (they are then listed as notes); by default the build fails naming them
  */
 public record BuildSpec(
     String name,
@@ -52,7 +54,8 @@ public record BuildSpec(
     JavaSpec java,
     From from,
     List<CopyFrom> copyFrom,
-    dev.plinth.oci.Compression compression) {
+    dev.plinth.oci.Compression compression,
+    boolean allowMissingLibraries) {
 
   public static final List<Platform> DEFAULT_PLATFORMS =
       List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64);
@@ -76,7 +79,7 @@ public record BuildSpec(
       Map<String, String> annotations, List<String> exposedPorts, String stopSignal,
       Packages packages, JavaSpec java) {
     this(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd, env, workdir,
-        labels, annotations, exposedPorts, stopSignal, packages, java, null, List.of(), null);
+        labels, annotations, exposedPorts, stopSignal, packages, java, null, List.of(), null, false);
   }
 
   /** The spec of {@code plinth base}: the minimal image with plinth's init, nothing else. */
@@ -84,31 +87,38 @@ public record BuildSpec(
     return new BuildSpec(
         "plinth-base", platforms, Base.MINIMAL, Init.PLINTH, User.NONROOT, false, List.of(),
         List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, Packages.NONE,
-        null, null, List.of(), null);
+        null, null, List.of(), null, false);
   }
 
   public BuildSpec withPlatforms(List<Platform> p) {
     return new BuildSpec(name, p, base, init, user, arbitraryUser, files, entrypoint, cmd, env,
         workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   public BuildSpec withInit(Init i) {
     return new BuildSpec(name, platforms, base, i, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   public BuildSpec withArbitraryUser(boolean a) {
     return new BuildSpec(name, platforms, base, init, user, a, files, entrypoint, cmd, env,
         workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
+  }
+
+  /** Building even when an ELF file's interpreter or library is missing (notes list them). */
+  public BuildSpec withAllowMissingLibraries(boolean a) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        compression, a);
   }
 
   public BuildSpec withPackages(Packages p) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, p, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   /**
@@ -184,49 +194,49 @@ public record BuildSpec(
   public BuildSpec withJava(JavaSpec j) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, j, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   public BuildSpec withName(String n) {
     return new BuildSpec(n, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   public BuildSpec withEntrypoint(List<String> e) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, e, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   public BuildSpec withCmd(List<String> c) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, c,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   public BuildSpec withEnv(Map<String, String> e) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   public BuildSpec withLabels(Map<String, String> l) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, l, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   public BuildSpec withUser(User u) {
     return new BuildSpec(name, platforms, base, init, u, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
   public BuildSpec withPorts(List<String> ports) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, allowMissingLibraries);
   }
 
 
@@ -234,13 +244,14 @@ public record BuildSpec(
   public BuildSpec withCompression(dev.plinth.oci.Compression c) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        c);
+        c, allowMissingLibraries);
   }
 
   /** With an image to build on. */
   public BuildSpec withFrom(From f) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, f, copyFrom, compression);
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, f, copyFrom,
+        compression, allowMissingLibraries);
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.plinth.builder;
 
+import dev.plinth.elf.Elf;
 import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

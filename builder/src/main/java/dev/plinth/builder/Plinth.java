@@ -1,13 +1,10 @@
 package dev.plinth.builder;
 
-import dev.plinth.oci.Parallel;
-
-
-import dev.plinth.jvm.AotTraining;
-
+import dev.plinth.audit.LibraryClosure;
 import dev.plinth.daemon.DockerDaemon;
 import dev.plinth.deb.Cache;
 import dev.plinth.deb.PackageInstaller;
+import dev.plinth.jvm.AotTraining;
 import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Compression;
 import dev.plinth.oci.Blob;
@@ -20,6 +17,7 @@ import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.LayerCache;
 import dev.plinth.oci.MediaTypes;
+import dev.plinth.oci.Parallel;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.Sizes;
@@ -316,7 +314,7 @@ public final class Plinth {
               c.where() + ": copyFrom"));
         }
         record PlatformBuild(Image image, List<BuildResult.PlatformImage> results,
-            List<byte[]> sboms) {}
+            List<byte[]> sboms, List<LibraryClosure.Missing> missing) {}
         List<java.util.concurrent.Future<PlatformBuild>> builds = new ArrayList<>();
         final BuildSpec s = spec;
         final DebianPackages d = debs;
@@ -328,15 +326,18 @@ public final class Plinth {
             List<byte[]> sb = new ArrayList<>();
             Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
                 from.get(platform), copyFrom);
-            return new PlatformBuild(image, r, sb);
+            return new PlatformBuild(image, r, sb, LibraryCheck.missing(image));
           }));
         }
+        Map<Platform, List<LibraryClosure.Missing>> missing = new java.util.LinkedHashMap<>();
         for (java.util.concurrent.Future<PlatformBuild> f : builds) {
           PlatformBuild b = Parallel.join(f);
           images.add(b.image());
           results.addAll(b.results());
           sboms.addAll(b.sboms());
+          missing.put(b.image().platform(), b.missing());
         }
+        LibraryCheck.check(spec, missing, options, notes);
       } finally {
         Parallel.stop(pool);
       }

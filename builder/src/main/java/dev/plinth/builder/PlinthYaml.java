@@ -45,7 +45,7 @@ public final class PlinthYaml {
   private static final Set<String> TOP =
       Set.of("name", "platforms", "base", "compression", "init", "user", "arbitraryUser", "files",
           "entrypoint", "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
-          "exclude", "debian", "java", "from", "copyFrom");
+          "exclude", "debian", "java", "from", "copyFrom", "allowMissingLibraries");
   private static final Set<String> COPY_FROM_FIELDS = Set.of("image", "paths");
   private static final Set<String> JAVA_FIELDS =
       Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite",
@@ -244,7 +244,8 @@ public final class PlinthYaml {
     }
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,
-        compression);
+        compression, top.containsKey("allowMissingLibraries")
+            && bool(value(top, "allowMissingLibraries"), "allowMissingLibraries"));
   }
 
   private dev.plinth.oci.ImageRef imageRef(Node n, String field) throws PlinthException {

@@ -5,11 +5,15 @@ import dev.plinth.audit.Audit;
 import dev.plinth.audit.AuditReport;
 import dev.plinth.audit.ReportFormats;
 import dev.plinth.audit.Severity;
+import dev.plinth.audit.Suppression;
+import dev.plinth.audit.Suppressions;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,6 +49,16 @@ final class AuditCommand implements Cli.Command {
       "Comma-separated platforms the index must have, e.g. linux/amd64,linux/arm64; a missing"
           + " one is an error (PL050).");
 
+  private final Cli.Arg ignore = cli.option("--ignore", "RULE[:PATH]",
+      "Accept the findings of a rule (id or name), only at PATH when given (a glob: * within a"
+          + " name, ** across directories); comma-separated or repeated. They are reported as"
+          + " suppressed and fail nothing.")
+      .split();
+
+  private final Cli.Arg ignoreFile = cli.option("--ignore-file", "FILE",
+      "Accepted findings with their reasons (default: " + Suppressions.DEFAULT_FILE
+          + " in the current directory, when it exists); see docs/audit.md.");
+
   @Override
   public Cli cli() {
     return cli;
@@ -73,6 +87,16 @@ final class AuditCommand implements Cli.Command {
       }
       options = options.withPlatforms(list);
     }
+    List<Suppression> suppressions = new ArrayList<>();
+    Path file = Path.of(ignoreFile.value() == null ? Suppressions.DEFAULT_FILE
+        : ignoreFile.value());
+    if (ignoreFile.value() != null || Files.exists(file)) {
+      suppressions.addAll(Suppressions.load(file));
+    }
+    for (String i : ignore.values()) {
+      suppressions.add(Suppression.parse(i, "--ignore " + i, "accepted with --ignore"));
+    }
+    options = options.withSuppressions(suppressions);
     AuditReport report = Plinth.audit(ImageRef.parse(ref.value()), options,
         context.options());
     PrintWriter out = context.out();

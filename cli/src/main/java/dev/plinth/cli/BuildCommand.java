@@ -29,6 +29,9 @@ final class BuildCommand implements Cli.Command {
       "How the layers plinth builds are compressed, overriding the file's 'compression'"
           + " (default gzip). zstd is smaller and faster to unpack; podman, containerd and"
           + " skopeo read it, docker-archive and the Docker daemon do not.");
+  private final Cli.Arg allowMissingLibraries = cli.flag("--allow-missing-libraries",
+      "Build even when an ELF file in the image needs a library or program interpreter the"
+          + " image lacks (the build lists them as notes); as allowMissingLibraries: true.");
 
   private final BuildFileFlags buildFile = new BuildFileFlags(cli);
 
@@ -50,6 +53,9 @@ final class BuildCommand implements Cli.Command {
     BuildSpec spec = buildFile.load(yaml);
     if (platform.value() != null) {
       spec = spec.withPlatforms(Targets.platforms(platform.value()));
+    }
+    if (allowMissingLibraries.on()) {
+      spec = spec.withAllowMissingLibraries(true);
     }
     java.security.PrivateKey key = sign.open(target, context);
     Plinth.Options options = registry.apply(context.options().withLocked(locked.on()), context);

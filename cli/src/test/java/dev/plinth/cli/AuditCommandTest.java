@@ -111,13 +111,35 @@ class AuditCommandTest {
   void missingLibrary_PL041_exits1() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("lib"));
     Files.write(dir.resolve("tool"), TestElf.program("libfoo.so.1").build());
-    String ref = build("lib", app("  - {src: ../lib/tool, dest: /app/tool, mode: \"0755\"}\n"));
+    String ref = build("lib", app("  - {src: ../lib/tool, dest: /app/tool, mode: \"0755\"}\n")
+        + "allowMissingLibraries: true\n");
     Run r = plinth("audit", ref, "--format", "json");
     assertEquals(1, r.code(), r.err());
     JsonNode f = findings(r, "PL041").get(0);
     assertEquals("/app/tool", f.get("path").asText());
     assertTrue(f.get("message").asText().startsWith("libfoo.so.1 is not found"), r.out());
     assertTrue(rules(r).contains("PL040"), "the loader is missing too: " + r.out());
+  }
+
+  @Test
+  void missingLibrary_suppressedByFileOrFlag_exits0_andShowsItSuppressed() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("lib2"));
+    Files.write(dir.resolve("tool"), TestElf.program("libfoo.so.1").interpreter(null).build());
+    String ref = build("lib2", app("  - {src: ../lib2/tool, dest: /app/tool, mode: \"0755\"}\n")
+        + "allowMissingLibraries: true\n");
+    assertEquals(1, plinth("audit", ref).code());
+    Path ignore = dir.resolve(".plinth-audit.yaml");
+    Files.writeString(ignore, "ignore:\n  - {rule: PL041, path: /app/tool, reason: never run}\n");
+    Run file = plinth("audit", ref, "--ignore-file", ignore.toString());
+    assertEquals(0, file.code(), file.out() + file.err());
+    assertTrue(file.out().contains("; suppressed: never run (" + ignore + ": ignore[0])"),
+        file.out());
+    Run flag = plinth("audit", ref, "--ignore", "PL041:/app/*", "--format", "json");
+    assertEquals(0, flag.code(), flag.out() + flag.err());
+    assertEquals("accepted with --ignore", findings(flag, "PL041").get(0).get("suppressed")
+        .get("reason").asText());
+    Run bad = plinth("audit", ref, "--ignore", "PL999");
+    assertEquals(2, bad.code(), bad.err());
   }
 
   @Test

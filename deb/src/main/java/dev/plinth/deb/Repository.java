@@ -135,7 +135,40 @@ public final class Repository {
     return fetcher.blob(filename, sha256, size);
   }
 
+  /**
+   * For each of {@code names} (library file names, or absolute paths of program interpreters),
+   * the packages of the suite that ship it for {@code arch}, from each component's Contents
+   * index: checked against the sha256 the signed Release lists, kept in the cache by that hash
+   * (fetched once per Release), and streamed, never read whole. A name no package ships is
+   * absent from the map.
+   */
+  public Map<String, List<String>> shipping(String arch, java.util.Collection<String> names)
+      throws PlinthException {
+    Release r = release();
+    Map<String, List<String>> out = new java.util.TreeMap<>();
+    for (String component : components) {
+      Map<String, List<String>> found = read(r, component + "/Contents-" + arch,
+          (in, what) -> Contents.search(in, names));
+      found.forEach(out::putIfAbsent);
+    }
+    return out;
+  }
+
   private void readPackages(Release r, String base, PackageIndex index) throws PlinthException {
+    read(r, base, (in, what) -> {
+      Map<String, List<PackageRecord.Relation>> seen = new HashMap<>();
+      Control.each(in, what, p -> index.add(PackageRecord.of(p, what, seen)));
+      return null;
+    });
+  }
+
+  /** Reads an index's decompressed text. */
+  private interface IndexReader<T> {
+    T read(InputStream in, String what) throws IOException, PlinthException;
+  }
+
+  /** Fetches (or takes from the cache) the index {@code base} in the form the Release lists. */
+  private <T> T read(Release r, String base, IndexReader<T> reader) throws PlinthException {
     String chosen = null;
     // .gz before .xz: 40% more bytes to fetch once, but it decompresses ten times faster on every
     // build that resolves (xz is most of the time of a cached resolution).
@@ -155,8 +188,7 @@ public final class Repository {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
         InputStream in = chosen.endsWith(".xz") ? new XZInputStream(raw)
             : chosen.endsWith(".gz") ? new GZIPInputStream(raw, 65536) : raw) {
-      Map<String, List<PackageRecord.Relation>> seen = new HashMap<>();
-      Control.each(in, what, p -> index.add(PackageRecord.of(p, what, seen)));
+      return reader.read(in, what);
     } catch (IOException e) {
       throw new PlinthException(PlinthException.Kind.BAD_INPUT,
           what + " cannot be decompressed although its sha256 matched the Release: "

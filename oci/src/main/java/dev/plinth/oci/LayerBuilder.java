@@ -385,7 +385,9 @@ public final class LayerBuilder {
       Digest digest = Digest.of(compressedSha);
       Digest diffId = Digest.of(tarSha);
       Path blobFile = dir.resolve(digest.hex() + ".tar.gz");
-      Files.move(tmp, blobFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      // rename(2): two platforms that build the same layer replace it atomically, never leaving
+      // a moment without the file (REPLACE_EXISTING deletes it first), while the other reads it
+      Files.move(tmp, blobFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       Blob blob =
           Blob.ofFile(
               new Descriptor(compression.mediaType(), digest, compressedCount.count), blobFile);

@@ -67,6 +67,7 @@ public final class TestRepo implements AutoCloseable {
   private boolean acquireByHash;
   private final Map<String, List<String>> stanzas = new TreeMap<>();
   private String releaseText;
+  private final Map<String, String> contents = new TreeMap<>();
 
   private HttpServer server;
   private ExecutorService executor;
@@ -195,6 +196,15 @@ public final class TestRepo implements AutoCloseable {
     return v;
   }
 
+  /**
+   * Publishes {@code main/Contents-ARCH.gz} with this text ("PATH  SECTION/PACKAGE" lines), as
+   * the Release lists it.
+   */
+  public TestRepo contents(String arch, String text) {
+    contents.put(arch, text);
+    return this;
+  }
+
   /** {@code dists/SUITE/InRelease}. */
   public String inReleasePath() {
     return "dists/" + suite + "/InRelease";
@@ -238,6 +248,10 @@ public final class TestRepo implements AutoCloseable {
       files.put(packagesIndex(arch, ""), plain);
       files.put(packagesIndex(arch, ".gz"), gzip(plain));
       files.put(packagesIndex(arch, ".xz"), xz(plain));
+    }
+    for (Map.Entry<String, String> c : contents.entrySet()) {
+      files.put("main/Contents-" + c.getKey() + ".gz",
+          gzip(c.getValue().getBytes(StandardCharsets.UTF_8)));
     }
     StringBuilder r = new StringBuilder();
     r.append("Origin: plinth-test\nLabel: plinth-test\nSuite: ").append(suite)

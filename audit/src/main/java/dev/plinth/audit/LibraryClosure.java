@@ -1,0 +1,61 @@
+package dev.plinth.audit;
+
+import dev.plinth.oci.Filesystem;
+import dev.plinth.oci.Image;
+import dev.plinth.oci.ImageConfig;
+import dev.plinth.oci.Layer;
+import dev.plinth.oci.PlinthException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Whether every ELF program and library of an image can load: the audit's loader rules (PL040,
+ * PL041) as a question a build asks of the image it made, before it writes it. The same
+ * resolver answers both (RUNPATH/RPATH with $ORIGIN, ld.so.conf and its includes, the default
+ * and multiarch directories, LD_LIBRARY_PATH of the config's Env); what the audit reports as
+ * info (a library that only libraries need and that is elsewhere in the image, as libjvm.so)
+ * is not missing here either.
+ */
+public final class LibraryClosure {
+  /**
+   * A program interpreter (PT_INTERP) or a library (DT_NEEDED) the loader does not find.
+   *
+   * @param name the library as DT_NEEDED names it ("libz.so.1"), or the interpreter's path
+   * @param interpreter whether it is a program interpreter
+   * @param files the ELF files that need it, absolute paths in the image, sorted
+   */
+  public record Missing(String name, boolean interpreter, List<String> files) {
+    public Missing {
+      files = List.copyOf(files);
+    }
+  }
+
+  /**
+   * What the loader would not find in {@code image}: interpreters first, then libraries, each in
+   * the order of the first file that needs it. Reads every layer once, keeping only what the
+   * loader needs of each file (see {@link Limits}).
+   *
+   * @param what names the image in errors, e.g. "the built image (linux/arm64)"
+   */
+  public static List<Missing> check(Image image, String what, Limits limits)
+      throws IOException, PlinthException {
+    ImageConfig config = ImageConfig.parse(image.config().readAllBytes(), what + " config");
+    Filesystem<FileFacts> fs = new Filesystem<>(what, limits.fs());
+    List<Layer> layers = image.layers();
+    Audit.apply(image, what, fs, (i, digest) -> LayerReader.read(layers.get(i),
+        what + " layer " + (i + 1) + " (" + digest + ")", limits), new ArrayList<>());
+    ImageContext c = new ImageContext(image.platform(), config, new FsTree(fs));
+    BinaryChecks.Gaps gaps = BinaryChecks.gaps(c);
+    List<Missing> out = new ArrayList<>();
+    gaps.interpreters().forEach((name, files) -> out.add(new Missing(name, true, files)));
+    gaps.libraries().forEach((name, files) -> {
+      if (!gaps.benign().contains(name)) {
+        out.add(new Missing(name, false, files));
+      }
+    });
+    return out;
+  }
+
+  private LibraryClosure() {}
+}

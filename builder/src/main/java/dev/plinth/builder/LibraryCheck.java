@@ -1,0 +1,137 @@
+package dev.plinth.builder;
+
+import dev.plinth.audit.LibraryClosure;
+import dev.plinth.audit.Limits;
+import dev.plinth.deb.Architectures;
+import dev.plinth.deb.Repository;
+import dev.plinth.oci.Image;
+import dev.plinth.oci.Layer;
+import dev.plinth.oci.Platform;
+import dev.plinth.oci.PlinthException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The ELF closure of a built image: every program's interpreter and every library an ELF file
+ * needs must be in the image for its platform, as the loader looks for it (the audit's resolver,
+ * {@link LibraryClosure}), or the build fails naming the files, what they miss and the Debian
+ * package that ships it, from the suite's signed Contents index (fetched only when something is
+ * missing, kept in the cache by its hash). {@code allowMissingLibraries} turns the failure into
+ * a note, without looking packages up.
+ */
+final class LibraryCheck {
+  /** At most this many missing libraries are named, each with at most this many files. */
+  static final int MAX_LISTED = 10;
+  static final int MAX_FILES = 3;
+
+  /** What one platform's image misses; run for each platform as it is built. */
+  static List<LibraryClosure.Missing> missing(Image image) throws IOException, PlinthException {
+    try {
+      return LibraryClosure.check(image, "the built image (" + image.platform() + ")",
+          Limits.DEFAULT);
+    } catch (PlinthException unreadable) {
+      // A layer cache entry damaged on disk reads as an invalid layer; read through the cache,
+      // it is the cache's own failure (LayerCache.DamagedEntryException), and the build runs
+      // again with the layer made afresh.
+      for (Layer layer : image.layers()) {
+        try (InputStream in = layer.openUncompressed()) {
+          in.transferTo(OutputStream.nullOutputStream());
+        }
+      }
+      throw unreadable;
+    }
+  }
+
+  /**
+   * Fails the build (BAD_INPUT) when an image misses something, unless the spec allows it; then
+   * it adds a note.
+   *
+   * @param missing by platform, what {@link #missing} found
+   */
+  static void check(BuildSpec spec, Map<Platform, List<LibraryClosure.Missing>> missing,
+      Plinth.Options options, List<String> notes) throws PlinthException {
+    record Gap(String name, boolean interpreter, List<String> files) {}
+    Map<Gap, List<Platform>> gaps = new LinkedHashMap<>();
+    Map<String, Set<String>> namesByArch = new TreeMap<>();
+    for (Map.Entry<Platform, List<LibraryClosure.Missing>> e : missing.entrySet()) {
+      for (LibraryClosure.Missing m : e.getValue()) {
+        gaps.computeIfAbsent(new Gap(m.name(), m.interpreter(), m.files()),
+            k -> new ArrayList<>()).add(e.getKey());
+        namesByArch.computeIfAbsent(arch(e.getKey()),
+            k -> new LinkedHashSet<>()).add(m.name());
+      }
+    }
+    if (gaps.isEmpty()) {
+      return;
+    }
+    BuildSpec.Packages p = spec.packages();
+    Map<String, Map<String, List<String>>> shipping = new TreeMap<>();
+    String lookup = null;
+    if (spec.allowMissingLibraries()) {
+      lookup = ""; // accepted: no need to fetch the Contents index to name packages
+    } else {
+      try {
+        Repository repository = DebianPackages.open(p, p.suite(), p.components(), options);
+        for (Map.Entry<String, Set<String>> e : namesByArch.entrySet()) {
+          shipping.put(e.getKey(), repository.shipping(e.getKey(), e.getValue()));
+        }
+      } catch (PlinthException e) {
+        lookup = e.getMessage();
+      }
+    }
+    List<String> items = new ArrayList<>();
+    for (Map.Entry<Gap, List<Platform>> e : gaps.entrySet()) {
+      Gap g = e.getKey();
+      String arch = arch(e.getValue().get(0));
+      List<String> shippedBy = lookup != null ? List.of() : shipping.getOrDefault(
+          arch, Map.of()).getOrDefault(g.name(), List.of());
+      items.add((g.interpreter() ? "the program interpreter " : "") + g.name() + ", needed by "
+          + list(g.files(), MAX_FILES) + " (" + String.join(", ",
+              e.getValue().stream().map(Platform::toString).toList()) + "), "
+          + (lookup != null ? "is missing"
+              : shippedBy.isEmpty() ? "is in no package of Debian " + p.suite() + " "
+                  + String.join(" ", p.components())
+              : "is in Debian's " + String.join(" or ", shippedBy)));
+    }
+    String what = "the image lacks what its ELF files need to start (they would fail with"
+        + " \"cannot open shared object file\" or \"no such file or directory\"): "
+        + list(items, MAX_LISTED)
+        + (lookup == null || lookup.isEmpty() ? ""
+            : " (which Debian package ships them could not be looked up: " + lookup + ")");
+    if (spec.allowMissingLibraries()) {
+      notes.add("allowMissingLibraries: " + what);
+      return;
+    }
+    throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ". Add the package to"
+        + " packages:, or set allowMissingLibraries: true in the build file"
+        + " (--allow-missing-libraries) to build it anyway");
+  }
+
+  /** Debian's name of the platform's architecture, else the OCI one (no Contents to look in). */
+  private static String arch(Platform p) {
+    try {
+      return Architectures.debian(p);
+    } catch (PlinthException e) {
+      return p.architecture();
+    }
+  }
+
+  private static String list(List<String> items, int max) {
+    String sep = items.stream().anyMatch(i -> i.contains(", ")) ? "; " : ", ";
+    if (items.size() <= max) {
+      return String.join(sep, items);
+    }
+    return String.join(sep, items.subList(0, max)) + sep + "and " + (items.size() - max)
+        + " more";
+  }
+
+  private LibraryCheck() {}
+}
