@@ -112,16 +112,15 @@ class HelloApiIT {
   }
 
   @Test
-  void podmanStop_endsWithExit0_withinSeconds() throws Exception {
+  void podmanStop_endsWithExit0_byTheAppsOwnStop() throws Exception {
     int p = freePort();
     String id = Peers.podman().runDetached(List.of("--env", "PORT=" + p), image, List.of());
     try {
       awaitHttp(p, Duration.ofSeconds(60));
-      long start = System.nanoTime();
+      // exit 0, not podman's SIGKILL after the 30 s grace time (137): SIGTERM reached the app
+      // and it stopped on its own, however long a loaded machine takes
       Peers.podman().stop(id, 30).orFail();
-      long millis = (System.nanoTime() - start) / 1_000_000;
       assertEquals(0, Peers.podman().waitExit(id, Peers.SHORT));
-      assertTrue(millis < 10_000, "podman stop took " + millis + " ms");
     } finally {
       Peers.podman().rm(id);
     }

@@ -63,7 +63,7 @@ class InitIT {
   }
 
   @Test
-  void podmanStop_reachesATrappingAppQuickly_andItsExitCodeIsKept() throws Exception {
+  void podmanStop_reachesATrappingApp_andItsExitCodeIsKept() throws Exception {
     String id = Peers.podman().runDetached(List.of(), image, List.of("sh", "-c",
         "trap 'echo got TERM; exit 0' TERM; echo ready; while :; do sleep 0.1; done"));
     try {
@@ -72,11 +72,10 @@ class InitIT {
         assertTrue(System.nanoTime() < deadline, "the app never became ready");
         Thread.sleep(100);
       }
-      long start = System.nanoTime();
+      // exit 0 from the trap, not 137 from podman's SIGKILL after the 30 s grace time: SIGTERM
+      // reached the app (no duration is asserted: a loaded machine may take its time)
       Peers.podman().stop(id, 30).orFail();
-      long millis = (System.nanoTime() - start) / 1_000_000;
-      assertEquals(0, Peers.podman().waitExit(id, Peers.SHORT));
-      assertTrue(millis < 10_000, "podman stop took " + millis + " ms: SIGTERM did not reach the app");
+      assertEquals(0, Peers.podman().waitExit(id, Peers.SHORT), "SIGTERM did not reach the app");
       assertTrue(Peers.podman().logs(id).contains("got TERM"));
     } finally {
       Peers.podman().rm(id);

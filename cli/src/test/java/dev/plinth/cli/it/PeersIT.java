@@ -27,12 +27,12 @@ class PeersIT {
 
   @Test
   void timeoutKillsTheProcessAndItsDescendants() throws Exception {
-    long start = System.nanoTime();
+    // the 2 s timeout, not the 60 s sleep, ends the wait: it throws, with no exit code, and the
+    // sleep it started is killed with it (no duration asserted: a loaded machine takes its time)
     Peers.TimeoutException e =
         assertThrows(
             Peers.TimeoutException.class,
             () -> Peers.exec(List.of("sh", "-c", "sleep 60 & echo $!; wait"), Duration.ofSeconds(2)));
-    assertTrue(System.nanoTime() - start < Duration.ofSeconds(30).toNanos(), "took too long");
     assertEquals(-1, e.partial().exitCode());
     long sleepPid = Long.parseLong(e.partial().stdout().strip());
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
