@@ -32,6 +32,19 @@ final class LibraryCheck {
   static final int MAX_LISTED = 10;
   static final int MAX_FILES = 3;
 
+  /**
+   * Whether an image of {@code spec} can miss anything: not when it holds nothing but plinth's
+   * own programs (its init and /sbin/nologin, static, checked by their own tests), as
+   * {@code plinth base} without packages does; a build of only those is spared reading its
+   * layers again (and the audit's classes: StartupIT counts them).
+   */
+  static boolean needed(BuildSpec spec) {
+    BuildSpec.Init.Kind init = spec.init().kind();
+    return !(spec.files().isEmpty() && spec.packages().isEmpty() && spec.java() == null
+        && spec.from() == null && spec.copyFrom().isEmpty()
+        && (init == BuildSpec.Init.Kind.PLINTH || init == BuildSpec.Init.Kind.NONE));
+  }
+
   /** What one platform's image misses; run for each platform as it is built. */
   static List<LibraryClosure.Missing> missing(Image image) throws IOException, PlinthException {
     try {

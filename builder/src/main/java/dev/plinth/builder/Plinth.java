@@ -326,7 +326,8 @@ public final class Plinth {
             List<byte[]> sb = new ArrayList<>();
             Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
                 from.get(platform), copyFrom);
-            return new PlatformBuild(image, r, sb, LibraryCheck.missing(image));
+            return new PlatformBuild(image, r, sb,
+                LibraryCheck.needed(s) ? LibraryCheck.missing(image) : List.of());
           }));
         }
         Map<Platform, List<LibraryClosure.Missing>> missing = new java.util.LinkedHashMap<>();

@@ -33,6 +33,10 @@ final class BuildCommand implements Cli.Command {
       "Build even when an ELF file in the image needs a library or program interpreter the"
           + " image lacks (the build lists them as notes); as allowMissingLibraries: true.");
 
+  private final Cli.Arg timeFromCommit = cli.flag("--time-from-commit",
+      "Date the files and the image by the last commit of the git repository the build file is"
+          + " in, instead of 1970 (SOURCE_DATE_EPOCH, when set, stays the rule).");
+
   private final BuildFileFlags buildFile = new BuildFileFlags(cli);
 
   private final Cli.Arg format = Targets.format(cli);
@@ -59,6 +63,11 @@ final class BuildCommand implements Cli.Command {
     }
     java.security.PrivateKey key = sign.open(target, context);
     Plinth.Options options = registry.apply(context.options().withLocked(locked.on()), context);
+    String sourceDate = context.env().get("SOURCE_DATE_EPOCH");
+    if (timeFromCommit.on() && (sourceDate == null || sourceDate.isBlank())) {
+      Path dir = yaml.toAbsolutePath().getParent();
+      options = options.withEpochSeconds(dev.plinth.builder.SourceDates.lastCommit(dir));
+    }
     if (compression.value() != null) {
       options = options.withCompression(dev.plinth.oci.Compression.parse(compression.value(),
           options.gzipLevel(), "--compression"));

@@ -26,13 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 class GoldenDigestTest {
   /** {@code plinth base}, both platforms, SOURCE_DATE_EPOCH unset. */
   static final String BASE =
-      "sha256:e11a76d27f57277caa01f81997420d0a261be0de1cc6051ded2a2c6ac26f3b5d";
+      "sha256:0f8c2f4bb6e3dfca70dab18d164310eecdfc2d8748cb27e49ae8789595f873dd";
   /** A plinth.yaml with files, a symlink, env, ports, labels and annotations: TestProjects.demo. */
   static final String FILES =
-      "sha256:7962357d177831a0b013ea443c0196d46d3add8786e33bd37139234ecdd07290";
+      "sha256:ea33f71c89cc4e50ddc4e6730841edadde0ad3369b734cf292581e081d84cd84";
   /** Locked Debian packages from a generated repository. */
   static final String DEBIAN =
-      "sha256:58f316a3c5d63b878c1e9d805fa30ac35f22f9cd1743c613bf70ecb6c34b2a17";
+      "sha256:bad330ee3c04b77935bc68c96a16720c5e3ed22eb7c71cdf6f3eede5140bee90";
 
   @TempDir Path tmp;
 

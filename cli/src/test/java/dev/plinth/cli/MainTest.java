@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.plinth.builder.Plinth;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,8 +44,26 @@ class MainTest {
       assertTrue(r.out().lines().allMatch(l -> l.length() <= 80), r.out());
     }
     assertTrue(plinth("--help").out().contains("docs/exit-codes.md"));
-    assertTrue(plinth("--version").out().strip().matches("plinth 0\\.1\\.0 \\(commit [0-9a-f]{12}\\)"),
-        plinth("--version").out());
+    assertTrue(plinth("--version").out().strip().matches("plinth " + Pattern.quote(
+        projectVersion()) + " \\(commit [0-9a-f]{12}\\)"), plinth("--version").out());
+  }
+
+  /** The version Maven built (build.properties, filtered), which the constant must equal. */
+  private static String projectVersion() {
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Main.class.getResourceAsStream("build.properties")) {
+      p.load(in);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return p.getProperty("version");
+  }
+
+  @Test
+  void theVersionConstant_isTheProjectsVersion() {
+    // images, SBOMs and SARIF name the tool by dev.plinth.oci.Version.PLINTH: a release that
+    // raises the POM's version raises it too
+    assertEquals(projectVersion(), Plinth.VERSION);
   }
 
   /** Each command's options as its help must list them (names and label). */
@@ -94,7 +114,7 @@ class MainTest {
         {"-V", "copy"}, {"audit", "x", "--version", "y"}}) {
       Run r = plinth(args);
       assertEquals(0, r.code(), String.join(" ", args));
-      assertTrue(r.out().startsWith("plinth 0.1.0 (commit "), r.out());
+      assertTrue(r.out().startsWith("plinth " + projectVersion() + " (commit "), r.out());
     }
   }
 
