@@ -129,6 +129,21 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "plinth.name", defaultValue = "${project.artifactId}")
   private String name;
 
+  /**
+   * A ready Java runtime directory (bin/java and the rest) put in the image as is, for every
+   * platform, instead of the runtime plinth links: plinth.yaml's java.runtime. No jlink, no
+   * Debian packages, no modules found.
+   */
+  @Parameter(property = "plinth.runtime")
+  private java.io.File runtime;
+
+  /**
+   * Build even when an ELF file's interpreter or library is missing from the image (the CLI's
+   * --allow-missing-libraries): the build-time check then only notes it.
+   */
+  @Parameter(property = "plinth.allowMissingLibraries", defaultValue = "false")
+  private boolean allowMissingLibraries;
+
   /** Skip this goal. */
   @Parameter(property = "plinth.skip", defaultValue = "false")
   private boolean skip;
@@ -170,7 +185,9 @@ public class BuildMojo extends AbstractMojo {
       BuildParameters parameters = new BuildParameters(name, platforms, app, java.value(),
           modules, jvmFlags, aot, suite, packages, args, env, ports, aotGet, labels,
           user);
-      BuildSpec spec = parameters.toSpec();
+      BuildSpec spec = BuildParameters.withRuntime(parameters.toSpec(),
+          runtime == null ? null : runtime.toPath());
+      spec = spec.withAllowMissingLibraries(allowMissingLibraries);
       List<String> tagList = tags == null ? List.of() : tags.stream().map(String::trim)
           .filter(t -> !t.isEmpty()).toList();
       getLog().info("plinth: image " + target() + (tagList.isEmpty() ? ""
