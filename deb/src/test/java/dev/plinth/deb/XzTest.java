@@ -2,6 +2,7 @@ package dev.plinth.deb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,7 +17,10 @@ import org.tukaani.xz.BasicArrayCache;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.XZOutputStream;
 
-/** A multi-block .xz (as a multi-threaded xz writes .debs) decodes into one dictionary. */
+/**
+ * Streams of many blocks (as a multi-threaded xz writes .debs), one after another, decode into
+ * one dictionary buffer.
+ */
 class XzTest {
   /** Counts the distinct dictionary-sized buffers the decoder was handed. */
   static final class Counting extends ArrayCache {
@@ -53,10 +57,7 @@ class XzTest {
   static final int DICTIONARY = 1 << 20;
   static final int BLOCKS = 8;
 
-  @Test
-  void multiBlockStream_reusesOneDictionary_andDecodesTheBytes() throws Exception {
-    byte[] data = new byte[BLOCKS * 64 * 1024];
-    new Random(13).nextBytes(data);
+  private static byte[] packed(byte[] data) throws Exception {
     ByteArrayOutputStream packed = new ByteArrayOutputStream();
     LZMA2Options options = new LZMA2Options(1);
     options.setDictSize(DICTIONARY);
@@ -66,13 +67,30 @@ class XzTest {
         xz.endBlock();
       }
     }
+    return packed.toByteArray();
+  }
+
+  @Test
+  void streamsOfManyBlocks_reuseOneDictionary_andDecodeTheBytes() throws Exception {
+    byte[] data = new byte[BLOCKS * 64 * 1024];
+    new Random(13).nextBytes(data);
+    byte[] packed = packed(data);
     Counting cache = new Counting();
-    byte[] out;
-    try (InputStream in = Xz.open(new ByteArrayInputStream(packed.toByteArray()), -1, cache)) {
-      out = in.readAllBytes();
+    for (int stream = 0; stream < 3; stream++) {
+      try (InputStream in = Xz.open(new ByteArrayInputStream(packed), -1, cache)) {
+        assertArrayEquals(data, in.readAllBytes());
+      }
     }
-    assertArrayEquals(data, out);
-    assertEquals(BLOCKS, cache.asked, "a dictionary for each block");
+    assertEquals(3 * BLOCKS, cache.asked, "a dictionary for each block of each stream");
     assertEquals(1, cache.dictionaries.size(), "the same buffer each time");
+  }
+
+  @Test
+  void plinthsStreams_shareTheLibrarysCache() throws Exception {
+    assertSame(BasicArrayCache.getInstance(), Xz.CACHE);
+    byte[] data = "hello".repeat(1000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    try (InputStream in = Xz.open(new ByteArrayInputStream(packed(data)), 256 * 1024)) {
+      assertArrayEquals(data, in.readAllBytes());
+    }
   }
 }
