@@ -54,7 +54,6 @@ public final class CacheDirectory {
       new Layout("jdks", "jdks", "Debian's JDKs that run jlink here", true),
       new Layout("jars", "jars", "fat jars, unpacked", true),
       new Layout("modules", "modules", "modules found for apps (jdeps)", true),
-      new Layout("checks", "checks", "ELF library checks of images", true),
       new Layout("cds", "cds", "./plinth's class-data archives", true),
       new Layout("release-dates", "release-dates", "newest Release seen (never pruned)",
           false));

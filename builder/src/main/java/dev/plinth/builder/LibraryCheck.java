@@ -4,23 +4,13 @@ import dev.plinth.audit.LibraryClosure;
 import dev.plinth.audit.Limits;
 import dev.plinth.deb.Architectures;
 import dev.plinth.deb.Repository;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.plinth.oci.AtomicFile;
-import dev.plinth.oci.Digest;
 import dev.plinth.oci.Image;
-import dev.plinth.oci.ImageConfig;
-import dev.plinth.oci.Json;
 import dev.plinth.oci.Layer;
-import dev.plinth.oci.LayerCache;
-import dev.plinth.oci.SmallFiles;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -70,92 +60,6 @@ final class LibraryCheck {
         }
       }
       throw unreadable;
-    }
-  }
-
-  /** Names the answers kept in the cache: changed whenever the way of checking changes. */
-  static final String RECIPE = "plinth library check 1";
-  /** The cache's directory of kept answers. */
-  static final String CHECKS = "checks";
-
-  /**
-   * What one platform's image misses, as {@link #missing(Image)} finds it, kept in {@code dir}
-   * (the cache's {@code checks}) by everything the answer depends on: the platform, what the
-   * resolver reads of the config (Env, with LD_LIBRARY_PATH; the entrypoint, cmd, working
-   * directory and user), and each layer's diff ID, in order. A build whose layers did not change reads none of them again (on a warm
-   * build this check was most of plinth's own work: every layer decompressed once more). A
-   * file that cannot be read or written is passed over: the check runs.
-   *
-   * @param dir where the answers are kept; null: not kept
-   */
-  static List<LibraryClosure.Missing> missing(Image image, Path dir)
-      throws IOException, PlinthException {
-    if (dir == null) {
-      return missing(image);
-    }
-    Path file = dir.resolve(key(image) + ".json");
-    List<LibraryClosure.Missing> kept = read(file);
-    if (kept != null) {
-      LayerCache.markUsed(file);
-      return kept;
-    }
-    List<LibraryClosure.Missing> found = missing(image);
-    List<Map<String, Object>> json = new ArrayList<>();
-    for (LibraryClosure.Missing m : found) {
-      json.add(Map.of("name", m.name(), "interpreter", m.interpreter(), "files", m.files()));
-    }
-    try {
-      Files.createDirectories(dir);
-      AtomicFile.write(file, Json.write(Map.of("recipe", RECIPE, "missing", json)));
-    } catch (IOException e) {
-      // a cache that cannot be written: the next build checks again
-    }
-    return found;
-  }
-
-  /** As {@link #missing(Image, Path)}, kept in the build's cache (in {@code checks}). */
-  static List<LibraryClosure.Missing> missing(Image image, Plinth.Options options)
-      throws IOException, PlinthException {
-    return missing(image, options.cacheDir() == null ? null
-        : options.cacheDir().resolve(CHECKS));
-  }
-
-  /** The key of an image's answer: SHA-256 of the recipe, platform, run config and diff IDs. */
-  static String key(Image image) throws IOException, PlinthException {
-    ImageConfig config = ImageConfig.parse(image.config().readAllBytes(),
-        "the built image (" + image.platform() + ") config");
-    ImageConfig.Config run = config.runConfig();
-    StringBuilder k = new StringBuilder(RECIPE).append('\n').append(image.platform())
-        .append('\n').append(new String(Json.write(java.util.Arrays.asList(run.env(),
-            run.entrypoint(), run.cmd(), run.workingDir(), run.user())), StandardCharsets.UTF_8))
-        .append('\n');
-    for (Layer l : image.layers()) {
-      k.append(l.diffId()).append('\n');
-    }
-    return Digest.of(k.toString().getBytes(StandardCharsets.UTF_8)).hex();
-  }
-
-  /** A kept answer, or null when there is none or it cannot be read. */
-  private static List<LibraryClosure.Missing> read(Path file) {
-    try {
-      if (!Files.isRegularFile(file)) {
-        return null;
-      }
-      JsonNode doc = Json.read(SmallFiles.read(file, 1 << 20, "a kept library check"),
-          file.toString());
-      if (!RECIPE.equals(doc.path("recipe").asText())) {
-        return null;
-      }
-      List<LibraryClosure.Missing> out = new ArrayList<>();
-      for (JsonNode m : doc.path("missing")) {
-        List<String> files = new ArrayList<>();
-        m.path("files").forEach(f -> files.add(f.asText()));
-        out.add(new LibraryClosure.Missing(m.path("name").asText(),
-            m.path("interpreter").asBoolean(), files));
-      }
-      return out;
-    } catch (IOException | PlinthException e) {
-      return null;
     }
   }
 
