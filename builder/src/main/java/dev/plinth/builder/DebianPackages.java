@@ -201,7 +201,7 @@ final class DebianPackages {
         install(spec, entries, here, java.nio.file.Files.createTempDirectory(work, "python-deb-"));
         return here;
       }, new dev.plinth.jvm.LinkedRuntimes(options.cache().root().resolve("pyc")), work,
-          "debian.pythonBytecode (" + host + ")", sourceless);
+          "debian.pythonBytecode (" + host + ")", sourceless, notes);
       if (python == null) {
         pythonSkipped = "no .pyc: the " + arch + " packages have no /usr/bin/python3";
       } else {

@@ -64,6 +64,7 @@ final class PythonBytecode {
   private final Path work;
   private final String what;
   private final boolean sourceless;
+  private final java.util.function.Consumer<String> notes;
   private final Map<String, Path> packagePyc = new TreeMap<>();
   private String version;
   private Path root;
@@ -72,7 +73,8 @@ final class PythonBytecode {
   private int runs;
 
   private PythonBytecode(String key, Installer installer, LinkedRuntimes store, Path work,
-      String what, boolean sourceless) {
+      String what, boolean sourceless, java.util.function.Consumer<String> notes) {
+    this.notes = notes;
     this.key = key;
     this.installer = installer;
     this.store = store;
@@ -110,10 +112,12 @@ final class PythonBytecode {
    * @param work a private directory for the unpacked tree and the compiler's output
    * @param what names the package set in messages
    * @param sourceless NAME.pyc in the place of NAME.py (debian.pythonBytecode: sourceless)
+   * @param notes gets a line when the interpreter is unpacked to compile what the cache lacks
    */
   static PythonBytecode compile(String key, Installer installer, LinkedRuntimes store, Path work,
-      String what, boolean sourceless) throws IOException, PlinthException {
-    PythonBytecode b = new PythonBytecode(key, installer, store, work, what, sourceless);
+      String what, boolean sourceless, java.util.function.Consumer<String> notes)
+      throws IOException, PlinthException {
+    PythonBytecode b = new PythonBytecode(key, installer, store, work, what, sourceless, notes);
     LinkedRuntimes.Stored s = store.get("packages-" + key, (out, w) -> {
       if (!b.start()) {
         return Map.of("version", "");
@@ -174,6 +178,7 @@ final class PythonBytecode {
     root = dir;
     version = v;
     python = cmd;
+    notes.accept(v + ": unpacked to byte-compile what the cache lacks");
     return true;
   }
 
