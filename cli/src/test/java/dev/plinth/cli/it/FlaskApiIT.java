@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plinth.deb.Mirrors;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +34,8 @@ class FlaskApiIT {
   static String image;
   static String firstBuild;
   static String secondBuild;
+  /** The second build's steps (stderr): what it took from the cache. */
+  static String secondBuildSteps;
   /** plinth's "files" figure per platform, in MB, from the build's summary. */
   static final Map<String, Double> sizes = new TreeMap<>();
 
@@ -48,8 +53,10 @@ class FlaskApiIT {
     while (m.find()) {
       sizes.put(m.group(1), Double.parseDouble(m.group(2)));
     }
-    secondBuild = indexDigest(plinth("build", "-f", yaml, "--locked", "--to",
-        "oci:" + tmp.resolve("again") + ":flask"));
+    RegistryCliIT.Run again = RegistryCliIT.plinth(Map.of(), "build", "-f", yaml, "--locked",
+        "--to", "oci:" + tmp.resolve("again") + ":flask").ok();
+    secondBuild = indexDigest(again.out());
+    secondBuildSteps = again.err();
   }
 
   private static String indexDigest(String buildOutput) {
@@ -61,6 +68,39 @@ class FlaskApiIT {
   @Test
   void build_twice_sameDigest_pycIncluded() {
     assertEquals(firstBuild, secondBuild);
+  }
+
+  /** The .pyc are cached between builds: the second runs no python3 at all. */
+  @Test
+  void secondBuild_takesThePycFromTheCache_andRunsNoPython() {
+    assertTrue(secondBuildSteps.contains("python3.11: the packages' .pyc taken from the cache"),
+        secondBuildSteps);
+    assertFalse(secondBuildSteps.contains("unpacked to byte-compile"), secondBuildSteps);
+  }
+
+  /**
+   * A changed source is compiled again, not served from the cache: with unchecked-hash .pyc
+   * Python never looks at the source, so a stale .pyc would run the old code.
+   */
+  @Test
+  void changedAppSource_getsFreshPyc() throws Exception {
+    Path project = tmp.resolve("flask-changed");
+    copyTree(Path.of(System.getProperty("plinth.root", "..")).resolve("examples/flask-api")
+        .toAbsolutePath().normalize(), project);
+    String mark = "changed " + java.util.UUID.randomUUID();
+    java.nio.file.Files.writeString(project.resolve("app.py"), "\nMARK = '" + mark + "'\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    String changed = "oci:" + tmp.resolve("changed") + ":flask";
+    RegistryCliIT.Run r = RegistryCliIT.plinth(Map.of(), "build", "-f",
+        project.resolve("plinth.yaml").toString(), "--locked", "--platform", "linux/amd64",
+        "--to", changed).ok();
+    assertTrue(r.err().contains("unpacked to byte-compile"), "app.py is new: " + r.err());
+    Peers.Result run = Peers.podman().run(List.of("--read-only", "--entrypoint",
+        "/usr/bin/python3", "--workdir", "/app"), changed,
+        List.of("-v", "-c", "import app; print(app.MARK)"), Duration.ofMinutes(3)).orFail();
+    assertEquals(mark, run.stdout().strip());
+    assertTrue(run.stderr().contains("# code object from '/app/__pycache__/app.cpython-311.pyc'"),
+        run.stderr());
   }
 
   @Test
@@ -130,6 +170,89 @@ class FlaskApiIT {
         .matcher(v);
     assertFalse(compiled.find(), () -> "compiled from source: " + compiled.group(1));
     assertFalse(v.contains("could not create"), v);
+  }
+
+  /**
+   * "Starts no slower than a debootstrap-based image", as work rather than time (no clock is
+   * read): the real peer, scripts/debootstrap-flask's image of the same app (minbase, Flask and
+   * gunicorn by apt, whose postinst byte-compile; made once, then cached under
+   * ~/.cache/plinth-test by its package set), and plinth's image each start their command with
+   * PYTHONVERBOSE=1 and serve a 200. Python's own account of the start: plinth's image compiles
+   * nothing (every module's code from a .pyc, nothing written or failed to write) and imports
+   * no module more than the peer does. amd64 only: debootstrap runs on this machine.
+   */
+  @Test
+  void startup_compilesNothing_andImportsNoMoreThanADebootstrapImage() throws Exception {
+    String ours = verboseStart(image);
+    String theirs = verboseStart("oci:" + debootstrapImage() + ":flask");
+    Set<String> ourModules = imported(ours);
+    Set<String> theirModules = imported(theirs);
+    for (String m : List.of("flask", "gunicorn.app.wsgiapp", "gunicorn.workers.sync", "app")) {
+      assertTrue(ourModules.contains(m), m + " not imported: " + ourModules);
+      assertTrue(theirModules.contains(m), m + " not imported by the peer: " + theirModules);
+    }
+    List<String> fromSource = codeObjects(ours).stream().filter(f -> !f.endsWith(".pyc"))
+        .toList();
+    assertEquals(List.of(), fromSource, "compiled at start");
+    assertTrue(codeObjects(ours).size() > 300, ours);
+    assertFalse(ours.contains("# wrote "), ours);
+    assertFalse(ours.contains("could not create"), ours);
+    assertTrue(codeObjects(theirs).contains("/app/app.py"), "the peer compiles its app at each"
+        + " start (uid 65532 cannot write /app/__pycache__): " + codeObjects(theirs));
+    Set<String> extra = new TreeSet<>(ourModules);
+    extra.removeAll(theirModules);
+    assertTrue(ourModules.size() <= theirModules.size(), ourModules.size() + " modules, the"
+        + " peer " + theirModules.size() + "; only here: " + extra);
+  }
+
+  /** What an image logs from its start to its first 200 and stop, with PYTHONVERBOSE=1. */
+  private static String verboseStart(String ref) throws Exception {
+    int port = HelloApiIT.freePort();
+    String id = Peers.podman().runDetached(List.of("--arch", "amd64", "--env", "PORT=" + port,
+        "--env", "PYTHONVERBOSE=1"), ref, List.of());
+    try {
+      AppImages.await200(id, port, "/", Duration.ofMinutes(2));
+      Peers.podman().stop(id, 30).orFail();
+      Peers.podman().waitExit(id, Peers.SHORT);
+      return Peers.podman().logs(id);
+    } finally {
+      Peers.podman().rm(id);
+    }
+  }
+
+  /** The modules python -v says were imported, by name. */
+  static Set<String> imported(String verbose) {
+    Set<String> out = new TreeSet<>();
+    Matcher m = Pattern.compile("^import '([^']+)'", Pattern.MULTILINE).matcher(verbose);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /** The files python -v says code objects came from: a .pyc, or a source it compiled. */
+  static Set<String> codeObjects(String verbose) {
+    Set<String> out = new TreeSet<>();
+    Matcher m = Pattern.compile("^# code object from '?(.+?)'?$", Pattern.MULTILINE)
+        .matcher(verbose);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /** scripts/debootstrap-flask's OCI layout (tag flask), made once per package set. */
+  private static Path debootstrapImage() throws Exception {
+    AuditIT.installDebootstrap();
+    Peers.require("umoci");
+    Path root = Path.of(System.getProperty("plinth.root", "..")).toAbsolutePath().normalize();
+    Path cache = Path.of(System.getProperty("user.home"), ".cache", "plinth-test");
+    Peers.Result r = Peers.exec(List.of("bash", root.resolve("scripts/debootstrap-flask")
+            .toString(), cache.toString()), Duration.ofMinutes(30),
+        Map.of(Mirrors.ENV, Mirrors.debian(System.getenv(Mirrors.ENV)).toString()), false)
+        .orFail();
+    String[] lines = r.stdout().strip().split("\n");
+    return Path.of(lines[lines.length - 1]);
   }
 
   @Test
