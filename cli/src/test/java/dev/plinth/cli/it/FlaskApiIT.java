@@ -194,7 +194,7 @@ class FlaskApiIT {
     List<String> fromSource = codeObjects(ours).stream().filter(f -> !f.endsWith(".pyc"))
         .toList();
     assertEquals(List.of(), fromSource, "compiled at start");
-    assertTrue(codeObjects(ours).size() > 300, ours);
+    assertTrue(codeObjects(ours).size() > 200, "python -v's account: " + ours);
     assertFalse(ours.contains("# wrote "), ours);
     assertFalse(ours.contains("could not create"), ours);
     assertTrue(codeObjects(theirs).contains("/app/app.py"), "the peer compiles its app at each"
@@ -223,7 +223,7 @@ class FlaskApiIT {
   /** The modules python -v says were imported, by name. */
   static Set<String> imported(String verbose) {
     Set<String> out = new TreeSet<>();
-    Matcher m = Pattern.compile("^import '([^']+)'", Pattern.MULTILINE).matcher(verbose);
+    Matcher m = Pattern.compile("^import '?([\\w.]+)'? #", Pattern.MULTILINE).matcher(verbose);
     while (m.find()) {
       out.add(m.group(1));
     }
@@ -241,7 +241,7 @@ class FlaskApiIT {
     return out;
   }
 
-  /** scripts/debootstrap-flask's OCI layout (tag flask), made once per package set. */
+  /** scripts/debootstrap-flask's OCI layout (tag flask), made once per package set; a link. */
   private static Path debootstrapImage() throws Exception {
     AuditIT.installDebootstrap();
     Peers.require("umoci");
@@ -252,7 +252,9 @@ class FlaskApiIT {
         Map.of(Mirrors.ENV, Mirrors.debian(System.getenv(Mirrors.ENV)).toString()), false)
         .orFail();
     String[] lines = r.stdout().strip().split("\n");
-    return Path.of(lines[lines.length - 1]);
+    // podman names an oci: layout by its path, and a ".cache" is no valid name: a link to it
+    return java.nio.file.Files.createSymbolicLink(tmp.resolve("debootstrap-flask"),
+        Path.of(lines[lines.length - 1]));
   }
 
   @Test
