@@ -125,7 +125,8 @@ final class LibraryCheck {
     }
     throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ". Add the package to"
         + " packages:, or set allowMissingLibraries: true in the build file"
-        + " (--allow-missing-libraries) to build it anyway");
+        + " (--allow-missing-libraries; plinth-maven-plugin: -Dplinth.allowMissingLibraries)"
+        + " to build it anyway");
   }
 
   /** Debian's name of the platform's architecture, else the OCI one (no Contents to look in). */
