@@ -9,9 +9,9 @@ import dev.plinth.oci.TarEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -105,7 +105,7 @@ final class PythonBytecode {
 
   /**
    * The packages' modules compiled, or taken from {@code store} by {@code key}. Null when the
-   * packages have no python3 (then nothing is stored).
+   * packages have no python3 (stored too: an entry without files).
    *
    * @param installer the packages installed (and trimmed) as for the image, for this machine's
    *     architecture; called only when something must be compiled
