@@ -299,7 +299,6 @@ public final class Plinth {
     try {
       List<Image> images = new ArrayList<>();
       List<BuildResult.PlatformImage> results = new ArrayList<>();
-      List<byte[]> sboms = new ArrayList<>();
       // Layers compress on every core: the app's layers and each platform's at once.
       java.util.concurrent.ExecutorService pool = Parallel.pool();
       try {
@@ -314,7 +313,7 @@ public final class Plinth {
               c.where() + ": copyFrom"));
         }
         record PlatformBuild(Image image, List<BuildResult.PlatformImage> results,
-            List<byte[]> sboms, List<LibraryClosure.Missing> missing) {}
+            List<LibraryClosure.Missing> missing) {}
         List<java.util.concurrent.Future<PlatformBuild>> builds = new ArrayList<>();
         final BuildSpec s = spec;
         final DebianPackages d = debs;
@@ -323,10 +322,9 @@ public final class Plinth {
         for (Platform platform : spec.platforms()) {
           builds.add(pool.submit(() -> {
             List<BuildResult.PlatformImage> r = new ArrayList<>();
-            List<byte[]> sb = new ArrayList<>();
-            Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
+            Image image = buildImage(s, platform, options, work, r, d, l, j,
                 from.get(platform), copyFrom);
-            return new PlatformBuild(image, r, sb,
+            return new PlatformBuild(image, r,
                 LibraryCheck.needed(s) ? LibraryCheck.missing(image) : List.of());
           }));
         }
@@ -335,7 +333,6 @@ public final class Plinth {
           PlatformBuild b = Parallel.join(f);
           images.add(b.image());
           results.addAll(b.results());
-          sboms.addAll(b.sboms());
           missing.put(b.image().platform(), b.missing());
         }
         LibraryCheck.check(spec, missing, options, notes);
@@ -350,12 +347,12 @@ public final class Plinth {
           : " (tags " + String.join(", ", tags) + ")"));
       Descriptor top = write(target, sink, index, notes);
       List<Path> written = new ArrayList<>();
-      for (int i = 0; i < sboms.size(); i++) {
-        if (sboms.get(i) != null && target.path() != null) {
-          Platform p = spec.platforms().get(i);
+      for (BuildResult.PlatformImage i : results) {
+        if (i.sbom() != null && target.path() != null) {
+          Platform p = i.platform();
           Path file = target.path().resolveSibling(target.path().getFileName() + "."
               + p.os() + "-" + p.architecture() + ".spdx.json");
-          dev.plinth.oci.AtomicFile.write(file, sboms.get(i));
+          dev.plinth.oci.AtomicFile.write(file, i.sbom());
           written.add(file);
         }
       }
@@ -455,7 +452,7 @@ public final class Plinth {
   private static Image buildImage(
       BuildSpec spec, Platform platform, Options options, Path work,
       List<BuildResult.PlatformImage> results, DebianPackages debs, LockFile lock,
-      List<byte[]> sboms, JavaBuild java, Image from, List<Map<Platform, Image>> copyFrom)
+      JavaBuild java, Image from, List<Map<Platform, Image>> copyFrom)
       throws IOException, PlinthException {
     List<Layer> layers = new ArrayList<>();
     List<String> history = new ArrayList<>();
@@ -584,16 +581,17 @@ public final class Plinth {
     Blob config = Blob.of(MediaTypes.OCI_CONFIG,
         ImageConfigs.config(spec, platform, layers, history, options, env, fromConfig));
     Image image = Image.of(platform, config, layers, ImageConfigs.annotations(spec, options));
-    sboms.add(items == null ? null : Sbom.document(spec.name(), platform,
-        image.manifest().descriptor().digest(), iso(options.createdSeconds()), items));
+    byte[] sbom = items == null ? null : Sbom.document(spec.name(), platform,
+        image.manifest().descriptor().digest(), iso(options.createdSeconds()), items);
     long tar = 0;
     long compressed = config.descriptor().size() + image.manifest().descriptor().size();
     for (Layer l : layers) {
       tar += l.uncompressedSize().orElse(0);
       compressed += l.blob().descriptor().size();
     }
-    results.add(new BuildResult.PlatformImage(platform, image.manifest().descriptor().digest(),
-        layers.size(), fileBytes, tar, compressed));
+    Descriptor md = image.manifest().descriptor();
+    results.add(new BuildResult.PlatformImage(platform, md.digest(), layers.size(), fileBytes, tar,
+        compressed, md.size(), sbom, Attestations.inputs(spec, from, copyFrom, platform)));
     int own = layers.size() - history.size();
     for (int i = 0; i < history.size(); i++) {
       String h = history.get(i);

@@ -33,6 +33,11 @@ final class SignFlags {
     passwordFile = passwordFile(cli);
   }
 
+  /** Whether --sign-key was given. */
+  boolean given() {
+    return key.value() != null;
+  }
+
   static Cli.Arg passwordFile(Cli cli) {
     return cli.option("--key-password-file", "FILE",
         "The private key's password: the file's first line (else $" + PASSWORD_ENV
@@ -44,13 +49,23 @@ final class SignFlags {
    * --sign-key. A target other than a registry is a usage error: a signature lives in a registry.
    */
   PrivateKey open(ImageRef target, Cli.Context context) throws PlinthException {
+    return open(target, context, false);
+  }
+
+  /**
+   * As {@link #open(ImageRef, Cli.Context)}; when {@code attesting}, a file target is allowed
+   * too: its attestations are signed and written next to it (and no image signature is made).
+   */
+  PrivateKey open(ImageRef target, Cli.Context context, boolean attesting)
+      throws PlinthException {
     if (key.value() == null) {
       if (passwordFile.value() != null) {
         throw new PlinthException(Kind.USAGE, "--key-password-file is for --sign-key");
       }
       return null;
     }
-    if (!ImageRef.REGISTRY.equals(target.transport())) {
+    if (!ImageRef.REGISTRY.equals(target.transport())
+        && !(attesting && target.path() != null)) {
       throw new PlinthException(Kind.USAGE, "--sign-key: " + target + " is not a registry;"
           + " signatures are stored in a registry next to the image. Push it to one (plinth copy"
           + " " + target + " HOST/REPO:TAG --sign-key " + key.value() + ") to sign it");
@@ -68,7 +83,7 @@ final class SignFlags {
   /** Signs what was pushed to {@code target} (its top manifest {@code top}) and says so. */
   static void sign(PrivateKey k, ImageRef target, dev.plinth.oci.Digest top,
       RegistryOptions options, PrintWriter out) throws IOException, PlinthException {
-    if (k == null) {
+    if (k == null || !ImageRef.REGISTRY.equals(target.transport())) {
       return;
     }
     long start = System.nanoTime();
