@@ -10,6 +10,9 @@ import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.Version;
 import dev.plinth.registry.Attestations.Attestation;
+import dev.plinth.registry.Referrers;
+import dev.plinth.registry.RegistryOptions;
+import dev.plinth.registry.RegistryRef;
 import dev.plinth.registry.Statement;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -208,6 +211,27 @@ public final class Attestations {
       }
     }
     return out;
+  }
+
+  /**
+   * Carries what refers to a copied image, registry to registry: the referrers (attestations,
+   * SBOMs) and cosign signatures of its top manifest and of each platform's manifest.
+   *
+   * @return the manifests carried
+   */
+  public static List<Digest> carry(Plinth.CopyResult copied, RegistryOptions options)
+      throws IOException, PlinthException {
+    ImageRef from = copied.source();
+    ImageRef to = copied.target();
+    if (!ImageRef.REGISTRY.equals(from.transport()) || !ImageRef.REGISTRY.equals(to.transport())) {
+      return List.of();
+    }
+    List<Digest> subjects = new ArrayList<>(List.of(copied.top().digest()));
+    for (Image i : copied.images()) {
+      subjects.add(i.manifest().descriptor().digest());
+    }
+    return Referrers.copy(RegistryRef.parse(from.name()), RegistryRef.parse(to.name()),
+        subjects.stream().distinct().toList(), options);
   }
 
   private Attestations() {}

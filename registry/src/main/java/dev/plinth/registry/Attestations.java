@@ -15,6 +15,7 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Signed in-toto attestations as OCI 1.1 referrers, the way cosign attaches them: an image
@@ -25,6 +26,8 @@ import java.util.Map;
 public final class Attestations {
   /** The largest envelope plinth reads: a bound on a hostile layer. */
   static final int MAX_ENVELOPE = 1 << 20;
+  /** What {@link Found#kind} says of cosign's signatures. */
+  public static final String SIGNATURE = "cosign signature";
   /** The empty config of an artifact: the two bytes {@code {}}. */
   static final Blob EMPTY = Blob.of(MediaTypes.OCI_EMPTY, "{}".getBytes());
 
@@ -86,13 +89,21 @@ public final class Attestations {
    * subject and predicate type). A referrer that cannot be read is listed with its problem.
    *
    * @param key null: list only
+   * @param signatures whether to list cosign's signatures ({@code sha256-HEX.sig}) too, as
+   *     {@link #SIGNATURE}
    */
   public static List<Found> find(RegistryRef ref, List<Digest> subjects, PublicKey key,
-      RegistryOptions options) throws IOException, PlinthException {
+      boolean signatures, RegistryOptions options) throws IOException, PlinthException {
     RegistryClient client = RegistryClient.forPull(ref, options);
     try {
       List<Found> out = new ArrayList<>();
       for (Digest s : subjects) {
+        if (signatures) {
+          Optional<Digest> sig = client.manifestDigest(ref.repository(), CosignSignatures.tag(s));
+          if (sig.isPresent()) {
+            out.add(new Found(s, sig.get(), SIGNATURE, true, null, null));
+          }
+        }
         for (Descriptor r : Referrers.list(client, ref.repository(), s)) {
           out.add(found(client, ref.repository(), s, r, key));
         }

@@ -134,6 +134,22 @@ public final class Referrers {
   }
 
   /**
+   * Copies what refers to {@code subjects} from {@code from}'s repository to {@code to}'s, as
+   * {@link #copy(RegistryClient, String, RegistryClient, String, List)}.
+   */
+  public static List<Digest> copy(RegistryRef from, RegistryRef to, List<Digest> subjects,
+      RegistryOptions options) throws IOException, PlinthException {
+    RegistryClient source = RegistryClient.forPull(from, options);
+    RegistryClient target = RegistryClient.forPush(to, options);
+    try {
+      return copy(source, from.repository(), target, to.repository(), subjects);
+    } finally {
+      source.http.closeIdle();
+      target.http.closeIdle();
+    }
+  }
+
+  /**
    * Copies the referrers of each of {@code subjects} (and cosign's {@code sha256-HEX.sig} tags)
    * from {@code from} to {@code to}, byte for byte: their blobs (mounted within one registry),
    * their manifests by digest, and lists them under their subjects in {@code to}.
