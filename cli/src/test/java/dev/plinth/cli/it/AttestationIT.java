@@ -112,7 +112,7 @@ class AttestationIT {
         assertEquals(MediaTypes.OCI_EMPTY, m.path("config").path("mediaType").asText());
       }
       assertEquals(Set.of(Statement.SPDX, Statement.SLSA_PROVENANCE), types);
-      Peers.Result peer = SigningIT.peer("attestations", reg.host(), "team/attested", p,
+      Peers.Result peer = SigningIT.peerIn(tmp, "attestations", reg.host(), "team/attested", p,
           pub.toString()).orFail();
       assertEquals(Set.of(Statement.SPDX, Statement.SLSA_PROVENANCE),
           Set.copyOf(peer.stdout().lines().toList()), peer.toString());
@@ -130,9 +130,11 @@ class AttestationIT {
     assertEquals(4, inspected.lines().filter(l -> l.contains("https://") && l.endsWith(
         ": signed")).count(), inspected);
 
-    // copy to another repository carries them: the same referrer digests there
+    // copy to another repository carries them: the same referrer digests there (signed again:
+    // the signatures carried name the first repository, which verify holds to)
     String copy = reg.host() + "/team/attested-copy:1";
-    String copied = ok("copy", ref, copy);
+    String copied = ok("copy", ref, copy, "--sign-key", key.toString(), "--key-password-file",
+        password.toString());
     assertEquals(4 + 3, copied.lines().filter(l -> l.startsWith("copied referrer")).count(),
         copied); // 4 attestations, 3 .sig manifests
     for (String p : platforms) {
@@ -177,7 +179,7 @@ class AttestationIT {
       assertEquals(2, Files.readAllLines(file).size());
       for (String p : platforms) {
         // each line is about one platform: the peer checks those about this one
-        Peers.Result peer = SigningIT.peer("dsse", file.toString(), p, pub.toString());
+        Peers.Result peer = SigningIT.peerIn(tmp, "dsse", file.toString(), p, pub.toString());
         assertTrue(peer.stdout().contains(kind.equals("sbom") ? Statement.SPDX
             : Statement.SLSA_PROVENANCE), peer.toString());
       }

@@ -88,7 +88,12 @@ class SigningIT {
 
   /** The independent peer (libsodium, OpenSSL; cosign_peer.py) with {@code args}. */
   static Peers.Result peer(String... args) throws Exception {
-    Path script = tmp.resolve("cosign_peer.py");
+    return peerIn(tmp, args);
+  }
+
+  /** The independent peer, its script copied into {@code dir}. */
+  static Peers.Result peerIn(Path dir, String... args) throws Exception {
+    Path script = dir.resolve("cosign_peer.py");
     if (!Files.exists(script)) {
       try (var in = SigningIT.class.getResourceAsStream("cosign_peer.py")) {
         Files.copy(in, script);
