@@ -2,10 +2,13 @@ package dev.plinth.builder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.oci.AtomicFile;
+import dev.plinth.oci.Blob;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
+import dev.plinth.oci.LayoutReferrers;
+import dev.plinth.oci.Manifest;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.Version;
@@ -185,21 +188,27 @@ public final class Attestations {
 
   /**
    * Writes each kind's envelopes next to a file output, one line per platform: {@code
-   * FILE.sbom.intoto.jsonl}, {@code FILE.provenance.intoto.jsonl}, atomically.
+   * FILE.sbom.intoto.jsonl}, {@code FILE.provenance.intoto.jsonl}, atomically; for an OCI layout
+   * ({@code oci:DIR}) also inside it, as referrers of the platforms' manifests (the same
+   * envelopes).
    *
    * @return the files written
    */
   public static List<Path> writeNextTo(ImageRef target, List<Attestation> attestations,
-      PrivateKey key) throws IOException {
+      PrivateKey key) throws IOException, PlinthException {
     List<Path> out = new ArrayList<>();
     if (target.path() == null) {
       return out;
     }
+    List<Blob> envelopes = new ArrayList<>();
+    for (Attestation a : attestations) {
+      envelopes.add(dev.plinth.registry.Attestations.envelope(a, key));
+    }
     for (Kind k : Kind.values()) {
       ByteArrayOutputStream lines = new ByteArrayOutputStream();
-      for (Attestation a : attestations) {
-        if (a.statement().predicateType().equals(k.predicateType)) {
-          lines.writeBytes(dev.plinth.registry.Attestations.envelope(a, key).readAllBytes());
+      for (int i = 0; i < attestations.size(); i++) {
+        if (attestations.get(i).statement().predicateType().equals(k.predicateType)) {
+          lines.writeBytes(envelopes.get(i).readAllBytes());
           lines.write('\n');
         }
       }
@@ -210,12 +219,22 @@ public final class Attestations {
         out.add(file);
       }
     }
+    if (ImageRef.OCI.equals(target.transport())) {
+      for (int i = 0; i < attestations.size(); i++) {
+        Attestation a = attestations.get(i);
+        Manifest m = dev.plinth.registry.Attestations.artifact(envelopes.get(i),
+            a.statement().predicateType(), a.subject());
+        LayoutReferrers.add(target.path(), m.bytes(), Referrers.entry(m, m.blob().descriptor()),
+            List.of(dev.plinth.registry.Attestations.EMPTY, envelopes.get(i)), null);
+      }
+    }
     return out;
   }
 
   /**
-   * Carries what refers to a copied image, registry to registry: the referrers (attestations,
-   * SBOMs) and cosign signatures of its top manifest and of each platform's manifest.
+   * Carries what refers to a copied image: the referrers (attestations, SBOMs) and cosign
+   * signatures of its top manifest and of each platform's manifest, from a registry to a
+   * registry or an OCI layout ({@code oci:DIR}), and from an OCI layout to a registry.
    *
    * @return the manifests carried
    */
@@ -223,15 +242,25 @@ public final class Attestations {
       throws IOException, PlinthException {
     ImageRef from = copied.source();
     ImageRef to = copied.target();
-    if (!ImageRef.REGISTRY.equals(from.transport()) || !ImageRef.REGISTRY.equals(to.transport())) {
-      return List.of();
-    }
     List<Digest> subjects = new ArrayList<>(List.of(copied.top().digest()));
     for (Image i : copied.images()) {
       subjects.add(i.manifest().descriptor().digest());
     }
-    return Referrers.copy(RegistryRef.parse(from.name()), RegistryRef.parse(to.name()),
-        subjects.stream().distinct().toList(), options);
+    subjects = subjects.stream().distinct().toList();
+    boolean fromRegistry = ImageRef.REGISTRY.equals(from.transport());
+    if (fromRegistry && ImageRef.REGISTRY.equals(to.transport())) {
+      return Referrers.copy(RegistryRef.parse(from.name()), RegistryRef.parse(to.name()),
+          subjects, options);
+    }
+    if (fromRegistry && ImageRef.OCI.equals(to.transport())) {
+      return Referrers.copyToLayout(RegistryRef.parse(from.name()), to.path(), subjects,
+          options);
+    }
+    if (ImageRef.OCI.equals(from.transport()) && ImageRef.REGISTRY.equals(to.transport())) {
+      return Referrers.copyFromLayout(from.path(), RegistryRef.parse(to.name()), subjects,
+          options);
+    }
+    return List.of();
   }
 
   private Attestations() {}

@@ -79,7 +79,7 @@ public final class OciLayoutWriter {
    * replaced), so that no writer sees another's layout half set up or loses its tag. It is taken
    * on the {@code oci-layout} file, created with its content by the first writer.
    */
-  private static final class Lock implements AutoCloseable {
+  static final class Lock implements AutoCloseable {
     private final ReentrantLock local;
     private final FileChannel channel;
     private FileLock file;
@@ -126,6 +126,11 @@ public final class OciLayoutWriter {
         local.unlock();
       }
     }
+  }
+
+  /** Takes the layout's lock (see {@link Lock}): for a writer of more than one write. */
+  static Lock lock(Path dir) throws IOException {
+    return Lock.take(dir);
   }
 
   private static byte[] readIndex(Path indexJson) throws IOException, PlinthException {

@@ -29,7 +29,7 @@ public final class Attestations {
   /** What {@link Found#kind} says of cosign's signatures. */
   public static final String SIGNATURE = "cosign signature";
   /** The empty config of an artifact: the two bytes {@code {}}. */
-  static final Blob EMPTY = Blob.of(MediaTypes.OCI_EMPTY, "{}".getBytes());
+  public static final Blob EMPTY = Blob.of(MediaTypes.OCI_EMPTY, "{}".getBytes());
 
   /**
    * A statement about a manifest.

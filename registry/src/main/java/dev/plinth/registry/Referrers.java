@@ -4,10 +4,12 @@ import dev.plinth.oci.Blob;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Digest;
 import dev.plinth.oci.Index;
+import dev.plinth.oci.LayoutReferrers;
 import dev.plinth.oci.Manifest;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.PlinthException;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -180,6 +182,83 @@ public final class Referrers {
       }
     }
     return out;
+  }
+
+  /**
+   * Copies what refers to {@code subjects} in {@code from}'s repository into the OCI layout
+   * {@code dir}: each referrer listed untagged, each {@code sha256-HEX.sig} under its tag
+   * ({@link LayoutReferrers}).
+   */
+  public static List<Digest> copyToLayout(RegistryRef from, Path dir, List<Digest> subjects,
+      RegistryOptions options) throws IOException, PlinthException {
+    RegistryClient c = RegistryClient.forPull(from, options);
+    String repo = from.repository();
+    try {
+      List<Digest> out = new ArrayList<>();
+      for (Digest s : subjects) {
+        for (Descriptor r : list(c, repo, s)) {
+          if (MediaTypes.isManifest(r.mediaType())) {
+            RegistryClient.Manifest m = c.manifest(repo, r.digest().toString(), r.digest());
+            toLayout(c, repo, dir, m, r, null);
+            out.add(m.digest());
+          }
+        }
+        String sig = CosignSignatures.tag(s);
+        if (c.manifestDigest(repo, sig).isPresent()) {
+          RegistryClient.Manifest m = c.manifest(repo, sig, null);
+          toLayout(c, repo, dir, m, new Descriptor(m.mediaType(), m.digest(), m.bytes().length),
+              sig);
+          out.add(m.digest());
+        }
+      }
+      return out;
+    } finally {
+      c.http.closeIdle();
+    }
+  }
+
+  private static void toLayout(RegistryClient c, String repo, Path dir, RegistryClient.Manifest m,
+      Descriptor entry, String tag) throws IOException, PlinthException {
+    Manifest doc = Manifest.parse(m.bytes(), c.host + "/" + repo + "@" + m.digest());
+    List<Blob> blobs = new ArrayList<>(List.of(c.blob(repo, doc.config())));
+    doc.layers().forEach(l -> blobs.add(c.blob(repo, l)));
+    LayoutReferrers.add(dir, m.bytes(), entry, blobs, tag);
+  }
+
+  /**
+   * Copies what refers to {@code subjects} in the OCI layout {@code dir} to {@code to}'s
+   * repository: referrers by digest, listed under their subjects, and cosign's {@code .sig}
+   * manifests under their tags.
+   */
+  public static List<Digest> copyFromLayout(Path dir, RegistryRef to, List<Digest> subjects,
+      RegistryOptions options) throws IOException, PlinthException {
+    RegistryClient c = RegistryClient.forPush(to, options);
+    String repo = to.repository();
+    try {
+      List<Digest> out = new ArrayList<>();
+      for (Digest s : subjects) {
+        List<LayoutReferrers.Entry> found = new ArrayList<>(LayoutReferrers.referrers(dir, s));
+        Optional<LayoutReferrers.Entry> sig = LayoutReferrers.tagged(dir, CosignSignatures.tag(s));
+        sig.ifPresent(found::add);
+        for (LayoutReferrers.Entry e : found) {
+          Manifest doc = Manifest.parse(e.bytes(), dir + " manifest " + e.descriptor().digest());
+          List<Descriptor> blobs = new ArrayList<>(List.of(doc.config()));
+          blobs.addAll(doc.layers());
+          for (Descriptor b : blobs) {
+            c.pushBlob(repo, LayoutReferrers.blob(dir, b), null);
+          }
+          if (sig.isPresent() && e == sig.get()) {
+            c.putManifest(repo, CosignSignatures.tag(s), e.descriptor().mediaType(), e.bytes());
+          } else {
+            put(c, repo, e.bytes(), e.descriptor(), s);
+          }
+          out.add(e.descriptor().digest());
+        }
+      }
+      return out;
+    } finally {
+      c.http.closeIdle();
+    }
   }
 
   private static void copyBlobs(RegistryClient from, String fromRepo, RegistryClient to,

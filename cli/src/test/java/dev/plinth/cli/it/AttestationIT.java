@@ -146,6 +146,25 @@ class AttestationIT {
         .getBytes(), "verify of the copy");
     assertEquals(json.path("attestations"), again.path("attestations"));
 
+    // to an OCI layout and back out to a third repository: the same referrers indexes
+    Path layout = tmp.resolve("layout");
+    String toLayout = ok("copy", ref, "oci:" + layout + ":1");
+    assertEquals(7, toLayout.lines().filter(l -> l.startsWith("copied referrer")).count(),
+        toLayout);
+    Index layoutIndex = Index.parse(Files.readAllBytes(layout.resolve("index.json")), "index");
+    assertEquals(8, layoutIndex.manifests().size(), layoutIndex.toString()); // image, 3 .sig, 4
+    String back = reg.host() + "/team/attested-back:1";
+    String backOut = ok("copy", "oci:" + layout + ":1", back);
+    assertEquals(7, backOut.lines().filter(l -> l.startsWith("copied referrer")).count(),
+        backOut);
+    for (String p : platforms) {
+      String tag = Referrers.tag(Digest.parse(p));
+      assertEquals(c.manifest("team/attested", tag, null).digest(),
+          c.manifest("team/attested-back", tag, null).digest());
+    }
+    assertEquals(0, plinth(Map.of(), "verify", reg.host() + "/team/attested-back@"
+        + digest(out), "--key", pub.toString()).code(), "signatures and attestations carried");
+
     // a tampered attestation: its envelope's signature changed, pushed as another referrer
     Digest first = Digest.parse(platforms.get(0));
     Descriptor entry = Index.parse(c.manifest("team/attested", Referrers.tag(first), null)
@@ -184,6 +203,26 @@ class AttestationIT {
             : Statement.SLSA_PROVENANCE), peer.toString());
       }
     }
+  }
+
+  @Test
+  void layoutOutput_holdsThemAsReferrers_copyToARegistryCarriesThem() throws Exception {
+    Path layout = tmp.resolve("built");
+    String out = attest("oci:" + layout + ":1");
+    assertTrue(out.contains("wrote attestations " + tmp.resolve("built.sbom.intoto.jsonl")), out);
+    Index index = Index.parse(Files.readAllBytes(layout.resolve("index.json")), "index");
+    assertEquals(5, index.manifests().size(), index.toString()); // the image and 4 referrers
+    assertEquals(4, index.manifests().stream().filter(d -> Dsse.IN_TOTO.equals(
+        d.artifactType())).count());
+    // the layout still reads as its one image without a tag
+    assertTrue(ok("inspect", "oci:" + layout).contains(digest(out)));
+    String ref = reg.host() + "/team/from-layout:1";
+    String copied = ok("copy", "oci:" + layout, ref, "--sign-key", key.toString(),
+        "--key-password-file", password.toString());
+    assertEquals(4, copied.lines().filter(l -> l.startsWith("copied referrer")).count(), copied);
+    String verified = ok("verify", ref, "--key", pub.toString());
+    assertEquals(4, verified.lines().filter(l -> l.contains("https://") && l.endsWith(
+        ": verified")).count(), verified);
   }
 
   @Test
