@@ -87,7 +87,7 @@ class AttestationsTest {
     assertFalse(first.contains("startedOn") || first.contains("finishedOn"), "no clock");
   }
 
-  static BuildResult result(byte[] sbom, Map<String, Digest> inputs) {
+  static BuildResult result(byte[] sbom, Map<String, Digest> inputs) throws Exception {
     Digest m = Digest.of("manifest".getBytes());
     return new BuildResult(ImageRef.parse("oci:out"), new Descriptor(MediaTypes.OCI_MANIFEST, m,
         8), List.of(new BuildResult.PlatformImage(Platform.LINUX_AMD64, m, 1, 1, 1, 1, 8, sbom,

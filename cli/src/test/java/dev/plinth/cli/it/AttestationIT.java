@@ -231,6 +231,29 @@ class AttestationIT {
         ": verified")).count(), verified);
   }
 
+  /**
+   * The README's figure: what signing and attesting add to a push, interleaved runs of the same
+   * build pushed plain and with --sign-key --attest sbom,provenance (the image's blobs are in the
+   * registry after the first run, so the push is of manifests, and signing and attesting are the
+   * difference). Printed, not asserted; run with PLINTH_BENCH_ATTEST=1.
+   */
+  @Test
+  @org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable(named = "PLINTH_BENCH_ATTEST",
+      matches = "1")
+  void bench_signingAndAttesting() {
+    ok("build", "-f", yaml.toString(), "--to", reg.host() + "/team/bench:warm");
+    for (int run = 0; run < 5; run++) {
+      long t0 = System.nanoTime();
+      ok("build", "-f", yaml.toString(), "--to", reg.host() + "/team/bench:plain" + run);
+      long t1 = System.nanoTime();
+      String out = attest(reg.host() + "/team/bench:signed" + run);
+      long t2 = System.nanoTime();
+      System.out.println("AttestationIT bench: plain " + (t1 - t0) / 1_000_000 + " ms, signed"
+          + " and attested " + (t2 - t1) / 1_000_000 + " ms; " + out.lines().filter(l ->
+              l.endsWith(" ms")).collect(Collectors.joining("; ")));
+    }
+  }
+
   @Test
   void attest_usage_errors() throws Exception {
     RegistryCliIT.Run noKey = plinth(Map.of(), "build", "-f", yaml.toString(), "--to",
