@@ -58,9 +58,11 @@ final class InspectCommand implements Cli.Command {
       subjects.add(image.manifest().descriptor().digest());
     }
     // what refers to them in the registry: signatures, attestations, other referrers
-    List<Attestations.Found> referrers = !ImageRef.REGISTRY.equals(r.transport()) ? List.of()
-        : Attestations.find(RegistryRef.parse(r.name()), subjects.stream().distinct().toList(),
-            null, true, options.registry());
+    List<Digest> distinct = subjects.stream().distinct().toList();
+    List<Attestations.Found> referrers = ImageRef.REGISTRY.equals(r.transport())
+        ? Attestations.find(RegistryRef.parse(r.name()), distinct, null, true, options.registry())
+        : ImageRef.OCI.equals(r.transport()) ? Attestations.findInLayout(r.path(), distinct, null)
+        : List.of();
     PrintWriter out = context.out();
     if (fmt.equals("json")) {
       Map<String, Object> m = json(r, index, images);

@@ -4,12 +4,14 @@ import dev.plinth.oci.Blob;
 import dev.plinth.oci.Blobs;
 import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Digest;
+import dev.plinth.oci.LayoutReferrers;
 import dev.plinth.oci.Manifest;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -105,7 +107,9 @@ public final class Attestations {
           }
         }
         for (Descriptor r : Referrers.list(client, ref.repository(), s)) {
-          out.add(found(client, ref.repository(), s, r, key));
+          out.add(found(s, r, key, client.host + "/" + ref.repository(),
+              d -> client.manifest(ref.repository(), d.toString(), d).bytes(),
+              d -> client.openBlob(ref.repository(), d)));
         }
       }
       return out;
@@ -114,8 +118,35 @@ public final class Attestations {
     }
   }
 
-  private static Found found(RegistryClient client, String repo, Digest subject, Descriptor r,
-      PublicKey key) throws IOException, PlinthException {
+  /**
+   * The referrers of each of {@code subjects} in the OCI layout {@code dir} ({@link
+   * LayoutReferrers}), checked with {@code key} as {@link #find} does; with cosign's signatures
+   * stored under their {@code sha256-HEX.sig} tags.
+   */
+  public static List<Found> findInLayout(Path dir, List<Digest> subjects, PublicKey key)
+      throws IOException, PlinthException {
+    List<Found> out = new ArrayList<>();
+    for (Digest s : subjects) {
+      Optional<LayoutReferrers.Entry> sig = LayoutReferrers.tagged(dir, CosignSignatures.tag(s));
+      if (sig.isPresent()) {
+        out.add(new Found(s, sig.get().descriptor().digest(), SIGNATURE, true, null, null));
+      }
+      for (LayoutReferrers.Entry e : LayoutReferrers.referrers(dir, s)) {
+        out.add(found(s, e.descriptor(), key, dir.toString(), d -> e.bytes(),
+            d -> LayoutReferrers.blob(dir, d).open()));
+      }
+    }
+    return out;
+  }
+
+  /** Reads what a referrer's manifest names, from a registry or a layout. */
+  @FunctionalInterface
+  private interface Reader<K, T> {
+    T read(K what) throws IOException, PlinthException;
+  }
+
+  private static Found found(Digest subject, Descriptor r, PublicKey key, String where,
+      Reader<Digest, byte[]> manifests, Reader<Descriptor, InputStream> blobs) throws IOException, PlinthException {
     String predicate = r.annotations().get(Statement.PREDICATE_ANNOTATION);
     String kind = predicate != null ? predicate
         : r.artifactType() != null ? r.artifactType() : r.mediaType();
@@ -125,8 +156,7 @@ public final class Attestations {
     String what = "attestation " + r.digest() + " (" + kind + ")";
     Dsse env;
     try {
-      Manifest m = Manifest.parse(client.manifest(repo, r.digest().toString(), r.digest())
-          .bytes(), client.host + "/" + repo + "@" + r.digest());
+      Manifest m = Manifest.parse(manifests.read(r.digest()), where + "@" + r.digest());
       Descriptor layer = m.layers().stream().filter(l -> Dsse.MEDIA_TYPE.equals(l.mediaType()))
           .findFirst().orElseThrow(() -> new PlinthException(Kind.BAD_INPUT, what
               + " has no " + Dsse.MEDIA_TYPE + " layer"));
@@ -135,7 +165,7 @@ public final class Attestations {
             + " bytes, over plinth's bound of " + MAX_ENVELOPE);
       }
       byte[] bytes;
-      try (InputStream in = Blobs.verifying(layer, client.openBlob(repo, layer))) {
+      try (InputStream in = Blobs.verifying(layer, blobs.read(layer))) {
         bytes = in.readAllBytes();
       }
       env = Dsse.parse(bytes, what);

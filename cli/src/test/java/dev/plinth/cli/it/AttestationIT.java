@@ -56,10 +56,7 @@ class AttestationIT {
     repo = TestRepo.tzdataAndLibc(tmp.resolve("repo"));
     yaml = DebianProject.write(tmp.resolve("proj"), repo, repo.start().toString(),
         "name: attested\nplatforms: [linux/amd64, linux/arm64]\npackages: [tzdata, libc6]\n");
-    password = tmp.resolve("password.txt");
-    Files.writeString(password, "correct horse\n");
-    ok("key", "generate", "--out", tmp.resolve("cosign").toString(), "--key-password-file",
-        password.toString());
+    password = SigningIT.generateKey(tmp);
     key = tmp.resolve("cosign.key");
     pub = tmp.resolve("cosign.pub");
   }
@@ -221,7 +218,10 @@ class AttestationIT {
     assertEquals(4, index.manifests().stream().filter(d -> Dsse.IN_TOTO.equals(
         d.artifactType())).count());
     // the layout still reads as its one image without a tag
-    assertTrue(ok("inspect", "oci:" + layout).contains(digest(out)));
+    String inspected = ok("inspect", "oci:" + layout);
+    assertTrue(inspected.contains(digest(out)), inspected);
+    assertEquals(4, inspected.lines().filter(l -> l.contains("https://") && l.endsWith(
+        ": signed")).count(), inspected); // inspect lists the layout's referrers too
     String ref = reg.host() + "/team/from-layout:1";
     String copied = ok("copy", "oci:" + layout, ref, "--sign-key", key.toString(),
         "--key-password-file", password.toString());

@@ -43,16 +43,22 @@ class SigningIT {
   @BeforeAll
   static void start() throws Exception {
     reg = TestRegistry.plain();
-    password = tmp.resolve("password.txt");
-    Files.writeString(password, "correct horse\n");
-    ok("key", "generate", "--out", tmp.resolve("cosign").toString(), "--key-password-file",
-        password.toString());
+    password = generateKey(tmp);
     key = tmp.resolve("cosign.key");
     pub = tmp.resolve("cosign.pub");
     registriesD = tmp.resolve("registries.d");
     Files.createDirectories(registriesD);
     Files.writeString(registriesD.resolve("default.yaml"),
         "default-docker:\n  use-sigstore-attachments: true\n");
+  }
+
+  /** Writes DIR/password.txt and, with it, DIR/cosign.key and cosign.pub; the password file. */
+  static Path generateKey(Path dir) throws Exception {
+    Path password = dir.resolve("password.txt");
+    Files.writeString(password, "correct horse\n");
+    ok("key", "generate", "--out", dir.resolve("cosign").toString(), "--key-password-file",
+        password.toString());
+    return password;
   }
 
   @AfterAll
