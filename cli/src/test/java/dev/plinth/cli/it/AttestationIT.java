@@ -255,6 +255,32 @@ class AttestationIT {
   }
 
   @Test
+  void base_attestsProvenance_aHostileReferrersIndexIsExit4() throws Exception {
+    String ref = reg.host() + "/team/base-attested:1";
+    String out = ok("base", "--platform", "linux/amd64", "--to", ref, "--sign-key",
+        key.toString(), "--key-password-file", password.toString(), "--attest",
+        "sbom,provenance");
+    // no packages, so no SBOM: the provenance alone
+    List<String> attested = out.lines().filter(l -> l.startsWith("attested ")).toList();
+    assertEquals(1, attested.size(), out);
+    assertTrue(attested.get(0).contains(Statement.SLSA_PROVENANCE), out);
+    JsonNode inspected = Json.read(ok("inspect", ref, "--format", "json").getBytes(), "json");
+    assertEquals(Set.of("cosign signature", Statement.SLSA_PROVENANCE), Set.of(
+        inspected.path("referrers").get(0).path("kind").asText(),
+        inspected.path("referrers").get(1).path("kind").asText()), inspected.toString());
+    // the referrers tag holding something other than an index (the registry takes any
+    // manifest under a tag): refused, naming it
+    Digest image = Digest.parse(digest(out));
+    String tag = Referrers.tag(image);
+    RegistryClient c = client(ref);
+    c.putManifest("team/base-attested", tag, MediaTypes.OCI_MANIFEST,
+        c.manifest("team/base-attested", image.toString(), image).bytes());
+    RegistryCliIT.Run v = plinth(Map.of(), "verify", ref, "--key", pub.toString());
+    assertEquals(4, v.code(), v.out() + v.err());
+    assertTrue(v.err().contains(reg.host() + "/team/base-attested:" + tag), v.err());
+  }
+
+  @Test
   void attest_usage_errors() throws Exception {
     RegistryCliIT.Run noKey = plinth(Map.of(), "build", "-f", yaml.toString(), "--to",
         "oci:" + tmp.resolve("x"), "--attest", "sbom");
