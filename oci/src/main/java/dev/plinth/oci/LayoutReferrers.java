@@ -1,8 +1,6 @@
 package dev.plinth.oci;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,16 +32,7 @@ public final class LayoutReferrers {
       List<Blob> all = new ArrayList<>(blobs);
       all.add(Blob.of(entry.mediaType(), manifest));
       for (Blob b : all) {
-        Path target = blobDir.resolve(b.descriptor().digest().hex());
-        if (Files.isRegularFile(target) && Files.size(target) == b.descriptor().size()) {
-          continue;
-        }
-        try (AtomicFile f = new AtomicFile(target)) {
-          try (OutputStream out = f.open()) {
-            Blobs.copyVerified(b, out);
-          }
-          f.commit();
-        }
+        OciLayoutWriter.writeBlob(blobDir, b);
       }
       Index index = Index.parse(SmallFiles.read(indexJson, ImageReader.MAX_DOCUMENT,
           "the layout's index"), dir + "/index.json");

@@ -58,16 +58,7 @@ public final class OciLayoutWriter {
     try (Lock lock = Lock.take(dir)) {
       Files.createDirectories(blobs);
       for (Blob blob : index.blobs()) {
-        Path target = blobs.resolve(blob.descriptor().digest().hex());
-        if (Files.isRegularFile(target) && Files.size(target) == blob.descriptor().size()) {
-          continue;
-        }
-        try (AtomicFile f = new AtomicFile(target)) {
-          try (OutputStream out = f.open()) {
-            Blobs.copyVerified(blob, out);
-          }
-          f.commit();
-        }
+        writeBlob(blobs, blob);
       }
       byte[] oldIndex = Files.exists(indexJson) ? readIndex(indexJson) : null;
       AtomicFile.write(indexJson, indexJson(oldIndex, dir + "/index.json", tag, index.top()));
@@ -125,6 +116,20 @@ public final class OciLayoutWriter {
       } finally {
         local.unlock();
       }
+    }
+  }
+
+  /** Writes {@code blob} into {@code blobs} (blobs/sha256), atomically; nothing when it is there. */
+  static void writeBlob(Path blobs, Blob blob) throws IOException, PlinthException {
+    Path target = blobs.resolve(blob.descriptor().digest().hex());
+    if (Files.isRegularFile(target) && Files.size(target) == blob.descriptor().size()) {
+      return;
+    }
+    try (AtomicFile f = new AtomicFile(target)) {
+      try (OutputStream out = f.open()) {
+        Blobs.copyVerified(blob, out);
+      }
+      f.commit();
     }
   }
 
