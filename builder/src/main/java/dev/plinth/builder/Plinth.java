@@ -327,7 +327,7 @@ public final class Plinth {
             Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
                 from.get(platform), copyFrom);
             return new PlatformBuild(image, r, sb,
-                LibraryCheck.needed(s) ? LibraryCheck.missing(image) : List.of());
+                LibraryCheck.needed(s) ? LibraryCheck.missing(image, options) : List.of());
           }));
         }
         Map<Platform, List<LibraryClosure.Missing>> missing = new java.util.LinkedHashMap<>();
