@@ -86,6 +86,43 @@ class ZstdLayersIT {
     assertTrue(gzip.contains("tar+gzip") && !gzip.contains(ZSTD), gzip);
   }
 
+  /**
+   * A mixed image: a gzip image as {@code from:}, plinth's layers on top in zstd. The base's
+   * layers keep their gzip bytes and digests; podman runs the result on both platforms.
+   */
+  @Test
+  void gzipBase_zstdLayersOnTop_runs() throws Exception {
+    Path base = tmp.resolve("gzip-base.tar");
+    BaseImageIT.plinth("build", "-f", yaml.toString(), "--compression", "gzip", "--to",
+        "oci-archive:" + base);
+    Path dir = Files.createDirectories(tmp.resolve("mixed"));
+    Files.writeString(dir.resolve("hello.txt"), "hello from the zstd layer\n");
+    Path mixed = Files.writeString(dir.resolve("plinth.yaml"), """
+        name: mixed
+        from: oci-archive:%s
+        compression: zstd
+        files:
+          - {src: hello.txt, dest: /app/hello.txt}
+        entrypoint: [/bin/busybox]
+        cmd: [cat, /app/hello.txt]
+        """.formatted(base));
+    String out = "oci:" + tmp.resolve("mixed-layout") + ":m";
+    BaseImageIT.plinth("build", "-f", mixed.toString(), "--to", out);
+    for (String arch : List.of("amd64", "arm64")) {
+      String manifest = manifest(out, arch);
+      assertTrue(manifest.contains("tar+gzip") && manifest.contains(ZSTD), manifest);
+      String baseManifest = manifest("oci-archive:" + base, arch);
+      java.util.regex.Matcher m = java.util.regex.Pattern
+          .compile("tar\\+gzip\",\\s*\"digest\"\\s*:\\s*\"(sha256:[0-9a-f]{64})").matcher(baseManifest);
+      assertTrue(m.find(), baseManifest);
+      assertTrue(manifest.contains(m.group(1)), "the base's gzip layer as it was: " + manifest);
+      Peers.Result r = Peers.podman().run(List.of("--arch", arch), out, List.of(),
+          Duration.ofMinutes(3));
+      assertEquals(0, r.exitCode(), r.toString());
+      assertTrue(r.stdout().contains("hello from the zstd layer"), r.toString());
+    }
+  }
+
   @Test
   void dockerArchive_refusesZstd_namingTheOption() {
     Path out = tmp.resolve("docker.tar");
