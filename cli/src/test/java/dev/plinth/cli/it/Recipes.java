@@ -118,7 +118,7 @@ final class Recipes {
       String cmd = f.length > 2 ? f[2] : "";
       if (f[0].equals("1")) {
         init.add(cmd);
-      } else if (cmd.matches(qemu + app)) {
+      } else if (cmd.matches(qemu + "(?:/\\S+ )?" + app)) {   // a script: its interpreter first
         apps.add(line);
       }
     }
