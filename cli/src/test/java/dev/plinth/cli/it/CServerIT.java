@@ -28,7 +28,7 @@ class CServerIT {
   @BeforeAll
   static void compileAndBuild() throws Exception {
     Path project = Recipes.copy("c-server", tmp);
-    Recipes.compile(project);
+    Recipes.compile(project, "gcc", "aarch64-linux-gnu-gcc");
     built = Recipes.build(project, tmp.resolve("layout"));
   }
 

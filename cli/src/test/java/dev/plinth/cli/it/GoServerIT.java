@@ -26,7 +26,7 @@ class GoServerIT {
   @BeforeAll
   static void compileAndBuild() throws Exception {
     Path project = Recipes.copy("go-server", tmp);
-    Recipes.compile(project);
+    Recipes.compile(project, "go");
     built = Recipes.build(project, tmp.resolve("layout"));
   }
 

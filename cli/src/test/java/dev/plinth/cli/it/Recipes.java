@@ -37,8 +37,14 @@ final class Recipes {
     return project;
   }
 
-  /** Runs a project's build script (build.sh: the programs for both platforms into build/). */
-  static void compile(Path project) {
+  /**
+   * Runs a project's build script (build.sh: the programs for both platforms into build/) with
+   * {@code tools} (checked first, so that a missing one is named with its package).
+   */
+  static void compile(Path project, String... tools) {
+    for (String tool : tools) {
+      Peers.require(tool);
+    }
     Peers.exec(List.of(project.resolve("build.sh").toString()), Duration.ofMinutes(15), Map.of(),
         true).orFail();
   }
