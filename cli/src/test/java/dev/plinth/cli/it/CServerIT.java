@@ -27,22 +27,19 @@ class CServerIT {
 
   @BeforeAll
   static void compileAndBuild() throws Exception {
-    Path project = Recipes.copy("c-server", tmp);
-    Recipes.compile(project, "gcc", "aarch64-linux-gnu-gcc");
-    built = Recipes.build(project, tmp.resolve("layout"));
+    built = Recipes.compileAndBuild("c-server", tmp, "gcc", "aarch64-linux-gnu-gcc");
   }
 
   @Test
   void bothPlatforms_under6MB() {
-    built.sizes().forEach((arch, mb) -> assertTrue(mb < 6, arch + " is " + mb + " MB"));
+    built.assertEachUnder(6);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"amd64", "arm64"})
   void answersWithZlibsCrc32_asNonrootUnderTheInit_andStopsWithExitZero(String arch)
       throws Exception {
-    Recipes.Running r = Recipes.start(built.image(), arch, "/");
-    try {
+    try (Recipes.Running r = Recipes.start(built.image(), arch, "/")) {
       HttpResponse<String> hello = Recipes.get(r, "/hello/plinth");
       assertEquals(200, hello.statusCode());
       assertEquals("application/json", hello.headers().firstValue("Content-Type").orElse(""));
@@ -57,8 +54,6 @@ class CServerIT {
       String logs = Peers.podman().logs(r.id());
       assertTrue(logs.contains("c-server: zlib 1.2.13"), "Debian's zlib at run time: " + logs);
       assertTrue(logs.contains("c-server: stopped"), logs);
-    } finally {
-      Peers.podman().rm(r.id());
     }
   }
 }

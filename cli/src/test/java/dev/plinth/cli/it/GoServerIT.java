@@ -25,22 +25,19 @@ class GoServerIT {
 
   @BeforeAll
   static void compileAndBuild() throws Exception {
-    Path project = Recipes.copy("go-server", tmp);
-    Recipes.compile(project, "go");
-    built = Recipes.build(project, tmp.resolve("layout"));
+    built = Recipes.compileAndBuild("go-server", tmp, "go");
   }
 
   @Test
   void bothPlatforms_under6MB() {
-    built.sizes().forEach((arch, mb) -> assertTrue(mb < 6, arch + " is " + mb + " MB"));
+    built.assertEachUnder(6);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"amd64", "arm64"})
   void answers_withTheImagesZonesAndCAs_asNonrootUnderTheInit_andStopsWithExitZero(String arch)
       throws Exception {
-    Recipes.Running r = Recipes.start(built.image(), arch, "/");
-    try {
+    try (Recipes.Running r = Recipes.start(built.image(), arch, "/")) {
       HttpResponse<String> root = Recipes.get(r, "/");
       assertEquals("application/json", root.headers().firstValue("Content-Type").orElse(""));
       JsonNode body = new ObjectMapper().readTree(root.body());
@@ -56,8 +53,6 @@ class GoServerIT {
       Recipes.assertNonrootUnderTheInit(r, List.of("/app/server"));
       Recipes.assertStopsWithExitZero(r);
       assertTrue(Peers.podman().logs(r.id()).contains("stopping"), "graceful shutdown logged");
-    } finally {
-      Peers.podman().rm(r.id());
     }
   }
 }

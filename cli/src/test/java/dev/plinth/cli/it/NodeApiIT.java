@@ -29,7 +29,7 @@ class NodeApiIT {
 
   @Test
   void bothPlatforms_trimmedUnder105MB() {
-    built.sizes().forEach((arch, mb) -> assertTrue(mb < 105, arch + " is " + mb + " MB"));
+    built.assertEachUnder(105);
   }
 
   @Test
@@ -40,8 +40,7 @@ class NodeApiIT {
   @ParameterizedTest
   @ValueSource(strings = {"amd64", "arm64"})
   void answers_asNonrootUnderTheInit_andStopsWithExitZero(String arch) throws Exception {
-    Recipes.Running r = Recipes.start(built.image(), arch, "/");
-    try {
+    try (Recipes.Running r = Recipes.start(built.image(), arch, "/")) {
       HttpResponse<String> root = Recipes.get(r, "/");
       assertEquals("application/json", root.headers().firstValue("Content-Type").orElse(""));
       JsonNode body = new ObjectMapper().readTree(root.body());
@@ -55,8 +54,6 @@ class NodeApiIT {
       String logs = Peers.podman().logs(r.id());
       assertTrue(logs.contains("GET / 200"), "access log on stdout: " + logs);
       assertTrue(logs.contains("SIGTERM: stopping"), logs);
-    } finally {
-      Peers.podman().rm(r.id());
     }
   }
 }

@@ -27,7 +27,12 @@ final class Recipes {
   private Recipes() {}
 
   /** A built image: its reference, its index digest and plinth's "files" MB per arch. */
-  record Built(String image, String indexDigest, Map<String, Double> sizes) {}
+  record Built(String image, String indexDigest, Map<String, Double> sizes) {
+    /** Each platform's image unpacks to less than {@code mb} MB. */
+    void assertEachUnder(double mb) {
+      sizes.forEach((arch, size) -> assertTrue(size < mb, arch + " is " + size + " MB"));
+    }
+  }
 
   /** examples/{@code name} copied into {@code dir} (without target/); the copy's path. */
   static Path copy(String name, Path dir) throws Exception {
@@ -47,6 +52,13 @@ final class Recipes {
     }
     Peers.exec(List.of(project.resolve("build.sh").toString()), Duration.ofMinutes(15), Map.of(),
         true).orFail();
+  }
+
+  /** examples/{@code name} copied into {@code dir}, its programs compiled, its image built. */
+  static Built compileAndBuild(String name, Path dir, String... tools) throws Exception {
+    Path project = copy(name, dir);
+    compile(project, tools);
+    return build(project, dir.resolve("layout"));
   }
 
   /**
@@ -74,8 +86,13 @@ final class Recipes {
     return m.group(1);
   }
 
-  /** A container of the image on one architecture, answering on {@code port}. */
-  record Running(String id, int port, String arch) {}
+  /** A container of the image on one architecture, answering on {@code port}; close removes it. */
+  record Running(String id, int port, String arch) implements AutoCloseable {
+    @Override
+    public void close() {
+      Peers.podman().rm(id);
+    }
+  }
 
   /**
    * Starts {@code image} for {@code arch} with {@code PORT} set and the probe busybox mounted,
