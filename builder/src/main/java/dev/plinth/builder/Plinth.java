@@ -299,7 +299,7 @@ public final class Plinth {
     try {
       List<Image> images = new ArrayList<>();
       List<BuildResult.PlatformImage> results = new ArrayList<>();
-      List<byte[]> sboms = new ArrayList<>();
+      List<Sbom.Inventory> sboms = new ArrayList<>();
       // Layers compress on every core: the app's layers and each platform's at once.
       java.util.concurrent.ExecutorService pool = Parallel.pool();
       try {
@@ -314,7 +314,7 @@ public final class Plinth {
               c.where() + ": copyFrom"));
         }
         record PlatformBuild(Image image, List<BuildResult.PlatformImage> results,
-            List<byte[]> sboms, List<LibraryClosure.Missing> missing) {}
+            List<Sbom.Inventory> sboms, List<LibraryClosure.Missing> missing) {}
         List<java.util.concurrent.Future<PlatformBuild>> builds = new ArrayList<>();
         final BuildSpec s = spec;
         final DebianPackages d = debs;
@@ -323,7 +323,7 @@ public final class Plinth {
         for (Platform platform : spec.platforms()) {
           builds.add(pool.submit(() -> {
             List<BuildResult.PlatformImage> r = new ArrayList<>();
-            List<byte[]> sb = new ArrayList<>();
+            List<Sbom.Inventory> sb = new ArrayList<>();
             Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
                 from.get(platform), copyFrom);
             return new PlatformBuild(image, r, sb,
@@ -350,12 +350,13 @@ public final class Plinth {
           : " (tags " + String.join(", ", tags) + ")"));
       Descriptor top = write(target, sink, index, notes);
       List<Path> written = new ArrayList<>();
-      for (int i = 0; i < sboms.size(); i++) {
-        if (sboms.get(i) != null && target.path() != null) {
-          Platform p = spec.platforms().get(i);
+      for (int i = 0; i < sboms.size() && target.path() != null; i++) {
+        Platform p = spec.platforms().get(i);
+        for (BuildSpec.SbomFormat f : sboms.get(i) == null ? List.<BuildSpec.SbomFormat>of()
+            : spec.sbom()) { // each format the build file asks for, SPDX alone by default
           Path file = target.path().resolveSibling(target.path().getFileName() + "."
-              + p.os() + "-" + p.architecture() + ".spdx.json");
-          dev.plinth.oci.AtomicFile.write(file, sboms.get(i));
+              + p.os() + "-" + p.architecture() + "." + f.suffix());
+          dev.plinth.oci.AtomicFile.write(file, sboms.get(i).write(f));
           written.add(file);
         }
       }
@@ -455,7 +456,7 @@ public final class Plinth {
   private static Image buildImage(
       BuildSpec spec, Platform platform, Options options, Path work,
       List<BuildResult.PlatformImage> results, DebianPackages debs, LockFile lock,
-      List<byte[]> sboms, JavaBuild java, Image from, List<Map<Platform, Image>> copyFrom)
+      List<Sbom.Inventory> sboms, JavaBuild java, Image from, List<Map<Platform, Image>> copyFrom)
       throws IOException, PlinthException {
     List<Layer> layers = new ArrayList<>();
     List<String> history = new ArrayList<>();
@@ -584,7 +585,7 @@ public final class Plinth {
     Blob config = Blob.of(MediaTypes.OCI_CONFIG,
         ImageConfigs.config(spec, platform, layers, history, options, env, fromConfig));
     Image image = Image.of(platform, config, layers, ImageConfigs.annotations(spec, options));
-    sboms.add(items == null ? null : Sbom.document(spec.name(), platform,
+    sboms.add(items == null ? null : new Sbom.Inventory(spec.name(), platform,
         image.manifest().descriptor().digest(), iso(options.createdSeconds()), items));
     long tar = 0;
     long compressed = config.descriptor().size() + image.manifest().descriptor().size();
