@@ -437,20 +437,37 @@ public final class Plinth {
   /**
    * Copies an image or index from any source to any sink, optionally only some platforms. Without
    * platforms, an index is copied whole, its artifacts too, byte for byte: the target's digest is
-   * the source's.
+   * the source's. With {@link Options#compression} set, layers compressed otherwise are
+   * recompressed on the way ({@link dev.plinth.oci.Recompression}).
    *
    * @param platforms the platforms to keep; empty: all of them
    */
   public static CopyResult copy(ImageRef source, ImageRef target, List<Platform> platforms,
       Options options) throws IOException, PlinthException {
+    if (options.compression() != null) {
+      checkCompression(target, options.compression());
+    }
     Transports transports = ImageTransports.of(options);
     ImageIndex index = transports.source(source).read(
         p -> platforms.isEmpty() || platforms.stream().anyMatch(w -> w.matches(p)));
     transports.transport(target).check(target,
         index.images().stream().map(Image::platform).toList());
     List<String> notes = new ArrayList<>();
-    Descriptor top = write(target, transports.sink(target), index, notes);
-    return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
+    Path work = options.compression() == null ? null : Files.createTempDirectory("plinth-copy-");
+    try {
+      if (work != null) {
+        Cleanup.register(work);
+        index = dev.plinth.oci.Recompression.apply(index, options.layerCompression(), work,
+            notes::add);
+      }
+      Descriptor top = write(target, transports.sink(target), index, notes);
+      return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
+    } finally {
+      if (work != null) {
+        Cleanup.deleteTree(work);
+        Cleanup.unregister(work);
+      }
+    }
   }
 
   private static Image buildImage(
@@ -613,7 +630,7 @@ public final class Plinth {
     if (c.isZstd() && (target.transport().equals(ImageRef.DOCKER_ARCHIVE)
         || target.transport().equals(ImageRef.DOCKER_DAEMON))) {
       throw new PlinthException(PlinthException.Kind.USAGE, target + ": " + target.transport()
-          + " cannot hold zstd layers (Docker reads only gzip ones there); build it with"
+          + " cannot hold zstd layers (Docker reads only gzip ones there); use"
           + " --compression gzip (or compression: gzip in the build file), or write zstd to"
           + " oci:, oci-archive: or a registry");
     }

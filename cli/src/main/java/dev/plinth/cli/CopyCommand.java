@@ -31,6 +31,11 @@ final class CopyCommand implements Cli.Command {
   private final Cli.Arg platform = cli.option("--platform", "LIST",
       "Comma-separated platforms to copy (default: all the source has).");
 
+  private final Cli.Arg compression = cli.option("--compression", "gzip|zstd",
+      "Recompress the layers that are compressed otherwise (the configs and diff ids stay; the"
+          + " manifests and the index get new digests). zstd cannot go to docker-archive or the"
+          + " Docker daemon.");
+
   private final Cli.Arg format = Targets.format(cli);
 
   private final RegistryFlags registry = new RegistryFlags(cli);
@@ -49,6 +54,10 @@ final class CopyCommand implements Cli.Command {
     ImageRef dst = ImageRef.parse(target.value());
     java.security.PrivateKey key = sign.open(dst, context);
     Plinth.Options options = registry.apply(context.options(), context);
+    if (compression.value() != null) {
+      options = options.withCompression(dev.plinth.oci.Compression.parse(compression.value(),
+          options.gzipLevel(), "--compression"));
+    }
     Plinth.CopyResult r;
     try {
       r = Plinth.copy(src, dst,
