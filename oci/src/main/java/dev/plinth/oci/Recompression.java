@@ -33,6 +33,9 @@ public final class Recompression {
   private Recompression() {}
 
   /**
+   * {@code index} with every layer compressed as {@code to}: {@code index} itself when nothing
+   * changes.
+   *
    * @param dir where the recompressed layers are written (the caller deletes it after the copy)
    * @param notes told how many layers were recompressed and what was left out
    */
