@@ -299,7 +299,7 @@ public final class Plinth {
     try {
       List<Image> images = new ArrayList<>();
       List<BuildResult.PlatformImage> results = new ArrayList<>();
-      List<byte[]> sboms = new ArrayList<>();
+      List<Sbom.Inventory> sboms = new ArrayList<>();
       // Layers compress on every core: the app's layers and each platform's at once.
       java.util.concurrent.ExecutorService pool = Parallel.pool();
       try {
@@ -314,7 +314,7 @@ public final class Plinth {
               c.where() + ": copyFrom"));
         }
         record PlatformBuild(Image image, List<BuildResult.PlatformImage> results,
-            List<byte[]> sboms, List<LibraryClosure.Missing> missing) {}
+            List<Sbom.Inventory> sboms, List<LibraryClosure.Missing> missing) {}
         List<java.util.concurrent.Future<PlatformBuild>> builds = new ArrayList<>();
         final BuildSpec s = spec;
         final DebianPackages d = debs;
@@ -323,7 +323,7 @@ public final class Plinth {
         for (Platform platform : spec.platforms()) {
           builds.add(pool.submit(() -> {
             List<BuildResult.PlatformImage> r = new ArrayList<>();
-            List<byte[]> sb = new ArrayList<>();
+            List<Sbom.Inventory> sb = new ArrayList<>();
             Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
                 from.get(platform), copyFrom);
             return new PlatformBuild(image, r, sb,
@@ -350,12 +350,13 @@ public final class Plinth {
           : " (tags " + String.join(", ", tags) + ")"));
       Descriptor top = write(target, sink, index, notes);
       List<Path> written = new ArrayList<>();
-      for (int i = 0; i < sboms.size(); i++) {
-        if (sboms.get(i) != null && target.path() != null) {
-          Platform p = spec.platforms().get(i);
+      for (int i = 0; i < sboms.size() && target.path() != null; i++) {
+        Platform p = spec.platforms().get(i);
+        for (BuildSpec.SbomFormat f : sboms.get(i) == null ? List.<BuildSpec.SbomFormat>of()
+            : spec.sbom()) { // each format the build file asks for, SPDX alone by default
           Path file = target.path().resolveSibling(target.path().getFileName() + "."
-              + p.os() + "-" + p.architecture() + ".spdx.json");
-          dev.plinth.oci.AtomicFile.write(file, sboms.get(i));
+              + p.os() + "-" + p.architecture() + "." + f.suffix());
+          dev.plinth.oci.AtomicFile.write(file, sboms.get(i).write(f));
           written.add(file);
         }
       }
@@ -436,26 +437,43 @@ public final class Plinth {
   /**
    * Copies an image or index from any source to any sink, optionally only some platforms. Without
    * platforms, an index is copied whole, its artifacts too, byte for byte: the target's digest is
-   * the source's.
+   * the source's. With {@link Options#compression} set, layers compressed otherwise are
+   * recompressed on the way ({@link dev.plinth.oci.Recompression}).
    *
    * @param platforms the platforms to keep; empty: all of them
    */
   public static CopyResult copy(ImageRef source, ImageRef target, List<Platform> platforms,
       Options options) throws IOException, PlinthException {
+    if (options.compression() != null) {
+      checkCompression(target, options.compression());
+    }
     Transports transports = ImageTransports.of(options);
     ImageIndex index = transports.source(source).read(
         p -> platforms.isEmpty() || platforms.stream().anyMatch(w -> w.matches(p)));
     transports.transport(target).check(target,
         index.images().stream().map(Image::platform).toList());
     List<String> notes = new ArrayList<>();
-    Descriptor top = write(target, transports.sink(target), index, notes);
-    return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
+    Path work = options.compression() == null ? null : Files.createTempDirectory("plinth-copy-");
+    try {
+      if (work != null) {
+        Cleanup.register(work);
+        index = dev.plinth.oci.Recompression.apply(index, options.layerCompression(), work,
+            notes::add);
+      }
+      Descriptor top = write(target, transports.sink(target), index, notes);
+      return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
+    } finally {
+      if (work != null) {
+        Cleanup.deleteTree(work);
+        Cleanup.unregister(work);
+      }
+    }
   }
 
   private static Image buildImage(
       BuildSpec spec, Platform platform, Options options, Path work,
       List<BuildResult.PlatformImage> results, DebianPackages debs, LockFile lock,
-      List<byte[]> sboms, JavaBuild java, Image from, List<Map<Platform, Image>> copyFrom)
+      List<Sbom.Inventory> sboms, JavaBuild java, Image from, List<Map<Platform, Image>> copyFrom)
       throws IOException, PlinthException {
     List<Layer> layers = new ArrayList<>();
     List<String> history = new ArrayList<>();
@@ -584,7 +602,7 @@ public final class Plinth {
     Blob config = Blob.of(MediaTypes.OCI_CONFIG,
         ImageConfigs.config(spec, platform, layers, history, options, env, fromConfig));
     Image image = Image.of(platform, config, layers, ImageConfigs.annotations(spec, options));
-    sboms.add(items == null ? null : Sbom.document(spec.name(), platform,
+    sboms.add(items == null ? null : new Sbom.Inventory(spec.name(), platform,
         image.manifest().descriptor().digest(), iso(options.createdSeconds()), items));
     long tar = 0;
     long compressed = config.descriptor().size() + image.manifest().descriptor().size();
@@ -612,7 +630,7 @@ public final class Plinth {
     if (c.isZstd() && (target.transport().equals(ImageRef.DOCKER_ARCHIVE)
         || target.transport().equals(ImageRef.DOCKER_DAEMON))) {
       throw new PlinthException(PlinthException.Kind.USAGE, target + ": " + target.transport()
-          + " cannot hold zstd layers (Docker reads only gzip ones there); build it with"
+          + " cannot hold zstd layers (Docker reads only gzip ones there); use"
           + " --compression gzip (or compression: gzip in the build file), or write zstd to"
           + " oci:, oci-archive: or a registry");
     }
