@@ -129,6 +129,18 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "plinth.name", defaultValue = "${project.artifactId}")
   private String name;
 
+  /**
+   * Sign the pushed image with this cosign private key (from plinth key generate or cosign
+   * generate-key-pair): the index and each platform's manifest, as cosign stores signatures.
+   * Registry targets only (docs/signing.md).
+   */
+  @Parameter(property = "plinth.signKey")
+  private java.io.File signKey;
+
+  /** The signing key's password: this file's first line, else $COSIGN_PASSWORD. */
+  @Parameter(property = "plinth.keyPasswordFile")
+  private java.io.File keyPasswordFile;
+
   /** Skip this goal. */
   @Parameter(property = "plinth.skip", defaultValue = "false")
   private boolean skip;
@@ -171,6 +183,10 @@ public class BuildMojo extends AbstractMojo {
           modules, jvmFlags, aot, suite, packages, args, env, ports, aotGet, labels,
           user);
       BuildSpec spec = parameters.toSpec();
+      ImageRef target = ImageRef.parse(target());
+      java.security.PrivateKey key = BuildParameters.signingKey(
+          signKey == null ? null : signKey.toPath(),
+          keyPasswordFile == null ? null : keyPasswordFile.toPath(), System.getenv(), target);
       List<String> tagList = tags == null ? List.of() : tags.stream().map(String::trim)
           .filter(t -> !t.isEmpty()).toList();
       getLog().info("plinth: image " + target() + (tagList.isEmpty() ? ""
@@ -188,8 +204,12 @@ public class BuildMojo extends AbstractMojo {
           Path.of(System.getProperty("user.home")), outputTimestamp, creationTime, Instant.now())
           .withListener(line -> getLog().info("plinth: " + line));
       options = withSettings(options);
-      BuildResult result = Plinth.build(spec, ImageRef.parse(target()), tagList, options);
+      BuildResult result = Plinth.build(spec, target, tagList, options);
       result.lines().forEach(getLog()::info);
+      if (key != null) {
+        dev.plinth.registry.SigningKey.sign(key, target, result.top().digest(),
+            options.registry()).forEach(line -> getLog().info("plinth: " + line));
+      }
     } catch (Exception | Error e) {
       MojoFailures.raise(e);
     }

@@ -147,6 +147,31 @@ record BuildParameters(
   }
 
   /**
+   * The cosign private key {@code signKey} opened before the build, as the CLI's --sign-key: its
+   * password the first line of {@code keyPasswordFile}, else $COSIGN_PASSWORD (Maven has no
+   * terminal to ask on), for a registry target only; null without signKey.
+   */
+  static java.security.PrivateKey signingKey(Path signKey, Path keyPasswordFile,
+      Map<String, String> environment, dev.plinth.oci.ImageRef target) throws PlinthException {
+    if (signKey == null) {
+      if (keyPasswordFile != null) {
+        throw new PlinthException(PlinthException.Kind.USAGE, "keyPasswordFile is for signKey;"
+            + " set signKey (plinth.signKey) to the cosign private key to sign with");
+      }
+      return null;
+    }
+    dev.plinth.registry.SigningKey.requireRegistry(target, signKey, "signKey");
+    byte[] password = dev.plinth.registry.SigningKey.password(keyPasswordFile, environment,
+        "keyPasswordFile");
+    if (password == null) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "signKey: the key's password: set"
+          + " keyPasswordFile (plinth.keyPasswordFile) to a file whose first line it is, or the"
+          + " environment variable " + dev.plinth.registry.SigningKey.PASSWORD_ENV);
+    }
+    return dev.plinth.registry.SigningKey.open(target, signKey, password, "signKey");
+  }
+
+  /**
    * The build options from the environment: the files' time is SOURCE_DATE_EPOCH when set, else
    * the project's {@code project.build.outputTimestamp} as reproducible Maven builds read it
    * (seconds since 1970, or an ISO-8601 date with an offset; one character or nothing means

@@ -268,4 +268,40 @@ class BuildParametersTest {
     assertEquals("creationTime: 'now' is neither seconds since 1970 nor an ISO-8601 time such as"
         + " 2024-01-01T00:00:00Z (nor EPOCH or USE_CURRENT_TIMESTAMP)", e.getMessage());
   }
+
+  @Test
+  void signingKey_asTheCliOpensIt_passwordFromTheFileOrCosignPassword() throws Exception {
+    Path dir = java.nio.file.Files.createTempDirectory("plinth-signkey-");
+    try {
+      Path key = java.nio.file.Files.writeString(dir.resolve("cosign.key"),
+          dev.plinth.registry.CosignKeys.generate("s3cret".getBytes()).privatePem());
+      Path file = java.nio.file.Files.writeString(dir.resolve("pw"), "s3cret\nignored\n");
+      dev.plinth.oci.ImageRef registry = dev.plinth.oci.ImageRef.parse("127.0.0.1:5000/app:1");
+      assertNull(BuildParameters.signingKey(null, null, Map.of(), registry));
+      assertTrue(BuildParameters.signingKey(key, file, Map.of(), registry) != null);
+      assertTrue(BuildParameters.signingKey(key, null, Map.of("COSIGN_PASSWORD", "s3cret"),
+          registry) != null);
+      String[][] failures = {
+        {"no password", "keyPasswordFile (plinth.keyPasswordFile)"},
+        {"wrong password", "cannot be opened with this password"},
+        {"not a registry", "signKey: oci:"},
+        {"password without key", "keyPasswordFile is for signKey"},
+      };
+      for (String[] c : failures) {
+        PlinthException e = assertThrows(PlinthException.class, () -> {
+          switch (c[0]) {
+            case "no password" -> BuildParameters.signingKey(key, null, Map.of(), registry);
+            case "wrong password" -> BuildParameters.signingKey(key, null,
+                Map.of("COSIGN_PASSWORD", "wrong"), registry);
+            case "not a registry" -> BuildParameters.signingKey(key, file, Map.of(),
+                dev.plinth.oci.ImageRef.parse("oci:" + dir.resolve("out")));
+            default -> BuildParameters.signingKey(null, file, Map.of(), registry);
+          }
+        }, c[0]);
+        assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+      }
+    } finally {
+      dev.plinth.oci.Cleanup.deleteTree(dir);
+    }
+  }
 }

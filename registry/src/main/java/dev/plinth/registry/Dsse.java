@@ -18,7 +18,8 @@ import java.util.Map;
  * A DSSE envelope (github.com/secure-systems-lab/dsse, v1.0): a payload, its type, and
  * signatures over the pre-authentication encoding (PAE) of the two, as cosign writes
  * attestations: {@code {"payloadType":…,"payload":BASE64,"signatures":[{"keyid":"","sig":BASE64}]}}.
- * The signature algorithm is the key's, as for image signatures ({@link CosignKeys#algorithm}).
+ * The signature algorithm is the key's, as for image signatures (ECDSA P-256 with SHA-256 for
+ * cosign's keys).
  *
  * @param payload the payload's bytes (decoded)
  */
