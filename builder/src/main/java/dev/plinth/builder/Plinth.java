@@ -335,6 +335,7 @@ public final class Plinth {
           PlatformBuild b = Parallel.join(f);
           images.add(b.image());
           results.addAll(b.results());
+          sboms.addAll(b.sboms());
           missing.put(b.image().platform(), b.missing());
         }
         LibraryCheck.check(spec, missing, options, notes);
