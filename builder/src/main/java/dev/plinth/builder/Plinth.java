@@ -275,7 +275,7 @@ public final class Plinth {
   private static BuildResult buildOnce(BuildSpec spec, ImageRef target, List<String> tags,
       Options options) throws IOException, PlinthException {
     List<String> notes = new ArrayList<>();
-    checkCompression(target, options.layerCompression());
+    ImageTransports.checkCompression(target, options.layerCompression());
     // the target says up front what it can hold: a daemon its own platform, an archive one
     dev.plinth.oci.Transport transport = ImageTransports.of(options).transport(target);
     List<Platform> platforms = transport.check(target, spec.platforms());
@@ -348,7 +348,7 @@ public final class Plinth {
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
       options.listener().step("writing " + target + (tags.isEmpty() ? ""
           : " (tags " + String.join(", ", tags) + ")"));
-      Descriptor top = write(target, sink, index, notes);
+      Descriptor top = ImageTransports.write(target, sink, index, notes);
       List<Path> written = new ArrayList<>();
       for (int i = 0; i < sboms.size() && target.path() != null; i++) {
         Platform p = spec.platforms().get(i);
@@ -445,7 +445,7 @@ public final class Plinth {
   public static CopyResult copy(ImageRef source, ImageRef target, List<Platform> platforms,
       Options options) throws IOException, PlinthException {
     if (options.compression() != null) {
-      checkCompression(target, options.compression());
+      ImageTransports.checkCompression(target, options.compression());
     }
     Transports transports = ImageTransports.of(options);
     ImageIndex index = transports.source(source).read(
@@ -460,7 +460,7 @@ public final class Plinth {
         index = dev.plinth.oci.Recompression.apply(index, options.layerCompression(), work,
             notes::add);
       }
-      Descriptor top = write(target, transports.sink(target), index, notes);
+      Descriptor top = ImageTransports.write(target, transports.sink(target), index, notes);
       return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
     } finally {
       if (work != null) {
@@ -602,16 +602,19 @@ public final class Plinth {
     Blob config = Blob.of(MediaTypes.OCI_CONFIG,
         ImageConfigs.config(spec, platform, layers, history, options, env, fromConfig));
     Image image = Image.of(platform, config, layers, ImageConfigs.annotations(spec, options));
-    sboms.add(items == null ? null : new Sbom.Inventory(spec.name(), platform,
-        image.manifest().descriptor().digest(), iso(options.createdSeconds()), items));
+    Sbom.Inventory inventory = items == null ? null : new Sbom.Inventory(spec.name(), platform,
+        image.manifest().descriptor().digest(), iso(options.createdSeconds()), items);
+    sboms.add(inventory);
     long tar = 0;
     long compressed = config.descriptor().size() + image.manifest().descriptor().size();
     for (Layer l : layers) {
       tar += l.uncompressedSize().orElse(0);
       compressed += l.blob().descriptor().size();
     }
-    results.add(new BuildResult.PlatformImage(platform, image.manifest().descriptor().digest(),
-        layers.size(), fileBytes, tar, compressed));
+    Descriptor md = image.manifest().descriptor();
+    results.add(new BuildResult.PlatformImage(platform, md.digest(), layers.size(), fileBytes, tar,
+        compressed, md.size(), inventory == null ? null : Sbom.spdx(inventory),
+        Attestations.inputs(spec, from, copyFrom, platform)));
     int own = layers.size() - history.size();
     for (int i = 0; i < history.size(); i++) {
       String h = history.get(i);
@@ -620,37 +623,6 @@ public final class Plinth {
           + (h.length() > 120 ? h.substring(0, 117) + "..." : h));
     }
     return image;
-  }
-
-  /**
-   * zstd layers go where they can be read: Docker's archive format and the Docker daemon (its
-   * classic image store) read only gzip layers.
-   */
-  static void checkCompression(ImageRef target, Compression c) throws PlinthException {
-    if (c.isZstd() && (target.transport().equals(ImageRef.DOCKER_ARCHIVE)
-        || target.transport().equals(ImageRef.DOCKER_DAEMON))) {
-      throw new PlinthException(PlinthException.Kind.USAGE, target + ": " + target.transport()
-          + " cannot hold zstd layers (Docker reads only gzip ones there); use"
-          + " --compression gzip (or compression: gzip in the build file), or write zstd to"
-          + " oci:, oci-archive: or a registry");
-    }
-  }
-
-  /** Writes {@code index} to {@code target} and returns what the target's reference now names. */
-  private static Descriptor write(ImageRef target, dev.plinth.oci.ImageSink sink,
-      ImageIndex index, List<String> notes) throws IOException, PlinthException {
-    try {
-      return sink.write(index, notes::add);
-    } catch (StreamFailure e) {
-      throw e; // of its own kind: a registry's refusal, an input whose bytes do not match
-    } catch (java.nio.file.FileSystemException e) {
-      throw new PlinthException(PlinthException.Kind.OUTPUT,
-          target + ": cannot write " + e.getFile() + ": " + (e.getReason() == null
-              ? e.getClass().getSimpleName() : e.getReason()), e);
-    } catch (IOException e) {
-      throw new PlinthException(PlinthException.Kind.OUTPUT,
-          target + ": writing failed: " + e.getMessage(), e);
-    }
   }
 
   static String iso(long epochSeconds) {

@@ -391,6 +391,7 @@ class DebianBuildTest {
     org.spdx.library.SpdxModelFactory.init();
     List<String> problems = Verify.verify(sbom.toString(), SpdxToolsHelper.SerFileType.JSON);
     assertEquals(List.of(), problems, Files.readString(sbom));
+    AttestationsTest.checkBuild(result, tmp, jetty); // the SBOM and provenance statements
 
     JsonNode doc = Json.read(Files.readAllBytes(sbom), "sbom");
     Map<String, JsonNode> byName = new HashMap<>();

@@ -105,6 +105,9 @@ final class CopyCommand implements Cli.Command {
             a.document().kind());
       }
     }
+    for (var d : dev.plinth.builder.Attestations.carry(r, options.registry())) {
+      (fmt.equals("json") ? context.err() : out).println("copied referrer " + d);
+    }
     SignFlags.sign(key, dst, r.top().digest(), options.registry(),
         fmt.equals("json") ? context.err() : out);
     return 0;

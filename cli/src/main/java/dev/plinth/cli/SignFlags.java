@@ -28,6 +28,11 @@ final class SignFlags {
     passwordFile = passwordFile(cli);
   }
 
+  /** Whether --sign-key was given. */
+  boolean given() {
+    return key.value() != null;
+  }
+
   static Cli.Arg passwordFile(Cli cli) {
     return cli.option("--key-password-file", "FILE",
         "The private key's password: the file's first line (else $" + PASSWORD_ENV
@@ -39,6 +44,15 @@ final class SignFlags {
    * --sign-key. A target other than a registry is a usage error: a signature lives in a registry.
    */
   PrivateKey open(ImageRef target, Cli.Context context) throws PlinthException {
+    return open(target, context, false);
+  }
+
+  /**
+   * As {@link #open(ImageRef, Cli.Context)}; when {@code attesting}, a file target is allowed
+   * too: its attestations are signed and written next to it (and no image signature is made).
+   */
+  PrivateKey open(ImageRef target, Cli.Context context, boolean attesting)
+      throws PlinthException {
     if (key.value() == null) {
       if (passwordFile.value() != null) {
         throw new PlinthException(Kind.USAGE, "--key-password-file is for --sign-key");
@@ -46,6 +60,11 @@ final class SignFlags {
       return null;
     }
     Path file = Path.of(key.value());
+    if (attesting && target.path() != null) {
+      // attestations of a file output are signed and written next to it; no image signature
+      return SigningKey.decrypt(file, password(passwordFile.value(), context, false),
+          "--sign-key");
+    }
     SigningKey.requireRegistry(target, file, "--sign-key");
     return SigningKey.open(target, file, password(passwordFile.value(), context, false),
         "--sign-key");
@@ -54,7 +73,7 @@ final class SignFlags {
   /** Signs what was pushed to {@code target} (its top manifest {@code top}) and says so. */
   static void sign(PrivateKey k, ImageRef target, dev.plinth.oci.Digest top,
       RegistryOptions options, PrintWriter out) throws IOException, PlinthException {
-    if (k != null) {
+    if (k != null && ImageRef.REGISTRY.equals(target.transport())) {
       SigningKey.sign(k, target, top, options).forEach(out::println);
     }
   }

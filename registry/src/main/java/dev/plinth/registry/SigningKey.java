@@ -41,6 +41,20 @@ public final class SigningKey {
       throws PlinthException {
     try {
       requireRegistry(target, keyFile, option);
+    } catch (PlinthException e) {
+      Arrays.fill(password, (byte) 0);
+      throw e;
+    }
+    return decrypt(keyFile, password, option);
+  }
+
+  /**
+   * The private key in {@code keyFile}, decrypted with {@code password} (then zeroed), whatever
+   * the target: for attestations, which are signed next to a file output too.
+   */
+  public static PrivateKey decrypt(Path keyFile, byte[] password, String option)
+      throws PlinthException {
+    try {
       return CosignKeys.decrypt(read(keyFile, option), password, keyFile.toString());
     } finally {
       Arrays.fill(password, (byte) 0);
