@@ -263,5 +263,40 @@ public final class Attestations {
     return List.of();
   }
 
+  /**
+   * Makes, signs and stores the attestations of {@code result} (nothing for no kinds): pushed as
+   * referrers of each platform's manifest to a registry target, else written next to the file
+   * output; returns a line for each, and one with the time it took. What the CLI's and the
+   * Maven plugin's {@code attest} do.
+   */
+  public static List<String> attach(Set<Kind> kinds, PrivateKey key, BuildResult result,
+      Path buildFile, Path lockFile, long epochSeconds, RegistryOptions options)
+      throws IOException, PlinthException {
+    if (kinds.isEmpty()) {
+      return List.of();
+    }
+    long start = System.nanoTime();
+    List<Attestation> list = statements(result, kinds, buildFile, lockFile, epochSeconds);
+    ImageRef target = result.target();
+    List<String> lines = new ArrayList<>();
+    if (ImageRef.REGISTRY.equals(target.transport())) {
+      List<Referrers.Pushed> pushed = dev.plinth.registry.Attestations.push(
+          RegistryRef.parse(target.name()), list, key, options);
+      for (int i = 0; i < list.size(); i++) {
+        Referrers.Pushed p = pushed.get(i);
+        lines.add("attested " + list.get(i).subject().digest() + " "
+            + list.get(i).statement().predicateType() + " (" + p.manifest().digest()
+            + (p.tagSchema() ? ", listed in " + Referrers.tag(list.get(i).subject().digest())
+                : ", indexed by the registry") + ")");
+      }
+    } else {
+      for (Path f : writeNextTo(target, list, key)) {
+        lines.add("wrote attestations " + f);
+      }
+    }
+    lines.add("attesting took " + (System.nanoTime() - start) / 1_000_000 + " ms");
+    return lines;
+  }
+
   private Attestations() {}
 }

@@ -5,15 +5,11 @@ import dev.plinth.builder.BuildResult;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
-import dev.plinth.registry.Attestations.Attestation;
-import dev.plinth.registry.Referrers;
 import dev.plinth.registry.RegistryOptions;
-import dev.plinth.registry.RegistryRef;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -56,28 +52,7 @@ final class AttestFlags {
   static void attest(Set<Attestations.Kind> kinds, PrivateKey key, BuildResult result,
       Path buildFile, Path lockFile, long epochSeconds, RegistryOptions options, PrintWriter out)
       throws IOException, PlinthException {
-    if (kinds.isEmpty()) {
-      return;
-    }
-    long start = System.nanoTime();
-    List<Attestation> list = Attestations.statements(result, kinds, buildFile, lockFile,
-        epochSeconds);
-    ImageRef target = result.target();
-    if (ImageRef.REGISTRY.equals(target.transport())) {
-      List<Referrers.Pushed> pushed = dev.plinth.registry.Attestations.push(
-          RegistryRef.parse(target.name()), list, key, options);
-      for (int i = 0; i < list.size(); i++) {
-        Referrers.Pushed p = pushed.get(i);
-        out.println("attested " + list.get(i).subject().digest() + " "
-            + list.get(i).statement().predicateType() + " (" + p.manifest().digest()
-            + (p.tagSchema() ? ", listed in " + Referrers.tag(list.get(i).subject().digest())
-                : ", indexed by the registry") + ")");
-      }
-    } else {
-      for (Path f : Attestations.writeNextTo(target, list, key)) {
-        out.println("wrote attestations " + f);
-      }
-    }
-    out.println("attesting took " + (System.nanoTime() - start) / 1_000_000 + " ms");
+    Attestations.attach(kinds, key, result, buildFile, lockFile, epochSeconds, options)
+        .forEach(out::println);
   }
 }

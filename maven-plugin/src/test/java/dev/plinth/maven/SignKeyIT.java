@@ -52,6 +52,22 @@ class SignKeyIT {
       assertEquals(3, checks.size(), checks.toString());
       assertTrue(checks.stream().allMatch(CosignSignatures.Check::verified), checks.toString());
 
+      // attest: the provenance of each platform (plinth base has no packages: no SBOM), pushed
+      // as referrers (the tag schema: docker-registry has no referrers API) and verified
+      Path pom = Files.writeString(tmp.resolve("pom.xml"), "<project/>");
+      List<String> attested = dev.plinth.builder.Attestations.attach(
+          BuildParameters.attestations("sbom,provenance", true, target), k, built, pom, null,
+          options.epochSeconds(), options.registry());
+      assertEquals(3, attested.size(), "two platforms' provenance, the time: " + attested);
+      List<dev.plinth.oci.Digest> platforms = built.images().stream()
+          .map(BuildResult.PlatformImage::manifest).toList();
+      List<dev.plinth.registry.Attestations.Found> found = dev.plinth.registry.Attestations.find(
+          RegistryRef.parse(target.name()), platforms,
+          CosignKeys.readPublic(pair.publicPem(), "cosign.pub"), false, options.registry());
+      assertEquals(2, found.size(), found.toString());
+      assertTrue(found.stream().allMatch(f -> Boolean.TRUE.equals(f.verified())
+          && f.kind().contains("slsa.dev/provenance")), found.toString());
+
       String other = CosignKeys.generate("x".getBytes(StandardCharsets.UTF_8)).publicPem();
       assertFalse(CosignSignatures.verify(RegistryRef.parse(target.name()),
           CosignKeys.readPublic(other, "other.pub"), options.registry()).get(0).verified());
