@@ -136,6 +136,27 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "plinth.name", defaultValue = "${project.artifactId}")
   private String name;
 
+  /**
+   * Sign the pushed image with this cosign private key (from plinth key generate or cosign
+   * generate-key-pair): the index and each platform's manifest, as cosign stores signatures.
+   * Registry targets only (docs/signing.md).
+   */
+  @Parameter(property = "plinth.signKey")
+  private java.io.File signKey;
+
+  /** The signing key's password: this file's first line, else $COSIGN_PASSWORD. */
+  @Parameter(property = "plinth.keyPasswordFile")
+  private java.io.File keyPasswordFile;
+
+  /**
+   * Attach signed in-toto attestations to each platform's image, as the CLI's --attest:
+   * {@code sbom} (its SPDX document), {@code provenance} (SLSA v1: the pom, plinth's version,
+   * the inputs' digests), or {@code sbom,provenance}. Needs signKey; pushed as OCI referrers to
+   * a registry, written next to a file output (docs/signing.md).
+   */
+  @Parameter(property = "plinth.attest")
+  private String attest;
+
   /** Skip this goal. */
   @Parameter(property = "plinth.skip", defaultValue = "false")
   private boolean skip;
@@ -178,6 +199,13 @@ public class BuildMojo extends AbstractMojo {
           modules, jvmFlags, aot, suite, packages, args, env, ports, aotGet, labels,
           user, allowMissingLibraries);
       BuildSpec spec = parameters.toSpec();
+      ImageRef target = ImageRef.parse(target());
+      java.util.Set<dev.plinth.builder.Attestations.Kind> kinds =
+          BuildParameters.attestations(attest, signKey != null, target);
+      java.security.PrivateKey key = BuildParameters.signingKey(
+          signKey == null ? null : signKey.toPath(),
+          keyPasswordFile == null ? null : keyPasswordFile.toPath(), System.getenv(), target,
+          !kinds.isEmpty());
       List<String> tagList = tags == null ? List.of() : tags.stream().map(String::trim)
           .filter(t -> !t.isEmpty()).toList();
       getLog().info("plinth: image " + target() + (tagList.isEmpty() ? ""
@@ -195,8 +223,15 @@ public class BuildMojo extends AbstractMojo {
           Path.of(System.getProperty("user.home")), outputTimestamp, creationTime, Instant.now())
           .withListener(line -> getLog().info("plinth: " + line));
       options = withSettings(options);
-      BuildResult result = Plinth.build(spec, ImageRef.parse(target()), tagList, options);
+      BuildResult result = Plinth.build(spec, target, tagList, options);
       result.lines().forEach(getLog()::info);
+      if (key != null && ImageRef.REGISTRY.equals(target.transport())) {
+        dev.plinth.registry.SigningKey.sign(key, target, result.top().digest(),
+            options.registry()).forEach(line -> getLog().info("plinth: " + line));
+      }
+      dev.plinth.builder.Attestations.attach(kinds, key, result, project.getFile() == null
+          ? null : project.getFile().toPath(), null, options.epochSeconds(), options.registry())
+          .forEach(line -> getLog().info("plinth: " + line));
     } catch (Exception | Error e) {
       MojoFailures.raise(e);
     }

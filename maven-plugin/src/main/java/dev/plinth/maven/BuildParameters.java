@@ -151,6 +151,68 @@ record BuildParameters(
   }
 
   /**
+   * The cosign private key {@code signKey} opened before the build, as the CLI's --sign-key: its
+   * password the first line of {@code keyPasswordFile}, else $COSIGN_PASSWORD (Maven has no
+   * terminal to ask on), for a registry target only; null without signKey.
+   */
+  /**
+   * The attestations {@code attest} asks for (none when unset or blank), validated: they need
+   * signKey, and a registry or file target.
+   */
+  static java.util.Set<dev.plinth.builder.Attestations.Kind> attestations(String attest,
+      boolean signKey, dev.plinth.oci.ImageRef target) throws PlinthException {
+    if (attest == null || attest.isBlank()) {
+      return java.util.Set.of();
+    }
+    java.util.Set<dev.plinth.builder.Attestations.Kind> kinds =
+        dev.plinth.builder.Attestations.parse(attest, "attest (plinth.attest)");
+    if (!signKey) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "attest needs signKey"
+          + " (plinth.signKey): plinth signs every attestation it makes (make a key with"
+          + " 'plinth key generate')");
+    }
+    if (!dev.plinth.oci.ImageRef.REGISTRY.equals(target.transport()) && target.path() == null) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "attest: " + target + " is neither"
+          + " a registry nor a file; attestations are pushed to a registry or written next to"
+          + " a file output");
+    }
+    return kinds;
+  }
+
+  static java.security.PrivateKey signingKey(Path signKey, Path keyPasswordFile,
+      Map<String, String> environment, dev.plinth.oci.ImageRef target) throws PlinthException {
+    return signingKey(signKey, keyPasswordFile, environment, target, false);
+  }
+
+  /**
+   * As {@link #signingKey(Path, Path, Map, dev.plinth.oci.ImageRef)}; when {@code attesting}, a
+   * file target is allowed too: its attestations are signed and written next to it (and no
+   * image signature is made), as the CLI's --attest does.
+   */
+  static java.security.PrivateKey signingKey(Path signKey, Path keyPasswordFile,
+      Map<String, String> environment, dev.plinth.oci.ImageRef target, boolean attesting)
+      throws PlinthException {
+    if (signKey == null) {
+      if (keyPasswordFile != null) {
+        throw new PlinthException(PlinthException.Kind.USAGE, "keyPasswordFile is for signKey;"
+            + " set signKey (plinth.signKey) to the cosign private key to sign with");
+      }
+      return null;
+    }
+    if (!(attesting && target.path() != null)) {
+      dev.plinth.registry.SigningKey.requireRegistry(target, signKey, "signKey");
+    }
+    byte[] password = dev.plinth.registry.SigningKey.password(keyPasswordFile, environment,
+        "keyPasswordFile");
+    if (password == null) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "signKey: the key's password: set"
+          + " keyPasswordFile (plinth.keyPasswordFile) to a file whose first line it is, or the"
+          + " environment variable " + dev.plinth.registry.SigningKey.PASSWORD_ENV);
+    }
+    return dev.plinth.registry.SigningKey.decrypt(signKey, password, "signKey");
+  }
+
+  /**
    * The build options from the environment: the files' time is SOURCE_DATE_EPOCH when set, else
    * the project's {@code project.build.outputTimestamp} as reproducible Maven builds read it
    * (seconds since 1970, or an ISO-8601 date with an offset; one character or nothing means

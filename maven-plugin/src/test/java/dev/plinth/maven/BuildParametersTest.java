@@ -271,4 +271,79 @@ class BuildParametersTest {
     assertEquals("creationTime: 'now' is neither seconds since 1970 nor an ISO-8601 time such as"
         + " 2024-01-01T00:00:00Z (nor EPOCH or USE_CURRENT_TIMESTAMP)", e.getMessage());
   }
+
+  @Test
+  void signingKey_asTheCliOpensIt_passwordFromTheFileOrCosignPassword() throws Exception {
+    Path dir = java.nio.file.Files.createTempDirectory("plinth-signkey-");
+    try {
+      Path key = java.nio.file.Files.writeString(dir.resolve("cosign.key"),
+          dev.plinth.registry.CosignKeys.generate("s3cret".getBytes()).privatePem());
+      Path file = java.nio.file.Files.writeString(dir.resolve("pw"), "s3cret\nignored\n");
+      dev.plinth.oci.ImageRef registry = dev.plinth.oci.ImageRef.parse("127.0.0.1:5000/app:1");
+      assertNull(BuildParameters.signingKey(null, null, Map.of(), registry));
+      assertTrue(BuildParameters.signingKey(key, file, Map.of(), registry) != null);
+      assertTrue(BuildParameters.signingKey(key, null, Map.of("COSIGN_PASSWORD", "s3cret"),
+          registry) != null);
+      String[][] failures = {
+        {"no password", "keyPasswordFile (plinth.keyPasswordFile)"},
+        {"wrong password", "cannot be opened with this password"},
+        {"not a registry", "signKey: oci:"},
+        {"password without key", "keyPasswordFile is for signKey"},
+      };
+      for (String[] c : failures) {
+        PlinthException e = assertThrows(PlinthException.class, () -> {
+          switch (c[0]) {
+            case "no password" -> BuildParameters.signingKey(key, null, Map.of(), registry);
+            case "wrong password" -> BuildParameters.signingKey(key, null,
+                Map.of("COSIGN_PASSWORD", "wrong"), registry);
+            case "not a registry" -> BuildParameters.signingKey(key, file, Map.of(),
+                dev.plinth.oci.ImageRef.parse("oci:" + dir.resolve("out")));
+            default -> BuildParameters.signingKey(null, file, Map.of(), registry);
+          }
+        }, c[0]);
+        assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+      }
+    } finally {
+      dev.plinth.oci.Cleanup.deleteTree(dir);
+    }
+  }
+
+  @Test
+  void attest_asTheCliReadsIt_needsSignKey_andARegistryOrFileTarget() throws Exception {
+    dev.plinth.oci.ImageRef registry = dev.plinth.oci.ImageRef.parse("127.0.0.1:5000/app:1");
+    dev.plinth.oci.ImageRef archive = dev.plinth.oci.ImageRef.parse("oci-archive:/tmp/app.tar");
+    assertEquals(java.util.Set.of(), BuildParameters.attestations(null, false, registry));
+    assertEquals(java.util.Set.of(), BuildParameters.attestations(" ", false, registry));
+    assertEquals(java.util.EnumSet.allOf(dev.plinth.builder.Attestations.Kind.class),
+        BuildParameters.attestations("sbom,provenance", true, archive));
+    String[][] failures = {
+      {"nope", "true", "attest (plinth.attest)"},
+      {"sbom", "false", "attest needs signKey (plinth.signKey)"},
+      {"provenance", "true", "is neither a registry nor a file"},
+    };
+    for (String[] c : failures) {
+      PlinthException e = assertThrows(PlinthException.class,
+          () -> BuildParameters.attestations(c[0], Boolean.parseBoolean(c[1]),
+              c[0].equals("provenance") ? dev.plinth.oci.ImageRef.parse("docker-daemon:app:1")
+                  : registry), c[0]);
+      assertTrue(e.getMessage().contains(c[2]), c[0] + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void signingKey_forAttestationsOfAFileOutput_opensTheKey() throws Exception {
+    Path dir = java.nio.file.Files.createTempDirectory("plinth-signkey-");
+    try {
+      Path key = java.nio.file.Files.writeString(dir.resolve("cosign.key"),
+          dev.plinth.registry.CosignKeys.generate("s3cret".getBytes()).privatePem());
+      dev.plinth.oci.ImageRef file = dev.plinth.oci.ImageRef.parse(
+          "oci-archive:" + dir.resolve("app.tar"));
+      assertTrue(BuildParameters.signingKey(key, null, Map.of("COSIGN_PASSWORD", "s3cret"),
+          file, true) != null);
+      assertThrows(PlinthException.class, () -> BuildParameters.signingKey(key, null,
+          Map.of("COSIGN_PASSWORD", "s3cret"), file, false));
+    } finally {
+      dev.plinth.oci.Cleanup.deleteTree(dir);
+    }
+  }
 }

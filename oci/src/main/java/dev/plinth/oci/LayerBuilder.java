@@ -346,7 +346,7 @@ public final class LayerBuilder {
    * Threads per big layer: every core, up to 8 (16 slots of about 0.6 MB each, so a many-core
    * machine building several big layers at once does not grow a large heap).
    */
-  private static final int GZIP_THREADS =
+  static final int GZIP_THREADS =
       Math.min(8, Runtime.getRuntime().availableProcessors());
 
   /**

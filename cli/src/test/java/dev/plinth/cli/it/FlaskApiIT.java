@@ -1,7 +1,6 @@
 package dev.plinth.cli.it;
 
 import static dev.plinth.cli.it.BaseImageIT.plinth;
-import static dev.plinth.cli.it.HelloApiIT.copyTree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,51 +29,29 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class FlaskApiIT {
   @TempDir static Path tmp;
+  static Recipes.Built first;
   static String image;
-  static String firstBuild;
-  static String secondBuild;
-  /** The second build's steps (stderr): what it took from the cache. */
-  static String secondBuildSteps;
-  /** plinth's "files" figure per platform, in MB, from the build's summary. */
-  static final Map<String, Double> sizes = new TreeMap<>();
+  static Recipes.Built second;
 
   @BeforeAll
   static void buildTwice() throws Exception {
-    Path project = tmp.resolve("flask-api");
-    copyTree(Path.of(System.getProperty("plinth.root", "..")).resolve("examples/flask-api")
-        .toAbsolutePath().normalize(), project);
-    String yaml = project.resolve("plinth.yaml").toString();
-    image = "oci:" + tmp.resolve("layout") + ":flask";
-    String out = plinth("build", "-f", yaml, "--locked", "--to", image);
-    firstBuild = indexDigest(out);
-    Matcher m = Pattern.compile("linux/(amd64|arm64)\\S*\\s+sha256:\\S+\\s+\\d+ layers\\s+files"
-        + " ([0-9.]+) MB").matcher(out);
-    while (m.find()) {
-      sizes.put(m.group(1), Double.parseDouble(m.group(2)));
-    }
-    RegistryCliIT.Run again = RegistryCliIT.plinth(Map.of(), "build", "-f", yaml, "--locked",
-        "--to", "oci:" + tmp.resolve("again") + ":flask").ok();
-    secondBuild = indexDigest(again.out());
-    secondBuildSteps = again.err();
-  }
-
-  private static String indexDigest(String buildOutput) {
-    Matcher m = Pattern.compile("\\(index (sha256:[0-9a-f]{64})\\)").matcher(buildOutput);
-    assertTrue(m.find(), buildOutput);
-    return m.group(1);
+    Path project = Recipes.copy("flask-api", tmp);
+    first = Recipes.build(project, tmp.resolve("layout"));
+    image = first.image();
+    second = Recipes.build(project, tmp.resolve("again"));
   }
 
   @Test
   void build_twice_sameDigest_pycIncluded() {
-    assertEquals(firstBuild, secondBuild);
+    assertEquals(first.indexDigest(), second.indexDigest());
   }
 
   /** The .pyc are cached between builds: the second runs no python3 at all. */
   @Test
   void secondBuild_takesThePycFromTheCache_andRunsNoPython() {
-    assertTrue(secondBuildSteps.contains("python3.11: the packages' .pyc taken from the cache"),
-        secondBuildSteps);
-    assertFalse(secondBuildSteps.contains("unpacked to byte-compile"), secondBuildSteps);
+    assertTrue(second.steps().contains("python3.11: the packages' .pyc taken from the cache"),
+        second.steps());
+    assertFalse(second.steps().contains("unpacked to byte-compile"), second.steps());
   }
 
   /**
@@ -84,9 +60,8 @@ class FlaskApiIT {
    */
   @Test
   void changedAppSource_getsFreshPyc() throws Exception {
-    Path project = tmp.resolve("flask-changed");
-    copyTree(Path.of(System.getProperty("plinth.root", "..")).resolve("examples/flask-api")
-        .toAbsolutePath().normalize(), project);
+    Path project = Recipes.copy("flask-api", java.nio.file.Files.createDirectories(
+        tmp.resolve("changed-project")));
     String mark = "changed " + java.util.UUID.randomUUID();
     java.nio.file.Files.writeString(project.resolve("app.py"), "\nMARK = '" + mark + "'\n",
         java.nio.file.StandardOpenOption.APPEND);
@@ -105,8 +80,7 @@ class FlaskApiIT {
 
   @Test
   void bothPlatforms_under40MB() {
-    assertEquals(List.of("amd64", "arm64"), List.copyOf(sizes.keySet()), sizes.toString());
-    sizes.forEach((arch, mb) -> assertTrue(mb < 40, arch + " is " + mb + " MB"));
+    first.assertEachUnder(40);   // both platforms: Recipes.build checks they are there
   }
 
   @Test
@@ -117,36 +91,21 @@ class FlaskApiIT {
   @ParameterizedTest
   @ValueSource(strings = {"amd64", "arm64"})
   void serves_asNonrootUnderTheInit_andStopsWithExitZero(String arch) throws Exception {
-    int port = HelloApiIT.freePort();
-    String id = Peers.podman().runDetached(List.of("--arch", arch, "--env", "PORT=" + port),
-        image, List.of());
-    try {
-      AppImages.await200(id, port, "/", Duration.ofMinutes(arch.equals("amd64") ? 2 : 6));
-      HttpResponse<String> root = AppImages.get(port, "/");
+    try (Recipes.Running r = Recipes.start(image, arch, "/")) {
+      HttpResponse<String> root = Recipes.get(r, "/");
       assertEquals("application/json", root.headers().firstValue("Content-Type").orElse(""));
       assertEquals(Map.of("name", "alice", "email", "alice@outlook.com"),
           new ObjectMapper().readValue(root.body(), Map.class));
-      HttpResponse<String> media = AppImages.get(port, "/media/example.txt");
+      HttpResponse<String> media = Recipes.get(r, "/media/example.txt");
       assertEquals(200, media.statusCode());
       assertEquals("example asset\n", media.body());
-      assertEquals(404, AppImages.get(port, "/media/nothing.txt").statusCode());
+      assertEquals(404, Recipes.get(r, "/media/nothing.txt").statusCode());
 
-      Peers.Result probe = Peers.podman().exec(List.of("exec", id, "/usr/bin/python3", "-c",
-          "import os; print(os.getuid(), os.getgid());"
-              + " print(open('/proc/1/cmdline').read().replace('\\0', ' '))"),
-          Duration.ofMinutes(3)).orFail();
-      String[] lines = probe.stdout().strip().split("\n");
-      assertEquals("65532 65532", lines[0]);
-      // under qemu-user (binfmt), PID 1's command line starts with the emulator
-      assertTrue(lines[1].matches("(\\S*qemu-aarch64\\S* )?/sbin/plinth-init -- /usr/bin/gunicorn"
-          + " --config /app/gunicorn.conf.py app:app ?"), lines[1]);
-
-      Peers.podman().stop(id, 30).orFail();
-      assertEquals(0, Peers.podman().waitExit(id, Peers.SHORT), Peers.podman().logs(id));
-      String logs = Peers.podman().logs(id);
+      Recipes.assertNonrootUnderTheInit(r, List.of("/usr/bin/gunicorn", "--config",
+          "/app/gunicorn.conf.py", "app:app"));
+      Recipes.assertStopsWithExitZero(r);
+      String logs = Peers.podman().logs(r.id());
       assertTrue(logs.contains("GET / HTTP/1.1\" 200"), "access log on stdout: " + logs);
-    } finally {
-      Peers.podman().rm(id);
     }
   }
 
@@ -207,16 +166,9 @@ class FlaskApiIT {
 
   /** What an image logs from its start to its first 200 and stop, with PYTHONVERBOSE=1. */
   private static String verboseStart(String ref) throws Exception {
-    int port = HelloApiIT.freePort();
-    String id = Peers.podman().runDetached(List.of("--arch", "amd64", "--env", "PORT=" + port,
-        "--env", "PYTHONVERBOSE=1"), ref, List.of());
-    try {
-      AppImages.await200(id, port, "/", Duration.ofMinutes(2));
-      Peers.podman().stop(id, 30).orFail();
-      Peers.podman().waitExit(id, Peers.SHORT);
-      return Peers.podman().logs(id);
-    } finally {
-      Peers.podman().rm(id);
+    try (Recipes.Running r = Recipes.start(ref, "amd64", "/", "--env", "PYTHONVERBOSE=1")) {
+      Recipes.assertStopsWithExitZero(r);
+      return Peers.podman().logs(r.id());
     }
   }
 
