@@ -132,7 +132,8 @@ final class LibraryCheck {
     }
     throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ". Add the package to"
         + " packages:, or set allowMissingLibraries: true in the build file"
-        + " (--allow-missing-libraries) to build it anyway");
+        + " (--allow-missing-libraries; plinth-maven-plugin: -Dplinth.allowMissingLibraries)"
+        + " to build it anyway");
   }
 
   /** The cache's directory of what was found in layers ({@link LibraryClosure.Store}). */

@@ -529,7 +529,7 @@ public final class Plinth {
       }
       python = debs.python(spec, lock, entries, pkgs, work,
           note -> options.listener().step(platform + ": " + note));
-      String pycNote = python == null ? "" : " (" + python.addPackageBytecode(pkgs, work,
+      String pycNote = python == null ? "" : " (" + python.addPackageBytecode(pkgs,
           "packages (" + platform + ")") + " .pyc by " + python.version() + ")";
       fileBytes += pkgs.contentBytes();
       layers.add(pkgs.build(work, options.epochSeconds(), options.layerCompression()));
@@ -587,7 +587,7 @@ public final class Plinth {
       HostFiles.addTo(files, f, platform);
     }
     int ownPyc = python == null ? 0
-        : python.addOwnBytecode(files, work, "files (" + platform + ")");
+        : python.addOwnBytecode(files, "files (" + platform + ")");
     if (!files.isEmpty()) {
       fileBytes += files.contentBytes();
       layers.add(files.build(work, options.epochSeconds(), options.layerCompression()));

@@ -125,6 +125,13 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "plinth.creationTime")
   private String creationTime;
 
+  /**
+   * Build even when an ELF file in the image needs a library (or program interpreter) the image
+   * lacks, as the CLI's --allow-missing-libraries: the build lists what is missing as notes.
+   */
+  @Parameter(property = "plinth.allowMissingLibraries", defaultValue = "false")
+  private boolean allowMissingLibraries;
+
   /** The image title (org.opencontainers.image.title). */
   @Parameter(property = "plinth.name", defaultValue = "${project.artifactId}")
   private String name;
@@ -190,7 +197,7 @@ public class BuildMojo extends AbstractMojo {
       Choice<Integer> java = JavaRelease.choose(javaVersion, pom, classes);
       BuildParameters parameters = new BuildParameters(name, platforms, app, java.value(),
           modules, jvmFlags, aot, suite, packages, args, env, ports, aotGet, labels,
-          user);
+          user, allowMissingLibraries);
       BuildSpec spec = parameters.toSpec();
       ImageRef target = ImageRef.parse(target());
       java.util.Set<dev.plinth.builder.Attestations.Kind> kinds =

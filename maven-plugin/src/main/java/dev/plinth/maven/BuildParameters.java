@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  * @param aotGet the AOT training run's URLs (http on 127.0.0.1 or localhost); implies aot
  * @param labels the image config's labels, over plinth's own
  * @param user {@code nonroot}, {@code root} or a numeric {@code uid[:gid]}; null: nonroot
+ * @param allowMissingLibraries build even when an ELF file's library is missing from the image
+ *     (the CLI's {@code --allow-missing-libraries}); the build lists them as notes
  */
 record BuildParameters(
     String name,
@@ -50,7 +52,8 @@ record BuildParameters(
     List<String> ports,
     List<String> aotGet,
     Map<String, String> labels,
-    String user) {
+    String user,
+    boolean allowMissingLibraries) {
 
   /**
    * What runs.
@@ -109,7 +112,8 @@ record BuildParameters(
         .withCmd(args)
         .withEnv(sorted(env, "env"))
         .withLabels(sorted(labels, "labels"))
-        .withPorts(portList());
+        .withPorts(portList())
+        .withAllowMissingLibraries(allowMissingLibraries);
     if (user != null && !user.isBlank()) {
       try {
         spec = spec.withUser(BuildSpec.User.parse(user.trim()));

@@ -33,18 +33,18 @@ class BuildParametersTest {
   /** Only what every build has: a name, the main class and the classpath. */
   private static BuildParameters minimal() {
     return new BuildParameters("hello", null, APP, null, null, null, false, null, null, null,
-        null, null, null, null, null);
+        null, null, null, null, null, false);
   }
 
   private static BuildParameters with(String platforms, Integer javaVersion, List<String> modules,
       String suite, List<String> packages, Map<String, String> env, List<String> ports) {
     return new BuildParameters("hello", platforms, APP, javaVersion, modules, null, false, suite,
-        packages, null, env, ports, null, null, null);
+        packages, null, env, ports, null, null, null, false);
   }
 
   private static BuildParameters withLabelsAndUser(Map<String, String> labels, String user) {
     return new BuildParameters("hello", null, APP, null, null, null, false, null, null, null,
-        null, null, null, labels, user);
+        null, null, null, labels, user, false);
   }
 
   private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
@@ -85,11 +85,11 @@ class BuildParametersTest {
   @Test
   void aotGet_impliesAot_andMustBeLoopbackHttp() throws Exception {
     BuildParameters p = new BuildParameters("hello", null, APP, null, null, null, false, null,
-        null, null, null, null, List.of("http://127.0.0.1:8080/"), null, null);
+        null, null, null, null, List.of("http://127.0.0.1:8080/"), null, null, false);
     assertEquals(new AotSpec(List.of("http://127.0.0.1:8080/"), Map.of(),
         AotSpec.DEFAULT_TIMEOUT), p.toSpec().java().aot());
     BuildParameters remote = new BuildParameters("hello", null, APP, null, null, null, true, null,
-        null, null, null, null, List.of("https://example.org/"), null, null);
+        null, null, null, null, List.of("https://example.org/"), null, null, false);
     assertEquals("aotGet: 'https://example.org/' is not an http URL on 127.0.0.1 or localhost,"
         + " e.g. http://127.0.0.1:8080/", usage(remote));
   }
@@ -109,7 +109,8 @@ class BuildParametersTest {
         BuildParameters.App.classpath("dev.x.App", CLASSES, JARS), 21,
         List.of("java.base", "java.net.http"), List.of("-Xss512k", "-XX:+UseSerialGC"), true,
         "bookworm", List.of("curl", "ca-certificates"), List.of("--port", "8080"), env,
-        List.of("8080", "53/udp"), null, Map.of("org.example.team", "api", "z", ""), "1000:2000")
+        List.of("8080", "53/udp"), null, Map.of("org.example.team", "api", "z", ""), "1000:2000",
+        true)
         .toSpec();
     assertEquals("api", spec.name());
     assertEquals(List.of(Platform.LINUX_ARM64), spec.platforms());
@@ -124,13 +125,15 @@ class BuildParametersTest {
     assertEquals(BuildSpec.Packages.DEFAULT_SUITE, spec.packages().suite());
     assertEquals(Map.of("org.example.team", "api", "z", ""), spec.labels());
     assertEquals(new BuildSpec.User(1000, 2000, null, "/"), spec.user());
+    assertTrue(spec.allowMissingLibraries(), "allowMissingLibraries");
+    assertFalse(minimal().toSpec().allowMissingLibraries(), "checked unless allowed");
   }
 
   @Test
   void runJar_takesItsMainClassAndClassPath_notTheProjects() throws Exception {
     Path jar = Path.of("/p/target/quarkus-app/quarkus-run.jar");
     JavaSpec java = new BuildParameters("q", null, new BuildParameters.App(null, jar, null,
-        null), 21, null, null, false, null, null, null, null, null, null, null, null)
+        null), 21, null, null, false, null, null, null, null, null, null, null, null, false)
         .toSpec().java();
     assertEquals(jar, java.jar());
     assertNull(java.mainClass());
@@ -174,7 +177,7 @@ class BuildParametersTest {
   void mainClass_notAClassName_fails() {
     BuildParameters p = new BuildParameters("hello", null,
         BuildParameters.App.classpath("hello-world.Main", CLASSES, JARS), null, null, null, false,
-        null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, false);
     assertEquals("mainClass: 'hello-world.Main' is not a class name", usage(p));
   }
 

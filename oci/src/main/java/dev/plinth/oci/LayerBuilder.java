@@ -52,7 +52,20 @@ public final class LayerBuilder {
    * all of it when {@code length} is -1); {@code link} is a symlink's target.
    */
   public record Entry(String path, TarEntry.Type type, int mode, long uid, long gid, byte[] bytes,
-      Path source, long offset, long length, String link) {}
+      Path source, long offset, long length, String link) {
+    /** A file's content: its bytes, or its source's (slice). */
+    public InputStream open() throws IOException {
+      if (bytes != null) {
+        return new ByteArrayInputStream(bytes);
+      }
+      if (length < 0) {
+        return Files.newInputStream(source);
+      }
+      FileChannel ch = FileChannel.open(source);
+      ch.position(offset);
+      return LimitedInputStream.cut(Channels.newInputStream(ch), length);
+    }
+  }
 
   /** The entries added, by path (without the parents the layer adds). */
   public List<Entry> entries() {

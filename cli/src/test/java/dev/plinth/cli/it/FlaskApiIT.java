@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plinth.deb.Mirrors;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,19 +31,51 @@ class FlaskApiIT {
   @TempDir static Path tmp;
   static Recipes.Built first;
   static String image;
-  static String secondBuild;
+  static Recipes.Built second;
 
   @BeforeAll
   static void buildTwice() throws Exception {
     Path project = Recipes.copy("flask-api", tmp);
     first = Recipes.build(project, tmp.resolve("layout"));
     image = first.image();
-    secondBuild = Recipes.build(project, tmp.resolve("again")).indexDigest();
+    second = Recipes.build(project, tmp.resolve("again"));
   }
 
   @Test
   void build_twice_sameDigest_pycIncluded() {
-    assertEquals(first.indexDigest(), secondBuild);
+    assertEquals(first.indexDigest(), second.indexDigest());
+  }
+
+  /** The .pyc are cached between builds: the second runs no python3 at all. */
+  @Test
+  void secondBuild_takesThePycFromTheCache_andRunsNoPython() {
+    assertTrue(second.steps().contains("python3.11: the packages' .pyc taken from the cache"),
+        second.steps());
+    assertFalse(second.steps().contains("unpacked to byte-compile"), second.steps());
+  }
+
+  /**
+   * A changed source is compiled again, not served from the cache: with unchecked-hash .pyc
+   * Python never looks at the source, so a stale .pyc would run the old code.
+   */
+  @Test
+  void changedAppSource_getsFreshPyc() throws Exception {
+    Path project = Recipes.copy("flask-api", java.nio.file.Files.createDirectories(
+        tmp.resolve("changed-project")));
+    String mark = "changed " + java.util.UUID.randomUUID();
+    java.nio.file.Files.writeString(project.resolve("app.py"), "\nMARK = '" + mark + "'\n",
+        java.nio.file.StandardOpenOption.APPEND);
+    String changed = "oci:" + tmp.resolve("changed") + ":flask";
+    RegistryCliIT.Run r = RegistryCliIT.plinth(Map.of(), "build", "-f",
+        project.resolve("plinth.yaml").toString(), "--locked", "--platform", "linux/amd64",
+        "--to", changed).ok();
+    assertTrue(r.err().contains("unpacked to byte-compile"), "app.py is new: " + r.err());
+    Peers.Result run = Peers.podman().run(List.of("--read-only", "--entrypoint",
+        "/usr/bin/python3", "--workdir", "/app"), changed,
+        List.of("-v", "-c", "import app; print(app.MARK)"), Duration.ofMinutes(3)).orFail();
+    assertEquals(mark, run.stdout().strip());
+    assertTrue(run.stderr().contains("# code object from '/app/__pycache__/app.cpython-311.pyc'"),
+        run.stderr());
   }
 
   @Test
@@ -94,6 +129,84 @@ class FlaskApiIT {
         .matcher(v);
     assertFalse(compiled.find(), () -> "compiled from source: " + compiled.group(1));
     assertFalse(v.contains("could not create"), v);
+  }
+
+  /**
+   * "Starts no slower than a debootstrap-based image", as work rather than time (no clock is
+   * read): the real peer, scripts/debootstrap-flask's image of the same app (minbase, Flask and
+   * gunicorn by apt, whose postinst byte-compile; made once, then cached under
+   * ~/.cache/plinth-test by its package set), and plinth's image each start their command with
+   * PYTHONVERBOSE=1 and serve a 200. Python's own account of the start: plinth's image compiles
+   * nothing (every module's code from a .pyc, nothing written or failed to write) and imports
+   * no module more than the peer does. amd64 only: debootstrap runs on this machine.
+   */
+  @Test
+  void startup_compilesNothing_andImportsNoMoreThanADebootstrapImage() throws Exception {
+    String ours = verboseStart(image);
+    String theirs = verboseStart("oci:" + debootstrapImage() + ":flask");
+    Set<String> ourModules = imported(ours);
+    Set<String> theirModules = imported(theirs);
+    for (String m : List.of("flask", "gunicorn.app.wsgiapp", "gunicorn.workers.sync", "app")) {
+      assertTrue(ourModules.contains(m), m + " not imported: " + ourModules);
+      assertTrue(theirModules.contains(m), m + " not imported by the peer: " + theirModules);
+    }
+    List<String> fromSource = codeObjects(ours).stream().filter(f -> !f.endsWith(".pyc"))
+        .toList();
+    assertEquals(List.of(), fromSource, "compiled at start");
+    assertTrue(codeObjects(ours).size() > 200, "python -v's account: " + ours);
+    assertFalse(ours.contains("# wrote "), ours);
+    assertFalse(ours.contains("could not create"), ours);
+    assertTrue(codeObjects(theirs).contains("/app/app.py"), "the peer compiles its app at each"
+        + " start (uid 65532 cannot write /app/__pycache__): " + codeObjects(theirs));
+    Set<String> extra = new TreeSet<>(ourModules);
+    extra.removeAll(theirModules);
+    assertTrue(ourModules.size() <= theirModules.size(), ourModules.size() + " modules, the"
+        + " peer " + theirModules.size() + "; only here: " + extra);
+  }
+
+  /** What an image logs from its start to its first 200 and stop, with PYTHONVERBOSE=1. */
+  private static String verboseStart(String ref) throws Exception {
+    try (Recipes.Running r = Recipes.start(ref, "amd64", "/", "--env", "PYTHONVERBOSE=1")) {
+      Recipes.assertStopsWithExitZero(r);
+      return Peers.podman().logs(r.id());
+    }
+  }
+
+  /** The modules python -v says were imported, by name. */
+  static Set<String> imported(String verbose) {
+    Set<String> out = new TreeSet<>();
+    Matcher m = Pattern.compile("^import '?([\\w.]+)'? #", Pattern.MULTILINE).matcher(verbose);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /** The files python -v says code objects came from: a .pyc, or a source it compiled. */
+  static Set<String> codeObjects(String verbose) {
+    Set<String> out = new TreeSet<>();
+    Matcher m = Pattern.compile("^# code object from '?(.+?)'?$", Pattern.MULTILINE)
+        .matcher(verbose);
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /** scripts/debootstrap-flask's OCI layout (tag flask), made once per package set; a link. */
+  private static Path debootstrapImage() throws Exception {
+    AuditIT.installDebootstrap();
+    Peers.require("umoci");
+    Path root = Path.of(System.getProperty("plinth.root", "..")).toAbsolutePath().normalize();
+    Path cache = Path.of(System.getProperty("user.home"), ".cache", "plinth-test");
+    Peers.Result r = Peers.exec(List.of("bash", root.resolve("scripts/debootstrap-flask")
+            .toString(), cache.toString()), Duration.ofMinutes(30),
+        Map.of(Mirrors.ENV, Mirrors.debian(System.getenv(Mirrors.ENV)).toString()), false)
+        .orFail();
+    String[] lines = r.stdout().strip().split("\n");
+    // podman names an oci: layout by its path, and a ".cache" is no valid name: a link to it
+    return java.nio.file.Files.createSymbolicLink(tmp.resolve("debootstrap-flask"),
+        Path.of(lines[lines.length - 1]));
   }
 
   @Test

@@ -1,6 +1,5 @@
 package dev.plinth.cli.it;
 
-import static dev.plinth.cli.it.BaseImageIT.plinth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,8 +25,11 @@ final class Recipes {
 
   private Recipes() {}
 
-  /** A built image: its reference, its index digest and plinth's "files" MB per arch. */
-  record Built(String image, String indexDigest, Map<String, Double> sizes) {
+  /**
+   * A built image: its reference, its index digest, plinth's "files" MB per arch, and the
+   * build's steps (its stderr: what it took from the cache).
+   */
+  record Built(String image, String indexDigest, Map<String, Double> sizes, String steps) {
     /** Each platform's image unpacks to less than {@code mb} MB. */
     void assertEachUnder(double mb) {
       sizes.forEach((arch, size) -> assertTrue(size < mb, arch + " is " + size + " MB"));
@@ -67,8 +69,9 @@ final class Recipes {
    */
   static Built build(Path project, Path layout) {
     String image = "oci:" + layout + ":app";
-    String out = plinth("build", "-f", project.resolve("plinth.yaml").toString(), "--locked",
-        "--to", image);
+    RegistryCliIT.Run run = RegistryCliIT.plinth(Map.of(), "build", "-f",
+        project.resolve("plinth.yaml").toString(), "--locked", "--to", image).ok();
+    String out = run.out();
     Matcher m = Pattern.compile("linux/(amd64|arm64)\\S*\\s+sha256:\\S+\\s+\\d+ layers\\s+files"
         + " ([0-9.]+) MB").matcher(out);
     Map<String, Double> sizes = new TreeMap<>();
@@ -77,7 +80,7 @@ final class Recipes {
     }
     assertEquals(List.of("amd64", "arm64"), List.copyOf(sizes.keySet()), out);
     System.out.println(project.getFileName() + " files MB per platform: " + sizes);
-    return new Built(image, indexDigest(out), sizes);
+    return new Built(image, indexDigest(out), sizes, run.err());
   }
 
   static String indexDigest(String buildOutput) {
@@ -95,13 +98,17 @@ final class Recipes {
   }
 
   /**
-   * Starts {@code image} for {@code arch} with {@code PORT} set and the probe busybox mounted,
-   * and waits (bounded: 2 minutes, 6 under qemu) until {@code path} answers 200.
+   * Starts {@code image} for {@code arch} with {@code PORT} set, the probe busybox mounted and
+   * {@code options} of podman run, and waits (bounded: 2 minutes, 6 under qemu) until {@code
+   * path} answers 200.
    */
-  static Running start(String image, String arch, String path) throws Exception {
+  static Running start(String image, String arch, String path, String... options)
+      throws Exception {
     int port = HelloApiIT.freePort();
-    String id = Peers.podman().runDetached(List.of("--arch", arch, "--env", "PORT=" + port,
-        "--volume", Peers.busybox("amd64") + ":" + PROBE + ":ro"), image, List.of());
+    List<String> opts = new java.util.ArrayList<>(List.of("--arch", arch, "--env",
+        "PORT=" + port, "--volume", Peers.busybox("amd64") + ":" + PROBE + ":ro"));
+    opts.addAll(List.of(options));
+    String id = Peers.podman().runDetached(opts, image, List.of());
     try {
       AppImages.await200(id, port, path, Duration.ofMinutes(arch.equals("amd64") ? 2 : 6));
     } catch (Exception | AssertionError e) {
