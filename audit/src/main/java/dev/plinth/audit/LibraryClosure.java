@@ -40,11 +40,54 @@ public final class LibraryClosure {
    */
   public static List<Missing> check(Image image, String what, Limits limits)
       throws IOException, PlinthException {
+    return check(image, what, limits, Store.NONE);
+  }
+
+  /**
+   * Where what was found in a layer is kept between builds, by a key that holds everything that
+   * decides it (the layer's digest, plinth's version, the format, the limits): a build that has
+   * the layers of the last one reads none of them again. What it holds is plinth's own
+   * bytes, read back defensively; what does not read back is read from the layer again.
+   */
+  public interface Store {
+    Store NONE = new Store() {
+      @Override
+      public byte[] get(String key) {
+        return null;
+      }
+
+      @Override
+      public void put(String key, byte[] value) {}
+    };
+
+    /** The bytes kept under {@code key} (at most 64 MiB are asked for), or null. */
+    byte[] get(String key) throws IOException;
+
+    /** Keeps {@code value} under {@code key}, atomically; a failure only loses the entry. */
+    void put(String key, byte[] value) throws IOException;
+  }
+
+  /** {@link #check(Image, String, Limits)}, each layer's facts taken from and kept in {@code store}. */
+  public static List<Missing> check(Image image, String what, Limits limits, Store store)
+      throws IOException, PlinthException {
     ImageConfig config = ImageConfig.parse(image.config().readAllBytes(), what + " config");
     Filesystem<FileFacts> fs = new Filesystem<>(what, limits.fs());
     List<Layer> layers = image.layers();
-    Audit.apply(image, what, fs, (i, digest) -> LayerReader.read(layers.get(i),
-        what + " layer " + (i + 1) + " (" + digest + ")", limits), new ArrayList<>());
+    Audit.apply(image, what, fs, (i, digest) -> {
+      String key = LayerFacts.key(digest, limits);
+      byte[] kept = store.get(key);
+      if (kept != null) {
+        try {
+          return LayerFacts.read(kept);
+        } catch (IOException damaged) {
+          // not plinth's bytes, or damaged: read the layer again and keep it afresh
+        }
+      }
+      LayerChanges changes = LayerReader.read(layers.get(i),
+          what + " layer " + (i + 1) + " (" + digest + ")", limits);
+      store.put(key, LayerFacts.write(changes));
+      return changes;
+    }, new ArrayList<>());
     ImageContext c = new ImageContext(image.platform(), config, new FsTree(fs));
     BinaryChecks.Gaps gaps = BinaryChecks.gaps(c);
     List<Missing> out = new ArrayList<>();

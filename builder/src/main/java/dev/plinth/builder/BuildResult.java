@@ -25,10 +25,28 @@ public record BuildResult(ImageRef target, Descriptor top, List<PlatformImage> i
    * @param fileBytes bytes of file content in its layers
    * @param tarBytes bytes of its uncompressed layer tars
    * @param compressedBytes bytes of its compressed layers, config and manifest (what a pull moves)
+   * @param manifestSize the size of its manifest
+   * @param sbom its SPDX document, or null when it has no packages to list
+   * @param inputs the images it was built from (from:, copyFrom:) as written, with the digest of
+   *     the manifest of this platform's image
    */
   public record PlatformImage(
       Platform platform, Digest manifest, int layers, long fileBytes, long tarBytes,
-      long compressedBytes) {}
+      long compressedBytes, long manifestSize, byte[] sbom, java.util.Map<String, Digest> inputs) {
+    public PlatformImage {
+      inputs = inputs == null ? java.util.Map.of() : java.util.Map.copyOf(inputs);
+    }
+
+    public PlatformImage(Platform platform, Digest manifest, int layers, long fileBytes,
+        long tarBytes, long compressedBytes) {
+      this(platform, manifest, layers, fileBytes, tarBytes, compressedBytes, 0, null, null);
+    }
+
+    /** Its manifest's descriptor (plinth writes OCI manifests). */
+    public Descriptor descriptor() {
+      return new Descriptor(MediaTypes.OCI_MANIFEST, manifest, manifestSize);
+    }
+  }
 
   /** This result with one more note. */
   public BuildResult withNote(String note) {

@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  *     build's options say (gzip unless {@code --compression} is given)
  * @param allowMissingLibraries build even when an ELF file's interpreter or library is missing
  *     from the image (they are then listed as notes); by default the build fails naming them
+ * @param sbom the SBOM formats written next to a file output ({@code sbom:}); null: SPDX alone;
+ *     empty: none
  */
 public record BuildSpec(
     String name,
@@ -55,7 +57,8 @@ public record BuildSpec(
     From from,
     List<CopyFrom> copyFrom,
     dev.plinth.oci.Compression compression,
-    boolean allowMissingLibraries) {
+    boolean allowMissingLibraries,
+    List<SbomFormat> sbom) {
 
   public static final List<Platform> DEFAULT_PLATFORMS =
       List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64);
@@ -70,6 +73,26 @@ public record BuildSpec(
     annotations = Map.copyOf(annotations);
     exposedPorts = List.copyOf(exposedPorts);
     copyFrom = copyFrom == null ? List.of() : List.copyOf(copyFrom);
+    sbom = sbom == null ? List.of(SbomFormat.SPDX) : List.copyOf(sbom);
+  }
+
+  /** The SBOM formats written next to a file output ({@code sbom:}); SPDX unless set. */
+  public enum SbomFormat {
+    /** SPDX 2.3 JSON, {@code NAME.OS-ARCH.spdx.json}. */
+    SPDX("spdx.json"),
+    /** CycloneDX 1.6 JSON, {@code NAME.OS-ARCH.cdx.json}. */
+    CYCLONEDX("cdx.json");
+
+    private final String suffix;
+
+    SbomFormat(String suffix) {
+      this.suffix = suffix;
+    }
+
+    /** The file name's ending, after the platform. */
+    public String suffix() {
+      return suffix;
+    }
   }
 
   /** A spec that builds on no image (the fields before {@code from} and {@code copyFrom}). */
@@ -79,7 +102,7 @@ public record BuildSpec(
       Map<String, String> annotations, List<String> exposedPorts, String stopSignal,
       Packages packages, JavaSpec java) {
     this(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd, env, workdir,
-        labels, annotations, exposedPorts, stopSignal, packages, java, null, List.of(), null, false);
+        labels, annotations, exposedPorts, stopSignal, packages, java, null, List.of(), null, false, null);
   }
 
   /** The spec of {@code plinth base}: the minimal image with plinth's init, nothing else. */
@@ -87,38 +110,38 @@ public record BuildSpec(
     return new BuildSpec(
         "plinth-base", platforms, Base.MINIMAL, Init.PLINTH, User.NONROOT, false, List.of(),
         List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, Packages.NONE,
-        null, null, List.of(), null, false);
+        null, null, List.of(), null, false, null);
   }
 
   public BuildSpec withPlatforms(List<Platform> p) {
     return new BuildSpec(name, p, base, init, user, arbitraryUser, files, entrypoint, cmd, env,
         workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   public BuildSpec withInit(Init i) {
     return new BuildSpec(name, platforms, base, i, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   public BuildSpec withArbitraryUser(boolean a) {
     return new BuildSpec(name, platforms, base, init, user, a, files, entrypoint, cmd, env,
         workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   /** Building even when an ELF file's interpreter or library is missing (notes list them). */
   public BuildSpec withAllowMissingLibraries(boolean a) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, a);
+        compression, a, sbom);
   }
 
   public BuildSpec withPackages(Packages p) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, p, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   /**
@@ -194,49 +217,49 @@ public record BuildSpec(
   public BuildSpec withJava(JavaSpec j) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, j, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   public BuildSpec withName(String n) {
     return new BuildSpec(n, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   public BuildSpec withEntrypoint(List<String> e) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, e, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   public BuildSpec withCmd(List<String> c) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, c,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   public BuildSpec withEnv(Map<String, String> e) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   public BuildSpec withLabels(Map<String, String> l) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, l, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   public BuildSpec withUser(User u) {
     return new BuildSpec(name, platforms, base, init, u, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   public BuildSpec withPorts(List<String> ports) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
 
@@ -244,14 +267,21 @@ public record BuildSpec(
   public BuildSpec withCompression(dev.plinth.oci.Compression c) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        c, allowMissingLibraries);
+        c, allowMissingLibraries, sbom);
+  }
+
+  /** With the SBOM formats written next to a file output (empty: none). */
+  public BuildSpec withSbom(List<SbomFormat> formats) {
+    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
+        compression, allowMissingLibraries, formats);
   }
 
   /** With an image to build on. */
   public BuildSpec withFrom(From f) {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, f, copyFrom,
-        compression, allowMissingLibraries);
+        compression, allowMissingLibraries, sbom);
   }
 
   /**

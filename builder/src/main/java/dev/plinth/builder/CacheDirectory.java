@@ -55,6 +55,8 @@ public final class CacheDirectory {
       new Layout("jars", "jars", "fat jars, unpacked", true),
       new Layout("modules", "modules", "modules found for apps (jdeps)", true),
       new Layout("cds", "cds", "./plinth's class-data archives", true),
+      new Layout("pyc", "pyc", "Python modules byte-compiled", true),
+      new Layout("elf-facts", LibraryCheck.DIR, "layers' ELF files, for the check", true),
       new Layout("release-dates", "release-dates", "newest Release seen (never pruned)",
           false));
 

@@ -189,19 +189,25 @@ final class DebianPackages {
     if (python == null && pythonSkipped == null) {
       String arch = dev.plinth.jvm.Jdks.hostArch();
       Platform host = Platform.parse("linux/" + arch);
-      List<LockFile.Entry> entries = lock.platforms().get(key(host));
-      if (entries == null) {
-        entries = resolve(spec.withPlatforms(List.of(host)), notes).platforms().get(key(host));
-      }
-      LayerBuilder here = new LayerBuilder();
-      Path unpacked = java.nio.file.Files.createTempDirectory(work, "python-deb-");
-      install(spec, entries, here, unpacked);
-      if (!PythonBytecode.hasPython(here)) {
+      List<LockFile.Entry> found = lock.platforms().get(key(host));
+      List<LockFile.Entry> entries = found != null ? found
+          : resolve(spec.withPlatforms(List.of(host)), notes).platforms().get(key(host));
+      boolean sourceless = packages.pythonBytecode() == BuildSpec.Bytecode.SOURCELESS;
+      String key = PythonBytecode.key(entries.stream().map(e -> e.name() + "=" + e.version()
+          + " " + e.architecture() + " " + e.sha256()).toList(), packages.excludePaths(),
+          sourceless);
+      python = PythonBytecode.compile(key, () -> {
+        LayerBuilder here = new LayerBuilder();
+        install(spec, entries, here, java.nio.file.Files.createTempDirectory(work, "python-deb-"));
+        return here;
+      }, new dev.plinth.jvm.LinkedRuntimes(options.cache().root().resolve("pyc")), work,
+          "debian.pythonBytecode (" + host + ")", sourceless, notes);
+      if (python == null) {
         pythonSkipped = "no .pyc: the " + arch + " packages have no /usr/bin/python3";
       } else {
-        python = PythonBytecode.compile(here, work, "debian.pythonBytecode (" + host + ")",
-            packages.pythonBytecode() == BuildSpec.Bytecode.SOURCELESS);
         hostPython = pythonVersion(entries, python.version());
+        notes.accept(python.version() + ": the packages' .pyc " + (python.packagesCached()
+            ? "taken from the cache" : "compiled (then kept in the cache)"));
       }
     }
     if (python != null) {

@@ -8,9 +8,14 @@ import dev.plinth.oci.Image;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
+import dev.plinth.oci.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -46,10 +51,12 @@ final class LibraryCheck {
   }
 
   /** What one platform's image misses; run for each platform as it is built. */
-  static List<LibraryClosure.Missing> missing(Image image) throws IOException, PlinthException {
+  static List<LibraryClosure.Missing> missing(Image image, Plinth.Options options)
+      throws IOException, PlinthException {
     try {
       return LibraryClosure.check(image, "the built image (" + image.platform() + ")",
-          Limits.DEFAULT);
+          Limits.DEFAULT, options.cacheDir() == null ? LibraryClosure.Store.NONE
+              : new Kept(options.cacheDir().resolve(DIR)));
     } catch (PlinthException unreadable) {
       // A layer cache entry damaged on disk reads as an invalid layer; read through the cache,
       // it is the cache's own failure (LayerCache.DamagedEntryException), and the build runs
@@ -125,7 +132,32 @@ final class LibraryCheck {
     }
     throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + ". Add the package to"
         + " packages:, or set allowMissingLibraries: true in the build file"
-        + " (--allow-missing-libraries) to build it anyway");
+        + " (--allow-missing-libraries; plinth-maven-plugin: -Dplinth.allowMissingLibraries)"
+        + " to build it anyway");
+  }
+
+  /** The cache's directory of what was found in layers ({@link LibraryClosure.Store}). */
+  static final String DIR = "elf-facts";
+
+  /** One file a key, written atomically; its time is its last use (what a prune goes by). */
+  private record Kept(Path dir) implements LibraryClosure.Store {
+    @Override
+    public byte[] get(String key) throws IOException {
+      Path p = dir.resolve(key);
+      try (InputStream in = Files.newInputStream(p)) {
+        byte[] b = in.readNBytes(64 << 20);
+        Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
+        return b;
+      } catch (NoSuchFileException e) {
+        return null;
+      }
+    }
+
+    @Override
+    public void put(String key, byte[] value) throws IOException {
+      Files.createDirectories(dir);
+      AtomicFile.write(dir.resolve(key), value);
+    }
   }
 
   /** Debian's name of the platform's architecture, else the OCI one (no Contents to look in). */

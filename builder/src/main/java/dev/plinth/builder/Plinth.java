@@ -275,7 +275,7 @@ public final class Plinth {
   private static BuildResult buildOnce(BuildSpec spec, ImageRef target, List<String> tags,
       Options options) throws IOException, PlinthException {
     List<String> notes = new ArrayList<>();
-    checkCompression(target, options.layerCompression());
+    ImageTransports.checkCompression(target, options.layerCompression());
     // the target says up front what it can hold: a daemon its own platform, an archive one
     dev.plinth.oci.Transport transport = ImageTransports.of(options).transport(target);
     List<Platform> platforms = transport.check(target, spec.platforms());
@@ -299,7 +299,7 @@ public final class Plinth {
     try {
       List<Image> images = new ArrayList<>();
       List<BuildResult.PlatformImage> results = new ArrayList<>();
-      List<byte[]> sboms = new ArrayList<>();
+      List<Sbom.Inventory> sboms = new ArrayList<>();
       // Layers compress on every core: the app's layers and each platform's at once.
       java.util.concurrent.ExecutorService pool = Parallel.pool();
       try {
@@ -314,7 +314,7 @@ public final class Plinth {
               c.where() + ": copyFrom"));
         }
         record PlatformBuild(Image image, List<BuildResult.PlatformImage> results,
-            List<byte[]> sboms, List<LibraryClosure.Missing> missing) {}
+            List<Sbom.Inventory> sboms, List<LibraryClosure.Missing> missing) {}
         List<java.util.concurrent.Future<PlatformBuild>> builds = new ArrayList<>();
         final BuildSpec s = spec;
         final DebianPackages d = debs;
@@ -323,11 +323,11 @@ public final class Plinth {
         for (Platform platform : spec.platforms()) {
           builds.add(pool.submit(() -> {
             List<BuildResult.PlatformImage> r = new ArrayList<>();
-            List<byte[]> sb = new ArrayList<>();
+            List<Sbom.Inventory> sb = new ArrayList<>();
             Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
                 from.get(platform), copyFrom);
             return new PlatformBuild(image, r, sb,
-                LibraryCheck.needed(s) ? LibraryCheck.missing(image) : List.of());
+                LibraryCheck.needed(s) ? LibraryCheck.missing(image, options) : List.of());
           }));
         }
         Map<Platform, List<LibraryClosure.Missing>> missing = new java.util.LinkedHashMap<>();
@@ -348,14 +348,15 @@ public final class Plinth {
       ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
       options.listener().step("writing " + target + (tags.isEmpty() ? ""
           : " (tags " + String.join(", ", tags) + ")"));
-      Descriptor top = write(target, sink, index, notes);
+      Descriptor top = ImageTransports.write(target, sink, index, notes);
       List<Path> written = new ArrayList<>();
-      for (int i = 0; i < sboms.size(); i++) {
-        if (sboms.get(i) != null && target.path() != null) {
-          Platform p = spec.platforms().get(i);
+      for (int i = 0; i < sboms.size() && target.path() != null; i++) {
+        Platform p = spec.platforms().get(i);
+        for (BuildSpec.SbomFormat f : sboms.get(i) == null ? List.<BuildSpec.SbomFormat>of()
+            : spec.sbom()) { // each format the build file asks for, SPDX alone by default
           Path file = target.path().resolveSibling(target.path().getFileName() + "."
-              + p.os() + "-" + p.architecture() + ".spdx.json");
-          dev.plinth.oci.AtomicFile.write(file, sboms.get(i));
+              + p.os() + "-" + p.architecture() + "." + f.suffix());
+          dev.plinth.oci.AtomicFile.write(file, sboms.get(i).write(f));
           written.add(file);
         }
       }
@@ -436,26 +437,43 @@ public final class Plinth {
   /**
    * Copies an image or index from any source to any sink, optionally only some platforms. Without
    * platforms, an index is copied whole, its artifacts too, byte for byte: the target's digest is
-   * the source's.
+   * the source's. With {@link Options#compression} set, layers compressed otherwise are
+   * recompressed on the way ({@link dev.plinth.oci.Recompression}).
    *
    * @param platforms the platforms to keep; empty: all of them
    */
   public static CopyResult copy(ImageRef source, ImageRef target, List<Platform> platforms,
       Options options) throws IOException, PlinthException {
+    if (options.compression() != null) {
+      ImageTransports.checkCompression(target, options.compression());
+    }
     Transports transports = ImageTransports.of(options);
     ImageIndex index = transports.source(source).read(
         p -> platforms.isEmpty() || platforms.stream().anyMatch(w -> w.matches(p)));
     transports.transport(target).check(target,
         index.images().stream().map(Image::platform).toList());
     List<String> notes = new ArrayList<>();
-    Descriptor top = write(target, transports.sink(target), index, notes);
-    return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
+    Path work = options.compression() == null ? null : Files.createTempDirectory("plinth-copy-");
+    try {
+      if (work != null) {
+        Cleanup.register(work);
+        index = dev.plinth.oci.Recompression.apply(index, options.layerCompression(), work,
+            notes::add);
+      }
+      Descriptor top = ImageTransports.write(target, transports.sink(target), index, notes);
+      return new CopyResult(source, target, top, index.images(), index.artifacts(), notes);
+    } finally {
+      if (work != null) {
+        Cleanup.deleteTree(work);
+        Cleanup.unregister(work);
+      }
+    }
   }
 
   private static Image buildImage(
       BuildSpec spec, Platform platform, Options options, Path work,
       List<BuildResult.PlatformImage> results, DebianPackages debs, LockFile lock,
-      List<byte[]> sboms, JavaBuild java, Image from, List<Map<Platform, Image>> copyFrom)
+      List<Sbom.Inventory> sboms, JavaBuild java, Image from, List<Map<Platform, Image>> copyFrom)
       throws IOException, PlinthException {
     List<Layer> layers = new ArrayList<>();
     List<String> history = new ArrayList<>();
@@ -511,7 +529,7 @@ public final class Plinth {
       }
       python = debs.python(spec, lock, entries, pkgs, work,
           note -> options.listener().step(platform + ": " + note));
-      String pycNote = python == null ? "" : " (" + python.addPackageBytecode(pkgs, work,
+      String pycNote = python == null ? "" : " (" + python.addPackageBytecode(pkgs,
           "packages (" + platform + ")") + " .pyc by " + python.version() + ")";
       fileBytes += pkgs.contentBytes();
       layers.add(pkgs.build(work, options.epochSeconds(), options.layerCompression()));
@@ -569,7 +587,7 @@ public final class Plinth {
       HostFiles.addTo(files, f, platform);
     }
     int ownPyc = python == null ? 0
-        : python.addOwnBytecode(files, work, "files (" + platform + ")");
+        : python.addOwnBytecode(files, "files (" + platform + ")");
     if (!files.isEmpty()) {
       fileBytes += files.contentBytes();
       layers.add(files.build(work, options.epochSeconds(), options.layerCompression()));
@@ -584,16 +602,19 @@ public final class Plinth {
     Blob config = Blob.of(MediaTypes.OCI_CONFIG,
         ImageConfigs.config(spec, platform, layers, history, options, env, fromConfig));
     Image image = Image.of(platform, config, layers, ImageConfigs.annotations(spec, options));
-    sboms.add(items == null ? null : Sbom.document(spec.name(), platform,
-        image.manifest().descriptor().digest(), iso(options.createdSeconds()), items));
+    Sbom.Inventory inventory = items == null ? null : new Sbom.Inventory(spec.name(), platform,
+        image.manifest().descriptor().digest(), iso(options.createdSeconds()), items);
+    sboms.add(inventory);
     long tar = 0;
     long compressed = config.descriptor().size() + image.manifest().descriptor().size();
     for (Layer l : layers) {
       tar += l.uncompressedSize().orElse(0);
       compressed += l.blob().descriptor().size();
     }
-    results.add(new BuildResult.PlatformImage(platform, image.manifest().descriptor().digest(),
-        layers.size(), fileBytes, tar, compressed));
+    Descriptor md = image.manifest().descriptor();
+    results.add(new BuildResult.PlatformImage(platform, md.digest(), layers.size(), fileBytes, tar,
+        compressed, md.size(), inventory == null ? null : Sbom.spdx(inventory),
+        Attestations.inputs(spec, from, copyFrom, platform)));
     int own = layers.size() - history.size();
     for (int i = 0; i < history.size(); i++) {
       String h = history.get(i);
@@ -602,37 +623,6 @@ public final class Plinth {
           + (h.length() > 120 ? h.substring(0, 117) + "..." : h));
     }
     return image;
-  }
-
-  /**
-   * zstd layers go where they can be read: Docker's archive format and the Docker daemon (its
-   * classic image store) read only gzip layers.
-   */
-  static void checkCompression(ImageRef target, Compression c) throws PlinthException {
-    if (c.isZstd() && (target.transport().equals(ImageRef.DOCKER_ARCHIVE)
-        || target.transport().equals(ImageRef.DOCKER_DAEMON))) {
-      throw new PlinthException(PlinthException.Kind.USAGE, target + ": " + target.transport()
-          + " cannot hold zstd layers (Docker reads only gzip ones there); build it with"
-          + " --compression gzip (or compression: gzip in the build file), or write zstd to"
-          + " oci:, oci-archive: or a registry");
-    }
-  }
-
-  /** Writes {@code index} to {@code target} and returns what the target's reference now names. */
-  private static Descriptor write(ImageRef target, dev.plinth.oci.ImageSink sink,
-      ImageIndex index, List<String> notes) throws IOException, PlinthException {
-    try {
-      return sink.write(index, notes::add);
-    } catch (StreamFailure e) {
-      throw e; // of its own kind: a registry's refusal, an input whose bytes do not match
-    } catch (java.nio.file.FileSystemException e) {
-      throw new PlinthException(PlinthException.Kind.OUTPUT,
-          target + ": cannot write " + e.getFile() + ": " + (e.getReason() == null
-              ? e.getClass().getSimpleName() : e.getReason()), e);
-    } catch (IOException e) {
-      throw new PlinthException(PlinthException.Kind.OUTPUT,
-          target + ": writing failed: " + e.getMessage(), e);
-    }
   }
 
   static String iso(long epochSeconds) {

@@ -45,7 +45,7 @@ public final class PlinthYaml {
   private static final Set<String> TOP =
       Set.of("name", "platforms", "base", "compression", "init", "user", "arbitraryUser", "files",
           "entrypoint", "cmd", "env", "workdir", "labels", "annotations", "ports", "stopSignal", "packages",
-          "exclude", "debian", "java", "from", "copyFrom", "allowMissingLibraries");
+          "exclude", "debian", "java", "from", "copyFrom", "allowMissingLibraries", "sbom");
   private static final Set<String> COPY_FROM_FIELDS = Set.of("image", "paths");
   private static final Set<String> JAVA_FIELDS =
       Set.of("jar", "mainClass", "classpath", "version", "modules", "jvmFlags", "aot", "suite",
@@ -245,7 +245,27 @@ public final class PlinthYaml {
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,
         compression, top.containsKey("allowMissingLibraries")
-            && bool(value(top, "allowMissingLibraries"), "allowMissingLibraries"));
+            && bool(value(top, "allowMissingLibraries"), "allowMissingLibraries"),
+        top.containsKey("sbom") ? sbomFormats(value(top, "sbom")) : null);
+  }
+
+  /** {@code sbom: [spdx, cyclonedx]}: the formats written next to a file output. */
+  private List<BuildSpec.SbomFormat> sbomFormats(Node n) throws PlinthException {
+    List<BuildSpec.SbomFormat> out = new ArrayList<>();
+    for (Node c : sequence(n, "sbom")) {
+      String t = string(c, "sbom");
+      BuildSpec.SbomFormat f = switch (t) {
+        case "spdx" -> BuildSpec.SbomFormat.SPDX;
+        case "cyclonedx" -> BuildSpec.SbomFormat.CYCLONEDX;
+        default -> throw error(c, "sbom", "'" + t + "' is not an SBOM format: give spdx,"
+            + " cyclonedx or both, e.g. sbom: [spdx, cyclonedx] ([] writes none)");
+      };
+      if (out.contains(f)) {
+        throw error(c, "sbom", "'" + t + "' is listed twice");
+      }
+      out.add(f);
+    }
+    return out;
   }
 
   private dev.plinth.oci.ImageRef imageRef(Node n, String field) throws PlinthException {

@@ -1,5 +1,7 @@
 package dev.plinth.builder;
 
+import dev.plinth.jvm.LinkedRuntimes;
+import dev.plinth.oci.Digest;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
@@ -9,6 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,27 +31,55 @@ import java.util.stream.Stream;
  * Python loads it without comparing it to its source and never tries to write it again, which
  * needs no writable directory at run time and no file times (the layer's are all the same).
  * {@code PYTHONHASHSEED=0} and one process make the bytes the same on every build.
+ *
+ * <p>The .pyc are cached (kind "pyc", in a {@link LinkedRuntimes} store: made in a temp
+ * directory, renamed into place, so concurrent builds share them safely): the packages' by a key
+ * of what determines them (this format and the compiler's options, sourceless or not, the host
+ * architecture's packages by name, version, architecture and .deb digest, which pins the
+ * interpreter, and the excluded paths); a set of files' by that key and each file's path and
+ * content. A build whose .pyc are all in the cache installs no interpreter and starts no
+ * python3.
  */
 final class PythonBytecode {
   /** The compiler's options, as py3compile would pass them but for the invalidation mode. */
   static final List<String> COMPILEALL =
       List.of("-m", "compileall", "-q", "--invalidation-mode", "unchecked-hash");
 
+  /** Bump when what a cached entry holds or how it is compiled changes. */
+  static final String FORMAT = "plinth-pyc-1";
+
   private static final Pattern PYTHON = Pattern.compile("python3\\.[0-9]+");
   private static final Pattern PYC = Pattern.compile("(.*)/__pycache__/([^/]+)\\.cpython-[0-9]+\\.pyc");
   private static final long TIMEOUT_MINUTES = 10;
 
-  private final Path root;
-  private final List<String> python;
-  private final String version;
+  /** Installs the packages of this machine's architecture, when a compile needs them. */
+  @FunctionalInterface
+  interface Installer {
+    LayerBuilder install() throws IOException, PlinthException;
+  }
+
+  private final String key;
+  private final Installer installer;
+  private final LinkedRuntimes store;
+  private final Path work;
+  private final String what;
   private final boolean sourceless;
+  private final java.util.function.Consumer<String> notes;
   private final Map<String, Path> packagePyc = new TreeMap<>();
+  private String version;
+  private Path root;
+  private List<String> python;
+  private boolean packagesCached;
   private int runs;
 
-  private PythonBytecode(Path root, List<String> python, String version, boolean sourceless) {
-    this.root = root;
-    this.python = python;
-    this.version = version;
+  private PythonBytecode(String key, Installer installer, LinkedRuntimes store, Path work,
+      String what, boolean sourceless, java.util.function.Consumer<String> notes) {
+    this.notes = notes;
+    this.key = key;
+    this.installer = installer;
+    this.store = store;
+    this.work = work;
+    this.what = what;
     this.sourceless = sourceless;
   }
 
@@ -58,37 +89,97 @@ final class PythonBytecode {
   }
 
   /**
-   * Compiles the modules of an installed package set of this machine's architecture.
+   * The cache key of the packages' .pyc: everything that determines them.
    *
-   * @param packages the packages, installed (and trimmed) as for the image
+   * @param hostPackages the packages of this machine's architecture, each as name=version arch
+   *     sha256 of its .deb
+   * @param excludePaths debian.excludePaths, which decide what is compiled
+   */
+  static String key(List<String> hostPackages, List<String> excludePaths, boolean sourceless) {
+    StringBuilder b = new StringBuilder(FORMAT).append('\n').append(COMPILEALL).append('\n')
+        .append(sourceless ? "sourceless" : "cached").append('\n');
+    hostPackages.stream().sorted().forEach(p -> b.append(p).append('\n'));
+    b.append("exclude ").append(excludePaths).append('\n');
+    return Digest.of(b.toString().getBytes(StandardCharsets.UTF_8)).hex();
+  }
+
+  /**
+   * The packages' modules compiled, or taken from {@code store} by {@code key}. Null when the
+   * packages have no python3 (stored too: an entry without files).
+   *
+   * @param installer the packages installed (and trimmed) as for the image, for this machine's
+   *     architecture; called only when something must be compiled
    * @param work a private directory for the unpacked tree and the compiler's output
    * @param what names the package set in messages
    * @param sourceless NAME.pyc in the place of NAME.py (debian.pythonBytecode: sourceless)
+   * @param notes gets a line when the interpreter is unpacked to compile what the cache lacks
    */
-  static PythonBytecode compile(LayerBuilder packages, Path work, String what,
-      boolean sourceless) throws IOException, PlinthException {
-    Path root = Files.createTempDirectory(work, "python-");
-    materialize(packages, root);
-    String version = version(root, what);
-    List<String> launcher = dev.plinth.jvm.DebianJdk.launcherIn(root);
-    if (launcher.isEmpty()) {
-      throw new PlinthException(Kind.NOT_FOUND, what + ": no dynamic loader of this machine's"
-          + " architecture among the packages (libc6), so its " + version + " cannot byte-compile;"
-          + " set debian.pythonBytecode: false");
+  static PythonBytecode compile(String key, Installer installer, LinkedRuntimes store, Path work,
+      String what, boolean sourceless, java.util.function.Consumer<String> notes)
+      throws IOException, PlinthException {
+    PythonBytecode b = new PythonBytecode(key, installer, store, work, what, sourceless, notes);
+    LinkedRuntimes.Stored s = store.get("packages-" + key, (out, w) -> {
+      if (!b.start()) {
+        return Map.of("version", "");
+      }
+      List<Path> dirs = new ArrayList<>();
+      for (String d : b.moduleDirs()) {
+        if (Files.isDirectory(b.root.resolve(d))) {
+          dirs.add(b.root.resolve(d));
+        }
+      }
+      // Debian's py3compile skips what this Python cannot compile (a Python 2 test file), as here
+      b.run(b.root, dirs, false, sourceless, what);
+      for (Map.Entry<String, Path> e : b.collect(b.root, sourceless).entrySet()) {
+        out.file(e.getKey(), e.getValue(), 0644, 0, 0);
+      }
+      return Map.of("version", b.version);
+    });
+    b.version = s.meta().path("version").asText();
+    if (b.version.isEmpty()) {
+      return null;
     }
-    List<String> python = new ArrayList<>(launcher);
-    python.add(root.resolve("usr/bin/" + version).toString());
-    PythonBytecode b = new PythonBytecode(root, python, version, sourceless);
-    List<Path> dirs = new ArrayList<>();
-    for (String d : b.moduleDirs()) {
-      if (Files.isDirectory(root.resolve(d))) {
-        dirs.add(root.resolve(d));
+    b.packagesCached = !s.made();
+    for (LayerBuilder.Entry e : s.layer().entries()) {
+      if (e.type() == TarEntry.Type.FILE) {
+        b.packagePyc.put("/" + e.path(), e.source());
       }
     }
-    // Debian's py3compile skips what this Python cannot compile (a Python 2 test file), as here
-    b.run(root, dirs, work, what, false, sourceless);
-    b.packagePyc.putAll(b.collect(root, sourceless));
     return b;
+  }
+
+  /** Whether the packages' .pyc came from the cache (no python3 was run for them). */
+  boolean packagesCached() {
+    return packagesCached;
+  }
+
+  /**
+   * Installs and unpacks the interpreter, once: false when the packages have no python3.
+   */
+  private synchronized boolean start() throws IOException, PlinthException {
+    if (python != null) {
+      return true;
+    }
+    LayerBuilder packages = installer.install();
+    if (!hasPython(packages)) {
+      return false;
+    }
+    Path dir = Files.createTempDirectory(work, "python-");
+    materialize(packages, dir);
+    String v = version(dir, what);
+    List<String> launcher = dev.plinth.jvm.DebianJdk.launcherIn(dir);
+    if (launcher.isEmpty()) {
+      throw new PlinthException(Kind.NOT_FOUND, what + ": no dynamic loader of this machine's"
+          + " architecture among the packages (libc6), so its " + v + " cannot byte-compile;"
+          + " set debian.pythonBytecode: false");
+    }
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.add(dir.resolve("usr/bin/" + v).toString());
+    root = dir;
+    version = v;
+    python = cmd;
+    notes.accept(v + ": unpacked to byte-compile what the cache lacks");
+    return true;
   }
 
   /** Where the packages' modules are, relative to the root: what py3compile compiles. */
@@ -106,7 +197,7 @@ final class PythonBytecode {
    * none; sourceless: each replaces its source); a module only this platform has (its
    * {@code _sysconfigdata}) is compiled from the layer. Returns how many.
    */
-  int addPackageBytecode(LayerBuilder layer, Path work, String what)
+  int addPackageBytecode(LayerBuilder layer, String what)
       throws IOException, PlinthException {
     int n = 0;
     java.util.Set<String> covered = new java.util.HashSet<>();
@@ -124,7 +215,7 @@ final class PythonBytecode {
     List<LayerBuilder.Entry> missing = sources(layer).stream()
         .filter(e -> !covered.contains(e.path()))
         .filter(e -> moduleDirs().stream().anyMatch(d -> e.path().startsWith(d))).toList();
-    return n + compileEntries(layer, missing, work, what, false, sourceless);
+    return n + compileEntries(layer, missing, what, false, sourceless);
   }
 
   /**
@@ -132,9 +223,9 @@ final class PythonBytecode {
    * into __pycache__, the sources kept (a program may name its own file, as gunicorn's config);
    * a file this Python cannot compile fails the build, naming it. Returns how many.
    */
-  int addOwnBytecode(LayerBuilder layer, Path work, String what)
+  int addOwnBytecode(LayerBuilder layer, String what)
       throws IOException, PlinthException {
-    return compileEntries(layer, sources(layer), work, what, true, false);
+    return compileEntries(layer, sources(layer), what, true, false);
   }
 
   private static List<LayerBuilder.Entry> sources(LayerBuilder layer) {
@@ -142,33 +233,71 @@ final class PythonBytecode {
         .filter(e -> e.type() == TarEntry.Type.FILE && e.path().endsWith(".py")).toList();
   }
 
-  private int compileEntries(LayerBuilder layer, List<LayerBuilder.Entry> sources, Path work,
-      String what, boolean strict, boolean legacy) throws IOException, PlinthException {
+  /**
+   * The .pyc of {@code sources} added to {@code layer} (legacy: each in the place of its
+   * source), from the cache when the same files were compiled by the same interpreter before.
+   */
+  private int compileEntries(LayerBuilder layer, List<LayerBuilder.Entry> sources, String what,
+      boolean strict, boolean legacy) throws IOException, PlinthException {
     if (sources.isEmpty()) {
       return 0;
     }
-    Path dir = Files.createTempDirectory(work, "python-files-");
-    List<Path> files = new ArrayList<>();
+    MessageDigest files = Digest.sha256();
+    files.update((key + (legacy ? " legacy" : " cached") + "\n").getBytes(StandardCharsets.UTF_8));
     for (LayerBuilder.Entry e : sources) {
-      Path p = dir.resolve(e.path());   // an entry's path is relative to the root
-      Files.createDirectories(p.getParent());
-      write(e, p);
-      files.add(p);
+      files.update((e.path() + " " + contentDigest(e) + "\n").getBytes(StandardCharsets.UTF_8));
     }
-    run(dir, files, work, what, strict, legacy);
-    Map<String, Path> pyc = collect(dir, legacy);
-    for (Map.Entry<String, Path> e : pyc.entrySet()) {
-      layer.file(e.getKey(), e.getValue(), 0644, 0, 0);
-      if (legacy) {
-        layer.remove(source(e.getKey()));
+    LinkedRuntimes.Stored s = store.get("files-" + Digest.of(files).hex(), (out, w) -> {
+      if (!start()) {
+        throw new PlinthException(Kind.NOT_FOUND, what + ": the packages have no python3"
+            + " to byte-compile with");
+      }
+      Path dir = Files.createTempDirectory(w, "python-files-");
+      List<Path> targets = new ArrayList<>();
+      for (LayerBuilder.Entry e : sources) {
+        Path p = dir.resolve(e.path());   // an entry's path is relative to the root
+        Files.createDirectories(p.getParent());
+        write(e, p);
+        targets.add(p);
+      }
+      run(dir, targets, strict, legacy, what);
+      for (Map.Entry<String, Path> e : collect(dir, legacy).entrySet()) {
+        out.file(e.getKey(), e.getValue(), 0644, 0, 0);
+      }
+      return Map.of("version", version);
+    });
+    int n = 0;
+    for (LayerBuilder.Entry e : s.layer().entries()) {
+      if (e.type() == TarEntry.Type.FILE) {
+        String pyc = "/" + e.path();
+        layer.file(pyc, e.source(), 0644, 0, 0);
+        if (legacy) {
+          layer.remove(source(pyc));
+        }
+        n++;
       }
     }
-    return pyc.size();
+    return n;
+  }
+
+  /** The sha256 of an entry's content. */
+  private static String contentDigest(LayerBuilder.Entry e) throws IOException {
+    if (e.bytes() != null) {
+      return Digest.of(e.bytes()).hex();
+    }
+    MessageDigest d = Digest.sha256();
+    try (InputStream in = e.open()) {
+      byte[] buf = new byte[65536];
+      for (int r; (r = in.read(buf)) > 0; ) {
+        d.update(buf, 0, r);
+      }
+    }
+    return Digest.of(d).hex();
   }
 
   /** Runs compileall on {@code targets}, naming them in the .pyc by their path under strip. */
-  private synchronized void run(Path strip, List<Path> targets, Path work, String what,
-      boolean strict, boolean legacy) throws IOException, PlinthException {
+  private synchronized void run(Path strip, List<Path> targets, boolean strict, boolean legacy,
+      String what) throws IOException, PlinthException {
     List<String> cmd = new ArrayList<>(python);
     cmd.add("-I");
     cmd.addAll(COMPILEALL);
@@ -272,18 +401,8 @@ final class PythonBytecode {
   }
 
   private static void write(LayerBuilder.Entry e, Path to) throws IOException {
-    if (e.bytes() != null) {
-      Files.write(to, e.bytes());
-      return;
-    }
-    try (InputStream in = Files.newInputStream(e.source());
-        var out = Files.newOutputStream(to)) {
-      in.skipNBytes(e.offset());
-      if (e.length() < 0) {
-        in.transferTo(out);
-      } else {
-        out.write(in.readNBytes(Math.toIntExact(e.length())));
-      }
+    try (InputStream in = e.open(); var out = Files.newOutputStream(to)) {
+      in.transferTo(out);
     }
   }
 }

@@ -15,7 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An SPDX 2.3 JSON document per platform, as scanners read it: a package for the image (the
+ * What an image holds ({@link Inventory}, the one model that {@link CycloneDx} writes too) and
+ * its SPDX 2.3 JSON document per platform, as scanners read it: a package for the image (the
  * document DESCRIBES it, it CONTAINS the rest), every Debian package (name, version,
  * architecture, purl, the sha256 of its .deb, the license its machine-readable copyright gives),
  * the app's jars as Maven packages, and plinth's own init.
@@ -75,9 +76,46 @@ final class Sbom {
 
   private static final Pattern LICENSE_REF = Pattern.compile("LicenseRef-[A-Za-z0-9.-]+");
 
-  static byte[] document(String imageName, Platform platform, Digest manifest, String created,
+  /**
+   * What an image holds, the one model both SBOM formats are written from.
+   *
+   * @param imageName the image's title, or null
+   * @param manifest the digest of the platform's manifest
+   * @param created the ISO-8601 time the documents give (from SOURCE_DATE_EPOCH)
+   */
+  record Inventory(String imageName, Platform platform, Digest manifest, String created,
       List<Item> items) {
-    String name = imageName == null ? "image" : imageName;
+    Inventory {
+      items = List.copyOf(items);
+    }
+
+    /** The image's name in the documents: its title, else "image". */
+    String name() {
+      return imageName == null ? "image" : imageName;
+    }
+
+    /** The image's own purl: pkg:oci/REPO@MANIFEST?arch=ARCH. */
+    String purl() {
+      String repo = name().substring(name().lastIndexOf('/') + 1).replaceFirst("[:@].*", "")
+          .toLowerCase(java.util.Locale.ROOT);
+      return "pkg:oci/" + purlPart(repo.isEmpty() ? "image" : repo) + "@" + manifest
+          + "?arch=" + purlPart(platform.architecture());
+    }
+
+    /** The document in {@code format}. */
+    byte[] write(BuildSpec.SbomFormat format) {
+      return switch (format) {
+        case SPDX -> spdx(this);
+        case CYCLONEDX -> CycloneDx.document(this);
+      };
+    }
+  }
+
+  /** The SPDX 2.3 JSON document of {@code inv}. */
+  static byte[] spdx(Inventory inv) {
+    String name = inv.name();
+    Platform platform = inv.platform();
+    Digest manifest = inv.manifest();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("spdxVersion", "SPDX-2.3");
     doc.put("dataLicense", "CC0-1.0");
@@ -85,24 +123,21 @@ final class Sbom {
     doc.put("name", name + " " + platform);
     doc.put("documentNamespace", "urn:plinth:spdx:" + manifest);
     Map<String, Object> info = new LinkedHashMap<>();
-    info.put("created", created);
+    info.put("created", inv.created());
     info.put("creators", List.of("Tool: plinth-" + Plinth.VERSION));
     doc.put("creationInfo", info);
     List<Object> packages = new ArrayList<>();
     List<Object> relationships = new ArrayList<>();
     Set<String> refs = new TreeSet<>();
 
-    String repo = name.substring(name.lastIndexOf('/') + 1).replaceFirst("[:@].*", "")
-        .toLowerCase(java.util.Locale.ROOT);
     Map<String, Object> image = pkg("SPDXRef-Image", name, manifest.toString(), "NOASSERTION",
-        "pkg:oci/" + purlPart(repo.isEmpty() ? "image" : repo) + "@" + manifest
-            + "?arch=" + purlPart(platform.architecture()), null);
+        inv.purl(), null);
     image.put("primaryPackagePurpose", "CONTAINER");
     packages.add(image);
     relationships.add(relationship("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Image"));
 
     Set<String> ids = new HashSet<>();
-    for (Item i : items) {
+    for (Item i : inv.items()) {
       String base = "SPDXRef-Package-" + (i.source() != null && i.architecture() == null
           ? i.source() + "-" + i.version() : i.name() + "-" + i.architecture())
           .replaceAll("[^A-Za-z0-9.-]", "-");

@@ -367,17 +367,23 @@ class DebianBuildTest {
     }
   }
 
-  @Test
-  void debianPackagesAndJavaApp_allInTheSbom_validBySpdxVerify_purlsParse() throws Exception {
+  /** Debian packages and a Java app with two Maven jars (Jetty, slf4j). */
+  private BuildSpec javaApp() throws Exception {
     Path app = TestProjects.write(tmp.resolve("app"), Map.of(
         "classes/demo/Main.class", "class bytes", "jre/bin/java", "#!/bin/sh\n"));
     Path jetty = app.resolve("jetty-server-12.0.15.jar");
     mavenJar(jetty, "org.eclipse.jetty", "jetty-server", "12.0.15");
     Path slf4j = app.resolve("slf4j-api-2.0.16.jar");
     mavenJar(slf4j, "org.slf4j", "slf4j-api", "2.0.16");
-    BuildSpec spec = spec(List.of("ca-certificates", "tzdata", "zlib1g"), null)
+    return spec(List.of("ca-certificates", "tzdata", "zlib1g"), null)
         .withJava(new JavaSpec(null, "demo.Main", List.of(app.resolve("classes"), jetty, slf4j),
             17, List.of(), List.of(), null, "bookworm", app.resolve("jre")));
+  }
+
+  @Test
+  void debianPackagesAndJavaApp_allInTheSbom_validBySpdxVerify_purlsParse() throws Exception {
+    BuildSpec spec = javaApp();
+    Path jetty = tmp.resolve("app/jetty-server-12.0.15.jar");
     Path out = tmp.resolve("img.tar");
     BuildResult result = Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
 
@@ -385,6 +391,7 @@ class DebianBuildTest {
     org.spdx.library.SpdxModelFactory.init();
     List<String> problems = Verify.verify(sbom.toString(), SpdxToolsHelper.SerFileType.JSON);
     assertEquals(List.of(), problems, Files.readString(sbom));
+    AttestationsTest.checkBuild(result, tmp, jetty); // the SBOM and provenance statements
 
     JsonNode doc = Json.read(Files.readAllBytes(sbom), "sbom");
     Map<String, JsonNode> byName = new HashMap<>();
@@ -442,6 +449,74 @@ class DebianBuildTest {
         "only files that are in the image (no right/ tree, no changelog)");
     assertFalse(f.containsKey("/var/lib/dpkg/status.d/ca-certificates.md5sums"),
         "a package without md5sums gets none");
+  }
+
+  @Test
+  void cycloneDx_samePackagesAsSpdx_validBySchema_reproducible() throws Exception {
+    BuildSpec spec = javaApp().withSbom(
+        List.of(BuildSpec.SbomFormat.SPDX, BuildSpec.SbomFormat.CYCLONEDX));
+    Path out = tmp.resolve("img.tar");
+    BuildResult result = Plinth.build(spec, ImageRef.parse("oci-archive:" + out), options());
+    Path cdx = tmp.resolve("img.tar.linux-amd64.cdx.json");
+    Path spdx = tmp.resolve("img.tar.linux-amd64.spdx.json");
+    assertEquals(List.of(spdx, cdx, tmp.resolve("img.tar.linux-arm64.spdx.json"),
+        tmp.resolve("img.tar.linux-arm64.cdx.json")), result.sboms());
+    byte[] bytes = Files.readAllBytes(cdx);
+    List<org.cyclonedx.exception.ParseException> problems = new org.cyclonedx.parsers.JsonParser()
+        .validate(bytes, org.cyclonedx.Version.VERSION_16);
+    assertEquals(List.of(), problems.stream().map(Exception::getMessage).toList(),
+        new String(bytes, StandardCharsets.UTF_8));
+    assertFalse(new org.cyclonedx.parsers.JsonParser().validate(new String(bytes,
+        StandardCharsets.UTF_8).replace("\"container\"", "\"box\""),
+        org.cyclonedx.Version.VERSION_16).isEmpty(), "the validator does check");
+
+    // The same packages (by purl) as the SPDX document, every purl valid by the spec.
+    JsonNode doc = Json.read(bytes, "cdx");
+    JsonNode spdxDoc = Json.read(Files.readAllBytes(spdx), "spdx");
+    java.util.Set<String> spdxPurls = new java.util.TreeSet<>();
+    spdxDoc.path("packages").forEach(p -> spdxPurls.add(
+        p.path("externalRefs").get(0).path("referenceLocator").asText()));
+    java.util.Set<String> cdxPurls = new java.util.TreeSet<>();
+    Map<String, JsonNode> byName = new HashMap<>();
+    for (JsonNode c : doc.path("components")) {
+      cdxPurls.add(c.path("purl").asText());
+      new PackageURL(c.path("purl").asText());
+      byName.put(c.path("name").asText(), c);
+    }
+    JsonNode image = doc.path("metadata").path("component");
+    assertEquals("container", image.path("type").asText());
+    String manifest = result.images().get(0).manifest().toString();
+    assertEquals(manifest, image.path("version").asText());
+    new PackageURL(image.path("purl").asText());
+    cdxPurls.add(image.path("purl").asText());
+    assertEquals(spdxPurls, cdxPurls);
+    assertEquals("GPL-2.0-or-later AND MPL-2.0",
+        byName.get("ca-certificates").path("licenses").get(0).path("expression").asText());
+    assertEquals("org.eclipse.jetty", byName.get("jetty-server").path("group").asText());
+    assertEquals(Digest.of(tmp.resolve("app/jetty-server-12.0.15.jar")).hex(),
+        byName.get("jetty-server").path("hashes").get(0).path("content").asText());
+    assertEquals("application", byName.get("plinth-init").path("type").asText());
+    // The image depends on every component.
+    JsonNode deps = doc.path("dependencies").get(0);
+    assertEquals(image.path("bom-ref").asText(), deps.path("ref").asText());
+    assertEquals(doc.path("components").size(), deps.path("dependsOn").size());
+    // Reproducible: the time is the build's, the serial number comes from the content.
+    assertEquals(Plinth.iso(options().createdSeconds()),
+        doc.path("metadata").path("timestamp").asText());
+    Files.delete(cdx);
+    Plinth.build(spec, ImageRef.parse("oci-archive:" + tmp.resolve("again.tar")), options());
+    assertArrayEquals(bytes, Files.readAllBytes(tmp.resolve("again.tar.linux-amd64.cdx.json")));
+    assertTrue(doc.path("serialNumber").asText().matches(
+        "urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+  }
+
+  @Test
+  void sbomFormats_cyclonedxAlone_noSpdxFile() throws Exception {
+    BuildSpec spec = spec(List.of("tzdata"), null).withSbom(List.of(BuildSpec.SbomFormat.CYCLONEDX));
+    BuildResult result = Plinth.build(spec.withPlatforms(List.of(Platform.LINUX_ARM64)),
+        ImageRef.parse("oci-archive:" + tmp.resolve("c.tar")), options());
+    assertEquals(List.of(tmp.resolve("c.tar.linux-arm64.cdx.json")), result.sboms());
+    assertFalse(Files.exists(tmp.resolve("c.tar.linux-arm64.spdx.json")));
   }
 
   @Test

@@ -130,4 +130,31 @@ class LibraryCheckTest {
     assertTrue(e.getMessage().contains("libz.so.1, needed by /app/x (linux/amd64), is in no"
         + " package of Debian bookworm main"), e.getMessage());
   }
+
+  /**
+   * The layers' facts are kept in the cache: two builds sharing every layer but zlib1g's, one
+   * cache, each get their own answer, and a third build of the first reads its facts from the
+   * cache (the damaged entry it finds is read from the layer again).
+   */
+  @Test
+  void sharedCache_eachBuildGetsItsOwnAnswer() throws Exception {
+    build(spec("x", List.of("libc6", "zlib1g")), "with.tar");
+    Path facts = tmp.resolve("cache").resolve(LibraryCheck.DIR);
+    long kept;
+    try (var files = Files.list(facts)) {
+      kept = files.filter(f -> !f.getFileName().toString().startsWith(".")).count();
+    }
+    assertTrue(kept >= 2, "the layers' facts are kept: " + kept);
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> build(spec("x", List.of("libc6")), "without.tar"));
+    assertTrue(e.getMessage().contains("libz.so.1, needed by /app/x (linux/amd64)"),
+        e.getMessage());
+    try (var files = Files.list(facts)) {
+      for (Path f : files.toList()) {
+        Files.write(f, new byte[] {1, 2, 3}); // damaged: read from the layer again
+      }
+    }
+    BuildResult again = build(spec("x", List.of("libc6", "zlib1g")), "again.tar");
+    assertEquals(1, again.images().size());
+  }
 }

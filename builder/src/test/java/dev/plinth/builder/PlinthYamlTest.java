@@ -82,6 +82,15 @@ class PlinthYamlTest {
   }
 
   @Test
+  void sbom_formatsInOrder_spdxByDefault_emptyForNone() throws Exception {
+    assertEquals(List.of(BuildSpec.SbomFormat.SPDX),
+        PlinthYaml.load(write("entrypoint: [/app]\n")).sbom());
+    assertEquals(List.of(BuildSpec.SbomFormat.CYCLONEDX, BuildSpec.SbomFormat.SPDX),
+        PlinthYaml.load(write("entrypoint: [/app]\nsbom: [cyclonedx, spdx]\n")).sbom());
+    assertEquals(List.of(), PlinthYaml.load(write("entrypoint: [/app]\nsbom: []\n")).sbom());
+  }
+
+  @Test
   void unknownField_namesFileLineAndKnownFields() throws Exception {
     PlinthException e = error("platforms: [linux/amd64]\nentrypont: [/app]\n");
     assertEquals(PlinthException.Kind.USAGE, e.kind());
@@ -131,6 +140,9 @@ class PlinthYamlTest {
       {"java: {jar: a.jar, aot: {get: [http://10.0.0.1:8080/]}}\n", ":1: java.aot.get: 'http://10.0.0.1:8080/'"},
       {"java: {jar: a.jar, aot: {timeout: 0}}\n", ":1: java.aot.timeout: '0' is not a number of seconds"},
       {"java: {jar: a.jar, aot: {train: yes}}\n", ":1: java.aot: unknown field 'train'"},
+      {"sbom: [spdx, swid]\n", ":1: sbom: 'swid' is not an SBOM format: give spdx, cyclonedx or both"},
+      {"sbom: [spdx, spdx]\n", ":1: sbom: 'spdx' is listed twice"},
+      {"sbom: cyclonedx\n", ":1: sbom: must be a list"},
     };
     for (String[] c : cases) {
       PlinthException e = error(c[0]);

@@ -19,6 +19,27 @@ class PythonBytecodeTest {
         () -> PythonBytecode.source("/app/__pycache__/app.opt-1.txt"));
   }
 
+  /** The .pyc cache's key: each thing that changes the .pyc changes it; order does not. */
+  @Test
+  void key_holdsEverythingTheBytecodeDependsOn() {
+    List<String> pkgs = List.of("python3.11-minimal=3.11.2-6+deb12u8 amd64 " + "a".repeat(64),
+        "python3-flask=2.2.2-3 all " + "b".repeat(64));
+    String key = PythonBytecode.key(pkgs, List.of("/usr/lib/python3.*/test"), true);
+    assertEquals(key, PythonBytecode.key(List.of(pkgs.get(1), pkgs.get(0)),
+        List.of("/usr/lib/python3.*/test"), true), "the packages in another order");
+    java.util.Set<String> others = new java.util.HashSet<>(List.of(
+        PythonBytecode.key(pkgs, List.of("/usr/lib/python3.*/test"), false),   // __pycache__
+        PythonBytecode.key(pkgs, List.of(), true),                               // more compiled
+        PythonBytecode.key(List.of(pkgs.get(0).replace("deb12u8", "deb12u9"), pkgs.get(1)),
+            List.of("/usr/lib/python3.*/test"), true),                           // interpreter
+        PythonBytecode.key(List.of(pkgs.get(0), pkgs.get(1).replace("b", "c")),
+            List.of("/usr/lib/python3.*/test"), true),                           // a .deb's bytes
+        PythonBytecode.key(List.of(pkgs.get(0).replace("amd64 ", "arm64 "), pkgs.get(1)),
+            List.of("/usr/lib/python3.*/test"), true)));                         // the arch
+    others.add(key);
+    assertEquals(6, others.size(), others.toString());
+  }
+
   @Test
   void pythonVersion_isUpstreamWithoutTheBinNmuSuffix() {
     List<LockFile.Entry> amd64 = List.of(

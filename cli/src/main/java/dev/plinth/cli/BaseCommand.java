@@ -44,6 +44,8 @@ final class BaseCommand implements Cli.Command {
 
   private final SignFlags sign = new SignFlags(cli);
 
+  private final AttestFlags attest = new AttestFlags(cli);
+
   @Override
   public Cli cli() {
     return cli;
@@ -73,7 +75,8 @@ final class BaseCommand implements Cli.Command {
     spec = spec.withPackages(new BuildSpec.Packages(with.values().stream().distinct().toList(),
         List.of(), suite.value(), List.of("main"), null, List.of(), null));
     ImageRef target = ImageRef.parse(to.value());
-    java.security.PrivateKey key = sign.open(target, context);
+    var kinds = attest.kinds(sign, target);
+    java.security.PrivateKey key = sign.open(target, context, !kinds.isEmpty());
     Plinth.Options options = registry.apply(context.options(), context);
     dev.plinth.builder.BuildResult result;
     try {
@@ -85,6 +88,9 @@ final class BaseCommand implements Cli.Command {
     Targets.print(result, fmt, context.out());
     SignFlags.sign(key, target, result.top().digest(), options.registry(),
         fmt.equals("json") ? context.err() : context.out());
+    AttestFlags.attest(kinds, key, result, null,
+        null, options.epochSeconds(),
+        options.registry(), fmt.equals("json") ? context.err() : context.out());
     return 0;
   }
 }

@@ -45,6 +45,8 @@ final class BuildCommand implements Cli.Command {
 
   private final SignFlags sign = new SignFlags(cli);
 
+  private final AttestFlags attest = new AttestFlags(cli);
+
   @Override
   public Cli cli() {
     return cli;
@@ -61,7 +63,8 @@ final class BuildCommand implements Cli.Command {
     if (allowMissingLibraries.on()) {
       spec = spec.withAllowMissingLibraries(true);
     }
-    java.security.PrivateKey key = sign.open(target, context);
+    var kinds = attest.kinds(sign, target);
+    java.security.PrivateKey key = sign.open(target, context, !kinds.isEmpty());
     Plinth.Options options = registry.apply(context.options().withLocked(locked.on()), context);
     String sourceDate = context.env().get("SOURCE_DATE_EPOCH");
     if (timeFromCommit.on() && (sourceDate == null || sourceDate.isBlank())) {
@@ -82,6 +85,10 @@ final class BuildCommand implements Cli.Command {
     Targets.print(result, fmt, context.out());
     SignFlags.sign(key, target, result.top().digest(), options.registry(),
         fmt.equals("json") ? context.err() : context.out());
+    AttestFlags.attest(kinds, key, result, yaml,
+        spec.packages() != null && spec.packages().lockFile() != null ? spec.packages().lockFile()
+        : yaml.resolveSibling("plinth.lock"), options.epochSeconds(),
+        options.registry(), fmt.equals("json") ? context.err() : context.out());
     return 0;
   }
 }

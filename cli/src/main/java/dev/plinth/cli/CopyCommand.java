@@ -17,12 +17,13 @@ final class CopyCommand implements Cli.Command {
       "Copies an image (every platform of an index, and the artifacts it lists: signatures,"
           + " SBOMs, attestations) from any source to any destination: a registry, oci:DIR[:TAG],"
           + " oci-archive:FILE[:TAG], dir:DIR, docker-archive:FILE[:NAME:TAG] or"
-          + " docker-daemon:NAME:TAG. Without --platform an index is copied byte for byte (the"
-          + " same digest). Blobs a registry has are not sent again; digests are checked on the"
-          + " way.",
+          + " docker-daemon:NAME:TAG. Without --platform and --compression an index is copied"
+          + " byte for byte (the same digest). Blobs a registry has are not sent again; digests"
+          + " are checked on the way.",
       "Examples:",
       "  plinth copy oci-archive:hello.tar registry.example/app:1.2",
-      "  plinth copy registry.example/app:1.2 oci:local-layout:1.2");
+      "  plinth copy registry.example/app:1.2 oci:local-layout:1.2",
+      "  plinth copy --compression zstd oci:layout:1 registry.example/app:1-zstd");
 
   private final Cli.Arg source = cli.parameter("SRC", "The image to copy.").required();
 
@@ -30,6 +31,11 @@ final class CopyCommand implements Cli.Command {
 
   private final Cli.Arg platform = cli.option("--platform", "LIST",
       "Comma-separated platforms to copy (default: all the source has).");
+
+  private final Cli.Arg compression = cli.option("--compression", "gzip|zstd",
+      "Recompress the layers that are compressed otherwise (the configs and diff ids stay; the"
+          + " manifests and the index get new digests). zstd cannot go to docker-archive or the"
+          + " Docker daemon.");
 
   private final Cli.Arg format = Targets.format(cli);
 
@@ -49,6 +55,10 @@ final class CopyCommand implements Cli.Command {
     ImageRef dst = ImageRef.parse(target.value());
     java.security.PrivateKey key = sign.open(dst, context);
     Plinth.Options options = registry.apply(context.options(), context);
+    if (compression.value() != null) {
+      options = options.withCompression(dev.plinth.oci.Compression.parse(compression.value(),
+          options.gzipLevel(), "--compression"));
+    }
     Plinth.CopyResult r;
     try {
       r = Plinth.copy(src, dst,
@@ -94,6 +104,9 @@ final class CopyCommand implements Cli.Command {
         out.printf("  %-14s %s  %s%n", "artifact", a.manifest().descriptor().digest(),
             a.document().kind());
       }
+    }
+    for (var d : dev.plinth.builder.Attestations.carry(r, options.registry())) {
+      (fmt.equals("json") ? context.err() : out).println("copied referrer " + d);
     }
     SignFlags.sign(key, dst, r.top().digest(), options.registry(),
         fmt.equals("json") ? context.err() : out);

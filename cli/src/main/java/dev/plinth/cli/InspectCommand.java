@@ -3,6 +3,7 @@ package dev.plinth.cli;
 import dev.plinth.builder.Plinth;
 import dev.plinth.oci.Artifact;
 import dev.plinth.oci.Descriptor;
+import dev.plinth.oci.Digest;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageConfig;
 import dev.plinth.oci.ImageIndex;
@@ -12,6 +13,8 @@ import dev.plinth.oci.Layer;
 import dev.plinth.oci.Manifest;
 import dev.plinth.oci.MediaTypes;
 import dev.plinth.oci.Sizes;
+import dev.plinth.registry.Attestations;
+import dev.plinth.registry.RegistryRef;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,18 +49,70 @@ final class InspectCommand implements Cli.Command {
   public int run(Cli.Context context) throws Exception {
     String fmt = registry.textOrJson(format);
     ImageRef r = ImageRef.parse(ref.value());
-    ImageIndex index = Plinth.read(r, registry.apply(context.options(), context));
+    Plinth.Options options = registry.apply(context.options(), context);
+    ImageIndex index = Plinth.read(r, options);
     List<ImageReport> images = new ArrayList<>();
+    List<Digest> subjects = new ArrayList<>(List.of(index.top().digest()));
     for (Image image : index.images()) {
       images.add(ImageReport.of(r, image));
+      subjects.add(image.manifest().descriptor().digest());
     }
+    // what refers to them in the registry: signatures, attestations, other referrers
+    List<Digest> distinct = subjects.stream().distinct().toList();
+    List<Attestations.Found> referrers = ImageRef.REGISTRY.equals(r.transport())
+        ? Attestations.find(RegistryRef.parse(r.name()), distinct, null, true, options.registry())
+        : ImageRef.OCI.equals(r.transport()) ? Attestations.findInLayout(r.path(), distinct, null)
+        : List.of();
     PrintWriter out = context.out();
     if (fmt.equals("json")) {
-      out.println(Json.writePretty(json(r, index, images)));
+      Map<String, Object> m = json(r, index, images);
+      m.put("referrers", referrersJson(referrers));
+      out.println(Json.writePretty(m));
     } else {
       printText(r, index, images, out);
+      printReferrers(referrers, out);
     }
     return 0;
+  }
+
+  /**
+   * Referrers as JSON: subject, manifest, kind (a predicate type, an artifact type or "cosign
+   * signature"), signed, and with a key verified and problem.
+   */
+  static List<Object> referrersJson(List<Attestations.Found> found) {
+    List<Object> list = new ArrayList<>();
+    for (Attestations.Found f : found) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("subject", f.subject().toString());
+      m.put("manifest", f.manifest().toString());
+      m.put("kind", f.kind());
+      m.put("signed", f.signed());
+      if (f.verified() != null) {
+        m.put("verified", f.verified());
+      }
+      if (f.problem() != null) {
+        m.put("problem", f.problem());
+      }
+      list.add(m);
+    }
+    return list;
+  }
+
+  /** Referrers as text, a line each (and its problem under it). */
+  static void printReferrers(List<Attestations.Found> found, PrintWriter out) {
+    if (!found.isEmpty()) {
+      out.println();
+      out.println("  referrers");
+    }
+    for (Attestations.Found f : found) {
+      String state = f.verified() != null ? (f.verified() ? "verified" : "NOT verified")
+          : f.signed() ? "signed" : "unsigned";
+      out.println("    " + f.manifest() + "  " + f.kind() + "  of " + f.subject() + ": "
+          + state);
+      if (f.problem() != null) {
+        out.println("      " + f.problem());
+      }
+    }
   }
 
   /** One image as inspect shows it: its config read, its size added up. */

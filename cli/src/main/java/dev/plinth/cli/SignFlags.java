@@ -3,24 +3,19 @@ package dev.plinth.cli;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
-import dev.plinth.registry.CosignKeys;
-import dev.plinth.registry.CosignSignatures;
 import dev.plinth.registry.RegistryOptions;
-import dev.plinth.registry.RegistryRef;
+import dev.plinth.registry.SigningKey;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.Arrays;
-import java.util.List;
 
 /** --sign-key and its password: signs what a command pushed to a registry (cosign's format). */
 final class SignFlags {
   /** The variable cosign reads the key's password from; plinth reads the same. */
-  static final String PASSWORD_ENV = "COSIGN_PASSWORD";
+  static final String PASSWORD_ENV = SigningKey.PASSWORD_ENV;
 
   private final Cli.Arg key;
   private final Cli.Arg passwordFile;
@@ -31,6 +26,11 @@ final class SignFlags {
             + " 'cosign generate-key-pair'): the index and each platform's manifest, stored as"
             + " cosign stores signatures (docs/signing.md). Registry targets only.");
     passwordFile = passwordFile(cli);
+  }
+
+  /** Whether --sign-key was given. */
+  boolean given() {
+    return key.value() != null;
   }
 
   static Cli.Arg passwordFile(Cli cli) {
@@ -44,41 +44,38 @@ final class SignFlags {
    * --sign-key. A target other than a registry is a usage error: a signature lives in a registry.
    */
   PrivateKey open(ImageRef target, Cli.Context context) throws PlinthException {
+    return open(target, context, false);
+  }
+
+  /**
+   * As {@link #open(ImageRef, Cli.Context)}; when {@code attesting}, a file target is allowed
+   * too: its attestations are signed and written next to it (and no image signature is made).
+   */
+  PrivateKey open(ImageRef target, Cli.Context context, boolean attesting)
+      throws PlinthException {
     if (key.value() == null) {
       if (passwordFile.value() != null) {
         throw new PlinthException(Kind.USAGE, "--key-password-file is for --sign-key");
       }
       return null;
     }
-    if (!ImageRef.REGISTRY.equals(target.transport())) {
-      throw new PlinthException(Kind.USAGE, "--sign-key: " + target + " is not a registry;"
-          + " signatures are stored in a registry next to the image. Push it to one (plinth copy"
-          + " " + target + " HOST/REPO:TAG --sign-key " + key.value() + ") to sign it");
-    }
     Path file = Path.of(key.value());
-    String pem = read(file, "--sign-key");
-    byte[] password = password(passwordFile.value(), context, false);
-    try {
-      return CosignKeys.decrypt(pem, password, file.toString());
-    } finally {
-      Arrays.fill(password, (byte) 0);
+    if (attesting && target.path() != null) {
+      // attestations of a file output are signed and written next to it; no image signature
+      return SigningKey.decrypt(file, password(passwordFile.value(), context, false),
+          "--sign-key");
     }
+    SigningKey.requireRegistry(target, file, "--sign-key");
+    return SigningKey.open(target, file, password(passwordFile.value(), context, false),
+        "--sign-key");
   }
 
   /** Signs what was pushed to {@code target} (its top manifest {@code top}) and says so. */
   static void sign(PrivateKey k, ImageRef target, dev.plinth.oci.Digest top,
       RegistryOptions options, PrintWriter out) throws IOException, PlinthException {
-    if (k == null) {
-      return;
+    if (k != null && ImageRef.REGISTRY.equals(target.transport())) {
+      SigningKey.sign(k, target, top, options).forEach(out::println);
     }
-    long start = System.nanoTime();
-    List<CosignSignatures.Signed> signed = CosignSignatures.sign(RegistryRef.parse(target.name()),
-        top, k, options);
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    for (CosignSignatures.Signed s : signed) {
-      out.println("signed " + s.manifest() + " (" + s.tag() + ")");
-    }
-    out.println("signing took " + ms + " ms");
   }
 
   /**
@@ -87,15 +84,10 @@ final class SignFlags {
    */
   static byte[] password(String file, Cli.Context context, boolean confirm)
       throws PlinthException {
-    if (file != null) {
-      String text = read(Path.of(file), "--key-password-file");
-      int eol = text.indexOf('\n');
-      return (eol >= 0 ? text.substring(0, eol) : text).replaceAll("\r$", "")
-          .getBytes(StandardCharsets.UTF_8);
-    }
-    String env = context.env().get(PASSWORD_ENV);
-    if (env != null) {
-      return env.getBytes(StandardCharsets.UTF_8);
+    byte[] given = SigningKey.password(file == null ? null : Path.of(file), context.env(),
+        "--key-password-file");
+    if (given != null) {
+      return given;
     }
     java.io.Console console = System.console();
     if (console == null) {
@@ -118,17 +110,6 @@ final class SignFlags {
   }
 
   static String read(Path file, String option) throws PlinthException {
-    try {
-      if (Files.size(file) > 1 << 20) {
-        throw new PlinthException(Kind.BAD_INPUT, option + ": " + file + " is over 1 MiB;"
-            + " that is not a key");
-      }
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new PlinthException(Kind.NOT_FOUND, option + ": " + file + " does not exist");
-    } catch (IOException e) {
-      throw new PlinthException(Kind.NOT_FOUND, option + ": " + file + " cannot be read: "
-          + e.getMessage());
-    }
+    return SigningKey.read(file, option);
   }
 }

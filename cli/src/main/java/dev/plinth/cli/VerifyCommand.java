@@ -5,6 +5,7 @@ import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.Json;
 import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
+import dev.plinth.registry.Attestations;
 import dev.plinth.registry.CosignKeys;
 import dev.plinth.registry.CosignSignatures;
 import dev.plinth.registry.RegistryRef;
@@ -54,12 +55,18 @@ final class VerifyCommand implements Cli.Command {
     PublicKey pub = CosignKeys.readPublic(SignFlags.read(file, "--key"), file.toString());
     Plinth.Options options = registry.apply(context.options(), context);
     List<CosignSignatures.Check> checks;
+    List<Attestations.Found> found;
     try {
-      checks = CosignSignatures.verify(RegistryRef.parse(ref.name()), pub, options.registry());
+      RegistryRef rr = RegistryRef.parse(ref.name());
+      checks = CosignSignatures.verify(rr, pub, options.registry());
+      found = Attestations.find(rr, checks.stream().map(CosignSignatures.Check::manifest)
+          .toList(), pub, false, options.registry());
     } finally {
       registry.done();
     }
-    boolean ok = checks.get(0).verified();
+    List<Attestations.Found> bad = found.stream().filter(f -> Boolean.FALSE.equals(f.verified()))
+        .toList();
+    boolean ok = checks.get(0).verified() && bad.isEmpty();
     PrintWriter out = context.out();
     if (fmt.equals("json")) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -75,6 +82,7 @@ final class VerifyCommand implements Cli.Command {
         list.add(cm);
       }
       m.put("manifests", list);
+      m.put("attestations", InspectCommand.referrersJson(found));
       out.println(Json.writePretty(m));
     } else {
       for (int i = 0; i < checks.size(); i++) {
@@ -90,10 +98,15 @@ final class VerifyCommand implements Cli.Command {
           out.println("    " + p);
         }
       }
+      InspectCommand.printReferrers(found, out);
     }
-    if (!ok) {
+    if (!checks.get(0).verified()) {
       context.err().println("plinth: " + ref.name() + " is not signed by " + file
           + " (exit " + ExitCode.NOT_VERIFIED.code + ")");
+    }
+    for (Attestations.Found f : bad) {
+      context.err().println("plinth: " + f.problem() + " (exit " + ExitCode.NOT_VERIFIED.code
+          + ")");
     }
     return ok ? 0 : ExitCode.NOT_VERIFIED.code;
   }

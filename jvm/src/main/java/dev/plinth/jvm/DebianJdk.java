@@ -8,9 +8,6 @@ import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -242,8 +239,9 @@ public final class DebianJdk {
   static void moveInto(Path tmp, Path dir) throws IOException {
     try {
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException
-        | DirectoryNotEmptyException e) {
+    } catch (java.nio.file.FileSystemException e) {
+      // FileAlreadyExists, DirectoryNotEmpty, or the JDK's plain FileSystemException for the
+      // rename(2) ENOTEMPTY a directory made meanwhile by a concurrent build gives
       if (!Files.isDirectory(dir)) {
         throw e;
       }

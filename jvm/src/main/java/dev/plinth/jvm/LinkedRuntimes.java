@@ -27,7 +27,8 @@ import java.util.Optional;
  * time. An entry is a directory of the layer's files, the list of its entries (path, type,
  * mode, owner; each file's size, sha256 and the attributes it had when stored) and what its
  * maker said about it. Entries are made in a temp directory and renamed into place, so
- * concurrent builds never see half of one.
+ * concurrent builds never see half of one. (Any layer made once per key can be kept so: the
+ * builder keeps its byte-compiled Python here too.)
  *
  * <p>A hit checks each file's size, modification time and inode against the list, and hashes
  * the files whose attributes changed: an entry whose file is missing or has other content is

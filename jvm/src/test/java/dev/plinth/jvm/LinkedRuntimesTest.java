@@ -58,6 +58,24 @@ class LinkedRuntimesTest {
     }
   }
 
+  /** Two builds making one key at once (two platforms' .pyc of the same files): both succeed. */
+  @Test
+  void aKeyStoredMeanwhileByAnotherBuild_isTakenAsItIs() throws Exception {
+    LinkedRuntimes store = new LinkedRuntimes(tmp.resolve("runtimes"));
+    LinkedRuntimes other = new LinkedRuntimes(tmp.resolve("runtimes"));
+    LinkedRuntimes.Stored s = store.get("runtime-a", (layer, work) -> {
+      other.get("runtime-a", maker);   // the other build renames its entry into place first
+      return maker.make(layer, work);
+    });
+    assertTrue(s.made());
+    assertEquals(2, made.get());
+    assertEquals(digest(other.get("runtime-a", maker), 0), digest(s, 0));
+    try (Stream<Path> l = Files.list(tmp.resolve("runtimes"))) {
+      assertEquals(List.of("runtime-a"), l.map(p -> p.getFileName().toString()).toList(),
+          "the loser's temp directory removed");
+    }
+  }
+
   @Test
   void aDamagedFile_isFound_andTheRuntimeIsMadeAgain() throws Exception {
     LinkedRuntimes store = new LinkedRuntimes(tmp.resolve("runtimes"));

@@ -125,6 +125,13 @@ public class BuildMojo extends AbstractMojo {
   @Parameter(property = "plinth.creationTime")
   private String creationTime;
 
+  /**
+   * Build even when an ELF file in the image needs a library (or program interpreter) the image
+   * lacks, as the CLI's --allow-missing-libraries: the build lists what is missing as notes.
+   */
+  @Parameter(property = "plinth.allowMissingLibraries", defaultValue = "false")
+  private boolean allowMissingLibraries;
+
   /** The image title (org.opencontainers.image.title). */
   @Parameter(property = "plinth.name", defaultValue = "${project.artifactId}")
   private String name;
@@ -138,11 +145,25 @@ public class BuildMojo extends AbstractMojo {
   private java.io.File runtime;
 
   /**
-   * Build even when an ELF file's interpreter or library is missing from the image (the CLI's
-   * --allow-missing-libraries): the build-time check then only notes it.
+   * Sign the pushed image with this cosign private key (from plinth key generate or cosign
+   * generate-key-pair): the index and each platform's manifest, as cosign stores signatures.
+   * Registry targets only (docs/signing.md).
    */
-  @Parameter(property = "plinth.allowMissingLibraries", defaultValue = "false")
-  private boolean allowMissingLibraries;
+  @Parameter(property = "plinth.signKey")
+  private java.io.File signKey;
+
+  /** The signing key's password: this file's first line, else $COSIGN_PASSWORD. */
+  @Parameter(property = "plinth.keyPasswordFile")
+  private java.io.File keyPasswordFile;
+
+  /**
+   * Attach signed in-toto attestations to each platform's image, as the CLI's --attest:
+   * {@code sbom} (its SPDX document), {@code provenance} (SLSA v1: the pom, plinth's version,
+   * the inputs' digests), or {@code sbom,provenance}. Needs signKey; pushed as OCI referrers to
+   * a registry, written next to a file output (docs/signing.md).
+   */
+  @Parameter(property = "plinth.attest")
+  private String attest;
 
   /** Skip this goal. */
   @Parameter(property = "plinth.skip", defaultValue = "false")
@@ -184,10 +205,16 @@ public class BuildMojo extends AbstractMojo {
       Choice<Integer> java = JavaRelease.choose(javaVersion, pom, classes);
       BuildParameters parameters = new BuildParameters(name, platforms, app, java.value(),
           modules, jvmFlags, aot, suite, packages, args, env, ports, aotGet, labels,
-          user);
+          user, allowMissingLibraries);
       BuildSpec spec = BuildParameters.withRuntime(parameters.toSpec(),
           runtime == null ? null : runtime.toPath());
-      spec = spec.withAllowMissingLibraries(allowMissingLibraries);
+      ImageRef target = ImageRef.parse(target());
+      java.util.Set<dev.plinth.builder.Attestations.Kind> kinds =
+          BuildParameters.attestations(attest, signKey != null, target);
+      java.security.PrivateKey key = BuildParameters.signingKey(
+          signKey == null ? null : signKey.toPath(),
+          keyPasswordFile == null ? null : keyPasswordFile.toPath(), System.getenv(), target,
+          !kinds.isEmpty());
       List<String> tagList = tags == null ? List.of() : tags.stream().map(String::trim)
           .filter(t -> !t.isEmpty()).toList();
       getLog().info("plinth: image " + target() + (tagList.isEmpty() ? ""
@@ -205,8 +232,15 @@ public class BuildMojo extends AbstractMojo {
           Path.of(System.getProperty("user.home")), outputTimestamp, creationTime, Instant.now())
           .withListener(line -> getLog().info("plinth: " + line));
       options = withSettings(options);
-      BuildResult result = Plinth.build(spec, ImageRef.parse(target()), tagList, options);
+      BuildResult result = Plinth.build(spec, target, tagList, options);
       result.lines().forEach(getLog()::info);
+      if (key != null && ImageRef.REGISTRY.equals(target.transport())) {
+        dev.plinth.registry.SigningKey.sign(key, target, result.top().digest(),
+            options.registry()).forEach(line -> getLog().info("plinth: " + line));
+      }
+      dev.plinth.builder.Attestations.attach(kinds, key, result, project.getFile() == null
+          ? null : project.getFile().toPath(), null, options.epochSeconds(), options.registry())
+          .forEach(line -> getLog().info("plinth: " + line));
     } catch (Exception | Error e) {
       MojoFailures.raise(e);
     }

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  * @param aotGet the AOT training run's URLs (http on 127.0.0.1 or localhost); implies aot
  * @param labels the image config's labels, over plinth's own
  * @param user {@code nonroot}, {@code root} or a numeric {@code uid[:gid]}; null: nonroot
+ * @param allowMissingLibraries build even when an ELF file's library is missing from the image
+ *     (the CLI's {@code --allow-missing-libraries}); the build lists them as notes
  */
 record BuildParameters(
     String name,
@@ -50,7 +52,8 @@ record BuildParameters(
     List<String> ports,
     List<String> aotGet,
     Map<String, String> labels,
-    String user) {
+    String user,
+    boolean allowMissingLibraries) {
 
   /**
    * What runs.
@@ -109,7 +112,8 @@ record BuildParameters(
         .withCmd(args)
         .withEnv(sorted(env, "env"))
         .withLabels(sorted(labels, "labels"))
-        .withPorts(portList());
+        .withPorts(portList())
+        .withAllowMissingLibraries(allowMissingLibraries);
     if (user != null && !user.isBlank()) {
       try {
         spec = spec.withUser(BuildSpec.User.parse(user.trim()));
@@ -162,6 +166,68 @@ record BuildParameters(
       }
     }
     return new AotSpec(aotGet, Map.of(), AotSpec.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * The cosign private key {@code signKey} opened before the build, as the CLI's --sign-key: its
+   * password the first line of {@code keyPasswordFile}, else $COSIGN_PASSWORD (Maven has no
+   * terminal to ask on), for a registry target only; null without signKey.
+   */
+  /**
+   * The attestations {@code attest} asks for (none when unset or blank), validated: they need
+   * signKey, and a registry or file target.
+   */
+  static java.util.Set<dev.plinth.builder.Attestations.Kind> attestations(String attest,
+      boolean signKey, dev.plinth.oci.ImageRef target) throws PlinthException {
+    if (attest == null || attest.isBlank()) {
+      return java.util.Set.of();
+    }
+    java.util.Set<dev.plinth.builder.Attestations.Kind> kinds =
+        dev.plinth.builder.Attestations.parse(attest, "attest (plinth.attest)");
+    if (!signKey) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "attest needs signKey"
+          + " (plinth.signKey): plinth signs every attestation it makes (make a key with"
+          + " 'plinth key generate')");
+    }
+    if (!dev.plinth.oci.ImageRef.REGISTRY.equals(target.transport()) && target.path() == null) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "attest: " + target + " is neither"
+          + " a registry nor a file; attestations are pushed to a registry or written next to"
+          + " a file output");
+    }
+    return kinds;
+  }
+
+  static java.security.PrivateKey signingKey(Path signKey, Path keyPasswordFile,
+      Map<String, String> environment, dev.plinth.oci.ImageRef target) throws PlinthException {
+    return signingKey(signKey, keyPasswordFile, environment, target, false);
+  }
+
+  /**
+   * As {@link #signingKey(Path, Path, Map, dev.plinth.oci.ImageRef)}; when {@code attesting}, a
+   * file target is allowed too: its attestations are signed and written next to it (and no
+   * image signature is made), as the CLI's --attest does.
+   */
+  static java.security.PrivateKey signingKey(Path signKey, Path keyPasswordFile,
+      Map<String, String> environment, dev.plinth.oci.ImageRef target, boolean attesting)
+      throws PlinthException {
+    if (signKey == null) {
+      if (keyPasswordFile != null) {
+        throw new PlinthException(PlinthException.Kind.USAGE, "keyPasswordFile is for signKey;"
+            + " set signKey (plinth.signKey) to the cosign private key to sign with");
+      }
+      return null;
+    }
+    if (!(attesting && target.path() != null)) {
+      dev.plinth.registry.SigningKey.requireRegistry(target, signKey, "signKey");
+    }
+    byte[] password = dev.plinth.registry.SigningKey.password(keyPasswordFile, environment,
+        "keyPasswordFile");
+    if (password == null) {
+      throw new PlinthException(PlinthException.Kind.USAGE, "signKey: the key's password: set"
+          + " keyPasswordFile (plinth.keyPasswordFile) to a file whose first line it is, or the"
+          + " environment variable " + dev.plinth.registry.SigningKey.PASSWORD_ENV);
+    }
+    return dev.plinth.registry.SigningKey.decrypt(signKey, password, "signKey");
   }
 
   /**

@@ -33,18 +33,18 @@ class BuildParametersTest {
   /** Only what every build has: a name, the main class and the classpath. */
   private static BuildParameters minimal() {
     return new BuildParameters("hello", null, APP, null, null, null, false, null, null, null,
-        null, null, null, null, null);
+        null, null, null, null, null, false);
   }
 
   private static BuildParameters with(String platforms, Integer javaVersion, List<String> modules,
       String suite, List<String> packages, Map<String, String> env, List<String> ports) {
     return new BuildParameters("hello", platforms, APP, javaVersion, modules, null, false, suite,
-        packages, null, env, ports, null, null, null);
+        packages, null, env, ports, null, null, null, false);
   }
 
   private static BuildParameters withLabelsAndUser(Map<String, String> labels, String user) {
     return new BuildParameters("hello", null, APP, null, null, null, false, null, null, null,
-        null, null, null, labels, user);
+        null, null, null, labels, user, false);
   }
 
   private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
@@ -85,11 +85,11 @@ class BuildParametersTest {
   @Test
   void aotGet_impliesAot_andMustBeLoopbackHttp() throws Exception {
     BuildParameters p = new BuildParameters("hello", null, APP, null, null, null, false, null,
-        null, null, null, null, List.of("http://127.0.0.1:8080/"), null, null);
+        null, null, null, null, List.of("http://127.0.0.1:8080/"), null, null, false);
     assertEquals(new AotSpec(List.of("http://127.0.0.1:8080/"), Map.of(),
         AotSpec.DEFAULT_TIMEOUT), p.toSpec().java().aot());
     BuildParameters remote = new BuildParameters("hello", null, APP, null, null, null, true, null,
-        null, null, null, null, List.of("https://example.org/"), null, null);
+        null, null, null, null, List.of("https://example.org/"), null, null, false);
     assertEquals("aotGet: 'https://example.org/' is not an http URL on 127.0.0.1 or localhost,"
         + " e.g. http://127.0.0.1:8080/", usage(remote));
   }
@@ -109,7 +109,8 @@ class BuildParametersTest {
         BuildParameters.App.classpath("dev.x.App", CLASSES, JARS), 21,
         List.of("java.base", "java.net.http"), List.of("-Xss512k", "-XX:+UseSerialGC"), true,
         "bookworm", List.of("curl", "ca-certificates"), List.of("--port", "8080"), env,
-        List.of("8080", "53/udp"), null, Map.of("org.example.team", "api", "z", ""), "1000:2000")
+        List.of("8080", "53/udp"), null, Map.of("org.example.team", "api", "z", ""), "1000:2000",
+        true)
         .toSpec();
     assertEquals("api", spec.name());
     assertEquals(List.of(Platform.LINUX_ARM64), spec.platforms());
@@ -124,13 +125,15 @@ class BuildParametersTest {
     assertEquals(BuildSpec.Packages.DEFAULT_SUITE, spec.packages().suite());
     assertEquals(Map.of("org.example.team", "api", "z", ""), spec.labels());
     assertEquals(new BuildSpec.User(1000, 2000, null, "/"), spec.user());
+    assertTrue(spec.allowMissingLibraries(), "allowMissingLibraries");
+    assertFalse(minimal().toSpec().allowMissingLibraries(), "checked unless allowed");
   }
 
   @Test
   void runJar_takesItsMainClassAndClassPath_notTheProjects() throws Exception {
     Path jar = Path.of("/p/target/quarkus-app/quarkus-run.jar");
     JavaSpec java = new BuildParameters("q", null, new BuildParameters.App(null, jar, null,
-        null), 21, null, null, false, null, null, null, null, null, null, null, null)
+        null), 21, null, null, false, null, null, null, null, null, null, null, null, false)
         .toSpec().java();
     assertEquals(jar, java.jar());
     assertNull(java.mainClass());
@@ -174,7 +177,7 @@ class BuildParametersTest {
   void mainClass_notAClassName_fails() {
     BuildParameters p = new BuildParameters("hello", null,
         BuildParameters.App.classpath("hello-world.Main", CLASSES, JARS), null, null, null, false,
-        null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, false);
     assertEquals("mainClass: 'hello-world.Main' is not a class name", usage(p));
   }
 
@@ -267,5 +270,80 @@ class BuildParametersTest {
         () -> BuildParameters.options(env, null, null, "now", NOW));
     assertEquals("creationTime: 'now' is neither seconds since 1970 nor an ISO-8601 time such as"
         + " 2024-01-01T00:00:00Z (nor EPOCH or USE_CURRENT_TIMESTAMP)", e.getMessage());
+  }
+
+  @Test
+  void signingKey_asTheCliOpensIt_passwordFromTheFileOrCosignPassword() throws Exception {
+    Path dir = java.nio.file.Files.createTempDirectory("plinth-signkey-");
+    try {
+      Path key = java.nio.file.Files.writeString(dir.resolve("cosign.key"),
+          dev.plinth.registry.CosignKeys.generate("s3cret".getBytes()).privatePem());
+      Path file = java.nio.file.Files.writeString(dir.resolve("pw"), "s3cret\nignored\n");
+      dev.plinth.oci.ImageRef registry = dev.plinth.oci.ImageRef.parse("127.0.0.1:5000/app:1");
+      assertNull(BuildParameters.signingKey(null, null, Map.of(), registry));
+      assertTrue(BuildParameters.signingKey(key, file, Map.of(), registry) != null);
+      assertTrue(BuildParameters.signingKey(key, null, Map.of("COSIGN_PASSWORD", "s3cret"),
+          registry) != null);
+      String[][] failures = {
+        {"no password", "keyPasswordFile (plinth.keyPasswordFile)"},
+        {"wrong password", "cannot be opened with this password"},
+        {"not a registry", "signKey: oci:"},
+        {"password without key", "keyPasswordFile is for signKey"},
+      };
+      for (String[] c : failures) {
+        PlinthException e = assertThrows(PlinthException.class, () -> {
+          switch (c[0]) {
+            case "no password" -> BuildParameters.signingKey(key, null, Map.of(), registry);
+            case "wrong password" -> BuildParameters.signingKey(key, null,
+                Map.of("COSIGN_PASSWORD", "wrong"), registry);
+            case "not a registry" -> BuildParameters.signingKey(key, file, Map.of(),
+                dev.plinth.oci.ImageRef.parse("oci:" + dir.resolve("out")));
+            default -> BuildParameters.signingKey(null, file, Map.of(), registry);
+          }
+        }, c[0]);
+        assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+      }
+    } finally {
+      dev.plinth.oci.Cleanup.deleteTree(dir);
+    }
+  }
+
+  @Test
+  void attest_asTheCliReadsIt_needsSignKey_andARegistryOrFileTarget() throws Exception {
+    dev.plinth.oci.ImageRef registry = dev.plinth.oci.ImageRef.parse("127.0.0.1:5000/app:1");
+    dev.plinth.oci.ImageRef archive = dev.plinth.oci.ImageRef.parse("oci-archive:/tmp/app.tar");
+    assertEquals(java.util.Set.of(), BuildParameters.attestations(null, false, registry));
+    assertEquals(java.util.Set.of(), BuildParameters.attestations(" ", false, registry));
+    assertEquals(java.util.EnumSet.allOf(dev.plinth.builder.Attestations.Kind.class),
+        BuildParameters.attestations("sbom,provenance", true, archive));
+    String[][] failures = {
+      {"nope", "true", "attest (plinth.attest)"},
+      {"sbom", "false", "attest needs signKey (plinth.signKey)"},
+      {"provenance", "true", "is neither a registry nor a file"},
+    };
+    for (String[] c : failures) {
+      PlinthException e = assertThrows(PlinthException.class,
+          () -> BuildParameters.attestations(c[0], Boolean.parseBoolean(c[1]),
+              c[0].equals("provenance") ? dev.plinth.oci.ImageRef.parse("docker-daemon:app:1")
+                  : registry), c[0]);
+      assertTrue(e.getMessage().contains(c[2]), c[0] + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void signingKey_forAttestationsOfAFileOutput_opensTheKey() throws Exception {
+    Path dir = java.nio.file.Files.createTempDirectory("plinth-signkey-");
+    try {
+      Path key = java.nio.file.Files.writeString(dir.resolve("cosign.key"),
+          dev.plinth.registry.CosignKeys.generate("s3cret".getBytes()).privatePem());
+      dev.plinth.oci.ImageRef file = dev.plinth.oci.ImageRef.parse(
+          "oci-archive:" + dir.resolve("app.tar"));
+      assertTrue(BuildParameters.signingKey(key, null, Map.of("COSIGN_PASSWORD", "s3cret"),
+          file, true) != null);
+      assertThrows(PlinthException.class, () -> BuildParameters.signingKey(key, null,
+          Map.of("COSIGN_PASSWORD", "s3cret"), file, false));
+    } finally {
+      dev.plinth.oci.Cleanup.deleteTree(dir);
+    }
   }
 }

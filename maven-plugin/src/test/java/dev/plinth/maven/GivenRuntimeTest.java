@@ -21,7 +21,7 @@ class GivenRuntimeTest {
   private static BuildSpec spec() throws PlinthException {
     return new BuildParameters("hello", "linux/amd64", BuildParameters.App.classpath("hello.Main",
         Path.of("/p/target/classes"), List.of()), 17, List.of("java.base"), null, false, null,
-        null, null, null, null, null, null, null).toSpec();
+        null, null, null, null, null, null, null, false).toSpec();
   }
 
   @Test

@@ -52,7 +52,20 @@ public final class LayerBuilder {
    * all of it when {@code length} is -1); {@code link} is a symlink's target.
    */
   public record Entry(String path, TarEntry.Type type, int mode, long uid, long gid, byte[] bytes,
-      Path source, long offset, long length, String link) {}
+      Path source, long offset, long length, String link) {
+    /** A file's content: its bytes, or its source's (slice). */
+    public InputStream open() throws IOException {
+      if (bytes != null) {
+        return new ByteArrayInputStream(bytes);
+      }
+      if (length < 0) {
+        return Files.newInputStream(source);
+      }
+      FileChannel ch = FileChannel.open(source);
+      ch.position(offset);
+      return LimitedInputStream.cut(Channels.newInputStream(ch), length);
+    }
+  }
 
   /** The entries added, by path (without the parents the layer adds). */
   public List<Entry> entries() {
@@ -333,7 +346,7 @@ public final class LayerBuilder {
    * Threads per big layer: every core, up to 8 (16 slots of about 0.6 MB each, so a many-core
    * machine building several big layers at once does not grow a large heap).
    */
-  private static final int GZIP_THREADS =
+  static final int GZIP_THREADS =
       Math.min(8, Runtime.getRuntime().availableProcessors());
 
   /**

@@ -132,6 +132,17 @@ public final class LayerDiff<T> {
     return metadataBytes;
   }
 
+  /**
+   * A layer's changes as {@link #read} found them, made again from what was kept of them (a
+   * cache of what a reader found in a layer).
+   */
+  public static <T> LayerDiff<T> of(List<Entry<T>> entries, List<String> whiteouts,
+      List<String> opaqueDirs, List<Note> notes, int droppedNotes, long uncompressedBytes,
+      long metadataBytes) {
+    return new LayerDiff<>(entries, whiteouts, opaqueDirs, notes, droppedNotes,
+        uncompressedBytes, metadataBytes);
+  }
+
   /** This layer with the contents of some entries (by ordinal) replaced. */
   public LayerDiff<T> withContents(Map<Integer, T> byOrdinal) {
     List<Entry<T>> out = new ArrayList<>(entries.size());

@@ -48,6 +48,10 @@ public final class OciLayoutTransport implements Transport {
           ref + ": no image " + (ref.name() == null ? "" : "tagged '" + ref.name() + "' ")
               + "in the layout (tags: " + (tags.isEmpty() ? "none" : String.join(", ", tags)) + ")");
     }
+    if (matches.size() > 1 && ref.name() == null) {
+      // what is attached to an image (referrers, cosign's sha256-HEX.sig) is not one to pick
+      matches.removeIf(LayoutReferrers::attached);
+    }
     if (matches.size() > 1) {
       throw new PlinthException(
           PlinthException.Kind.USAGE,

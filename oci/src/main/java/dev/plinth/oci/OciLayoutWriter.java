@@ -58,16 +58,7 @@ public final class OciLayoutWriter {
     try (Lock lock = Lock.take(dir)) {
       Files.createDirectories(blobs);
       for (Blob blob : index.blobs()) {
-        Path target = blobs.resolve(blob.descriptor().digest().hex());
-        if (Files.isRegularFile(target) && Files.size(target) == blob.descriptor().size()) {
-          continue;
-        }
-        try (AtomicFile f = new AtomicFile(target)) {
-          try (OutputStream out = f.open()) {
-            Blobs.copyVerified(blob, out);
-          }
-          f.commit();
-        }
+        writeBlob(blobs, blob);
       }
       byte[] oldIndex = Files.exists(indexJson) ? readIndex(indexJson) : null;
       AtomicFile.write(indexJson, indexJson(oldIndex, dir + "/index.json", tag, index.top()));
@@ -79,7 +70,7 @@ public final class OciLayoutWriter {
    * replaced), so that no writer sees another's layout half set up or loses its tag. It is taken
    * on the {@code oci-layout} file, created with its content by the first writer.
    */
-  private static final class Lock implements AutoCloseable {
+  static final class Lock implements AutoCloseable {
     private final ReentrantLock local;
     private final FileChannel channel;
     private FileLock file;
@@ -126,6 +117,25 @@ public final class OciLayoutWriter {
         local.unlock();
       }
     }
+  }
+
+  /** Writes {@code blob} into {@code blobs} (blobs/sha256), atomically; nothing when it is there. */
+  static void writeBlob(Path blobs, Blob blob) throws IOException, PlinthException {
+    Path target = blobs.resolve(blob.descriptor().digest().hex());
+    if (Files.isRegularFile(target) && Files.size(target) == blob.descriptor().size()) {
+      return;
+    }
+    try (AtomicFile f = new AtomicFile(target)) {
+      try (OutputStream out = f.open()) {
+        Blobs.copyVerified(blob, out);
+      }
+      f.commit();
+    }
+  }
+
+  /** Takes the layout's lock (see {@link Lock}): for a writer of more than one write. */
+  static Lock lock(Path dir) throws IOException {
+    return Lock.take(dir);
   }
 
   private static byte[] readIndex(Path indexJson) throws IOException, PlinthException {

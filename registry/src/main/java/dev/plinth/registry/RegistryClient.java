@@ -159,8 +159,13 @@ public final class RegistryClient {
     }
   }
 
-  /** PUTs a manifest or index under a tag or its digest; checks the digest the registry states. */
-  public void putManifest(String repo, String reference, String mediaType, byte[] bytes)
+  /**
+   * PUTs a manifest or index under a tag or its digest; checks the digest the registry states.
+   *
+   * @return whether the registry answered with an {@code OCI-Subject} header: it indexed the
+   *     manifest's subject for its referrers API (OCI distribution 1.1)
+   */
+  public boolean putManifest(String repo, String reference, String mediaType, byte[] bytes)
       throws IOException, PlinthException {
     String what = host + "/" + repo + (reference.startsWith("sha256:") ? "@" : ":") + reference;
     if (bytes.length > ImageReader.MAX_DOCUMENT) {
@@ -176,6 +181,34 @@ public final class RegistryClient {
     }
     RegistryHttp.discard(r);
     checkStated(r, Digest.of(bytes), what);
+    return r.headers().firstValue("OCI-Subject").isPresent();
+  }
+
+  /**
+   * The referrers API (OCI distribution 1.1): the index of the manifests whose subject is {@code
+   * subject}; empty when the registry has no such API (404, as registries before 1.1 answer).
+   */
+  public Optional<dev.plinth.oci.Index> referrers(String repo, Digest subject)
+      throws IOException, PlinthException {
+    String what = host + "/" + repo + " referrers of " + subject;
+    Response r = http.send(new RegistryHttp.Req("GET",
+        http.uri("/v2/" + repo + "/referrers/" + subject), Map.of("Accept", MediaTypes.OCI_INDEX),
+        null, scopes(repo), true, what, DOCUMENT));
+    if (r.status() == 404 || r.status() == 400 || r.status() == 405) {
+      RegistryHttp.discard(r);
+      return Optional.empty();
+    }
+    if (r.status() != 200) {
+      throw http.fail(r, what);
+    }
+    byte[] bytes;
+    try (InputStream in = r.body()) {
+      bytes = in.readNBytes(ImageReader.MAX_DOCUMENT + 1);
+    }
+    if (bytes.length > ImageReader.MAX_DOCUMENT) {
+      throw tooLarge(what, bytes.length);
+    }
+    return Optional.of(dev.plinth.oci.Index.parse(bytes, what));
   }
 
   static void checkStated(Response r, Digest mine, String what)

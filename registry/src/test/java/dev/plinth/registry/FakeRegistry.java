@@ -41,6 +41,8 @@ public final class FakeRegistry implements AutoCloseable {
   private static final Pattern MANIFEST = Pattern.compile("/v2/(.+)/manifests/([^/]+)");
   private static final Pattern BLOB = Pattern.compile("/v2/(.+)/blobs/(sha256:[0-9a-f]{64})");
   private static final Pattern UPLOADS = Pattern.compile("/v2/(.+)/blobs/uploads/?");
+  private static final Pattern REFERRERS =
+      Pattern.compile("/v2/(.+)/referrers/(sha256:[0-9a-f]{64})");
   private static final Pattern UPLOAD = Pattern.compile("/v2/(.+)/blobs/uploads/([0-9a-z-]+)");
 
   private final HttpServer server;
@@ -58,6 +60,13 @@ public final class FakeRegistry implements AutoCloseable {
   public volatile String requiredAuth;
   /** The WWW-Authenticate challenge sent with a 401. */
   public volatile String challenge;
+  /**
+   * Whether it has the referrers API of OCI distribution 1.1: a manifest with a subject is
+   * answered with OCI-Subject and listed by GET /v2/NAME/referrers/DIGEST. Off: 404 there.
+   */
+  public volatile boolean referrersApi;
+  /** repo@subject → the descriptors of the manifests referring to it (with the API on). */
+  public final Map<String, List<dev.plinth.oci.Descriptor>> referrers = new ConcurrentHashMap<>();
 
   public FakeRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -138,7 +147,22 @@ public final class FakeRegistry implements AutoCloseable {
       String key = x.group(1) + ":" + x.group(2);
       if (m.equals("PUT")) {
         byte[] b = ex.getRequestBody().readAllBytes();
-        putManifest(x.group(1), x.group(2), ex.getRequestHeaders().getFirst("Content-Type"), b);
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        putManifest(x.group(1), x.group(2), type, b);
+        if (referrersApi && dev.plinth.oci.MediaTypes.isManifest(type)) {
+          try {
+            dev.plinth.oci.Manifest mf = dev.plinth.oci.Manifest.parse(b, "PUT " + p);
+            if (mf.subject() != null) {
+              referrers.computeIfAbsent(x.group(1) + "@" + mf.subject().digest(),
+                  k -> Collections.synchronizedList(new ArrayList<>())).add(Referrers.entry(mf,
+                      new dev.plinth.oci.Descriptor(type, Digest.of(b), b.length)));
+              ex.getResponseHeaders().set("OCI-Subject", mf.subject().digest().toString());
+            }
+          } catch (dev.plinth.oci.PlinthException e) {
+            send(ex, 400, "{\"errors\":[{\"code\":\"MANIFEST_INVALID\"}]}");
+            return;
+          }
+        }
         ex.getResponseHeaders().set("Docker-Content-Digest", Digest.of(b).toString());
         ex.getResponseHeaders().set("Location", p);
         ex.sendResponseHeaders(201, -1);
@@ -153,6 +177,13 @@ public final class FakeRegistry implements AutoCloseable {
       ex.getResponseHeaders().set("Content-Type", (String) mf[0]);
       ex.getResponseHeaders().set("Docker-Content-Digest", Digest.of(b).toString());
       body(ex, 200, b, m.equals("HEAD"));
+    } else if ((x = REFERRERS.matcher(p)).matches() && referrersApi && m.equals("GET")) {
+      List<dev.plinth.oci.Descriptor> list = referrers.getOrDefault(x.group(1) + "@"
+          + x.group(2), List.of());
+      byte[] b = dev.plinth.oci.Index.of(dev.plinth.oci.MediaTypes.OCI_INDEX, List.copyOf(list),
+          Map.of()).bytes();
+      ex.getResponseHeaders().set("Content-Type", dev.plinth.oci.MediaTypes.OCI_INDEX);
+      body(ex, 200, b, false);
     } else if ((x = BLOB.matcher(p)).matches()) {
       byte[] b = links.contains(x.group(1) + "@" + x.group(2)) ? blobs.get(x.group(2)) : null;
       if (b == null) {

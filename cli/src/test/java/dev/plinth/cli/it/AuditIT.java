@@ -205,6 +205,14 @@ class AuditIT {
 
   /** Runs debootstrap (installing it first) against the mirror this machine's apt uses. */
   static void debootstrap(Path dir) throws Exception {
+    installDebootstrap();
+    String mirror = Mirrors.debian(System.getenv(Mirrors.ENV)).toString();
+    Peers.exec(List.of("debootstrap", "--variant=minbase", "--arch=amd64", "bookworm",
+        dir.toString(), mirror), Duration.ofMinutes(20)).orFail();
+  }
+
+  /** Installs debootstrap with apt when it is not there; it needs root. */
+  static void installDebootstrap() {
     assertEquals("root", System.getProperty("user.name"), "debootstrap needs root");
     if (Peers.exec(List.of("sh", "-c", "command -v debootstrap"), Duration.ofSeconds(10))
         .exitCode() != 0) {
@@ -216,9 +224,6 @@ class AuditIT {
             .orFail();
       }
     }
-    String mirror = Mirrors.debian(System.getenv(Mirrors.ENV)).toString();
-    Peers.exec(List.of("debootstrap", "--variant=minbase", "--arch=amd64", "bookworm",
-        dir.toString(), mirror), Duration.ofMinutes(20)).orFail();
   }
 
   /**

@@ -88,6 +88,7 @@ public final class Peers {
           Map.entry("busybox", "busybox-static"),
           Map.entry("gcc", "gcc"),
           Map.entry("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"),
+          Map.entry("go", "golang-go"),
           Map.entry("mvn", "maven"),
           Map.entry("java", "default-jdk-headless"));
 

@@ -43,16 +43,22 @@ class SigningIT {
   @BeforeAll
   static void start() throws Exception {
     reg = TestRegistry.plain();
-    password = tmp.resolve("password.txt");
-    Files.writeString(password, "correct horse\n");
-    ok("key", "generate", "--out", tmp.resolve("cosign").toString(), "--key-password-file",
-        password.toString());
+    password = generateKey(tmp);
     key = tmp.resolve("cosign.key");
     pub = tmp.resolve("cosign.pub");
     registriesD = tmp.resolve("registries.d");
     Files.createDirectories(registriesD);
     Files.writeString(registriesD.resolve("default.yaml"),
         "default-docker:\n  use-sigstore-attachments: true\n");
+  }
+
+  /** Writes DIR/password.txt and, with it, DIR/cosign.key and cosign.pub; the password file. */
+  static Path generateKey(Path dir) throws Exception {
+    Path password = dir.resolve("password.txt");
+    Files.writeString(password, "correct horse\n");
+    ok("key", "generate", "--out", dir.resolve("cosign").toString(), "--key-password-file",
+        password.toString());
+    return password;
   }
 
   @AfterAll
@@ -88,7 +94,12 @@ class SigningIT {
 
   /** The independent peer (libsodium, OpenSSL; cosign_peer.py) with {@code args}. */
   static Peers.Result peer(String... args) throws Exception {
-    Path script = tmp.resolve("cosign_peer.py");
+    return peerIn(tmp, args);
+  }
+
+  /** The independent peer, its script copied into {@code dir}. */
+  static Peers.Result peerIn(Path dir, String... args) throws Exception {
+    Path script = dir.resolve("cosign_peer.py");
     if (!Files.exists(script)) {
       try (var in = SigningIT.class.getResourceAsStream("cosign_peer.py")) {
         Files.copy(in, script);

@@ -6,6 +6,11 @@ hashlib's scrypt: Debian packages, no plinth code.
   generate PREFIX PASSWORD_FILE        writes PREFIX.key (cosign's encrypted format) and PREFIX.pub
   check HOST REPO DIGEST PUB           reads sha256-HEX.sig from the registry (plain HTTP) and
                                        prints the docker-reference of each good signature
+  dsse FILE DIGEST PUB                 verifies each DSSE envelope (a line of FILE, an
+                                       .intoto.jsonl) over its PAE; prints each predicateType
+                                       of a statement about DIGEST
+  attestations HOST REPO DIGEST PUB    reads the referrers tag schema's index sha256-HEX, and
+                                       checks each attestation's envelope as dsse does
 """
 import base64, hashlib, json, os, sys, urllib.request
 import nacl.secret
@@ -81,6 +86,51 @@ def check(host, repo, digest, pub):
         assert c["image"]["docker-manifest-digest"] == digest, c
         print(c["identity"]["docker-reference"])
 
+def pae(payload_type, payload):
+    t = payload_type.encode()
+    return b"DSSEv1 %d %s %d %s" % (len(t), t, len(payload), payload)
+
+def envelope(text, digest, key):
+    env = json.loads(text)
+    payload = base64.b64decode(env["payload"])
+    assert env["payloadType"] == "application/vnd.in-toto+json", env["payloadType"]
+    assert len(env["signatures"]) == 1, env["signatures"]
+    sig = base64.b64decode(env["signatures"][0]["sig"])
+    key.verify(sig, pae(env["payloadType"], payload), ec.ECDSA(hashes.SHA256()))  # raises
+    st = json.loads(payload)
+    assert st["_type"] == "https://in-toto.io/Statement/v1", st["_type"]
+    return st
+
+def about(st, digest):
+    return digest.split(":")[1] in [s["digest"]["sha256"] for s in st["subject"]]
+
+def dsse(path, digest, pub):
+    key = serialization.load_pem_public_key(open(pub, "rb").read())
+    for line in open(path):
+        if line.strip():
+            st = envelope(line, digest, key)
+            if about(st, digest):
+                print(st["predicateType"])
+
+def attestations(host, repo, digest, pub):
+    key = serialization.load_pem_public_key(open(pub, "rb").read())
+    base = "http://%s/v2/%s" % (host, repo)
+    index = json.loads(get(base + "/manifests/sha256-" + digest.split(":")[1],
+                           "application/vnd.oci.image.index.v1+json"))
+    for d in index["manifests"]:
+        if d.get("artifactType") != "application/vnd.in-toto+json":
+            continue
+        m = json.loads(get(base + "/manifests/" + d["digest"], d["mediaType"]))
+        assert m["subject"]["digest"] == digest, m["subject"]
+        assert m["config"]["mediaType"] == "application/vnd.oci.empty.v1+json", m["config"]
+        layer = m["layers"][0]
+        assert layer["mediaType"] == "application/vnd.dsse.envelope.v1+json", layer
+        body = get(base + "/blobs/" + layer["digest"])
+        assert "sha256:" + hashlib.sha256(body).hexdigest() == layer["digest"]
+        st = envelope(body, digest, key)
+        assert about(st, digest), st["subject"]
+        print(st["predicateType"])
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "decrypt":
@@ -89,5 +139,9 @@ if __name__ == "__main__":
         generate(args[0], password(args[1]))
     elif cmd == "check":
         check(*args)
+    elif cmd == "dsse":
+        dsse(*args)
+    elif cmd == "attestations":
+        attestations(*args)
     else:
         sys.exit("unknown command " + cmd)

@@ -1,0 +1,159 @@
+package dev.plinth.audit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.plinth.oci.Blob;
+import dev.plinth.oci.Digest;
+import dev.plinth.oci.Image;
+import dev.plinth.oci.Layer;
+import dev.plinth.oci.TestTar;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ELF closure's cache of what was found in each layer: a second check of the same layers
+ * reads none of them and answers the same; other layers in the same store get their own answer;
+ * kept bytes that are damaged are read from the layer again.
+ */
+class LayerFactsTest {
+  private final AtomicInteger opened = new AtomicInteger();
+  private final Map<String, byte[]> kept = new HashMap<>();
+  private final LibraryClosure.Store store = new LibraryClosure.Store() {
+    @Override
+    public byte[] get(String key) {
+      return kept.get(key);
+    }
+
+    @Override
+    public void put(String key, byte[] value) {
+      kept.put(key, value);
+    }
+  };
+
+  /** A gzip layer of {@code tar} that counts how often it is opened. */
+  private Layer counted(TestTar tar) throws IOException {
+    Layer l = TestImages.gzipLayer(tar.bytes());
+    Blob b = l.blob();
+    return new Layer.Value(Blob.of(b.descriptor(), () -> {
+      opened.incrementAndGet();
+      return b.open();
+    }), l.diffId(), l.uncompressedSize());
+  }
+
+  private static TestTar loaderAndLibc() {
+    return new TestTar().dir("lib64/", 0755)
+        .file("lib64/ld-linux-x86-64.so.2", TestElf.library().build(), 0755)
+        .dir("usr/lib/x86_64-linux-gnu/", 0755)
+        .file("usr/lib/x86_64-linux-gnu/libc.so.6", TestElf.library().build(), 0755);
+  }
+
+  private List<LibraryClosure.Missing> check(Image image) throws Exception {
+    return LibraryClosure.check(image, "the built image", Limits.DEFAULT, store);
+  }
+
+  @Test
+  void secondCheck_readsNoLayer_andAnswersTheSame() throws Exception {
+    Layer libs = counted(loaderAndLibc().dir("opt/lib/", 0755)
+        .file("opt/lib/libfoo.so.1", TestElf.library().build(), 0644)
+        .file("etc/ld.so.conf", "/opt/lib\n"));
+    Layer app = counted(new TestTar().file("app/tool",
+        TestElf.program("libfoo.so.1", "libc.so.6").build(), 0755));
+    Image image = TestImages.image(TestImages.config(), libs, app);
+    assertEquals(List.of(), check(image));
+    int first = opened.get();
+    assertTrue(first >= 2, "each layer read once: " + first);
+    assertEquals(2, kept.size());
+
+    assertEquals(List.of(), check(image));
+    assertEquals(first, opened.get(), "no layer was opened again");
+  }
+
+  @Test
+  void otherLayersInTheSameStore_getTheirOwnAnswer() throws Exception {
+    Layer withLib = counted(loaderAndLibc().dir("opt/lib/", 0755)
+        .file("opt/lib/libfoo.so.1", TestElf.library().build(), 0644)
+        .file("etc/ld.so.conf", "/opt/lib\n"));
+    Layer withoutLib = counted(loaderAndLibc().file("etc/ld.so.conf", "/opt/lib\n"));
+    Layer app = counted(new TestTar().file("app/tool",
+        TestElf.program("libfoo.so.1", "libc.so.6").build(), 0755));
+    assertEquals(List.of(), check(TestImages.image(TestImages.config(), withLib, app)));
+    List<LibraryClosure.Missing> missing =
+        check(TestImages.image(TestImages.config(), withoutLib, app));
+    assertEquals(1, missing.size(), missing.toString());
+    assertEquals("libfoo.so.1", missing.get(0).name());
+    assertEquals(List.of("/app/tool"), missing.get(0).files());
+    // and the first answer still stands, from the store alone
+    int before = opened.get();
+    assertEquals(List.of(), check(TestImages.image(TestImages.config(), withLib, app)));
+    assertEquals(before, opened.get());
+  }
+
+  @Test
+  void damagedKeptBytes_areReadFromTheLayerAgain() throws Exception {
+    Layer libs = counted(loaderAndLibc());
+    Layer app = counted(new TestTar().file("app/tool",
+        TestElf.program("libfoo.so.1", "libc.so.6").build(), 0755));
+    Image image = TestImages.image(TestImages.config(), libs, app);
+    List<LibraryClosure.Missing> first = check(image);
+    assertEquals(1, first.size());
+    for (Map.Entry<String, byte[]> e : kept.entrySet()) {
+      byte[] b = e.getValue().clone();
+      b[b.length / 2] ^= 0x55;
+      e.setValue(java.util.Arrays.copyOf(b, b.length - 3)); // flipped and truncated
+    }
+    int before = opened.get();
+    assertEquals(first, check(image));
+    assertTrue(opened.get() > before, "the layers were read again");
+  }
+
+  @Test
+  void keptBytes_readBackToTheSameFacts() throws Exception {
+    TestTar tar = loaderAndLibc().symlink("lib/libx.so", "libx.so.1")
+        .hardlink("lib64/ld-copy", "lib64/ld-linux-x86-64.so.2")
+        .file("etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n")
+        .file("usr/bin/run", "#!/bin/sh\necho hi\n".getBytes(), 0755)
+        .file("usr/bin/run", "#!/bin/sh\necho again\n".getBytes(), 0755) // a duplicate: a note
+        .file("old/.wh.gone", "").file("keep/.wh..wh..opq", "")
+        .file("app/tool", TestElf.program("libfoo.so.1").runpath("$ORIGIN/lib").build(), 0755);
+    LayerChanges read = LayerReader.read(TestImages.gzipLayer(tar.bytes()), "layer",
+        Limits.DEFAULT);
+    byte[] bytes = LayerFacts.write(read);
+    LayerChanges back = LayerFacts.read(bytes);
+    assertArrayEquals(bytes, LayerFacts.write(back));
+    assertEquals(read.diff().entries().size(), back.diff().entries().size());
+    assertEquals(read.diff().whiteouts(), back.diff().whiteouts());
+    assertEquals(read.diff().opaqueDirs(), back.diff().opaqueDirs());
+    assertEquals(read.notes(), back.notes());
+    assertTrue(!back.notes().isEmpty(), "the duplicate's note is kept");
+    assertEquals(read.uncompressedBytes(), back.uncompressedBytes());
+  }
+
+  @Test
+  void foreignBytes_areRefused() {
+    assertThrows(IOException.class, () -> LayerFacts.read(new byte[0]));
+    assertThrows(IOException.class, () -> LayerFacts.read("not facts at all".getBytes()));
+    byte[] huge = new byte[64];
+    java.nio.ByteBuffer.wrap(huge).putInt(0x504c4643).putInt(1).putInt(Integer.MAX_VALUE);
+    assertThrows(IOException.class, () -> LayerFacts.read(huge));
+  }
+
+  @Test
+  void theKey_holdsTheLayerAndTheLimits() {
+    Digest a = Digest.of(new byte[] {1});
+    Digest b = Digest.of(new byte[] {2});
+    assertNotEquals(LayerFacts.key(a, Limits.DEFAULT), LayerFacts.key(b, Limits.DEFAULT));
+    Limits other = new Limits(1000, Limits.DEFAULT.maxMetadataBytes(),
+        Limits.DEFAULT.maxLayerBytes(), Limits.DEFAULT.headBytes(),
+        Limits.DEFAULT.elfWholeBytes(), Limits.DEFAULT.keepBytes());
+    assertNotEquals(LayerFacts.key(a, Limits.DEFAULT), LayerFacts.key(a, other));
+    assertEquals(LayerFacts.key(a, Limits.DEFAULT), LayerFacts.key(a, Limits.DEFAULT));
+  }
+}
