@@ -1,9 +1,5 @@
 package dev.plinth.maven.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -16,19 +12,12 @@ import java.util.Map;
 class MicronautAotIT extends FrameworkAppChecks {
   @Override
   App app() {
-    return new App("micronaut", "micronaut", "MICRONAUT_SERVER_PORT", "/health");
+    return MicronautIT.APP;
   }
 
   @Override
   Path build(Path project) throws Exception {
-    Processes.Result r = Processes.mvnPackage(project, BUILD, "-Dplinth.aot=true",
-        "-Dplinth.javaVersion=25", "-Dplinth.platforms=linux/amd64",
-        "-Dplinth.aotGet=http://127.0.0.1:8080" + ENDPOINT);
-    assertEquals(0, r.exit(), "mvn package with -Dplinth.aot=true: " + r);
-    assertTrue(r.out().contains("AOT cache /app/app.aot"), "no AOT cache layer: " + r);
-    Path archive = project.resolve("target/micronaut-image.tar");
-    assertTrue(Files.isRegularFile(archive), "no " + archive + " after: " + r);
-    return archive;
+    return buildWithAotCache(project, "-Dplinth.aotGet=http://127.0.0.1:8080" + ENDPOINT);
   }
 
   @Override
