@@ -100,8 +100,11 @@ public final class Control {
         throw bad(what, lineNo, "a line that is neither 'Field: value' nor a continuation");
       }
       String name = line.substring(0, colon);
-      if (!name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
-        throw bad(what, lineNo, "a bad field name '" + name + "'");
+      for (int i = 0; i < colon; i++) {
+        char c = name.charAt(i);
+        if (c <= 32 || c >= 127) {
+          throw bad(what, lineNo, "a bad field name '" + name + "'");
+        }
       }
       if (current != null) {
         fields.put(current, value.toString());
@@ -157,6 +160,16 @@ public final class Control {
         int start = pos;
         while (pos < end && buf[pos] != '\n') {
           pos++;
+        }
+        if (line == null && pos < end && pos - start <= MAX_LINE) {
+          // the whole line is in the buffer (nearly every line): no copy but the String's
+          int len = pos - start;
+          if (len > 0 && buf[pos - 1] == '\r') {
+            len--;
+          }
+          pos++;
+          lineNo++;
+          return new String(buf, start, len, StandardCharsets.UTF_8);
         }
         if (line == null) {
           line = new ByteArrayOutputStream();

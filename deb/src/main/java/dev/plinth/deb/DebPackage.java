@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * A binary package (deb(5)) read in Java: an ar archive of {@code debian-binary}, {@code
@@ -306,7 +305,7 @@ public final class DebPackage {
       return checked(switch (compression(suffix, where)) {
         case NONE -> in;
         case GZIP -> new GZIPInputStream(in, 65536);
-        case XZ -> new XZInputStream(in, 256 * 1024);
+        case XZ -> Xz.open(in, 256 * 1024);
         case ZSTD -> new ZstdStream(in, where);
       }, where);
     } catch (org.tukaani.xz.MemoryLimitException e) {

@@ -164,6 +164,7 @@ public record Release(
    */
   private static Map<String, String> fields(String text, String what) throws PlinthException {
     Map<String, String> f = new LinkedHashMap<>();
+    Map<String, StringBuilder> more = new java.util.HashMap<>();
     String current = null;
     boolean ended = false;
     for (String line : text.split("\n", -1)) {
@@ -183,8 +184,12 @@ public record Release(
         if (current == null) {
           throw bad(what, "starts with a continuation line: '" + line.trim() + "'");
         }
-        String prev = f.get(current);
-        f.put(current, prev.isEmpty() ? line.trim() : prev + "\n" + line.trim());
+        // joined once the field ends: a Release lists thousands of files under one field
+        StringBuilder v = more.computeIfAbsent(current, k -> new StringBuilder(f.get(k)));
+        if (!v.isEmpty()) {
+          v.append('\n');
+        }
+        v.append(line.trim());
         continue;
       }
       int colon = line.indexOf(':');
@@ -201,6 +206,7 @@ public record Release(
     if (f.isEmpty()) {
       throw bad(what, "is empty");
     }
+    more.forEach((name, v) -> f.put(name, v.toString()));
     return f;
   }
 

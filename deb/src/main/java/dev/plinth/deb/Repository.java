@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * One suite of a Debian archive, as apt sees it: its InRelease is verified against the keyring
@@ -186,7 +185,7 @@ public final class Repository {
         hash.size(), "dists/" + suite + "/" + chosen);
     String what = fetcher.base() + "dists/" + suite + "/" + chosen;
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
-        InputStream in = chosen.endsWith(".xz") ? new XZInputStream(raw)
+        InputStream in = chosen.endsWith(".xz") ? Xz.open(raw, -1)
             : chosen.endsWith(".gz") ? new GZIPInputStream(raw, 65536) : raw) {
       return reader.read(in, what);
     } catch (IOException e) {

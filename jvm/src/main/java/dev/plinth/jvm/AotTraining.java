@@ -43,12 +43,6 @@ public final class AotTraining {
    * the cache from it.
    */
   private static final long STOP_SECONDS = 300;
-  /**
-   * The heap of the training and assembly JVMs, so that a build's memory stays bounded whatever
-   * the machine (the image's -XX:MaxRAMPercentage would take three quarters of it); the user's
-   * -Xmx among the image's flags comes later and wins.
-   */
-  static final String HEAP = "-Xmx256m";
 
   private AotTraining() {}
 
@@ -92,7 +86,7 @@ public final class AotTraining {
       dev.plinth.oci.Compression compression, LayerCache cache,
       java.util.function.Consumer<String> status)
       throws IOException, PlinthException {
-    List<String> cmd = new ArrayList<>(List.of(javaCommand.get(0), HEAP));
+    List<String> cmd = new ArrayList<>(List.of(javaCommand.get(0), TrainingRun.HEAP));
     cmd.addAll(trainingFlags);
     cmd.addAll(javaCommand.subList(1, javaCommand.size()));
     String key = key(aot, cmd, env, runtime, app, epoch, compression);

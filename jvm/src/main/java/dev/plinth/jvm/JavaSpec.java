@@ -109,6 +109,12 @@ public record JavaSpec(Path jar, String mainClass, List<Path> classpath, int ver
     return List.copyOf(new java.util.LinkedHashSet<>(named));
   }
 
+  /** This spec with a ready runtime directory used as is ({@code null}: plinth links one). */
+  public JavaSpec withRuntime(Path dir) {
+    return new JavaSpec(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite,
+        dir, train);
+  }
+
   /** This spec with the training run for modules on or off. */
   public JavaSpec withTrain(boolean on) {
     return new JavaSpec(jar, mainClass, classpath, version, modules, jvmFlags, aot, suite,

@@ -81,13 +81,15 @@ public final class ModuleTraining {
   }
 
   /**
-   * The run's command: the JDK's java, the class-load log and no class data sharing, the run's
-   * flags, then the image's command with the app's paths moved under {@code root} and its own
-   * archive flags (which would turn sharing back on) left out.
+   * The run's command: the JDK's java, the training runs' heap cap ({@link TrainingRun#HEAP}),
+   * the class-load log and no class data sharing, the run's flags, then the image's command with
+   * the app's paths moved under {@code root} and its own archive flags (which would turn sharing
+   * back on) left out.
    */
   static List<String> command(JavaRuntime.Jdk jdk, List<String> javaCommand, Path root,
       Path classLog, List<String> flags) {
     List<String> cmd = new ArrayList<>(jdk.command("java"));
+    cmd.add(TrainingRun.HEAP);
     cmd.add("-Xshare:off");
     cmd.add("-Xlog:class+load=info:file=\"" + classLog + "\":none:filecount=0");
     cmd.addAll(flags);

@@ -33,6 +33,13 @@ final class TrainingRun {
    */
   static final long QUIET_MILLIS = 3000;
   static final long MIN_MILLIS = 5000;
+  /**
+   * The heap of every JVM plinth starts to run the app at build time (the module-finding run,
+   * the AOT training and assembly), first on its command line, so that a build's memory stays
+   * bounded whatever the machine (the image's -XX:MaxRAMPercentage would take three quarters of
+   * it); the user's -Xmx among the image's flags comes later and wins.
+   */
+  static final String HEAP = "-Xmx256m";
 
   /**
    * How a run ended.

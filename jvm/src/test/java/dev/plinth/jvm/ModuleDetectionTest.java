@@ -71,11 +71,12 @@ class ModuleDetectionTest {
   }
 
   @Test
-  void trainingCommand_fullJdkJava_logAndNoSharing_first_appPathsMoved_archivesLeftOut() {
+  void trainingCommand_fullJdkJava_heapCapLogAndNoSharing_first_appPathsMoved_archivesLeftOut() {
     List<String> image = List.of("/opt/java/openjdk/bin/java", "-XX:MaxRAMPercentage=75",
         "-Xshare:auto", "-XX:SharedArchiveFile=/app/app.jsa", "-cp", "/app/classes:/app/libs/a.jar",
         "app.Main", "-Xshare:auto", "--port", "9");
-    assertEquals(List.of("/jdk/bin/java", "-Xshare:off",
+    // the heap cap of the AOT training runs too, before the image's flags (a user's -Xmx wins)
+    assertEquals(List.of("/jdk/bin/java", "-Xmx256m", "-Xshare:off",
         "-Xlog:class+load=info:file=\"/w/class-load.log\":none:filecount=0",
         SpringBoot.EXIT_ON_REFRESH, "-XX:MaxRAMPercentage=75", "-cp",
         "/w/root/app/classes:/w/root/app/libs/a.jar", "app.Main", "-Xshare:auto", "--port", "9"),

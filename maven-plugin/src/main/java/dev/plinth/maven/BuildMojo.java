@@ -137,6 +137,14 @@ public class BuildMojo extends AbstractMojo {
   private String name;
 
   /**
+   * A ready Java runtime directory (bin/java and the rest) put in the image as is, for every
+   * platform, instead of the runtime plinth links: plinth.yaml's java.runtime. No jlink, no
+   * Debian packages, no modules found.
+   */
+  @Parameter(property = "plinth.runtime")
+  private java.io.File runtime;
+
+  /**
    * Sign the pushed image with this cosign private key (from plinth key generate or cosign
    * generate-key-pair): the index and each platform's manifest, as cosign stores signatures.
    * Registry targets only (docs/signing.md).
@@ -198,7 +206,8 @@ public class BuildMojo extends AbstractMojo {
       BuildParameters parameters = new BuildParameters(name, platforms, app, java.value(),
           modules, jvmFlags, aot, suite, packages, args, env, ports, aotGet, labels,
           user, allowMissingLibraries);
-      BuildSpec spec = parameters.toSpec();
+      BuildSpec spec = BuildParameters.withRuntime(parameters.toSpec(),
+          runtime == null ? null : runtime.toPath());
       ImageRef target = ImageRef.parse(target());
       java.util.Set<dev.plinth.builder.Attestations.Kind> kinds =
           BuildParameters.attestations(attest, signKey != null, target);

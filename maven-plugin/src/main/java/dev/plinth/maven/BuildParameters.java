@@ -129,6 +129,24 @@ record BuildParameters(
   }
 
   /**
+   * The spec with a ready runtime directory in place of the linked one (the goal's {@code
+   * runtime}, plinth.yaml's {@code java.runtime}); null: unchanged.
+   *
+   * @throws PlinthException USAGE when the directory has no bin/java
+   */
+  static BuildSpec withRuntime(BuildSpec spec, Path runtime) throws PlinthException {
+    if (runtime == null) {
+      return spec;
+    }
+    Path dir = runtime.toAbsolutePath().normalize();
+    if (!java.nio.file.Files.isRegularFile(dir.resolve("bin/java"))) {
+      throw usage("runtime: " + dir + " has no bin/java: give a Java runtime directory, such as"
+          + " jlink's output or a JDK");
+    }
+    return spec.withJava(spec.java().withRuntime(dir));
+  }
+
+  /**
    * The Debian suite of a runtime's packages: {@link JavaSpec#defaultSuite} for the versions
    * plinth links (bookworm for 17), else {@link JavaSpec#DEFAULT_SUITE}.
    */

@@ -10,6 +10,9 @@ import java.io.InputStream;
  * stream underneath, around the filter): what is skipped is still counted, hashed or checked.
  */
 public abstract class BulkFilterInputStream extends FilterInputStream {
+  /** Where skipped bytes are read to, one buffer for every skip (a tar skips each entry). */
+  private byte[] skipped;
+
   protected BulkFilterInputStream(InputStream in) {
     super(in);
   }
@@ -20,13 +23,15 @@ public abstract class BulkFilterInputStream extends FilterInputStream {
     return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
   }
 
-  /** Reads up to 64 KiB of the {@code n} bytes and drops them. */
+  /** Reads up to 64 KiB of the {@code n} bytes and drops them (into the one skip buffer). */
   @Override
   public long skip(long n) throws IOException {
     if (n <= 0) {
       return 0;
     }
-    byte[] b = new byte[(int) Math.min(n, 65536)];
-    return Math.max(read(b, 0, b.length), 0);
+    if (skipped == null) {
+      skipped = new byte[65536];
+    }
+    return Math.max(read(skipped, 0, (int) Math.min(n, skipped.length)), 0);
   }
 }

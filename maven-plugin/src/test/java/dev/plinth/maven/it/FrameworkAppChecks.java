@@ -71,6 +71,22 @@ abstract class FrameworkAppChecks {
     return archive;
   }
 
+  /**
+   * Builds the project's image with the JDK's AOT cache ({@code -Dplinth.aot=true}, Java 25,
+   * amd64 only) and {@code more} flags; the archive, once the build said it made the cache.
+   */
+  Path buildWithAotCache(Path project, String... more) throws Exception {
+    List<String> flags = new java.util.ArrayList<>(List.of("-Dplinth.aot=true",
+        "-Dplinth.javaVersion=25", "-Dplinth.platforms=linux/amd64"));
+    flags.addAll(List.of(more));
+    Processes.Result r = Processes.mvnPackage(project, BUILD, flags.toArray(String[]::new));
+    assertEquals(0, r.exit(), "mvn package with -Dplinth.aot=true: " + r);
+    assertTrue(r.out().contains("AOT cache /app/app.aot"), "no AOT cache layer: " + r);
+    Path archive = project.resolve("target/" + app().sample() + "-image.tar");
+    assertTrue(Files.isRegularFile(archive), "no " + archive + " after: " + r);
+    return archive;
+  }
+
   @BeforeAll
   void buildAndStart() throws Exception {
     tmp = Files.createTempDirectory("plinth-" + app().sample() + "-it");

@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
  * of the framework apps, so it is also run on arm64, under qemu.
  */
 class MicronautIT extends FrameworkAppChecks {
+  static final App APP = new App("micronaut", "micronaut", "MICRONAUT_SERVER_PORT", "/health");
+
   @Override
   App app() {
-    return new App("micronaut", "micronaut", "MICRONAUT_SERVER_PORT", "/health");
+    return APP;
   }
 
   @Test

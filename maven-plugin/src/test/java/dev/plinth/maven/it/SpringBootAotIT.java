@@ -1,9 +1,5 @@
 package dev.plinth.maven.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -25,13 +21,7 @@ class SpringBootAotIT extends FrameworkAppChecks {
 
   @Override
   Path build(Path project) throws Exception {
-    Processes.Result r = Processes.mvnPackage(project, BUILD, "-Dplinth.aot=true",
-        "-Dplinth.javaVersion=25", "-Dplinth.platforms=linux/amd64");
-    assertEquals(0, r.exit(), "mvn package with -Dplinth.aot=true: " + r);
-    assertTrue(r.out().contains("AOT cache /app/app.aot"), "no AOT cache layer: " + r);
-    Path archive = project.resolve("target/spring-boot-image.tar");
-    assertTrue(Files.isRegularFile(archive), "no " + archive + " after: " + r);
-    return archive;
+    return buildWithAotCache(project);
   }
 
   @Override
