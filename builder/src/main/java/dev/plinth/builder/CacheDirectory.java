@@ -57,6 +57,7 @@ public final class CacheDirectory {
       new Layout("cds", "cds", "./plinth's class-data archives", true),
       new Layout("pyc", "pyc", "Python modules byte-compiled", true),
       new Layout("elf-facts", LibraryCheck.DIR, "layers' ELF files, for the check", true),
+      new Layout("jar-packages", JavaBuild.PACKAGES, "app jars' Maven ids, for SBOMs", true),
       new Layout("release-dates", "release-dates", "newest Release seen (never pruned)",
           false));
 

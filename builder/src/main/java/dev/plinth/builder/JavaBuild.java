@@ -187,13 +187,16 @@ final class JavaBuild {
     return appLayers;
   }
 
+  /** The cache's directory of each jar's Maven packages (AppPackages). */
+  static final String PACKAGES = "jar-packages";
+
   /** The app's jars as Maven packages, for the SBOM. */
   List<Sbom.Item> mavenPackages() {
     List<Path> jars = new ArrayList<>(plan.jdepsInputs());
     if (java.jar() != null) {
       jars.add(java.jar());
     }
-    return AppPackages.of(new java.util.LinkedHashSet<>(jars));
+    return AppPackages.of(new java.util.LinkedHashSet<>(jars), cache.root().resolve(PACKAGES));
   }
 
   List<String> appHistory() {
