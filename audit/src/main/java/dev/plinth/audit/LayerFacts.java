@@ -19,6 +19,11 @@ import java.util.List;
  * layer, a Debian package's). Keyed by {@link #key}: the layer's digest, plinth's version, this
  * format and the limits it was read under, which is everything that decides what the reader
  * finds. Bytes that do not read back as this format (a damaged or foreign file) are a miss.
+ *
+ * <p>It keeps the loader's view only: of the small files whose whole content the audit reads,
+ * just the loader's configuration (ld.so.conf, ld.so.conf.d, musl's ld-musl-*.path), never
+ * /etc/shadow or a credential file an image may hold ({@link LayerReader#wantsContent}): those
+ * are not written to the cache. It serves {@link LibraryClosure}, not the audit's other rules.
  */
 final class LayerFacts {
   /** Bump when {@link LayerReader}, {@link FileFacts} or this format changes what is kept. */
@@ -49,7 +54,7 @@ final class LayerFacts {
         out.writeLong(e.gid());
         out.writeLong(e.size());
         string(out, e.link());
-        facts(out, e.content());
+        facts(out, e.content(), loaderReads(e.path()));
       }
       strings(out, d.whiteouts());
       strings(out, d.opaqueDirs());
@@ -121,14 +126,23 @@ final class LayerFacts {
     return new LayerChanges(diff, List.copyOf(out));
   }
 
-  private static void facts(DataOutputStream out, FileFacts f) throws IOException {
+  /** Whether the loader reads {@code path}'s content: the only content kept. */
+  static boolean loaderReads(String path) {
+    String base = FsTree.name(path);
+    return base.equals("ld.so.conf") || FsTree.name(FsTree.parent(path)).equals("ld.so.conf.d")
+        || (base.startsWith("ld-musl-") && base.endsWith(".path"));
+  }
+
+  private static void facts(DataOutputStream out, FileFacts f, boolean keepContent)
+      throws IOException {
     out.writeBoolean(f != null);
     if (f == null) {
       return;
     }
-    out.writeInt(f.content() == null ? -1 : f.content().length);
-    if (f.content() != null) {
-      out.write(f.content());
+    byte[] content = keepContent ? f.content() : null;
+    out.writeInt(content == null ? -1 : content.length);
+    if (content != null) {
+      out.write(content);
     }
     out.writeBoolean(f.elf() != null);
     if (f.elf() != null) {

@@ -137,6 +137,19 @@ class LayerFactsTest {
   }
 
   @Test
+  void secretsInTheLayer_areNotWrittenToTheCache_theLoadersConfigIs() throws Exception {
+    TestTar tar = new TestTar().dir("etc/", 0755)
+        .file("etc/shadow", "root:$6$secret-hash:19000:0:99999:7:::\n")
+        .dir("root/", 0700).file("root/.netrc", "machine example login me password hunter2\n")
+        .file("etc/ld.so.conf", "/opt/lib-from-conf\n");
+    byte[] bytes = LayerFacts.write(LayerReader.read(TestImages.gzipLayer(tar.bytes()), "layer",
+        Limits.DEFAULT));
+    String kept = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(!kept.contains("secret-hash") && !kept.contains("hunter2"), kept);
+    assertTrue(kept.contains("/opt/lib-from-conf"), kept);
+  }
+
+  @Test
   void foreignBytes_areRefused() {
     assertThrows(IOException.class, () -> LayerFacts.read(new byte[0]));
     assertThrows(IOException.class, () -> LayerFacts.read("not facts at all".getBytes()));
