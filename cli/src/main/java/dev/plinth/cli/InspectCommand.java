@@ -57,12 +57,16 @@ final class InspectCommand implements Cli.Command {
       images.add(ImageReport.of(r, image));
       subjects.add(image.manifest().descriptor().digest());
     }
-    // what refers to them in the registry: signatures, attestations, other referrers
-    List<Digest> distinct = subjects.stream().distinct().toList();
-    List<Attestations.Found> referrers = ImageRef.REGISTRY.equals(r.transport())
-        ? Attestations.find(RegistryRef.parse(r.name()), distinct, null, true, options.registry())
-        : ImageRef.OCI.equals(r.transport()) ? Attestations.findInLayout(r.path(), distinct, null)
-        : List.of();
+    // what refers to them in the registry or layout: signatures, attestations, other
+    // referrers (an archive holds none: nothing more is loaded for it, StartupIT counts)
+    List<Attestations.Found> referrers = List.of();
+    if (ImageRef.REGISTRY.equals(r.transport()) || ImageRef.OCI.equals(r.transport())) {
+      List<Digest> distinct = new ArrayList<>(new java.util.LinkedHashSet<>(subjects));
+      referrers = ImageRef.REGISTRY.equals(r.transport())
+          ? Attestations.find(RegistryRef.parse(r.name()), distinct, null, true,
+              options.registry())
+          : Attestations.findInLayout(r.path(), distinct, null);
+    }
     PrintWriter out = context.out();
     if (fmt.equals("json")) {
       Map<String, Object> m = json(r, index, images);
