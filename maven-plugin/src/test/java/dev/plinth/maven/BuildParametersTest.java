@@ -331,19 +331,15 @@ class BuildParametersTest {
   }
 
   @Test
-  void signingKey_forAttestationsOfAFileOutput_opensTheKey() throws Exception {
-    Path dir = java.nio.file.Files.createTempDirectory("plinth-signkey-");
-    try {
-      Path key = java.nio.file.Files.writeString(dir.resolve("cosign.key"),
-          dev.plinth.registry.CosignKeys.generate("s3cret".getBytes()).privatePem());
-      dev.plinth.oci.ImageRef file = dev.plinth.oci.ImageRef.parse(
-          "oci-archive:" + dir.resolve("app.tar"));
-      assertTrue(BuildParameters.signingKey(key, null, Map.of("COSIGN_PASSWORD", "s3cret"),
-          file, true) != null);
-      assertThrows(PlinthException.class, () -> BuildParameters.signingKey(key, null,
-          Map.of("COSIGN_PASSWORD", "s3cret"), file, false));
-    } finally {
-      dev.plinth.oci.Cleanup.deleteTree(dir);
-    }
+  void signingKey_forAttestationsOfAFileOutput_opensTheKey(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    byte[] pem = dev.plinth.registry.CosignKeys.generate("pw".getBytes()).privatePem()
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Path key = java.nio.file.Files.write(dir.resolve("cosign.key"), pem);
+    dev.plinth.oci.ImageRef file = dev.plinth.oci.ImageRef.parse("oci-archive:" + dir + "/a.tar");
+    Map<String, String> env = Map.of("COSIGN_PASSWORD", "pw");
+    assertTrue(BuildParameters.signingKey(key, null, env, file, true) != null);
+    assertThrows(PlinthException.class,
+        () -> BuildParameters.signingKey(key, null, env, file, false));
   }
 }
