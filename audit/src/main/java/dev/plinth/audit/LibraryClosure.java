@@ -75,17 +75,21 @@ public final class LibraryClosure {
     List<Layer> layers = image.layers();
     Audit.apply(image, what, fs, (i, digest) -> {
       String key = LayerFacts.key(digest, limits);
-      byte[] kept = store.get(key);
-      if (kept != null) {
-        try {
+      try {
+        byte[] kept = store.get(key);
+        if (kept != null) {
           return LayerFacts.read(kept);
-        } catch (IOException damaged) {
-          // not plinth's bytes, or damaged: read the layer again and keep it afresh
         }
+      } catch (IOException unreadable) {
+        // not plinth's bytes, damaged, or not readable: read the layer again
       }
       LayerChanges changes = LayerReader.read(layers.get(i),
           what + " layer " + (i + 1) + " (" + digest + ")", limits);
-      store.put(key, LayerFacts.write(changes));
+      try {
+        store.put(key, LayerFacts.write(changes));
+      } catch (IOException notKept) {
+        // a cache that cannot be written (read-only, full) only costs the next build a read
+      }
       return changes;
     }, new ArrayList<>());
     ImageContext c = new ImageContext(image.platform(), config, new FsTree(fs));

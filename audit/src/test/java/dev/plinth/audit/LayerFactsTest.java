@@ -150,6 +150,28 @@ class LayerFactsTest {
   }
 
   @Test
+  void aStoreThatFails_onlyCostsARead() throws Exception {
+    LibraryClosure.Store failing = new LibraryClosure.Store() {
+      @Override
+      public byte[] get(String key) throws IOException {
+        throw new IOException("Permission denied");
+      }
+
+      @Override
+      public void put(String key, byte[] value) throws IOException {
+        throw new IOException("No space left on device");
+      }
+    };
+    Layer libs = counted(loaderAndLibc());
+    Layer app = counted(new TestTar().file("app/tool",
+        TestElf.program("libfoo.so.1", "libc.so.6").build(), 0755));
+    List<LibraryClosure.Missing> missing = LibraryClosure.check(
+        TestImages.image(TestImages.config(), libs, app), "the built image", Limits.DEFAULT,
+        failing);
+    assertEquals("libfoo.so.1", missing.get(0).name());
+  }
+
+  @Test
   void foreignBytes_areRefused() {
     assertThrows(IOException.class, () -> LayerFacts.read(new byte[0]));
     assertThrows(IOException.class, () -> LayerFacts.read("not facts at all".getBytes()));

@@ -146,7 +146,11 @@ final class LibraryCheck {
       Path p = dir.resolve(key);
       try (InputStream in = Files.newInputStream(p)) {
         byte[] b = in.readNBytes(64 << 20);
-        Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
+        try {
+          Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException readOnly) {
+          // a cache that cannot be written still serves what it holds
+        }
         return b;
       } catch (NoSuchFileException e) {
         return null;
