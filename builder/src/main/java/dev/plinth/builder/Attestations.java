@@ -57,6 +57,31 @@ public final class Attestations {
   }
 
   /**
+   * The kinds a front end's attest setting asks for, checked as both front ends check it: the
+   * list parsed ({@link #parse}), a signing key given (plinth signs every attestation it makes),
+   * and a target that is a registry or a file; each failure a usage error in the front end's
+   * words.
+   *
+   * @param listName the setting as {@link #parse} names it ("--attest", "attest (plinth.attest)")
+   * @param name the setting as the other errors name it ("--attest", "attest")
+   * @param keyName what gives the key ("--sign-key FILE", "signKey (plinth.signKey)")
+   */
+  public static Set<Kind> requested(String list, String listName, String name, boolean signing,
+      String keyName, ImageRef target) throws PlinthException {
+    Set<Kind> kinds = parse(list, listName);
+    if (!signing) {
+      throw new PlinthException(PlinthException.Kind.USAGE, name + " needs " + keyName
+          + ": plinth signs every attestation it makes (make a key with 'plinth key generate')");
+    }
+    if (!ImageRef.REGISTRY.equals(target.transport()) && target.path() == null) {
+      throw new PlinthException(PlinthException.Kind.USAGE, name + ": " + target + " is neither"
+          + " a registry nor a file; attestations are pushed to a registry or written next to"
+          + " a file output");
+    }
+    return kinds;
+  }
+
+  /**
    * The kinds a comma-separated list names (sbom, provenance); an unknown one is a usage error
    * naming the allowed ones.
    */

@@ -4,7 +4,6 @@ import dev.plinth.builder.Attestations;
 import dev.plinth.builder.BuildResult;
 import dev.plinth.oci.ImageRef;
 import dev.plinth.oci.PlinthException;
-import dev.plinth.oci.PlinthException.Kind;
 import dev.plinth.registry.RegistryOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -36,16 +35,8 @@ final class AttestFlags {
     if (attest.value() == null) {
       return Set.of();
     }
-    Set<Attestations.Kind> kinds = Attestations.parse(attest.value(), "--attest");
-    if (!sign.given()) {
-      throw new PlinthException(Kind.USAGE, "--attest needs --sign-key FILE: plinth signs"
-          + " every attestation it makes (make a key with 'plinth key generate')");
-    }
-    if (!ImageRef.REGISTRY.equals(target.transport()) && target.path() == null) {
-      throw new PlinthException(Kind.USAGE, "--attest: " + target + " is neither a registry nor"
-          + " a file; attestations are pushed to a registry or written next to a file output");
-    }
-    return kinds;
+    return Attestations.requested(attest.value(), "--attest", "--attest", sign.given(),
+        "--sign-key FILE", target);
   }
 
   /** Makes, signs and stores the attestations of {@code result}; says what it did. */

@@ -182,19 +182,8 @@ record BuildParameters(
     if (attest == null || attest.isBlank()) {
       return java.util.Set.of();
     }
-    java.util.Set<dev.plinth.builder.Attestations.Kind> kinds =
-        dev.plinth.builder.Attestations.parse(attest, "attest (plinth.attest)");
-    if (!signKey) {
-      throw new PlinthException(PlinthException.Kind.USAGE, "attest needs signKey"
-          + " (plinth.signKey): plinth signs every attestation it makes (make a key with"
-          + " 'plinth key generate')");
-    }
-    if (!dev.plinth.oci.ImageRef.REGISTRY.equals(target.transport()) && target.path() == null) {
-      throw new PlinthException(PlinthException.Kind.USAGE, "attest: " + target + " is neither"
-          + " a registry nor a file; attestations are pushed to a registry or written next to"
-          + " a file output");
-    }
-    return kinds;
+    return dev.plinth.builder.Attestations.requested(attest, "attest (plinth.attest)", "attest",
+        signKey, "signKey (plinth.signKey)", target);
   }
 
   static java.security.PrivateKey signingKey(Path signKey, Path keyPasswordFile,
