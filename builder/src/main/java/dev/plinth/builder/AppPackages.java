@@ -99,13 +99,10 @@ final class AppPackages {
   /** What {@link #packages} kept, or null when there is none or it does not read back. */
   private static List<String[]> readBack(Path entry) {
     byte[] bytes;
-    try (InputStream in = Files.newInputStream(entry)) {
-      bytes = in.readNBytes(MAX_PROPERTIES + 1);
-    } catch (IOException e) {
-      return null;
-    }
-    if (bytes.length > MAX_PROPERTIES) {
-      return null;
+    try {
+      bytes = dev.plinth.oci.SmallFiles.read(entry, MAX_PROPERTIES, "cached jar packages");
+    } catch (IOException | dev.plinth.oci.PlinthException notReadable) {
+      return null; // none kept, not a regular file, or too large: read the jar
     }
     String[] lines = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n", -1);
     if (lines.length < 2 || !lines[0].equals("plinth jar packages 1")

@@ -144,17 +144,20 @@ final class LibraryCheck {
     @Override
     public byte[] get(String key) throws IOException {
       Path p = dir.resolve(key);
-      try (InputStream in = Files.newInputStream(p)) {
-        byte[] b = in.readNBytes(64 << 20);
-        try {
-          Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
-        } catch (IOException readOnly) {
-          // a cache that cannot be written still serves what it holds
-        }
-        return b;
+      byte[] b;
+      try {
+        b = dev.plinth.oci.SmallFiles.read(p, 64 << 20, "cached ELF facts");
       } catch (NoSuchFileException e) {
         return null;
+      } catch (PlinthException notAFileOrTooLarge) {
+        throw new IOException(notAFileOrTooLarge.getMessage()); // a miss: read the layer
       }
+      try {
+        Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
+      } catch (IOException readOnly) {
+        // a cache that cannot be written still serves what it holds
+      }
+      return b;
     }
 
     @Override
