@@ -237,10 +237,11 @@ public final class PlinthYaml {
     if (top.containsKey("compression")) {
       Node n = value(top, "compression");
       String c = string(n, "compression");
-      if (!c.equals("gzip") && !c.equals("zstd")) {
-        throw error(n, "compression", "must be 'gzip' or 'zstd'");
+      if (!c.equals("gzip") && !c.equals("zstd") && !c.matches("zstd:([1-9]|1[0-9])")) {
+        throw error(n, "compression", "must be 'gzip', 'zstd' or 'zstd:LEVEL' (1-19)");
       }
-      compression = c.equals("zstd") ? dev.plinth.oci.Compression.ZSTD : null;
+      compression = c.equals("gzip") ? null
+          : dev.plinth.oci.Compression.parse(c, 0, where(n) + ": compression");
     }
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,

@@ -205,8 +205,8 @@ final class RuntimeLayers {
     LinkedRuntimes.Stored stored = store.get(key(platform, arch, modules), (layer, dir) -> {
       PackageIndex index = index(arch);
       PackageRecord jdkPackage = DebianJdk.jdk(index, java.version(), java.suite(), arch);
-      return meta(JavaRuntime.link(toolchain(), java.version(), jdkPackage, modules, platform,
-          index, debs(), layer, dir));
+      return meta(JavaRuntime.link(toolchain(), java.version(), jdkPackage, modules,
+          zipLargeResources(), platform, index, debs(), layer, dir));
     });
     if (stored.damaged() != null) {
       notes.add(stored.damaged());
@@ -283,15 +283,24 @@ final class RuntimeLayers {
   }
 
   /**
+   * Whether the module image zips its large resources: not under zstd layers, which compress the
+   * raw classes better (see {@link JavaRuntime#recipe}).
+   */
+  private boolean zipLargeResources() {
+    return !options.layerCompression().isZstd();
+  }
+
+  /**
    * The runtime cache key: everything the runtime is made of and nothing of the image it goes
-   * in (no time, no compression level). The signed hash of the architecture's index (with
+   * in (no time, no compression level; only whether the layer is zstd, which links its module
+   * image uncompressed). The signed hash of the architecture's index (with
    * plinth.lock's pins) fixes the JDK package whose jmods are linked and the libraries' packages,
    * so a build whose runtime is cached reads no index; the linker, its own index.
    */
   private String key(Platform platform, String arch, List<String> modules)
       throws PlinthException {
     List<String> parts = List.of("plinth " + Plinth.VERSION, LayerBuilder.FORMAT,
-        JavaRuntime.RECIPE, platform.toString(), "openjdk-" + java.version(), java.suite(),
+        JavaRuntime.recipe(zipLargeResources()), platform.toString(), "openjdk-" + java.version(), java.suite(),
         indexId(arch), "linker " + toolchain().identity(),
         String.join(",", modules));
     MessageDigest md = Digest.sha256();

@@ -25,9 +25,10 @@ final class BuildCommand implements Cli.Command {
       "Fail unless plinth.lock (next to the build file) is current, instead of resolving"
           + " packages again; for CI and reproducible builds.");
 
-  private final Cli.Arg compression = cli.option("--compression", "gzip|zstd",
+  private final Cli.Arg compression = cli.option("--compression", "gzip|zstd|zstd:LEVEL",
       "How the layers plinth builds are compressed, overriding the file's 'compression'"
-          + " (default gzip). zstd is smaller and faster to unpack; podman, containerd and"
+          + " (default gzip; zstd is level 6, LEVEL 1-19). zstd is smaller and faster to unpack"
+          + " (a Java runtime's module image is then stored uncompressed); podman, containerd and"
           + " skopeo read it, docker-archive and the Docker daemon do not.");
   private final Cli.Arg allowMissingLibraries = cli.flag("--allow-missing-libraries",
       "Build even when an ELF file in the image needs a library or program interpreter the"

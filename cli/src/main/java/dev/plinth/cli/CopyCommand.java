@@ -32,7 +32,7 @@ final class CopyCommand implements Cli.Command {
   private final Cli.Arg platform = cli.option("--platform", "LIST",
       "Comma-separated platforms to copy (default: all the source has).");
 
-  private final Cli.Arg compression = cli.option("--compression", "gzip|zstd",
+  private final Cli.Arg compression = cli.option("--compression", "gzip|zstd|zstd:LEVEL",
       "Recompress the layers that are compressed otherwise (the configs and diff ids stay; the"
           + " manifests and the index get new digests). zstd cannot go to docker-archive or the"
           + " Docker daemon.");

@@ -8,15 +8,24 @@ import java.util.Locale;
  * skopeo read it, Docker's classic image store and docker-archive do not).
  *
  * @param name "gzip" or "zstd"
- * @param level gzip's level, 0-9; zstd's is fixed (3, aircompressor's)
+ * @param level gzip's level, 0-9; zstd's, 1-19
  */
 public record Compression(String name, int level) {
-  /** zstd at level 3 (aircompressor's only level). */
-  public static final Compression ZSTD = new Compression("zstd", 3);
+  /**
+   * zstd's level when none is given: 6. For the example's Java runtime it makes a layer 7 %
+   * smaller than zstd's own default (3), in about half the CPU time of gzip at 6.
+   */
+  public static final int ZSTD_LEVEL = 6;
+
+  /** zstd at {@link #ZSTD_LEVEL}. */
+  public static final Compression ZSTD = new Compression("zstd", ZSTD_LEVEL);
 
   public Compression {
     if (!name.equals("gzip") && !name.equals("zstd")) {
       throw new IllegalArgumentException("compression " + name);
+    }
+    if (level < (name.equals("zstd") ? 1 : 0) || level > (name.equals("zstd") ? 19 : 9)) {
+      throw new IllegalArgumentException(name + " level " + level);
     }
   }
 
@@ -25,17 +34,33 @@ public record Compression(String name, int level) {
   }
 
   /**
-   * "gzip" (at {@code gzipLevel}) or "zstd", any case; {@code where} names the setting in the
-   * usage error for anything else.
+   * "gzip" (at {@code gzipLevel}), "zstd" (at {@link #ZSTD_LEVEL}) or "zstd:LEVEL" (1-19), any
+   * case; {@code where} names the setting in the usage error for anything else. zstd is written
+   * by libzstd through JNI: a host where its library cannot be loaded is told so here.
    */
   public static Compression parse(String s, int gzipLevel, String where) throws PlinthException {
     String n = s == null ? "" : s.strip().toLowerCase(Locale.ROOT);
-    return switch (n) {
-      case "gzip" -> gzip(gzipLevel);
-      case "zstd" -> ZSTD;
-      default -> throw new PlinthException(PlinthException.Kind.USAGE, where + ": '" + s
-          + "' is not a layer compression; use gzip or zstd");
-    };
+    Compression c;
+    if (n.equals("gzip")) {
+      return gzip(gzipLevel);
+    } else if (n.equals("zstd")) {
+      c = ZSTD;
+    } else if (n.startsWith("zstd:") && n.length() <= 7 && n.substring(5).chars().allMatch(
+        ch -> ch >= '0' && ch <= '9') && n.length() > 5
+        && Integer.parseInt(n.substring(5)) >= 1 && Integer.parseInt(n.substring(5)) <= 19) {
+      c = new Compression("zstd", Integer.parseInt(n.substring(5)));
+    } else {
+      throw new PlinthException(PlinthException.Kind.USAGE, where + ": '" + s
+          + "' is not a layer compression; use gzip, zstd or zstd:LEVEL (1-19)");
+    }
+    String missing = ParallelZstdOutputStream.unavailable();
+    if (missing != null) {
+      throw new PlinthException(PlinthException.Kind.USAGE, where + ": zstd layers need"
+          + " zstd-jni's native library, which this host cannot load (" + missing + "); use"
+          + " gzip, or set JAVA_TOOL_OPTIONS=-DZstdTempFolder=DIR, a directory that allows"
+          + " executing files");
+    }
+    return c;
   }
 
   public boolean isZstd() {
@@ -47,7 +72,7 @@ public record Compression(String name, int level) {
     return isZstd() ? MediaTypes.OCI_LAYER_ZSTD : MediaTypes.OCI_LAYER_GZIP;
   }
 
-  /** What a layer cache key holds of it: gzip's level alone (as before zstd), "zstd-3". */
+  /** What a layer cache key holds of it: gzip's level alone (as before zstd), "zstd-6". */
   public String key() {
     return isZstd() ? "zstd-" + level : Integer.toString(level);
   }

@@ -382,7 +382,7 @@ public final class LayerBuilder {
         ParallelGzipOutputStream parallel =
             big ? new ParallelGzipOutputStream(unclosed, level, GZIP_THREADS) : null;
         try (OutputStream gz = compression.isZstd()
-            ? new ParallelZstdOutputStream(unclosed, GZIP_THREADS)
+            ? new ParallelZstdOutputStream(unclosed, compression.level(), GZIP_THREADS)
             : big ? parallel : new LeveledGzip(unclosed, level)) {
           // Straight through to gz, so that parallel.setStored applies to the bytes written next.
           tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));

@@ -1,6 +1,6 @@
 package dev.plinth.oci;
 
-import io.airlift.compress.zstd.ZstdCompressor;
+import com.github.luben.zstd.Zstd;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -13,15 +13,18 @@ import java.util.concurrent.Future;
 
 /**
  * zstd on every core: the input is cut into blocks of a fixed size, each compressed on its own
- * into a complete zstd frame (aircompressor's, level 3), and the frames written in order. A zstd
- * stream may be a sequence of frames (RFC 8878, 3.1), which every decoder reads as one. The blocks
- * depend on the input only, so the bytes are the same for any number of threads, on any machine.
+ * into a complete zstd frame (libzstd's, through zstd-jni, at the given level), and the frames
+ * written in order. A zstd stream may be a sequence of frames (RFC 8878, 3.1), which every decoder
+ * reads as one. The blocks depend on the input only, so the bytes are the same for any number of
+ * threads; libzstd's output depends on its version and level only, so they are the same on any
+ * machine with this zstd-jni.
  */
 final class ParallelZstdOutputStream extends OutputStream {
   /** Input per frame: large enough that the ratio hardly suffers from the cuts. */
   static final int BLOCK = 4 << 20;
 
   private final OutputStream out;
+  private final int level;
   private final ExecutorService pool;
   private final int inFlight;
   private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
@@ -31,14 +34,16 @@ final class ParallelZstdOutputStream extends OutputStream {
   private boolean closed;
 
   /**
+   * @param level zstd's level, 1-19
    * @param threads blocks compressed at once (1: in the calling thread); the output is the same
    *     for any value
    */
-  ParallelZstdOutputStream(OutputStream out, int threads) {
+  ParallelZstdOutputStream(OutputStream out, int level, int threads) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads " + threads);
     }
     this.out = out;
+    this.level = level;
     this.inFlight = 2 * threads;
     this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "plinth-zstd");
@@ -82,11 +87,27 @@ final class ParallelZstdOutputStream extends OutputStream {
     }
   }
 
-  private static byte[] compress(byte[] in, int n) {
-    ZstdCompressor z = new ZstdCompressor();
-    byte[] frame = new byte[z.maxCompressedLength(n)];
-    int size = z.compress(in, 0, n, frame, 0, frame.length);
-    return Arrays.copyOf(frame, size);
+  private byte[] compress(byte[] in, int n) throws IOException {
+    byte[] frame = new byte[Math.toIntExact(Zstd.compressBound(n))];
+    long size = Zstd.compressByteArray(frame, 0, frame.length, in, 0, n, level);
+    if (Zstd.isError(size)) {
+      throw new IOException("zstd: " + Zstd.getErrorName(size));
+    }
+    return Arrays.copyOf(frame, (int) size);
+  }
+
+  /**
+   * Why zstd cannot be written on this host (zstd-jni's native library does not load: an
+   * operating system or architecture it has no library for, a temporary directory that does not
+   * allow executing files), or null when it can.
+   */
+  static String unavailable() {
+    try {
+      com.github.luben.zstd.util.Native.load();
+      return null;
+    } catch (LinkageError | RuntimeException e) {
+      return System.getProperty("os.name") + " " + System.getProperty("os.arch") + ": " + e;
+    }
   }
 
   private void drainOne() throws IOException {

@@ -131,7 +131,7 @@ public final class Recompression {
           OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 65536)) {
         count = new IoStreams.Counting(new DigestOutputStream(file, compressedSha));
         try (OutputStream z = to.isZstd()
-            ? new ParallelZstdOutputStream(count, LayerBuilder.GZIP_THREADS)
+            ? new ParallelZstdOutputStream(count, to.level(), LayerBuilder.GZIP_THREADS)
             : new ParallelGzipOutputStream(count, to.level(), LayerBuilder.GZIP_THREADS)) {
           tarBytes = tar.transferTo(z);
         }

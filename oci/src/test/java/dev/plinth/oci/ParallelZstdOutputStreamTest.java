@@ -2,6 +2,8 @@ package dev.plinth.oci;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.airlift.compress.zstd.ZstdInputStream;
@@ -22,8 +24,12 @@ class ParallelZstdOutputStreamTest {
   @TempDir Path tmp;
 
   static byte[] zstd(byte[] data, int threads) throws Exception {
+    return zstd(data, Compression.ZSTD_LEVEL, threads);
+  }
+
+  static byte[] zstd(byte[] data, int level, int threads) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ParallelZstdOutputStream z = new ParallelZstdOutputStream(out, threads)) {
+    try (ParallelZstdOutputStream z = new ParallelZstdOutputStream(out, level, threads)) {
       for (int off = 0; off < data.length; off += 100_003) {
         z.write(data, off, Math.min(100_003, data.length - off));
       }
@@ -100,5 +106,66 @@ class ParallelZstdOutputStreamTest {
         b.build(tmp.resolve("f"), 0, Compression.ZSTD, cache).blob().descriptor());
     assertEquals(cachedGzip.blob().descriptor(),
         b.build(tmp.resolve("g"), 0, Compression.gzip(6), cache).blob().descriptor());
+  }
+
+  /** Words from a vocabulary of 4,000, as in text or class files: where zstd's levels differ. */
+  static byte[] words(int size) {
+    Random r = new Random(11);
+    String[] vocab = new String[4000];
+    for (int i = 0; i < vocab.length; i++) {
+      vocab[i] = Long.toString(r.nextLong() & 0xffffffffffL, 36);
+    }
+    byte[] b = new byte[size];
+    for (int i = 0; i < size; ) {
+      for (char c : (vocab[r.nextInt(vocab.length)] + ' ').toCharArray()) {
+        if (i < size) {
+          b[i++] = (byte) c;
+        }
+      }
+    }
+    return b;
+  }
+
+  @Test
+  void theLevel_isUsed_andEveryLevelReadsBack() throws Exception {
+    byte[] data = words(ParallelZstdOutputStream.BLOCK + 1000);
+    byte[] fast = zstd(data, 1, 2);
+    byte[] dflt = zstd(data, 2);
+    byte[] best = zstd(data, 19, 2);
+    assertTrue(best.length < dflt.length && dflt.length < fast.length,
+        fast.length + " / " + dflt.length + " / " + best.length);
+    for (byte[] z : List.of(fast, dflt, best)) {
+      assertArrayEquals(data, new ZstdInputStream(new ByteArrayInputStream(z)).readAllBytes());
+    }
+  }
+
+  @Test
+  void parse_takesALevel_andRefusesOthers() throws Exception {
+    assertEquals(Compression.ZSTD, Compression.parse("zstd", 6, "--compression"));
+    assertEquals(new Compression("zstd", 9), Compression.parse(" ZSTD:9 ", 6, "--compression"));
+    assertEquals(new Compression("zstd", 19), Compression.parse("zstd:19", 6, "--compression"));
+    assertEquals(Compression.gzip(4), Compression.parse("gzip", 4, "--compression"));
+    for (String bad : List.of("zstd:0", "zstd:20", "zstd:", "zstd:x", "zstd:-1", "zstd:0009",
+        "zstd:99999999999", "brotli", "")) {
+      PlinthException e = assertThrows(PlinthException.class,
+          () -> Compression.parse(bad, 6, "--compression"), bad);
+      assertEquals(PlinthException.Kind.USAGE, e.kind());
+      assertTrue(e.getMessage().startsWith("--compression: '" + bad + "' is not a layer"
+          + " compression; use gzip, zstd or zstd:LEVEL (1-19)"), e.getMessage());
+    }
+  }
+
+  @Test
+  void layerCache_keepsTwoLevelsApart() throws Exception {
+    LayerBuilder b = new LayerBuilder();
+    b.file("/app/words", words(1 << 20), 0644, 0, 0);
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    Layer three = b.build(tmp.resolve("a"), 0, new Compression("zstd", 3), cache);
+    Layer nine = b.build(tmp.resolve("b"), 0, new Compression("zstd", 9), cache);
+    assertNotEquals(three.blob().descriptor().digest(), nine.blob().descriptor().digest());
+    assertEquals(three.diffId(), nine.diffId());
+    assertEquals(nine.blob().descriptor(),
+        b.build(tmp.resolve("c"), 0, new Compression("zstd", 9)).blob().descriptor(),
+        "the cached level-9 layer is the one built without a cache");
   }
 }

@@ -290,6 +290,40 @@ class JavaRuntimeIT {
     assertEquals(digest(a), digest(again), "and the image is what it was");
   }
 
+  /**
+   * zstd layers get a runtime whose module image stores every class as it is (zstd compresses
+   * them side by side better than one by one): another runtime in the cache, larger on disk,
+   * a smaller download, and it runs. zstd's level does not change the runtime.
+   */
+  @Test
+  void zstd_linksTheModuleImageUncompressed_smallerToPull_runs() throws Exception {
+    Map<String, String> cache = privateRuntimes("zstd-test");
+    Path yaml = yaml("zstd", "linux/amd64", "  version: 25\n  modules: [java.base]\n");
+    String gz = tmp.resolve("zstd-gz").toString();
+    String zs = tmp.resolve("zstd-zs").toString();
+    Run g = plinth(cache, "build", "-f", yaml.toString(), "--format", "json",
+        "--to", "oci:" + gz + ":t").ok();
+    Run z = plinth(cache, "build", "-f", yaml.toString(), "--format", "json",
+        "--compression", "zstd", "--to", "oci:" + zs + ":t").ok();
+    assertEquals(1, links(z), "the zstd build links its own runtime: " + z.err());
+    assertEquals(2, runtimes(cache));
+    assertTrue(z.err().contains("plinth: linking the linux/amd64 runtime"), z.err());
+    JsonNode gi = new ObjectMapper().readTree(g.out()).path("images").get(0);
+    JsonNode zi = new ObjectMapper().readTree(z.out()).path("images").get(0);
+    assertTrue(zi.path("fileBytes").asLong() > gi.path("fileBytes").asLong() + 4_000_000,
+        "the module image is stored uncompressed: " + zi + " against " + gi);
+    assertTrue(zi.path("compressedBytes").asLong() < gi.path("compressedBytes").asLong(),
+        "and the zstd layers are smaller to pull: " + zi + " against " + gi);
+    assertTrue(runs(zs).startsWith("java 25 25."), z.toString());
+
+    Run nine = plinth(cache, "build", "-f", yaml.toString(), "--format", "json",
+        "--compression", "zstd:9", "--to", "oci:" + tmp.resolve("zstd-9") + ":t").ok();
+    assertEquals(0, links(nine), "another zstd level: the same runtime");
+    JsonNode ni = new ObjectMapper().readTree(nine.out()).path("images").get(0);
+    assertEquals(zi.path("fileBytes"), ni.path("fileBytes"));
+    assertNotEquals(zi.path("compressedBytes"), ni.path("compressedBytes"));
+  }
+
   static String digest(String layout) {
     return Peers.skopeo(List.of("inspect", "--format", "{{.Digest}}", "oci:" + layout + ":t"),
         Peers.SHORT).orFail().stdout().strip();

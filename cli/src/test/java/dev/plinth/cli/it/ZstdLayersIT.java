@@ -185,4 +185,21 @@ class ZstdLayersIT {
     assertTrue(err.toString().contains("--compression gzip"), err.toString());
     assertFalse(Files.exists(out));
   }
+
+  /**
+   * zstd is written by libzstd through zstd-jni: a host where its library does not load (here
+   * pointed at a file that is not one) is told so, with what to do, and gets no image.
+   */
+  @Test
+  void aHostWhereZstdsLibraryDoesNotLoad_isToldSo_andGetsNoImage() {
+    Path out = tmp.resolve("no-zstd-library");
+    Peers.Result r = Peers.exec(Peers.plinthCommand(List.of("build", "-f", yaml.toString(),
+        "--to", "oci:" + out + ":z")), Peers.SHORT,
+        Map.of("JAVA_TOOL_OPTIONS", "-DZstdNativePath=" + yaml), false);
+    assertEquals(2, r.exitCode(), r.toString());
+    assertTrue(r.stderr().contains(": compression: zstd layers need zstd-jni's native library,"
+        + " which this host cannot load"), r.stderr());
+    assertTrue(r.stderr().contains("use gzip"), r.stderr());
+    assertFalse(Files.exists(out));
+  }
 }
