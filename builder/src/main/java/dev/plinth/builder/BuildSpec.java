@@ -93,6 +93,15 @@ public record BuildSpec(
     public String suffix() {
       return suffix;
     }
+
+    /** The format named {@code name} (spdx, cyclonedx), or null for any other name. */
+    public static SbomFormat named(String name) {
+      return switch (name) {
+        case "spdx" -> SPDX;
+        case "cyclonedx" -> CYCLONEDX;
+        default -> null;
+      };
+    }
   }
 
   /** A spec that builds on no image (the fields before {@code from} and {@code copyFrom}). */

@@ -255,12 +255,11 @@ public final class PlinthYaml {
     List<BuildSpec.SbomFormat> out = new ArrayList<>();
     for (Node c : sequence(n, "sbom")) {
       String t = string(c, "sbom");
-      BuildSpec.SbomFormat f = switch (t) {
-        case "spdx" -> BuildSpec.SbomFormat.SPDX;
-        case "cyclonedx" -> BuildSpec.SbomFormat.CYCLONEDX;
-        default -> throw error(c, "sbom", "'" + t + "' is not an SBOM format: give spdx,"
+      BuildSpec.SbomFormat f = BuildSpec.SbomFormat.named(t);
+      if (f == null) {
+        throw error(c, "sbom", "'" + t + "' is not an SBOM format: give spdx,"
             + " cyclonedx or both, e.g. sbom: [spdx, cyclonedx] ([] writes none)");
-      };
+      }
       if (out.contains(f)) {
         throw error(c, "sbom", "'" + t + "' is listed twice");
       }

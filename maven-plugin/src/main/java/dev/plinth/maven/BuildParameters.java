@@ -169,10 +169,43 @@ record BuildParameters(
   }
 
   /**
-   * The cosign private key {@code signKey} opened before the build, as the CLI's --sign-key: its
-   * password the first line of {@code keyPasswordFile}, else $COSIGN_PASSWORD (Maven has no
-   * terminal to ask on), for a registry target only; null without signKey.
+   * The SBOM formats {@code sbom} names (spdx, cyclonedx, or none), written next to a file
+   * output, as plinth.yaml's {@code sbom:}; null (SPDX, the default) when unset.
    */
+  static List<BuildSpec.SbomFormat> sbom(List<String> sbom) throws PlinthException {
+    if (sbom == null || sbom.isEmpty()) {
+      return null;
+    }
+    List<BuildSpec.SbomFormat> out = new ArrayList<>();
+    for (String raw : sbom) {
+      String name = raw == null ? "" : raw.trim().toLowerCase(java.util.Locale.ROOT);
+      if (name.equals("none") && sbom.size() == 1) {
+        return List.of();
+      }
+      BuildSpec.SbomFormat f = BuildSpec.SbomFormat.named(name);
+      if (f == null || out.contains(f)) {
+        throw new PlinthException(PlinthException.Kind.USAGE, "sbom (plinth.sbom): '" + raw
+            + (f == null ? "' is not an SBOM format: give spdx, cyclonedx, both"
+                + " (-Dplinth.sbom=spdx,cyclonedx) or none" : "' is listed twice"));
+      }
+      out.add(f);
+    }
+    return out;
+  }
+
+  /**
+   * The layer compression {@code compression} names (gzip, zstd, zstd:LEVEL), as the CLI's
+   * --compression; null (the build's gzip) when unset.
+   */
+  static dev.plinth.oci.Compression compression(String compression, int gzipLevel)
+      throws PlinthException {
+    if (compression == null || compression.isBlank()) {
+      return null;
+    }
+    return dev.plinth.oci.Compression.parse(compression, gzipLevel,
+        "compression (plinth.compression)");
+  }
+
   /**
    * The attestations {@code attest} asks for (none when unset or blank), validated: they need
    * signKey, and a registry or file target.
@@ -186,6 +219,11 @@ record BuildParameters(
         signKey, "signKey (plinth.signKey)", target);
   }
 
+  /**
+   * The cosign private key {@code signKey} opened before the build, as the CLI's --sign-key: its
+   * password the first line of {@code keyPasswordFile}, else $COSIGN_PASSWORD (Maven has no
+   * terminal to ask on), for a registry target only; null without signKey.
+   */
   static java.security.PrivateKey signingKey(Path signKey, Path keyPasswordFile,
       Map<String, String> environment, dev.plinth.oci.ImageRef target) throws PlinthException {
     return signingKey(signKey, keyPasswordFile, environment, target, false);

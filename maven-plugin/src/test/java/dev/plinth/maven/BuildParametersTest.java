@@ -342,4 +342,34 @@ class BuildParametersTest {
     assertThrows(PlinthException.class,
         () -> BuildParameters.signingKey(key, null, env, file, false));
   }
+
+  @Test
+  void sbom_namesFormats_noneWritesNone_unsetKeepsTheDefault() throws Exception {
+    assertNull(BuildParameters.sbom(null));
+    assertNull(BuildParameters.sbom(List.of()));
+    assertEquals(List.of(BuildSpec.SbomFormat.CYCLONEDX, BuildSpec.SbomFormat.SPDX),
+        BuildParameters.sbom(List.of(" CycloneDX", "spdx ")));
+    assertEquals(List.of(), BuildParameters.sbom(List.of("none")));
+    for (List<String> bad : List.of(List.of("swid"), List.of("spdx", "spdx"),
+        List.of("spdx", "none"))) {
+      PlinthException e = assertThrows(PlinthException.class, () -> BuildParameters.sbom(bad));
+      assertEquals(PlinthException.Kind.USAGE, e.kind());
+      assertTrue(e.getMessage().startsWith("sbom (plinth.sbom): '"), e.getMessage());
+    }
+  }
+
+  @Test
+  void compression_asTheCli_namingTheParameter() throws Exception {
+    assertNull(BuildParameters.compression(null, 6));
+    assertNull(BuildParameters.compression(" ", 6));
+    assertEquals(dev.plinth.oci.Compression.gzip(4), BuildParameters.compression("gzip", 4));
+    assertEquals(dev.plinth.oci.Compression.ZSTD, BuildParameters.compression("zstd", 6));
+    assertEquals(new dev.plinth.oci.Compression("zstd", 12),
+        BuildParameters.compression("zstd:12", 6));
+    PlinthException e = assertThrows(PlinthException.class,
+        () -> BuildParameters.compression("brotli", 6));
+    assertEquals(PlinthException.Kind.USAGE, e.kind());
+    assertTrue(e.getMessage().startsWith("compression (plinth.compression): 'brotli' is not a"
+        + " layer compression"), e.getMessage());
+  }
 }

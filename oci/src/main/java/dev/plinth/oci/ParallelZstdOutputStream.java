@@ -1,11 +1,14 @@
 package dev.plinth.oci;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +27,15 @@ final class ParallelZstdOutputStream extends OutputStream {
   static final int BLOCK = 4 << 20;
 
   private final OutputStream out;
+  /**
+   * One libzstd context (and output buffer) for each block compressed at once, made on first use
+   * and used again for every block: a context per block would allocate its tables afresh each
+   * time, and malloc keeps much of that resident.
+   */
+  private final BlockingQueue<Worker> workers;
+  private final java.util.List<Worker> made = new java.util.ArrayList<>();
+  /** Input blocks compressed already, to fill again: no 4 MiB array per block for the GC. */
+  private final BlockingQueue<byte[]> free;
   private final int level;
   private final ExecutorService pool;
   private final int inFlight;
@@ -44,7 +56,9 @@ final class ParallelZstdOutputStream extends OutputStream {
     }
     this.out = out;
     this.level = level;
+    this.workers = new ArrayBlockingQueue<>(threads);
     this.inFlight = 2 * threads;
+    this.free = new ArrayBlockingQueue<>(inFlight + 1);
     this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "plinth-zstd");
       t.setDaemon(true);
@@ -74,7 +88,8 @@ final class ParallelZstdOutputStream extends OutputStream {
   private void dispatch() throws IOException {
     byte[] in = block;
     int n = len;
-    block = new byte[BLOCK];
+    byte[] next = free.poll();
+    block = next != null ? next : new byte[BLOCK];
     len = 0;
     frames++;
     if (pool == null) {
@@ -87,13 +102,34 @@ final class ParallelZstdOutputStream extends OutputStream {
     }
   }
 
+  /** A libzstd context at this stream's level and a buffer for the largest frame of a block. */
+  private record Worker(ZstdCompressCtx ctx, byte[] frame) {}
+
   private byte[] compress(byte[] in, int n) throws IOException {
-    byte[] frame = new byte[Math.toIntExact(Zstd.compressBound(n))];
-    long size = Zstd.compressByteArray(frame, 0, frame.length, in, 0, n, level);
-    if (Zstd.isError(size)) {
-      throw new IOException("zstd: " + Zstd.getErrorName(size));
+    Worker w = worker();
+    try {
+      int size = w.ctx().compressByteArray(w.frame(), 0, w.frame().length, in, 0, n);
+      return Arrays.copyOf(w.frame(), size);
+    } catch (RuntimeException e) {   // zstd-jni's ZstdException: libzstd's error
+      throw new IOException("zstd: " + e.getMessage(), e);
+    } finally {
+      workers.add(w);
+      free.offer(in);
     }
-    return Arrays.copyOf(frame, (int) size);
+  }
+
+  /** A free worker: one made before, else a new one (never more than the queue holds). */
+  private Worker worker() {
+    Worker w = workers.poll();
+    if (w != null) {
+      return w;
+    }
+    w = new Worker(new ZstdCompressCtx().setLevel(level),
+        new byte[Math.toIntExact(Zstd.compressBound(BLOCK))]);
+    synchronized (made) {
+      made.add(w);
+    }
+    return w;
   }
 
   /**
@@ -139,7 +175,19 @@ final class ParallelZstdOutputStream extends OutputStream {
     } finally {
       if (pool != null) {
         pool.shutdownNow();
+        try {   // the blocks still in flight (after a failure) before their contexts go
+          pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
+      synchronized (made) {
+        for (Worker w : made) {
+          w.ctx().close();
+        }
+        made.clear();
+      }
+      free.clear();
       out.close();
     }
   }
