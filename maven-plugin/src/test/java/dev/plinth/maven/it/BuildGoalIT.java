@@ -152,6 +152,31 @@ class BuildGoalIT {
     }
   }
 
+  /** compression and sbom, as the CLI's --compression and plinth.yaml's sbom. */
+  @Test
+  void compressionAndSbom_zstdLayers_bothSbomsNextToTheArchive() throws Exception {
+    Result r = Processes.mvnPackage(project, Duration.ofMinutes(30),
+        "-Dplinth.platforms=linux/amd64", "-Dplinth.compression=zstd",
+        "-Dplinth.sbom=spdx,cyclonedx");
+    assertEquals(0, r.exit(), r.toString());
+    Path archive = project.resolve("target/hello-image.tar");
+    JsonNode manifest = inspect("oci-archive:" + archive, "--raw");
+    assertEquals(MediaTypes.OCI_MANIFEST, manifest.path("mediaType").asText(), manifest.toString());
+    for (JsonNode l : manifest.path("layers")) {
+      assertEquals(MediaTypes.OCI_LAYER_ZSTD, l.path("mediaType").asText(), manifest.toString());
+    }
+    for (String sbom : List.of("hello-image.tar.linux-amd64.spdx.json",
+        "hello-image.tar.linux-amd64.cdx.json")) {
+      assertTrue(Files.size(project.resolve("target").resolve(sbom)) > 0, sbom + "\n" + r);
+    }
+
+    Result bad = Processes.mvnPackage(project, Duration.ofMinutes(5),
+        "-Dplinth.compression=brotli");
+    assertNotEquals(0, bad.exit(), bad.toString());
+    assertTrue(bad.out().contains("compression (plinth.compression): 'brotli' is not a layer"
+        + " compression"), bad.toString());
+  }
+
   @Test
   void unsupportedPlatform_isABuildFailureNamingTheParameter() throws Exception {
     Result r = Processes.mvnPackage(project, Duration.ofMinutes(5), "-Dplinth.platforms=linux/s390x");
