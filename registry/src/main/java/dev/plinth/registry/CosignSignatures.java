@@ -89,13 +89,24 @@ public final class CosignSignatures {
    */
   public static List<Check> verify(RegistryRef ref, PublicKey key, RegistryOptions options)
       throws IOException, PlinthException {
+    return verify(ref, key, null, options);
+  }
+
+  /**
+   * As {@link #verify(RegistryRef, PublicKey, RegistryOptions)}, with the identity the
+   * signatures must name in the repository of {@code signedAs} (HOST/REPO) instead of {@code
+   * ref}'s own: a copy in a mirror keeps the signatures made where it was pushed first, as
+   * containers/image's {@code remapIdentity} allows; null for {@code ref}'s repository.
+   */
+  public static List<Check> verify(RegistryRef ref, PublicKey key, RegistryRef signedAs,
+      RegistryOptions options) throws IOException, PlinthException {
     RegistryClient client = RegistryClient.forPull(ref, options);
     try {
       String repo = ref.repository();
       RegistryClient.Manifest m = client.manifest(repo, ref.reference(), ref.digest());
       List<Check> out = new ArrayList<>();
       for (Digest d : manifests(client, repo, m.digest())) {
-        out.add(check(client, ref, d, key));
+        out.add(check(client, ref, signedAs == null ? ref : signedAs, d, key));
       }
       return out;
     } finally {
@@ -103,8 +114,8 @@ public final class CosignSignatures {
     }
   }
 
-  private static Check check(RegistryClient client, RegistryRef ref, Digest d, PublicKey key)
-      throws IOException, PlinthException {
+  private static Check check(RegistryClient client, RegistryRef ref, RegistryRef signedAs,
+      Digest d, PublicKey key) throws IOException, PlinthException {
     String repo = ref.repository();
     List<String> good = new ArrayList<>();
     List<String> problems = new ArrayList<>();
@@ -134,7 +145,7 @@ public final class CosignSignatures {
           problems.add(what + ": the signature does not match the key");
           continue;
         }
-        String identity = checkPayload(payload, d, ref);
+        String identity = checkPayload(payload, d, signedAs);
         good.add(identity);
       } catch (PlinthException | IllegalArgumentException e) {
         problems.add(what + ": " + e.getMessage());
