@@ -116,41 +116,155 @@ public record BuildSpec(
 
   /** The spec of {@code plinth base}: the minimal image with plinth's init, nothing else. */
   public static BuildSpec base(List<Platform> platforms) {
+    return base(platforms, Init.PLINTH, false, Packages.NONE);
+  }
+
+  /**
+   * The spec of {@code plinth base} with its options: the minimal image with this init, home and
+   * writable directories for an arbitrary uid in group 0 or not, and these Debian packages.
+   */
+  public static BuildSpec base(List<Platform> platforms, Init init, boolean arbitraryUser,
+      Packages packages) {
     return new BuildSpec(
-        "plinth-base", platforms, Base.MINIMAL, Init.PLINTH, User.NONROOT, false, List.of(),
-        List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, Packages.NONE,
+        "plinth-base", platforms, Base.MINIMAL, init, User.NONROOT, arbitraryUser, List.of(),
+        List.of(), List.of(), Map.of(), null, Map.of(), Map.of(), List.of(), null, packages,
         null, null, List.of(), null, false, null);
   }
 
+  /**
+   * This BuildSpec's fields, to change one or two of and {@link #build} anew: the withers'
+   * one list of every field (a new field is added here, not to each wither).
+   */
+  private final class Edit {
+    private String name = BuildSpec.this.name;
+    private List<Platform> platforms = BuildSpec.this.platforms;
+    private Base base = BuildSpec.this.base;
+    private Init init = BuildSpec.this.init;
+    private User user = BuildSpec.this.user;
+    private boolean arbitraryUser = BuildSpec.this.arbitraryUser;
+    private List<FileSpec> files = BuildSpec.this.files;
+    private List<String> entrypoint = BuildSpec.this.entrypoint;
+    private List<String> cmd = BuildSpec.this.cmd;
+    private Map<String, String> env = BuildSpec.this.env;
+    private String workdir = BuildSpec.this.workdir;
+    private Map<String, String> labels = BuildSpec.this.labels;
+    private Map<String, String> annotations = BuildSpec.this.annotations;
+    private List<String> exposedPorts = BuildSpec.this.exposedPorts;
+    private String stopSignal = BuildSpec.this.stopSignal;
+    private Packages packages = BuildSpec.this.packages;
+    private JavaSpec java = BuildSpec.this.java;
+    private From from = BuildSpec.this.from;
+    private List<CopyFrom> copyFrom = BuildSpec.this.copyFrom;
+    private dev.plinth.oci.Compression compression = BuildSpec.this.compression;
+    private boolean allowMissingLibraries = BuildSpec.this.allowMissingLibraries;
+    private List<SbomFormat> sbom = BuildSpec.this.sbom;
+
+    private Edit platforms(List<Platform> v) {
+      platforms = v;
+      return this;
+    }
+
+    private Edit init(Init v) {
+      init = v;
+      return this;
+    }
+
+    private Edit arbitraryUser(boolean v) {
+      arbitraryUser = v;
+      return this;
+    }
+
+    private Edit allowMissingLibraries(boolean v) {
+      allowMissingLibraries = v;
+      return this;
+    }
+
+    private Edit packages(Packages v) {
+      packages = v;
+      return this;
+    }
+
+    private Edit java(JavaSpec v) {
+      java = v;
+      return this;
+    }
+
+    private Edit name(String v) {
+      name = v;
+      return this;
+    }
+
+    private Edit entrypoint(List<String> v) {
+      entrypoint = v;
+      return this;
+    }
+
+    private Edit cmd(List<String> v) {
+      cmd = v;
+      return this;
+    }
+
+    private Edit env(Map<String, String> v) {
+      env = v;
+      return this;
+    }
+
+    private Edit labels(Map<String, String> v) {
+      labels = v;
+      return this;
+    }
+
+    private Edit user(User v) {
+      user = v;
+      return this;
+    }
+
+    private Edit exposedPorts(List<String> v) {
+      exposedPorts = v;
+      return this;
+    }
+
+    private Edit compression(dev.plinth.oci.Compression v) {
+      compression = v;
+      return this;
+    }
+
+    private Edit sbom(List<SbomFormat> v) {
+      sbom = v;
+      return this;
+    }
+
+    private Edit from(From v) {
+      from = v;
+      return this;
+    }
+
+    private BuildSpec build() {
+      return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
+          env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from,
+          copyFrom, compression, allowMissingLibraries, sbom);
+    }
+  }
+
   public BuildSpec withPlatforms(List<Platform> p) {
-    return new BuildSpec(name, p, base, init, user, arbitraryUser, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().platforms(p).build();
   }
 
   public BuildSpec withInit(Init i) {
-    return new BuildSpec(name, platforms, base, i, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().init(i).build();
   }
 
   public BuildSpec withArbitraryUser(boolean a) {
-    return new BuildSpec(name, platforms, base, init, user, a, files, entrypoint, cmd, env,
-        workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().arbitraryUser(a).build();
   }
 
   /** Building even when an ELF file's interpreter or library is missing (notes list them). */
   public BuildSpec withAllowMissingLibraries(boolean a) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, a, sbom);
+    return new Edit().allowMissingLibraries(a).build();
   }
 
   public BuildSpec withPackages(Packages p) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, p, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().packages(p).build();
   }
 
   /**
@@ -224,73 +338,51 @@ public record BuildSpec(
   }
 
   public BuildSpec withJava(JavaSpec j) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, j, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().java(j).build();
   }
 
   public BuildSpec withName(String n) {
-    return new BuildSpec(n, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().name(n).build();
   }
 
   public BuildSpec withEntrypoint(List<String> e) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, e, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().entrypoint(e).build();
   }
 
   public BuildSpec withCmd(List<String> c) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, c,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().cmd(c).build();
   }
 
   public BuildSpec withEnv(Map<String, String> e) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        e, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().env(e).build();
   }
 
   public BuildSpec withLabels(Map<String, String> l) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, l, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().labels(l).build();
   }
 
   public BuildSpec withUser(User u) {
-    return new BuildSpec(name, platforms, base, init, u, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().user(u).build();
   }
 
   public BuildSpec withPorts(List<String> ports) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().exposedPorts(ports).build();
   }
 
 
   /** With its layers compressed as {@code c} (null: as the build's options say). */
   public BuildSpec withCompression(dev.plinth.oci.Compression c) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        c, allowMissingLibraries, sbom);
+    return new Edit().compression(c).build();
   }
 
   /** With the SBOM formats written next to a file output (empty: none). */
   public BuildSpec withSbom(List<SbomFormat> formats) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, from, copyFrom,
-        compression, allowMissingLibraries, formats);
+    return new Edit().sbom(formats).build();
   }
 
   /** With an image to build on. */
   public BuildSpec withFrom(From f) {
-    return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
-        env, workdir, labels, annotations, exposedPorts, stopSignal, packages, java, f, copyFrom,
-        compression, allowMissingLibraries, sbom);
+    return new Edit().from(f).build();
   }
 
   /**

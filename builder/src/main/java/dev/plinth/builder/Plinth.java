@@ -39,9 +39,10 @@ import java.util.Map;
  * writes the target, atomically.
  *
  * <p>Why one file of more than 600 lines: a quarter of it is {@link Options}, the settings every
- * front end passes in (one wither each, as records have them), and the rest is one entry point per
- * thing a user does plus the per-platform assembly of a build, read top to bottom. Options could
- * move to a file of its own; it is {@code Plinth.Options} to both front ends and every test.
+ * front end passes in (one wither each, a line on {@link OptionsEdit}), and the rest is one entry
+ * point per thing a user does plus the per-platform assembly of a build, read top to bottom.
+ * Options could move to a file of its own; it is {@code Plinth.Options} to both front ends and
+ * every test.
  */
 public final class Plinth {
   public static final String VERSION = dev.plinth.oci.Version.PLINTH;
@@ -142,19 +143,16 @@ public final class Plinth {
     }
 
     public Options withEpochSeconds(long seconds) {
-      return new Options(seconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, seconds, listener, jdkPath, cacheMax, compression);
+      return new OptionsEdit(this).epochSeconds(seconds).createdSeconds(seconds).build();
     }
 
     public Options withGzipLevel(int level) {
-      return new Options(epochSeconds, level, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
+      return new OptionsEdit(this).gzipLevel(level).build();
     }
 
     /** With layers compressed as {@code c} (null: the build file's, else gzip). */
     public Options withCompression(Compression c) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, c);
+      return new OptionsEdit(this).compression(c).build();
     }
 
     /** How layers are compressed: {@link #compression}, else gzip at {@link #gzipLevel}. */
@@ -164,56 +162,47 @@ public final class Plinth {
 
     /** With {@code --locked}: a missing or stale plinth.lock is an error, not re-resolved. */
     public Options withLocked(boolean l) {
-      return new Options(epochSeconds, gzipLevel, l, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
+      return new OptionsEdit(this).locked(l).build();
     }
 
     /** With the cache in {@code dir}. */
     public Options withCacheDir(Path dir) {
-      return new Options(epochSeconds, gzipLevel, locked, dir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
+      return new OptionsEdit(this).cacheDir(dir).build();
     }
 
     /** With these registry settings (credentials, insecure hosts, progress, format). */
     public Options withRegistry(RegistryOptions r) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, r, dockerHost, debianMirror,
-          javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
+      return new OptionsEdit(this).registry(r).build();
     }
 
     /** With the daemon at {@code host} (DOCKER_HOST form, unix:///path), or null: the default. */
     public Options withDockerHost(String host) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, host, debianMirror,
-          javaHome, proxies, createdSeconds, listener, jdkPath, cacheMax, compression);
+      return new OptionsEdit(this).dockerHost(host).build();
     }
 
     /** With the image's creation time apart from its files' ({@code epochSeconds}). */
     public Options withCreatedSeconds(long seconds) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, seconds, listener, jdkPath, cacheMax, compression);
+      return new OptionsEdit(this).createdSeconds(seconds).build();
     }
 
     /** With {@code l} told each step of a build. */
     public Options withListener(Listener l) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, l, jdkPath, cacheMax, compression);
+      return new OptionsEdit(this).listener(l).build();
     }
 
     /** With the cache bounded to {@code bytes} after each build (negative: unbounded). */
     public Options withCacheMax(long bytes) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, jdkPath, bytes, compression);
+      return new OptionsEdit(this).cacheMax(bytes).build();
     }
 
     /** Looking for JDKs only on {@code search} (see {@link #jdkPath}). */
     public Options withJdkPath(List<Path> search) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, proxies, createdSeconds, listener, search, cacheMax, compression);
+      return new OptionsEdit(this).jdkPath(search).build();
     }
 
     /** With requests to registries and Debian mirrors going through these proxies. */
     public Options withProxies(Proxies p) {
-      return new Options(epochSeconds, gzipLevel, locked, cacheDir, registry, dockerHost,
-          debianMirror, javaHome, p, createdSeconds, listener, jdkPath, cacheMax, compression);
+      return new OptionsEdit(this).proxies(p).build();
     }
 
     DockerDaemon daemon() throws PlinthException {

@@ -120,72 +120,161 @@ public record RegistryOptions(
     return out;
   }
 
+  /**
+   * This RegistryOptions's fields, to change one or two of and {@link #build} anew: the withers'
+   * one list of every field (a new field is added here, not to each wither).
+   */
+  private final class Edit {
+    private CredentialStore credentials = RegistryOptions.this.credentials;
+    private Set<String> insecure = RegistryOptions.this.insecure;
+    private Path caFile = RegistryOptions.this.caFile;
+    private int parallel = RegistryOptions.this.parallel;
+    private long chunkSize = RegistryOptions.this.chunkSize;
+    private int attempts = RegistryOptions.this.attempts;
+    private Duration backoff = RegistryOptions.this.backoff;
+    private Duration maxWait = RegistryOptions.this.maxWait;
+    private Progress progress = RegistryOptions.this.progress;
+    private ManifestFormat manifestFormat = RegistryOptions.this.manifestFormat;
+    private Deadlines deadlines = RegistryOptions.this.deadlines;
+    private Set<String> credsRealms = RegistryOptions.this.credsRealms;
+    private Proxies proxies = RegistryOptions.this.proxies;
+    private List<Path> certDirs = RegistryOptions.this.certDirs;
+
+    private Edit credentials(CredentialStore v) {
+      credentials = v;
+      return this;
+    }
+
+    private Edit insecure(Set<String> v) {
+      insecure = v;
+      return this;
+    }
+
+    private Edit progress(Progress v) {
+      progress = v;
+      return this;
+    }
+
+    private Edit chunkSize(long v) {
+      chunkSize = v;
+      return this;
+    }
+
+    private Edit parallel(int v) {
+      parallel = v;
+      return this;
+    }
+
+    private Edit attempts(int v) {
+      attempts = v;
+      return this;
+    }
+
+    private Edit backoff(Duration v) {
+      backoff = v;
+      return this;
+    }
+
+    private Edit maxWait(Duration v) {
+      maxWait = v;
+      return this;
+    }
+
+    private Edit caFile(Path v) {
+      caFile = v;
+      return this;
+    }
+
+    private Edit manifestFormat(ManifestFormat v) {
+      manifestFormat = v;
+      return this;
+    }
+
+    private Edit deadlines(Deadlines v) {
+      deadlines = v;
+      return this;
+    }
+
+    private Edit credsRealms(Set<String> v) {
+      credsRealms = v;
+      return this;
+    }
+
+    private Edit proxies(Proxies v) {
+      proxies = v;
+      return this;
+    }
+
+    private Edit certDirs(List<Path> v) {
+      certDirs = v;
+      return this;
+    }
+
+    private RegistryOptions build() {
+      return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
+          backoff, maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
+    }
+  }
+
   public RegistryOptions withCredentials(CredentialStore c) {
-    return new RegistryOptions(c, insecure, caFile, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
+    return new Edit().credentials(c).build();
   }
 
   /** With these hosts also insecure. */
   public RegistryOptions withInsecure(Set<String> more) {
-    Set<String> all = new TreeSet<>(insecure);
-    more.forEach(h -> all.add(h.toLowerCase(Locale.ROOT)));
-    return new RegistryOptions(credentials, all, caFile, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
+    return new Edit().insecure(union(insecure, more)).build();
   }
 
   public RegistryOptions withProgress(Progress p) {
-    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, p, manifestFormat, deadlines, credsRealms, proxies, certDirs);
+    return new Edit().progress(p).build();
   }
 
   public RegistryOptions withChunkSize(long c) {
-    return new RegistryOptions(credentials, insecure, caFile, parallel, c, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
+    return new Edit().chunkSize(c).build();
   }
 
   public RegistryOptions withParallel(int p) {
-    return new RegistryOptions(credentials, insecure, caFile, p, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
+    return new Edit().parallel(p).build();
   }
 
   public RegistryOptions withRetries(int a, Duration first, Duration max) {
-    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, a, first, max,
-        progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
+    return new Edit().attempts(a).backoff(first).maxWait(max).build();
   }
 
   public RegistryOptions withCaFile(Path f) {
-    return new RegistryOptions(credentials, insecure, f, parallel, chunkSize, attempts, backoff,
-        maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, certDirs);
+    return new Edit().caFile(f).build();
   }
 
   public RegistryOptions withManifestFormat(ManifestFormat f) {
-    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, f, deadlines, credsRealms, proxies, certDirs);
+    return new Edit().manifestFormat(f).build();
   }
 
   public RegistryOptions withDeadlines(Deadlines d) {
-    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, manifestFormat, d, credsRealms, proxies, certDirs);
+    return new Edit().deadlines(d).build();
   }
 
   /** With these token realm hosts (host or host:port) also getting credentials. */
   public RegistryOptions withCredsRealms(Set<String> more) {
-    Set<String> all = new TreeSet<>(credsRealms);
-    more.forEach(h -> all.add(h.toLowerCase(Locale.ROOT)));
-    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, manifestFormat, deadlines, all, proxies, certDirs);
+    return new Edit().credsRealms(union(credsRealms, more)).build();
+  }
+
+  /** The hosts of {@code known} and {@code more}, lower-cased and sorted. */
+  private static Set<String> union(Set<String> known, Set<String> more) {
+    Set<String> all = new TreeSet<>(known);
+    for (String h : more) {
+      all.add(h.toLowerCase(Locale.ROOT));
+    }
+    return all;
   }
 
   /** With requests going through these proxies. */
   public RegistryOptions withProxies(Proxies p) {
-    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, manifestFormat, deadlines, credsRealms, p, certDirs);
+    return new Edit().proxies(p).build();
   }
 
   /** With these certs.d directories (in order) instead. */
   public RegistryOptions withCertDirs(List<Path> dirs) {
-    return new RegistryOptions(credentials, insecure, caFile, parallel, chunkSize, attempts,
-        backoff, maxWait, progress, manifestFormat, deadlines, credsRealms, proxies, dirs);
+    return new Edit().certDirs(dirs).build();
   }
 
   /**
