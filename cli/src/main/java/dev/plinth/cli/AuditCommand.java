@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 final class AuditCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth audit",
+  final Cli cli = new Cli(this, "plinth audit",
       "Checks an image against the production standard (non-root user, an init as PID 1, the"
           + " filesystem hierarchy, no secrets, every binary's libraries present, ...), every"
           + " platform of an index. docs/audit.md explains each rule.",
@@ -58,11 +58,6 @@ final class AuditCommand implements Cli.Command {
   private final Cli.Arg ignoreFile = cli.option("--ignore-file", "FILE",
       "Accepted findings with their reasons (default: " + Suppressions.DEFAULT_FILE
           + " in the current directory, when it exists); see docs/audit.md.");
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {

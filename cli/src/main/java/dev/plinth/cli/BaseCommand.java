@@ -3,11 +3,12 @@ package dev.plinth.cli;
 import dev.plinth.builder.BuildSpec;
 import dev.plinth.builder.Plinth;
 import dev.plinth.oci.ImageRef;
+import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
 import java.util.List;
 
 final class BaseCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth base",
+  final Cli cli = new Cli(this, "plinth base",
       "Builds the minimal production image: plinth's init as PID 1, user nonroot (65532), the"
           + " filesystem hierarchy and a static nologin; optionally Debian packages.",
       "Examples:",
@@ -47,18 +48,12 @@ final class BaseCommand implements Cli.Command {
   private final AttestFlags attest = new AttestFlags(cli);
 
   @Override
-  public Cli cli() {
-    return cli;
-  }
-
-  @Override
   public int run(Cli.Context context) throws Exception {
-    BuildSpec spec = BuildSpec.base(Targets.platforms(platform.value()))
-        .withArbitraryUser(arbitraryUser.on());
-    spec = switch (init.value()) {
-      case "plinth" -> spec;
-      case "none" -> spec.withInit(BuildSpec.Init.NONE);
-      case "tini" -> spec.withInit(BuildSpec.Init.TINI);
+    List<Platform> platforms = Targets.platforms(platform.value());
+    BuildSpec.Init pid1 = switch (init.value()) {
+      case "plinth" -> BuildSpec.Init.PLINTH;
+      case "none" -> BuildSpec.Init.NONE;
+      case "tini" -> BuildSpec.Init.TINI;
       default -> throw new PlinthException(PlinthException.Kind.USAGE,
           "--init must be plinth, tini or none, not '" + init.value() + "'");
     };
@@ -72,8 +67,9 @@ final class BaseCommand implements Cli.Command {
       throw new PlinthException(PlinthException.Kind.USAGE,
           "--suite: '" + suite.value() + "' is not a suite name such as bookworm");
     }
-    spec = spec.withPackages(new BuildSpec.Packages(with.values().stream().distinct().toList(),
-        List.of(), suite.value(), List.of("main"), null, List.of(), null));
+    BuildSpec spec = BuildSpec.base(platforms, pid1, arbitraryUser.on(),
+        new BuildSpec.Packages(with.values().stream().distinct().toList(),
+            List.of(), suite.value(), List.of("main"), null, List.of(), null));
     ImageRef target = ImageRef.parse(to.value());
     var kinds = attest.kinds(sign, target);
     java.security.PrivateKey key = sign.open(target, context, !kinds.isEmpty());

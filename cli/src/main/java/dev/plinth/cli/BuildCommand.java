@@ -6,7 +6,7 @@ import dev.plinth.oci.ImageRef;
 import java.nio.file.Path;
 
 final class BuildCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth build",
+  final Cli cli = new Cli(this, "plinth build",
       "Builds the image a plinth.yaml describes.",
       "Debian packages come from plinth.lock next to the build file when it is current;"
           + " otherwise they are resolved afresh (--locked makes that an error).",
@@ -47,11 +47,6 @@ final class BuildCommand implements Cli.Command {
   private final SignFlags sign = new SignFlags(cli);
 
   private final AttestFlags attest = new AttestFlags(cli);
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {

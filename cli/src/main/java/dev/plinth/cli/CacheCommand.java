@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** {@code plinth cache}: shows the cache (its path, size, what each kind holds) or prunes it. */
 final class CacheCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth cache",
+  final Cli cli = new Cli(this, "plinth cache",
       "Shows plinth's cache ($XDG_CACHE_HOME/plinth, else ~/.cache/plinth): its size and what"
           + " each kind of entry takes; or prunes it, least recently used entries first. A prune"
           + " waits for running builds; whatever it removes, the next build downloads or makes"
@@ -36,11 +36,6 @@ final class CacheCommand implements Cli.Command {
   private final Cli.Arg all = cli.flag("--all", "prune: every entry.");
 
   private final Cli.Arg json = cli.flag("--json", "The report as JSON on stdout.");
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {

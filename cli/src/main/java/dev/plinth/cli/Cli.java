@@ -17,10 +17,8 @@ import java.util.Map;
  * options and parameters in any order.
  */
 final class Cli {
-  /** A command: the Cli it declared its options on, and what it does with them. */
+  /** What a command does with the options its fields declared on its Cli. */
   interface Command {
-    Cli cli();
-
     /** Runs the command on the parsed options and returns its exit code. */
     int run(Context context) throws Exception;
   }
@@ -169,6 +167,7 @@ final class Cli {
   static final int WIDTH = 80;
   private static final int COLUMN = 27;
 
+  private final Command command;
   private final String name;
   private final String[] description;
   private final List<Arg> options = new ArrayList<>();
@@ -179,14 +178,29 @@ final class Cli {
   final Arg help = new Arg("-h, --help", null, "Show this help message and exit.");
   final Arg version = new Arg("-V, --version", null, "Print version information and exit.");
 
-  /** A command line for {@code name} ("plinth copy"); each description line a paragraph. */
-  Cli(String name, String... description) {
+  /**
+   * The command line of {@code command}, named {@code name} ("plinth copy"); each description
+   * line a paragraph. A command makes its own, {@code new Cli(this, ...)}, and declares its
+   * options on it in its fields.
+   */
+  Cli(Command command, String name, String... description) {
+    this.command = command;
     this.name = name;
     this.description = description;
   }
 
+  /** A command line of no command of its own (plinth's, before the command's name). */
+  Cli(String name, String... description) {
+    this(null, name, description);
+  }
+
   String name() {
     return name;
+  }
+
+  /** What runs on the parsed command line; null for plinth's own. */
+  Command command() {
+    return command;
   }
 
   /** An option with a value: {@code names} as help shows them ("-f, --file"), its label FILE. */

@@ -17,18 +17,13 @@ final class CompletionCommand implements Cli.Command {
   static final List<String> TRANSPORTS = List.of("oci:", "oci-archive:", "docker-archive:",
       "dir:", "docker-daemon:");
 
-  private final Cli cli = new Cli("plinth completion",
+  final Cli cli = new Cli(this, "plinth completion",
       "Prints a completion script for bash or zsh; load it in your shell's startup file.",
       "  plinth completion bash > /etc/bash_completion.d/plinth",
       "  plinth completion zsh > \"${fpath[1]}/_plinth\"",
       "  source <(plinth completion bash)          # this shell only");
 
   private final Cli.Arg shell = cli.parameter("bash|zsh", "The shell.").required();
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {
@@ -200,7 +195,7 @@ final class CompletionCommand implements Cli.Command {
   static Map<String, Cli> clis() {
     Map<String, Cli> commands = new LinkedHashMap<>();
     for (String[] c : Main.commands()) {
-      commands.put(c[0], Main.command(c[0]).cli());
+      commands.put(c[0], Main.command(c[0]));
     }
     return commands;
   }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 final class CopyCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth copy",
+  final Cli cli = new Cli(this, "plinth copy",
       "Copies an image (every platform of an index, and the artifacts it lists: signatures,"
           + " SBOMs, attestations) from any source to any destination: a registry, oci:DIR[:TAG],"
           + " oci-archive:FILE[:TAG], dir:DIR, docker-archive:FILE[:NAME:TAG] or"
@@ -42,11 +42,6 @@ final class CopyCommand implements Cli.Command {
   private final RegistryFlags registry = new RegistryFlags(cli);
 
   private final SignFlags sign = new SignFlags(cli);
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {

@@ -24,7 +24,7 @@ import org.w3c.dom.Node;
  * fields commented. It never overwrites a plinth.yaml without --force.
  */
 final class InitCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth init",
+  final Cli cli = new Cli(this, "plinth init",
       "Writes a starter plinth.yaml for the project in a directory: for a Maven project or an"
           + " executable jar a Java image, else a minimal image with the common fields shown.",
       "Example: plinth init && plinth build --to oci-archive:app.tar");
@@ -33,11 +33,6 @@ final class InitCommand implements Cli.Command {
       "The project directory (default: the current one).").defaultValue(".");
 
   private final Cli.Arg force = cli.flag("--force", "Replace an existing plinth.yaml.");
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 final class InspectCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth inspect",
+  final Cli cli = new Cli(this, "plinth inspect",
       "Shows an image's platforms, layers, config and sizes, and the artifacts (signatures,"
           + " SBOMs, attestations) an index lists.",
       "Example: plinth inspect oci-archive:base.tar");
@@ -39,11 +39,6 @@ final class InspectCommand implements Cli.Command {
       .defaultValue("text");
 
   private final RegistryFlags registry = new RegistryFlags(cli);
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {

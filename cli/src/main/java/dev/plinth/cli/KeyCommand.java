@@ -11,7 +11,7 @@ import java.util.Arrays;
 
 /** {@code plinth key generate}: a signing key pair in cosign's formats. */
 final class KeyCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth key",
+  final Cli cli = new Cli(this, "plinth key",
       "Generates a key pair for signing images: PREFIX.key, the ECDSA P-256 private key"
           + " encrypted with a password (cosign's format: cosign, skopeo and podman use it too),"
           + " and PREFIX.pub, the public key (PEM) that verifies signatures: 'plinth verify',"
@@ -25,11 +25,6 @@ final class KeyCommand implements Cli.Command {
       "Where to write: PREFIX.key and PREFIX.pub (default: cosign).").defaultValue("cosign");
 
   private final Cli.Arg passwordFile = SignFlags.passwordFile(cli);
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 final class LockCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth lock",
+  final Cli cli = new Cli(this, "plinth lock",
       "Resolves the Debian packages of a plinth.yaml (and its Java runtime's) for every platform and writes plinth.lock"
           + " next to it: each package's name, version, architecture, filename, size and sha256."
           + " Builds then install exactly these files.",
@@ -28,11 +28,6 @@ final class LockCommand implements Cli.Command {
   private final Cli.Arg format = cli.option("--format", "text|json",
       "How to report the result (default: text).")
       .defaultValue("text");
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {

@@ -65,20 +65,20 @@ public final class Main {
     return COMMANDS.clone();
   }
 
-  /** The command a name names, made only when it is named; null for no command. */
-  static Cli.Command command(String name) {
+  /** The command line of the command a name names, made only when it is named; null for none. */
+  static Cli command(String name) {
     return switch (name) {
-      case "base" -> new BaseCommand();
-      case "build" -> new BuildCommand();
-      case "lock" -> new LockCommand();
-      case "inspect" -> new InspectCommand();
-      case "copy" -> new CopyCommand();
-      case "audit" -> new AuditCommand();
-      case "verify" -> new VerifyCommand();
-      case "key" -> new KeyCommand();
-      case "init" -> new InitCommand();
-      case "cache" -> new CacheCommand();
-      case "completion" -> new CompletionCommand();
+      case "base" -> new BaseCommand().cli;
+      case "build" -> new BuildCommand().cli;
+      case "lock" -> new LockCommand().cli;
+      case "inspect" -> new InspectCommand().cli;
+      case "copy" -> new CopyCommand().cli;
+      case "audit" -> new AuditCommand().cli;
+      case "verify" -> new VerifyCommand().cli;
+      case "key" -> new KeyCommand().cli;
+      case "init" -> new InitCommand().cli;
+      case "cache" -> new CacheCommand().cli;
+      case "completion" -> new CompletionCommand().cli;
       default -> null;
     };
   }
@@ -128,9 +128,9 @@ public final class Main {
    * The real commands, as a class of its own: a method reference here (Main::command) made every
    * run, --help too, bootstrap the JDK's lambda machinery, some 85 classes (StartupIT counts them).
    */
-  private static final Function<String, Cli.Command> BY_NAME = new Function<>() {
+  private static final Function<String, Cli> BY_NAME = new Function<>() {
     @Override
-    public Cli.Command apply(String name) {
+    public Cli apply(String name) {
       return command(name);
     }
   };
@@ -139,7 +139,7 @@ public final class Main {
    * Runs plinth with these commands (a parameter, so that a test can give one that fails as no
    * real command can be made to: with an OutOfMemoryError).
    */
-  static int run(String[] args, Cli.Context context, Function<String, Cli.Command> commands) {
+  static int run(String[] args, Cli.Context context, Function<String, Cli> commands) {
     boolean stacktrace = false;
     try { // the one catch site: every failure, an Error too, ends in failed()
       Cli top = new Cli("plinth",
@@ -147,7 +147,6 @@ public final class Main {
       Cli.Arg named = top.parameter("COMMAND",
           "One of the commands below; 'plinth COMMAND --help' shows its options.");
       Cli cli = top;
-      Cli.Command command = null;
       try {
         int at = 0; // the command's name: the first argument after plinth's own options
         while (at < args.length && args[at].length() > 1 && args[at].charAt(0) == '-') {
@@ -158,13 +157,13 @@ public final class Main {
           if (named.value() == null) {
             throw new Cli.UsageError("name a command: " + String.join(", ", names()));
           }
-          command = commands.apply(named.value());
+          Cli command = commands.apply(named.value());
           if (command == null) {
             String hint = Cli.didYouMean(named.value(), names());
             throw new Cli.UsageError("Unknown command: '" + named.value() + "'" + (hint.isEmpty()
                 ? "; name one of " + String.join(", ", names()) : hint));
           }
-          cli = command.cli();
+          cli = command;
           cli.parse(args, at + 1, args.length);
         }
       } catch (Cli.UsageError e) {
@@ -184,7 +183,7 @@ public final class Main {
         return ExitCode.OK.code;
       }
       stacktrace = top.stacktrace.on() || cli.stacktrace.on();
-      return command.run(context);
+      return cli.command().run(context);
     } catch (Exception | Error e) {
       return failed(e, stacktrace, context.err());
     }

@@ -19,7 +19,7 @@ import java.util.Map;
 
 /** {@code plinth verify}: checks an image's cosign signatures against a public key. */
 final class VerifyCommand implements Cli.Command {
-  private final Cli cli = new Cli("plinth verify",
+  final Cli cli = new Cli(this, "plinth verify",
       "Checks that an image in a registry is signed by the key: a cosign signature"
           + " (sha256-HEX.sig in its repository, as plinth, cosign and skopeo write them) over"
           + " the manifest digest the reference names, for an image of that repository. For an"
@@ -37,11 +37,6 @@ final class VerifyCommand implements Cli.Command {
   private final Cli.Arg format = Targets.format(cli);
 
   private final RegistryFlags registry = new RegistryFlags(cli);
-
-  @Override
-  public Cli cli() {
-    return cli;
-  }
 
   @Override
   public int run(Cli.Context context) throws Exception {

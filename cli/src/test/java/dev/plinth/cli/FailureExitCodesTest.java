@@ -28,25 +28,17 @@ class FailureExitCodesTest {
 
   /** A command that throws {@code t} when it runs. */
   private static Cli.Command throwing(Throwable t) {
-    Cli cli = new Cli("plinth fail", "Fails.");
-    return new Cli.Command() {
-      @Override
-      public Cli cli() {
-        return cli;
+    return context -> {
+      if (t instanceof Error e) {
+        throw e;
       }
-
-      @Override
-      public int run(Cli.Context context) throws Exception {
-        if (t instanceof Error e) {
-          throw e;
-        }
-        throw (Exception) t;
-      }
+      throw (Exception) t;
     };
   }
 
   /** Runs {@code plinth fail ARGS} where the command {@code fail} is {@code command}. */
   private static MainTest.Run run(Cli.Command command, String... args) {
+    Cli cli = new Cli(command, "plinth fail", "Fails.");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     String[] all = new String[args.length + 1];
@@ -54,7 +46,7 @@ class FailureExitCodesTest {
     System.arraycopy(args, 0, all, 1, args.length);
     PrintWriter e = new PrintWriter(err);
     int code = Main.run(all, new Cli.Context(new PrintWriter(out), e, Map.of(), null),
-        name -> name.equals("fail") ? command : null);
+        name -> name.equals("fail") ? cli : null);
     e.flush();
     return new MainTest.Run(code, out.toString(), err.toString());
   }
@@ -78,17 +70,9 @@ class FailureExitCodesTest {
 
   @Test
   void outOfMemory_fromACommand_exits70_inOneLine() {
-    MainTest.Run r = run(new Cli.Command() {
-      @Override
-      public Cli cli() {
-        return new Cli("plinth fail", "Fails.");
-      }
-
-      @Override
-      public int run(Cli.Context context) {
-        long[] huge = new long[Integer.MAX_VALUE]; // over the VM's limit: thrown, not allocated
-        return huge.length;
-      }
+    MainTest.Run r = run(context -> {
+      long[] huge = new long[Integer.MAX_VALUE]; // over the VM's limit: thrown, not allocated
+      return huge.length;
     });
     assertEquals(70, r.code(), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
@@ -100,20 +84,7 @@ class FailureExitCodesTest {
 
   @Test
   void stackOverflow_fromACommand_exits70_andStacktraceStillPrintsTheTrace() {
-    Cli.Command deep = new Cli.Command() {
-      private final Cli cli = new Cli("plinth fail", "Fails.");
-
-      @Override
-      public Cli cli() {
-        return cli;
-      }
-
-      @Override
-      public int run(Cli.Context context) {
-        return recurse(0);
-      }
-    };
-    MainTest.Run r = run(deep);
+    MainTest.Run r = run(context -> recurse(0));
     assertEquals(70, r.code(), r.err());
     assertEquals(List.of("plinth: internal error: java.lang.StackOverflowError; give the JVM more"
         + " stack (e.g. PLINTH_JAVA_OPTS=-Xss8m) (rerun with --stacktrace and report it)"),
