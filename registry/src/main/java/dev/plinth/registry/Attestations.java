@@ -57,8 +57,7 @@ public final class Attestations {
   /** Signs each attestation with {@code key} and pushes it to {@code ref}'s repository. */
   public static List<Referrers.Pushed> push(RegistryRef ref, List<Attestation> attestations,
       PrivateKey key, RegistryOptions options) throws IOException, PlinthException {
-    RegistryClient client = RegistryClient.forPush(ref, options);
-    try {
+    try (RegistryClient client = RegistryClient.forPush(ref, options)) {
       List<Referrers.Pushed> out = new ArrayList<>();
       for (Attestation a : attestations) {
         Blob env = envelope(a, key);
@@ -66,8 +65,6 @@ public final class Attestations {
         out.add(Referrers.push(client, ref.repository(), m, List.of(EMPTY, env)));
       }
       return out;
-    } finally {
-      client.http.closeIdle();
     }
   }
 
@@ -96,8 +93,7 @@ public final class Attestations {
    */
   public static List<Found> find(RegistryRef ref, List<Digest> subjects, PublicKey key,
       boolean signatures, RegistryOptions options) throws IOException, PlinthException {
-    RegistryClient client = RegistryClient.forPull(ref, options);
-    try {
+    try (RegistryClient client = RegistryClient.forPull(ref, options)) {
       List<Found> out = new ArrayList<>();
       for (Digest s : subjects) {
         if (signatures) {
@@ -113,8 +109,6 @@ public final class Attestations {
         }
       }
       return out;
-    } finally {
-      client.http.closeIdle();
     }
   }
 

@@ -55,8 +55,7 @@ public final class CosignSignatures {
    */
   public static List<Signed> sign(RegistryRef ref, Digest top, PrivateKey key,
       RegistryOptions options) throws IOException, PlinthException {
-    RegistryClient client = RegistryClient.forPush(ref, options);
-    try {
+    try (RegistryClient client = RegistryClient.forPush(ref, options)) {
       String repo = ref.repository();
       String identity = identity(ref);
       List<Signed> out = new ArrayList<>();
@@ -68,8 +67,6 @@ public final class CosignSignatures {
         out.add(new Signed(d, tag));
       }
       return out;
-    } finally {
-      client.http.closeIdle();
     }
   }
 
@@ -100,8 +97,7 @@ public final class CosignSignatures {
    */
   public static List<Check> verify(RegistryRef ref, PublicKey key, RegistryRef signedAs,
       RegistryOptions options) throws IOException, PlinthException {
-    RegistryClient client = RegistryClient.forPull(ref, options);
-    try {
+    try (RegistryClient client = RegistryClient.forPull(ref, options)) {
       String repo = ref.repository();
       RegistryClient.Manifest m = client.manifest(repo, ref.reference(), ref.digest());
       List<Check> out = new ArrayList<>();
@@ -109,8 +105,6 @@ public final class CosignSignatures {
         out.add(check(client, ref, signedAs == null ? ref : signedAs, d, key));
       }
       return out;
-    } finally {
-      client.http.closeIdle();
     }
   }
 

@@ -141,13 +141,9 @@ public final class Referrers {
    */
   public static List<Digest> copy(RegistryRef from, RegistryRef to, List<Digest> subjects,
       RegistryOptions options) throws IOException, PlinthException {
-    RegistryClient source = RegistryClient.forPull(from, options);
-    RegistryClient target = RegistryClient.forPush(to, options);
-    try {
+    try (RegistryClient source = RegistryClient.forPull(from, options);
+        RegistryClient target = RegistryClient.forPush(to, options)) {
       return copy(source, from.repository(), target, to.repository(), subjects);
-    } finally {
-      source.http.closeIdle();
-      target.http.closeIdle();
     }
   }
 
@@ -162,23 +158,45 @@ public final class Referrers {
       String toRepo, List<Digest> subjects) throws IOException, PlinthException {
     List<Digest> out = new ArrayList<>();
     String mount = from.host.equals(to.host) ? fromRepo : null;
+    for (Referring r : referring(from, fromRepo, subjects)) {
+      RegistryClient.Manifest m = r.manifest();
+      copyBlobs(from, fromRepo, to, toRepo, mount, m);
+      if (r.tag() == null) {
+        put(to, toRepo, m.bytes(), r.entry(), r.subject());
+      } else {
+        to.putManifest(toRepo, r.tag(), m.mediaType(), m.bytes());
+      }
+      out.add(m.digest());
+    }
+    return out;
+  }
+
+  /**
+   * A manifest that refers to {@code subject}: a referrer (listed as {@code entry}, {@code tag}
+   * null) or cosign's signature manifest under its {@code sha256-HEX.sig} tag.
+   */
+  private record Referring(RegistryClient.Manifest manifest, Descriptor entry, Digest subject,
+      String tag) {}
+
+  /**
+   * What refers to each of {@code subjects} in {@code repo}, read: its referrers that are
+   * manifests (an index as a referrer is not one plinth writes or copies), then cosign's
+   * signature manifest when its tag is there.
+   */
+  private static List<Referring> referring(RegistryClient c, String repo, List<Digest> subjects)
+      throws IOException, PlinthException {
+    List<Referring> out = new ArrayList<>();
     for (Digest s : subjects) {
-      for (Descriptor r : list(from, fromRepo, s)) {
-        if (!MediaTypes.isManifest(r.mediaType())) {
-          continue; // an index as a referrer: not one plinth writes or copies
+      for (Descriptor r : list(c, repo, s)) {
+        if (MediaTypes.isManifest(r.mediaType())) {
+          out.add(new Referring(c.manifest(repo, r.digest().toString(), r.digest()), r, s, null));
         }
-        RegistryClient.Manifest m = from.manifest(fromRepo, r.digest().toString(), r.digest());
-        copyBlobs(from, fromRepo, to, toRepo, mount, m);
-        put(to, toRepo, m.bytes(), r, s);
-        out.add(r.digest());
       }
       String sig = CosignSignatures.tag(s);
-      Optional<Digest> there = from.manifestDigest(fromRepo, sig);
-      if (there.isPresent()) {
-        RegistryClient.Manifest m = from.manifest(fromRepo, sig, null);
-        copyBlobs(from, fromRepo, to, toRepo, mount, m);
-        to.putManifest(toRepo, sig, m.mediaType(), m.bytes());
-        out.add(m.digest());
+      if (c.manifestDigest(repo, sig).isPresent()) {
+        RegistryClient.Manifest m = c.manifest(repo, sig, null);
+        out.add(new Referring(m, new Descriptor(m.mediaType(), m.digest(), m.bytes().length), s,
+            sig));
       }
     }
     return out;
@@ -191,29 +209,14 @@ public final class Referrers {
    */
   public static List<Digest> copyToLayout(RegistryRef from, Path dir, List<Digest> subjects,
       RegistryOptions options) throws IOException, PlinthException {
-    RegistryClient c = RegistryClient.forPull(from, options);
-    String repo = from.repository();
-    try {
+    try (RegistryClient c = RegistryClient.forPull(from, options)) {
+      String repo = from.repository();
       List<Digest> out = new ArrayList<>();
-      for (Digest s : subjects) {
-        for (Descriptor r : list(c, repo, s)) {
-          if (MediaTypes.isManifest(r.mediaType())) {
-            RegistryClient.Manifest m = c.manifest(repo, r.digest().toString(), r.digest());
-            toLayout(c, repo, dir, m, r, null);
-            out.add(m.digest());
-          }
-        }
-        String sig = CosignSignatures.tag(s);
-        if (c.manifestDigest(repo, sig).isPresent()) {
-          RegistryClient.Manifest m = c.manifest(repo, sig, null);
-          toLayout(c, repo, dir, m, new Descriptor(m.mediaType(), m.digest(), m.bytes().length),
-              sig);
-          out.add(m.digest());
-        }
+      for (Referring r : referring(c, repo, subjects)) {
+        toLayout(c, repo, dir, r.manifest(), r.entry(), r.tag());
+        out.add(r.manifest().digest());
       }
       return out;
-    } finally {
-      c.http.closeIdle();
     }
   }
 
@@ -232,9 +235,8 @@ public final class Referrers {
    */
   public static List<Digest> copyFromLayout(Path dir, RegistryRef to, List<Digest> subjects,
       RegistryOptions options) throws IOException, PlinthException {
-    RegistryClient c = RegistryClient.forPush(to, options);
-    String repo = to.repository();
-    try {
+    try (RegistryClient c = RegistryClient.forPush(to, options)) {
+      String repo = to.repository();
       List<Digest> out = new ArrayList<>();
       for (Digest s : subjects) {
         List<LayoutReferrers.Entry> found = new ArrayList<>(LayoutReferrers.referrers(dir, s));
@@ -256,8 +258,6 @@ public final class Referrers {
         }
       }
       return out;
-    } finally {
-      c.http.closeIdle();
     }
   }
 

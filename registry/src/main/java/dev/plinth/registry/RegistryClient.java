@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * upload, with its session, chunks and tries, is {@link BlobUpload}'s, and what is not an
  * endpoint (HTTP, auth, retries, deadlines) lives in RegistryHttp and the http module.
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
   static final String ACCEPT = String.join(", ", MediaTypes.OCI_INDEX, MediaTypes.OCI_MANIFEST,
       MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.DOCKER_MANIFEST);
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes ([0-9]+)-([0-9]+)/([0-9]+|\\*)");
@@ -45,6 +45,15 @@ public final class RegistryClient {
   private RegistryClient(RegistryHttp http, String host) {
     this.http = http;
     this.host = host;
+  }
+
+  /**
+   * Closes the connections it keeps for reuse; a request after it opens a new one. A
+   * try-with-resources around a client's work leaves no idle connection behind.
+   */
+  @Override
+  public void close() {
+    http.closeIdle();
   }
 
   /** A client for reading from the registry of {@code ref}. */

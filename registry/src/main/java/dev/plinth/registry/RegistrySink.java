@@ -32,11 +32,8 @@ public final class RegistrySink {
    */
   public static Descriptor push(ImageIndex index, RegistryRef ref, RegistryOptions options)
       throws IOException, PlinthException {
-    RegistryClient client = RegistryClient.forPush(ref, options);
-    try {
+    try (RegistryClient client = RegistryClient.forPush(ref, options)) {
       return push(client, index, ref, options);
-    } finally {
-      client.http.closeIdle();
     }
   }
 
