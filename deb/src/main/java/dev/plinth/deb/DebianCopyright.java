@@ -18,33 +18,34 @@ import java.util.Set;
  * know becomes {@code LicenseRef-<name>}.
  */
 public final class DebianCopyright {
+  /** SPDX identifiers that Debian writes as they are, in any case ({@code zlib} for Zlib). */
+  private static final List<String> SPDX = List.of("LGPL-2.1", "GFDL-1.2", "GFDL-1.3",
+      "Apache-2.0", "MIT", "ISC", "Zlib", "BSD-2-Clause", "BSD-3-Clause", "BSD-4-Clause",
+      "MPL-1.1", "MPL-2.0", "Artistic-2.0", "CC0-1.0", "OpenSSL", "bzip2-1.0.6", "curl",
+      "Unicode-DFS-2016", "X11", "IJG", "Libpng", "libpng-2.0", "FTL",
+      "MPL-2.0-no-copyleft-exception", "EPL-1.0", "EPL-2.0", "CDDL-1.0", "Python-2.0",
+      "Unlicense", "WTFPL", "0BSD", "BSL-1.0");
   /** Debian's short names (lower case, without a trailing +) and their SPDX identifiers. */
-  private static final Map<String, String> NAMES = Map.ofEntries(
+  private static final Map<String, String> NAMES = names(Map.ofEntries(
       Map.entry("gpl-1", "GPL-1.0"), Map.entry("gpl-2", "GPL-2.0"), Map.entry("gpl-3", "GPL-3.0"),
-      Map.entry("lgpl-2", "LGPL-2.0"), Map.entry("lgpl-2.1", "LGPL-2.1"),
-      Map.entry("lgpl-3", "LGPL-3.0"), Map.entry("agpl-3", "AGPL-3.0"),
-      Map.entry("gfdl-1.2", "GFDL-1.2"), Map.entry("gfdl-1.3", "GFDL-1.3"),
-      Map.entry("apache-2.0", "Apache-2.0"), Map.entry("apache-2", "Apache-2.0"),
-      Map.entry("expat", "MIT"), Map.entry("mit", "MIT"), Map.entry("isc", "ISC"),
-      Map.entry("zlib", "Zlib"), Map.entry("bsd-2-clause", "BSD-2-Clause"),
-      Map.entry("bsd-3-clause", "BSD-3-Clause"), Map.entry("bsd-4-clause", "BSD-4-Clause"),
-      Map.entry("mpl-1.1", "MPL-1.1"), Map.entry("mpl-2.0", "MPL-2.0"),
-      Map.entry("artistic", "Artistic-1.0-Perl"), Map.entry("artistic-2.0", "Artistic-2.0"),
-      Map.entry("cc0-1.0", "CC0-1.0"), Map.entry("cc0", "CC0-1.0"),
-      Map.entry("openssl", "OpenSSL"), Map.entry("bzip2-1.0.6", "bzip2-1.0.6"),
-      Map.entry("curl", "curl"), Map.entry("unicode-dfs-2016", "Unicode-DFS-2016"),
-      Map.entry("x11", "X11"), Map.entry("ijg", "IJG"), Map.entry("libpng", "Libpng"),
-      Map.entry("libpng-2.0", "libpng-2.0"), Map.entry("ftl", "FTL"),
-      Map.entry("mpl-2.0-no-copyleft-exception", "MPL-2.0-no-copyleft-exception"),
-      Map.entry("epl-1.0", "EPL-1.0"), Map.entry("epl-2.0", "EPL-2.0"),
-      Map.entry("cddl-1.0", "CDDL-1.0"), Map.entry("psf-2", "PSF-2.0"),
-      Map.entry("python-2.0", "Python-2.0"), Map.entry("unlicense", "Unlicense"),
-      Map.entry("wtfpl", "WTFPL"), Map.entry("0bsd", "0BSD"), Map.entry("bsl-1.0", "BSL-1.0"));
+      Map.entry("lgpl-2", "LGPL-2.0"), Map.entry("lgpl-3", "LGPL-3.0"),
+      Map.entry("agpl-3", "AGPL-3.0"), Map.entry("apache-2", "Apache-2.0"),
+      Map.entry("expat", "MIT"), Map.entry("artistic", "Artistic-1.0-Perl"),
+      Map.entry("cc0", "CC0-1.0"), Map.entry("psf-2", "PSF-2.0")));
   /** Identifiers that have -only and -or-later forms in SPDX 3. */
   private static final Set<String> VERSIONED_GNU = Set.of("GPL-1.0", "GPL-2.0", "GPL-3.0",
       "LGPL-2.0", "LGPL-2.1", "LGPL-3.0", "AGPL-3.0", "GFDL-1.2", "GFDL-1.3");
 
   private DebianCopyright() {}
+
+  /** Debian's own names, and each of {@link #SPDX} under its lower-case form. */
+  private static Map<String, String> names(Map<String, String> debian) {
+    Map<String, String> all = new java.util.HashMap<>(debian);
+    for (String id : SPDX) {
+      all.put(id.toLowerCase(Locale.ROOT), id);
+    }
+    return Map.copyOf(all);
+  }
 
   /**
    * The SPDX expression of a copyright file, or null when it is not machine-readable (no
