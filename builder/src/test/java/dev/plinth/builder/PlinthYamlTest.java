@@ -33,6 +33,15 @@ class PlinthYamlTest {
     return assertThrows(PlinthException.class, () -> PlinthYaml.load(f), yaml);
   }
 
+  /** Each {yaml, message}: loading the yaml fails as a usage error whose message has that text. */
+  private void assertUsageErrors(String[][] cases) throws Exception {
+    for (String[] c : cases) {
+      PlinthException e = error(c[0]);
+      assertEquals(PlinthException.Kind.USAGE, e.kind(), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), "for " + c[0] + " got: " + e.getMessage());
+    }
+  }
+
   @Test
   void fullFile_loadsEveryField() throws Exception {
     BuildSpec s = PlinthYaml.load(write("""
@@ -144,11 +153,7 @@ class PlinthYamlTest {
       {"sbom: [spdx, spdx]\n", ":1: sbom: 'spdx' is listed twice"},
       {"sbom: cyclonedx\n", ":1: sbom: must be a list"},
     };
-    for (String[] c : cases) {
-      PlinthException e = error(c[0]);
-      assertEquals(PlinthException.Kind.USAGE, e.kind(), c[0]);
-      assertTrue(e.getMessage().contains(c[1]), "for " + c[0] + " got: " + e.getMessage());
-    }
+    assertUsageErrors(cases);
   }
 
   /** init.grace and init.verbose become plinth's init's -t SECONDS and -v in the Entrypoint. */
@@ -180,11 +185,7 @@ class PlinthYamlTest {
       {"init: {binary: \"x/init-${arch}\", grace: 5}\n", ":1: init: 'group', 'grace', 'verbose' and"
           + " 'exitZero' are options of plinth's own init"},
     };
-    for (String[] c : bad) {
-      PlinthException e = error(c[0]);
-      assertEquals(PlinthException.Kind.USAGE, e.kind(), c[0]);
-      assertTrue(e.getMessage().contains(c[1]), "for " + c[0] + " got: " + e.getMessage());
-    }
+    assertUsageErrors(bad);
   }
 
   @Test
