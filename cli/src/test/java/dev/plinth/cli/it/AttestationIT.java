@@ -46,9 +46,7 @@ class AttestationIT {
   static TestRegistry reg;
   static TestRepo repo;
   static Path yaml;
-  static Path key;
-  static Path pub;
-  static Path password;
+  static SigningIT.Keys keys;
 
   @BeforeAll
   static void start() throws Exception {
@@ -56,9 +54,7 @@ class AttestationIT {
     repo = TestRepo.tzdataAndLibc(tmp.resolve("repo"));
     yaml = DebianProject.write(tmp.resolve("proj"), repo, repo.start().toString(),
         "name: attested\nplatforms: [linux/amd64, linux/arm64]\npackages: [tzdata, libc6]\n");
-    password = SigningIT.generateKey(tmp);
-    key = tmp.resolve("cosign.key");
-    pub = tmp.resolve("cosign.pub");
+    keys = SigningIT.Keys.generate(tmp);
   }
 
   @AfterAll
@@ -68,8 +64,8 @@ class AttestationIT {
   }
 
   static String attest(String to) {
-    return ok("build", "-f", yaml.toString(), "--to", to, "--sign-key", key.toString(),
-        "--key-password-file", password.toString(), "--attest", "sbom,provenance");
+    return ok("build", "-f", yaml.toString(), "--to", to, "--sign-key", keys.key().toString(),
+        "--key-password-file", keys.password().toString(), "--attest", "sbom,provenance");
   }
 
   static RegistryClient client(String ref) throws Exception {
@@ -110,15 +106,15 @@ class AttestationIT {
       }
       assertEquals(Set.of(Statement.SPDX, Statement.SLSA_PROVENANCE), types);
       Peers.Result peer = SigningIT.peerIn(tmp, "attestations", reg.host(), "team/attested", p,
-          pub.toString()).orFail();
+          keys.pub().toString()).orFail();
       assertEquals(Set.of(Statement.SPDX, Statement.SLSA_PROVENANCE),
           Set.copyOf(peer.stdout().lines().toList()), peer.toString());
     }
 
-    String verified = ok("verify", ref, "--key", pub.toString());
+    String verified = ok("verify", ref, "--key", keys.pub().toString());
     assertEquals(4, verified.lines().filter(l -> l.contains("https://") && l.endsWith(
         ": verified")).count(), verified);
-    JsonNode json = Json.read(ok("verify", ref, "--key", pub.toString(), "--format", "json")
+    JsonNode json = Json.read(ok("verify", ref, "--key", keys.pub().toString(), "--format", "json")
         .getBytes(), "verify --format json");
     assertTrue(json.path("verified").asBoolean(), json.toString());
     assertEquals(4, json.path("attestations").size(), json.toString());
@@ -130,8 +126,8 @@ class AttestationIT {
     // copy to another repository carries them: the same referrer digests there (signed again:
     // the signatures carried name the first repository, which verify holds to)
     String copy = reg.host() + "/team/attested-copy:1";
-    String copied = ok("copy", ref, copy, "--sign-key", key.toString(), "--key-password-file",
-        password.toString());
+    String copied = ok("copy", ref, copy, "--sign-key", keys.key().toString(), "--key-password-file",
+        keys.password().toString());
     assertEquals(4 + 3, copied.lines().filter(l -> l.startsWith("copied referrer")).count(),
         copied); // 4 attestations, 3 .sig manifests
     for (String p : platforms) {
@@ -139,7 +135,7 @@ class AttestationIT {
       assertEquals(c.manifest("team/attested", tag, null).digest(),
           c.manifest("team/attested-copy", tag, null).digest());
     }
-    JsonNode again = Json.read(ok("verify", copy, "--key", pub.toString(), "--format", "json")
+    JsonNode again = Json.read(ok("verify", copy, "--key", keys.pub().toString(), "--format", "json")
         .getBytes(), "verify of the copy");
     assertEquals(json.path("attestations"), again.path("attestations"));
 
@@ -161,7 +157,7 @@ class AttestationIT {
     }
     // the attestations verify there as in the first repository; the signatures carried name
     // team/attested, so verify holds them to that repository (exit 6) until signed again
-    RegistryCliIT.Run backVerify = plinth(Map.of(), "verify", back, "--key", pub.toString(),
+    RegistryCliIT.Run backVerify = plinth(Map.of(), "verify", back, "--key", keys.pub().toString(),
         "--format", "json");
     JsonNode backJson = Json.read(backVerify.out().getBytes(), "verify of the layout's copy");
     assertEquals(json.path("attestations"), backJson.path("attestations"));
@@ -184,7 +180,7 @@ class AttestationIT {
     Referrers.Pushed pushed = Referrers.push(c, "team/attested", tampered,
         List.of(Blob.of(MediaTypes.OCI_EMPTY, "{}".getBytes()), bad));
     assertTrue(pushed.tagSchema());
-    RegistryCliIT.Run v = plinth(Map.of(), "verify", ref, "--key", pub.toString());
+    RegistryCliIT.Run v = plinth(Map.of(), "verify", ref, "--key", keys.pub().toString());
     assertEquals(6, v.code(), v.out() + v.err());
     assertTrue(v.err().contains("attestation " + pushed.manifest().digest())
         && v.err().contains("the signature does not match the key"), v.err());
@@ -201,7 +197,7 @@ class AttestationIT {
       assertEquals(2, Files.readAllLines(file).size());
       for (String p : platforms) {
         // each line is about one platform: the peer checks those about this one
-        Peers.Result peer = SigningIT.peerIn(tmp, "dsse", file.toString(), p, pub.toString());
+        Peers.Result peer = SigningIT.peerIn(tmp, "dsse", file.toString(), p, keys.pub().toString());
         assertTrue(peer.stdout().contains(kind.equals("sbom") ? Statement.SPDX
             : Statement.SLSA_PROVENANCE), peer.toString());
       }
@@ -223,10 +219,10 @@ class AttestationIT {
     assertEquals(4, inspected.lines().filter(l -> l.contains("https://") && l.endsWith(
         ": signed")).count(), inspected); // inspect lists the layout's referrers too
     String ref = reg.host() + "/team/from-layout:1";
-    String copied = ok("copy", "oci:" + layout, ref, "--sign-key", key.toString(),
-        "--key-password-file", password.toString());
+    String copied = ok("copy", "oci:" + layout, ref, "--sign-key", keys.key().toString(),
+        "--key-password-file", keys.password().toString());
     assertEquals(4, copied.lines().filter(l -> l.startsWith("copied referrer")).count(), copied);
-    String verified = ok("verify", ref, "--key", pub.toString());
+    String verified = ok("verify", ref, "--key", keys.pub().toString());
     assertEquals(4, verified.lines().filter(l -> l.contains("https://") && l.endsWith(
         ": verified")).count(), verified);
   }
@@ -258,7 +254,7 @@ class AttestationIT {
   void base_attestsProvenance_aHostileReferrersIndexIsExit4() throws Exception {
     String ref = reg.host() + "/team/base-attested:1";
     String out = ok("base", "--platform", "linux/amd64", "--to", ref, "--sign-key",
-        key.toString(), "--key-password-file", password.toString(), "--attest",
+        keys.key().toString(), "--key-password-file", keys.password().toString(), "--attest",
         "sbom,provenance");
     // no packages, so no SBOM: the provenance alone
     List<String> attested = out.lines().filter(l -> l.startsWith("attested ")).toList();
@@ -275,7 +271,7 @@ class AttestationIT {
     RegistryClient c = client(ref);
     c.putManifest("team/base-attested", tag, MediaTypes.OCI_MANIFEST,
         c.manifest("team/base-attested", image.toString(), image).bytes());
-    RegistryCliIT.Run v = plinth(Map.of(), "verify", ref, "--key", pub.toString());
+    RegistryCliIT.Run v = plinth(Map.of(), "verify", ref, "--key", keys.pub().toString());
     assertEquals(4, v.code(), v.out() + v.err());
     assertTrue(v.err().contains(reg.host() + "/team/base-attested:" + tag), v.err());
   }
@@ -287,7 +283,7 @@ class AttestationIT {
     assertEquals(2, noKey.code(), noKey.err());
     assertTrue(noKey.err().contains("--attest needs --sign-key"), noKey.err());
     RegistryCliIT.Run unknown = plinth(Map.of(), "build", "-f", yaml.toString(), "--to",
-        "oci:" + tmp.resolve("x"), "--attest", "sbom,vex", "--sign-key", key.toString());
+        "oci:" + tmp.resolve("x"), "--attest", "sbom,vex", "--sign-key", keys.key().toString());
     assertEquals(2, unknown.code(), unknown.err());
     assertTrue(unknown.err().contains("'vex' is not an attestation plinth makes; give sbom,"
         + " provenance or sbom,provenance"), unknown.err());

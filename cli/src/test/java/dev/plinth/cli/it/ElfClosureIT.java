@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,35 +44,42 @@ class ElfClosureIT {
     return new Run(code, out.toString(), err.toString());
   }
 
-  private static Path project(String name, String packages, String extra) throws Exception {
+  /**
+   * {@code plinth build FLAGS} of the app {@code x} with {@code packages} installed, for
+   * linux/amd64, into the OCI archive {@link #archive}({@code name}).
+   */
+  private static Run build(String name, String packages, String... flags) throws Exception {
     Path dir = Files.createDirectories(tmp.resolve(name));
     Files.copy(tmp.resolve("x"), dir.resolve("x"));
     Files.writeString(dir.resolve("plinth.yaml"), "platforms: [linux/amd64]\n"
         + "packages: [" + packages + "]\n"
         + "files: [{src: x, dest: /app/x, mode: \"0755\"}]\n"
-        + "entrypoint: [/app/x]\n" + extra);
-    return dir.resolve("plinth.yaml");
+        + "entrypoint: [/app/x]\n");
+    List<String> args = new ArrayList<>(List.of("build", "-f",
+        dir.resolve("plinth.yaml").toString(), "--to", "oci-archive:" + archive(name)));
+    args.addAll(List.of(flags));
+    return plinth(args.toArray(new String[0]));
+  }
+
+  private static Path archive(String name) {
+    return tmp.resolve(name + ".tar");
   }
 
   @Test
   void withoutZlib1g_theBuildFails_namingTheFileTheLibraryAndThePackage() throws Exception {
-    Path yaml = project("missing", "libc6", "");
-    Path out = tmp.resolve("missing.tar");
-    Run r = plinth("build", "-f", yaml.toString(), "--to", "oci-archive:" + out);
+    Run r = build("missing", "libc6");
     assertEquals(4, r.code(), r.toString());
     assertTrue(r.err().contains("libz.so.1, needed by /app/x (linux/amd64), is in Debian's"
         + " zlib1g"), r.err());
     assertTrue(r.err().contains("--allow-missing-libraries"), r.err());
-    assertTrue(Files.notExists(out), "nothing is written");
+    assertTrue(Files.notExists(archive("missing")), "nothing is written");
   }
 
   @Test
   void withZlib1g_itBuilds_andRunsUnderPodman() throws Exception {
-    Path yaml = project("with", "libc6, zlib1g", "");
-    Path out = tmp.resolve("with.tar");
-    Run r = plinth("build", "-f", yaml.toString(), "--to", "oci-archive:" + out);
+    Run r = build("with", "libc6, zlib1g");
     assertEquals(0, r.code(), r.toString());
-    Peers.Result run = Peers.podman().run(List.of(), "oci-archive:" + out, List.of(),
+    Peers.Result run = Peers.podman().run(List.of(), "oci-archive:" + archive("with"), List.of(),
         Duration.ofMinutes(2));
     assertEquals(0, run.exitCode(), run.toString());
     assertTrue(run.stdout().startsWith("zlib 1."), run.toString());
@@ -79,12 +87,9 @@ class ElfClosureIT {
 
   @Test
   void allowed_itBuilds_andSaysWhatIsMissing() throws Exception {
-    Path yaml = project("allowed", "libc6", "");
-    Path out = tmp.resolve("allowed.tar");
-    Run r = plinth("build", "-f", yaml.toString(), "--to", "oci-archive:" + out,
-        "--allow-missing-libraries");
+    Run r = build("allowed", "libc6", "--allow-missing-libraries");
     assertEquals(0, r.code(), r.toString());
     assertTrue((r.out() + r.err()).contains("libz.so.1"), r.toString());
-    assertTrue(Files.exists(out));
+    assertTrue(Files.exists(archive("allowed")));
   }
 }

@@ -31,11 +31,37 @@ abstract class FrameworkAppIT {
   String container;
   int port;
 
-  /** The project's pom.xml. */
-  abstract String pom();
+  /** What the project's pom.xml has after its modelVersion, up to its closing tag. */
+  abstract String pomBody();
 
-  /** The project's plinth.yaml. */
-  abstract String yaml();
+  private final String name;
+  private final String jar;
+  private final List<String> modules;
+
+  /**
+   * An app whose plinth.yaml names the image {@code name} and builds {@code jar} (what the
+   * framework's plugin packages, {@code java.jar}) with these JDK {@code modules}.
+   */
+  FrameworkAppIT(String name, String jar, List<String> modules) {
+    this.name = name;
+    this.jar = jar;
+    this.modules = modules;
+  }
+
+  /** The project's pom.xml. */
+  final String pom() {
+    return """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <project xmlns="http://maven.apache.org/POM/4.0.0">
+          <modelVersion>4.0.0</modelVersion>
+        """ + pomBody() + "</project>\n";
+  }
+
+  /** The project's plinth.yaml: the app's jar and modules, port 8080. */
+  final String yaml() {
+    return "name: " + name + "\njava:\n  jar: " + jar + "\n  modules: ["
+        + String.join(", ", modules) + "]\nports: [8080]\n";
+  }
 
   /** The one source file of the app, relative to the project. */
   abstract String sourceFile();

@@ -15,12 +15,16 @@ import org.junit.jupiter.api.Test;
  * below the application.
  */
 class QuarkusFastJarIT extends FrameworkAppIT {
+  QuarkusFastJarIT() {
+    super("hello-quarkus", "target/quarkus-app", List.of(
+        "java.base", "java.logging", "java.management", "java.naming", "java.net.http", "java.sql",
+        "java.xml", "jdk.unsupported", "java.desktop", "jdk.crypto.ec", "java.security.jgss",
+        "jdk.zipfs"));
+  }
+
   @Override
-  String pom() {
+  String pomBody() {
     return """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <project xmlns="http://maven.apache.org/POM/4.0.0">
-          <modelVersion>4.0.0</modelVersion>
           <groupId>org.acme</groupId>
           <artifactId>hello-quarkus</artifactId>
           <version>1.0.0-SNAPSHOT</version>
@@ -59,19 +63,6 @@ class QuarkusFastJarIT extends FrameworkAppIT {
               <plugin><artifactId>maven-surefire-plugin</artifactId><version>3.5.4</version></plugin>
             </plugins>
           </build>
-        </project>
-        """;
-  }
-
-  @Override
-  String yaml() {
-    return """
-        name: hello-quarkus
-        java:
-          jar: target/quarkus-app
-          modules: [java.base, java.logging, java.management, java.naming, java.net.http, java.sql,
-            java.xml, jdk.unsupported, java.desktop, jdk.crypto.ec, java.security.jgss, jdk.zipfs]
-        ports: [8080]
         """;
   }
 

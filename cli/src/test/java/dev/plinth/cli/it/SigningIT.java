@@ -35,30 +35,29 @@ import org.junit.jupiter.api.io.TempDir;
 class SigningIT {
   @TempDir static Path tmp;
   static TestRegistry reg;
-  static Path key;
-  static Path pub;
-  static Path password;
+  static Keys keys;
   static Path registriesD;
 
   @BeforeAll
   static void start() throws Exception {
     reg = TestRegistry.plain();
-    password = generateKey(tmp);
-    key = tmp.resolve("cosign.key");
-    pub = tmp.resolve("cosign.pub");
+    keys = Keys.generate(tmp);
     registriesD = tmp.resolve("registries.d");
     Files.createDirectories(registriesD);
     Files.writeString(registriesD.resolve("default.yaml"),
         "default-docker:\n  use-sigstore-attachments: true\n");
   }
 
-  /** Writes DIR/password.txt and, with it, DIR/cosign.key and cosign.pub; the password file. */
-  static Path generateKey(Path dir) throws Exception {
-    Path password = dir.resolve("password.txt");
-    Files.writeString(password, "correct horse\n");
-    ok("key", "generate", "--out", dir.resolve("cosign").toString(), "--key-password-file",
-        password.toString());
-    return password;
+  /** A key pair plinth generated (cosign.key, cosign.pub) and the file with its password. */
+  record Keys(Path key, Path pub, Path password) {
+    /** Writes DIR/password.txt and, with it, DIR/cosign.key and DIR/cosign.pub. */
+    static Keys generate(Path dir) throws Exception {
+      Path password = dir.resolve("password.txt");
+      Files.writeString(password, "correct horse\n");
+      ok("key", "generate", "--out", dir.resolve("cosign").toString(), "--key-password-file",
+          password.toString());
+      return new Keys(dir.resolve("cosign.key"), dir.resolve("cosign.pub"), password);
+    }
   }
 
   @AfterAll
@@ -77,7 +76,7 @@ class SigningIT {
     Files.writeString(policy, """
         {"default": [{"type": "reject"}],
          "transports": {"docker": {"%s": [{"type": "sigstoreSigned", "keyPath": "%s"}]}}}
-        """.formatted(reg.host(), pub));
+        """.formatted(reg.host(), keys.pub()));
     Path out = Files.createTempDirectory(tmp, "pulled");
     return Peers.exec(List.of(Peers.require("skopeo").toString(), "--policy", policy.toString(),
         "--registries.d", registriesD.toString(), "copy", "--src-tls-verify=false",
@@ -118,8 +117,8 @@ class SigningIT {
   @Test
   void plinthSigns_peersAccept_unsignedAndTamperedAreRefused() throws Exception {
     String ref = reg.host() + "/team/signed:1";
-    String out = ok("base", "--to", ref, "--sign-key", key.toString(), "--key-password-file",
-        password.toString());
+    String out = ok("base", "--to", ref, "--sign-key", keys.key().toString(), "--key-password-file",
+        keys.password().toString());
     String index = digest(out);
     // the index and both platforms' manifests
     List<String> signed = out.lines().filter(l -> l.startsWith("signed sha256:")).toList();
@@ -128,12 +127,12 @@ class SigningIT {
         .findFirst().orElse("") + " (index + 2 manifests)");
     for (String line : signed) {
       String d = digest(line);
-      Peers.Result p = peer("check", reg.host(), "team/signed", d, pub.toString()).orFail();
+      Peers.Result p = peer("check", reg.host(), "team/signed", d, keys.pub().toString()).orFail();
       assertEquals(ref, p.stdout().trim(), p.toString());
     }
     Peers.Result accepted = skopeoWithPolicy(ref);
     assertTrue(sigstoreDisabled(accepted) || accepted.ok(), accepted.toString());
-    String verified = ok("verify", ref, "--key", pub.toString());
+    String verified = ok("verify", ref, "--key", keys.pub().toString());
     assertTrue(verified.contains(index + ": verified, signed as " + ref), verified);
     assertEquals(3, verified.lines().filter(l -> l.contains(": verified")).count(), verified);
 
@@ -142,16 +141,16 @@ class SigningIT {
     ok("base", "--platform", "linux/amd64", "--init", "none", "--to", unsigned);
     Peers.Result refused = skopeoWithPolicy(unsigned);
     assertFalse(refused.ok(), refused.toString());
-    RegistryCliIT.Run v = plinth(Map.of(), "verify", unsigned, "--key", pub.toString());
+    RegistryCliIT.Run v = plinth(Map.of(), "verify", unsigned, "--key", keys.pub().toString());
     assertEquals(6, v.code(), v.out() + v.err());
     assertTrue(v.out().contains("no signature"), v.out());
 
     // the index's signature with one byte of it changed: refused
     tamper(ref, Digest.parse(index));
-    assertFalse(peer("check", reg.host(), "team/signed", index, pub.toString()).ok());
+    assertFalse(peer("check", reg.host(), "team/signed", index, keys.pub().toString()).ok());
     Peers.Result tampered = skopeoWithPolicy(ref);
     assertFalse(tampered.ok(), tampered.toString());
-    RegistryCliIT.Run t = plinth(Map.of(), "verify", ref, "--key", pub.toString());
+    RegistryCliIT.Run t = plinth(Map.of(), "verify", ref, "--key", keys.pub().toString());
     assertEquals(6, t.code(), t.out() + t.err());
     assertTrue(t.out().contains("the signature does not match the key"), t.out());
   }
@@ -172,33 +171,33 @@ class SigningIT {
   @Test
   void keys_interoperate_withAnIndependentImplementation() throws Exception {
     // the peer opens plinth's key: the same public key
-    Peers.Result opened = peer("decrypt", key.toString(), password.toString()).orFail();
-    assertEquals(Files.readString(pub), opened.stdout(), opened.toString());
+    Peers.Result opened = peer("decrypt", keys.key().toString(), keys.password().toString()).orFail();
+    assertEquals(Files.readString(keys.pub()), opened.stdout(), opened.toString());
     // plinth signs with a key the peer made (newer cosign's SIGSTORE header); both verify
     Path theirs = tmp.resolve("theirs");
-    peer("generate", theirs.toString(), password.toString()).orFail();
+    peer("generate", theirs.toString(), keys.password().toString()).orFail();
     Path archive = tmp.resolve("one.tar");
     ok("base", "--platform", "linux/amd64", "--to", "oci-archive:" + archive);
     String ref = reg.host() + "/team/their-key:1";
     String out = ok("copy", "oci-archive:" + archive, ref, "--sign-key", theirs + ".key",
-        "--key-password-file", password.toString());
+        "--key-password-file", keys.password().toString());
     String d = digest(out);
     Peers.Result p = peer("check", reg.host(), "team/their-key", d, theirs + ".pub").orFail();
     assertEquals(ref, p.stdout().trim(), p.toString());
     assertTrue(ok("verify", ref, "--key", theirs + ".pub").contains(": verified"));
     // plinth's key does not verify it
-    RegistryCliIT.Run wrong = plinth(Map.of(), "verify", ref, "--key", pub.toString());
+    RegistryCliIT.Run wrong = plinth(Map.of(), "verify", ref, "--key", keys.pub().toString());
     assertEquals(6, wrong.code(), wrong.out() + wrong.err());
     assertTrue(wrong.out().contains("does not match the key"), wrong.out());
     // skopeo signing with plinth's key, where its sigstore is enabled: plinth verifies
     String bySkopeo = reg.host() + "/team/by-skopeo:1";
     Peers.Result s = Peers.skopeo(List.of("--registries.d", registriesD.toString(), "copy",
-        "--dest-tls-verify=false", "--sign-by-sigstore-private-key", key.toString(),
-        "--sign-passphrase-file", password.toString(), "oci-archive:" + archive,
+        "--dest-tls-verify=false", "--sign-by-sigstore-private-key", keys.key().toString(),
+        "--sign-passphrase-file", keys.password().toString(), "oci-archive:" + archive,
         "docker://" + bySkopeo), Peers.SHORT);
     if (!sigstoreDisabled(s)) {
       s.orFail();
-      assertTrue(ok("verify", bySkopeo, "--key", pub.toString()).contains(": verified"));
+      assertTrue(ok("verify", bySkopeo, "--key", keys.pub().toString()).contains(": verified"));
     }
   }
 
@@ -207,12 +206,12 @@ class SigningIT {
     Path wrongPassword = tmp.resolve("wrong.txt");
     Files.writeString(wrongPassword, "nope\n");
     RegistryCliIT.Run bad = plinth(Map.of(), "copy", "oci-archive:/nonexistent.tar",
-        reg.host() + "/team/x:1", "--sign-key", key.toString(), "--key-password-file",
+        reg.host() + "/team/x:1", "--sign-key", keys.key().toString(), "--key-password-file",
         wrongPassword.toString());
     assertEquals(4, bad.code(), bad.err());
-    assertTrue(bad.err().contains(key + ": cannot be opened with this password"), bad.err());
+    assertTrue(bad.err().contains(keys.key() + ": cannot be opened with this password"), bad.err());
     RegistryCliIT.Run local = plinth(Map.of(), "copy", "oci-archive:/nonexistent.tar",
-        "oci:" + tmp.resolve("layout"), "--sign-key", key.toString());
+        "oci:" + tmp.resolve("layout"), "--sign-key", keys.key().toString());
     assertEquals(2, local.code(), local.err());
     assertTrue(local.err().contains("is not a registry"), local.err());
     RegistryCliIT.Run viaEnv = plinth(Map.of("COSIGN_PASSWORD", "x"), "key", "generate",

@@ -11,12 +11,16 @@ import org.junit.jupiter.api.Test;
  * Boot's launcher, in layers like a plain project.
  */
 class SpringBootJarIT extends FrameworkAppIT {
+  SpringBootJarIT() {
+    super("spring-demo", "target/app.jar", List.of(
+        "java.base", "java.desktop", "java.logging", "java.management", "java.naming", "java.sql",
+        "jdk.unsupported", "java.instrument", "java.net.http", "jdk.crypto.ec", "java.xml",
+        "java.security.jgss", "jdk.zipfs", "java.scripting", "java.rmi", "jdk.management"));
+  }
+
   @Override
-  String pom() {
+  String pomBody() {
     return """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <project xmlns="http://maven.apache.org/POM/4.0.0">
-          <modelVersion>4.0.0</modelVersion>
           <parent>
             <groupId>org.springframework.boot</groupId>
             <artifactId>spring-boot-starter-parent</artifactId>
@@ -46,20 +50,6 @@ class SpringBootJarIT extends FrameworkAppIT {
               </plugin>
             </plugins>
           </build>
-        </project>
-        """;
-  }
-
-  @Override
-  String yaml() {
-    return """
-        name: spring-demo
-        java:
-          jar: target/app.jar
-          modules: [java.base, java.desktop, java.logging, java.management, java.naming, java.sql,
-            jdk.unsupported, java.instrument, java.net.http, jdk.crypto.ec, java.xml,
-            java.security.jgss, jdk.zipfs, java.scripting, java.rmi, jdk.management]
-        ports: [8080]
         """;
   }
 

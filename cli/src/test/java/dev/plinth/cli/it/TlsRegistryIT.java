@@ -1,6 +1,8 @@
 package dev.plinth.cli.it;
 
+import static dev.plinth.cli.it.RegistryCliIT.plinthWithStdin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,20 +11,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A registry with a private CA that requires a client certificate, set up as podman and docker
- * users set it up: {@code certs.d/HOST:PORT/} with {@code ca.crt}, {@code client.cert} and
- * {@code client.key}. No PLINTH_REGISTRY_CA, no flags.
+ * Pushes of plinth's base image to TLS registries, with access set up as users set it up: a
+ * private CA that requires a client certificate, in {@code certs.d/HOST:PORT/} as podman and
+ * docker read it ({@code ca.crt}, {@code client.cert}, {@code client.key}; no
+ * PLINTH_REGISTRY_CA, no flags); a CI job's registry password piped in, never on the command
+ * line.
  */
-class CertsDirIT {
-  @TempDir Path tmp;
+class TlsRegistryIT {
+  @TempDir static Path tmp;
+  static Path archive;
+
+  @BeforeAll
+  static void base() {
+    archive = RegistryCliIT.baseArchive(tmp.resolve("base.tar"));
+  }
 
   @Test
   void certsD_givesTheCaAndTheClientCertificate() throws Exception {
-    Path archive = RegistryCliIT.baseArchive(tmp.resolve("base.tar"));
     try (TestRegistry reg = TestRegistry.tlsClientCert()) {
       Path root = tmp.resolve("certs.d");
       Path dir = Files.createDirectories(root.resolve(reg.host()));
@@ -65,6 +75,33 @@ class CertsDirIT {
           "oci:" + pulled + ":3");
       assertEquals(4, untrusted.code(), untrusted.err());
       assertTrue(untrusted.err().contains("certs.d/" + reg.host() + "/ca.crt"), untrusted.err());
+    }
+  }
+
+  /** The password from standard input, never the command line. */
+  @Test
+  void passwordFromStdin_pushes_andBadUseIsAUsageError() throws Exception {
+    try (TestRegistry reg = TestRegistry.tlsBasic()) {
+      Map<String, String> env = Map.of("PLINTH_REGISTRY_CA", reg.caFile.toString());
+      String ref = reg.host() + "/team/base:1";
+      RegistryCliIT.Run ok = plinthWithStdin(env, TestRegistry.PASSWORD + "\n", "copy",
+          "oci-archive:" + archive, ref, "--creds", TestRegistry.USER, "--password-stdin", "-q");
+      assertEquals(0, ok.code(), ok.err());
+      RegistryCliIT.Run wrong = plinthWithStdin(env, "not it\n", "copy",
+          "oci-archive:" + archive, ref, "--creds", TestRegistry.USER, "--password-stdin");
+      assertEquals(5, wrong.code(), wrong.err());
+      assertFalse(wrong.err().contains("not it"), wrong.err());
+      RegistryCliIT.Run empty = plinthWithStdin(env, "", "copy", "oci-archive:" + archive, ref,
+          "--creds", TestRegistry.USER, "--password-stdin");
+      assertEquals(2, empty.code(), empty.err());
+      assertTrue(empty.err().contains("standard input is empty"), empty.err());
+      RegistryCliIT.Run both = plinthWithStdin(env, "x\n", "copy", "oci-archive:" + archive, ref,
+          "--creds", "u:p", "--password-stdin");
+      assertEquals(2, both.code(), both.err());
+      RegistryCliIT.Run noUser = plinthWithStdin(env, "x\n", "copy", "oci-archive:" + archive, ref,
+          "--creds", "u");
+      assertEquals(2, noUser.code(), noUser.err());
+      assertTrue(noUser.err().contains("--password-stdin"), noUser.err());
     }
   }
 }
