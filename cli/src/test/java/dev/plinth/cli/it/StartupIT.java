@@ -130,7 +130,7 @@ class StartupIT {
     // printed with JsonNode.toString, which builds an ObjectMapper; 163 from the jar before the
     // typed documents and the table of transports); 197 since the options hold the cache's bound
     // (PLINTH_CACHE_MAX: CacheDirectory and its layout table) and the progress display is chosen
-    // up front (TransferDisplay and its mode); 1,301 and 200 since the withers of Plinth.Options
+    // up front (TransferDisplay and its mode); 1,302 and 200 since the withers of Plinth.Options
     // and RegistryOptions change a field on one copy of the fields each (OptionsEdit,
     // RegistryOptions$Edit)
     l.within(205, 1320);
@@ -151,7 +151,7 @@ class StartupIT {
     Loaded l = load("base", "--to", "oci-archive:" + tmp.resolve("out.tar"));
     // measured: 1,549 classes, 176 from the jar; 1,588 and 195 since a build holds the cache's
     // lock and keeps its bound afterwards (CacheLock, CacheDirectory's walk), reports each layer
-    // as a step (TransferDisplay) and takes --sign-key (SignFlags); 1,599 and 205 with the
+    // as a step (TransferDisplay) and takes --sign-key (SignFlags); 1,602 and 205 with the
     // withers' OptionsEdit and RegistryOptions$Edit (plinth base makes its BuildSpec in one call)
     l.within(205, 1630);
     assertFalse(l.has("com.fasterxml.jackson.databind.ObjectMapper"), "ObjectMapper built");
