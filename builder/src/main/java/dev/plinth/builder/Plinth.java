@@ -39,7 +39,7 @@ import java.util.Map;
  * writes the target, atomically.
  *
  * <p>Why one file of more than 600 lines: a quarter of it is {@link Options}, the settings every
- * front end passes in (one wither each, a line on {@link OptionsEdit}), and the rest is one entry
+ * front end passes in (one wither each, a line on {@code OptionsEdit}), and the rest is one entry
  * point per thing a user does plus the per-platform assembly of a build, read top to bottom.
  * Options could move to a file of its own; it is {@code Plinth.Options} to both front ends and
  * every test.
