@@ -34,6 +34,11 @@ final class VerifyCommand implements Cli.Command {
   private final Cli.Arg key = cli.option("--key", "FILE",
       "The public key (PEM) signatures must verify with, e.g. cosign.pub.").required();
 
+  private final Cli.Arg signedRepository = cli.option("--signed-repository", "HOST/REPO",
+      "The repository the signatures must name, when it is not the image's own: a copy in a"
+          + " mirror keeps the signatures made where the image was pushed first (as"
+          + " containers/image's remapIdentity). Default: the image's repository.");
+
   private final Cli.Arg format = Targets.format(cli);
 
   private final RegistryFlags registry = new RegistryFlags(cli);
@@ -46,6 +51,16 @@ final class VerifyCommand implements Cli.Command {
       throw new PlinthException(Kind.USAGE, "plinth verify: " + ref + " is not in a registry;"
           + " signatures are stored in a registry next to the image");
     }
+    RegistryRef signedAs = null;
+    if (signedRepository.value() != null) {
+      signedAs = RegistryRef.parse(signedRepository.value());
+      if (signedAs.digest() != null || signedAs.tag() != null
+          && signedRepository.value().endsWith(":" + signedAs.tag())) {
+        throw new PlinthException(Kind.USAGE, "--signed-repository: '"
+            + signedRepository.value() + "' names a tag or digest; give the repository alone,"
+            + " HOST/REPO (a signature for any tag of it is accepted)");
+      }
+    }
     Path file = Path.of(key.value());
     PublicKey pub = CosignKeys.readPublic(SignFlags.read(file, "--key"), file.toString());
     Plinth.Options options = registry.apply(context.options(), context);
@@ -53,7 +68,7 @@ final class VerifyCommand implements Cli.Command {
     List<Attestations.Found> found;
     try {
       RegistryRef rr = RegistryRef.parse(ref.name());
-      checks = CosignSignatures.verify(rr, pub, options.registry());
+      checks = CosignSignatures.verify(rr, pub, signedAs, options.registry());
       found = Attestations.find(rr, checks.stream().map(CosignSignatures.Check::manifest)
           .toList(), pub, false, options.registry());
     } finally {

@@ -163,6 +163,20 @@ class AttestationIT {
     assertEquals(json.path("attestations"), backJson.path("attestations"));
     assertTrue(backJson.path("manifests").path(0).path("problems").toString()
         .contains("not an image of " + reg.host() + "/team/attested-back"), backVerify.out());
+    assertEquals(6, backVerify.code(), backVerify.out() + backVerify.err());
+    // ... unless told which repository the signatures name (a mirror's copy: remapIdentity)
+    RegistryCliIT.Run mirrored = plinth(Map.of(), "verify", back, "--key",
+        keys.pub().toString(), "--signed-repository", reg.host() + "/team/attested");
+    assertEquals(0, mirrored.code(), mirrored.out() + mirrored.err());
+    assertTrue(mirrored.out().contains(reg.host() + "/team/attested:1"), mirrored.out());
+    RegistryCliIT.Run other = plinth(Map.of(), "verify", back, "--key",
+        keys.pub().toString(), "--signed-repository", reg.host() + "/team/someone-else");
+    assertEquals(6, other.code(), other.out() + other.err());
+    RegistryCliIT.Run tagged = plinth(Map.of(), "verify", back, "--key",
+        keys.pub().toString(), "--signed-repository", reg.host() + "/team/attested:1");
+    assertEquals(2, tagged.code(), tagged.out() + tagged.err());
+    assertTrue(tagged.err().contains("--signed-repository: '" + reg.host()
+        + "/team/attested:1' names a tag or digest"), tagged.err());
 
     // a tampered attestation: its envelope's signature changed, pushed as another referrer
     Digest first = Digest.parse(platforms.get(0));
