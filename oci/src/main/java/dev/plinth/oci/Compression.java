@@ -12,8 +12,10 @@ import java.util.Locale;
  */
 public record Compression(String name, int level) {
   /**
-   * zstd's level when none is given: 6. For the example's Java runtime it makes a layer 7 %
-   * smaller than zstd's own default (3), in about half the CPU time of gzip at 6.
+   * zstd's level when none is given: 6. For the example's Java runtime (its module image
+   * uncompressed, cut in 4 MiB frames) it makes a layer 7 % smaller than zstd's own default
+   * (3), in less CPU time than gzip at 6 takes for the same runtime linked for gzip layers
+   * (0.7 against 1.5 s, Debian's zstd and gzip tools, one thread).
    */
   public static final int ZSTD_LEVEL = 6;
 
@@ -45,9 +47,7 @@ public record Compression(String name, int level) {
       return gzip(gzipLevel);
     } else if (n.equals("zstd")) {
       c = ZSTD;
-    } else if (n.startsWith("zstd:") && n.length() <= 7 && n.substring(5).chars().allMatch(
-        ch -> ch >= '0' && ch <= '9') && n.length() > 5
-        && Integer.parseInt(n.substring(5)) >= 1 && Integer.parseInt(n.substring(5)) <= 19) {
+    } else if (n.matches("zstd:([1-9]|1[0-9])")) {
       c = new Compression("zstd", Integer.parseInt(n.substring(5)));
     } else {
       throw new PlinthException(PlinthException.Kind.USAGE, where + ": '" + s
