@@ -1,6 +1,7 @@
 package dev.plinth.builder;
 
 import dev.plinth.oci.Digest;
+import dev.plinth.oci.LayerBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -32,10 +33,10 @@ final class AppPackages {
 
   /**
    * As {@link #of(Collection)}, each jar's packages kept in {@code kept} (a directory of the
-   * cache; null: none) by the jar's path, size, modification time and file key (inode), as
-   * layers are (LayerCache), plus plinth's version: a build whose jars did not change opens
-   * none of them and hashes none (104 MB of jars cost a no-change build of the large bench app
-   * 90 ms of opening alone). What does not read back is made again.
+   * cache; null: none) by the jar's path and {@link LayerBuilder#fileStamp} (size, times, device
+   * and inode, as layers are keyed), plus plinth's version: a build whose jars did not change
+   * opens none of them and hashes none (104 MB of jars cost a no-change build of the large bench
+   * app 90 ms of opening alone). What does not read back is made again.
    */
   static List<Sbom.Item> of(Collection<Path> jars, Path kept) {
     TreeMap<String, Sbom.Item> items = new TreeMap<>();
@@ -57,15 +58,14 @@ final class AppPackages {
 
   /** The jar's packages: group, artifact, version and the jar's digest (or ""), each. */
   private static List<String[]> packages(Path jar, Path kept) throws IOException {
-    Path entry = null;
-    if (kept != null) {
-      java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(jar,
-          java.nio.file.attribute.BasicFileAttributes.class);
-      entry = kept.resolve(Digest.of(("plinth jar packages 1\n"
-          + dev.plinth.oci.Version.PLINTH + "\n" + jar.toAbsolutePath() + "\n" + a.size() + "\n"
-          + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) + "\n"
-          + a.fileKey()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex());
-      List<String[]> back = readBack(entry);
+    KeptFiles store = kept == null ? null
+        : new KeptFiles(kept, "cached jar packages", MAX_PROPERTIES);
+    String key = null;
+    if (store != null) {
+      key = Digest.of(("plinth jar packages 2\n" + dev.plinth.oci.Version.PLINTH + "\n"
+          + jar.toAbsolutePath() + "\n" + LayerBuilder.fileStamp(jar))
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8)).hex();
+      List<String[]> back = readBack(store, key);
       if (back != null) {
         return back;
       }
@@ -84,11 +84,9 @@ final class AppPackages {
             .append('\n');
       }
     }
-    if (entry != null) {
+    if (store != null) {
       try {
-        Files.createDirectories(kept);
-        dev.plinth.oci.AtomicFile.write(entry,
-            text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        store.put(key, text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       } catch (IOException e) {
         // a cache that cannot be written only costs the next build this read again
       }
@@ -97,12 +95,15 @@ final class AppPackages {
   }
 
   /** What {@link #packages} kept, or null when there is none or it does not read back. */
-  private static List<String[]> readBack(Path entry) {
+  private static List<String[]> readBack(KeptFiles store, String key) {
     byte[] bytes;
     try {
-      bytes = dev.plinth.oci.SmallFiles.read(entry, MAX_PROPERTIES, "cached jar packages");
-    } catch (IOException | dev.plinth.oci.PlinthException notReadable) {
-      return null; // none kept, not a regular file, or too large: read the jar
+      bytes = store.get(key);
+    } catch (IOException notReadable) {
+      return null; // not a regular file, or too large: read the jar
+    }
+    if (bytes == null) {
+      return null;
     }
     String[] lines = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).split("\n", -1);
     if (lines.length < 2 || !lines[0].equals("plinth jar packages 1")

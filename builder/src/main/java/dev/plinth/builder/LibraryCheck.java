@@ -8,14 +8,9 @@ import dev.plinth.oci.Image;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
-import dev.plinth.oci.AtomicFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,7 +51,7 @@ final class LibraryCheck {
     try {
       return LibraryClosure.check(image, "the built image (" + image.platform() + ")",
           Limits.DEFAULT, options.cacheDir() == null ? LibraryClosure.Store.NONE
-              : new Kept(options.cacheDir().resolve(DIR)));
+              : new KeptFiles(options.cacheDir().resolve(DIR), "cached ELF facts", 64 << 20));
     } catch (PlinthException unreadable) {
       // A layer cache entry damaged on disk reads as an invalid layer; read through the cache,
       // it is the cache's own failure (LayerCache.DamagedEntryException), and the build runs
@@ -138,34 +133,6 @@ final class LibraryCheck {
 
   /** The cache's directory of what was found in layers ({@link LibraryClosure.Store}). */
   static final String DIR = "elf-facts";
-
-  /** One file a key, written atomically; its time is its last use (what a prune goes by). */
-  private record Kept(Path dir) implements LibraryClosure.Store {
-    @Override
-    public byte[] get(String key) throws IOException {
-      Path p = dir.resolve(key);
-      byte[] b;
-      try {
-        b = dev.plinth.oci.SmallFiles.read(p, 64 << 20, "cached ELF facts");
-      } catch (NoSuchFileException e) {
-        return null;
-      } catch (PlinthException notAFileOrTooLarge) {
-        throw new IOException(notAFileOrTooLarge.getMessage()); // a miss: read the layer
-      }
-      try {
-        Files.setLastModifiedTime(p, FileTime.fromMillis(System.currentTimeMillis()));
-      } catch (IOException readOnly) {
-        // a cache that cannot be written still serves what it holds
-      }
-      return b;
-    }
-
-    @Override
-    public void put(String key, byte[] value) throws IOException {
-      Files.createDirectories(dir);
-      AtomicFile.write(dir.resolve(key), value);
-    }
-  }
 
   /** Debian's name of the platform's architecture, else the OCI one (no Contents to look in). */
   private static String arch(Platform p) {

@@ -2,6 +2,7 @@ package dev.plinth.builder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plinth.oci.Digest;
 import java.io.OutputStream;
@@ -62,6 +63,35 @@ class AppPackagesTest {
     List<Sbom.Item> changed = AppPackages.of(List.of(lib), kept);
     assertEquals("pkg:maven/org.example/lib@2.0.1", purls(changed));
     assertNotNull(changed.get(0).sha256());
+  }
+
+  /**
+   * A jar rewritten in place, the same size, its old modification time put back (as `cp -p` or
+   * an unpacker does): its change time tells, as for layers. And an entry served is marked as
+   * used, so that the cache's prune (least recently used first) keeps it.
+   */
+  @Test
+  void aJarRewrittenWithItsOldTime_isReadAfresh_andAServedEntryIsMarkedUsed() throws Exception {
+    Path lib = tmp.resolve("lib.jar");
+    Path kept = tmp.resolve("kept");
+    jar(lib, "1.0", 1_000_000);
+    assertEquals("pkg:maven/org.example/lib@1.0", purls(AppPackages.of(List.of(lib), kept)));
+    Path entry;
+    try (var files = Files.list(kept)) {
+      entry = files.filter(f -> !f.getFileName().toString().startsWith(".")).findFirst()
+          .orElseThrow();
+    }
+    Files.setLastModifiedTime(entry, FileTime.fromMillis(1_000));
+    AppPackages.of(List.of(lib), kept);
+    assertTrue(Files.getLastModifiedTime(entry).toMillis() > 1_000_000_000_000L,
+        "served, so marked as used now: " + Files.getLastModifiedTime(entry));
+
+    long size = Files.size(lib);
+    Thread.sleep(20); // a later change time than the first write's, on any file system clock
+    jar(lib, "1.1", 1_000_000);
+    assertEquals(size, Files.size(lib), "the same size");
+    assertEquals(1_000_000, Files.getLastModifiedTime(lib).toMillis(), "the same time");
+    assertEquals("pkg:maven/org.example/lib@1.1", purls(AppPackages.of(List.of(lib), kept)));
   }
 
   @Test

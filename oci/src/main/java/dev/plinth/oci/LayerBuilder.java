@@ -296,6 +296,15 @@ public final class LayerBuilder {
   }
 
   /**
+   * What changes whenever {@code file}'s content can have changed: its size, modification and
+   * change times, device and inode (what the layer cache keys source files by), for other caches
+   * of what is read from a file.
+   */
+  public static String fileStamp(Path file) throws IOException {
+    return stamp(file, new long[1]);
+  }
+
+  /**
    * What changes whenever a file's content can have changed: size, times, inode; sets {@code
    * changed[0]} to its change time, in nanoseconds.
    */
