@@ -236,12 +236,13 @@ public final class PlinthYaml {
     dev.plinth.oci.Compression compression = null;
     if (top.containsKey("compression")) {
       Node n = value(top, "compression");
-      String c = string(n, "compression");
-      if (!c.equals("gzip") && !c.equals("zstd") && !c.matches("zstd:([1-9]|1[0-9])")) {
+      dev.plinth.oci.Compression c = dev.plinth.oci.Compression.named(
+          string(n, "compression"), 0);
+      if (c == null) {
         throw error(n, "compression", "must be 'gzip', 'zstd' or 'zstd:LEVEL' (1-19)");
       }
-      compression = c.equals("gzip") ? null
-          : dev.plinth.oci.Compression.parse(c, 0, where(n) + ": compression");
+      // gzip: at the build options' gzip level, so left unset here
+      compression = c.isZstd() ? c.available(where(n) + ": compression") : null;
     }
     return new BuildSpec(name, platforms, base, init, user, arbitraryUser, files, entrypoint, cmd,
         env, workdir, labels, annotations, ports, stopSignal, packages, java, from, copyFrom,

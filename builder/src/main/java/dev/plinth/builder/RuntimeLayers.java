@@ -300,8 +300,9 @@ final class RuntimeLayers {
   private String key(Platform platform, String arch, List<String> modules)
       throws PlinthException {
     List<String> parts = List.of("plinth " + Plinth.VERSION, LayerBuilder.FORMAT,
-        JavaRuntime.recipe(zipLargeResources()), platform.toString(), "openjdk-" + java.version(), java.suite(),
-        indexId(arch), "linker " + toolchain().identity(),
+        JavaRuntime.recipe(zipLargeResources()), platform.toString(),
+        "openjdk-" + java.version(), java.suite(), indexId(arch),
+        "linker " + toolchain().identity(),
         String.join(",", modules));
     MessageDigest md = Digest.sha256();
     for (String s : parts) {

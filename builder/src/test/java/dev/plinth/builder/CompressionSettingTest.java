@@ -24,7 +24,7 @@ class CompressionSettingTest {
 
   @Test
   void gzip_zstd_andZstdAtALevel() throws Exception {
-    assertNull(load("gzip"), "gzip: the build's own level (--gzip-level)");
+    assertNull(load("gzip"), "gzip: at the build options' gzip level");
     assertEquals(Compression.ZSTD, load("zstd"));
     assertEquals(Compression.ZSTD_LEVEL, load("zstd").level());
     assertEquals(new Compression("zstd", 1), load("zstd:1"));

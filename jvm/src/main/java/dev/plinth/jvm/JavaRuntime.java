@@ -245,18 +245,20 @@ public final class JavaRuntime {
         // Debian's jmods carry the native debug info (735 MB for libjvm in 25): never copied
         "--exclude-files=**.debuginfo",
         "--strip-java-debug-attributes", "--no-man-pages", "--no-header-files"));
-    // JDK 21 renamed jlink's compression levels: 2 was zip (at level 6), now zip-6.
-    String zip = feature >= 21 ? "zip-6" : "2";
-    List<String> large = zipLargeResources
-        ? compressed(jmodResources(modulePath, closure(jdk, modules, work))) : List.of();
+    // JDK 21 renamed jlink's compression levels: 0 was none and 2 zip (at level 6), now zip-0
+    // and zip-6.
     if (!zipLargeResources) {
       cmd.add("--compress=" + (feature >= 21 ? "zip-0" : "0"));
-    } else if (large.isEmpty()) {
-      cmd.add("--compress=" + zip);
     } else {
-      Path filter = work.resolve("jlink-compress.txt");
-      Files.write(filter, large, StandardCharsets.UTF_8);
-      cmd.add("--compress=" + zip + ":filter=@" + filter);
+      String zip = feature >= 21 ? "zip-6" : "2";
+      List<String> large = compressed(jmodResources(modulePath, closure(jdk, modules, work)));
+      if (large.isEmpty()) {
+        cmd.add("--compress=" + zip);
+      } else {
+        Path filter = work.resolve("jlink-compress.txt");
+        Files.write(filter, large, StandardCharsets.UTF_8);
+        cmd.add("--compress=" + zip + ":filter=@" + filter);
+      }
     }
     cmd.addAll(List.of("--output", out.toString()));
     debs.status().accept("linking the " + platform + " runtime (" + String.join(",", modules)

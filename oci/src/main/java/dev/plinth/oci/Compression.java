@@ -36,31 +36,44 @@ public record Compression(String name, int level) {
   }
 
   /**
-   * "gzip" (at {@code gzipLevel}), "zstd" (at {@link #ZSTD_LEVEL}) or "zstd:LEVEL" (1-19), any
-   * case; {@code where} names the setting in the usage error for anything else. zstd is written
-   * by libzstd through JNI: a host where its library cannot be loaded is told so here.
+   * "gzip" (at {@code gzipLevel}), "zstd" (at {@link #ZSTD_LEVEL}) or "zstd:LEVEL" (1-19), as
+   * written (lower case); null for anything else.
+   */
+  public static Compression named(String name, int gzipLevel) {
+    if (name.equals("gzip")) {
+      return gzip(gzipLevel);
+    } else if (name.equals("zstd")) {
+      return ZSTD;
+    } else if (name.matches("zstd:([1-9]|1[0-9])")) {
+      return new Compression("zstd", Integer.parseInt(name.substring(5)));
+    }
+    return null;
+  }
+
+  /**
+   * {@link #named}, in any case; {@code where} names the setting in the usage error for anything
+   * else. zstd is written by libzstd through JNI: a host where its library cannot be loaded is
+   * told so here ({@link #available}).
    */
   public static Compression parse(String s, int gzipLevel, String where) throws PlinthException {
-    String n = s == null ? "" : s.strip().toLowerCase(Locale.ROOT);
-    Compression c;
-    if (n.equals("gzip")) {
-      return gzip(gzipLevel);
-    } else if (n.equals("zstd")) {
-      c = ZSTD;
-    } else if (n.matches("zstd:([1-9]|1[0-9])")) {
-      c = new Compression("zstd", Integer.parseInt(n.substring(5)));
-    } else {
+    Compression c = named(s == null ? "" : s.strip().toLowerCase(Locale.ROOT), gzipLevel);
+    if (c == null) {
       throw new PlinthException(PlinthException.Kind.USAGE, where + ": '" + s
           + "' is not a layer compression; use gzip, zstd or zstd:LEVEL (1-19)");
     }
-    String missing = ParallelZstdOutputStream.unavailable();
+    return c.available(where);
+  }
+
+  /** This compression, when this host can write it; else a usage error naming {@code where}. */
+  public Compression available(String where) throws PlinthException {
+    String missing = isZstd() ? ParallelZstdOutputStream.unavailable() : null;
     if (missing != null) {
       throw new PlinthException(PlinthException.Kind.USAGE, where + ": zstd layers need"
           + " zstd-jni's native library, which this host cannot load (" + missing + "); use"
           + " gzip, or set JAVA_TOOL_OPTIONS=-DZstdTempFolder=DIR, a directory that allows"
           + " executing files");
     }
-    return c;
+    return this;
   }
 
   public boolean isZstd() {
