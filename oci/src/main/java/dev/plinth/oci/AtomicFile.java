@@ -54,6 +54,14 @@ public final class AtomicFile implements AutoCloseable {
     return Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING);
   }
 
+  /**
+   * The temp file as a channel to write from its start (for copies the kernel makes); closing
+   * it is the caller's.
+   */
+  public FileChannel openChannel() throws IOException {
+    return FileChannel.open(temp, StandardOpenOption.WRITE);
+  }
+
   /** Flushes the temp file to disk and renames it over the target. */
   public void commit() throws IOException {
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {

@@ -24,6 +24,16 @@ public interface Blob {
     return false;
   }
 
+  /**
+   * A file that holds exactly this blob's bytes, checked against its digest when it was stored
+   * and unchanged since (its size, modification and change times and inode are those it had
+   * then), so a writer may copy it without reading and hashing it (the kernel copies it); null
+   * when there is none, and the bytes are read through {@link #open()}.
+   */
+  default Path trustedFile() throws IOException {
+    return null;
+  }
+
   /** A blob held in memory (JSON documents). */
   static Blob of(String mediaType, byte[] bytes) {
     byte[] copy = bytes.clone();

@@ -3,6 +3,10 @@ package dev.plinth.oci;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 
 /** Copying blobs with their digest and size checked on the way. */
@@ -48,6 +52,41 @@ public final class Blobs {
               + " ("
               + n
               + " bytes): the content does not match its digest");
+    }
+  }
+
+  /**
+   * Copies the blob to {@code out} at its position: a {@link Blob#trustedFile} by the kernel, any
+   * other blob read and checked as {@link #copyVerified(Blob, OutputStream)} does.
+   */
+  public static void copyVerified(Blob blob, FileChannel out) throws IOException, PlinthException {
+    Path trusted = blob.trustedFile();
+    if (trusted != null) {
+      transfer(trusted, blob.descriptor().size(), out);
+      return;
+    }
+    OutputStream s = new java.io.BufferedOutputStream(Channels.newOutputStream(out), 65536);
+    copyVerified(blob, s);
+    s.flush();
+  }
+
+  /**
+   * Copies the file {@code source}, which must hold exactly {@code size} bytes, to {@code out} at
+   * its position, in the kernel (sendfile or copy_file_range, no bytes through the heap).
+   */
+  static void transfer(Path source, long size, FileChannel out) throws IOException {
+    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+      if (in.size() != size) {
+        throw new ContentMismatchException(source + " holds " + in.size() + " bytes, not " + size);
+      }
+      for (long at = 0; at < size; ) {
+        long n = in.transferTo(at, size - at, out);
+        if (n <= 0) {
+          throw new ContentMismatchException(source + " ended after " + at + " of " + size
+              + " bytes");
+        }
+        at += n;
+      }
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.plinth.oci;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -142,7 +141,8 @@ public final class DirTransport implements Transport {
         }
       }
     }
-    try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
+    try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(file,
+        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       Blobs.copyVerified(b, out);
     }
     force(file);

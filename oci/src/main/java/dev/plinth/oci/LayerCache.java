@@ -16,10 +16,13 @@ import java.util.regex.Pattern;
  * Finished layers by a key: what was compressed once is not compressed again. The key names what
  * the layer is made of (e.g. its files' paths, sizes and times and the gzip level, or a hash of
  * everything a runtime is linked from). Blobs are stored by their own digest; a hit checks only
- * that the blob is there with its size, and the blob checks its digest while it is read (the one
- * pass that copies it to the output): a damaged blob fails that read, and its entry is removed, so
- * it is never used and the next build makes it again. Entries are written to a temp file and
- * renamed, so concurrent builds are safe.
+ * that the blob is there with its size. An entry also keeps the blob's stamp (size, modification
+ * and change times, device, inode) from when its digest was computed, as it was written: a blob
+ * that still has it is copied to an output by the kernel without being hashed again ({@link
+ * Blob#trustedFile}), as git trusts a file whose stat data is unchanged. Any other blob checks its
+ * digest while it is read (the one pass that copies it to the output): a damaged blob fails that
+ * read, and its entry is removed, so it is never used and the next build makes it again. Entries
+ * are written to a temp file and renamed, so concurrent builds are safe.
  */
 public final class LayerCache {
   private static final Pattern KEY = Pattern.compile("[a-z0-9][a-z0-9._-]{0,200}");
@@ -56,7 +59,7 @@ public final class LayerCache {
     String[] f = (eol < 0 ? text : text.substring(0, eol)).strip().split(" ");
     String check = eol < 0 ? "" : text.substring(eol + 1).strip();
     try {
-      if (f.length != 5) {
+      if (f.length != 5 && f.length != 6) {
         throw new IllegalArgumentException("fields");
       }
       Digest digest = Digest.parse(f[0]);
@@ -65,7 +68,8 @@ public final class LayerCache {
       long tarSize = Long.parseLong(f[3]);
       String mediaType = f[4];
       Path blob = blob(digest);
-      if (!Files.isRegularFile(blob) || Files.size(blob) != size) {
+      String now = stampOf(blob);
+      if (now == null || !now.startsWith(size + " ")) {
         Files.deleteIfExists(entry);
         return Optional.empty();
       }
@@ -73,8 +77,10 @@ public final class LayerCache {
         return Optional.empty();
       }
       markUsed(entry);
+      // the blob's stamp when it was stored: a blob that still has it need not be hashed again
+      String stamp = f.length == 6 ? f[5].replace(',', ' ') : "";
       return Optional.of(new CachedLayer(new Cached(new Descriptor(mediaType, digest, size), blob,
-          entry), diffId, tarSize < 0 ? OptionalLong.empty() : OptionalLong.of(tarSize)));
+          entry, stamp), diffId, tarSize < 0 ? OptionalLong.empty() : OptionalLong.of(tarSize)));
     } catch (IllegalArgumentException e) {
       Files.deleteIfExists(entry);
       return Optional.empty();
@@ -92,7 +98,8 @@ public final class LayerCache {
     if (!Files.isRegularFile(blob) || Files.size(blob) != d.size()) {
       Path tmp = Files.createTempFile(blob.getParent(), ".blob-", ".tmp");
       try {
-        try (InputStream in = layer.blob().open()) {
+        Blob b = layer.blob();
+        try (InputStream in = b.verifiesItself() ? b.open() : Blobs.verifying(d, b.open())) {
           Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         }
         move(tmp, blob);
@@ -100,7 +107,7 @@ public final class LayerCache {
         Files.deleteIfExists(tmp);
       }
     }
-    return record(key, layer, "");
+    return record(key, layer, "", stampOf(blob));
   }
 
   /**
@@ -123,23 +130,69 @@ public final class LayerCache {
     Path blob = blob(d.digest());
     Files.createDirectories(blob.getParent());
     move(staging.resolve(d.digest().hex() + ".tar.gz"), blob);
-    return record(key, layer, check);
+    // its digest was computed as it was written: trusted while it keeps this stamp
+    return record(key, layer, check, stampOf(blob));
   }
 
   /** Rewrites the entry of {@code layer}, a hit on {@code key}, with another check line. */
   void recheck(String key, Layer layer, String check) throws IOException {
-    record(key, layer, check);
+    record(key, layer, check,
+        layer.blob() instanceof Cached c && c.trustedFile() != null ? c.stamp : "");
   }
 
-  private Layer record(String key, Layer layer, String check) throws IOException {
+  /**
+   * The stamp of a blob file (what changes whenever its content can have changed: size, times,
+   * device, inode; {@link LayerBuilder#fileStamp}), null when it is not a regular file.
+   */
+  private static String stampOf(Path blob) throws IOException {
+    try {
+      if (!Files.isRegularFile(blob, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        return null;
+      }
+      return LayerBuilder.fileStamp(blob);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Puts {@code stamp} in an entry as its blob's; an entry that cannot be read or written is left
+   * as it is (its blob is only hashed again on its next read).
+   */
+  private static void remember(Path entry, String stamp) {
+    try {
+      String text = Files.readString(entry, StandardCharsets.UTF_8);
+      int eol = text.indexOf('\n');
+      String[] f = eol < 0 ? new String[0] : text.substring(0, eol).strip().split(" ");
+      if ((f.length != 5 && f.length != 6) || stamp.indexOf(',') >= 0
+          || stamp.indexOf('\n') >= 0) {
+        return;
+      }
+      Path tmp = Files.createTempFile(entry.getParent(), ".entry-", ".tmp");
+      try {
+        Files.writeString(tmp, String.join(" ", java.util.Arrays.copyOf(f, 5)) + " "
+            + stamp.replace(' ', ',') + text.substring(eol), StandardCharsets.UTF_8);
+        move(tmp, entry);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      // a read-only or full cache
+    }
+  }
+
+  private Layer record(String key, Layer layer, String check, String stamp) throws IOException {
     if (check.indexOf('\n') >= 0) {
       throw new IllegalArgumentException("a check is one line");
     }
     Descriptor d = layer.blob().descriptor();
     Path entry = entry(key);
     Files.createDirectories(entry.getParent());
+    String kept = stamp == null || stamp.isEmpty() || stamp.indexOf(',') >= 0
+        || stamp.indexOf('\n') >= 0 ? "" : stamp;
     String text = d.digest() + " " + d.size() + " " + layer.diffId() + " "
-        + layer.uncompressedSize().orElse(-1) + " " + d.mediaType() + "\n"
+        + layer.uncompressedSize().orElse(-1) + " " + d.mediaType()
+        + (kept.isEmpty() ? "" : " " + kept.replace(' ', ',')) + "\n"
         + (check.isEmpty() ? "" : check + "\n");
     Path tmp = Files.createTempFile(entry.getParent(), ".entry-", ".tmp");
     try {
@@ -148,7 +201,7 @@ public final class LayerCache {
     } finally {
       Files.deleteIfExists(tmp);
     }
-    return new CachedLayer(new Cached(d, blob(d.digest()), entry), layer.diffId(),
+    return new CachedLayer(new Cached(d, blob(d.digest()), entry, kept), layer.diffId(),
         layer.uncompressedSize());
   }
 
@@ -160,11 +213,20 @@ public final class LayerCache {
     private final Descriptor descriptor;
     private final Path file;
     private final Path entry;
+    private final String stamp;
 
-    Cached(Descriptor descriptor, Path file, Path entry) {
+    /** {@code stamp}: the blob's when its digest was known to hold, or "" when not known. */
+    Cached(Descriptor descriptor, Path file, Path entry, String stamp) {
       this.descriptor = descriptor;
       this.file = file;
       this.entry = entry;
+      this.stamp = stamp;
+    }
+
+    /** The blob's file, when it still has the stamp it had when its digest was checked. */
+    @Override
+    public Path trustedFile() throws IOException {
+      return !stamp.isEmpty() && stamp.equals(stampOf(file)) ? file : null;
     }
 
     @Override
@@ -180,6 +242,11 @@ public final class LayerCache {
     @Override
     public InputStream open() throws IOException {
       InputStream in;
+      // an entry without the blob's stamp (of an older plinth), or with another (the blob was
+      // replaced or touched since), gets it once a read has checked the whole blob and the file
+      // still has the stamp it had when opened
+      String now = stampOf(file);
+      String before = now != null && !now.equals(stamp) ? now : null;
       try {
         in = Files.newInputStream(file);
       } catch (NoSuchFileException e) {
@@ -197,13 +264,23 @@ public final class LayerCache {
           }
         }
 
+        boolean ended;
+
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+          int r;
           try {
-            return super.read(b, off, len);
+            r = super.read(b, off, len);
           } catch (ContentMismatchException e) {
             throw evicted(e);
           }
+          if (r < 0 && !ended) {
+            ended = true; // the digest held, or the read above threw
+            if (before != null && before.equals(stampOf(file))) {
+              remember(entry, before);
+            }
+          }
+          return r;
         }
       };
     }

@@ -7,7 +7,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,7 +125,7 @@ public final class OciLayoutWriter {
       return;
     }
     try (AtomicFile f = new AtomicFile(target)) {
-      try (OutputStream out = f.open()) {
+      try (java.nio.channels.FileChannel out = f.openChannel()) {
         Blobs.copyVerified(blob, out);
       }
       f.commit();

@@ -3,7 +3,9 @@ package dev.plinth.oci;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,38 +45,65 @@ public final class TarWriter implements AutoCloseable {
   }
 
   /**
+   * Writes a file entry whose content is the file {@code source}, copied by the kernel
+   * (sendfile, copy_file_range) into {@code channel}, which must be the channel this writer's
+   * stream ends in: the stream is flushed before, so the header lands first. The file must hold
+   * exactly {@code entry.size()} bytes.
+   */
+  public void write(TarEntry entry, Path source, FileChannel channel) throws IOException {
+    try (Body body = body(entry)) {
+      out.flush();
+      Blobs.transfer(source, body.size, channel);
+      body.written = body.size;
+    }
+  }
+
+  /**
    * Writes the entry's header and returns a stream for its content. Closing the stream checks that
    * exactly {@code entry.size()} bytes were written (none for non-files) and pads the block.
    */
   public OutputStream begin(TarEntry entry) throws IOException {
+    return body(entry);
+  }
+
+  private Body body(TarEntry entry) throws IOException {
     writeHeaders(entry);
-    long size = entry.type() == TarEntry.Type.FILE ? entry.size() : 0;
-    return new OutputStream() {
-      long written;
+    return new Body(entry);
+  }
 
-      @Override
-      public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-      }
+  /** An entry's content: counted, and padded to the block when closed. */
+  private final class Body extends OutputStream {
+    private final TarEntry entry;
+    private final long size;
+    long written;
 
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        if (written + len > size) {
-          throw new IOException(entry.name() + " is longer than its " + size + " bytes");
-        }
-        out.write(b, off, len);
-        written += len;
-      }
+    Body(TarEntry entry) {
+      this.entry = entry;
+      this.size = entry.type() == TarEntry.Type.FILE ? entry.size() : 0;
+    }
 
-      @Override
-      public void close() throws IOException {
-        if (written != size) {
-          throw new IOException(
-              entry.name() + " got " + written + " of its " + size + " bytes");
-        }
-        pad(size);
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (written + len > size) {
+        throw new IOException(entry.name() + " is longer than its " + size + " bytes");
       }
-    };
+      out.write(b, off, len);
+      written += len;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (written != size) {
+        throw new IOException(
+            entry.name() + " got " + written + " of its " + size + " bytes");
+      }
+      pad(size);
+    }
   }
 
   private void writeHeaders(TarEntry entry) throws IOException {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -224,5 +225,79 @@ class LayerCacheTest {
       assertEquals("small.txt", t.next().name());
     }
     assertEquals(one.diffId(), Digest.of(md), "the diff id is the tar's");
+  }
+
+  @Test
+  void trustedFile_onlyWhileTheBlobKeepsItsStamp_andTheArchiveIsTheSameEitherWay()
+      throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    Layer built = content("hello").build(tmp.resolve("w1"), 0, 9, cache);
+    Path blob = blobFile(built);
+    // hashed as it was written: trusted then and on a later hit, which the archive copies whole
+    assertEquals(blob, built.blob().trustedFile());
+    Layer hit = content("hello").build(tmp.resolve("w2"), 0, 9, cache);
+    assertEquals(blob, hit.blob().trustedFile());
+    Path trustedArchive = tmp.resolve("trusted.tar");
+    ArchiveWriter.writeOciArchive(trustedArchive, null, index(hit), 0);
+    Layer plain = content("hello").build(tmp.resolve("w0"), 0, 9);
+    assertEquals(null, plain.blob().trustedFile());
+    Path readArchive = tmp.resolve("read.tar");
+    ArchiveWriter.writeOciArchive(readArchive, null, index(plain), 0);
+    assertArrayEquals(Files.readAllBytes(readArchive), Files.readAllBytes(trustedArchive));
+
+    // the same bytes written again (a new change time): no longer trusted, so read and hashed
+    Files.write(blob, Files.readAllBytes(blob));
+    assertEquals(null, hit.blob().trustedFile(), "the layer held before the change");
+    Layer after = content("hello").build(tmp.resolve("w3"), 0, 9, cache);
+    assertEquals(null, after.blob().trustedFile());
+    // a read that checks the whole blob gives the entry the blob's new stamp
+    assertEquals(built.blob().descriptor().digest(), Digest.of(copy(after)));
+    assertEquals(blob, content("hello").build(tmp.resolve("w4"), 0, 9, cache).blob()
+        .trustedFile());
+
+    // changed bytes of the same size, the modification time put back: never trusted, and the
+    // archive fails naming the blob instead of holding the wrong bytes
+    byte[] b = Files.readAllBytes(blob);
+    java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(blob);
+    b[b.length / 2] ^= 1;
+    Files.write(blob, b);
+    Files.setLastModifiedTime(blob, mtime);
+    Layer damaged = content("hello").build(tmp.resolve("w5"), 0, 9, cache);
+    assertEquals(null, damaged.blob().trustedFile());
+    Path bad = tmp.resolve("bad.tar");
+    Exception e = assertThrows(Exception.class,
+        () -> ArchiveWriter.writeOciArchive(bad, null, index(damaged), 0));
+    assertTrue(e.getMessage().contains(built.blob().descriptor().digest().hex()), e.getMessage());
+    assertFalse(Files.exists(bad), "no half-written archive");
+  }
+
+  @Test
+  void entryOfAnOlderPlinth_withoutTheStamp_isReadAndHashed_thenTrusted() throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    Layer built = content("hello").build(tmp.resolve("w1"), 0, 9, cache);
+    Path entry;
+    try (java.util.stream.Stream<Path> keys = Files.list(tmp.resolve("cache/keys"))) {
+      entry = keys.filter(k -> !k.getFileName().toString().startsWith(".")).findFirst()
+          .orElseThrow();
+    }
+    String text = Files.readString(entry);
+    String[] first = text.substring(0, text.indexOf('\n')).split(" ");
+    assertEquals(6, first.length, text);
+    Files.writeString(entry, String.join(" ", java.util.Arrays.copyOf(first, 5))
+        + text.substring(text.indexOf('\n')));
+    Layer old = content("hello").build(tmp.resolve("w2"), 0, 9, cache);
+    assertEquals(built.blob().descriptor(), old.blob().descriptor());
+    assertEquals(null, old.blob().trustedFile());
+    assertEquals(built.blob().descriptor().digest(), Digest.of(copy(old)));
+    assertEquals(blobFile(built), content("hello").build(tmp.resolve("w3"), 0, 9, cache).blob()
+        .trustedFile());
+  }
+
+  private static ImageIndex index(Layer layer) throws Exception {
+    byte[] cfg = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+        + "\"layers\",\"diff_ids\":[\"" + layer.diffId() + "\"]}}").getBytes();
+    return ImageIndex.of(List.of(Image.of(Platform.LINUX_AMD64,
+        Blob.of(MediaTypes.OCI_CONFIG, cfg), List.of(layer), java.util.Map.of())),
+        java.util.Map.of());
   }
 }
