@@ -37,6 +37,63 @@ final class LayerFacts {
         + "\n" + layer).getBytes(StandardCharsets.UTF_8)).hex();
   }
 
+  private static final int CLOSURE_MAGIC = 0x504c4d43; // "PLMC"
+
+  /**
+   * The key of what a whole image misses ({@link LibraryClosure.Missing}): everything that
+   * decides it, the config (its digest holds the platform, the Env the loader reads and every
+   * layer's diff id), the layers' digests, plinth's version, the format and the limits.
+   */
+  static String closureKey(Digest config, List<Digest> layers, String platform, Limits limits) {
+    StringBuilder s = new StringBuilder("plinth library closure " + FORMAT + "\n"
+        + Version.PLINTH + "\n" + limits + "\n" + platform + "\n" + config + "\n");
+    for (Digest d : layers) {
+      s.append(d).append('\n');
+    }
+    return Digest.of(s.toString().getBytes(StandardCharsets.UTF_8)).hex();
+  }
+
+  static byte[] writeMissing(List<LibraryClosure.Missing> missing) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(CLOSURE_MAGIC);
+      out.writeInt(FORMAT);
+      out.writeInt(missing.size());
+      for (LibraryClosure.Missing m : missing) {
+        string(out, m.name());
+        out.writeBoolean(m.interpreter());
+        strings(out, m.files());
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    return bytes.toByteArray();
+  }
+
+  /** What {@link #writeMissing} wrote, read defensively: anything else is an IOException. */
+  static List<LibraryClosure.Missing> readMissing(byte[] bytes) throws IOException {
+    if (bytes.length > MAX_BYTES) {
+      throw new IOException("too large");
+    }
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+    if (in.readInt() != CLOSURE_MAGIC || in.readInt() != FORMAT) {
+      throw new IOException("not this format");
+    }
+    int n = count(in, bytes.length);
+    List<LibraryClosure.Missing> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String name = string(in);
+      if (name == null) {
+        throw new IOException("no name");
+      }
+      out.add(new LibraryClosure.Missing(name, in.readBoolean(), strings(in, bytes.length)));
+    }
+    if (in.read() >= 0) {
+      throw new IOException("trailing bytes");
+    }
+    return List.copyOf(out);
+  }
+
   static byte[] write(LayerChanges changes) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {

@@ -70,9 +70,36 @@ public final class LibraryClosure {
   /** {@link #check(Image, String, Limits)}, each layer's facts taken from and kept in {@code store}. */
   public static List<Missing> check(Image image, String what, Limits limits, Store store)
       throws IOException, PlinthException {
+    // A build whose image is the last one's (no change) reads nothing: the answer is kept by a
+    // key that holds the whole image.
+    List<Layer> layers = image.layers();
+    List<dev.plinth.oci.Digest> digests = new ArrayList<>();
+    for (Layer l : layers) {
+      digests.add(l.blob().descriptor().digest());
+    }
+    String whole = LayerFacts.closureKey(image.config().descriptor().digest(), digests,
+        image.platform().toString(), limits);
+    try {
+      byte[] kept = store.get(whole);
+      if (kept != null) {
+        return LayerFacts.readMissing(kept);
+      }
+    } catch (IOException unreadable) {
+      // not plinth's bytes, damaged, or not readable: work it out again
+    }
+    List<Missing> out = check(image, layers, what, limits, store);
+    try {
+      store.put(whole, LayerFacts.writeMissing(out));
+    } catch (IOException notKept) {
+      // only costs the next build the work
+    }
+    return out;
+  }
+
+  private static List<Missing> check(Image image, List<Layer> layers, String what,
+      Limits limits, Store store) throws IOException, PlinthException {
     ImageConfig config = ImageConfig.parse(image.config().readAllBytes(), what + " config");
     Filesystem<FileFacts> fs = new Filesystem<>(what, limits.fs());
-    List<Layer> layers = image.layers();
     Audit.apply(image, what, fs, (i, digest) -> {
       String key = LayerFacts.key(digest, limits);
       try {

@@ -70,7 +70,7 @@ class LayerFactsTest {
     assertEquals(List.of(), check(image));
     int first = opened.get();
     assertTrue(first >= 2, "each layer read once: " + first);
-    assertEquals(2, kept.size());
+    assertEquals(3, kept.size(), "each layer's facts and the image's answer");
 
     assertEquals(List.of(), check(image));
     assertEquals(first, opened.get(), "no layer was opened again");
@@ -94,6 +94,43 @@ class LayerFactsTest {
     int before = opened.get();
     assertEquals(List.of(), check(TestImages.image(TestImages.config(), withLib, app)));
     assertEquals(before, opened.get());
+  }
+
+  @Test
+  void theSameLayersWithAnotherConfig_getTheirOwnAnswer() throws Exception {
+    Layer libs = counted(loaderAndLibc().dir("opt/lib/", 0755)
+        .file("opt/lib/libfoo.so.1", TestElf.library().build(), 0644));
+    Layer app = counted(new TestTar().file("app/tool",
+        TestElf.program("libfoo.so.1", "libc.so.6").build(), 0755));
+    List<LibraryClosure.Missing> missing =
+        check(TestImages.image(TestImages.config(), libs, app));
+    assertEquals("libfoo.so.1", missing.get(0).name(), missing.toString());
+    // the loader reads LD_LIBRARY_PATH from the config's Env: the answer the store kept for the
+    // same layers is not this image's
+    Map<String, Object> withPath = TestImages.config();
+    @SuppressWarnings("unchecked")
+    List<String> env = (List<String>) withPath.get("Env");
+    env.add("LD_LIBRARY_PATH=/opt/lib");
+    assertEquals(List.of(), check(TestImages.image(withPath, libs, app)));
+    assertEquals(missing, check(TestImages.image(TestImages.config(), libs, app)));
+  }
+
+  @Test
+  void wholeAnswer_readsBackAsWritten_andForeignBytesAreRefused() throws Exception {
+    List<LibraryClosure.Missing> missing = List.of(
+        new LibraryClosure.Missing("/lib64/ld-linux-x86-64.so.2", true, List.of("/app/a", "/b")),
+        new LibraryClosure.Missing("libfoo.so.1", false, List.of("/app/tool")));
+    assertEquals(missing, LayerFacts.readMissing(LayerFacts.writeMissing(missing)));
+    assertEquals(List.of(), LayerFacts.readMissing(LayerFacts.writeMissing(List.of())));
+    byte[] b = LayerFacts.writeMissing(missing);
+    assertThrows(IOException.class, () -> LayerFacts.readMissing(
+        java.util.Arrays.copyOf(b, b.length - 1)));
+    assertThrows(IOException.class, () -> LayerFacts.readMissing(
+        java.util.Arrays.copyOf(b, b.length + 1)));
+    assertThrows(IOException.class, () -> LayerFacts.readMissing(new byte[0]));
+    byte[] facts = LayerFacts.write(LayerReader.read(TestImages.gzipLayer(loaderAndLibc()
+        .bytes()), "layer", Limits.DEFAULT));
+    assertThrows(IOException.class, () -> LayerFacts.readMissing(facts));
   }
 
   @Test
