@@ -33,7 +33,8 @@ final class LayerFacts {
   static final int MAX_BYTES = 64 << 20;
 
   static String key(Digest layer, Limits limits) {
-    return Digest.of(("plinth layer facts " + FORMAT + "\n" + Version.PLINTH + "\n" + limits
+    return Digest.of(("plinth layer facts " + FORMAT + "\n" + Version.PLINTH + "\n"
+        + limits.key()
         + "\n" + layer).getBytes(StandardCharsets.UTF_8)).hex();
   }
 
@@ -46,7 +47,7 @@ final class LayerFacts {
    */
   static String closureKey(Digest config, List<Digest> layers, String platform, Limits limits) {
     StringBuilder s = new StringBuilder("plinth library closure " + FORMAT + "\n"
-        + Version.PLINTH + "\n" + limits + "\n" + platform + "\n" + config + "\n");
+        + Version.PLINTH + "\n" + limits.key() + "\n" + platform + "\n" + config + "\n");
     for (Digest d : layers) {
       s.append(d).append('\n');
     }

@@ -20,6 +20,16 @@ public record Limits(long maxEntries, long maxMetadataBytes, long maxLayerBytes,
   public static final Limits DEFAULT =
       new Limits(1 << 21, 256L << 20, 64L << 30, 64 << 10, 1 << 20, 1 << 20);
 
+  /**
+   * Every limit, for cache keys: spelled out, since a record's own toString costs a build some
+   * 15 ms the first time it is called (its bootstrap).
+   */
+  public String key() {
+    return new StringBuilder("limits ").append(maxEntries).append(' ').append(maxMetadataBytes)
+        .append(' ').append(maxLayerBytes).append(' ').append(headBytes).append(' ')
+        .append(elfWholeBytes).append(' ').append(keepBytes).toString();
+  }
+
   public Limits {
     if (maxEntries < 1 || maxMetadataBytes < 1 || maxLayerBytes < 1 || headBytes < 64
         || elfWholeBytes < headBytes || keepBytes < 1) {

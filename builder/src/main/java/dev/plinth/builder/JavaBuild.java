@@ -55,7 +55,6 @@ final class JavaBuild {
   private final LayerCache layers;
   private final List<Layer> appLayers = new ArrayList<>();
   private final List<String> appHistory = new ArrayList<>();
-  private long appFileBytes;
   /** The first Java with the AOT cache of one training run (JEPs 483 and 514). */
   static final int AOT_VERSION = 25;
 
@@ -170,7 +169,6 @@ final class JavaBuild {
   /** Starts building (or taking from the cache) the app's layers; call once per build. */
   void startAppLayers(Path work, java.util.concurrent.ExecutorService pool) throws IOException {
     for (JavaApp.Part p : plan.parts()) {
-      appFileBytes += p.layer().contentBytes();
       appFutures.add(pool.submit(
           () -> p.layer().build(work, options.epochSeconds(), options.layerCompression(), layers)));
       appHistory.add("plinth java: " + p.name());
@@ -203,8 +201,14 @@ final class JavaBuild {
     return appHistory;
   }
 
-  long appFileBytes() {
-    return appFileBytes;
+  /** The bytes of the app's files; once its layers are built, the sizes their keys read. */
+  long appFileBytes() throws IOException, PlinthException {
+    appLayers();
+    long n = 0;
+    for (JavaApp.Part p : plan.parts()) {
+      n += p.layer().contentBytes();
+    }
+    return n;
   }
 
   /** The runtime layer of a platform, from the cache when nothing it is made of changed. */
@@ -261,9 +265,9 @@ final class JavaBuild {
     LayerBuilder rt = new LayerBuilder();
     HostFiles.addTo(rt, new BuildSpec.FileSpec(dir, ".", JavaRuntime.HOME, null, 0, 0,
         "java.runtime"), Platform.LINUX_AMD64);
-    long bytes = rt.contentBytes();
-    given = new RuntimeLayers.Runtime(rt.build(work, options.epochSeconds(),
-        options.layerCompression(), layers), bytes, "plinth java: runtime from java.runtime"
+    Layer layer = rt.build(work, options.epochSeconds(), options.layerCompression(), layers);
+    given = new RuntimeLayers.Runtime(layer, rt.contentBytes(),
+        "plinth java: runtime from java.runtime"
         + releaseOf(dir), List.of(), List.of());
     return given;
   }

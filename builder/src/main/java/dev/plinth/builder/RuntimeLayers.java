@@ -188,9 +188,8 @@ final class RuntimeLayers {
     List<LockFile.Entry> packages = packages(meta);
     checkPinned(platform, packages);
     LayerBuilder rt = stored.layer();
-    long fileBytes = rt.contentBytes();
     Layer layer = rt.build(work, options.epochSeconds(), options.layerCompression(), layers);
-    return new Runtime(layer, fileBytes, meta.path("history").asText(), sbom, packages);
+    return new Runtime(layer, rt.contentBytes(), meta.path("history").asText(), sbom, packages);
   }
 
   /** The packages the runtime of {@code platform} is made of, for plinth.lock. */

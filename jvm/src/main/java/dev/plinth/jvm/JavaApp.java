@@ -257,11 +257,19 @@ public final class JavaApp {
   private static void addTree(Path dir, Map<String, Path> resources, Map<String, Path> classes)
       throws IOException {
     List<Path> files;
-    try (Stream<Path> s = Files.walk(dir)) {
-      files = s.filter(Files::isRegularFile).sorted().toList();
+    // the walk's own attributes (one stat a file) say which are regular files; a symlink is
+    // one when it leads to one
+    try (Stream<Path> s = Files.find(dir, Integer.MAX_VALUE, (p, a) -> a.isRegularFile()
+        || (a.isSymbolicLink() && Files.isRegularFile(p)))) {
+      files = s.sorted().toList();
     }
+    // a walk's paths are dir's and more: the rest is the relative path (cheaper than relativize)
+    String top = dir.toString();
+    String prefix = top.isEmpty() || top.endsWith("/") ? top : top + "/";
     for (Path f : files) {
-      String rel = dir.relativize(f).toString().replace('\\', '/');
+      String whole = f.toString();
+      String rel = (whole.startsWith(prefix) ? whole.substring(prefix.length())
+          : dir.relativize(f).toString()).replace('\\', '/');
       (rel.endsWith(".class") ? classes : resources).putIfAbsent(rel, f);
     }
   }

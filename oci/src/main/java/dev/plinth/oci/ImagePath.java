@@ -15,6 +15,9 @@ public final class ImagePath {
     if (path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
       throw new IllegalArgumentException("'" + path + "' has a NUL or a backslash in it");
     }
+    if (plain(path)) {
+      return path.substring(1);
+    }
     StringBuilder sb = new StringBuilder();
     for (String part : path.split("/")) {
       if (part.isEmpty()) {
@@ -32,6 +35,27 @@ public final class ImagePath {
       throw new IllegalArgumentException("'" + path + "' names the image root, not a file");
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether {@code path} (absolute, without NUL or backslash) is already normalized but for its
+   * leading slash: no empty, "." or ".." segment, no trailing slash. Most are: one pass over the
+   * characters settles it.
+   */
+  private static boolean plain(String path) {
+    int n = path.length();
+    int start = 1; // of the current segment
+    for (int i = 1; i <= n; i++) {
+      if (i == n || path.charAt(i) == '/') {
+        int len = i - start;
+        if (len == 0 || (len == 1 && path.charAt(start) == '.')
+            || (len == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.')) {
+          return false;
+        }
+        start = i + 1;
+      }
+    }
+    return true;
   }
 
   /** The parent of a normalized path, or null at the top. */

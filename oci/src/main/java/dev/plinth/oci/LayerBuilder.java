@@ -47,6 +47,13 @@ public final class LayerBuilder {
   private final Map<String, Spec> entries = new TreeMap<>();
 
   /**
+   * The content bytes the last cache key found (the sizes its stamps read), -1 when the entries
+   * changed since or no key was made: {@link #contentBytes()} need not read each file's size
+   * again.
+   */
+  private volatile long keyedBytes = -1;
+
+  /**
    * One entry as it was added, to store what a layer is made of and make it again: a file's
    * content is {@code bytes} or {@code source} (its {@code length} bytes at {@code offset}, or
    * all of it when {@code length} is -1); {@code link} is a symlink's target.
@@ -105,8 +112,15 @@ public final class LayerBuilder {
     return put(path, new Spec(TarEntry.Type.SYMLINK, 0777, uid, gid, null, null, target));
   }
 
-  /** The bytes of file content the layer will hold (what the files weigh, before tar and gzip). */
+  /**
+   * The bytes of file content the layer will hold (what the files weigh, before tar and gzip);
+   * after a build from the cache, the sizes it read (ask then, not before, to read them once).
+   */
   public long contentBytes() throws IOException {
+    long keyed = keyedBytes;
+    if (keyed >= 0) {
+      return keyed;
+    }
     long n = 0;
     for (Spec s : entries.values()) {
       if (s.bytes != null) {
@@ -130,6 +144,7 @@ public final class LayerBuilder {
   /** Takes the entry at {@code path} out again (a source replaced by its compiled form). */
   public LayerBuilder remove(String path) {
     entries.remove(ImagePath.normalize(path));
+    keyedBytes = -1;
     return this;
   }
 
@@ -141,6 +156,7 @@ public final class LayerBuilder {
       throw new IllegalArgumentException(path + ": mode " + Integer.toOctalString(spec.mode));
     }
     entries.put(ImagePath.normalize(path), spec);
+    keyedBytes = -1;
     return this;
   }
 
@@ -179,7 +195,9 @@ public final class LayerBuilder {
     Map<String, Spec> all = withParents();
     List<Spec> specs = new ArrayList<>(all.values());
     List<Integer> racy = new ArrayList<>();
-    String key = key(all, mtime, level, racy);
+    long[] bytes = new long[1];
+    String key = key(all, mtime, level, racy, bytes);
+    keyedBytes = bytes[0];
     String[] found = new String[1];
     java.util.Optional<Layer> hit = cache.get(key, check -> {
       found[0] = check;
@@ -258,10 +276,10 @@ public final class LayerBuilder {
   /**
    * The cache key of these entries (see {@link #build(Path, long, int, LayerCache)}); adds the
    * indices of source files changed too recently for their attributes to settle it to {@code
-   * racy}.
+   * racy}, and the content bytes to {@code bytes[0]}.
    */
   private static String key(Map<String, Spec> all, long mtime, Compression level,
-      List<Integer> racy) throws IOException {
+      List<Integer> racy, long[] bytes) throws IOException {
     MessageDigest md = Digest.sha256();
     StringBuilder line = new StringBuilder(256);
     line.append(FORMAT).append(' ').append(mtime).append(' ').append(level.key()).append('\n');
@@ -276,13 +294,15 @@ public final class LayerBuilder {
         line.append("link ").append(s.link);
       } else if (s.bytes != null) {
         line.append("bytes ").append(Digest.of(s.bytes).hex());
+        bytes[0] += s.bytes.length;
       } else if (s.source != null) {
-        long[] changed = new long[1];
+        long[] changed = new long[2];
         line.append("file ").append(s.source.toAbsolutePath()).append('\0')
             .append(stamp(s.source, changed));
         if (s.length >= 0) {
           line.append(" slice ").append(s.offset).append(' ').append(s.length);
         }
+        bytes[0] += s.length >= 0 ? s.length : changed[1];
         if (now - changed[0] < RACY_NANOS) {
           racy.add(index);
         }
@@ -306,18 +326,26 @@ public final class LayerBuilder {
 
   /**
    * What changes whenever a file's content can have changed: size, times, inode; sets {@code
-   * changed[0]} to its change time, in nanoseconds.
+   * changed[0]} to its change time, in nanoseconds, and {@code changed[1]} (when there) to its
+   * size.
    */
   private static String stamp(Path file, long[] changed) throws IOException {
     try {
       Map<String, Object> a =
           Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
       changed[0] = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
-      return a.get("size") + " " + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
+      long size = (Long) a.get("size");
+      if (changed.length > 1) {
+        changed[1] = size;
+      }
+      return size + " " + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
           + " " + changed[0] + " " + a.get("dev") + " " + a.get("ino");
     } catch (UnsupportedOperationException | IllegalArgumentException e) {
       BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
       changed[0] = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      if (changed.length > 1) {
+        changed[1] = a.size();
+      }
       return a.size() + " " + changed[0] + " " + a.fileKey();
     }
   }
