@@ -48,7 +48,7 @@ public final class ArchiveWriter {
         bytes(tar, "index.json", OciLayoutWriter.freshIndexJson(tags, index), mtime);
         bytes(tar, "oci-layout", OciLayoutWriter.OCI_LAYOUT, mtime);
       }
-      f.commit();
+      f.commitUnsynced();
     }
   }
 
@@ -107,7 +107,7 @@ public final class ArchiveWriter {
         bytes(tar, configDigest.hex() + ".json", image.config().readAllBytes(), mtime);
         bytes(tar, "manifest.json", manifest, mtime);
       }
-      f.commit();
+      f.commitUnsynced();
     }
   }
 

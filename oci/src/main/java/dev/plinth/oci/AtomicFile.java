@@ -67,6 +67,22 @@ public final class AtomicFile implements AutoCloseable {
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
+    rename();
+  }
+
+  /**
+   * Renames the temp file over the target without flushing it to disk first: for big outputs
+   * that the same command makes again (an image archive; Jib writes its tar without flushing,
+   * and straight to its name). A reader still sees the old file or the new one, whole; only a
+   * crash of the machine itself soon after can leave the file short or empty, which every reader
+   * of an image refuses (its tar ends early, or a blob does not match its digest). Flushing
+   * would cost about a second per GB on this project's test machine, on every build.
+   */
+  public void commitUnsynced() throws IOException {
+    rename();
+  }
+
+  private void rename() throws IOException {
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {

@@ -128,7 +128,7 @@ public final class OciLayoutWriter {
       try (java.nio.channels.FileChannel out = f.openChannel()) {
         Blobs.copyVerified(blob, out);
       }
-      f.commit();
+      f.commitUnsynced();
     }
   }
 
