@@ -44,6 +44,6 @@ record KeptFiles(Path dir, String what, int max) implements LibraryClosure.Store
   @Override
   public void put(String key, byte[] value) throws IOException {
     Files.createDirectories(dir);
-    AtomicFile.write(dir.resolve(key), value);
+    AtomicFile.writeUnsynced(dir.resolve(key), value);
   }
 }

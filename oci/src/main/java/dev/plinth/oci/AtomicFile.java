@@ -93,11 +93,28 @@ public final class AtomicFile implements AutoCloseable {
   }
 
   public static void write(Path target, byte[] bytes) throws IOException {
+    write(target, bytes, true);
+  }
+
+  /**
+   * As {@link #write(Path, byte[])}, not flushed to disk first ({@link #commitUnsynced}): for
+   * cache entries, which are read back defensively and made again when they do not read. A
+   * flush is no small cost there: on ext4 it waits for the layers being written at the time.
+   */
+  public static void writeUnsynced(Path target, byte[] bytes) throws IOException {
+    write(target, bytes, false);
+  }
+
+  private static void write(Path target, byte[] bytes, boolean sync) throws IOException {
     try (AtomicFile f = new AtomicFile(target)) {
       try (OutputStream out = f.open()) {
         out.write(bytes);
       }
-      f.commit();
+      if (sync) {
+        f.commit();
+      } else {
+        f.commitUnsynced();
+      }
     }
   }
 
