@@ -546,8 +546,10 @@ public final class Plinth {
       history.add("plinth: copyFrom " + c.image() + ": " + String.join(" ", c.paths()));
     }
     if (java != null) {
-      options.listener().step(platform + ": the Java " + spec.java().version() + " runtime"
-          + " (linked once, then taken from the cache)");
+      options.listener().step(platform + (spec.java().runtime() != null
+          ? ": the Java runtime from java.runtime " + spec.java().runtime()
+          : ": the Java " + spec.java().version() + " runtime"
+              + " (linked once, then taken from the cache)"));
       RuntimeLayers.Runtime rt = java.runtime(platform, work);
       layers.add(rt.layer());
       history.add(rt.history());

@@ -95,6 +95,7 @@ public final class LayerCache {
     Descriptor d = layer.blob().descriptor();
     Path blob = blob(d.digest());
     Files.createDirectories(blob.getParent());
+    String stamp = ""; // a blob already there is trusted only once a read has checked it
     if (!Files.isRegularFile(blob) || Files.size(blob) != d.size()) {
       Path tmp = Files.createTempFile(blob.getParent(), ".blob-", ".tmp");
       try {
@@ -103,11 +104,12 @@ public final class LayerCache {
           Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
         }
         move(tmp, blob);
+        stamp = stampOf(blob);
       } finally {
         Files.deleteIfExists(tmp);
       }
     }
-    return record(key, layer, "", stampOf(blob));
+    return record(key, layer, "", stamp);
   }
 
   /**

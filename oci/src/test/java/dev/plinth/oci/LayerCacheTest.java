@@ -293,6 +293,21 @@ class LayerCacheTest {
         .trustedFile());
   }
 
+  @Test
+  void put_trustsTheBlobItCopied_notOneThatWasThere() throws Exception {
+    Layer plain = content("hello").build(tmp.resolve("w0"), 0, 9);
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    Layer first = cache.put("k1", plain);
+    Path blob = blobFile(plain);
+    assertEquals(blob, first.blob().trustedFile(), "copied and checked on the way");
+    byte[] b = Files.readAllBytes(blob);
+    b[b.length / 2] ^= 1;
+    Files.write(blob, b); // the same size: put leaves it there
+    Layer second = cache.put("k2", plain);
+    assertEquals(null, second.blob().trustedFile(), "a blob put found there is not trusted");
+    assertThrows(LayerCache.DamagedEntryException.class, () -> copy(second));
+  }
+
   private static ImageIndex index(Layer layer) throws Exception {
     byte[] cfg = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
         + "\"layers\",\"diff_ids\":[\"" + layer.diffId() + "\"]}}").getBytes();
