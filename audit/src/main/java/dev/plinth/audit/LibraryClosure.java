@@ -47,7 +47,8 @@ public final class LibraryClosure {
    * Where what was found in a layer is kept between builds, by a key that holds everything that
    * decides it (the layer's digest, plinth's version, the format, the limits): a build that has
    * the layers of the last one reads none of them again. What it holds is plinth's own
-   * bytes, read back defensively; what does not read back is read from the layer again.
+   * bytes, read back defensively; what does not read back is read from the layer again. Called
+   * from several threads at once (one per layer read).
    */
   public interface Store {
     Store NONE = new Store() {
@@ -100,25 +101,26 @@ public final class LibraryClosure {
       Limits limits, Store store) throws IOException, PlinthException {
     ImageConfig config = ImageConfig.parse(image.config().readAllBytes(), what + " config");
     Filesystem<FileFacts> fs = new Filesystem<>(what, limits.fs());
-    Audit.apply(image, what, fs, (i, digest) -> {
-      String key = LayerFacts.key(digest, limits);
-      try {
-        byte[] kept = store.get(key);
-        if (kept != null) {
-          return LayerFacts.read(kept);
-        }
-      } catch (IOException unreadable) {
-        // not plinth's bytes, damaged, or not readable: read the layer again
+    // The layers not kept in the store are read several at a time (as the audit reads them): a
+    // new runtime's and a new app's layers at once.
+    List<java.util.concurrent.Future<LayerChanges>> read = new ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
+          Thread t = new Thread(r, "plinth-library-check");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      for (int i = 0; i < layers.size(); i++) {
+        int at = i;
+        dev.plinth.oci.Digest digest = layers.get(i).blob().descriptor().digest();
+        read.add(pool.submit(() -> changes(layers.get(at), at, digest, what, limits, store)));
       }
-      LayerChanges changes = LayerReader.read(layers.get(i),
-          what + " layer " + (i + 1) + " (" + digest + ")", limits);
-      try {
-        store.put(key, LayerFacts.write(changes));
-      } catch (IOException notKept) {
-        // a cache that cannot be written (read-only, full) only costs the next build a read
-      }
-      return changes;
-    }, new ArrayList<>());
+      Audit.apply(image, what, fs, (i, digest) -> dev.plinth.oci.Parallel.join(read.get(i)),
+          new ArrayList<>());
+    } finally {
+      pool.shutdownNow();
+    }
     ImageContext c = new ImageContext(image.platform(), config, new FsTree(fs));
     BinaryChecks.Gaps gaps = BinaryChecks.gaps(c);
     List<Missing> out = new ArrayList<>();
@@ -129,6 +131,28 @@ public final class LibraryClosure {
       }
     });
     return out;
+  }
+
+  /** What layer {@code i} changes: from the store, else read from the layer and kept there. */
+  private static LayerChanges changes(Layer layer, int i, dev.plinth.oci.Digest digest,
+      String what, Limits limits, Store store) throws IOException, PlinthException {
+    String key = LayerFacts.key(digest, limits);
+    try {
+      byte[] kept = store.get(key);
+      if (kept != null) {
+        return LayerFacts.read(kept);
+      }
+    } catch (IOException unreadable) {
+      // not plinth's bytes, damaged, or not readable: read the layer again
+    }
+    LayerChanges changes = LayerReader.read(layer,
+        what + " layer " + (i + 1) + " (" + digest + ")", limits);
+    try {
+      store.put(key, LayerFacts.write(changes));
+    } catch (IOException notKept) {
+      // a cache that cannot be written (read-only, full) only costs the next build a read
+    }
+    return changes;
   }
 
   private LibraryClosure() {}

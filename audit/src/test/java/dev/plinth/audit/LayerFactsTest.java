@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class LayerFactsTest {
   private final AtomicInteger opened = new AtomicInteger();
-  private final Map<String, byte[]> kept = new HashMap<>();
+  private final Map<String, byte[]> kept =
+      java.util.Collections.synchronizedMap(new HashMap<>()); // layers are read concurrently
   private final LibraryClosure.Store store = new LibraryClosure.Store() {
     @Override
     public byte[] get(String key) {
