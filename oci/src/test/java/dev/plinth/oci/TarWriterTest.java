@@ -97,4 +97,48 @@ class TarWriterTest {
     List<byte[]> c = List.of("hi".getBytes(), "x".getBytes());
     assertArrayEquals(tar(e, c), tar(e, c));
   }
+
+  /** The header's numbers as ustar spells them: zero-padded octal, NUL-ended; a valid checksum. */
+  @Test
+  void headerNumbers_areZeroPaddedOctal_andTheChecksumHolds() throws Exception {
+    long[][] cases = {{0, 0, 0, 0, 0}, {0755, 65532, 65532, 1, 1}, {07777, 07777777, 07777777,
+        077777777777L, 077777777777L}, {0644, 1000, 100, 123456789, 1700000000}, {01, 7, 8, 9, 64}};
+    for (long[] c : cases) {
+      byte[] h = headerOf(new TarEntry("f", TarEntry.Type.FILE, (int) c[0], c[1], c[2], c[3],
+          null, c[4]));
+      assertEquals(octal(c[0], 7), field(h, 100, 8));
+      assertEquals(octal(c[1], 7), field(h, 108, 8));
+      assertEquals(octal(c[2], 7), field(h, 116, 8));
+      assertEquals(octal(c[4], 11), field(h, 136, 12));
+      long sum = 0;
+      for (int k = 0; k < 512; k++) {
+        sum += k >= 148 && k < 156 ? ' ' : h[k] & 0xff;
+      }
+      assertEquals(octal(sum, 6), new String(h, 148, 6, StandardCharsets.US_ASCII));
+      assertEquals(0, h[154]);
+      assertEquals(' ', h[155]);
+    }
+    for (long size : new long[] {0, 1, 511, 512, 077777777777L}) {
+      byte[] h = headerOf(new TarEntry("f", TarEntry.Type.FILE, 0644, 0, 0, size, null, 0));
+      assertEquals(octal(size, 11), field(h, 124, 12));
+    }
+  }
+
+  private static byte[] headerOf(TarEntry e) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TarWriter w = new TarWriter(out);
+    w.begin(e); // the header is written at once; the body is left unwritten
+    return java.util.Arrays.copyOf(out.toByteArray(), 512);
+  }
+
+  private static String octal(long v, int digits) {
+    String s = Long.toOctalString(v);
+    return "0".repeat(digits - s.length()) + s;
+  }
+
+  /** A NUL-ended field: the digits before the NUL, which must be its last byte. */
+  private static String field(byte[] h, int off, int len) {
+    assertEquals(0, h[off + len - 1], "NUL-ended");
+    return new String(h, off, len - 1, StandardCharsets.US_ASCII);
+  }
 }
