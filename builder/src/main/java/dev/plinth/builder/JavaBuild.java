@@ -165,14 +165,19 @@ final class JavaBuild {
   }
 
   private final List<java.util.concurrent.Future<Layer>> appFutures = new ArrayList<>();
+  private java.util.concurrent.Future<List<Sbom.Item>> packages;
 
-  /** Starts building (or taking from the cache) the app's layers; call once per build. */
+  /**
+   * Starts building (or taking from the cache) the app's layers, and reading its jars' Maven
+   * packages for the SBOM, on {@code pool}; call once per build.
+   */
   void startAppLayers(Path work, java.util.concurrent.ExecutorService pool) throws IOException {
     for (JavaApp.Part p : plan.parts()) {
       appFutures.add(pool.submit(
           () -> p.layer().build(work, options.epochSeconds(), options.layerCompression(), layers)));
       appHistory.add("plinth java: " + p.name());
     }
+    packages = pool.submit(this::readMavenPackages);
   }
 
   /** The app's layers, once built. */
@@ -188,8 +193,15 @@ final class JavaBuild {
   /** The cache's directory of each jar's Maven packages (AppPackages). */
   static final String PACKAGES = "jar-packages";
 
-  /** The app's jars as Maven packages, for the SBOM. */
-  List<Sbom.Item> mavenPackages() {
+  /**
+   * The app's jars as Maven packages, for the SBOM: read once for every platform, beside the
+   * layers when {@link #startAppLayers} started it.
+   */
+  List<Sbom.Item> mavenPackages() throws IOException, PlinthException {
+    return packages == null ? readMavenPackages() : Parallel.join(packages);
+  }
+
+  private List<Sbom.Item> readMavenPackages() {
     List<Path> jars = new ArrayList<>(plan.jdepsInputs());
     if (java.jar() != null) {
       jars.add(java.jar());
