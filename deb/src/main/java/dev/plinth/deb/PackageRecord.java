@@ -41,6 +41,11 @@ public record PackageRecord(
   }
 
   /** Reads a Packages paragraph; {@code what} names the index in errors. */
+  /** The fields of a Packages paragraph that {@link #of} reads; an index keeps no others. */
+  static final java.util.Set<String> FIELDS = java.util.Set.of("Package", "Version",
+      "Pre-Depends", "Depends", "Provides", "Filename", "Size", "SHA256", "Source",
+      "Architecture");
+
   public static PackageRecord of(Control.Paragraph p, String what) throws PlinthException {
     return of(p, what, new java.util.HashMap<>());
   }

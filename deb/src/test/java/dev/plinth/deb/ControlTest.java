@@ -290,4 +290,56 @@ class ControlTest {
     Control.Paragraph p = parse("Maintainer: Jérémy Bobbio <lunar@debian.org>\n").get(0);
     assertEquals("Jérémy Bobbio <lunar@debian.org>", p.get("Maintainer"));
   }
+
+  private static List<Control.Paragraph> kept(String text, String... keep) throws Exception {
+    List<Control.Paragraph> out = new ArrayList<>();
+    Control.each(in(text), WHAT, java.util.Set.of(keep), out::add);
+    return out;
+  }
+
+  @Test
+  void keep_onlyTheFieldsNamed_matchedWithoutCase_continuationsOfOthersPassedOver()
+      throws Exception {
+    String text = """
+        Package: a
+        Description: short
+         a long line
+         .
+         more
+        version: 1
+        Tag: x, y
+
+        Package: b
+        Version: 2
+        """;
+    List<Control.Paragraph> ps = kept(text, "Package", "Version");
+    assertEquals(2, ps.size());
+    assertEquals(Map.of("Package", "a", "version", "1"), ps.get(0).fields());
+    assertEquals("1", ps.get(0).get("Version"));
+    assertNull(ps.get(0).get("Description"));
+    assertEquals(Map.of("Package", "b", "Version", "2"), ps.get(1).fields());
+    // a paragraph of no kept field still reaches the visitor, to be judged there
+    List<Control.Paragraph> none = kept("Tag: x\n\nPackage: c\n", "Package");
+    assertEquals(2, none.size());
+    assertEquals(Map.of(), none.get(0).fields());
+  }
+
+  @Test
+  void keep_fieldsNotKept_areCheckedAsAnyField() {
+    for (String bad : List.of("Package: a\nTag: x\ntag: y\n", "Package: a\nT@g x\n",
+        " continuation first\nPackage: a\n", "Package: a\nBad Name: x\n")) {
+      PlinthException e = assertThrows(PlinthException.class, () -> kept(bad, "Package"), bad);
+      assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
+      assertTrue(e.getMessage().contains(WHAT), e.getMessage());
+    }
+  }
+
+  @Test
+  void get_exactName_orAnyCase() throws Exception {
+    Control.Paragraph p = parse("PACKAGE: a\nVersion: 1\n").get(0);
+    assertEquals("a", p.get("Package"));
+    assertEquals("a", p.get("package"));
+    assertEquals("1", p.get("VERSION"));
+    assertNull(p.get("Depends"));
+  }
 }
