@@ -308,6 +308,44 @@ class LayerCacheTest {
     assertThrows(LayerCache.DamagedEntryException.class, () -> copy(second));
   }
 
+  /**
+   * The gain guarded: a trusted blob reaches an archive and a layout without being opened (so
+   * without being read through the heap and hashed), copied whole by the kernel.
+   */
+  @Test
+  void trustedBlob_isCopiedWithoutBeingOpened() throws Exception {
+    Layer built = content("hello").build(tmp.resolve("w1"), 0, 9,
+        new LayerCache(tmp.resolve("cache")));
+    Path file = built.blob().trustedFile();
+    Blob unopenable = new Blob() {
+      @Override
+      public Descriptor descriptor() throws java.io.IOException {
+        return built.blob().descriptor();
+      }
+
+      @Override
+      public java.io.InputStream open() {
+        throw new AssertionError("a trusted blob was read through its stream");
+      }
+
+      @Override
+      public Path trustedFile() {
+        return file;
+      }
+    };
+    Layer layer = new Layer.Value(unopenable, built.diffId(), built.uncompressedSize());
+    Path archive = tmp.resolve("a.tar");
+    ArchiveWriter.writeOciArchive(archive, null, index(layer), 0);
+    Path reference = tmp.resolve("b.tar");
+    ArchiveWriter.writeOciArchive(reference, null,
+        index(content("hello").build(tmp.resolve("w0"), 0, 9)), 0);
+    assertArrayEquals(Files.readAllBytes(reference), Files.readAllBytes(archive));
+    Path blobs = Files.createDirectories(tmp.resolve("layout/blobs/sha256"));
+    OciLayoutWriter.writeBlob(blobs, unopenable);
+    assertArrayEquals(Files.readAllBytes(file),
+        Files.readAllBytes(blobs.resolve(built.blob().descriptor().digest().hex())));
+  }
+
   private static ImageIndex index(Layer layer) throws Exception {
     byte[] cfg = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
         + "\"layers\",\"diff_ids\":[\"" + layer.diffId() + "\"]}}").getBytes();
