@@ -85,7 +85,8 @@ public final class Control {
     // the field lines of this paragraph and where each name ends: a second name is found
     // without making a String of each (2.5 million lines in two architectures' indexes)
     List<String> seen = new ArrayList<>();
-    int[] colons = new int[16];
+    int[] colons = new int[64];
+    java.util.Set<String> many = null;
     String current = null;
     boolean skipping = false; // in a field not kept, whose continuation lines are passed over
     StringBuilder value = null;
@@ -99,10 +100,11 @@ public final class Control {
           fields.put(current, value.toString());
           current = null;
         }
-        if (!seen.isEmpty()) { // a paragraph, even one of no field kept: the visitor judges it
+        if (!seen.isEmpty() || many != null) { // a paragraph, even of no field kept
           visitor.paragraph(new Paragraph(fields));
           fields = new LinkedHashMap<>();
           seen.clear();
+          many = null;
         }
         skipping = false;
         continue;
@@ -133,17 +135,33 @@ public final class Control {
       if (current != null) {
         fields.put(current, value.toString());
       }
-      for (int k = 0; k < seen.size(); k++) {
-        if (colons[k] == colon && seen.get(k).regionMatches(true, 0, line, 0, colon)) {
+      if (many == null) {
+        for (int k = 0; k < seen.size(); k++) {
+          if (colons[k] == colon && seen.get(k).regionMatches(true, 0, line, 0, colon)) {
+            throw bad(what, lineNo, "the field '" + line.substring(0, colon)
+                + "' twice in one paragraph");
+          }
+        }
+        if (seen.size() == colons.length) {
+          // more fields than a real paragraph has: names go into a set, so that a hostile
+          // paragraph of a million fields costs n log n, not n squared
+          many = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+          for (int k = 0; k < seen.size(); k++) {
+            many.add(seen.get(k).substring(0, colons[k]));
+          }
+        } else {
+          colons[seen.size()] = colon;
+        }
+      }
+      if (many != null) {
+        if (!many.add(line.substring(0, colon))) {
           throw bad(what, lineNo, "the field '" + line.substring(0, colon)
               + "' twice in one paragraph");
         }
+      } else {
+        // the line itself when short (no copy), else its name: a long line is not held
+        seen.add(line.length() <= 256 ? line : line.substring(0, colon));
       }
-      if (seen.size() == colons.length) {
-        colons = java.util.Arrays.copyOf(colons, colons.length * 2);
-      }
-      colons[seen.size()] = colon;
-      seen.add(line);
       if (wanted != null && !named(line, colon, wanted)) {
         current = null;
         skipping = true;
@@ -156,7 +174,7 @@ public final class Control {
     if (current != null) {
       fields.put(current, value.toString());
     }
-    if (!seen.isEmpty()) {
+    if (!seen.isEmpty() || many != null) {
       visitor.paragraph(new Paragraph(fields));
     }
   }

@@ -335,4 +335,25 @@ class ControlTest {
       assertTrue(e.getMessage().contains(WHAT), e.getMessage());
     }
   }
+
+  /** Past the first 64 fields of a paragraph, repeated names are still found, in any case. */
+  @Test
+  void manyFields_repeatedNameFound_beforeAndAfterSixtyFour() throws Exception {
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      many.append("F").append(i).append(": v\n");
+    }
+    assertEquals(200, parse(many.toString()).get(0).fields().size());
+    assertEquals(1, kept(many + "\nPackage: x\n", "F150").get(0).fields().size());
+    for (String repeat : List.of("f3: again\n", "F199: again\n", "f100: again\n")) {
+      PlinthException e = rejects(many + repeat);
+      assertTrue(e.getMessage().contains("twice"), e.getMessage());
+      assertNamesLine(e, 201);
+      assertThrows(PlinthException.class, () -> kept(many + repeat, "Package"));
+    }
+    // and a long line's name is compared as a short one's
+    String longValue = "x".repeat(1000);
+    PlinthException e = rejects("Tag: " + longValue + "\nPackage: a\ntag: y\n");
+    assertNamesLine(e, 3);
+  }
 }
