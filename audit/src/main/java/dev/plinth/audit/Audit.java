@@ -106,12 +106,7 @@ public final class Audit {
     }
     // Each distinct layer is read once (platforms share the app's), several at a time.
     Map<Digest, Future<LayerChanges>> layers = new LinkedHashMap<>();
-    ExecutorService pool = Executors.newFixedThreadPool(
-        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
-          Thread t = new Thread(r, "plinth-audit-layer");
-          t.setDaemon(true);
-          return t;
-        });
+    ExecutorService pool = layerReaders("plinth-audit-layer");
     try {
       for (Image image : images) {
         for (int i = 0; i < image.layers().size(); i++) {
@@ -217,6 +212,19 @@ public final class Audit {
           image.manifest().descriptor().digest().toString(), image.layers().size(), compressed,
           uncompressed, files, fileBytes));
     }
+  }
+
+  /**
+   * Threads that read layers, several at a time (at most four: each inflates one layer and holds
+   * its facts), daemons named {@code name}; the caller shuts them down.
+   */
+  static ExecutorService layerReaders(String name) {
+    return Executors.newFixedThreadPool(
+        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** The layer an image's {@code i}th layer changes, read once. */

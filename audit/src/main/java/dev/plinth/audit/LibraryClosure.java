@@ -88,7 +88,7 @@ public final class LibraryClosure {
     } catch (IOException unreadable) {
       // not plinth's bytes, damaged, or not readable: work it out again
     }
-    List<Missing> out = check(image, layers, what, limits, store);
+    List<Missing> out = check(image, layers, digests, what, limits, store);
     try {
       store.put(whole, LayerFacts.writeMissing(out));
     } catch (IOException notKept) {
@@ -97,24 +97,20 @@ public final class LibraryClosure {
     return out;
   }
 
-  private static List<Missing> check(Image image, List<Layer> layers, String what,
-      Limits limits, Store store) throws IOException, PlinthException {
+  private static List<Missing> check(Image image, List<Layer> layers,
+      List<dev.plinth.oci.Digest> digests, String what, Limits limits, Store store)
+      throws IOException, PlinthException {
     ImageConfig config = ImageConfig.parse(image.config().readAllBytes(), what + " config");
     Filesystem<FileFacts> fs = new Filesystem<>(what, limits.fs());
     // The layers not kept in the store are read several at a time (as the audit reads them): a
     // new runtime's and a new app's layers at once.
     List<java.util.concurrent.Future<LayerChanges>> read = new ArrayList<>();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
-          Thread t = new Thread(r, "plinth-library-check");
-          t.setDaemon(true);
-          return t;
-        });
+    java.util.concurrent.ExecutorService pool = Audit.layerReaders("plinth-library-check");
     try {
       for (int i = 0; i < layers.size(); i++) {
         int at = i;
-        dev.plinth.oci.Digest digest = layers.get(i).blob().descriptor().digest();
-        read.add(pool.submit(() -> changes(layers.get(at), at, digest, what, limits, store)));
+        read.add(pool.submit(
+            () -> changes(layers.get(at), at, digests.get(at), what, limits, store)));
       }
       Audit.apply(image, what, fs, (i, digest) -> dev.plinth.oci.Parallel.join(read.get(i)),
           new ArrayList<>());
