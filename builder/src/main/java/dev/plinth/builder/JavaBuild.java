@@ -195,10 +195,10 @@ final class JavaBuild {
 
   /**
    * The app's jars as Maven packages, for the SBOM: read once for every platform, beside the
-   * layers when {@link #startAppLayers} started it.
+   * layers ({@link #startAppLayers} started it).
    */
   List<Sbom.Item> mavenPackages() throws IOException, PlinthException {
-    return packages == null ? readMavenPackages() : Parallel.join(packages);
+    return Parallel.join(packages);
   }
 
   private List<Sbom.Item> readMavenPackages() {

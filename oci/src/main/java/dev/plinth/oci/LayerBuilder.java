@@ -321,13 +321,12 @@ public final class LayerBuilder {
    * of what is read from a file.
    */
   public static String fileStamp(Path file) throws IOException {
-    return stamp(file, new long[1]);
+    return stamp(file, new long[2]);
   }
 
   /**
    * What changes whenever a file's content can have changed: size, times, inode; sets {@code
-   * changed[0]} to its change time, in nanoseconds, and {@code changed[1]} (when there) to its
-   * size.
+   * changed[0]} to its change time, in nanoseconds, and {@code changed[1]} to its size.
    */
   private static String stamp(Path file, long[] changed) throws IOException {
     try {
@@ -335,17 +334,13 @@ public final class LayerBuilder {
           Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
       changed[0] = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
       long size = (Long) a.get("size");
-      if (changed.length > 1) {
-        changed[1] = size;
-      }
+      changed[1] = size;
       return size + " " + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
           + " " + changed[0] + " " + a.get("dev") + " " + a.get("ino");
     } catch (UnsupportedOperationException | IllegalArgumentException e) {
       BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
       changed[0] = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-      if (changed.length > 1) {
-        changed[1] = a.size();
-      }
+      changed[1] = a.size();
       return a.size() + " " + changed[0] + " " + a.fileKey();
     }
   }

@@ -158,6 +158,16 @@ public final class LayerCache {
   }
 
   /**
+   * An entry's sixth field for {@code stamp}, with its leading space ("" for none, or for a stamp
+   * that could not be read back: one with a comma or a newline): its spaces become commas, which
+   * {@link #get(String, java.util.function.Predicate)} turns back.
+   */
+  private static String stampField(String stamp) {
+    return stamp == null || stamp.isEmpty() || stamp.indexOf(',') >= 0
+        || stamp.indexOf('\n') >= 0 ? "" : " " + stamp.replace(' ', ',');
+  }
+
+  /**
    * Puts {@code stamp} in an entry as its blob's; an entry that cannot be read or written is left
    * as it is (its blob is only hashed again on its next read).
    */
@@ -166,14 +176,14 @@ public final class LayerCache {
       String text = Files.readString(entry, StandardCharsets.UTF_8);
       int eol = text.indexOf('\n');
       String[] f = eol < 0 ? new String[0] : text.substring(0, eol).strip().split(" ");
-      if ((f.length != 5 && f.length != 6) || stamp.indexOf(',') >= 0
-          || stamp.indexOf('\n') >= 0) {
+      String field = stampField(stamp);
+      if ((f.length != 5 && f.length != 6) || field.isEmpty()) {
         return;
       }
       Path tmp = Files.createTempFile(entry.getParent(), ".entry-", ".tmp");
       try {
-        Files.writeString(tmp, String.join(" ", java.util.Arrays.copyOf(f, 5)) + " "
-            + stamp.replace(' ', ',') + text.substring(eol), StandardCharsets.UTF_8);
+        Files.writeString(tmp, String.join(" ", java.util.Arrays.copyOf(f, 5)) + field
+            + text.substring(eol), StandardCharsets.UTF_8);
         move(tmp, entry);
       } finally {
         Files.deleteIfExists(tmp);
@@ -190,11 +200,10 @@ public final class LayerCache {
     Descriptor d = layer.blob().descriptor();
     Path entry = entry(key);
     Files.createDirectories(entry.getParent());
-    String kept = stamp == null || stamp.isEmpty() || stamp.indexOf(',') >= 0
-        || stamp.indexOf('\n') >= 0 ? "" : stamp;
+    String field = stampField(stamp);
+    String kept = field.isEmpty() ? "" : stamp;
     String text = d.digest() + " " + d.size() + " " + layer.diffId() + " "
-        + layer.uncompressedSize().orElse(-1) + " " + d.mediaType()
-        + (kept.isEmpty() ? "" : " " + kept.replace(' ', ',')) + "\n"
+        + layer.uncompressedSize().orElse(-1) + " " + d.mediaType() + field + "\n"
         + (check.isEmpty() ? "" : check + "\n");
     Path tmp = Files.createTempFile(entry.getParent(), ".entry-", ".tmp");
     try {
