@@ -1,33 +1,117 @@
 package dev.plinth.deb;
 
+import dev.plinth.oci.PlinthException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The packages of one architecture (its own and 'all'), by name and by what they provide. */
+/**
+ * The packages of one architecture (its own and 'all'), by name and by what they provide.
+ *
+ * <p>A paragraph read from an index is checked whole when it is added ({@link PackageRecord#of}),
+ * then kept packed: the values of its {@link #PACKED} fields as UTF-8 bytes in shared chunks. It
+ * becomes a {@link PackageRecord} again only when a resolver asks for its name, which is a few
+ * hundred of the 65,000 an index holds. Packed, an architecture's index takes about a third of
+ * the memory its records took, in a few large arrays that a collector never has to trace: the
+ * heap of a build that reads two indexes stays small, and so does its peak RSS.
+ */
 public final class PackageIndex {
-  private final Map<String, List<PackageRecord>> byName = new HashMap<>();
-  private final Map<String, List<PackageRecord>> providers = new HashMap<>();
+  /** The fields a packed paragraph keeps, in the order it keeps them. */
+  private static final String[] PACKED = {"Package", "Version", "Architecture", "Pre-Depends",
+      "Depends", "Provides", "Filename", "Size", "SHA256", "Source"};
+  private static final int CHUNK = 1 << 20;
 
-  public void add(PackageRecord r) {
-    byName.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(r);
-    for (PackageRecord.Relation p : r.provides()) {
-      providers.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(r);
+  /** Packed paragraphs; an index appends to the chunks only while it is read. */
+  private final List<byte[]> chunks;
+  /** The index files paragraphs came from, for messages; a packed paragraph starts with one's number. */
+  private final List<String> sources;
+  private int used = CHUNK; // bytes used of the last chunk; a new index starts a chunk on first add
+  /** For each package ordinal: its chunk number << 32 | offset, or -1 for a record held whole. */
+  private long[] where;
+  /** For each package ordinal: its record, once read (or as added). */
+  private PackageRecord[] records;
+  private int count;
+  private final Map<String, int[]> byName;
+  private final Map<String, int[]> providers;
+
+  public PackageIndex() {
+    this(new ArrayList<>(), new ArrayList<>(), new long[1024], new PackageRecord[1024], 0,
+        new HashMap<>(), new HashMap<>());
+  }
+
+  private PackageIndex(List<byte[]> chunks, List<String> sources, long[] where,
+      PackageRecord[] records, int count, Map<String, int[]> byName, Map<String, int[]> providers) {
+    this.chunks = chunks;
+    this.sources = sources;
+    this.where = where;
+    this.records = records;
+    this.count = count;
+    this.byName = byName;
+    this.providers = providers;
+  }
+
+  /** Adds a record as it is (e.g. a version plinth.lock pins). */
+  public synchronized void add(PackageRecord r) {
+    int ordinal = next(-1);
+    records[ordinal] = r;
+    index(ordinal, r);
+  }
+
+  /**
+   * Adds a Packages paragraph of {@code what}, checked as {@link PackageRecord#of} checks it
+   * ({@code seen} as there), and kept packed.
+   */
+  public synchronized void add(Control.Paragraph p, String what,
+      Map<String, List<PackageRecord.Relation>> seen) throws PlinthException {
+    PackageRecord r = PackageRecord.of(p, what, seen);
+    int source = sources.indexOf(what);
+    if (source < 0) {
+      source = sources.size();
+      sources.add(what);
     }
+    byte[][] values = new byte[PACKED.length][];
+    int size = varintSize(source);
+    for (int i = 0; i < PACKED.length; i++) {
+      String v = p.get(PACKED[i]);
+      values[i] = v == null ? null : v.getBytes(StandardCharsets.UTF_8);
+      size += varintSize(v == null ? 0 : values[i].length + 1) + (v == null ? 0 : values[i].length);
+    }
+    byte[] chunk;
+    if (used + size > CHUNK) {
+      chunk = new byte[Math.max(CHUNK, size)];
+      chunks.add(chunk);
+      used = 0;
+    } else {
+      chunk = chunks.get(chunks.size() - 1);
+    }
+    int ordinal = next(((long) (chunks.size() - 1) << 32) | used);
+    int pos = putVarint(chunk, used, source);
+    for (byte[] v : values) {
+      pos = putVarint(chunk, pos, v == null ? 0 : v.length + 1);
+      if (v != null) {
+        System.arraycopy(v, 0, chunk, pos, v.length);
+        pos += v.length;
+      }
+    }
+    used = pos;
+    index(ordinal, r);
   }
 
   /** Every version of a real package, newest first. */
   public List<PackageRecord> versions(String name) {
-    List<PackageRecord> l = new ArrayList<>(byName.getOrDefault(name, List.of()));
+    List<PackageRecord> l = records(byName, name);
     l.sort(Comparator.comparing(PackageRecord::version).reversed());
     return l;
   }
 
   /** The packages that provide a (virtual) name, by name then newest first. */
   public List<PackageRecord> providers(String name) {
-    List<PackageRecord> l = new ArrayList<>(providers.getOrDefault(name, List.of()));
+    List<PackageRecord> l = records(providers, name);
     l.sort(Comparator.comparing(PackageRecord::name)
         .thenComparing(PackageRecord::version, Comparator.reverseOrder()));
     return l;
@@ -37,27 +121,117 @@ public final class PackageIndex {
    * This index with only {@code pins} for their names (e.g. the versions plinth.lock holds): a
    * pinned name has exactly that version, every other name what this index has.
    */
-  public PackageIndex pinned(java.util.Collection<PackageRecord> pins) {
-    PackageIndex out = new PackageIndex();
-    byName.forEach((name, records) -> out.byName.put(name, new ArrayList<>(records)));
-    providers.forEach((name, records) -> out.providers.put(name, new ArrayList<>(records)));
+  public synchronized PackageIndex pinned(java.util.Collection<PackageRecord> pins) {
+    // the copy shares the packed chunks, which this index no longer adds to once it is read
+    PackageIndex out = new PackageIndex(chunks, sources, where.clone(), records.clone(), count,
+        new HashMap<>(byName), new HashMap<>(providers));
+    out.used = CHUNK;
     for (PackageRecord pin : pins) {
-      List<PackageRecord> old = out.byName.put(pin.name(), new ArrayList<>(List.of(pin)));
+      int[] old = out.byName.remove(pin.name());
       if (old != null) {
-        for (PackageRecord r : old) {
-          for (PackageRecord.Relation p : r.provides()) {
-            out.providers.get(p.name()).remove(r);
+        for (int ordinal : old) {
+          for (PackageRecord.Relation p : out.record(ordinal).provides()) {
+            int[] left = Arrays.stream(out.providers.get(p.name()))
+                .filter(o -> o != ordinal).toArray();
+            out.providers.put(p.name(), left);
           }
         }
       }
-      for (PackageRecord.Relation p : pin.provides()) {
-        out.providers.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(pin);
-      }
+      out.add(pin);
     }
     return out;
   }
 
-  public int size() {
+  public synchronized int size() {
     return byName.size();
+  }
+
+  private synchronized List<PackageRecord> records(Map<String, int[]> map, String name) {
+    int[] ordinals = map.get(name);
+    List<PackageRecord> l = new ArrayList<>(ordinals == null ? 0 : ordinals.length);
+    if (ordinals != null) {
+      for (int ordinal : ordinals) {
+        l.add(record(ordinal));
+      }
+    }
+    return l;
+  }
+
+  private int next(long at) {
+    if (count == where.length) {
+      where = Arrays.copyOf(where, count * 2);
+      records = Arrays.copyOf(records, count * 2);
+    }
+    where[count] = at;
+    return count++;
+  }
+
+  private void index(int ordinal, PackageRecord r) {
+    append(byName, r.name(), ordinal);
+    for (PackageRecord.Relation p : r.provides()) {
+      append(providers, p.name(), ordinal);
+    }
+  }
+
+  private static void append(Map<String, int[]> map, String name, int ordinal) {
+    int[] old = map.get(name);
+    int[] now = old == null ? new int[1] : Arrays.copyOf(old, old.length + 1);
+    now[now.length - 1] = ordinal;
+    map.put(name, now);
+  }
+
+  /** The record of an ordinal, unpacked the first time it is asked for. */
+  private PackageRecord record(int ordinal) {
+    PackageRecord r = records[ordinal];
+    if (r == null) {
+      long at = where[ordinal];
+      byte[] chunk = chunks.get((int) (at >>> 32));
+      int[] pos = {(int) at};
+      String what = sources.get(varint(chunk, pos));
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (String field : PACKED) {
+        int len = varint(chunk, pos) - 1;
+        if (len >= 0) {
+          fields.put(field, new String(chunk, pos[0], len, StandardCharsets.UTF_8));
+          pos[0] += len;
+        }
+      }
+      try {
+        r = PackageRecord.of(new Control.Paragraph(fields), what);
+      } catch (PlinthException e) {
+        // it was read from these very values when it was added
+        throw new IllegalStateException("a packed record of " + what + " no longer reads", e);
+      }
+      records[ordinal] = r;
+    }
+    return r;
+  }
+
+  private static int varintSize(int v) {
+    int n = 1;
+    while ((v >>>= 7) != 0) {
+      n++;
+    }
+    return n;
+  }
+
+  private static int putVarint(byte[] b, int pos, int v) {
+    while ((v & ~0x7f) != 0) {
+      b[pos++] = (byte) ((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    b[pos++] = (byte) v;
+    return pos;
+  }
+
+  private static int varint(byte[] b, int[] pos) {
+    int v = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte x = b[pos[0]++];
+      v |= (x & 0x7f) << shift;
+      if (x >= 0) {
+        return v;
+      }
+    }
   }
 }

@@ -157,7 +157,7 @@ public final class Repository {
     read(r, base, (in, what) -> {
       Map<String, List<PackageRecord.Relation>> seen = new HashMap<>();
       Control.each(in, what, PackageRecord.FIELDS,
-          p -> index.add(PackageRecord.of(p, what, seen)));
+          p -> index.add(p, what, seen));
       return null;
     });
   }

@@ -37,8 +37,15 @@ class DebianFuzzTest {
     onlyFailures(() -> {
       Map<String, List<PackageRecord.Relation>> seen = new HashMap<>();
       PackageIndex index = new PackageIndex();
+      List<String> names = new java.util.ArrayList<>();
       for (Control.Paragraph p : Control.parse(new ByteArrayInputStream(data), "Packages")) {
-        index.add(PackageRecord.of(p, "Packages", seen));
+        index.add(p, "Packages", seen);
+        names.add(p.get("Package").trim());
+      }
+      for (String name : names) { // each packed paragraph unpacks to a record of its name
+        if (index.versions(name).isEmpty()) {
+          throw new AssertionError("no record for " + name);
+        }
       }
     });
   }
