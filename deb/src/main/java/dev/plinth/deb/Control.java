@@ -1,7 +1,6 @@
 package dev.plinth.deb;
 
 import dev.plinth.oci.PlinthException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -80,112 +79,184 @@ public final class Control {
    */
   public static void each(InputStream in, String what, java.util.Set<String> keep,
       Visitor visitor) throws IOException, PlinthException {
-    String[] wanted = keep == null ? null : keep.toArray(new String[0]);
+    byte[][] wanted = null;
+    if (keep != null) {
+      wanted = new byte[keep.size()][];
+      int i = 0;
+      for (String k : keep) {
+        wanted[i++] = k.getBytes(StandardCharsets.UTF_8);
+      }
+    }
     Map<String, String> fields = new LinkedHashMap<>();
-    // the field lines of this paragraph and where each name ends: a second name is found
-    // without making a String of each (2.5 million lines in two architectures' indexes)
-    List<String> seen = new ArrayList<>();
-    int[] colons = new int[64];
+    // The field names of this paragraph, side by side in one array, to find a second one
+    // without making a String of each line: two architectures' indexes have 2.5 million lines
+    // and keep a third of them. Past 64 fields the names go into a set instead, so that a
+    // hostile paragraph of a million fields costs n log n, not n squared.
+    byte[] names = new byte[1024];
+    int[] nameEnds = new int[64];
+    int count = 0;
     java.util.Set<String> many = null;
     String current = null;
     boolean skipping = false; // in a field not kept, whose continuation lines are passed over
-    StringBuilder value = null;
-    long lineNo = 0;
-    String line;
+    String first = null; // the value of the current field's first line
+    StringBuilder value = null; // and its continuation lines, once it has any
     LineReader reader = new LineReader(in, what);
-    while ((line = reader.next()) != null) {
-      lineNo++;
-      if (line.isBlank()) {
+    while (reader.next()) {
+      byte[] b = reader.buf;
+      int at = reader.start;
+      int len = reader.len;
+      long lineNo = reader.lineNo;
+      if (blank(b, at, len)) {
         if (current != null) {
-          fields.put(current, value.toString());
+          fields.put(current, value == null ? first : value.toString());
           current = null;
         }
-        if (!seen.isEmpty() || many != null) { // a paragraph, even of no field kept
+        if (count > 0 || many != null) { // a paragraph, even of no field kept
           visitor.paragraph(new Paragraph(fields));
           fields = new LinkedHashMap<>();
-          seen.clear();
+          count = 0;
           many = null;
         }
         skipping = false;
         continue;
       }
-      if (line.charAt(0) == '#') {
+      if (b[at] == '#') {
         continue;
       }
-      if (line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+      if (b[at] == ' ' || b[at] == '\t') {
         if (current == null && !skipping) {
           throw bad(what, lineNo, "a continuation line before any field");
         }
         if (!skipping) {
-          String t = line.substring(1);
-          value.append('\n').append(t.equals(".") ? "" : t);
+          boolean dot = len == 2 && b[at + 1] == '.';
+          if (value == null) {
+            value = new StringBuilder(first);
+          }
+          value.append('\n');
+          if (!dot) {
+            value.append(new String(b, at + 1, len - 1, StandardCharsets.UTF_8));
+          }
         }
         continue;
       }
-      int colon = line.indexOf(':');
+      int colon = -1;
+      for (int i = at; i < at + len; i++) {
+        if (b[i] == ':') {
+          colon = i - at;
+          break;
+        }
+      }
       if (colon <= 0) {
         throw bad(what, lineNo, "a line that is neither 'Field: value' nor a continuation");
       }
-      for (int i = 0; i < colon; i++) {
-        char c = line.charAt(i);
-        if (c <= 32 || c >= 127) {
-          throw bad(what, lineNo, "a bad field name '" + line.substring(0, colon) + "'");
+      for (int i = at; i < at + colon; i++) {
+        if (b[i] <= 32 || b[i] >= 127) { // a byte of a non-ASCII character is negative
+          throw bad(what, lineNo, "a bad field name '" + text(b, at, colon) + "'");
         }
       }
       if (current != null) {
-        fields.put(current, value.toString());
+        fields.put(current, value == null ? first : value.toString());
       }
       if (many == null) {
-        for (int k = 0; k < seen.size(); k++) {
-          if (colons[k] == colon && seen.get(k).regionMatches(true, 0, line, 0, colon)) {
-            throw bad(what, lineNo, "the field '" + line.substring(0, colon)
+        int from = 0;
+        for (int k = 0; k < count; k++) {
+          if (nameEnds[k] - from == colon && sameName(names, from, b, at, colon)) {
+            throw bad(what, lineNo, "the field '" + text(b, at, colon)
                 + "' twice in one paragraph");
           }
+          from = nameEnds[k];
         }
-        if (seen.size() == colons.length) {
-          // more fields than a real paragraph has: names go into a set, so that a hostile
-          // paragraph of a million fields costs n log n, not n squared
+        if (count == nameEnds.length) {
           many = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-          for (int k = 0; k < seen.size(); k++) {
-            many.add(seen.get(k).substring(0, colons[k]));
+          from = 0;
+          for (int k = 0; k < count; k++) {
+            many.add(text(names, from, nameEnds[k] - from));
+            from = nameEnds[k];
           }
         } else {
-          colons[seen.size()] = colon;
+          int used = count == 0 ? 0 : nameEnds[count - 1];
+          if (used + colon > names.length) {
+            names = java.util.Arrays.copyOf(names, Math.max(names.length * 2, used + colon));
+          }
+          System.arraycopy(b, at, names, used, colon);
+          nameEnds[count++] = used + colon;
         }
       }
-      if (many != null) {
-        if (!many.add(line.substring(0, colon))) {
-          throw bad(what, lineNo, "the field '" + line.substring(0, colon)
-              + "' twice in one paragraph");
-        }
-      } else {
-        // the line itself when short (no copy), else its name: a long line is not held
-        seen.add(line.length() <= 256 ? line : line.substring(0, colon));
+      if (many != null && !many.add(text(b, at, colon))) {
+        throw bad(what, lineNo, "the field '" + text(b, at, colon) + "' twice in one paragraph");
       }
-      if (wanted != null && !named(line, colon, wanted)) {
+      if (wanted != null && !named(b, at, colon, wanted)) {
         current = null;
         skipping = true;
         continue;
       }
       skipping = false;
-      current = line.substring(0, colon);
-      value = new StringBuilder(line.substring(colon + 1).strip());
+      current = text(b, at, colon);
+      first = stripped(b, at + colon + 1, at + len);
+      value = null;
     }
     if (current != null) {
-      fields.put(current, value.toString());
+      fields.put(current, value == null ? first : value.toString());
     }
-    if (!seen.isEmpty() || many != null) {
+    if (count > 0 || many != null) {
       visitor.paragraph(new Paragraph(fields));
     }
   }
 
-  /**
-   * Whether the field name {@code line} starts with (its first {@code end} chars) is one of
-   * {@code names}, matched without case.
-   */
-  private static boolean named(String line, int end, String[] names) {
-    for (String n : names) {
-      if (n.length() == end && line.regionMatches(true, 0, n, 0, end)) {
+  private static String text(byte[] b, int at, int len) {
+    return new String(b, at, len, StandardCharsets.UTF_8);
+  }
+
+  /** Whether a line is blank as {@link String#isBlank} sees it. */
+  private static boolean blank(byte[] b, int at, int len) {
+    for (int i = at; i < at + len; i++) {
+      if (b[i] < 0) { // a non-ASCII character: Unicode has spaces of its own
+        return text(b, at, len).isBlank();
+      }
+      if (!space(b[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code b[from, to)} as a String without the white space around it, as String.strip has it. */
+  private static String stripped(byte[] b, int from, int to) {
+    while (from < to && space(b[from])) {
+      from++;
+    }
+    while (to > from && space(b[to - 1])) {
+      to--;
+    }
+    String s = text(b, from, to - from);
+    return from < to && (b[from] < 0 || b[to - 1] < 0) ? s.strip() : s;
+  }
+
+  /** Whether an ASCII byte is white space to {@link Character#isWhitespace}. */
+  private static boolean space(byte c) {
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+  }
+
+  /** Whether two ASCII field names are the same without case. */
+  private static boolean sameName(byte[] a, int aAt, byte[] b, int bAt, int len) {
+    for (int i = 0; i < len; i++) {
+      int x = a[aAt + i];
+      int y = b[bAt + i];
+      if (x != y && lower(x) != lower(y)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int lower(int c) {
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+  }
+
+  /** Whether the field name at {@code at} ({@code len} bytes) is one of {@code names}. */
+  private static boolean named(byte[] b, int at, int len, byte[][] names) {
+    for (byte[] n : names) {
+      if (n.length == len && sameName(n, 0, b, at, len)) {
         return true;
       }
     }
@@ -197,67 +268,71 @@ public final class Control {
         what + " is not valid control data: line " + line + " is " + why);
   }
 
-  /** Reads '\n'-terminated UTF-8 lines, refusing any longer than {@link #MAX_LINE}. */
+  /**
+   * Reads '\n'-terminated lines into its buffer, refusing any longer than {@link #MAX_LINE}:
+   * each line is {@code buf[start, start + len)}, without its '\n' or a '\r' before it, until
+   * the next call.
+   */
   private static final class LineReader {
     private final InputStream in;
     private final String what;
-    private final byte[] buf = new byte[65536];
+    byte[] buf = new byte[65536];
+    int start;
+    int len;
+    long lineNo;
     private int pos;
     private int end;
-    private long lineNo;
+    private int scanned; // buf[pos, scanned) holds no '\n'
+    private boolean eof;
 
     LineReader(InputStream in, String what) {
       this.in = in;
       this.what = what;
     }
 
-    String next() throws IOException, PlinthException {
-      ByteArrayOutputStream line = null;
+    boolean next() throws IOException, PlinthException {
       while (true) {
-        if (pos == end) {
-          end = in.read(buf, 0, buf.length);
-          pos = 0;
-          if (end <= 0) {
-            end = 0;
-            if (line == null) {
-              return null;
-            }
-            lineNo++;
-            return strip(line);
+        int nl = -1;
+        for (int i = scanned; i < end; i++) {
+          if (buf[i] == '\n') {
+            nl = i;
+            break;
           }
         }
-        int start = pos;
-        while (pos < end && buf[pos] != '\n') {
-          pos++;
-        }
-        if (line == null && pos < end && pos - start <= MAX_LINE) {
-          // the whole line is in the buffer (nearly every line): no copy but the String's
-          int len = pos - start;
-          if (len > 0 && buf[pos - 1] == '\r') {
-            len--;
-          }
-          pos++;
-          lineNo++;
-          return new String(buf, start, len, StandardCharsets.UTF_8);
-        }
-        if (line == null) {
-          line = new ByteArrayOutputStream();
-        }
-        line.write(buf, start, pos - start);
-        if (line.size() > MAX_LINE) {
+        scanned = nl < 0 ? end : nl;
+        if (scanned - pos > MAX_LINE) {
           throw bad(what, lineNo + 1, "longer than " + MAX_LINE + " bytes");
         }
-        if (pos < end) {
-          pos++;
+        if (nl >= 0 || (eof && pos < end)) {
+          start = pos;
+          len = scanned - pos;
+          if (len > 0 && buf[start + len - 1] == '\r') {
+            len--;
+          }
+          pos = nl >= 0 ? nl + 1 : end;
+          scanned = pos;
           lineNo++;
-          return strip(line);
+          return true;
+        }
+        if (eof) {
+          return false;
+        }
+        if (pos > 0) { // keep the part of a line that is here, and read on after it
+          System.arraycopy(buf, pos, buf, 0, end - pos);
+          end -= pos;
+          scanned -= pos;
+          pos = 0;
+        }
+        if (end == buf.length) {
+          buf = java.util.Arrays.copyOf(buf, Math.min(buf.length * 2, MAX_LINE + 2));
+        }
+        int n = in.read(buf, end, buf.length - end);
+        if (n < 0) {
+          eof = true;
+        } else {
+          end += n;
         }
       }
-    }
-
-    private static String strip(ByteArrayOutputStream line) {
-      String s = line.toString(StandardCharsets.UTF_8);
-      return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
   }
 

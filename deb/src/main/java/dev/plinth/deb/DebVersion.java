@@ -1,7 +1,5 @@
 package dev.plinth.deb;
 
-import java.util.regex.Pattern;
-
 /**
  * A Debian package version, {@code [epoch:]upstream[-revision]}, ordered as dpkg orders them
  * (deb-version(7)): epochs numerically, then upstream and revision by alternating non-digit and
@@ -9,8 +7,8 @@ import java.util.regex.Pattern;
  * before other characters.
  */
 public final class DebVersion implements Comparable<DebVersion> {
-  private static final Pattern UPSTREAM = Pattern.compile("[0-9][A-Za-z0-9.+~:-]*");
-  private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9.+~]+");
+  // upstream: [0-9][A-Za-z0-9.+~:-]*, revision: [A-Za-z0-9.+~]+, checked without a regex: an
+  // index has 65,000 versions and a Matcher each cost a tenth of reading it
 
   private final String text;
   private final long epoch;
@@ -49,16 +47,29 @@ public final class DebVersion implements Comparable<DebVersion> {
     if (dash >= 0) {
       revision = rest.substring(dash + 1);
       rest = rest.substring(0, dash);
-      if (!REVISION.matcher(revision).matches()) {
+      if (revision.isEmpty() || !only(revision, false)) {
         throw new IllegalArgumentException("'" + s + "' has a bad revision");
       }
     }
-    if (!UPSTREAM.matcher(rest).matches()) {
+    if (rest.isEmpty() || rest.charAt(0) < '0' || rest.charAt(0) > '9' || !only(rest, true)) {
       throw new IllegalArgumentException(
           "'" + s + "' is not a Debian version: the upstream part must start with a digit and "
               + "hold only letters, digits and . + ~ - :");
     }
     return new DebVersion(s, epoch, rest, revision);
+  }
+
+  /** Whether {@code s} holds only letters, digits and . + ~ (and : - in an upstream version). */
+  private static boolean only(String s, boolean upstream) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+          || c == '.' || c == '+' || c == '~' || (upstream && (c == ':' || c == '-'));
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public long epoch() {

@@ -13,12 +13,14 @@ import java.util.Map;
 /**
  * The packages of one architecture (its own and 'all'), by name and by what they provide.
  *
- * <p>A paragraph read from an index is checked whole when it is added ({@link PackageRecord#of}),
- * then kept packed: the values of its {@link #PACKED} fields as UTF-8 bytes in shared chunks. It
- * becomes a {@link PackageRecord} again only when a resolver asks for its name, which is a few
- * hundred of the 65,000 an index holds. Packed, an architecture's index takes about a third of
- * the memory its records took, in a few large arrays that a collector never has to trace: the
- * heap of a build that reads two indexes stays small, and so does its peak RSS.
+ * <p>A paragraph read from an index is kept packed: the values of its {@link #PACKED} fields as
+ * UTF-8 bytes in shared chunks. Its name and what it provides are read when it is added; the rest
+ * is read and checked ({@link PackageRecord#of}) only when a resolver asks for its name, which is
+ * a few hundred of the 65,000 paragraphs an index holds, and a paragraph that does not read fails
+ * then, naming its index and package. Packed, an architecture's index takes about a third of the
+ * memory its records took, in a few large arrays that a collector never has to trace, and reading
+ * it makes a fifth of the garbage: the heap of a build that reads two indexes stays small, and so
+ * does its peak RSS.
  */
 public final class PackageIndex {
   /** The fields a packed paragraph keeps, in the order it keeps them. */
@@ -63,12 +65,20 @@ public final class PackageIndex {
   }
 
   /**
-   * Adds a Packages paragraph of {@code what}, checked as {@link PackageRecord#of} checks it
-   * ({@code seen} as there), and kept packed.
+   * Adds a Packages paragraph of {@code what}, kept packed: its name and Provides are read now
+   * ({@code seen} shares equal relation groups, as in {@link PackageRecord#of}), the rest when
+   * the name is asked for.
    */
   public synchronized void add(Control.Paragraph p, String what,
       Map<String, List<PackageRecord.Relation>> seen) throws PlinthException {
-    PackageRecord r = PackageRecord.of(p, what, seen);
+    String name = p.get("Package");
+    if (name == null || name.isBlank()) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT,
+          what + ": a paragraph has no Package");
+    }
+    name = name.trim();
+    List<List<PackageRecord.Relation>> provides =
+        PackageRecord.relations(p.get("Provides"), what + ": package " + name, seen);
     int source = sources.indexOf(what);
     if (source < 0) {
       source = sources.size();
@@ -99,18 +109,31 @@ public final class PackageIndex {
       }
     }
     used = pos;
-    index(ordinal, r);
+    append(byName, name, ordinal);
+    for (List<PackageRecord.Relation> group : provides) {
+      for (PackageRecord.Relation r : group) {
+        append(providers, r.name(), ordinal);
+      }
+    }
   }
 
-  /** Every version of a real package, newest first. */
-  public List<PackageRecord> versions(String name) {
+  /**
+   * Every version of a real package, newest first.
+   *
+   * @throws PlinthException when one of them does not read, naming its index and package
+   */
+  public List<PackageRecord> versions(String name) throws PlinthException {
     List<PackageRecord> l = records(byName, name);
     l.sort(Comparator.comparing(PackageRecord::version).reversed());
     return l;
   }
 
-  /** The packages that provide a (virtual) name, by name then newest first. */
-  public List<PackageRecord> providers(String name) {
+  /**
+   * The packages that provide a (virtual) name, by name then newest first.
+   *
+   * @throws PlinthException when one of them does not read, naming its index and package
+   */
+  public List<PackageRecord> providers(String name) throws PlinthException {
     List<PackageRecord> l = records(providers, name);
     l.sort(Comparator.comparing(PackageRecord::name)
         .thenComparing(PackageRecord::version, Comparator.reverseOrder()));
@@ -121,7 +144,8 @@ public final class PackageIndex {
    * This index with only {@code pins} for their names (e.g. the versions plinth.lock holds): a
    * pinned name has exactly that version, every other name what this index has.
    */
-  public synchronized PackageIndex pinned(java.util.Collection<PackageRecord> pins) {
+  public synchronized PackageIndex pinned(java.util.Collection<PackageRecord> pins)
+      throws PlinthException {
     // the copy shares the packed chunks, which this index no longer adds to once it is read
     PackageIndex out = new PackageIndex(chunks, sources, where.clone(), records.clone(), count,
         new HashMap<>(byName), new HashMap<>(providers));
@@ -146,7 +170,8 @@ public final class PackageIndex {
     return byName.size();
   }
 
-  private synchronized List<PackageRecord> records(Map<String, int[]> map, String name) {
+  private synchronized List<PackageRecord> records(Map<String, int[]> map, String name)
+      throws PlinthException {
     int[] ordinals = map.get(name);
     List<PackageRecord> l = new ArrayList<>(ordinals == null ? 0 : ordinals.length);
     if (ordinals != null) {
@@ -180,8 +205,8 @@ public final class PackageIndex {
     map.put(name, now);
   }
 
-  /** The record of an ordinal, unpacked the first time it is asked for. */
-  private PackageRecord record(int ordinal) {
+  /** The record of an ordinal, unpacked (and checked) the first time it is asked for. */
+  private PackageRecord record(int ordinal) throws PlinthException {
     PackageRecord r = records[ordinal];
     if (r == null) {
       long at = where[ordinal];
@@ -196,12 +221,7 @@ public final class PackageIndex {
           pos[0] += len;
         }
       }
-      try {
-        r = PackageRecord.of(new Control.Paragraph(fields), what);
-      } catch (PlinthException e) {
-        // it was read from these very values when it was added
-        throw new IllegalStateException("a packed record of " + what + " no longer reads", e);
-      }
+      r = PackageRecord.of(new Control.Paragraph(fields), what);
       records[ordinal] = r;
     }
     return r;

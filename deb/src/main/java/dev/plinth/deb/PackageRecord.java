@@ -107,6 +107,9 @@ public record PackageRecord(
   private static final java.util.regex.Pattern RELATION = java.util.regex.Pattern.compile(
       "([a-z0-9][a-z0-9+.-]*)(?::[a-z0-9-]+)?\\s*(?:\\(\\s*(<<|<=|=|>=|>>|<|>)\\s*([^)\\s]+)\\s*\\))?");
 
+  private static final java.util.regex.Pattern PROFILE =
+      java.util.regex.Pattern.compile("<[!a-z]");
+
   /** Parses a relation field: comma-separated groups of '|'-separated alternatives. */
   static List<List<Relation>> relations(String field, String where) throws PlinthException {
     return relations(field, where, new java.util.HashMap<>());
@@ -140,7 +143,7 @@ public record PackageRecord(
     for (String alt : group.split("\\|")) {
       String t = alt.trim();
       // Architecture qualifiers [amd64] and build profiles <!nocheck> (rare in binary indexes).
-      if (t.indexOf('[') >= 0 || t.matches(".*<[!a-z].*")) {
+      if (t.indexOf('[') >= 0 || (t.indexOf('<') >= 0 && PROFILE.matcher(t).find())) {
         t = t.replaceAll("\\s*\\[[^]]*]", "").replaceAll("\\s*<[^>]*>", "");
       }
       var m = RELATION.matcher(t);

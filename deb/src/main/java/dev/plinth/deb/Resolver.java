@@ -132,7 +132,8 @@ public final class Resolver {
     return false;
   }
 
-  private static PackageRecord choose(PackageIndex index, List<PackageRecord.Relation> usable) {
+  private static PackageRecord choose(PackageIndex index, List<PackageRecord.Relation> usable)
+      throws PlinthException {
     for (PackageRecord.Relation r : usable) {
       for (PackageRecord candidate : index.versions(r.name())) {
         if (r.satisfiedBy(candidate.version())) {

@@ -252,6 +252,52 @@ class ControlTest {
   }
 
   @Test
+  void linesSplitAcrossReads_readAsWhenReadWhole() throws Exception {
+    // lines are cut wherever a read ends: one byte at a time, and reads of 7 bytes, must give
+    // what one read of everything gives, long lines and CRLF included
+    String text = "Package: a\r\nDepends: " + "b, ".repeat(40_000) + "c\r\n"
+        + "Description: d\n  two\n .\n\u3000\n" // a line of a Unicode space ends a paragraph
+        + "Package: ü\nDescription: " + "é".repeat(50_000) + "\n\nPackage: last";
+    List<Map<String, String>> whole = new ArrayList<>();
+    Control.each(in(text), WHAT, p -> whole.add(p.fields()));
+    assertEquals(3, whole.size());
+    assertEquals("ü", whole.get(1).get("Package"));
+    assertEquals("d\n two\n", whole.get(0).get("Description"));
+    for (int step : new int[] {1, 7}) {
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      InputStream trickle = new InputStream() {
+        int at;
+
+        @Override
+        public int read() {
+          return at < bytes.length ? bytes[at++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+          if (at == bytes.length) {
+            return -1;
+          }
+          int n = Math.min(Math.min(len, step), bytes.length - at);
+          System.arraycopy(bytes, at, b, off, n);
+          at += n;
+          return n;
+        }
+      };
+      List<Map<String, String>> cut = new ArrayList<>();
+      Control.each(trickle, WHAT, p -> cut.add(p.fields()));
+      assertEquals(whole, cut, "reads of " + step);
+    }
+  }
+
+  @Test
+  void nonAsciiFieldName_rejected_namingIt() {
+    PlinthException e = rejects("Package: a\nPäckage: b\n");
+    assertTrue(e.getMessage().contains("'Päckage'"), e.getMessage());
+    assertNamesLine(e, 2);
+  }
+
+  @Test
   void each_streamsParagraphsInOrder_andStopsOnVisitorError() throws Exception {
     List<String> names = new ArrayList<>();
     Control.each(in("Package: a\n\nPackage: b\n\nPackage: c\n"), WHAT,

@@ -74,14 +74,28 @@ class PackageIndexTest {
   }
 
   @Test
-  void aParagraphThatDoesNotRead_isRefusedWhenAdded_naming_thePackage() throws Exception {
+  void aParagraphThatDoesNotRead_failsWhenItsNameIsAskedFor_namingIndexAndPackage()
+      throws Exception {
     PackageIndex index = new PackageIndex();
-    Control.Paragraph bad = parse(paragraph("bad", "1.0", "libc6 (>= 2.36", null)).get(0);
-    PlinthException e = assertThrows(PlinthException.class,
-        () -> index.add(bad, "dists/x/main/binary-amd64/Packages.gz", new HashMap<>()));
-    assertTrue(e.getMessage().contains("dists/x/main/binary-amd64/Packages.gz: package bad"),
-        e.getMessage());
-    assertEquals(0, index.size());
+    String what = "dists/x/main/binary-amd64/Packages.gz";
+    for (Control.Paragraph p : parse(paragraph("bad", "1.0", "libc6 (>= 2.36", null)
+        + paragraph("bad-version", "1.0 beta", null, null)
+        + paragraph("good", "1.0", "libc6 (>= 2.36)", null))) {
+      index.add(p, what, new HashMap<>());
+    }
+    assertEquals("1.0", index.versions("good").get(0).version().toString());
+    for (String name : List.of("bad", "bad-version")) {
+      PlinthException e = assertThrows(PlinthException.class, () -> index.versions(name));
+      assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
+      assertTrue(e.getMessage().contains(what + ": package " + name), e.getMessage());
+    }
+    // what is read on adding is refused on adding: the name, and what a paragraph provides
+    for (String text : List.of("Version: 1\n\n", paragraph("p", "1", null, "virt (= 1"))) {
+      PlinthException e = assertThrows(PlinthException.class,
+          () -> index.add(parse(text).get(0), what, new HashMap<>()));
+      assertTrue(e.getMessage().startsWith(what + ": "), e.getMessage());
+    }
+    assertEquals(3, index.size());
   }
 
   @Test
