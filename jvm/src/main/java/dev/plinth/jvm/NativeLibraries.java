@@ -45,7 +45,11 @@ public final class NativeLibraries {
   private final int feature;
   /** package name → its files (path → entry), read once. */
   private final Map<String, Map<String, DebPackage.DataEntry>> listings = new TreeMap<>();
-  private final Map<String, Map<String, byte[]>> libraryBytes = new TreeMap<>();
+  /**
+   * package name → its libraries (path → what each needs), read as the package is listed: a
+   * library's bytes are not kept (a JRE's dependencies ship some 100 MB of them).
+   */
+  private final Map<String, Map<String, Library>> libraries = new TreeMap<>();
   private final Map<String, Path> debFiles = new TreeMap<>();
   private final Map<String, PackageRecord> records = new TreeMap<>();
   /** package name → paths to take from it. */
@@ -102,8 +106,7 @@ public final class NativeLibraries {
       String pkg = packageFor(need[0], need[1], need[2]);
       String path = take(pkg, need[0], null, false);
       String file = resolveLink(pkg, path);
-      ElfFile lib = ElfFile.read(libraryBytes.get(pkg).get(file), pkg + " " + file);
-      for (String n : lib.needed()) {
+      for (String n : libraries.get(pkg).get(file).needed()) {
         if (!inRuntime.contains(n) && !done.contains(n)) {
           todo.add(new String[] {n, file, pkg});
         }
@@ -288,18 +291,34 @@ public final class NativeLibraries {
     PackageRecord r = versions.get(0);
     Path deb = debs.get(r);
     Map<String, DebPackage.DataEntry> files = new LinkedHashMap<>();
-    Map<String, byte[]> bytes = new TreeMap<>();
+    Map<String, Library> libs = new TreeMap<>();
     DebPackage.open(deb, r.filename()).readData((e, content) -> {
       files.put(e.path(), e);
       String dir = e.path().substring(0, e.path().lastIndexOf('/'));
       if (e.type() == TarEntry.Type.FILE && e.path().contains(".so") && libraryDir(dir)) {
-        bytes.put(e.path(), content.readAllBytes());
+        String what = pkg + " " + e.path();
+        try {
+          libs.put(e.path(), new Library(ElfFile.read(content.readAllBytes(), what).needed(),
+              null));
+        } catch (PlinthException bad) { // a failure only if the library is taken
+          libs.put(e.path(), new Library(null, bad));
+        }
       }
     });
     listings.put(pkg, files);
-    libraryBytes.put(pkg, bytes);
+    libraries.put(pkg, libs);
     debFiles.put(pkg, deb);
     records.put(pkg, r);
     return files;
+  }
+
+  /** What a library needs, or why it could not be read. */
+  private record Library(List<String> names, PlinthException error) {
+    List<String> needed() throws PlinthException {
+      if (error != null) {
+        throw error;
+      }
+      return names;
+    }
   }
 }
