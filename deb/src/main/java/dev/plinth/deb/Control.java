@@ -19,12 +19,27 @@ public final class Control {
   /** The longest line accepted. */
   static final int MAX_LINE = 1 << 20;
 
-  /** One paragraph. */
+  /**
+   * One paragraph. One read by {@link #each} holds its fields as the UTF-8 bytes they were read
+   * as, and makes a String of a value only when it is asked for: an index reader that copies
+   * values as bytes ({@link #valueLength}, {@link #copyValue}) makes none.
+   */
   public static final class Paragraph {
-    private final Map<String, String> fields;
+    private volatile Map<String, String> fields;
+    /** For a paragraph read: each field's name, then its value. */
+    private final byte[] data;
+    /** For a paragraph read: four for each field, the starts and ends of its name and value. */
+    private final int[] spans;
 
     Paragraph(Map<String, String> fields) {
       this.fields = Collections.unmodifiableMap(fields);
+      this.data = null;
+      this.spans = null;
+    }
+
+    private Paragraph(byte[] data, int[] spans) {
+      this.data = data;
+      this.spans = spans;
     }
 
     /**
@@ -32,6 +47,10 @@ public final class Control {
      * joined with '\n', each without its leading space; a " ." line is an empty line.
      */
     public String get(String field) {
+      if (data != null) {
+        int i = find(field);
+        return i < 0 ? null : text(data, spans[i + 2], spans[i + 3] - spans[i + 2]);
+      }
       // names are nearly always written as looked up; a paragraph holds each name once, in any
       // case (each() refuses a second), so the first match is the one
       String exact = fields.get(field);
@@ -48,7 +67,55 @@ public final class Control {
 
     /** Every field in the order written, names as written. */
     public Map<String, String> fields() {
-      return fields;
+      Map<String, String> f = fields;
+      if (f == null) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < spans.length; i += 4) {
+          m.put(text(data, spans[i], spans[i + 1] - spans[i]),
+              text(data, spans[i + 2], spans[i + 3] - spans[i + 2]));
+        }
+        fields = f = Collections.unmodifiableMap(m);
+      }
+      return f;
+    }
+
+    /** The length of a field's value in UTF-8 bytes, or -1 when the paragraph has no such field. */
+    int valueLength(String field) {
+      if (data == null) {
+        String v = get(field);
+        return v == null ? -1 : v.getBytes(StandardCharsets.UTF_8).length;
+      }
+      int i = find(field);
+      return i < 0 ? -1 : spans[i + 3] - spans[i + 2];
+    }
+
+    /** Copies a field's value, {@link #valueLength} UTF-8 bytes, to {@code to} at {@code at}. */
+    void copyValue(String field, byte[] to, int at) {
+      if (data == null) {
+        byte[] v = get(field).getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(v, 0, to, at, v.length);
+      } else {
+        int i = find(field);
+        System.arraycopy(data, spans[i + 2], to, at, spans[i + 3] - spans[i + 2]);
+      }
+    }
+
+    /** Where a field's four spans start, or -1. */
+    private int find(String field) {
+      for (int i = 0; i < spans.length; i += 4) {
+        int len = spans[i + 1] - spans[i];
+        if (len == field.length()) {
+          boolean same = true;
+          for (int k = 0; k < len && same; k++) {
+            char c = field.charAt(k);
+            same = c < 128 && lower(data[spans[i] + k]) == lower(c);
+          }
+          if (same) {
+            return i;
+          }
+        }
+      }
+      return -1;
     }
   }
 
@@ -87,7 +154,12 @@ public final class Control {
         wanted[i++] = k.getBytes(StandardCharsets.UTF_8);
       }
     }
-    Map<String, String> fields = new LinkedHashMap<>();
+    // The kept fields of this paragraph: each one's name, then its value, in data; their starts
+    // and ends in spans
+    Scratch data = new Scratch();
+    int[] spans = new int[32];
+    int kept = 0;
+    boolean inKept = false; // in a field kept, whose value ends data
     // The field names of this paragraph, side by side in one array, to find a second one
     // without making a String of each line: two architectures' indexes have 2.5 million lines
     // and keep a third of them. Past 64 fields the names go into a set instead, so that a
@@ -96,10 +168,7 @@ public final class Control {
     int[] nameEnds = new int[64];
     int count = 0;
     java.util.Set<String> many = null;
-    String current = null;
     boolean skipping = false; // in a field not kept, whose continuation lines are passed over
-    String first = null; // the value of the current field's first line
-    StringBuilder value = null; // and its continuation lines, once it has any
     LineReader reader = new LineReader(in, what);
     while (reader.next()) {
       byte[] b = reader.buf;
@@ -107,16 +176,14 @@ public final class Control {
       int len = reader.len;
       long lineNo = reader.lineNo;
       if (blank(b, at, len)) {
-        if (current != null) {
-          fields.put(current, value == null ? first : value.toString());
-          current = null;
-        }
         if (count > 0 || many != null) { // a paragraph, even of no field kept
-          visitor.paragraph(new Paragraph(fields));
-          fields = new LinkedHashMap<>();
+          visitor.paragraph(data.paragraph(spans, kept));
+          data.used = 0;
+          kept = 0;
           count = 0;
           many = null;
         }
+        inKept = false;
         skipping = false;
         continue;
       }
@@ -124,18 +191,15 @@ public final class Control {
         continue;
       }
       if (b[at] == ' ' || b[at] == '\t') {
-        if (current == null && !skipping) {
+        if (!inKept && !skipping) {
           throw bad(what, lineNo, "a continuation line before any field");
         }
-        if (!skipping) {
-          boolean dot = len == 2 && b[at + 1] == '.';
-          if (value == null) {
-            value = new StringBuilder(first);
+        if (inKept) {
+          data.append((byte) '\n');
+          if (!(len == 2 && b[at + 1] == '.')) {
+            data.append(b, at + 1, len - 1);
           }
-          value.append('\n');
-          if (!dot) {
-            value.append(new String(b, at + 1, len - 1, StandardCharsets.UTF_8));
-          }
+          spans[4 * kept - 1] = data.used;
         }
         continue;
       }
@@ -153,9 +217,6 @@ public final class Control {
         if (b[i] <= 32 || b[i] >= 127) { // a byte of a non-ASCII character is negative
           throw bad(what, lineNo, "a bad field name '" + text(b, at, colon) + "'");
         }
-      }
-      if (current != null) {
-        fields.put(current, value == null ? first : value.toString());
       }
       if (many == null) {
         int from = 0;
@@ -186,20 +247,69 @@ public final class Control {
         throw bad(what, lineNo, "the field '" + text(b, at, colon) + "' twice in one paragraph");
       }
       if (wanted != null && !named(b, at, colon, wanted)) {
-        current = null;
+        inKept = false;
         skipping = true;
         continue;
       }
       skipping = false;
-      current = text(b, at, colon);
-      first = stripped(b, at + colon + 1, at + len);
-      value = null;
-    }
-    if (current != null) {
-      fields.put(current, value == null ? first : value.toString());
+      inKept = true;
+      if (4 * kept == spans.length) {
+        spans = java.util.Arrays.copyOf(spans, spans.length * 2);
+      }
+      spans[4 * kept] = data.used;
+      data.append(b, at, colon);
+      spans[4 * kept + 1] = data.used;
+      spans[4 * kept + 2] = data.used;
+      data.appendStripped(b, at + colon + 1, at + len);
+      spans[4 * kept + 3] = data.used;
+      kept++;
     }
     if (count > 0 || many != null) {
-      visitor.paragraph(new Paragraph(fields));
+      visitor.paragraph(data.paragraph(spans, kept));
+    }
+  }
+
+  /** The bytes of one paragraph's kept fields, as they are read. */
+  private static final class Scratch {
+    byte[] b = new byte[4096];
+    int used;
+
+    void append(byte c) {
+      room(1);
+      b[used++] = c;
+    }
+
+    void append(byte[] from, int at, int len) {
+      room(len);
+      System.arraycopy(from, at, b, used, len);
+      used += len;
+    }
+
+    /** Appends {@code from[start, end)} without the white space around it, as String.strip. */
+    void appendStripped(byte[] from, int start, int end) {
+      while (start < end && space(from[start])) {
+        start++;
+      }
+      while (end > start && space(from[end - 1])) {
+        end--;
+      }
+      if (start < end && (from[start] < 0 || from[end - 1] < 0)) { // Unicode has spaces too
+        byte[] s = text(from, start, end - start).strip().getBytes(StandardCharsets.UTF_8);
+        append(s, 0, s.length);
+      } else {
+        append(from, start, end - start);
+      }
+    }
+
+    private void room(int n) {
+      if (used + n > b.length) {
+        b = java.util.Arrays.copyOf(b, Math.max(b.length * 2, used + n));
+      }
+    }
+
+    Paragraph paragraph(int[] spans, int kept) {
+      return new Paragraph(java.util.Arrays.copyOf(b, used),
+          java.util.Arrays.copyOf(spans, 4 * kept));
     }
   }
 
@@ -218,18 +328,6 @@ public final class Control {
       }
     }
     return true;
-  }
-
-  /** {@code b[from, to)} as a String without the white space around it, as String.strip has it. */
-  private static String stripped(byte[] b, int from, int to) {
-    while (from < to && space(b[from])) {
-      from++;
-    }
-    while (to > from && space(b[to - 1])) {
-      to--;
-    }
-    String s = text(b, from, to - from);
-    return from < to && (b[from] < 0 || b[to - 1] < 0) ? s.strip() : s;
   }
 
   /** Whether an ASCII byte is white space to {@link Character#isWhitespace}. */

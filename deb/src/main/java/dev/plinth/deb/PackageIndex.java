@@ -84,12 +84,11 @@ public final class PackageIndex {
       source = sources.size();
       sources.add(what);
     }
-    byte[][] values = new byte[PACKED.length][];
+    int[] lengths = new int[PACKED.length];
     int size = varintSize(source);
     for (int i = 0; i < PACKED.length; i++) {
-      String v = p.get(PACKED[i]);
-      values[i] = v == null ? null : v.getBytes(StandardCharsets.UTF_8);
-      size += varintSize(v == null ? 0 : values[i].length + 1) + (v == null ? 0 : values[i].length);
+      lengths[i] = p.valueLength(PACKED[i]);
+      size += varintSize(lengths[i] + 1) + Math.max(lengths[i], 0);
     }
     byte[] chunk;
     if (used + size > CHUNK) {
@@ -101,11 +100,11 @@ public final class PackageIndex {
     }
     int ordinal = next(((long) (chunks.size() - 1) << 32) | used);
     int pos = putVarint(chunk, used, source);
-    for (byte[] v : values) {
-      pos = putVarint(chunk, pos, v == null ? 0 : v.length + 1);
-      if (v != null) {
-        System.arraycopy(v, 0, chunk, pos, v.length);
-        pos += v.length;
+    for (int i = 0; i < PACKED.length; i++) {
+      pos = putVarint(chunk, pos, lengths[i] + 1); // 0: no such field
+      if (lengths[i] >= 0) {
+        p.copyValue(PACKED[i], chunk, pos);
+        pos += lengths[i];
       }
     }
     used = pos;
