@@ -291,6 +291,34 @@ class ControlTest {
   }
 
   @Test
+  void valuesCopiedAsBytes_areTheUtf8OfTheValuesGiven() throws Exception {
+    String text = "Package: a\nsource: Zoë (1.0)\nDepends: b,\n c\n .\n d\n"
+        + "Empty:\nX-Spaces: \u00a0 nbsp \u3000\n";
+    Control.Paragraph read = parse(text).get(0);
+    Control.Paragraph made = new Control.Paragraph(new java.util.LinkedHashMap<>(read.fields()));
+    assertEquals("b,\nc\n\nd", read.get("depends"));
+    assertEquals("\u00a0 nbsp", read.get("X-Spaces")); // U+00A0 is not white space to strip
+    for (String field : List.of("Package", "Source", "DEPENDS", "Empty", "X-Spaces", "Absent",
+        "Päckage")) {
+      String value = read.get(field);
+      for (Control.Paragraph p : List.of(read, made)) {
+        assertEquals(value, p.get(field), field);
+        if (value == null) {
+          assertEquals(-1, p.valueLength(field), field);
+          continue;
+        }
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        assertEquals(utf8.length, p.valueLength(field), field);
+        byte[] copy = new byte[utf8.length + 2];
+        p.copyValue(field, copy, 1);
+        assertEquals(value, new String(copy, 1, utf8.length, StandardCharsets.UTF_8), field);
+      }
+    }
+    assertEquals(List.of("Package", "source", "Depends", "Empty", "X-Spaces"),
+        List.copyOf(read.fields().keySet()));
+  }
+
+  @Test
   void nonAsciiFieldName_rejected_namingIt() {
     PlinthException e = rejects("Package: a\nPäckage: b\n");
     assertTrue(e.getMessage().contains("'Päckage'"), e.getMessage());
