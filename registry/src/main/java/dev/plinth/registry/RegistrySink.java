@@ -111,20 +111,32 @@ public final class RegistrySink {
     });
     try {
       List<Future<Void>> futures = new ArrayList<>();
+      // set by the first blob that fails, before its thread can take another: no blob starts
+      // after a failure (the pool is only stopped once this thread sees it)
+      java.util.concurrent.atomic.AtomicBoolean failed =
+          new java.util.concurrent.atomic.AtomicBoolean();
       for (Blob b : blobs) {
         futures.add(pool.submit(() -> {
-          Descriptor d = b.descriptor();
-          String from = null;
-          if (b instanceof RegistryClient.RemoteBlob rb && rb.host().equals(host)
-              && !rb.repository().equals(repo)) {
-            from = rb.repository();
+          if (failed.get()) {
+            return null;
           }
-          Progress.Outcome o = client.pushBlob(repo, b, from);
-          if (o != Progress.Outcome.EXISTS) {
-            sent.add(d.digest());
+          try {
+            Descriptor d = b.descriptor();
+            String from = null;
+            if (b instanceof RegistryClient.RemoteBlob rb && rb.host().equals(host)
+                && !rb.repository().equals(repo)) {
+              from = rb.repository();
+            }
+            Progress.Outcome o = client.pushBlob(repo, b, from);
+            if (o != Progress.Outcome.EXISTS) {
+              sent.add(d.digest());
+            }
+            options.progress().finished(d.digest(), d.size(), o);
+            return null;
+          } catch (Exception | Error e) {
+            failed.set(true);
+            throw e;
           }
-          options.progress().finished(d.digest(), d.size(), o);
-          return null;
         }));
       }
       for (Future<Void> f : futures) {
