@@ -172,9 +172,17 @@ public final class TestProxy implements Closeable {
   private static void copy(Socket from, Socket to) {
     try {
       from.getInputStream().transferTo(to.getOutputStream());
-      to.shutdownOutput();
     } catch (IOException e) {
-      // one side closed
+      // one side closed, or reset: a server that closed after its answer resets the connection
+      // when a client's next request, piped on, reaches it first
+    } finally {
+      try {
+        // the other side sees the end either way: were it left open on a reset, a client that
+        // sent its next request on this connection would wait for an answer that never comes
+        to.shutdownOutput();
+      } catch (IOException e) {
+        // already closed
+      }
     }
   }
 
