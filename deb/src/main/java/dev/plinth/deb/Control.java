@@ -30,16 +30,20 @@ public final class Control {
     private final byte[] data;
     /** For a paragraph read: four for each field, the starts and ends of its name and value. */
     private final int[] spans;
+    /** How many of {@link #spans} are this paragraph's: four for each field. */
+    private final int used;
 
     Paragraph(Map<String, String> fields) {
       this.fields = Collections.unmodifiableMap(fields);
       this.data = null;
       this.spans = null;
+      this.used = 0;
     }
 
-    private Paragraph(byte[] data, int[] spans) {
+    private Paragraph(byte[] data, int[] spans, int used) {
       this.data = data;
       this.spans = spans;
+      this.used = used;
     }
 
     /**
@@ -70,7 +74,7 @@ public final class Control {
       Map<String, String> f = fields;
       if (f == null) {
         Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < spans.length; i += 4) {
+        for (int i = 0; i < used; i += 4) {
           m.put(text(data, spans[i], spans[i + 1] - spans[i]),
               text(data, spans[i + 2], spans[i + 3] - spans[i + 2]));
         }
@@ -102,7 +106,7 @@ public final class Control {
 
     /** Where a field's four spans start, or -1. */
     private int find(String field) {
-      for (int i = 0; i < spans.length; i += 4) {
+      for (int i = 0; i < used; i += 4) {
         int len = spans[i + 1] - spans[i];
         if (len == field.length()) {
           boolean same = true;
@@ -146,6 +150,21 @@ public final class Control {
    */
   public static void each(InputStream in, String what, java.util.Set<String> keep,
       Visitor visitor) throws IOException, PlinthException {
+    each(in, what, keep, false, visitor);
+  }
+
+  /**
+   * As {@link #each(InputStream, String, java.util.Set, Visitor)}, but each paragraph is a view of
+   * the reader's own buffer, valid only until the visitor returns: for a visitor that copies what
+   * it keeps (a Packages index), which then costs no copy of every paragraph.
+   */
+  static void eachInPlace(InputStream in, String what, java.util.Set<String> keep,
+      Visitor visitor) throws IOException, PlinthException {
+    each(in, what, keep, true, visitor);
+  }
+
+  private static void each(InputStream in, String what, java.util.Set<String> keep,
+      boolean inPlace, Visitor visitor) throws IOException, PlinthException {
     byte[][] wanted = null;
     if (keep != null) {
       wanted = new byte[keep.size()][];
@@ -177,7 +196,7 @@ public final class Control {
       long lineNo = reader.lineNo;
       if (blank(b, at, len)) {
         if (count > 0 || many != null) { // a paragraph, even of no field kept
-          visitor.paragraph(data.paragraph(spans, kept));
+          visitor.paragraph(data.paragraph(spans, kept, inPlace));
           data.used = 0;
           kept = 0;
           count = 0;
@@ -265,7 +284,7 @@ public final class Control {
       kept++;
     }
     if (count > 0 || many != null) {
-      visitor.paragraph(data.paragraph(spans, kept));
+      visitor.paragraph(data.paragraph(spans, kept, inPlace));
     }
   }
 
@@ -307,9 +326,11 @@ public final class Control {
       }
     }
 
-    Paragraph paragraph(int[] spans, int kept) {
-      return new Paragraph(java.util.Arrays.copyOf(b, used),
-          java.util.Arrays.copyOf(spans, 4 * kept));
+    /** The paragraph of these bytes: a copy, or a view of them ({@code inPlace}). */
+    Paragraph paragraph(int[] spans, int kept, boolean inPlace) {
+      return inPlace ? new Paragraph(b, spans, 4 * kept)
+          : new Paragraph(java.util.Arrays.copyOf(b, used),
+              java.util.Arrays.copyOf(spans, 4 * kept), 4 * kept);
     }
   }
 

@@ -40,6 +40,8 @@ public final class PackageIndex {
   private int count;
   private final Map<String, int[]> byName;
   private final Map<String, int[]> providers;
+  /** The lengths of the values of the paragraph {@link #add} packs. */
+  private final int[] lengths = new int[PACKED.length];
 
   public PackageIndex() {
     this(new ArrayList<>(), new ArrayList<>(), new long[1024], new PackageRecord[1024], 0,
@@ -65,7 +67,8 @@ public final class PackageIndex {
   }
 
   /**
-   * Adds a Packages paragraph of {@code what}, kept packed: its name and Provides are read now
+   * Adds a Packages paragraph of {@code what}, kept packed (copied: the paragraph may be a view
+   * that the reader reuses after this returns): its name and Provides are read now
    * ({@code seen} shares equal relation groups, as in {@link PackageRecord#of}), the rest when
    * the name is asked for.
    */
@@ -84,7 +87,7 @@ public final class PackageIndex {
       source = sources.size();
       sources.add(what);
     }
-    int[] lengths = new int[PACKED.length];
+    int[] lengths = this.lengths;
     int size = varintSize(source);
     for (int i = 0; i < PACKED.length; i++) {
       lengths[i] = p.valueLength(PACKED[i]);

@@ -156,8 +156,8 @@ public final class Repository {
   private void readPackages(Release r, String base, PackageIndex index) throws PlinthException {
     read(r, base, (in, what) -> {
       Map<String, List<PackageRecord.Relation>> seen = new HashMap<>();
-      Control.each(in, what, PackageRecord.FIELDS,
-          p -> index.add(p, what, seen));
+      Control.eachInPlace(in, what, PackageRecord.FIELDS,
+          p -> index.add(p, what, seen)); // which copies what it keeps
       return null;
     });
   }

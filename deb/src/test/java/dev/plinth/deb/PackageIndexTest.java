@@ -59,10 +59,18 @@ class PackageIndexTest {
       expected.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(r);
     }
     assertEquals(3002, index.size());
+    // read as Repository reads an index: each paragraph a view of the reader's buffer, which the
+    // next paragraph overwrites
+    PackageIndex inPlace = new PackageIndex();
+    Map<String, List<PackageRecord.Relation>> seen2 = new HashMap<>();
+    Control.eachInPlace(new ByteArrayInputStream(text.toString().getBytes(StandardCharsets.UTF_8)),
+        "Packages", PackageRecord.FIELDS, p -> inPlace.add(p, "Packages", seen2));
+    assertEquals(3002, inPlace.size());
     for (Map.Entry<String, List<PackageRecord>> e : expected.entrySet()) {
       List<PackageRecord> want = new ArrayList<>(e.getValue());
       want.sort((a, b) -> b.version().compareTo(a.version()));
       assertEquals(want, index.versions(e.getKey()), e.getKey());
+      assertEquals(want, inPlace.versions(e.getKey()), e.getKey());
     }
     assertEquals("1:0.17", index.versions("pkg17").get(0).version().toString());
     assertEquals(120_000, index.versions("huge").get(0).depends().size());

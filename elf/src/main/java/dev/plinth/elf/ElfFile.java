@@ -170,8 +170,22 @@ public final class ElfFile {
    * @throws PlinthException BAD_INPUT when the file is not a valid ELF file
    */
   public static ElfFile read(byte[] bytes, String what) throws PlinthException {
+    return read(bytes, bytes.length, what);
+  }
+
+  /**
+   * Reads and checks an ELF file held in the first {@code length} bytes of {@code bytes} (a buffer
+   * a caller reuses for several files).
+   *
+   * @param what names the file in error messages
+   * @throws PlinthException BAD_INPUT when the file is not a valid ELF file
+   */
+  public static ElfFile read(byte[] bytes, int length, String what) throws PlinthException {
+    if (length < 0 || length > bytes.length) {
+      throw new IllegalArgumentException("length " + length + " of " + bytes.length + " bytes");
+    }
     try {
-      return new Parser(new ArrayInput(bytes), what).parse();
+      return new Parser(new ArrayInput(bytes, length), what).parse();
     } catch (IOException e) {
       throw new IllegalStateException("reading from memory cannot fail", e);
     }
@@ -383,14 +397,17 @@ public final class ElfFile {
     void readFully(long position, byte[] dst, int off, int len) throws IOException;
   }
 
-  private record ArrayInput(byte[] bytes) implements Input {
+  private record ArrayInput(byte[] bytes, int length) implements Input {
     @Override
     public long size() {
-      return bytes.length;
+      return length;
     }
 
     @Override
-    public void readFully(long position, byte[] dst, int off, int len) {
+    public void readFully(long position, byte[] dst, int off, int len) throws IOException {
+      if (position < 0 || len < 0 || position > length - len) { // never past the file's bytes
+        throw new java.io.EOFException("bytes " + position + "+" + len + " of " + length);
+      }
       System.arraycopy(bytes, (int) position, dst, off, len);
     }
   }

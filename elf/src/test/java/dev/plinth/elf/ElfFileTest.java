@@ -136,6 +136,19 @@ class ElfFileTest {
       assertEquals(e.needed(), again.needed(), f + ": the Path and byte[] readers agree");
       assertEquals(e.interpreter(), again.interpreter(), f.toString());
     }
+    // the part of a reused buffer that holds a file: what follows it is never read as the file's
+    byte[] bytes = Files.readAllBytes(files.get(0));
+    ElfFile whole = ElfFile.read(bytes, files.get(0).toString());
+    byte[] buffer = Arrays.copyOf(bytes, bytes.length + 4096);
+    Arrays.fill(buffer, bytes.length, buffer.length, (byte) 0x7f);
+    ElfFile inBuffer = ElfFile.read(buffer, bytes.length, "buffer");
+    assertEquals(whole.needed(), inBuffer.needed());
+    assertEquals(whole.soname(), inBuffer.soname());
+    PlinthException cut = assertThrows(PlinthException.class,
+        () -> ElfFile.read(buffer, 200, "cut"));
+    assertTrue(cut.getMessage().contains("cut"), cut.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> ElfFile.read(bytes, bytes.length + 1, "longer than its buffer"));
   }
 
   @Test
