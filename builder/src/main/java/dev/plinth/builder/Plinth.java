@@ -251,6 +251,7 @@ public final class Plinth {
     Options options = given.compression() == null && spec.compression() != null
         ? given.withCompression(spec.compression()) : given;
     BuildResult r;
+    java.util.concurrent.CompletableFuture<Long> cacheSize = CacheDirectory.measure(options);
     try (CacheLock using = CacheLock.shared(options.cacheDir())) {
       try {
         r = buildOnce(spec, target, tags, options);
@@ -258,7 +259,7 @@ public final class Plinth {
         r = buildOnce(spec, target, tags, options).withNote(damaged.getMessage() + "; rebuilt");
       }
     }
-    return CacheDirectory.bounded(r, options);
+    return CacheDirectory.bounded(r, options, cacheSize);
   }
 
   private static BuildResult buildOnce(BuildSpec spec, ImageRef target, List<String> tags,

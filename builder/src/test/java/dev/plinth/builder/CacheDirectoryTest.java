@@ -210,6 +210,40 @@ class CacheDirectoryTest {
   }
 
   @Test
+  void aBuild_boundsTheCache_bySizeWalkedBesideIt() throws Exception {
+    // the laid-out cache holds about 39.7 kB
+    Plinth.Options o = Plinth.Options.of(root).withCacheMax(30_000);
+    BuildResult built = new BuildResult(null, null, List.of(), List.of(), List.of());
+    java.util.concurrent.CompletableFuture<Long> measured = CacheDirectory.measure(o);
+    assertTrue(measured.get(60, TimeUnit.SECONDS) > 30_000);
+    List<String> notes = CacheDirectory.bounded(built, o, measured).notes();
+    assertEquals(1, notes.size(), notes.toString());
+    assertTrue(notes.get(0).contains("the cache was over PLINTH_CACHE_MAX"), notes.get(0));
+    assertFalse(Files.exists(byAge.get(0)), "the least recently used entry went");
+    long left = CacheDirectory.measure(o).get(60, TimeUnit.SECONDS);
+    assertTrue(left <= 30_000, left + " bytes left");
+
+    // under the bound as the walk beside the build found it, over with what the build added
+    // after: this build leaves it, the next one's walk sees it and prunes
+    Plinth.Options roomy = o.withCacheMax(left + 1000);
+    java.util.concurrent.CompletableFuture<Long> before = CacheDirectory.measure(roomy);
+    before.get(60, TimeUnit.SECONDS);
+    file("blobs/sha256/" + "9".repeat(64), 5000);
+    assertEquals(List.of(), CacheDirectory.bounded(built, roomy, before).notes());
+    assertEquals(1, CacheDirectory.bounded(built, roomy, CacheDirectory.measure(roomy))
+        .notes().size());
+    assertTrue(CacheDirectory.measure(roomy).get(60, TimeUnit.SECONDS) <= left + 1000);
+
+    // nothing is walked for an unbounded cache, nor for one that is not there yet (a first
+    // build's bound walks it when the build is done)
+    assertNull(CacheDirectory.measure(o.withCacheMax(-1)));
+    Plinth.Options none = Plinth.Options.of(tmp.resolve("none")).withCacheMax(1);
+    assertNull(CacheDirectory.measure(none));
+    file("../none/blobs/sha256/" + "8".repeat(64), 100);
+    assertEquals(1, CacheDirectory.bounded(built, none, null).notes().size());
+  }
+
+  @Test
   void sizesAndDurations_parseAsDocumented() throws Exception {
     assertEquals(10L << 30, CacheDirectory.parseSize("10G", "x"));
     assertEquals(10L << 30, CacheDirectory.parseSize("10GiB", "x"));
