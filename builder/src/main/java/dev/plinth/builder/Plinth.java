@@ -346,7 +346,8 @@ public final class Plinth {
             : spec.sbom()) { // each format the build file asks for, SPDX alone by default
           Path file = target.path().resolveSibling(target.path().getFileName() + "."
               + p.os() + "-" + p.architecture() + "." + f.suffix());
-          dev.plinth.oci.AtomicFile.write(file, sboms.get(i).write(f));
+          // not flushed, as the archive or layout beside it is not (README, "Outputs")
+          dev.plinth.oci.AtomicFile.writeUnsynced(file, sboms.get(i).write(f));
           written.add(file);
         }
       }

@@ -98,8 +98,9 @@ public final class AtomicFile implements AutoCloseable {
 
   /**
    * As {@link #write(Path, byte[])}, not flushed to disk first ({@link #commitUnsynced}): for
-   * cache entries, which are read back defensively and made again when they do not read. A
-   * flush is no small cost there: on ext4 it waits for the layers being written at the time.
+   * cache entries, which are read back defensively and made again when they do not read, and for
+   * the SBOM files written beside an image archive, which is not flushed either. A flush is no
+   * small cost there: on ext4 it waits for the layers being written at the time.
    */
   public static void writeUnsynced(Path target, byte[] bytes) throws IOException {
     write(target, bytes, false);
