@@ -63,7 +63,7 @@ public final class PackageIndex {
   public synchronized void add(PackageRecord r) {
     int ordinal = next(-1);
     records[ordinal] = r;
-    index(ordinal, r);
+    index(ordinal, r.name(), List.of(r.provides()));
   }
 
   /**
@@ -111,12 +111,7 @@ public final class PackageIndex {
       }
     }
     used = pos;
-    append(byName, name, ordinal);
-    for (List<PackageRecord.Relation> group : provides) {
-      for (PackageRecord.Relation r : group) {
-        append(providers, r.name(), ordinal);
-      }
-    }
+    index(ordinal, name, provides);
   }
 
   /**
@@ -193,10 +188,13 @@ public final class PackageIndex {
     return count++;
   }
 
-  private void index(int ordinal, PackageRecord r) {
-    append(byName, r.name(), ordinal);
-    for (PackageRecord.Relation p : r.provides()) {
-      append(providers, p.name(), ordinal);
+  /** Files an ordinal under its name and each name its groups of {@code provides} hold. */
+  private void index(int ordinal, String name, List<List<PackageRecord.Relation>> provides) {
+    append(byName, name, ordinal);
+    for (List<PackageRecord.Relation> group : provides) {
+      for (PackageRecord.Relation p : group) {
+        append(providers, p.name(), ordinal);
+      }
     }
   }
 

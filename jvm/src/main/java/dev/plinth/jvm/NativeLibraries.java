@@ -13,7 +13,6 @@ import dev.plinth.oci.PlinthException;
 import dev.plinth.oci.PlinthException.Kind;
 import dev.plinth.oci.TarEntry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -293,14 +292,20 @@ public final class NativeLibraries {
     Path deb = debs.get(r);
     Map<String, DebPackage.DataEntry> files = new LinkedHashMap<>();
     Map<String, Library> libs = new TreeMap<>();
-    byte[][] buffer = {new byte[1 << 20]}; // one for the package's libraries, grown as needed
+    byte[][] buffer = {new byte[0]}; // one for the package's libraries, grown as needed
     DebPackage.open(deb, r.filename()).readData((e, content) -> {
       files.put(e.path(), e);
       String dir = e.path().substring(0, e.path().lastIndexOf('/'));
       if (e.type() == TarEntry.Type.FILE && e.path().contains(".so") && libraryDir(dir)) {
         String what = pkg + " " + e.path();
         try {
-          int n = readInto(content, buffer);
+          if (e.size() > Integer.MAX_VALUE - 8) {
+            throw new IOException(what + " is a library of 2 GB or more");
+          }
+          if (buffer[0].length < e.size()) {
+            buffer[0] = new byte[(int) e.size()];
+          }
+          int n = content.readNBytes(buffer[0], 0, (int) e.size());
           libs.put(e.path(), new Library(ElfFile.read(buffer[0], n, what).needed(), null));
         } catch (PlinthException bad) { // a failure only if the library is taken
           libs.put(e.path(), new Library(null, bad));
@@ -312,25 +317,6 @@ public final class NativeLibraries {
     debFiles.put(pkg, deb);
     records.put(pkg, r);
     return files;
-  }
-
-  /** Reads {@code in} to its end into {@code buffer[0]}, grown as needed; returns the length. */
-  private static int readInto(InputStream in, byte[][] buffer) throws IOException {
-    int n = 0;
-    while (true) {
-      if (n == buffer[0].length) {
-        if (n == Integer.MAX_VALUE - 8) {
-          throw new IOException("a library of 2 GB or more");
-        }
-        buffer[0] = java.util.Arrays.copyOf(buffer[0], (int) Math.min(n * 2L,
-            Integer.MAX_VALUE - 8));
-      }
-      int r = in.read(buffer[0], n, buffer[0].length - n);
-      if (r < 0) {
-        return n;
-      }
-      n += r;
-    }
   }
 
   /** What a library needs, or why it could not be read. */
