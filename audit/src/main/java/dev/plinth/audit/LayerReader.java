@@ -53,17 +53,40 @@ final class LayerReader implements LayerDiff.Contents<FileFacts> {
   static LayerChanges read(Layer layer, String what, Limits limits)
       throws IOException, PlinthException {
     LayerReader r = new LayerReader(what, limits);
-    LayerDiff<FileFacts> diff = LayerDiff.read(layer, what, limits.fs(), r);
-    for (int pass = 0; pass < MAX_ELF_PASSES && !r.pending.isEmpty(); pass++) {
-      LayerDiff.reread(layer, what, limits.fs(), Set.copyOf(r.pending.keySet()),
-          (ordinal, e, in) -> r.recapture(ordinal, in));
+    return r.finish(LayerDiff.read(layer, what, limits.fs(), r), layer);
+  }
+
+  /**
+   * Reads a layer's uncompressed tar as it is written ({@link LayerDiff#readTar}): the same
+   * first pass as {@link #read}, finished by {@link Written#finish} with the layer once it is
+   * written (read again only for a large ELF file whose loader data the pass did not capture).
+   */
+  static Written readTar(InputStream tar, String what, Limits limits)
+      throws IOException, PlinthException {
+    LayerReader r = new LayerReader(what, limits);
+    LayerDiff<FileFacts> diff = LayerDiff.readTar(tar, what, limits.fs(), r);
+    return layer -> r.finish(diff, layer);
+  }
+
+  /** A layer's first pass, read as it was written. */
+  interface Written {
+    /** The layer's changes, as {@link #read} gives them; {@code layer} holds the bytes read. */
+    LayerChanges finish(Layer layer) throws IOException, PlinthException;
+  }
+
+  private LayerChanges finish(LayerDiff<FileFacts> first, Layer layer)
+      throws IOException, PlinthException {
+    LayerDiff<FileFacts> diff = first;
+    for (int pass = 0; pass < MAX_ELF_PASSES && !pending.isEmpty(); pass++) {
+      LayerDiff.reread(layer, what, limits.fs(), Set.copyOf(pending.keySet()),
+          (ordinal, e, in) -> recapture(ordinal, in));
     }
-    for (Map.Entry<Integer, Pending> p : r.pending.entrySet()) {
-      r.setFacts(p.getKey(), new FileFacts(null, null,
+    for (Map.Entry<Integer, Pending> p : pending.entrySet()) {
+      setFacts(p.getKey(), new FileFacts(null, null,
           "its loader data lies in parts of the file too far apart to check", false, null));
     }
-    if (!r.facts.isEmpty()) {
-      diff = diff.withContents(r.facts);
+    if (!facts.isEmpty()) {
+      diff = diff.withContents(facts);
     }
     List<LayerChanges.Note> notes = new ArrayList<>();
     for (LayerDiff.Note n : diff.notes()) {

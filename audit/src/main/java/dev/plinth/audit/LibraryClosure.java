@@ -129,6 +129,25 @@ public final class LibraryClosure {
     return out;
   }
 
+  /**
+   * A tap ({@link dev.plinth.oci.LayerBuilder#tap}) that reads a layer as it is written and keeps
+   * what it finds in {@code store}, under the key {@link #check} looks for (the written layer's
+   * digest and {@code limits}): a build's check then reads none of the layers it has just written
+   * again, nor decompresses them. What it keeps is what reading the written layer would find.
+   *
+   * @param what names the layer in messages
+   */
+  public static dev.plinth.oci.LayerBuilder.Tap tap(Store store, Limits limits, String what) {
+    return tar -> {
+      LayerReader.Written first = LayerReader.readTar(tar, what, limits);
+      return layer -> {
+        dev.plinth.oci.Digest digest = layer.blob().descriptor().digest();
+        LayerChanges changes = first.finish(layer);
+        store.put(LayerFacts.key(digest, limits), LayerFacts.write(changes));
+      };
+    };
+  }
+
   /** What layer {@code i} changes: from the store, else read from the layer and kept there. */
   private static LayerChanges changes(Layer layer, int i, dev.plinth.oci.Digest digest,
       String what, Limits limits, Store store) throws IOException, PlinthException {

@@ -174,7 +174,8 @@ final class JavaBuild {
   void startAppLayers(Path work, java.util.concurrent.ExecutorService pool) throws IOException {
     for (JavaApp.Part p : plan.parts()) {
       appFutures.add(pool.submit(
-          () -> p.layer().build(work, options.epochSeconds(), options.layerCompression(), layers)));
+          () -> LibraryCheck.tapped(p.layer(), options, "java " + p.name())
+              .build(work, options.epochSeconds(), options.layerCompression(), layers)));
       appHistory.add("plinth java: " + p.name());
     }
     packages = pool.submit(this::readMavenPackages);
@@ -277,7 +278,8 @@ final class JavaBuild {
     LayerBuilder rt = new LayerBuilder();
     HostFiles.addTo(rt, new BuildSpec.FileSpec(dir, ".", JavaRuntime.HOME, null, 0, 0,
         "java.runtime"), Platform.LINUX_AMD64);
-    Layer layer = rt.build(work, options.epochSeconds(), options.layerCompression(), layers);
+    Layer layer = LibraryCheck.tapped(rt, options, "java.runtime")
+        .build(work, options.epochSeconds(), options.layerCompression(), layers);
     given = new RuntimeLayers.Runtime(layer, rt.contentBytes(),
         "plinth java: runtime from java.runtime"
         + releaseOf(dir), List.of(), List.of());

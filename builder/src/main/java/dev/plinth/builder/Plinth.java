@@ -523,7 +523,8 @@ public final class Plinth {
       String pycNote = python == null ? "" : " (" + python.addPackageBytecode(pkgs,
           "packages (" + platform + ")") + " .pyc by " + python.version() + ")";
       fileBytes += pkgs.contentBytes();
-      layers.add(pkgs.build(work, options.epochSeconds(), options.layerCompression()));
+      layers.add(LibraryCheck.tapped(pkgs, options, "packages (" + platform + ")")
+          .build(work, options.epochSeconds(), options.layerCompression()));
       List<String> names = new ArrayList<>();
       items = new ArrayList<>();
       for (int i = 0; i < installed.size(); i++) {
@@ -544,7 +545,8 @@ public final class Plinth {
       LayerBuilder copied = new LayerBuilder();
       fileBytes += ImageSources.extract(copyFrom.get(i).get(platform), c.paths(), copied, work,
           c.where() + ": copyFrom " + c.image() + " (" + platform + ")");
-      layers.add(copied.build(work, options.epochSeconds(), options.layerCompression()));
+      layers.add(LibraryCheck.tapped(copied, options, "copyFrom " + c.image() + " (" + platform + ")")
+          .build(work, options.epochSeconds(), options.layerCompression()));
       history.add("plinth: copyFrom " + c.image() + ": " + String.join(" ", c.paths()));
     }
     if (java != null) {
@@ -583,7 +585,8 @@ public final class Plinth {
         : python.addOwnBytecode(files, "files (" + platform + ")");
     if (!files.isEmpty()) {
       fileBytes += files.contentBytes();
-      layers.add(files.build(work, options.epochSeconds(), options.layerCompression()));
+      layers.add(LibraryCheck.tapped(files, options, "files (" + platform + ")")
+          .build(work, options.epochSeconds(), options.layerCompression()));
       history.add("plinth: " + spec.files().size() + " file entries from the build file"
           + (ownPyc == 0 ? "" : " (" + ownPyc + " .pyc by " + python.version() + ")"));
     }

@@ -188,7 +188,8 @@ final class RuntimeLayers {
     List<LockFile.Entry> packages = packages(meta);
     checkPinned(platform, packages);
     LayerBuilder rt = stored.layer();
-    Layer layer = rt.build(work, options.epochSeconds(), options.layerCompression(), layers);
+    Layer layer = LibraryCheck.tapped(rt, options, "the Java runtime (" + platform + ")")
+        .build(work, options.epochSeconds(), options.layerCompression(), layers);
     return new Runtime(layer, rt.contentBytes(), meta.path("history").asText(), sbom, packages);
   }
 

@@ -47,6 +47,38 @@ public final class LayerBuilder {
   private final Map<String, Spec> entries = new TreeMap<>();
 
   /**
+   * Reads a layer's uncompressed tar while it is written, on a thread of its own beside the
+   * compression (a layer taken from a cache is not written, and not read). Advisory: whatever a
+   * tap does or fails to do, the layer is written as without it.
+   */
+  public interface Tap {
+    /**
+     * Reads {@code tar} (it may stop early: the rest is discarded) and returns what to do with
+     * the layer those bytes make, once it is written; the stream fails if the write does.
+     */
+    Written read(InputStream tar) throws IOException, PlinthException;
+
+    /** What a tap does with the layer it read, once written (not called if the write failed). */
+    interface Written {
+      void written(Layer layer) throws IOException, PlinthException;
+    }
+  }
+
+  private volatile Tap tap;
+  private volatile String tapName = "layer";
+
+  /**
+   * Has {@code tap} read the tar of every layer this builder writes from now on (null: none).
+   *
+   * @param what names the layer in the tap thread's name
+   */
+  public LayerBuilder tap(Tap tap, String what) {
+    this.tap = tap;
+    this.tapName = what;
+    return this;
+  }
+
+  /**
    * The content bytes the last cache key found (the sizes its stamps read), -1 when the entries
    * changed since or no key was made: {@link #contentBytes()} need not read each file's size
    * again.
@@ -393,6 +425,8 @@ public final class LayerBuilder {
     int level = compression.level();
     boolean big = !compression.isZstd() && contentBytes() >= ParallelGzipOutputStream.THRESHOLD;
     Path tmp = Files.createTempFile(dir, ".layer-", ".tmp");
+    TarTap tapped = tap == null ? null : new TarTap(tap, tapName);
+    boolean done = false;
     try {
       MessageDigest compressedSha = Digest.sha256();
       MessageDigest tarSha = Digest.sha256();
@@ -418,12 +452,40 @@ public final class LayerBuilder {
             : big ? parallel : new LeveledGzip(unclosed, level)) {
           // Straight through to gz, so that parallel.setStored applies to the bytes written next.
           tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
-          try (TarWriter tar = new TarWriter(tarCount)) {
+          OutputStream counted = tarCount;
+          // the tap gets each write after the compressor, unbuffered, so setStored still applies
+          OutputStream tarOut = tapped == null ? tarCount : new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+              counted.write(b);
+              tapped.output.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+              counted.write(b, off, len);
+              tapped.output.write(b, off, len);
+            }
+
+            @Override
+            public void flush() throws IOException {
+              counted.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+              counted.close();
+            }
+          };
+          try (TarWriter tar = new TarWriter(tarOut)) {
             for (Map.Entry<String, Spec> e : all.entrySet()) {
               writeEntry(tar, e.getKey(), e.getValue(), mtime, hashes.get(e.getKey()), parallel);
             }
           }
           tarCount.flush();
+          if (tapped != null) {
+            tapped.output.close();
+          }
         }
         compressedCount.flush();
       }
@@ -436,8 +498,16 @@ public final class LayerBuilder {
       Blob blob =
           Blob.ofFile(
               new Descriptor(compression.mediaType(), digest, compressedCount.count), blobFile);
-      return new Layer.Value(blob, diffId, OptionalLong.of(tarCount.count));
+      Layer layer = new Layer.Value(blob, diffId, OptionalLong.of(tarCount.count));
+      done = true;
+      if (tapped != null) {
+        tapped.written(layer);
+      }
+      return layer;
     } finally {
+      if (tapped != null && !done) {
+        tapped.abort();
+      }
       Files.deleteIfExists(tmp);
     }
   }

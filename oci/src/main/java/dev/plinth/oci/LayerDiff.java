@@ -167,6 +167,25 @@ public final class LayerDiff<T> {
   }
 
   /**
+   * Reads a layer's uncompressed tar from {@code tar}, checked as {@link #read} checks a layer's
+   * entries, for a layer being written (its digests are the writer's to compute): a reader that
+   * gets the bytes as they are compressed need not decompress them again.
+   */
+  public static <T> LayerDiff<T> readTar(InputStream tar, String what, Filesystem.Limits limits,
+      Contents<T> contents) throws IOException, PlinthException {
+    Pass<T> pass = new Pass<>(what, limits, contents);
+    Counting tarBytes = new Counting(tar, limits.maxLayerBytes(), false);
+    try {
+      walk(tarBytes, what, pass::entry, new byte[65536]);
+    } catch (TooLarge e) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, what + " is more than "
+          + limits.maxLayerBytes() + " bytes", e);
+    }
+    return new LayerDiff<>(pass.entries, pass.whiteouts, pass.opaque, pass.notes,
+        pass.droppedNotes, tarBytes.count, pass.metadata);
+  }
+
+  /**
    * Streams {@code layer} again, checked as {@link #read} checks it, and gives {@code reader} the
    * content of the entries at {@code ordinals}.
    */
@@ -208,27 +227,8 @@ public final class LayerDiff<T> {
             + mediaType + ", which is not a layer plinth can read (tar, tar+gzip, tar+zstd)");
       }
       Counting tarBytes = new Counting(decompressed, limits.maxLayerBytes(), true);
-      TarReader tar = new TarReader(tarBytes, what);
-      TarEntry e;
-      int ordinal = 0;
-      while ((e = tar.next()) != null) {
-        if (Thread.currentThread().isInterrupted()) {
-          throw new java.io.InterruptedIOException(what + ": reading stopped");
-        }
-        visitor.entry(ordinal++, e, tar);
-      }
-      // Read to the end before accepting: the end-of-archive blocks, then only zero padding,
-      // then the end of the compressed stream, so that both digests are checked.
-      int r;
-      while ((r = tarBytes.read(buf, 0, buf.length)) >= 0) {
-        for (int i = 0; i < r; i++) {
-          if (buf[i] != 0) {
-            throw new PlinthException(PlinthException.Kind.BAD_INPUT, what
-                + " has data after the end of its tar archive (other tools may read it as more"
-                + " entries)");
-          }
-        }
-      }
+      walk(tarBytes, what, visitor, buf);
+      // then the end of the compressed stream, so that both digests are checked
       while (raw.read(buf, 0, buf.length) >= 0) {
         // drain: the blob's digest is checked when its stream ends
       }
@@ -252,6 +252,33 @@ public final class LayerDiff<T> {
               + " than " + limits.maxLayerBytes() + " bytes (a decompression bomb?)", e);
     } catch (IOException e) {
       throw unreadable(what, e);
+    }
+  }
+
+  /**
+   * Gives {@code visitor} every entry of the tar in {@code tarBytes}, then reads to its end: the
+   * end-of-archive blocks, then only zero padding.
+   */
+  private static void walk(InputStream tarBytes, String what, Visitor visitor, byte[] buf)
+      throws IOException, PlinthException {
+    TarReader tar = new TarReader(tarBytes, what);
+    TarEntry e;
+    int ordinal = 0;
+    while ((e = tar.next()) != null) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new java.io.InterruptedIOException(what + ": reading stopped");
+      }
+      visitor.entry(ordinal++, e, tar);
+    }
+    int r;
+    while ((r = tarBytes.read(buf, 0, buf.length)) >= 0) {
+      for (int i = 0; i < r; i++) {
+        if (buf[i] != 0) {
+          throw new PlinthException(PlinthException.Kind.BAD_INPUT, what
+              + " has data after the end of its tar archive (other tools may read it as more"
+              + " entries)");
+        }
+      }
     }
   }
 
