@@ -94,7 +94,20 @@ final class LibraryCheck {
    */
   static void check(BuildSpec spec, Map<Platform, List<LibraryClosure.Missing>> missing,
       Plinth.Options options, List<String> notes) throws PlinthException {
-    record Gap(String name, boolean interpreter, List<String> files) {}
+    // equals and hashCode of its own: a record's made ones bootstrap method handles the first
+    // time (some 10 ms of a build that allows what is missing)
+    record Gap(String name, boolean interpreter, List<String> files) {
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Gap g && g.name.equals(name) && g.interpreter == interpreter
+            && g.files.equals(files);
+      }
+
+      @Override
+      public int hashCode() {
+        return (name.hashCode() * 31 + Boolean.hashCode(interpreter)) * 31 + files.hashCode();
+      }
+    }
     Map<Gap, List<Platform>> gaps = new LinkedHashMap<>();
     Map<String, Set<String>> namesByArch = new TreeMap<>();
     for (Map.Entry<Platform, List<LibraryClosure.Missing>> e : missing.entrySet()) {
