@@ -452,31 +452,8 @@ public final class LayerBuilder {
             : big ? parallel : new LeveledGzip(unclosed, level)) {
           // Straight through to gz, so that parallel.setStored applies to the bytes written next.
           tarCount = new IoStreams.Counting(new DigestOutputStream(gz, tarSha));
-          OutputStream counted = tarCount;
           // the tap gets each write after the compressor, unbuffered, so setStored still applies
-          OutputStream tarOut = tapped == null ? tarCount : new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-              counted.write(b);
-              tapped.output.write(b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-              counted.write(b, off, len);
-              tapped.output.write(b, off, len);
-            }
-
-            @Override
-            public void flush() throws IOException {
-              counted.flush();
-            }
-
-            @Override
-            public void close() throws IOException {
-              counted.close();
-            }
-          };
+          OutputStream tarOut = tapped == null ? tarCount : tapped.tee(tarCount);
           try (TarWriter tar = new TarWriter(tarOut)) {
             for (Map.Entry<String, Spec> e : all.entrySet()) {
               writeEntry(tar, e.getKey(), e.getValue(), mtime, hashes.get(e.getKey()), parallel);

@@ -103,6 +103,36 @@ final class TarTap {
   };
 
   /**
+   * A stream that writes to {@code first}, then hands the same bytes to the tap, unbuffered:
+   * {@code first} has every byte before the tap does. Closing it closes {@code first} only.
+   */
+  OutputStream tee(OutputStream first) {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        first.write(b);
+        output.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        first.write(b, off, len);
+        output.write(b, off, len);
+      }
+
+      @Override
+      public void flush() throws IOException {
+        first.flush();
+      }
+
+      @Override
+      public void close() throws IOException {
+        first.close();
+      }
+    };
+  }
+
+  /**
    * Ends the tap's stream with an error (the layer was not written), without waiting for the
    * tap.
    */
