@@ -167,7 +167,7 @@ public final class DebianJdk {
             i == 0 && jmodsOut != null ? List.of(jmodsOut, tree) : List.of(tree));
       }
       JavaRuntime.Jdk jdk = jdk(tmp, home, loader, identity);
-      List<String> cmd = new ArrayList<>(jdk.command("java"));
+      List<String> cmd = new ArrayList<>(jdk.quietCommand("java"));
       cmd.add("--version");
       String version = JavaRuntime.run(cmd, tmp, "Debian's JDK " + jdkRecord.version()
           + " (java --version)");

@@ -46,6 +46,10 @@ public final class JavaRuntime {
    */
   public static final String TOOL_HEAP = "-J-Xmx256m";
 
+  /** {@link Jdk#quietCommand}'s JVM options: no perf-data file, warnings on standard error. */
+  static final List<String> QUIET_JVM =
+      List.of("-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr");
+
   /**
    * A JDK that runs on this machine.
    *
@@ -75,6 +79,22 @@ public final class JavaRuntime {
     public List<String> command(String tool) {
       List<String> cmd = new ArrayList<>(launcher);
       cmd.add(home.resolve("bin").resolve(tool).toString());
+      return cmd;
+    }
+
+    /**
+     * {@link #command} for a tool whose standard output plinth reads (jdeps, java
+     * --list-modules) or that has no need of the JVM's performance data (jlink): the JVM's own
+     * warnings go to standard error, where unified logging would print them on standard output
+     * (a "[warning][perf,memops] Cannot use file /tmp/hsperfdata_USER/PID" once came out of
+     * jdeps as module names), and it keeps no performance-data file.
+     */
+    public List<String> quietCommand(String tool) {
+      List<String> cmd = command(tool);
+      String j = tool.equals("java") ? "" : "-J";
+      for (String flag : QUIET_JVM) {
+        cmd.add(j + flag);
+      }
       return cmd;
     }
   }
@@ -161,7 +181,7 @@ public final class JavaRuntime {
 
   /** jdeps, asked for the JDK modules its inputs need as of {@code release}. */
   private static List<String> jdeps(Jdk jdk, String release) {
-    List<String> cmd = new ArrayList<>(jdk.command("jdeps"));
+    List<String> cmd = new ArrayList<>(jdk.quietCommand("jdeps"));
     cmd.addAll(List.of(TOOL_HEAP, "-q", "--ignore-missing-deps", "--print-module-deps",
         "--multi-release", release));
     return cmd;
@@ -194,11 +214,23 @@ public final class JavaRuntime {
     return out;
   }
 
-  private static void addModules(Set<String> into, String jdepsOutput, boolean jdkOnly) {
-    for (String m : jdepsOutput.strip().split(",")) {
-      String name = m.strip();
-      if (!name.isEmpty() && (!jdkOnly || name.startsWith("java.") || name.startsWith("jdk."))) {
-        into.add(name);
+  /**
+   * Adds the modules of jdeps' {@code --print-module-deps} line ({@code java.base,jdk.zipfs}) to
+   * {@code into}. A line that is not such a list (anything else a JVM or jdeps may print) is not
+   * taken for one.
+   */
+  static void addModules(Set<String> into, String jdepsOutput, boolean jdkOnly) {
+    for (String line : jdepsOutput.split("\n")) {
+      List<String> names = new ArrayList<>();
+      for (String m : line.strip().split(",")) {
+        names.add(m.strip());
+      }
+      if (names.stream().allMatch(n -> JdkModules.NAME.matcher(n).matches())) {
+        for (String name : names) {
+          if (!jdkOnly || name.startsWith("java.") || name.startsWith("jdk.")) {
+            into.add(name);
+          }
+        }
       }
     }
   }
@@ -239,7 +271,7 @@ public final class JavaRuntime {
       jdk = toolchain.jdk();
     }
     Path out = work.resolve("runtime");
-    List<String> cmd = new ArrayList<>(jdk.command("jlink"));
+    List<String> cmd = new ArrayList<>(jdk.quietCommand("jlink"));
     cmd.addAll(List.of(TOOL_HEAP, "--module-path", modulePath.toString(),
         "--add-modules", String.join(",", modules),
         // Debian's jmods carry the native debug info (735 MB for libjvm in 25): never copied
@@ -359,7 +391,7 @@ public final class JavaRuntime {
    */
   public static Set<String> closure(Jdk jdk, List<String> roots, Path work) {
     try {
-      List<String> cmd = new ArrayList<>(jdk.command("java"));
+      List<String> cmd = new ArrayList<>(jdk.quietCommand("java"));
       cmd.addAll(List.of("-Xmx64m", "--limit-modules", String.join(",", roots),
           "--list-modules"));
       return JdkModules.parse(run(cmd, work, "java --list-modules"));

@@ -34,7 +34,7 @@ public final class JdkModules {
     } catch (IOException e) {
       // no readable release file: ask the JDK
     }
-    List<String> cmd = new ArrayList<>(jdk.command("java"));
+    List<String> cmd = new ArrayList<>(jdk.quietCommand("java"));
     cmd.add("--list-modules");
     return parse(JavaRuntime.run(cmd, work, "java --list-modules (the JDK's modules)"));
   }

@@ -83,6 +83,43 @@ class JavaRuntimeTest {
   }
 
   @Test
+  void jdepsOutput_onlyItsModuleListIsRead() {
+    // a JVM warning on jdeps' standard output (unified logging's default) once became modules
+    Set<String> into = new java.util.TreeSet<>();
+    JavaRuntime.addModules(into, "[0.001s][warning][perf,memops] Cannot use file"
+        + " /tmp/hsperfdata_root/10840 because it is locked by another process (errno = 11)\n"
+        + "java.base,jdk.zipfs\n\n", false);
+    assertEquals(Set.of("java.base", "jdk.zipfs"), into);
+    Set<String> jdk = new java.util.TreeSet<>();
+    JavaRuntime.addModules(jdk, "java.base,java.sql,org.example.lib\n", true);
+    assertEquals(Set.of("java.base", "java.sql"), jdk);
+  }
+
+  @Test
+  void quietTools_runWithTheirFlags_andPrintNoWarningOnStandardOutput() throws Exception {
+    JavaRuntime.Jdk jdk = thisJdk();
+    List<String> java = jdk.quietCommand("java");
+    assertTrue(java.containsAll(JavaRuntime.QUIET_JVM), java.toString());
+    List<String> jlink = jdk.quietCommand("jlink");
+    assertTrue(jlink.contains("-J-XX:-UsePerfData") && jlink.contains("-J-Xlog:disable"),
+        jlink.toString());
+    // the real JVM takes them, and a warning it prints goes to standard error, where without
+    // them it goes to standard output: a log selection that matches no tag set makes one
+    List<String> warns = List.of("-Xlog:gc+heap+exit+safepoint=info", "--list-modules");
+    List<String> loud = new ArrayList<>(jdk.command("java"));
+    loud.addAll(warns);
+    assertTrue(JavaRuntime.run(loud, tmp, "java").contains("[warning]"), "the test's warning");
+    List<String> cmd = new ArrayList<>(java);
+    cmd.addAll(warns);
+    String out = JavaRuntime.run(cmd, tmp, "java --list-modules");
+    assertTrue(out.lines().allMatch(l -> l.contains("@")), out);
+    assertTrue(JdkModules.parse(out).contains("java.base"));
+    List<String> jdeps = new ArrayList<>(jdk.quietCommand("jdeps"));
+    jdeps.add("--version");
+    assertTrue(JavaRuntime.run(jdeps, tmp, "jdeps --version").strip().matches("[0-9.]+.*"));
+  }
+
+  @Test
   void closure_followsRequires() throws Exception {
     Set<String> c = JavaRuntime.closure(thisJdk(), List.of("java.sql"), tmp);
     assertTrue(c.containsAll(Set.of("java.sql", "java.logging", "java.xml", "java.base")), "" + c);
