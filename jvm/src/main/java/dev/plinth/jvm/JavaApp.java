@@ -261,7 +261,7 @@ public final class JavaApp {
     // one when it leads to one
     try (Stream<Path> s = Files.find(dir, Integer.MAX_VALUE, (p, a) -> a.isRegularFile()
         || (a.isSymbolicLink() && Files.isRegularFile(p)))) {
-      files = s.sorted().toList();
+      files = s.toList(); // in walk order: the sorted maps sort, and one walk names a path once
     }
     // a walk's paths are dir's and more: the rest is the relative path (cheaper than relativize)
     String top = dir.toString();
