@@ -12,7 +12,6 @@ import dev.plinth.oci.Image;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.TestTar;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,19 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class LayerFactsTest {
   private final AtomicInteger opened = new AtomicInteger();
-  private final Map<String, byte[]> kept =
-      java.util.Collections.synchronizedMap(new HashMap<>()); // layers are read concurrently
-  private final LibraryClosure.Store store = new LibraryClosure.Store() {
-    @Override
-    public byte[] get(String key) {
-      return kept.get(key);
-    }
-
-    @Override
-    public void put(String key, byte[] value) {
-      kept.put(key, value);
-    }
-  };
+  private final KeptInMemory store = new KeptInMemory();
+  private final Map<String, byte[]> kept = store.kept;
 
   /** A gzip layer of {@code tar} that counts how often it is opened. */
   private Layer counted(TestTar tar) throws IOException {

@@ -12,7 +12,6 @@ import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,19 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LayerTapFactsTest {
   @TempDir Path tmp;
 
-  private final Map<String, byte[]> kept =
-      java.util.Collections.synchronizedMap(new HashMap<>());
-  private final LibraryClosure.Store store = new LibraryClosure.Store() {
-    @Override
-    public byte[] get(String key) {
-      return kept.get(key);
-    }
-
-    @Override
-    public void put(String key, byte[] value) {
-      kept.put(key, value);
-    }
-  };
+  private final KeptInMemory store = new KeptInMemory();
+  private final Map<String, byte[]> kept = store.kept;
 
   /** Small limits, so that app/big's string table lies past what the first pass keeps. */
   private static final Limits SMALL = new Limits(1 << 20, 1 << 26, 1L << 30, 4096, 8192, 1 << 20);
