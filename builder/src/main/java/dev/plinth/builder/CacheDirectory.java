@@ -196,7 +196,7 @@ public final class CacheDirectory {
 
   /** As {@link #bound(Path, long, long)}, with the cache's size already walked, or null. */
   private static Pruned bound(Path root, long max, long now, Long size) throws PlinthException {
-    if (root == null || max < 0 || !Files.isDirectory(root)) {
+    if (!boundable(root, max)) {
       return null;
     }
     try {
@@ -218,7 +218,7 @@ public final class CacheDirectory {
    */
   static java.util.concurrent.CompletableFuture<Long> measure(Plinth.Options o) {
     Path root = o.cacheDir();
-    if (root == null || o.cacheMax() < 0 || !Files.isDirectory(root)) {
+    if (!boundable(root, o.cacheMax())) {
       return null;
     }
     java.util.concurrent.CompletableFuture<Long> size =
@@ -227,6 +227,11 @@ public final class CacheDirectory {
     t.setDaemon(true);
     t.start();
     return size;
+  }
+
+  /** Whether a cache at {@code root} has a bound ({@code max}) to keep, and is there. */
+  private static boolean boundable(Path root, long max) {
+    return root != null && max >= 0 && Files.isDirectory(root);
   }
 
   /** Walks a cache for {@link #measure}. */
