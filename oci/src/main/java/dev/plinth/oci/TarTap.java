@@ -27,6 +27,7 @@ final class TarTap {
 
   private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS + 2);
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
+  /** Buffers made so far, up to {@link #BUFFERS}: the writer's alone. */
   private int allocated;
   private final Thread reader;
   private volatile LayerBuilder.Tap.Written written;
@@ -39,7 +40,7 @@ final class TarTap {
       try {
         written = tap.read(in);
       } catch (Exception | StackOverflowError e) {
-        written = null; // advisory: the layer is written all the same
+        // advisory: nothing is kept, and the layer is written all the same
       } finally {
         readerDone = true;
         in.drain();
@@ -163,11 +164,9 @@ final class TarTap {
 
   /** A free buffer, or null once the reader has stopped (no buffer will come back). */
   private byte[] takeFree() throws InterruptedIOException {
-    synchronized (this) {
-      if (allocated < BUFFERS) {
-        allocated++;
-        return new byte[CHUNK];
-      }
+    if (allocated < BUFFERS) {
+      allocated++;
+      return new byte[CHUNK];
     }
     try {
       while (true) {
