@@ -32,6 +32,12 @@ public final class Control {
     private final int[] spans;
     /** How many of {@link #spans} are this paragraph's: four for each field. */
     private final int used;
+    /**
+     * For a paragraph read: where its lines start in what was read, from its first line to the
+     * end of its last, in bytes; -1 and 0 for one made of fields.
+     */
+    private long offset = -1;
+    private int length;
 
     Paragraph(Map<String, String> fields) {
       this.fields = Collections.unmodifiableMap(fields);
@@ -44,6 +50,16 @@ public final class Control {
       this.data = data;
       this.spans = spans;
       this.used = used;
+    }
+
+    /** Records where the paragraph's lines were, {@code [first, end)}; returns it. */
+    private Paragraph at(long first, long end) {
+      long n = end - first;
+      if (first >= 0 && n > 0 && n <= Integer.MAX_VALUE) {
+        offset = first;
+        length = (int) n;
+      }
+      return this;
     }
 
     /**
@@ -81,6 +97,19 @@ public final class Control {
         fields = f = Collections.unmodifiableMap(m);
       }
       return f;
+    }
+
+    /**
+     * Where the paragraph's lines start in the text it was read from, in bytes; -1 for one made
+     * of fields. Those {@link #length} bytes read on their own give this paragraph again.
+     */
+    long offset() {
+      return offset;
+    }
+
+    /** How many bytes its lines take, from the start of the first to the end of the last. */
+    int length() {
+      return length;
     }
 
     /** The length of a field's value in UTF-8 bytes, or -1 when the paragraph has no such field. */
@@ -189,6 +218,8 @@ public final class Control {
     java.util.Set<String> many = null;
     boolean skipping = false; // in a field not kept, whose continuation lines are passed over
     LineReader reader = new LineReader(in, what);
+    long first = -1; // where the paragraph's first line starts
+    long last = 0; // where its last line read so far ends
     while (reader.next()) {
       byte[] b = reader.buf;
       int at = reader.start;
@@ -196,16 +227,21 @@ public final class Control {
       long lineNo = reader.lineNo;
       if (blank(b, at, len)) {
         if (count > 0 || many != null) { // a paragraph, even of no field kept
-          visitor.paragraph(data.paragraph(spans, kept, inPlace));
+          visitor.paragraph(data.paragraph(spans, kept, inPlace).at(first, last));
           data.used = 0;
           kept = 0;
           count = 0;
           many = null;
         }
+        first = -1;
         inKept = false;
         skipping = false;
         continue;
       }
+      if (first < 0) {
+        first = reader.lineOffset();
+      }
+      last = reader.offset();
       if (b[at] == '#') {
         continue;
       }
@@ -284,7 +320,7 @@ public final class Control {
       kept++;
     }
     if (count > 0 || many != null) {
-      visitor.paragraph(data.paragraph(spans, kept, inPlace));
+      visitor.paragraph(data.paragraph(spans, kept, inPlace).at(first, last));
     }
   }
 
@@ -403,10 +439,22 @@ public final class Control {
     private int end;
     private int scanned; // buf[pos, scanned) holds no '\n'
     private boolean eof;
+    /** How many bytes of the stream came before buf[0]. */
+    private long dropped;
 
     LineReader(InputStream in, String what) {
       this.in = in;
       this.what = what;
+    }
+
+    /** Where the line {@link #next} gave starts in the stream, in bytes. */
+    long lineOffset() {
+      return dropped + start;
+    }
+
+    /** Where the stream has been read to: the end of that line, past its newline. */
+    long offset() {
+      return dropped + pos;
     }
 
     boolean next() throws IOException, PlinthException {
@@ -438,6 +486,7 @@ public final class Control {
         }
         if (pos > 0) { // keep the part of a line that is here, and read on after it
           System.arraycopy(buf, pos, buf, 0, end - pos);
+          dropped += pos;
           end -= pos;
           scanned -= pos;
           pos = 0;

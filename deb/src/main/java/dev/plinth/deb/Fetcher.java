@@ -196,6 +196,31 @@ public final class Fetcher {
     });
   }
 
+  /** Stores a derived file's content (see {@link #derived}). */
+  public interface Store {
+    Path put(InputStream content) throws IOException, PlinthException;
+  }
+
+  /** Makes a derived file's content and hands it to the store. */
+  public interface Derivation {
+    Path make(Store store) throws PlinthException;
+  }
+
+  /**
+   * A file made from fetched ones (an index's decompressed text) whose size and sha256 a signed
+   * Release lists: from the cache, checked against them, else made by {@code make} and checked
+   * as it is stored (never more than {@code size} bytes are read of it). BAD_INPUT naming {@code
+   * what} on a mismatch.
+   */
+  public Path derived(Digest sha256, long size, String what, Derivation make)
+      throws PlinthException {
+    Optional<Path> hit = cache.get(sha256, size);
+    if (hit.isPresent()) {
+      return hit.get();
+    }
+    return make.make(content -> cache.put(sha256, size, content, what));
+  }
+
   /** A download's body, telling {@link Status#moved} how much of it has come. */
   private final class Counting extends java.io.FilterInputStream {
     private final String name;

@@ -2,6 +2,7 @@ package dev.plinth.deb;
 
 import dev.plinth.oci.PlinthException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -21,6 +22,11 @@ import java.util.Map;
  * memory its records took, in a few large arrays that a collector never has to trace, and reading
  * it makes a fifth of the garbage: the heap of a build that reads two indexes stays small, and so
  * does its peak RSS.
+ *
+ * <p>A paragraph read from a file that does not change (the cache's copy of an index's text,
+ * named by its hash) is kept as its place in that file instead ({@link #add(Control.Paragraph,
+ * String, Path, Map)}): about a third of the heap of a packed one again, and read from the file
+ * when its name is asked for.
  */
 public final class PackageIndex {
   /** The fields a packed paragraph keeps, in the order it keeps them. */
@@ -32,27 +38,37 @@ public final class PackageIndex {
   private final List<byte[]> chunks;
   /** The index files paragraphs came from, for messages; a packed paragraph starts with one's number. */
   private final List<String> sources;
+  /** For each of {@link #sources}: the file of its text, for paragraphs kept where they are. */
+  private final List<Path> texts;
   private int used = CHUNK; // bytes used of the last chunk; a new index starts a chunk on first add
-  /** For each package ordinal: its chunk number << 32 | offset, or -1 for a record held whole. */
+  /**
+   * For each package ordinal: its chunk number << 32 | offset; for one kept in its text, its
+   * source << 40 | offset there; -1 for a record held whole.
+   */
   private long[] where;
+  /** For each package ordinal: 0 if packed or whole, else the length of its paragraph's text. */
+  private int[] lengths;
   /** For each package ordinal: its record, once read (or as added). */
   private PackageRecord[] records;
   private int count;
   private final Map<String, int[]> byName;
   private final Map<String, int[]> providers;
   /** The lengths of the values of the paragraph {@link #add} packs. */
-  private final int[] lengths = new int[PACKED.length];
+  private final int[] valueLengths = new int[PACKED.length];
 
   public PackageIndex() {
-    this(new ArrayList<>(), new ArrayList<>(), new long[1024], new PackageRecord[1024], 0,
-        new HashMap<>(), new HashMap<>());
+    this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new long[1024], new int[1024],
+        new PackageRecord[1024], 0, new HashMap<>(), new HashMap<>());
   }
 
-  private PackageIndex(List<byte[]> chunks, List<String> sources, long[] where,
-      PackageRecord[] records, int count, Map<String, int[]> byName, Map<String, int[]> providers) {
+  private PackageIndex(List<byte[]> chunks, List<String> sources, List<Path> texts, long[] where,
+      int[] lengths, PackageRecord[] records, int count, Map<String, int[]> byName,
+      Map<String, int[]> providers) {
     this.chunks = chunks;
     this.sources = sources;
+    this.texts = texts;
     this.where = where;
+    this.lengths = lengths;
     this.records = records;
     this.count = count;
     this.byName = byName;
@@ -74,20 +90,10 @@ public final class PackageIndex {
    */
   public synchronized void add(Control.Paragraph p, String what,
       Map<String, List<PackageRecord.Relation>> seen) throws PlinthException {
-    String name = p.get("Package");
-    if (name == null || name.isBlank()) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT,
-          what + ": a paragraph has no Package");
-    }
-    name = name.trim();
-    List<List<PackageRecord.Relation>> provides =
-        PackageRecord.relations(p.get("Provides"), what + ": package " + name, seen);
-    int source = sources.indexOf(what);
-    if (source < 0) {
-      source = sources.size();
-      sources.add(what);
-    }
-    int[] lengths = this.lengths;
+    String name = name(p, what);
+    List<List<PackageRecord.Relation>> provides = provides(p, what, name, seen);
+    int source = source(what, null);
+    int[] lengths = this.valueLengths;
     int size = varintSize(source);
     for (int i = 0; i < PACKED.length; i++) {
       lengths[i] = p.valueLength(PACKED[i]);
@@ -112,6 +118,59 @@ public final class PackageIndex {
     }
     used = pos;
     index(ordinal, name, provides);
+  }
+
+  /**
+   * Adds a paragraph of {@code what} as a place in {@code text}, the file it was read from (the
+   * cache's copy of an index, which never changes): only its name and Provides are read now; the
+   * paragraph is read again from the file, and checked, when its name is asked for. An index
+   * kept so takes a few megabytes of heap where packed paragraphs take tens.
+   */
+  public synchronized void add(Control.Paragraph p, String what, Path text,
+      Map<String, List<PackageRecord.Relation>> seen) throws PlinthException {
+    if (p.offset() < 0 || p.length() <= 0 || p.length() > MAX_PARAGRAPH
+        || p.offset() >= 1L << 40) {
+      add(p, what, seen);
+      return;
+    }
+    String name = name(p, what);
+    List<List<PackageRecord.Relation>> provides = provides(p, what, name, seen);
+    int source = source(what, text);
+    int ordinal = next(((long) source << 40) | p.offset());
+    lengths[ordinal] = p.length();
+    index(ordinal, name, provides);
+  }
+
+  /** The longest paragraph kept in its file: longer ones are packed. */
+  static final int MAX_PARAGRAPH = 1 << 20;
+
+  private static String name(Control.Paragraph p, String what) throws PlinthException {
+    String name = p.get("Package");
+    if (name == null || name.isBlank()) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT,
+          what + ": a paragraph has no Package");
+    }
+    return name.trim();
+  }
+
+  /** What a paragraph provides (most provide nothing: then no message is made for an error). */
+  private static List<List<PackageRecord.Relation>> provides(Control.Paragraph p, String what,
+      String name, Map<String, List<PackageRecord.Relation>> seen) throws PlinthException {
+    String field = p.get("Provides");
+    return field == null ? List.of()
+        : PackageRecord.relations(field, what + ": package " + name, seen);
+  }
+
+  /** The number of a source (added if new), whose paragraphs are in {@code text} if not null. */
+  private int source(String what, Path text) {
+    for (int i = 0; i < sources.size(); i++) {
+      if (sources.get(i).equals(what) && java.util.Objects.equals(texts.get(i), text)) {
+        return i;
+      }
+    }
+    sources.add(what);
+    texts.add(text);
+    return sources.size() - 1;
   }
 
   /**
@@ -144,8 +203,8 @@ public final class PackageIndex {
   public synchronized PackageIndex pinned(java.util.Collection<PackageRecord> pins)
       throws PlinthException {
     // the copy shares the packed chunks, which this index no longer adds to once it is read
-    PackageIndex out = new PackageIndex(chunks, sources, where.clone(), records.clone(), count,
-        new HashMap<>(byName), new HashMap<>(providers));
+    PackageIndex out = new PackageIndex(chunks, sources, texts, where.clone(), lengths.clone(),
+        records.clone(), count, new HashMap<>(byName), new HashMap<>(providers));
     out.used = CHUNK;
     for (PackageRecord pin : pins) {
       int[] old = out.byName.remove(pin.name());
@@ -173,7 +232,14 @@ public final class PackageIndex {
     List<PackageRecord> l = new ArrayList<>(ordinals == null ? 0 : ordinals.length);
     if (ordinals != null) {
       for (int ordinal : ordinals) {
-        l.add(record(ordinal));
+        PackageRecord r = record(ordinal);
+        if (map == byName && lengths[ordinal] > 0 && !r.name().equals(name)) {
+          throw new PlinthException(PlinthException.Kind.BAD_INPUT, texts.get(
+              (int) (where[ordinal] >>> 40)) + " (the cache's copy of " + sources.get(
+              (int) (where[ordinal] >>> 40)) + ") changed while it was read: package " + r.name()
+              + " where " + name + " was; run the build again");
+        }
+        l.add(r);
       }
     }
     return l;
@@ -182,6 +248,7 @@ public final class PackageIndex {
   private int next(long at) {
     if (count == where.length) {
       where = Arrays.copyOf(where, count * 2);
+      lengths = Arrays.copyOf(lengths, count * 2);
       records = Arrays.copyOf(records, count * 2);
     }
     where[count] = at;
@@ -208,7 +275,10 @@ public final class PackageIndex {
   /** The record of an ordinal, unpacked (and checked) the first time it is asked for. */
   private PackageRecord record(int ordinal) throws PlinthException {
     PackageRecord r = records[ordinal];
-    if (r == null) {
+    if (r == null && lengths[ordinal] > 0) {
+      r = fromText(ordinal);
+      records[ordinal] = r;
+    } else if (r == null) {
       long at = where[ordinal];
       byte[] chunk = chunks.get((int) (at >>> 32));
       int[] pos = {(int) at};
@@ -225,6 +295,41 @@ public final class PackageIndex {
       records[ordinal] = r;
     }
     return r;
+  }
+
+  /** The record of an ordinal kept in its text: that paragraph, read again and checked. */
+  private PackageRecord fromText(int ordinal) throws PlinthException {
+    int source = (int) (where[ordinal] >>> 40);
+    long offset = where[ordinal] & ((1L << 40) - 1);
+    String what = sources.get(source);
+    Path text = texts.get(source);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(lengths[ordinal]);
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(text)) {
+      while (b.hasRemaining()) {
+        if (ch.read(b, offset + b.position()) < 0) {
+          break;
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new PlinthException(PlinthException.Kind.OUTPUT, "cannot read " + text + " (the"
+          + " cache's copy of " + what + ") again: " + e.getMessage() + "; run the build again",
+          e);
+    }
+    // these bytes read as one paragraph when the index was read: anything else is a change
+    List<Control.Paragraph> read = List.of();
+    if (!b.hasRemaining()) {
+      try {
+        read = Control.parse(new java.io.ByteArrayInputStream(b.array()), what);
+      } catch (PlinthException | java.io.IOException e) {
+        read = List.of();
+      }
+    }
+    if (read.size() != 1) {
+      throw new PlinthException(PlinthException.Kind.BAD_INPUT, text + " (the cache's copy of "
+          + what + ") changed while it was read: no package at byte " + offset + "; run the"
+          + " build again");
+    }
+    return PackageRecord.of(read.get(0), what);
   }
 
   private static int varintSize(int v) {

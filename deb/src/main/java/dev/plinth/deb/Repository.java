@@ -153,13 +153,56 @@ public final class Repository {
     return out;
   }
 
+  /**
+   * Reads a Packages index into {@code index}. When the Release lists the hash of its
+   * uncompressed text (Debian's do), that text is kept in the cache, checked against the hash,
+   * and the index keeps only where each paragraph is in it; a later build reads it without
+   * decompressing. Otherwise the index keeps the paragraphs packed.
+   */
   private void readPackages(Release r, String base, PackageIndex index) throws PlinthException {
-    read(r, base, (in, what) -> {
-      Map<String, List<PackageRecord.Relation>> seen = new HashMap<>();
-      Control.eachInPlace(in, what, PackageRecord.FIELDS,
-          p -> index.add(p, what, seen)); // which copies what it keeps
-      return null;
-    });
+    Map<String, List<PackageRecord.Relation>> seen = new HashMap<>();
+    Release.FileHash plain = r.sha256().get(base);
+    if (plain == null || plain.size() > MAX_TEXT) {
+      read(r, base, (in, what) -> {
+        Control.eachInPlace(in, what, PackageRecord.FIELDS,
+            p -> index.add(p, what, seen)); // which copies what it keeps
+        return null;
+      });
+      return;
+    }
+    String[] what = new String[1];
+    Path text = fetcher.derived(plain.sha256(), plain.size(), "the text of " + base,
+        sink -> read(r, base, (in, w) -> {
+          what[0] = w;
+          return sink.put(in);
+        }));
+    if (what[0] == null) {
+      what[0] = fetcher.base() + "dists/" + suite + "/" + chosen(r, base);
+    }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(text), 65536)) {
+      Control.eachInPlace(in, what[0], PackageRecord.FIELDS,
+          p -> index.add(p, what[0], text, seen));
+    } catch (IOException e) {
+      throw new PlinthException(PlinthException.Kind.OUTPUT, "cannot read " + text
+          + " (the cache's copy of " + what[0] + "): " + e.getMessage(), e);
+    }
+  }
+
+  /** The largest uncompressed index kept in the cache (Debian's main is about 50 MB). */
+  static final long MAX_TEXT = 1L << 30;
+
+  /**
+   * Which form of an index to fetch: .gz before .xz, 40% more bytes to fetch once, but it
+   * decompresses ten times faster; NOT_FOUND naming what the Release lists when it has none.
+   */
+  private static String chosen(Release r, String base) throws PlinthException {
+    for (String suffix : List.of(".gz", ".xz", "")) {
+      if (r.sha256().containsKey(base + suffix)) {
+        return base + suffix;
+      }
+    }
+    r.file(base + ".xz"); // throws NOT_FOUND naming what the Release lists
+    throw new IllegalStateException("unreachable");
   }
 
   /** Reads an index's decompressed text. */
@@ -169,18 +212,7 @@ public final class Repository {
 
   /** Fetches (or takes from the cache) the index {@code base} in the form the Release lists. */
   private <T> T read(Release r, String base, IndexReader<T> reader) throws PlinthException {
-    String chosen = null;
-    // .gz before .xz: 40% more bytes to fetch once, but it decompresses ten times faster on every
-    // build that resolves (xz is most of the time of a cached resolution).
-    for (String suffix : List.of(".gz", ".xz", "")) {
-      if (r.sha256().containsKey(base + suffix)) {
-        chosen = base + suffix;
-        break;
-      }
-    }
-    if (chosen == null) {
-      r.file(base + ".xz"); // throws NOT_FOUND naming what the Release lists
-    }
+    String chosen = chosen(r, base);
     Release.FileHash hash = r.file(chosen);
     Path file = fetcher.blob("dists/" + suite + "/" + r.fetchPath(chosen), hash.sha256(),
         hash.size(), "dists/" + suite + "/" + chosen);

@@ -430,4 +430,47 @@ class ControlTest {
     PlinthException e = rejects("Tag: " + longValue + "\nPackage: a\ntag: y\n");
     assertNamesLine(e, 3);
   }
+
+  /**
+   * Each paragraph read knows where its lines were: those bytes, read on their own, give it again
+   * (a package index keeps only that place and reads the paragraph again when it is asked for).
+   */
+  @Test
+  void paragraphs_knowWhereTheirLinesWere_andThoseBytesReadTheSameParagraph() throws Exception {
+    // leading blank and comment lines, CRLF lines, continuations, a comment inside, more than one
+    // blank line between paragraphs, a buffer's worth of text, and no newline at the end
+    String big = "x".repeat(70_000);
+    String text = "\n\n# a comment\nPackage: a\r\nVersion: 1\r\nDescription: one\r\n two\r\n"
+        + "\n\n\nPackage: b\nTag: " + big + "\n# inside\nVersion: 2\n \t\n"
+        + "Package: c\nDescription: é\n .\n more\n\nPackage: d\nVersion: 4";
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    for (java.util.Set<String> keep : java.util.Arrays.asList(null, java.util.Set.of("Package"))) {
+      List<Control.Paragraph> ps = new ArrayList<>();
+      if (keep == null) {
+        Control.each(new ByteArrayInputStream(bytes), WHAT, ps::add);
+      } else {
+        Control.eachInPlace(new ByteArrayInputStream(bytes), WHAT, keep, p -> {
+          ps.add(p);
+          // a view: its place is read before the next paragraph reuses it
+          assertTrue(p.offset() >= 0 && p.length() > 0, p.get("Package"));
+        });
+      }
+      assertEquals(4, ps.size());
+      List<Control.Paragraph> all = parse(text);
+      long previousEnd = 0;
+      for (int i = 0; i < ps.size(); i++) {
+        Control.Paragraph p = ps.get(i);
+        assertTrue(p.offset() >= previousEnd, "in order, apart: " + p.offset());
+        previousEnd = p.offset() + p.length();
+        List<Control.Paragraph> again = Control.parse(
+            new ByteArrayInputStream(bytes, (int) p.offset(), p.length()), WHAT);
+        assertEquals(1, again.size(), "paragraph " + i);
+        assertEquals(all.get(i).fields(), again.get(0).fields(), "paragraph " + i);
+      }
+      assertEquals(bytes.length, previousEnd, "the last one ends with the text");
+      assertEquals(2, ps.get(0).offset(), "from the comment line before its first field");
+    }
+    // a paragraph made of fields was not read from anywhere
+    assertEquals(-1, new Control.Paragraph(Map.of("Package", "x")).offset());
+  }
 }

@@ -128,4 +128,64 @@ class PackageIndexTest {
     assertEquals(3, index.providers("mail-transport-agent").size());
     assertTrue(index.providers("smtp").isEmpty());
   }
+
+  /**
+   * Paragraphs kept as places in their file read back as the same records as packed ones, and a
+   * file that changed under the index is refused, naming it.
+   */
+  @Test
+  void paragraphsKeptInTheirFile_readAsThePackedOnes_andAChangedFileIsRefused(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    StringBuilder text = new StringBuilder("# the index\n\n");
+    List<String> names = new ArrayList<>();
+    for (int i = 100; i < 400; i++) {
+      names.add("p" + i);
+      text.append(paragraph("p" + i, "1." + i, "libc6 (>= 2.36), libz | libz-ng",
+          i % 7 == 0 ? "virt" + (i % 3) : null));
+    }
+    java.nio.file.Path file = tmp.resolve("Packages");
+    java.nio.file.Files.writeString(file, text, StandardCharsets.UTF_8);
+    String what = "http://mirror/dists/x/main/binary-amd64/Packages.gz";
+    PackageIndex packed = new PackageIndex();
+    PackageIndex kept = new PackageIndex();
+    Map<String, List<PackageRecord.Relation>> seen = new HashMap<>();
+    Map<String, List<PackageRecord.Relation>> seenToo = new HashMap<>();
+    try (var in = java.nio.file.Files.newInputStream(file)) {
+      Control.eachInPlace(in, what, PackageRecord.FIELDS, p -> {
+        packed.add(p, what, seen);
+        kept.add(p, what, file, seenToo);
+      });
+    }
+    assertEquals(packed.size(), kept.size());
+    for (String name : names) {
+      assertEquals(packed.versions(name), kept.versions(name), name);
+    }
+    for (int v = 0; v < 3; v++) {
+      assertEquals(packed.providers("virt" + v), kept.providers("virt" + v));
+    }
+    // a copy with a pin shares the file
+    PackageRecord pin = packed.versions("p105").get(0);
+    assertEquals(List.of(pin), kept.pinned(List.of(pin)).versions("p105"));
+    // the same paragraphs in another order: a name asked for now finds another package, or
+    // the middle of one, where its paragraph was
+    PackageIndex before = new PackageIndex();
+    try (var in = java.nio.file.Files.newInputStream(file)) {
+      Control.eachInPlace(in, what, PackageRecord.FIELDS,
+          p -> before.add(p, what, file, new HashMap<>()));
+    }
+    StringBuilder reversed = new StringBuilder("# the index\n\n");
+    for (int i = 399; i >= 100; i--) {
+      reversed.append(paragraph("p" + i, "1." + i, "libc6 (>= 2.36), libz | libz-ng",
+          i % 7 == 0 ? "virt" + (i % 3) : null));
+    }
+    java.nio.file.Files.writeString(file, reversed, StandardCharsets.UTF_8);
+    PlinthException e = assertThrows(PlinthException.class, () -> before.versions("p200"));
+    assertEquals(PlinthException.Kind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().contains(file + " (the cache's copy of " + what + ") changed"),
+        e.getMessage());
+    // and one that is gone is an error naming it, not a package that does not exist
+    java.nio.file.Files.delete(file);
+    PlinthException gone = assertThrows(PlinthException.class, () -> before.versions("p300"));
+    assertTrue(gone.getMessage().contains(file.toString()), gone.getMessage());
+  }
 }
