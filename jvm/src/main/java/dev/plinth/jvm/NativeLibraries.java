@@ -56,6 +56,12 @@ public final class NativeLibraries {
   private final Map<String, Set<String>> chosen = new TreeMap<>();
   private final Map<String, String> symlinksToAdd = new TreeMap<>();
   private final List<PackageInstaller.Installed> installed = new ArrayList<>();
+  /**
+   * The bytes of the library being read, grown as needed and kept for the next package's: a
+   * library of 2 MB and more is a humongous object to G1 (in a Maven JVM), and one for each
+   * package made the collector grow the heap.
+   */
+  private byte[] buffer = new byte[0];
 
   NativeLibraries(Debs debs, PackageIndex index, String arch, int feature) {
     this.debs = debs;
@@ -292,7 +298,6 @@ public final class NativeLibraries {
     Path deb = debs.get(r);
     Map<String, DebPackage.DataEntry> files = new LinkedHashMap<>();
     Map<String, Library> libs = new TreeMap<>();
-    byte[][] buffer = {new byte[0]}; // one for the package's libraries, grown as needed
     DebPackage.open(deb, r.filename()).readData((e, content) -> {
       files.put(e.path(), e);
       String dir = e.path().substring(0, e.path().lastIndexOf('/'));
@@ -302,11 +307,11 @@ public final class NativeLibraries {
           if (e.size() > Integer.MAX_VALUE - 8) {
             throw new IOException(what + " is a library of 2 GB or more");
           }
-          if (buffer[0].length < e.size()) {
-            buffer[0] = new byte[(int) e.size()];
+          if (buffer.length < e.size()) {
+            buffer = new byte[(int) e.size()];
           }
-          int n = content.readNBytes(buffer[0], 0, (int) e.size());
-          libs.put(e.path(), new Library(ElfFile.read(buffer[0], n, what).needed(), null));
+          int n = content.readNBytes(buffer, 0, (int) e.size());
+          libs.put(e.path(), new Library(ElfFile.read(buffer, n, what).needed(), null));
         } catch (PlinthException bad) { // a failure only if the library is taken
           libs.put(e.path(), new Library(null, bad));
         }
