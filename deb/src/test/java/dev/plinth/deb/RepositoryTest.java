@@ -163,4 +163,24 @@ class RepositoryTest {
       assertEquals(0, texts, "no plain text kept");
     }
   }
+
+  @Test
+  void aPlainTextThatIsNotWhatTheReleaseLists_isRefused_andNothingIsKept() throws Exception {
+    // a Release whose hash for the plain text is wrong, while the .gz's is right
+    String plain = TestRepo.packagesIndex("amd64", "");
+    StringBuilder edited = new StringBuilder();
+    for (String line : repo.releaseText().split("\n", -1)) {
+      if (line.endsWith(" " + plain) && line.trim().split("\\s+")[0].length() == 64) {
+        line = " " + "0".repeat(64) + line.substring(line.indexOf(' ', 1));
+      }
+      edited.append(line).append('\n');
+    }
+    repo.serve(repo.inReleasePath(), repo.sign(edited.substring(0, edited.length() - 1)));
+    dev.plinth.oci.PlinthException e = org.junit.jupiter.api.Assertions.assertThrows(
+        dev.plinth.oci.PlinthException.class, () -> open().index("amd64"));
+    assertEquals(dev.plinth.oci.PlinthException.Kind.BAD_INPUT, e.kind());
+    assertTrue(e.getMessage().contains("the text of " + plain + " has the wrong sha256"),
+        e.getMessage());
+    assertFalse(Files.exists(cache.path(new Digest("0".repeat(64)))));
+  }
 }
