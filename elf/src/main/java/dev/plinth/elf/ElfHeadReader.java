@@ -112,8 +112,9 @@ public final class ElfHeadReader {
     if (first == null || first.length < 16) {
       throw new Missing(0, 64);
     }
-    java.util.TreeMap<Long, byte[]> view = new java.util.TreeMap<>(parts);
-    byte[] header = first.clone();
+    // the ELF header, with what points at section headers (never captured) zeroed: a copy of
+    // its 64 bytes, read in place of the first part's (which may be the whole file)
+    byte[] header = java.util.Arrays.copyOf(first, Math.min(first.length, 64));
     boolean is64 = header[4] == 2;
     int hsize = is64 ? 64 : 52;
     if (ElfFile.isElf(header) && header.length >= hsize) {
@@ -131,9 +132,8 @@ public final class ElfHeadReader {
         h.putShort(base + 4, (short) 0); // e_shstrndx
       }
     }
-    view.put(0L, header);
     try {
-      return ElfFile.read(new PartsInput(size, view), what);
+      return ElfFile.read(new PartsInput(size, parts, header), what);
     } catch (Missing e) {
       throw e;
     } catch (IOException e) {
@@ -141,13 +141,24 @@ public final class ElfHeadReader {
     }
   }
 
-  /** The captured parts of a file of {@code size} bytes; reading anything else is Missing. */
-  private record PartsInput(long size, NavigableMap<Long, byte[]> parts) implements ElfFile.Input {
+  /**
+   * The captured parts of a file of {@code size} bytes, its first bytes read from {@code header}
+   * instead; reading anything else is Missing.
+   */
+  private record PartsInput(long size, NavigableMap<Long, byte[]> parts, byte[] header)
+      implements ElfFile.Input {
     @Override
     public void readFully(long position, byte[] dst, int off, int len) throws Missing {
       long at = position;
       int done = 0;
       while (done < len) {
+        if (at < header.length) {
+          int n = Math.min(len - done, header.length - (int) at);
+          System.arraycopy(header, (int) at, dst, off + done, n);
+          done += n;
+          at += n;
+          continue;
+        }
         Map.Entry<Long, byte[]> e = parts.floorEntry(at);
         if (e == null || at - e.getKey() >= e.getValue().length) {
           throw new Missing(at, len - done);
