@@ -76,9 +76,14 @@ class FetcherTest {
   }
 
   private Fetcher fetcher(URI base) {
+    return quick(base, cache, said::add);
+  }
+
+  /** A fetcher with short timeouts and backoff, telling {@code status} what it does. */
+  static Fetcher quick(URI base, Cache cache, Fetcher.Status status) {
     return new Fetcher(base, cache, Duration.ofSeconds(2), Duration.ofMillis(500),
         Duration.ofSeconds(2), Duration.ofMillis(5), Duration.ofSeconds(2), Proxies.NONE,
-        said::add);
+        status);
   }
 
   private static PlinthException fails(Kind kind, Executable e, String... inMessage) {

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plinth.deb.testing.TestRepo;
 import dev.plinth.oci.Digest;
-import dev.plinth.http.Proxies;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,10 +63,8 @@ class RepositoryTest {
   }
 
   private Repository open() {
-    Fetcher f = new Fetcher(repo.base(), cache, Duration.ofSeconds(2), Duration.ofMillis(500),
-        Duration.ofSeconds(2), Duration.ofMillis(5), Duration.ofSeconds(2), Proxies.NONE,
-        s -> {});
-    return new Repository(f, keyring, repo.suite(), List.of("main"));
+    return new Repository(FetcherTest.quick(repo.base(), cache, s -> {}), keyring, repo.suite(),
+        List.of("main"));
   }
 
   private Path servedText() {
