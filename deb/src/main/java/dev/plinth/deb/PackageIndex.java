@@ -234,10 +234,8 @@ public final class PackageIndex {
       for (int ordinal : ordinals) {
         PackageRecord r = record(ordinal);
         if (map == byName && lengths[ordinal] > 0 && !r.name().equals(name)) {
-          throw new PlinthException(PlinthException.Kind.BAD_INPUT, texts.get(
-              (int) (where[ordinal] >>> 40)) + " (the cache's copy of " + sources.get(
-              (int) (where[ordinal] >>> 40)) + ") changed while it was read: package " + r.name()
-              + " where " + name + " was; run the build again");
+          throw changed((int) (where[ordinal] >>> 40),
+              "package " + r.name() + " where " + name + " was");
         }
         l.add(r);
       }
@@ -325,11 +323,16 @@ public final class PackageIndex {
       }
     }
     if (read.size() != 1) {
-      throw new PlinthException(PlinthException.Kind.BAD_INPUT, text + " (the cache's copy of "
-          + what + ") changed while it was read: no package at byte " + offset + "; run the"
-          + " build again");
+      throw changed(source, "no package at byte " + offset);
     }
     return PackageRecord.of(read.get(0), what);
+  }
+
+  /** BAD_INPUT: the text of {@code source} is not what it was when the index was read. */
+  private PlinthException changed(int source, String how) {
+    return new PlinthException(PlinthException.Kind.BAD_INPUT, texts.get(source) + " (the"
+        + " cache's copy of " + sources.get(source) + ") changed while it was read: " + how
+        + "; run the build again");
   }
 
   private static int varintSize(int v) {

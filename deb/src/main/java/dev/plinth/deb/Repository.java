@@ -170,21 +170,14 @@ public final class Repository {
       });
       return;
     }
-    String[] what = new String[1];
+    String what = described(chosen(r, base));
     Path text = fetcher.derived(plain.sha256(), plain.size(), "the text of " + base,
-        sink -> read(r, base, (in, w) -> {
-          what[0] = w;
-          return sink.put(in);
-        }));
-    if (what[0] == null) {
-      what[0] = fetcher.base() + "dists/" + suite + "/" + chosen(r, base);
-    }
+        sink -> read(r, base, (in, w) -> sink.put(in)));
     try (InputStream in = new BufferedInputStream(Files.newInputStream(text), 65536)) {
-      Control.eachInPlace(in, what[0], PackageRecord.FIELDS,
-          p -> index.add(p, what[0], text, seen));
+      Control.eachInPlace(in, what, PackageRecord.FIELDS, p -> index.add(p, what, text, seen));
     } catch (IOException e) {
       throw new PlinthException(PlinthException.Kind.OUTPUT, "cannot read " + text
-          + " (the cache's copy of " + what[0] + "): " + e.getMessage(), e);
+          + " (the cache's copy of " + what + "): " + e.getMessage(), e);
     }
   }
 
@@ -205,6 +198,11 @@ public final class Repository {
     throw new IllegalStateException("unreachable");
   }
 
+  /** An index file as messages name it: where it is fetched from. */
+  private String described(String chosen) {
+    return fetcher.base() + "dists/" + suite + "/" + chosen;
+  }
+
   /** Reads an index's decompressed text. */
   private interface IndexReader<T> {
     T read(InputStream in, String what) throws IOException, PlinthException;
@@ -216,7 +214,7 @@ public final class Repository {
     Release.FileHash hash = r.file(chosen);
     Path file = fetcher.blob("dists/" + suite + "/" + r.fetchPath(chosen), hash.sha256(),
         hash.size(), "dists/" + suite + "/" + chosen);
-    String what = fetcher.base() + "dists/" + suite + "/" + chosen;
+    String what = described(chosen);
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
         InputStream in = chosen.endsWith(".xz") ? Xz.open(raw, -1)
             : chosen.endsWith(".gz") ? new GZIPInputStream(raw, 65536) : raw) {
