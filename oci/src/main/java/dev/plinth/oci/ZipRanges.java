@@ -76,14 +76,13 @@ final class ZipRanges {
     }
     // The end record is within the last 22 + 65535 (its comment) bytes; a ZIP64 locator 20 before.
     int tailLen = (int) Math.min(size, END + 0xffff + 20);
-    ByteBuffer tail = read(ch, origin + size - tailLen, tailLen);
+    byte[] tail = read(ch, origin + size - tailLen, tailLen);
     if (tail == null) {
       return NONE;
     }
-    byte[] t = tail.array();
     for (int i = tailLen - END; i >= 0; i--) {
-      if (i32(t, i) == END_SIG && i + END + u16(t, i + 20) == tailLen) {
-        boolean zip64 = i >= 20 && i32(t, i - 20) == ZIP64_LOCATOR_SIG;
+      if (i32(tail, i) == END_SIG && i + END + u16(tail, i + 20) == tailLen) {
+        boolean zip64 = i >= 20 && i32(tail, i - 20) == ZIP64_LOCATOR_SIG;
         return zip64 ? NONE : fromEnd(ch, origin, size - tailLen + i, tail, i, min);
       }
     }
@@ -91,9 +90,8 @@ final class ZipRanges {
   }
 
   /** Reads the central directory that the end record at {@code end} (tail[i]) describes. */
-  private static long[] fromEnd(FileChannel ch, long origin, long end, ByteBuffer tailBuffer,
-      int i, int min) throws IOException {
-    byte[] tail = tailBuffer.array();
+  private static long[] fromEnd(FileChannel ch, long origin, long end, byte[] tail, int i,
+      int min) throws IOException {
     int disk = u16(tail, i + 4);
     int centralDisk = u16(tail, i + 6);
     int entriesHere = u16(tail, i + 8);
@@ -110,11 +108,10 @@ final class ZipRanges {
     if (centralStart < 0 || base < 0) {
       return NONE;
     }
-    ByteBuffer cdBuffer = read(ch, origin + centralStart, (int) centralSize);
-    if (cdBuffer == null) {
+    byte[] cd = read(ch, origin + centralStart, (int) centralSize);
+    if (cd == null) {
       return NONE;
     }
-    byte[] cd = cdBuffer.array();
     List<long[]> found = new ArrayList<>();
     int p = 0;
     int count = 0;
@@ -144,23 +141,20 @@ final class ZipRanges {
     // The local headers, in file order, through one window buffer: many fit in one read, and
     // refilling it makes no garbage (a new buffer per read made as much as the jar's size).
     ByteBuffer buffer = ByteBuffer.allocate(WINDOW);
-    byte[] window = null;
-    int windowLimit = 0;
+    byte[] window = buffer.array();
     long windowAt = 0;
+    int windowLen = 0; // nothing read yet
     for (int k = 0; k < found.size(); k++) {
       long at = found.get(k)[0];
       if (at < previousEnd || at + LOCAL > centralStart) {
         return NONE;
       }
-      if (window == null || at + LOCAL > windowAt + windowLimit) {
+      if (at + LOCAL > windowAt + windowLen) {
         windowAt = at;
-        ByteBuffer filled = read(ch, origin + at, (int) Math.min(WINDOW, centralStart - at),
-            buffer);
-        if (filled == null) {
+        windowLen = (int) Math.min(WINDOW, centralStart - at);
+        if (!fill(ch, origin + at, windowLen, buffer)) {
           return NONE;
         }
-        window = filled.array();
-        windowLimit = filled.limit();
       }
       int w = (int) (at - windowAt);
       if (i32(window, w) != LOCAL_SIG || u16(window, w + 8) != DEFLATED) {
@@ -178,21 +172,25 @@ final class ZipRanges {
     return ranges;
   }
 
-  /** {@code len} bytes at {@code pos} (in its array, from 0); null if the file ends first. */
-  private static ByteBuffer read(FileChannel ch, long pos, int len) throws IOException {
-    return read(ch, pos, len, ByteBuffer.allocate(len));
+  /** {@code len} bytes at {@code pos}; null if the file ends first. */
+  private static byte[] read(FileChannel ch, long pos, int len) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(len);
+    return fill(ch, pos, len, b) ? b.array() : null;
   }
 
-  /** As {@link #read(FileChannel, long, int)}, into {@code b} (at least {@code len} long). */
-  private static ByteBuffer read(FileChannel ch, long pos, int len, ByteBuffer b)
+  /**
+   * Reads {@code len} bytes at {@code pos} into the start of {@code b} (an array's, at least
+   * {@code len} long); false if the file ends first.
+   */
+  private static boolean fill(FileChannel ch, long pos, int len, ByteBuffer b)
       throws IOException {
     b.clear().limit(len);
     while (b.hasRemaining()) {
       if (ch.read(b, pos + b.position()) < 0) {
-        return null;
+        return false;
       }
     }
-    return b.flip();
+    return true;
   }
 
   // Little-endian fields read from the bytes themselves: a ByteBuffer's getInt is a deep call
