@@ -129,6 +129,12 @@ class PackageIndexTest {
     assertTrue(index.providers("smtp").isEmpty());
   }
 
+  /** Package p{@code i}: every seventh provides one of three virtual names. */
+  private static String numbered(int i) {
+    return paragraph("p" + i, "1." + i, "libc6 (>= 2.36), libz | libz-ng",
+        i % 7 == 0 ? "virt" + (i % 3) : null);
+  }
+
   /**
    * Paragraphs kept as places in their file read back as the same records as packed ones, and a
    * file that changed under the index is refused, naming it.
@@ -140,8 +146,7 @@ class PackageIndexTest {
     List<String> names = new ArrayList<>();
     for (int i = 100; i < 400; i++) {
       names.add("p" + i);
-      text.append(paragraph("p" + i, "1." + i, "libc6 (>= 2.36), libz | libz-ng",
-          i % 7 == 0 ? "virt" + (i % 3) : null));
+      text.append(numbered(i));
     }
     java.nio.file.Path file = tmp.resolve("Packages");
     java.nio.file.Files.writeString(file, text, StandardCharsets.UTF_8);
@@ -175,8 +180,7 @@ class PackageIndexTest {
     }
     StringBuilder reversed = new StringBuilder("# the index\n\n");
     for (int i = 399; i >= 100; i--) {
-      reversed.append(paragraph("p" + i, "1." + i, "libc6 (>= 2.36), libz | libz-ng",
-          i % 7 == 0 ? "virt" + (i % 3) : null));
+      reversed.append(numbered(i));
     }
     java.nio.file.Files.writeString(file, reversed, StandardCharsets.UTF_8);
     PlinthException e = assertThrows(PlinthException.class, () -> before.versions("p200"));
