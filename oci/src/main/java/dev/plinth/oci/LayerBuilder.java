@@ -197,7 +197,7 @@ public final class LayerBuilder {
    * layers cached by an older plinth are not taken for this one's. Every other cache key of a
    * built layer (a linked runtime, an AOT cache) holds it too.
    */
-  public static final String FORMAT = "plinth-layer-3";
+  public static final String FORMAT = "plinth-layer-4";
 
   /**
    * As {@link #build(Path, long, int)}, but a layer built before from the same entries comes from

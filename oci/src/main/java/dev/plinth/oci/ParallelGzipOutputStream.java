@@ -22,8 +22,11 @@ import java.util.zip.Deflater;
  * <p>Bytes written while {@link #setStored} is on are not compressed but copied into deflate's
  * stored blocks, which costs next to no CPU: for data that gzip cannot shrink, such as the deflated
  * entries of a jar. Each switch ends a deflate block (a few bytes); the compressed bytes after a
- * stored run may still refer to anything in the 32 KiB before them. Where the stored runs fall is
- * part of the input: the same bytes and runs give the same output.
+ * stored run may still refer to anything in the 32 KiB before them. In a block with stored runs,
+ * a compressed run of at most {@link ShortRunDeflater#MAX_RUN} bytes (a zip local header between
+ * two stored entries) is deflated by a {@link ShortRunDeflater} rather than zlib, and refers to
+ * the short runs before it. Where the stored runs fall is part of the input: the same bytes and
+ * runs give the same output.
  *
  * <p>Memory is bounded: a fixed ring of {@code 2 x threads} slots, each with its input, dictionary
  * and output buffers and its own Deflater, all allocated once and reused; a writer that gets ahead
@@ -244,6 +247,7 @@ final class ParallelGzipOutputStream extends OutputStream {
    */
   private static final class Slot {
     final Deflater deflater;
+    final ShortRunDeflater shortRuns = new ShortRunDeflater();
     final byte[] in = new byte[BLOCK];
     int inLen;
     final byte[] dict = new byte[DICTIONARY];
@@ -293,10 +297,19 @@ final class ParallelGzipOutputStream extends OutputStream {
     void compress() {
       outLen = 0;
       deflated = -1;
+      shortRuns.reset();
       int start = 0;
       for (int k = 0; k < runs; k++) {
         if (isStored(k)) {
           store(start, ends[k]);
+        } else if (ends[k] - start <= ShortRunDeflater.MAX_RUN && runs > 1
+            && !(last && k == runs - 1)) {
+          int need = ShortRunDeflater.bound(ends[k] - start);
+          if (out.length - outLen < need) {
+            out = Arrays.copyOf(out, Math.max(out.length * 2, outLen + need));
+          }
+          outLen = shortRuns.deflate(in, start, ends[k], out, outLen);
+          deflated = -1; // zlib's window lacks this run: the next zlib run starts afresh
         } else {
           deflate(start, ends[k], last && k == runs - 1);
         }
