@@ -92,11 +92,16 @@ final class ShortRunDeflater {
     }
   }
 
-  /** The latest position (plus one) of each hash of three bytes; 0 for none. Made on first use. */
+  /**
+   * The latest position of each hash of three bytes, plus {@link #base}: anything below it is of
+   * an earlier block, so the tables need no clearing between blocks. Made on first use.
+   */
   private int[] head;
-  /** For a position (mod the window), the one before it (plus one) with the same hash. */
+  /** For a position (mod the window), the one before it with the same hash, plus the base. */
   private int[] prev;
-  private boolean used;
+  private int base = 1;
+  /** Where the current block's positions end: the next block's base is past them. */
+  private int top;
   /** The output of the run being written, where it is, and the bits not yet in it. */
   private byte[] out;
   private int o;
@@ -105,12 +110,17 @@ final class ShortRunDeflater {
   /** The distance of the match {@link #longest} found. */
   private int matchDist;
 
+  ShortRunDeflater() {}
+
+  /** For tests: positions numbered from {@code base}, to reach the end of the numbering soon. */
+  ShortRunDeflater(int base) {
+    this.base = base;
+  }
+
   /** Forgets every position: a new block begins. */
   void reset() {
-    if (used) {
-      Arrays.fill(head, 0);
-      used = false;
-    }
+    base += top;
+    top = 0;
   }
 
   /**
@@ -125,7 +135,12 @@ final class ShortRunDeflater {
       head = new int[1 << HASH_BITS];
       prev = new int[WINDOW];
     }
-    used = true;
+    if (end >= Integer.MAX_VALUE - base) { // after 8,000 blocks: start the numbering again
+      Arrays.fill(head, 0);
+      Arrays.fill(prev, 0);
+      base = 1;
+    }
+    top = Math.max(top, end + 1);
     this.out = out;
     o = at;
     bits = 2; // BFINAL 0, BTYPE 01 (fixed codes)
@@ -139,10 +154,10 @@ final class ShortRunDeflater {
       if (end - i >= MIN_MATCH) {
         int h = hash(in, i);
         if (prevLen < LAZY) {
-          len = longest(in, i, end, head[h] - 1);
+          len = longest(in, i, end, head[h] - base);
         }
         prev[i & (WINDOW - 1)] = head[h];
-        head[h] = i + 1;
+        head[h] = base + i;
         if (len == MIN_MATCH && matchDist > TOO_FAR) {
           len = 0; // three bytes far back cost more than three literals
         }
@@ -153,7 +168,7 @@ final class ShortRunDeflater {
         for (int k = i + 1; k < stop; k++) {
           int hk = hash(in, k);
           prev[k & (WINDOW - 1)] = head[hk];
-          head[hk] = k + 1;
+          head[hk] = base + k;
         }
         i = i - 1 + prevLen;
         prevLen = 0;
@@ -208,7 +223,7 @@ final class ShortRunDeflater {
           }
         }
       }
-      int p = prev[cand & (WINDOW - 1)] - 1;
+      int p = prev[cand & (WINDOW - 1)] - base;
       if (p >= cand) {
         break;
       }
@@ -248,11 +263,16 @@ final class ShortRunDeflater {
     drain();
   }
 
+  /** Writes four bytes once there are 32 bits: fewer than 32 plus a match's 31 fit the long. */
   private void drain() {
-    while (n >= 8) {
-      out[o++] = (byte) bits;
-      bits >>>= 8;
-      n -= 8;
+    if (n >= 32) {
+      out[o] = (byte) bits;
+      out[o + 1] = (byte) (bits >>> 8);
+      out[o + 2] = (byte) (bits >>> 16);
+      out[o + 3] = (byte) (bits >>> 24);
+      o += 4;
+      bits >>>= 32;
+      n -= 32;
     }
   }
 

@@ -19,7 +19,10 @@ class ShortRunDeflaterTest {
    * one ShortRunDeflater and stored by turns (encoded first), then a final empty block.
    */
   private static byte[] stream(byte[] data, int... switches) {
-    ShortRunDeflater d = new ShortRunDeflater();
+    return stream(new ShortRunDeflater(), data, switches);
+  }
+
+  private static byte[] stream(ShortRunDeflater d, byte[] data, int... switches) {
     byte[] out = new byte[ShortRunDeflater.bound(data.length) + 8 * switches.length + 16];
     int o = 0;
     int at = 0;
@@ -181,6 +184,26 @@ class ShortRunDeflaterTest {
     assertTrue(headerCost < headers.size() / 2,
         "headers compressed: " + headerCost + " of " + headers.size());
     assertTrue(headerCost < zlen * 11 / 10, "as zlib did: " + headerCost + " against " + zlen);
+  }
+
+  @Test
+  void blocksAfterBlocks_forgetTheEarlierOnes_evenWhereTheNumberingStartsAgain() throws Exception {
+    // Blocks of 3000 bytes, each a repeat of the one before it: no block may refer to another
+    // (a block's output stands alone), and the positions' numbering, which a block moves on past
+    // the last one's, runs out and starts again within these.
+    byte[] block = new byte[3000];
+    new Random(5).nextBytes(block);
+    ShortRunDeflater d = new ShortRunDeflater(Integer.MAX_VALUE - 10_000);
+    byte[] first = null;
+    for (int b = 0; b < 8; b++) {
+      d.reset();
+      byte[] raw = stream(d, block, 1000, 1200);
+      assertArrayEquals(block, inflate(raw, block.length), "block " + b);
+      if (first == null) {
+        first = raw;
+      }
+      assertArrayEquals(first, raw, "block " + b + " as the first");
+    }
   }
 
   @Test
