@@ -15,7 +15,9 @@ import java.util.List;
  *
  * <p>The file is untrusted input, and the ranges only decide how its bytes are compressed: anything
  * unexpected (not a zip, truncated, ZIP64, a field out of range, an entry count that does not
- * match, entries that overlap, a read that fails) gives no ranges, never an error.
+ * match, entries that overlap, a read that fails) gives no ranges, never an error. Only a file
+ * that starts as a zip ("PK") or a script ("#!", as Spring Boot's launchable jars do) is read
+ * further: a zip after any other prefix is compressed as it is.
  */
 final class ZipRanges {
   /**
@@ -72,6 +74,13 @@ final class ZipRanges {
   private static long[] deflated(FileChannel ch, long origin, long size, int min)
       throws IOException {
     if (size < Math.max(END, min)) {
+      return NONE;
+    }
+    // A zip starts with a local header ("PK"), or a launcher script ("#!") before it. Anything
+    // else is not searched for an end record: that backwards scan of up to 64 KB read each file
+    // whole, a class file among thousands too.
+    byte[] head = read(ch, origin, 2);
+    if (head == null || !(head[0] == 'P' && head[1] == 'K' || head[0] == '#' && head[1] == '!')) {
       return NONE;
     }
     // The end record is within the last 22 + 65535 (its comment) bytes; a ZIP64 locator 20 before.

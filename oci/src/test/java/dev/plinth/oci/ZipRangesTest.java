@@ -152,6 +152,11 @@ class ZipRangesTest {
     byte[] end = new byte[22];
     le32(end, 0, 0x06054b50);
     assertArrayEquals(NONE, ranges(concat(random(5000, 2), end)));
+    // A whole jar after a prefix that is neither a zip's nor a script's: not read further.
+    byte[] jar = jar(3, 1000);
+    assertEquals(6, ranges(jar).length);
+    assertArrayEquals(NONE, ranges(concat("\u00ca\u00fe".getBytes(StandardCharsets.ISO_8859_1), jar)));
+    assertArrayEquals(NONE, ranges(concat("#".getBytes(StandardCharsets.ISO_8859_1), jar)));
   }
 
   /** Hostile and broken zips: each one gives no ranges at all. */
