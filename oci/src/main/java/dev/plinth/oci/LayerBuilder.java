@@ -312,39 +312,110 @@ public final class LayerBuilder {
    */
   private static String key(Map<String, Spec> all, long mtime, Compression level,
       List<Integer> racy, long[] bytes) throws IOException {
-    MessageDigest md = Digest.sha256();
-    StringBuilder line = new StringBuilder(256);
-    line.append(FORMAT).append(' ').append(mtime).append(' ').append(level.key()).append('\n');
+    KeyWriter k = new KeyWriter();
+    k.text(FORMAT).number(mtime).text(level.key());
     long now = System.currentTimeMillis() * 1_000_000L;
+    long[] changed = new long[2];
     int index = 0;
     for (Map.Entry<String, Spec> e : all.entrySet()) {
       Spec s = e.getValue();
-      line.append(e.getKey()).append('\0').append(s.type).append(' ')
-          .append(Integer.toOctalString(s.mode)).append(' ').append(s.uid).append(' ')
-          .append(s.gid).append(' ');
+      k.text(e.getKey()).number(s.type.flag).number(s.mode).number(s.uid).number(s.gid);
       if (s.link != null) {
-        line.append("link ").append(s.link);
+        k.number(1).text(s.link);
       } else if (s.bytes != null) {
-        line.append("bytes ").append(Digest.of(s.bytes).hex());
+        k.number(2).text(Digest.of(s.bytes).hex());
         bytes[0] += s.bytes.length;
       } else if (s.source != null) {
-        long[] changed = new long[2];
-        line.append("file ").append(s.source.toAbsolutePath()).append('\0')
-            .append(stamp(s.source, changed));
-        if (s.length >= 0) {
-          line.append(" slice ").append(s.offset).append(' ').append(s.length);
-        }
+        k.number(3).text(s.source.toAbsolutePath().toString());
+        stamp(s.source, k, changed);
+        k.number(s.length >= 0 ? s.offset : -1).number(s.length);
         bytes[0] += s.length >= 0 ? s.length : changed[1];
         if (now - changed[0] < RACY_NANOS) {
           racy.add(index);
         }
+      } else {
+        k.number(0);
       }
-      line.append('\n');
-      md.update(line.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      line.setLength(0);
       index++;
     }
-    return "files-" + Digest.of(md).hex();
+    return "files-" + k.digest().hex();
+  }
+
+  /**
+   * A layer key's bytes, fed to SHA-256 through one buffer: each field in a fixed form (a number
+   * in 8 bytes, a text as its length and its UTF-8 bytes), so that two different lists of fields
+   * never give the same bytes. Cheaper per file than a line of text for each: a key of 3,000
+   * files is made before the JIT has compiled much of it.
+   */
+  private static final class KeyWriter {
+    private final MessageDigest md = Digest.sha256();
+    private final byte[] buf = new byte[16384];
+    private int n;
+
+    KeyWriter number(long v) {
+      if (n + 8 > buf.length) {
+        flush();
+      }
+      byte[] b = buf;
+      int i = n;
+      b[i] = (byte) (v >>> 56);
+      b[i + 1] = (byte) (v >>> 48);
+      b[i + 2] = (byte) (v >>> 40);
+      b[i + 3] = (byte) (v >>> 32);
+      b[i + 4] = (byte) (v >>> 24);
+      b[i + 5] = (byte) (v >>> 16);
+      b[i + 6] = (byte) (v >>> 8);
+      b[i + 7] = (byte) v;
+      n = i + 8;
+      return this;
+    }
+
+    KeyWriter text(String s) {
+      byte[] t = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      number(t.length);
+      if (t.length > buf.length - n) {
+        flush();
+        if (t.length > buf.length) {
+          md.update(t);
+          return this;
+        }
+      }
+      System.arraycopy(t, 0, buf, n, t.length);
+      n += t.length;
+      return this;
+    }
+
+    private void flush() {
+      md.update(buf, 0, n);
+      n = 0;
+    }
+
+    Digest digest() {
+      flush();
+      return Digest.of(md);
+    }
+  }
+
+  /**
+   * Writes to {@code k} what changes whenever {@code file}'s content can have changed (as {@link
+   * #stamp(Path, long[])}), and sets {@code changed} as it does.
+   */
+  private static void stamp(Path file, KeyWriter k, long[] changed) throws IOException {
+    try {
+      Map<String, Object> a =
+          Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
+      long size = (Long) a.get("size");
+      changed[0] = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
+      changed[1] = size;
+      k.number(1).number(size)
+          .number(((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS))
+          .number(changed[0]).number((Long) a.get("dev")).number((Long) a.get("ino"));
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      changed[0] = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+      changed[1] = a.size();
+      k.number(2).number(a.size()).number(changed[0]).text(String.valueOf(a.fileKey()));
+    }
   }
 
   /**

@@ -38,6 +38,53 @@ class LayerCacheTest {
     assertEquals(first.diffId(), otherLevel.diffId());
   }
 
+  /** A layer of every kind of entry, with one field changed by {@code change} (0: none). */
+  private LayerBuilder every(int change) throws Exception {
+    Path f = tmp.resolve("src/f.bin");
+    Path g = tmp.resolve("src/g.bin");
+    if (!Files.exists(f)) {
+      Files.createDirectories(f.getParent());
+      Files.write(f, "0123456789abcdef".getBytes());
+      Files.write(g, "0123456789abcdeF".getBytes());
+      Files.setLastModifiedTime(g, Files.getLastModifiedTime(f));
+    }
+    return new LayerBuilder()
+        .file(change == 1 ? "/app/B.txt" : "/app/b.txt", "bytes".getBytes(), 0644, 0, 0)
+        .file("/app/c.txt", (change == 2 ? "bytez" : "bytes").getBytes(),
+            change == 3 ? 0600 : 0644, change == 4 ? 1 : 0, change == 5 ? 1 : 0)
+        .file("/app/f.bin", change == 6 ? g : f, 0644, 0, 0)
+        .file("/app/slice.bin", f, change == 7 ? 1 : 2, change == 8 ? 5 : 4, 0644, 0, 0)
+        .symlink("/app/link", change == 9 ? "f.bin" : "c.txt", 0, 0)
+        .directory("/app/d", change == 10 ? 0700 : 0755, 0, 0);
+  }
+
+  @Test
+  void everyFieldOfAnEntry_isInTheKey_oneCacheServesEachVariantItsOwnLayer() throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    every(0);
+    // Past the racy window, so that the key alone tells the files' variants apart (a file changed
+    // in the last 3 seconds also has its content checked on a hit).
+    Thread.sleep(3100);
+    for (int change = 0; change <= 10; change++) {
+      Layer cached = every(change).build(tmp.resolve("c" + change), 0, 6, cache);
+      Layer fresh = every(change).build(tmp.resolve("f" + change), 0, 6);
+      assertEquals(fresh.diffId(), cached.diffId(), "variant " + change + " from the cache");
+      assertEquals(fresh.blob().descriptor(), cached.blob().descriptor(), "variant " + change);
+    }
+    // Each variant's layer differs from the first: the cache could not have served another's.
+    java.util.Set<Digest> ids = new java.util.HashSet<>();
+    for (int change = 0; change <= 10; change++) {
+      ids.add(every(change).build(tmp.resolve("again" + change), 0, 6, cache).diffId());
+    }
+    assertEquals(11, ids.size(), "eleven different layers");
+    // The image time and the compression level are in the key too.
+    Layer time = every(0).build(tmp.resolve("t"), 1, 6, cache);
+    assertEquals(every(0).build(tmp.resolve("t0"), 1, 6).diffId(), time.diffId());
+    Layer level = every(0).build(tmp.resolve("l"), 0, 1, cache);
+    assertEquals(every(0).build(tmp.resolve("l0"), 0, 1).blob().descriptor(),
+        level.blob().descriptor());
+  }
+
   /** Reads the layer's blob as a writer does: Blobs.copyVerified. */
   private static byte[] copy(Layer l) throws Exception {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
