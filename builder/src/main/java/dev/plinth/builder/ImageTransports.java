@@ -42,8 +42,32 @@ final class ImageTransports {
   /** Writes {@code index} to {@code target} and returns what the target's reference now names. */
   static Descriptor write(ImageRef target, ImageSink sink,
       ImageIndex index, List<String> notes) throws IOException, PlinthException {
+    return guard(target, () -> sink.write(index, notes::add));
+  }
+
+  /**
+   * Writes {@code index} for {@code target} without changing what the reference names yet
+   * ({@link ImageSink#stage}); commit it with {@link #commit}, or close it to drop it.
+   */
+  static ImageSink.Staged stage(ImageRef target, ImageSink sink, ImageIndex index,
+      List<String> notes) throws IOException, PlinthException {
+    return guard(target, () -> sink.stage(index, notes::add));
+  }
+
+  /** Commits a staged write and returns what the target's reference now names. */
+  static Descriptor commit(ImageRef target, ImageSink.Staged staged)
+      throws IOException, PlinthException {
+    return guard(target, staged::commit);
+  }
+
+  private interface Step<T> {
+    T run() throws IOException, PlinthException;
+  }
+
+  /** Runs a step of writing to {@code target}; a failure to write names the target. */
+  private static <T> T guard(ImageRef target, Step<T> step) throws IOException, PlinthException {
     try {
-      return sink.write(index, notes::add);
+      return step.run();
     } catch (StreamFailure e) {
       throw e; // of its own kind: a registry's refusal, an input whose bytes do not match
     } catch (java.nio.file.FileSystemException e) {

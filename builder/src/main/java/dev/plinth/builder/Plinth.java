@@ -13,6 +13,7 @@ import dev.plinth.oci.Descriptor;
 import dev.plinth.oci.Image;
 import dev.plinth.oci.ImageIndex;
 import dev.plinth.oci.ImageRef;
+import dev.plinth.oci.ImageSink;
 import dev.plinth.oci.Layer;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.LayerCache;
@@ -286,10 +287,12 @@ public final class Plinth {
     }
     Path work = Files.createTempDirectory("plinth-build-");
     Cleanup.register(work);
+    ImageSink.Staged staged = null;
     try {
       List<Image> images = new ArrayList<>();
       List<BuildResult.PlatformImage> results = new ArrayList<>();
       List<Sbom.Inventory> sboms = new ArrayList<>();
+      List<String> sinkNotes = new ArrayList<>();
       // Layers compress on every core: the app's layers and each platform's at once.
       java.util.concurrent.ExecutorService pool = Parallel.pool();
       try {
@@ -304,29 +307,50 @@ public final class Plinth {
               c.where() + ": copyFrom"));
         }
         record PlatformBuild(Image image, List<BuildResult.PlatformImage> results,
-            List<Sbom.Inventory> sboms, List<LibraryClosure.Missing> missing) {}
-        List<java.util.concurrent.Future<PlatformBuild>> builds = new ArrayList<>();
+            List<Sbom.Inventory> sboms) {}
+        // Each platform's task hands its image over as soon as it is built, then checks it
+        // (LibraryCheck): the image is written while the checks run.
+        List<java.util.concurrent.CompletableFuture<PlatformBuild>> builds = new ArrayList<>();
+        List<java.util.concurrent.Future<List<LibraryClosure.Missing>>> checks =
+            new ArrayList<>();
         final BuildSpec s = spec;
         final DebianPackages d = debs;
         final LockFile l = lock;
         final JavaBuild j = java;
         for (Platform platform : spec.platforms()) {
-          builds.add(pool.submit(() -> {
-            List<BuildResult.PlatformImage> r = new ArrayList<>();
-            List<Sbom.Inventory> sb = new ArrayList<>();
-            Image image = buildImage(s, platform, options, work, r, d, l, sb, j,
-                from.get(platform), copyFrom);
-            return new PlatformBuild(image, r, sb,
-                LibraryCheck.needed(s) ? LibraryCheck.missing(image, options) : List.of());
+          java.util.concurrent.CompletableFuture<PlatformBuild> built =
+              new java.util.concurrent.CompletableFuture<>();
+          builds.add(built);
+          checks.add(pool.submit(() -> {
+            Image image;
+            try {
+              List<BuildResult.PlatformImage> r = new ArrayList<>();
+              List<Sbom.Inventory> sb = new ArrayList<>();
+              image = buildImage(s, platform, options, work, r, d, l, sb, j,
+                  from.get(platform), copyFrom);
+              built.complete(new PlatformBuild(image, r, sb));
+            } catch (Exception | Error e) {
+              built.completeExceptionally(e);
+              throw e;
+            }
+            return LibraryCheck.needed(s) ? LibraryCheck.missing(image, options) : List.of();
           }));
         }
-        Map<Platform, List<LibraryClosure.Missing>> missing = new java.util.LinkedHashMap<>();
         for (java.util.concurrent.Future<PlatformBuild> f : builds) {
           PlatformBuild b = Parallel.join(f);
           images.add(b.image());
           results.addAll(b.results());
           sboms.addAll(b.sboms());
-          missing.put(b.image().platform(), b.missing());
+        }
+        ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
+        options.listener().step("writing " + target + (tags.isEmpty() ? ""
+            : " (tags " + String.join(", ", tags) + ")"));
+        // Written, but not yet where the target names it, while the checks finish: a failing
+        // check drops it (the finally below), and the target stays as it was.
+        staged = ImageTransports.stage(target, sink, index, sinkNotes);
+        Map<Platform, List<LibraryClosure.Missing>> missing = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < checks.size(); i++) {
+          missing.put(images.get(i).platform(), Parallel.join(checks.get(i)));
         }
         LibraryCheck.check(spec, missing, options, notes);
       } finally {
@@ -335,10 +359,8 @@ public final class Plinth {
       if (java != null) {
         notes.addAll(java.notes());
       }
-      ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
-      options.listener().step("writing " + target + (tags.isEmpty() ? ""
-          : " (tags " + String.join(", ", tags) + ")"));
-      Descriptor top = ImageTransports.write(target, sink, index, notes);
+      Descriptor top = ImageTransports.commit(target, staged);
+      notes.addAll(sinkNotes);
       List<Path> written = new ArrayList<>();
       for (int i = 0; i < sboms.size() && target.path() != null; i++) {
         Platform p = spec.platforms().get(i);
@@ -353,6 +375,13 @@ public final class Plinth {
       }
       return new BuildResult(target, top, results, written, notes);
     } finally {
+      if (staged != null) {
+        try {
+          staged.close(); // nothing once committed; a write held back is dropped
+        } catch (IOException notDropped) {
+          // its temporary file stays until Cleanup's hook at exit
+        }
+      }
       Cleanup.deleteTree(work);
       Cleanup.unregister(work);
     }

@@ -88,6 +88,15 @@ class LibraryCheckTest {
         + " Debian's zlib1g"), e.getMessage());
     assertTrue(e.getMessage().contains("allowMissingLibraries"), e.getMessage());
     assertFalse(Files.exists(tmp.resolve("x.tar")), "nothing written");
+    // The image is written while the check runs: a failing check leaves an earlier archive at
+    // the target as it was, and no temporary file beside it.
+    Path out = Files.createDirectories(tmp.resolve("out"));
+    Files.writeString(out.resolve("x.tar"), "an earlier build's archive");
+    assertThrows(PlinthException.class, () -> build(spec("x", List.of("libc6")), "out/x.tar"));
+    assertEquals("an earlier build's archive", Files.readString(out.resolve("x.tar")));
+    try (var files = Files.list(out)) {
+      assertEquals(List.of(out.resolve("x.tar")), files.toList());
+    }
   }
 
   @Test

@@ -32,7 +32,20 @@ public final class ArchiveWriter {
   public static void writeOciArchiveTags(Path file, List<String> tags, ImageIndex index,
       long mtime)
       throws IOException, PlinthException {
-    try (AtomicFile f = new AtomicFile(file)) {
+    try (AtomicFile f = stageOciArchiveTags(file, tags, index, mtime)) {
+      f.commitUnsynced();
+    }
+  }
+
+  /**
+   * As {@link #writeOciArchiveTags}, written whole beside {@code file} but not renamed over it:
+   * the caller commits the AtomicFile (unsynced, as an archive is) or closes it to drop it.
+   */
+  public static AtomicFile stageOciArchiveTags(Path file, List<String> tags, ImageIndex index,
+      long mtime) throws IOException, PlinthException {
+    AtomicFile f = new AtomicFile(file);
+    boolean written = false;
+    try {
       FileChannel ch = f.openChannel();
       try (OutputStream raw = new BufferedOutputStream(Channels.newOutputStream(ch), 65536);
           TarWriter tar = new TarWriter(raw)) {
@@ -48,7 +61,12 @@ public final class ArchiveWriter {
         bytes(tar, "index.json", OciLayoutWriter.freshIndexJson(tags, index), mtime);
         bytes(tar, "oci-layout", OciLayoutWriter.OCI_LAYOUT, mtime);
       }
-      f.commitUnsynced();
+      written = true;
+      return f;
+    } finally {
+      if (!written) {
+        f.close();
+      }
     }
   }
 

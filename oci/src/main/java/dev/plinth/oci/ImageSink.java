@@ -19,4 +19,33 @@ public interface ImageSink {
    * @return what the reference now names
    */
   Descriptor write(ImageIndex index, Consumer<String> notes) throws IOException, PlinthException;
+
+  /**
+   * Writes as {@link #write} does, but leaves the reference as it was until {@link
+   * Staged#commit}: a build writes its image while its last check runs, and a check that fails
+   * drops what was written ({@link Staged#close}) with nothing changed at the reference. A sink
+   * that cannot hold a write back (a registry, a daemon) writes it all on commit.
+   */
+  default Staged stage(ImageIndex index, Consumer<String> notes)
+      throws IOException, PlinthException {
+    return new Staged() {
+      @Override
+      public Descriptor commit() throws IOException, PlinthException {
+        return write(index, notes);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** A write held back: committed once, or closed (and dropped) without. */
+  interface Staged extends AutoCloseable {
+    /** Makes the reference name what was written; returns what it names. */
+    Descriptor commit() throws IOException, PlinthException;
+
+    /** Drops what was written, unless it was committed. */
+    @Override
+    void close() throws IOException;
+  }
 }

@@ -22,9 +22,32 @@ public record OciArchiveTransport(long mtime) implements Transport {
   @Override
   public ImageSink sink(ImageRef ref, java.util.List<String> tags) throws PlinthException {
     java.util.List<String> names = ref.namesWith(tags);
-    return (index, notes) -> {
-      ArchiveWriter.writeOciArchiveTags(ref.path(), names, index, mtime);
-      return index.top();
+    return new ImageSink() {
+      @Override
+      public Descriptor write(ImageIndex index, java.util.function.Consumer<String> notes)
+          throws java.io.IOException, PlinthException {
+        ArchiveWriter.writeOciArchiveTags(ref.path(), names, index, mtime);
+        return index.top();
+      }
+
+      /** The archive written whole under a temporary name, renamed over the file on commit. */
+      @Override
+      public Staged stage(ImageIndex index, java.util.function.Consumer<String> notes)
+          throws java.io.IOException, PlinthException {
+        AtomicFile file = ArchiveWriter.stageOciArchiveTags(ref.path(), names, index, mtime);
+        return new Staged() {
+          @Override
+          public Descriptor commit() throws java.io.IOException {
+            file.commitUnsynced();
+            return index.top();
+          }
+
+          @Override
+          public void close() throws java.io.IOException {
+            file.close();
+          }
+        };
+      }
     };
   }
 }

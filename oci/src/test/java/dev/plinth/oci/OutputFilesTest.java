@@ -44,6 +44,36 @@ class OutputFilesTest {
   }
 
   @Test
+  void stagedArchive_changesNothingUntilCommitted_andIsDroppedWhenClosed() throws Exception {
+    ImageIndex index = ImageIndex.of(ImageIoTest.twoPlatformImages(tmp.resolve("work")), Map.of());
+    Path dir = Files.createDirectories(tmp.resolve("out"));
+    Path file = dir.resolve("a.tar");
+    Files.writeString(file, "the archive of an earlier build");
+    ImageSink sink = new OciArchiveTransport(0).sink(ImageRef.parse("oci-archive:" + file));
+    // Staged and dropped: the old file as it was, and nothing else left beside it.
+    try (ImageSink.Staged staged = sink.stage(index, n -> {})) {
+      assertEquals("the archive of an earlier build", Files.readString(file));
+      assertEquals(2, count(dir), "the old file and the staged one");
+    }
+    assertEquals("the archive of an earlier build", Files.readString(file));
+    assertEquals(1, count(dir), "the staged archive is gone");
+    // Staged and committed: the same bytes as a plain write, under the file's name.
+    try (ImageSink.Staged staged = sink.stage(index, n -> {})) {
+      assertEquals(index.top(), staged.commit());
+    }
+    byte[] committed = Files.readAllBytes(file);
+    assertEquals(1, count(dir));
+    sink.write(index, n -> {});
+    assertTrue(java.util.Arrays.equals(committed, Files.readAllBytes(file)), "as write makes it");
+  }
+
+  private static long count(Path dir) throws Exception {
+    try (var s = Files.list(dir)) {
+      return s.count();
+    }
+  }
+
+  @Test
   void concurrentWritersToOneLayout_keepEveryTag() throws Exception {
     List<Image> images = ImageIoTest.twoPlatformImages(tmp.resolve("work"));
     ExecutorService pool = Executors.newFixedThreadPool(4);
