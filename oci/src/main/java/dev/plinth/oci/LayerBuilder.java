@@ -315,7 +315,6 @@ public final class LayerBuilder {
     KeyWriter k = new KeyWriter();
     k.text(FORMAT).number(mtime).text(level.key());
     long now = System.currentTimeMillis() * 1_000_000L;
-    long[] changed = new long[2];
     int index = 0;
     for (Map.Entry<String, Spec> e : all.entrySet()) {
       Spec s = e.getValue();
@@ -327,10 +326,11 @@ public final class LayerBuilder {
         bytes[0] += s.bytes.length;
       } else if (s.source != null) {
         k.number(3).text(s.source.toAbsolutePath().toString());
-        stamp(s.source, k, changed);
+        Stamp stamp = Stamp.of(s.source);
+        stamp.writeTo(k);
         k.number(s.length >= 0 ? s.offset : -1).number(s.length);
-        bytes[0] += s.length >= 0 ? s.length : changed[1];
-        if (now - changed[0] < RACY_NANOS) {
+        bytes[0] += s.length >= 0 ? s.length : stamp.size();
+        if (now - stamp.ctime() < RACY_NANOS) {
           racy.add(index);
         }
       } else {
@@ -397,24 +397,42 @@ public final class LayerBuilder {
   }
 
   /**
-   * Writes to {@code k} what changes whenever {@code file}'s content can have changed (as {@link
-   * #stamp(Path, long[])}), and sets {@code changed} as it does.
+   * What changes whenever a file's content can have changed: its size, modification and change
+   * times (nanoseconds), device and inode; where the file system has no unix view, its size,
+   * modification time and file key ({@code unix} false, {@code ctime} then the modification
+   * time).
    */
-  private static void stamp(Path file, KeyWriter k, long[] changed) throws IOException {
-    try {
-      Map<String, Object> a =
-          Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
-      long size = (Long) a.get("size");
-      changed[0] = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
-      changed[1] = size;
-      k.number(1).number(size)
-          .number(((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS))
-          .number(changed[0]).number((Long) a.get("dev")).number((Long) a.get("ino"));
-    } catch (UnsupportedOperationException | IllegalArgumentException e) {
-      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      changed[0] = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-      changed[1] = a.size();
-      k.number(2).number(a.size()).number(changed[0]).text(String.valueOf(a.fileKey()));
+  private record Stamp(boolean unix, long size, long mtime, long ctime, Object dev, Object ino,
+      Object fileKey) {
+    static Stamp of(Path file) throws IOException {
+      try {
+        Map<String, Object> a =
+            Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
+        return new Stamp(true, (Long) a.get("size"),
+            ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
+            ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS), a.get("dev"), a.get("ino"),
+            null);
+      } catch (UnsupportedOperationException | IllegalArgumentException e) {
+        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+        long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+        return new Stamp(false, a.size(), mtime, mtime, null, null, a.fileKey());
+      }
+    }
+
+    /** Its fields in a layer key. */
+    void writeTo(KeyWriter k) {
+      if (unix) {
+        k.number(1).number(size).number(mtime).number(ctime).number((Long) dev)
+            .number((Long) ino);
+      } else {
+        k.number(2).number(size).number(mtime).text(String.valueOf(fileKey));
+      }
+    }
+
+    /** As text, for {@link #fileStamp}. */
+    String text() {
+      return unix ? size + " " + mtime + " " + ctime + " " + dev + " " + ino
+          : size + " " + mtime + " " + fileKey;
     }
   }
 
@@ -424,28 +442,7 @@ public final class LayerBuilder {
    * of what is read from a file.
    */
   public static String fileStamp(Path file) throws IOException {
-    return stamp(file, new long[2]);
-  }
-
-  /**
-   * What changes whenever a file's content can have changed: size, times, inode; sets {@code
-   * changed[0]} to its change time, in nanoseconds, and {@code changed[1]} to its size.
-   */
-  private static String stamp(Path file, long[] changed) throws IOException {
-    try {
-      Map<String, Object> a =
-          Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
-      changed[0] = ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
-      long size = (Long) a.get("size");
-      changed[1] = size;
-      return size + " " + ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS)
-          + " " + changed[0] + " " + a.get("dev") + " " + a.get("ino");
-    } catch (UnsupportedOperationException | IllegalArgumentException e) {
-      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      changed[0] = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-      changed[1] = a.size();
-      return a.size() + " " + changed[0] + " " + a.fileKey();
-    }
+    return Stamp.of(file).text();
   }
 
   private static Digest contentHash(Spec s) throws IOException {
