@@ -244,6 +244,56 @@ class ParallelGzipOutputStreamTest {
     assertArrayEquals(data, gnuGunzip(gz));
   }
 
+  @Test
+  void randomRunsOfEveryKind_readBack_andAreTheSameForAnyThreadCount() throws Exception {
+    // Jar-like, text-like, repetitive and random data, cut into stored and compressed runs of
+    // random lengths (many short ones, some past ShortRunDeflater.MAX_RUN, some across blocks).
+    Random r = new Random(12);
+    for (int round = 0; round < 40; round++) {
+      int size = r.nextInt(3 * B);
+      byte[] data = new byte[size];
+      for (int i = 0; i < size; ) {
+        int n = Math.min(size - i, 1 + r.nextInt(r.nextBoolean() ? 300 : 6000));
+        switch (r.nextInt(4)) {
+          case 0 -> { // random
+            for (int k = 0; k < n; k++) {
+              data[i + k] = (byte) r.nextInt(256);
+            }
+          }
+          case 1 -> { // text
+            for (int k = 0; k < n; k++) {
+              data[i + k] = (byte) TEXT.charAt((i + k) % TEXT.length());
+            }
+          }
+          case 2 -> java.util.Arrays.fill(data, i, i + n, (byte) r.nextInt(3)); // one byte
+          default -> { // a copy of something earlier, at any distance
+            int from = i == 0 ? 0 : r.nextInt(i);
+            for (int k = 0; k < n; k++) {
+              data[i + k] = i == 0 ? 7 : data[from + k % Math.max(1, i - from)];
+            }
+          }
+        }
+        i += n;
+      }
+      java.util.List<Integer> cuts = new java.util.ArrayList<>();
+      for (int at = 0; at < size; ) {
+        at += r.nextInt(10) < 7 ? r.nextInt(200) : r.nextInt(9000);
+        if (at < size) {
+          cuts.add(at);
+        }
+      }
+      int[] switches = cuts.stream().mapToInt(Integer::intValue).toArray();
+      byte[] one = gzip(data, switches, 1, 65536);
+      assertArrayEquals(data, gunzip(one), "round " + round);
+      assertArrayEquals(one, gzip(data, switches, 3, 1 + r.nextInt(70000)), "round " + round);
+      if (round % 8 == 0) {
+        assertArrayEquals(data, gnuGunzip(one), "gzip -dc, round " + round);
+      }
+    }
+  }
+
+  private static final String TEXT = "PK\3\4 org/example/Class.class\n";
+
   private static long threads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(t -> t.getName().equals("plinth-gzip") && t.isAlive()).count();
