@@ -400,9 +400,9 @@ public final class LayerBuilder {
    * What changes whenever a file's content can have changed: its size, modification and change
    * times (nanoseconds), device and inode; where the file system has no unix view, its size,
    * modification time and file key ({@code unix} false, {@code ctime} then the modification
-   * time).
+   * time, device and inode 0).
    */
-  private record Stamp(boolean unix, long size, long mtime, long ctime, Object dev, Object ino,
+  private record Stamp(boolean unix, long size, long mtime, long ctime, long dev, long ino,
       Object fileKey) {
     static Stamp of(Path file) throws IOException {
       try {
@@ -410,20 +410,19 @@ public final class LayerBuilder {
             Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
         return new Stamp(true, (Long) a.get("size"),
             ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS),
-            ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS), a.get("dev"), a.get("ino"),
-            null);
+            ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS), (Long) a.get("dev"),
+            (Long) a.get("ino"), null);
       } catch (UnsupportedOperationException | IllegalArgumentException e) {
         BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
         long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-        return new Stamp(false, a.size(), mtime, mtime, null, null, a.fileKey());
+        return new Stamp(false, a.size(), mtime, mtime, 0, 0, a.fileKey());
       }
     }
 
     /** Its fields in a layer key. */
     void writeTo(KeyWriter k) {
       if (unix) {
-        k.number(1).number(size).number(mtime).number(ctime).number((Long) dev)
-            .number((Long) ino);
+        k.number(1).number(size).number(mtime).number(ctime).number(dev).number(ino);
       } else {
         k.number(2).number(size).number(mtime).text(String.valueOf(fileKey));
       }
