@@ -563,8 +563,15 @@ public final class LayerBuilder {
    */
   private Map<String, Spec> withParents() {
     Map<String, Spec> all = new TreeMap<>(entries);
+    // in path order most entries share the last one's parent, already found a directory
+    String checked = null;
     for (String path : entries.keySet()) {
-      for (String p = ImagePath.parent(path); p != null; p = ImagePath.parent(p)) {
+      String first = ImagePath.parent(path);
+      if (first != null && first.equals(checked)) {
+        continue;
+      }
+      checked = first;
+      for (String p = first; p != null; p = ImagePath.parent(p)) {
         Spec parent = all.get(p);
         if (parent == null) {
           all.put(p, new Spec(TarEntry.Type.DIRECTORY, 0755, 0, 0, null, null, null));

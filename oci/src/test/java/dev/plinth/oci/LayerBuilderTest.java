@@ -85,6 +85,23 @@ class LayerBuilderTest {
   }
 
   @Test
+  void siblingsShareTheirParents_oneEntryEach_andAFileUnderASiblingFile_isRejected()
+      throws Exception {
+    LayerBuilder l = new LayerBuilder();
+    for (String p : List.of("/x/y/1", "/x/y/2", "/x/y/3", "/x/z/4", "/x/z/w/5", "/x/6")) {
+      l.file(p, new byte[0], 0644, 0, 0);
+    }
+    List<String> names = entries(l.build(tmp.resolve("ok"), 0, 9).openUncompressed()).stream()
+        .map(TarEntry::name).toList();
+    assertEquals(List.of("x/", "x/6", "x/y/", "x/y/1", "x/y/2", "x/y/3", "x/z/", "x/z/4",
+        "x/z/w/", "x/z/w/5"), names);
+    // the entry before /d/b/c has the parent /d, already found: /d/b must still be looked at
+    LayerBuilder bad = new LayerBuilder().file("/d/a", new byte[0], 0644, 0, 0)
+        .file("/d/b", new byte[0], 0644, 0, 0).file("/d/b/c", new byte[0], 0644, 0, 0);
+    assertThrows(IllegalArgumentException.class, () -> bad.build(tmp.resolve("bad"), 0, 9));
+  }
+
+  @Test
   void escapingPaths_areRejected() {
     for (String bad : List.of("../x", "/a/../../x", "/a/./b", "relative", "/", "/a\\b")) {
       assertThrows(IllegalArgumentException.class,
