@@ -54,7 +54,7 @@ public final class CacheDirectory {
       new Layout("jdks", "jdks", "Debian's JDKs that run jlink here", true),
       new Layout("jars", "jars", "fat jars, unpacked", true),
       new Layout("modules", "modules", "modules found for apps (jdeps)", true),
-      new Layout("cds", "cds", "./plinth's class-data archives", true),
+      new Layout("cds", "cds", "the launchers' class-data archives", true),
       new Layout("pyc", "pyc", "Python modules byte-compiled", true),
       new Layout("elf-facts", LibraryCheck.DIR, "layers' ELF files, for the check", true),
       new Layout("jar-packages", JavaBuild.PACKAGES, "app jars' Maven ids, for SBOMs", true),

@@ -57,7 +57,8 @@ class DistIT {
         assertEquals("-rw-r--r--", f[0], line);
       }
     }
-    for (String n : List.of("bin/plinth", "lib/plinth.jar", "LICENSE", "README.txt")) {
+    for (String n : List.of("bin/plinth", "lib/plinth.jar", "lib/class-data.sh", "LICENSE",
+        "README.txt")) {
       assertTrue(names.contains(base + n), n + " in " + names);
     }
     Path zip = Path.of(archive.toString().replace(".tar.gz", ".zip"));
@@ -67,6 +68,69 @@ class DistIT {
       String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
           .digest(Files.readAllBytes(a)));
       assertEquals(hex + "  " + a.getFileName(), Files.readString(Path.of(a + ".sha256")).strip());
+    }
+  }
+
+  @Test
+  void unpacked_classDataArchive_listedByTheFirstRun_madeByTheNext_mappedByLaterOnes()
+      throws Exception {
+    Path unpack = Files.createDirectories(tmp.resolve("opt"));
+    assertEquals(0, run(unpack, Map.of("PATH", "/usr/bin:/bin"), "tar", "-xzf",
+        archive.toString()).code());
+    String plinth = unpack.resolve("plinth-" + version + "/bin/plinth").toString();
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    Path cds = work.resolve("cache/plinth/cds");
+    Map<String, String> env = Map.of("PATH", "/usr/bin:/bin", "HOME", work.toString(),
+        "XDG_CACHE_HOME", work.resolve("cache").toString(),
+        "JAVA_HOME", System.getProperty("java.home"));
+
+    Run first = run(work, env, plinth, "base", "-q", "--to", "oci-archive:out.tar");
+    assertEquals(0, first.code(), first.out());
+    assertTrue(first.out().startsWith("wrote oci-archive:out.tar"), first.out());
+    byte[] image = Files.readAllBytes(work.resolve("out.tar"));
+    List<String> pending = names(cds);
+    assertEquals(1, pending.size(), pending.toString());
+    assertTrue(pending.get(0).matches("\\.pending-[0-9a-f]{12}-[0-9]+-[0-9]+-base\\.[0-9]+"
+        + "\\.classlist"), pending.toString());
+
+    Run second = run(work, env, plinth, "base", "-q", "--to", "oci-archive:out.tar");
+    assertEquals(0, second.code(), second.out());
+    assertEquals(first.out(), second.out(), "nothing of the JVM's on the output");
+    // the same image, whichever way the JVM got its classes
+    assertTrue(java.util.Arrays.equals(image, Files.readAllBytes(work.resolve("out.tar"))));
+    List<String> kept = names(cds);
+    assertEquals(1, kept.size(), "the list is gone, the archive kept: " + kept);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+        "plinth-[0-9a-f]{12}-[0-9]+-[0-9]+-base\\.([0-9]+)\\.jsa").matcher(kept.get(0));
+    assertTrue(m.matches(), kept.toString());
+    assertEquals(Files.size(cds.resolve(kept.get(0))), Long.parseLong(m.group(1)),
+        "the name ends in its size");
+
+    Path log = tmp.resolve("classes.log");
+    Map<String, String> logged = new java.util.HashMap<>(env);
+    logged.put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + log);
+    Run third = run(work, logged, plinth, "base", "-q", "--to", "oci-archive:out.tar");
+    assertEquals(0, third.code(), third.out());
+    assertEquals(kept, names(cds));
+    String main = Files.readAllLines(log).stream()
+        .filter(l -> l.contains(" dev.plinth.cli.Main source: ")).findFirst().orElseThrow();
+    assertTrue(main.contains("source: shared objects file"), "plinth's classes come from the "
+        + "archive: " + main);
+    assertTrue(java.util.Arrays.equals(image, Files.readAllBytes(work.resolve("out.tar"))));
+    // a failing command's exit code is its own, with the archive mapped
+    Run bad = run(work, env, plinth, "base", "-q", "--platform", "linux/s390x", "--to",
+        "oci-archive:out.tar");
+    assertEquals(2, bad.code(), bad.out());
+    assertEquals("plinth: --platform: 'linux/s390x' is not supported: use linux/amd64 or"
+        + " linux/arm64", bad.out().strip());
+  }
+
+  private static List<String> names(Path dir) throws java.io.IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 

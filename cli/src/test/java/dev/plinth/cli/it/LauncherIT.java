@@ -60,6 +60,8 @@ class LauncherIT {
   /** The jar's modification time as set up: sources are older, "changed" ones newer. */
   Instant built;
 
+  static final String CLASS_DATA = "dist/src/main/lib/class-data.sh";
+
   @BeforeAll
   static void locate() {
     script = Path.of(System.getProperty("plinth.repo", "..")).resolve("plinth").toAbsolutePath();
@@ -81,6 +83,10 @@ class LauncherIT {
     Files.createDirectories(root.resolve("cli/target"));
     Files.copy(script, root.resolve("plinth"));
     chmod(root.resolve("plinth"), "rwxr-xr-x");
+    // the class-data sharing both launchers source
+    Path classData = root.resolve(CLASS_DATA);
+    Files.createDirectories(classData.getParent());
+    Files.copy(script.resolveSibling(CLASS_DATA), classData);
     jar = root.resolve("cli/target/plinth.jar");
     Files.copy(realJar, jar);
     built = Instant.now().minusSeconds(3600);
