@@ -293,6 +293,9 @@ public final class Plinth {
       List<BuildResult.PlatformImage> results = new ArrayList<>();
       List<Sbom.Inventory> sboms = new ArrayList<>();
       List<String> sinkNotes = new ArrayList<>();
+      List<Path> sbomFiles = new ArrayList<>();
+      List<java.util.concurrent.Future<byte[]>> sbomDocs = new ArrayList<>();
+      List<byte[]> sbomBytes = new ArrayList<>();
       // Layers compress on every core: the app's layers and each platform's at once.
       java.util.concurrent.ExecutorService pool = Parallel.pool();
       try {
@@ -345,6 +348,19 @@ public final class Plinth {
         ImageIndex index = ImageIndex.of(images, ImageConfigs.annotations(spec, options));
         options.listener().step("writing " + target + (tags.isEmpty() ? ""
             : " (tags " + String.join(", ", tags) + ")"));
+        // each SBOM document the build file asks for (SPDX alone by default), made on the pool
+        // while the image is written
+        for (int i = 0; i < sboms.size() && target.path() != null; i++) {
+          Sbom.Inventory inventory = sboms.get(i);
+          for (BuildSpec.SbomFormat f : inventory == null ? List.<BuildSpec.SbomFormat>of()
+              : spec.sbom()) {
+            Platform p = spec.platforms().get(i);
+            Path file = target.path().resolveSibling(target.path().getFileName() + "."
+                + p.os() + "-" + p.architecture() + "." + f.suffix());
+            sbomFiles.add(file);
+            sbomDocs.add(pool.submit(() -> inventory.write(f)));
+          }
+        }
         // Written, but not yet where the target names it, while the checks finish: a failing
         // check drops it (the finally below), and the target stays as it was.
         staged = ImageTransports.stage(target, sink, index, sinkNotes);
@@ -353,6 +369,9 @@ public final class Plinth {
           missing.put(images.get(i).platform(), Parallel.join(checks.get(i)));
         }
         LibraryCheck.check(spec, missing, options, notes);
+        for (java.util.concurrent.Future<byte[]> doc : sbomDocs) {
+          sbomBytes.add(Parallel.join(doc));
+        }
       } finally {
         Parallel.stop(pool);
       }
@@ -361,19 +380,11 @@ public final class Plinth {
       }
       Descriptor top = ImageTransports.commit(target, staged);
       notes.addAll(sinkNotes);
-      List<Path> written = new ArrayList<>();
-      for (int i = 0; i < sboms.size() && target.path() != null; i++) {
-        Platform p = spec.platforms().get(i);
-        for (BuildSpec.SbomFormat f : sboms.get(i) == null ? List.<BuildSpec.SbomFormat>of()
-            : spec.sbom()) { // each format the build file asks for, SPDX alone by default
-          Path file = target.path().resolveSibling(target.path().getFileName() + "."
-              + p.os() + "-" + p.architecture() + "." + f.suffix());
-          // not flushed, as the archive or layout beside it is not (README, "Outputs")
-          dev.plinth.oci.AtomicFile.writeUnsynced(file, sboms.get(i).write(f));
-          written.add(file);
-        }
+      for (int i = 0; i < sbomFiles.size(); i++) {
+        // not flushed, as the archive or layout beside it is not (README, "Outputs")
+        dev.plinth.oci.AtomicFile.writeUnsynced(sbomFiles.get(i), sbomBytes.get(i));
       }
-      return new BuildResult(target, top, results, written, notes);
+      return new BuildResult(target, top, results, sbomFiles, notes);
     } finally {
       if (staged != null) {
         try {
