@@ -458,10 +458,12 @@ class LauncherIT {
   @Test
   void sha256CompileCommands_nameThisJdksSha256Classes() throws Exception {
     String text = Files.readString(script);
-    Matcher m = Pattern.compile("CompileThresholdScaling,([\\w.$]+)::\\*,").matcher(text);
+    Matcher m = Pattern.compile("CompileThresholdScaling,([\\w.$]+)::([\\w*]+),").matcher(text);
     List<String> named = new ArrayList<>();
+    List<String> methods = new ArrayList<>();
     while (m.find()) {
       named.add(m.group(1));
+      methods.add(m.group(2));
     }
     assertFalse(named.isEmpty(), "no CompileThresholdScaling in the launcher");
     String impl = Security.getProvider("SUN").getService("MessageDigest", "SHA-256").getClassName();
@@ -469,8 +471,14 @@ class LauncherIT {
     for (Class<?> c = Class.forName(impl); c != null; c = c.getSuperclass()) {
       chain.add(c.getName());
     }
-    for (String n : named) {
+    for (int i = 0; i < named.size(); i++) {
+      String n = named.get(i);
       assertTrue(chain.contains(n), n + " is not one of SHA-256's classes " + chain);
+      String method = methods.get(i);
+      if (!method.equals("*")) {
+        assertTrue(java.util.Arrays.stream(Class.forName(n).getDeclaredMethods())
+            .anyMatch(x -> x.getName().equals(method)), n + " has no method " + method);
+      }
     }
   }
 
