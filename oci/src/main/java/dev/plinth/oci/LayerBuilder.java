@@ -33,10 +33,10 @@ public final class LayerBuilder {
    * length} is -1, else the {@code length} bytes at {@code offset}.
    */
   private record Spec(TarEntry.Type type, int mode, long uid, long gid, byte[] bytes, Path source,
-      long offset, long length, String link) {
+      long offset, long length, String link, Stamp stamp) {
     Spec(TarEntry.Type type, int mode, long uid, long gid, byte[] bytes, Path source,
         String link) {
-      this(type, mode, uid, gid, bytes, source, 0, -1, link);
+      this(type, mode, uid, gid, bytes, source, 0, -1, link, null);
     }
 
     long sourceSize() throws IOException {
@@ -128,6 +128,17 @@ public final class LayerBuilder {
   }
 
   /**
+   * As {@link #file(String, Path, int, long, long)}, with {@code source}'s stamp as read just
+   * now ({@link HostTree} reads a directory's in one go): the cache key takes it instead of
+   * reading the file's attributes again. It must be {@code source}'s own, read before its
+   * content is (then a change in between only costs a rebuild next time).
+   */
+  public LayerBuilder file(String path, Path source, Stamp stamp, int mode, long uid, long gid) {
+    return put(path, new Spec(TarEntry.Type.FILE, mode, uid, gid, null, source, 0, -1, null,
+        java.util.Objects.requireNonNull(stamp)));
+  }
+
+  /**
    * A file whose content is the {@code size} bytes at {@code offset} of {@code source}, read when
    * the layer is built (many files spilled into one).
    */
@@ -137,7 +148,7 @@ public final class LayerBuilder {
       throw new IllegalArgumentException(path + ": offset " + offset + ", size " + size);
     }
     return put(path, new Spec(TarEntry.Type.FILE, mode, uid, gid, null, source, offset, size,
-        null));
+        null, null));
   }
 
   public LayerBuilder symlink(String path, String target, long uid, long gid) {
@@ -326,7 +337,7 @@ public final class LayerBuilder {
         bytes[0] += s.bytes.length;
       } else if (s.source != null) {
         k.number(3).text(s.source.toAbsolutePath().toString());
-        Stamp stamp = Stamp.of(s.source);
+        Stamp stamp = s.stamp != null ? s.stamp : Stamp.of(s.source);
         stamp.writeTo(k);
         k.number(s.length >= 0 ? s.offset : -1).number(s.length);
         bytes[0] += s.length >= 0 ? s.length : stamp.size();
@@ -402,9 +413,15 @@ public final class LayerBuilder {
    * modification time and file key ({@code unix} false, {@code ctime} then the modification
    * time, device and inode 0).
    */
-  private record Stamp(boolean unix, long size, long mtime, long ctime, long dev, long ino,
+  public record Stamp(boolean unix, long size, long mtime, long ctime, long dev, long ino,
       Object fileKey) {
-    static Stamp of(Path file) throws IOException {
+    /** A unix file system's stamp: times in nanoseconds since 1970. */
+    public static Stamp unix(long size, long mtime, long ctime, long dev, long ino) {
+      return new Stamp(true, size, mtime, ctime, dev, ino, null);
+    }
+
+    /** {@code file}'s stamp, read now (its target's, for a symlink). */
+    public static Stamp of(Path file) throws IOException {
       try {
         Map<String, Object> a =
             Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,dev,ino");
