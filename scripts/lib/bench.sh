@@ -14,6 +14,8 @@ median() { LC_ALL=C sort -n "$1" | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/
 max() { sort -n "$1" | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b <= 0) print "-"; else printf "%.2f", a / b}'; }
 mb() { awk -v k="$1" 'BEGIN {printf "%d", k / 1024 + 0.5}'; }
+# exact: the ratio unrounded, for verdicts (0.503 misses 0.5, though printed as 0.50)
+exact() { awk -v a="$1" -v b="$2" 'BEGIN {if (b <= 0) print "-"; else printf "%.6f", a / b}'; }
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN {print (r == "-") ? "n/a" : (r <= t) ? "met" : "MISSED"}'; }
 
 # bench_tools: checks for a JDK and Maven, installs GNU time (as root, with apt) when missing,
