@@ -290,11 +290,7 @@ public final class JavaApp {
       return at + ".jar";
     }
     for (HostTree.File f : files.values()) {
-      if (f.stamp() != null) {
-        layer.file(at + "/" + f.relative(), f.path(), f.stamp(), 0644, 0, 0);
-      } else {
-        layer.file(at + "/" + f.relative(), f.path(), 0644, 0, 0);
-      }
+      layer.file(at + "/" + f.relative(), f.path(), f.stamp(), 0644, 0, 0);
     }
     return at;
   }

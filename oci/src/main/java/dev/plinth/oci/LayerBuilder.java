@@ -131,11 +131,12 @@ public final class LayerBuilder {
    * As {@link #file(String, Path, int, long, long)}, with {@code source}'s stamp as read just
    * now ({@link HostTree} reads a directory's in one go): the cache key takes it instead of
    * reading the file's attributes again. It must be {@code source}'s own, read before its
-   * content is (then a change in between only costs a rebuild next time).
+   * content is (then a change in between only costs a rebuild next time); null: read when the
+   * key is made, as the method without it does.
    */
   public LayerBuilder file(String path, Path source, Stamp stamp, int mode, long uid, long gid) {
     return put(path, new Spec(TarEntry.Type.FILE, mode, uid, gid, null, source, 0, -1, null,
-        java.util.Objects.requireNonNull(stamp)));
+        stamp));
   }
 
   /**

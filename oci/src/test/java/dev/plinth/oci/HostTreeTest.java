@@ -127,11 +127,7 @@ class HostTreeTest {
     LayerBuilder without = new LayerBuilder();
     for (HostTree.File f : HostTree.viaFind(d.toAbsolutePath(), "find")) {
       String at = "/app/" + f.relative();
-      if (f.stamp() != null) {
-        withStamps.file(at, f.path(), f.stamp(), 0644, 0, 0);
-      } else {
-        withStamps.file(at, f.path(), 0644, 0, 0);
-      }
+      withStamps.file(at, f.path(), f.stamp(), 0644, 0, 0);
       without.file(at, f.path(), 0644, 0, 0);
     }
     Layer a = withStamps.build(tmp.resolve("w1"), 0, 6, cache);
