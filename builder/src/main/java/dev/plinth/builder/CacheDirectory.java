@@ -58,6 +58,8 @@ public final class CacheDirectory {
       new Layout("pyc", "pyc", "Python modules byte-compiled", true),
       new Layout("elf-facts", LibraryCheck.DIR, "layers' ELF files, for the check", true),
       new Layout("jar-packages", JavaBuild.PACKAGES, "app jars' Maven ids, for SBOMs", true),
+      new Layout("class-dirs", dev.plinth.jvm.JavaApp.CLASS_DIR_KEYS,
+          "class directories' layer keys", true),
       new Layout("release-dates", "release-dates", "newest Release seen (never pruned)",
           false));
 

@@ -86,7 +86,8 @@ final class JavaBuild {
       throws IOException, PlinthException {
     JavaSpec java = spec.java();
     // a fat jar is unpacked into the cache, its files named by their content (JavaApp)
-    JavaApp.Plan plan = JavaApp.plan(java, options.cache().root().resolve("jars"));
+    JavaApp.Plan plan = JavaApp.plan(java, options.cache().root().resolve("jars"),
+        options.cache().root().resolve(JavaApp.CLASS_DIR_KEYS));
     String note = null;
     if (java.runtime() == null) {
       int version = java.version();
@@ -186,6 +187,9 @@ final class JavaBuild {
     if (appLayers.size() < appFutures.size()) {
       for (java.util.concurrent.Future<Layer> f : appFutures) {
         appLayers.add(Parallel.join(f));
+      }
+      if (plan.remember() != null) {
+        plan.remember().run();
       }
     }
     return appLayers;

@@ -45,6 +45,8 @@ public final class JavaApp {
   }
   static final String RESOURCES = "resources";
   static final String CLASSES = "classes";
+  /** The cache's directory of what class directories made ({@link ClassDirKeys}). */
+  public static final String CLASS_DIR_KEYS = ClassDirKeys.DIR;
   /** Files of an app directory, at most. */
   private static final int MAX_FILES = 200_000;
 
@@ -55,15 +57,23 @@ public final class JavaApp {
    * The app's layers (empty ones left out), the classpath inside the image, the main class, the
    * host files jdeps reads (every jar and class directory of what runs, fat jars unpacked), and
    * the java command's arguments after the JVM flags (e.g. {@code -cp CLASSPATH MAIN} or
-   * {@code -jar /app/quarkus-run.jar}).
+   * {@code -jar /app/quarkus-run.jar}); {@code remember}, to run once the layers are built,
+   * records what a later build with the same class directories takes without listing them
+   * ({@link ClassDirKeys}; null: nothing to record).
    */
   public record Plan(List<Part> parts, List<String> classpath, String mainClass,
-      List<Path> jdepsInputs, List<String> javaArgs) {
+      List<Path> jdepsInputs, List<String> javaArgs, Runnable remember) {
     public Plan {
       parts = List.copyOf(parts);
       classpath = List.copyOf(classpath);
       jdepsInputs = List.copyOf(jdepsInputs);
       javaArgs = List.copyOf(javaArgs);
+    }
+
+    /** A plan with nothing to record. */
+    public Plan(List<Part> parts, List<String> classpath, String mainClass,
+        List<Path> jdepsInputs, List<String> javaArgs) {
+      this(parts, classpath, mainClass, jdepsInputs, javaArgs, null);
     }
 
     /** An app started as {@code java -cp CLASSPATH MAIN}. */
@@ -86,10 +96,25 @@ public final class JavaApp {
    * named by their content and never change).
    */
   public static Plan plan(JavaSpec java, Path store) throws IOException, PlinthException {
-    return plan(java, store, UnpackedJar.Limits.DEFAULT);
+    return plan(java, store, null, UnpackedJar.Limits.DEFAULT);
+  }
+
+  /**
+   * As {@link #plan(JavaSpec, Path)}; the layers of class directories whose listing is the same
+   * as at a build that recorded it in {@code keys} (a cache directory, or null) are taken by
+   * the keys it recorded ({@link ClassDirKeys}), and the plan's {@code remember} records them.
+   */
+  public static Plan plan(JavaSpec java, Path store, Path keys)
+      throws IOException, PlinthException {
+    return plan(java, store, keys, UnpackedJar.Limits.DEFAULT);
   }
 
   static Plan plan(JavaSpec java, Path store, UnpackedJar.Limits limits)
+      throws IOException, PlinthException {
+    return plan(java, store, null, limits);
+  }
+
+  static Plan plan(JavaSpec java, Path store, Path keys, UnpackedJar.Limits limits)
       throws IOException, PlinthException {
     LayerBuilder release = new LayerBuilder();
     LayerBuilder snapshot = new LayerBuilder();
@@ -100,6 +125,7 @@ public final class JavaApp {
     List<Path> jdeps = new ArrayList<>();
     Map<String, Path> libNames = new LinkedHashMap<>();
     String main = java.mainClass();
+    Runnable remember = null;
     if (java.jar() != null) {
       Path jar = java.jar();
       if (QuarkusApp.isDir(jar)) {
@@ -158,9 +184,6 @@ public final class JavaApp {
       if (main == null || main.isBlank()) {
         throw new PlinthException(Kind.USAGE, "java: give either jar, or mainClass and classpath");
       }
-      boolean anyDir = false;
-      SortedMap<String, HostTree.File> classFiles = new TreeMap<>();
-      SortedMap<String, HostTree.File> resourceFiles = new TreeMap<>();
       // each directory is listed by a process of its own (HostTree) while the jars are taken;
       // its files then go in in classpath order, where the first of a path wins
       List<HostTree.Listing> listings = new ArrayList<>();
@@ -169,7 +192,6 @@ public final class JavaApp {
           if (Files.isDirectory(entry)) {
             listings.add(HostTree.list(entry));
             jdeps.add(entry);
-            anyDir = true;
           } else if (Files.isRegularFile(entry)) {
             addLib(entry, release, snapshot, libCp, libNames, jdeps);
           } else {
@@ -177,24 +199,51 @@ public final class JavaApp {
                 + " does not exist");
           }
         }
-        for (HostTree.Listing l : listings) {
-          addTree(l, resourceFiles, classFiles);
+        if (!listings.isEmpty()) {
+          // the JDK's AOT cache takes jars only on the class path: with java.aot, each is a jar
+          boolean jars = java.aot() != null;
+          if (jars && store == null) {
+            throw new IllegalArgumentException("java.aot needs a directory to write jars into");
+          }
+          Path file = jars || keys == null ? null : ClassDirKeys.file(keys, listings);
+          ClassDirKeys.Entry known = file == null ? null : ClassDirKeys.read(file);
+          if (known != null) {
+            // as the build that recorded it: each layer by its key, its files listed only if
+            // the layer is not in the cache
+            List<HostTree.Listing> from = List.copyOf(listings);
+            if (known.resources() != null) {
+              resources = LayerBuilder.deferred(known.resources().key(),
+                  known.resources().bytes(), into -> fillFrom(from, false, into));
+              cp.add(APP + "/resources");
+            }
+            if (known.classes() != null) {
+              classes = LayerBuilder.deferred(known.classes().key(), known.classes().bytes(),
+                  into -> fillFrom(from, true, into));
+            }
+            cp.add(APP + "/classes");
+          } else {
+            SortedMap<String, HostTree.File> classFiles = new TreeMap<>();
+            SortedMap<String, HostTree.File> resourceFiles = new TreeMap<>();
+            boolean plain = true;
+            for (HostTree.Listing l : listings) {
+              addTree(l, resourceFiles, classFiles);
+              plain &= l.plain();
+            }
+            if (!resourceFiles.isEmpty()) {
+              cp.add(place(resourceFiles, APP + "/resources", jars, resources, store));
+            }
+            cp.add(place(classFiles, APP + "/classes", jars, classes, store));
+            if (file != null && plain) {
+              LayerBuilder r = resources;
+              LayerBuilder c = classes;
+              remember = () -> ClassDirKeys.write(file, r, c);
+            }
+          }
         }
       } finally {
         for (HostTree.Listing l : listings) {
           l.close();
         }
-      }
-      if (anyDir) {
-        // the JDK's AOT cache takes jars only on the class path: with java.aot, each is a jar
-        boolean jars = java.aot() != null;
-        if (jars && store == null) {
-          throw new IllegalArgumentException("java.aot needs a directory to write jars into");
-        }
-        if (!resourceFiles.isEmpty()) {
-          cp.add(place(resourceFiles, APP + "/resources", jars, resources, store));
-        }
-        cp.add(place(classFiles, APP + "/classes", jars, classes, store));
       }
     }
     cp.addAll(libCp);
@@ -205,7 +254,23 @@ public final class JavaApp {
         parts.add(p);
       }
     }
-    return new Plan(parts, cp, main, jdeps);
+    return new Plan(parts, cp, main, jdeps, List.of("-cp", String.join(":", cp), main),
+        remember);
+  }
+
+  /**
+   * Adds the resources or the classes of these directories to {@code into}, as {@link #plan}
+   * does: for a layer {@link ClassDirKeys} named, when its entries are needed after all.
+   */
+  private static void fillFrom(List<HostTree.Listing> listings, boolean classFiles,
+      LayerBuilder into) throws IOException {
+    SortedMap<String, HostTree.File> classes = new TreeMap<>();
+    SortedMap<String, HostTree.File> resources = new TreeMap<>();
+    for (HostTree.Listing l : listings) {
+      addTree(l, resources, classes);
+    }
+    place(classFiles ? classes : resources, APP + (classFiles ? "/classes" : "/resources"), false,
+        into, null);
   }
 
   /** The manifest of {@code jar} (null: none), read from its first entries. */

@@ -65,12 +65,25 @@ public final class HostTree {
    */
   static final int SMALL = 256;
 
-  /** A listing under way; closing it stops find if its files were not taken. */
+  /**
+   * find's output is kept whole up to this size (some 100 bytes a file), to be named by its
+   * digest ({@link Listing#identity}); a longer one is read as it comes.
+   */
+  static final int RAW_MAX = 16 << 20;
+
+  /**
+   * A listing under way; closing it stops find if its output was not taken.
+   */
   public static final class Listing implements AutoCloseable {
     private final Path dir;
     private final Path abs;
     private final Process find;
-    private final List<File> listed;
+    private List<File> listed;
+    /** find's whole output, once read and find exited 0; null when it was not (or too long). */
+    private byte[] raw;
+    private boolean taken;
+    /** Whether {@link #files} came from find's output, which listed no symlink. */
+    private boolean plain;
 
     private Listing(Path dir, Path abs, Process find, List<File> listed) {
       this.dir = dir;
@@ -80,12 +93,72 @@ public final class HostTree {
     }
 
     /** The files, once find is done (or the JDK's walk, when find could not list them). */
-    public List<File> files() throws IOException {
+    public synchronized List<File> files() throws IOException {
       if (listed != null) {
         return listed;
       }
-      List<File> found = find == null ? null : collect(find, abs);
-      return found != null ? found : viaJdk(dir, Integer.MAX_VALUE);
+      take();
+      if (listed != null) {
+        return listed; // find's output was longer than RAW_MAX, parsed as it came
+      }
+      Parsed p = raw == null ? null : parse(new java.io.ByteArrayInputStream(raw), abs);
+      plain = p != null && !p.links;
+      listed = p != null ? p.files : viaJdk(dir, Integer.MAX_VALUE);
+      return listed;
+    }
+
+    /**
+     * A digest of find's whole output (every entry's type, size, times, device, inode and name)
+     * and of how it is read, taken without reading a record: two listings with the same identity
+     * list the same files with the same stamps, as {@link #files} would give them. Null when the
+     * JDK lists the tree, or find failed. Named by it, what an earlier build made of a tree can
+     * be taken again without listing it file by file, where that build's listing was {@link
+     * #plain}.
+     */
+    public synchronized Digest identity() throws IOException {
+      if (listed != null && raw == null) {
+        return null;
+      }
+      take();
+      if (raw == null) {
+        return null;
+      }
+      java.security.MessageDigest md = Digest.sha256();
+      md.update(("plinth-host-tree-1 " + UTF8_NAMES + " " + abs.toString().length() + " " + abs
+          + "\n").getBytes(StandardCharsets.UTF_8));
+      md.update(raw);
+      return Digest.of(md);
+    }
+
+    /**
+     * Whether {@link #files} (called first) came from find's output, and that output listed no
+     * symlink (whose target's stamp it does not hold): then {@link #identity} settles the files
+     * and their stamps.
+     */
+    public synchronized boolean plain() {
+      return plain;
+    }
+
+    /** Reads find's output whole (once); a longer one than {@link #RAW_MAX} is parsed here. */
+    private void take() throws IOException {
+      if (taken || find == null) {
+        return;
+      }
+      taken = true;
+      try (InputStream in = find.getInputStream()) {
+        byte[] head = in.readNBytes(RAW_MAX);
+        if (head.length == RAW_MAX) {
+          Parsed p = parse(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head),
+              in), abs);
+          listed = p != null && exited(find) ? p.files : viaJdk(dir, Integer.MAX_VALUE);
+          return;
+        }
+        raw = exited(find) ? head : null;
+      } catch (IOException | RuntimeException e) {
+        raw = null;
+      } finally {
+        find.destroy();
+      }
     }
 
     @Override
@@ -93,6 +166,16 @@ public final class HostTree {
       if (find != null) {
         find.destroy();
       }
+    }
+  }
+
+  /** Whether {@code p} exited 0 within {@link #FIND_SECONDS}. */
+  private static boolean exited(Process p) {
+    try {
+      return p.waitFor(FIND_SECONDS, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -136,6 +219,9 @@ public final class HostTree {
     return p == null ? null : collect(p, abs);
   }
 
+  /** find's records, and whether a symlink was among them. */
+  record Parsed(List<File> files, boolean links) {}
+
   /** find started on {@code abs}; null where it cannot be. */
   private static Process start(Path abs, String program) {
     if (java.io.File.separatorChar != '/' || !abs.toString().startsWith("/")) {
@@ -156,15 +242,9 @@ public final class HostTree {
   /** What {@code p} listed; null when it failed or printed what this does not expect. */
   private static List<File> collect(Process p, Path abs) {
     try (InputStream in = p.getInputStream()) {
-      List<File> out = parse(in, abs);
-      if (!p.waitFor(FIND_SECONDS, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        return null;
-      }
-      return out;
+      Parsed out = parse(in, abs);
+      return out != null && exited(p) ? out.files : null;
     } catch (IOException | RuntimeException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return null;
     } finally {
       p.destroy();
@@ -172,8 +252,9 @@ public final class HostTree {
   }
 
   /** Reads find's records; null at the first one not in the expected form. */
-  static List<File> parse(InputStream in, Path abs) throws IOException {
+  static Parsed parse(InputStream in, Path abs) throws IOException {
     List<File> out = new ArrayList<>();
+    boolean[] links = new boolean[1];
     byte[] buf = new byte[65536];
     byte[] rec = new byte[4096];
     int len = 0;
@@ -187,17 +268,17 @@ public final class HostTree {
           rec[len++] = b;
           continue;
         }
-        if (!record(rec, len, abs, out)) {
+        if (!record(rec, len, abs, out, links)) {
           return null;
         }
         len = 0;
       }
     }
-    return len == 0 ? out : null;
+    return len == 0 ? new Parsed(out, links[0]) : null;
   }
 
   /** One record "TYPE SIZE MTIME CTIME DEV INO PATH"; false when it is not in that form. */
-  private static boolean record(byte[] r, int len, Path abs, List<File> out) {
+  private static boolean record(byte[] r, int len, Path abs, List<File> out, boolean[] links) {
     if (len < 2 || r[1] != ' ') {
       return false;
     }
@@ -236,6 +317,7 @@ public final class HostTree {
       case 'f' -> out.add(new File(abs.resolve(rel), name,
           LayerBuilder.Stamp.unix(v[0], v[1], v[2], v[3], v[4])));
       case 'l' -> {
+        links[0] = true;
         Path link = abs.resolve(rel);
         if (Files.isRegularFile(link)) {
           out.add(new File(link, name, null)); // the target's stamp, read by the key

@@ -47,6 +47,77 @@ public final class LayerBuilder {
   private final Map<String, Spec> entries = new TreeMap<>();
 
   /**
+   * Adds a deferred builder's entries when they are first needed ({@link #deferred}); null once
+   * added, or for a builder made the usual way.
+   */
+  private volatile Filler filler;
+  /** A deferred builder's entries key and content bytes, as {@link #deferred} was given them. */
+  private Digest deferredKey;
+  private long deferredBytes;
+  /** The entries key the last {@link #build(Path, long, Compression, LayerCache)} settled. */
+  private volatile Digest entriesKey;
+
+  /** Adds a deferred builder's entries ({@link #deferred}). */
+  public interface Filler {
+    void fill(LayerBuilder into) throws IOException;
+  }
+
+  /**
+   * A builder whose entries are known by their {@link #entriesKey} and content bytes alone, from
+   * what an earlier build recorded: {@link #build(Path, long, Compression, LayerCache)} takes the
+   * layer from the cache by that key without adding an entry; anything else (a layer not in the
+   * cache, or stored with a content check, a build without a cache, a question about the
+   * entries) first has {@code filler} add them. The caller vouches that {@code filler} adds
+   * entries whose key is {@code key}: the same inputs, each with the same stamp, as the build
+   * that recorded it.
+   */
+  public static LayerBuilder deferred(Digest key, long contentBytes, Filler filler) {
+    LayerBuilder b = new LayerBuilder();
+    b.deferredKey = java.util.Objects.requireNonNull(key);
+    b.deferredBytes = contentBytes;
+    b.filler = java.util.Objects.requireNonNull(filler);
+    return b;
+  }
+
+  /** Whether this is a {@link #deferred} builder whose entries were not added (yet). */
+  public boolean isDeferred() {
+    return filler != null;
+  }
+
+  /**
+   * The key of the entries alone (what the layer is made of, without its time or compression),
+   * as the last build with a cache made it; null when none did, or when a file in it had changed
+   * too recently for its stamp to settle its content (see {@link #build(Path, long, Compression,
+   * LayerCache)}): only then may a later build name these entries by it ({@link #deferred}).
+   */
+  public Digest entriesKey() {
+    return entriesKey;
+  }
+
+  /** Adds a deferred builder's entries, once; an I/O error on the way as unchecked. */
+  private void fill() {
+    try {
+      filled();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Adds a deferred builder's entries, once. */
+  private void filled() throws IOException {
+    if (filler == null) {
+      return;
+    }
+    synchronized (this) {
+      Filler f = filler;
+      if (f != null) {
+        filler = null; // its own puts add as usual
+        f.fill(this);
+      }
+    }
+  }
+
+  /**
    * Reads a layer's uncompressed tar while it is written, on a thread of its own beside the
    * compression (a layer taken from a cache is not written, and not read). Advisory: whatever a
    * tap does or fails to do, the layer is written as without it.
@@ -108,6 +179,7 @@ public final class LayerBuilder {
 
   /** The entries added, by path (without the parents the layer adds). */
   public List<Entry> entries() {
+    fill();
     List<Entry> out = new ArrayList<>();
     entries.forEach((path, s) -> out.add(new Entry(path, s.type, s.mode, s.uid, s.gid,
         s.bytes == null ? null : s.bytes.clone(), s.source, s.offset, s.length, s.link)));
@@ -165,6 +237,9 @@ public final class LayerBuilder {
     if (keyed >= 0) {
       return keyed;
     }
+    if (filler != null) {
+      return deferredBytes;
+    }
     long n = 0;
     for (Spec s : entries.values()) {
       if (s.bytes != null) {
@@ -177,22 +252,27 @@ public final class LayerBuilder {
   }
 
   public boolean isEmpty() {
-    return entries.isEmpty();
+    return filler == null && entries.isEmpty();
   }
 
   /** Whether an entry was added at this path (normalized as {@link ImagePath#normalize}). */
   public boolean contains(String path) {
+    fill();
     return entries.containsKey(ImagePath.normalize(path));
   }
 
   /** Takes the entry at {@code path} out again (a source replaced by its compiled form). */
   public LayerBuilder remove(String path) {
+    fill();
     entries.remove(ImagePath.normalize(path));
     keyedBytes = -1;
     return this;
   }
 
   private LayerBuilder put(String path, Spec spec) {
+    if (filler != null) {
+      fill(); // (a filler's own puts find it null)
+    }
     if (spec.uid < 0 || spec.gid < 0) {
       throw new IllegalArgumentException(path + ": negative uid or gid");
     }
@@ -236,12 +316,24 @@ public final class LayerBuilder {
     if (cache == null) {
       return build(dir, mtime, level);
     }
+    if (filler != null) {
+      // entries stored with a content check need them: only a plain entry is taken as it is
+      java.util.Optional<Layer> hit = cache.get(layerKey(mtime, level, deferredKey),
+          String::isEmpty);
+      if (hit.isPresent()) {
+        keyedBytes = deferredBytes;
+        entriesKey = deferredKey;
+        return hit.get();
+      }
+    }
     Map<String, Spec> all = withParents();
     List<Spec> specs = new ArrayList<>(all.values());
     List<Integer> racy = new ArrayList<>();
     long[] bytes = new long[1];
-    String key = key(all, mtime, level, racy, bytes);
+    Digest made = entriesKey(all, racy, bytes);
+    String key = layerKey(mtime, level, made);
     keyedBytes = bytes[0];
+    entriesKey = racy.isEmpty() ? made : null;
     String[] found = new String[1];
     java.util.Optional<Layer> hit = cache.get(key, check -> {
       found[0] = check;
@@ -318,14 +410,13 @@ public final class LayerBuilder {
   }
 
   /**
-   * The cache key of these entries (see {@link #build(Path, long, int, LayerCache)}); adds the
+   * The key of these entries (see {@link #build(Path, long, int, LayerCache)}); adds the
    * indices of source files changed too recently for their attributes to settle it to {@code
    * racy}, and the content bytes to {@code bytes[0]}.
    */
-  private static String key(Map<String, Spec> all, long mtime, Compression level,
-      List<Integer> racy, long[] bytes) throws IOException {
+  private static Digest entriesKey(Map<String, Spec> all, List<Integer> racy, long[] bytes)
+      throws IOException {
     KeyWriter k = new KeyWriter();
-    k.text(FORMAT).number(mtime).text(level.key());
     long now = System.currentTimeMillis() * 1_000_000L;
     int index = 0;
     for (Map.Entry<String, Spec> e : all.entrySet()) {
@@ -350,7 +441,13 @@ public final class LayerBuilder {
       }
       index++;
     }
-    return "files-" + k.digest().hex();
+    return k.digest();
+  }
+
+  /** A layer's cache key: its entries' key, its time and its compression. */
+  private static String layerKey(long mtime, Compression level, Digest entries) {
+    return "files-" + new KeyWriter().text(FORMAT).number(mtime).text(level.key())
+        .text(entries.hex()).digest().hex();
   }
 
   /**
@@ -579,7 +676,8 @@ public final class LayerBuilder {
    * parent before what is inside it, so the climb stops at the first parent already there: its
    * own parents are in too.
    */
-  private Map<String, Spec> withParents() {
+  private Map<String, Spec> withParents() throws IOException {
+    filled();
     Map<String, Spec> all = new TreeMap<>(entries);
     // in path order most entries share the last one's parent, already found a directory
     String checked = null;

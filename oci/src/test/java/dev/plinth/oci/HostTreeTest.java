@@ -140,8 +140,9 @@ class HostTreeTest {
   }
 
   private static List<HostTree.File> parse(String records) throws Exception {
-    return HostTree.parse(new ByteArrayInputStream(records.getBytes(StandardCharsets.UTF_8)),
-        Path.of("/t"));
+    HostTree.Parsed p = HostTree.parse(
+        new ByteArrayInputStream(records.getBytes(StandardCharsets.UTF_8)), Path.of("/t"));
+    return p == null ? null : p.files();
   }
 
   @Test
@@ -168,5 +169,65 @@ class HostTreeTest {
         .getBytes(StandardCharsets.ISO_8859_1);
     assertNull(HostTree.parse(new ByteArrayInputStream(notUtf8), Path.of("/t")));
     assertTrue(parse("").isEmpty());
+  }
+  /** A tree of more than SMALL files (find lists it), one of them a resource. */
+  private Path big(String name) throws Exception {
+    Path d = Files.createDirectories(tmp.resolve(name));
+    for (int i = 0; i <= HostTree.SMALL; i++) {
+      Path f = d.resolve("p" + i % 5 + "/C" + i + ".class");
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, "" + i);
+    }
+    return d;
+  }
+
+  private static Digest identity(Path d) throws Exception {
+    try (HostTree.Listing l = HostTree.list(d)) {
+      return l.identity();
+    }
+  }
+
+  @Test
+  void aListingsIdentity_changesWithAnyFile_andStaysWithNone() throws Exception {
+    Path d = big("a");
+    Digest first = identity(d);
+    assertNotNull(first, "find lists it");
+    assertEquals(first, identity(d), "nothing changed");
+    try (HostTree.Listing l = HostTree.list(d)) {
+      assertEquals(first, l.identity());
+      assertEquals(HostTree.SMALL + 1, l.files().size(), "its files after its identity");
+      assertTrue(l.plain(), "no symlink in it");
+    }
+    // the same bytes written again: the change time moves, so the identity does
+    Thread.sleep(20); // past the file system's clock tick
+    Path c7 = d.resolve("p2/C7.class");
+    Files.writeString(c7, "7");
+    Digest rewritten = identity(d);
+    assertTrue(!first.equals(rewritten), "a file written again");
+    Thread.sleep(20); // past the file system's clock tick
+    Files.writeString(d.resolve("p0/new.txt"), "");
+    Digest added = identity(d);
+    assertTrue(!added.equals(rewritten), "a file added");
+    Thread.sleep(20); // past the file system's clock tick
+    Files.delete(d.resolve("p0/new.txt"));
+    assertTrue(!identity(d).equals(added), "a file removed");
+    // the same names and sizes elsewhere
+    Path other = big("b");
+    assertTrue(!identity(other).equals(identity(d)), "another directory");
+    // a symlink: listed, but its target's stamp is not in find's output
+    Files.createSymbolicLink(other.resolve("link.class"), other.resolve("p0/C0.class"));
+    try (HostTree.Listing l = HostTree.list(other)) {
+      assertNotNull(l.identity());
+      l.files();
+      assertTrue(!l.plain(), "a symlink in it");
+    }
+    // a small tree is listed by the JDK: no identity
+    Path small = Files.createDirectories(tmp.resolve("small"));
+    Files.writeString(small.resolve("A.class"), "a");
+    try (HostTree.Listing l = HostTree.list(small)) {
+      assertNull(l.identity());
+      assertEquals(1, l.files().size());
+      assertTrue(!l.plain());
+    }
   }
 }

@@ -85,6 +85,76 @@ class LayerCacheTest {
         level.blob().descriptor());
   }
 
+  @Test
+  void aDeferredBuilder_takesItsLayerByTheKeyAnEarlierBuildSettled_andAddsItsEntriesOnAMiss()
+      throws Exception {
+    LayerCache cache = new LayerCache(tmp.resolve("cache"));
+    every(0);
+    LayerBuilder fresh = every(0);
+    fresh.build(tmp.resolve("racy"), 0, 6, cache);
+    assertEquals(null, fresh.entriesKey(), "files changed in the last 3 seconds: no key to name"
+        + " the entries by, their content is checked at each hit");
+    Thread.sleep(3100);
+    LayerBuilder first = every(0);
+    Layer built = first.build(tmp.resolve("w1"), 0, 6, cache);
+    Digest key = first.entriesKey();
+    assertTrue(key != null, "settled: the entries' key");
+    long bytes = first.contentBytes();
+    int[] fills = new int[1];
+    List<LayerBuilder.Entry> want = every(0).entries();
+    LayerBuilder.Filler filler = into -> {
+      fills[0]++;
+      for (LayerBuilder.Entry en : want) {
+        if (en.link() != null) {
+          into.symlink("/" + en.path(), en.link(), en.uid(), en.gid());
+        } else if (en.type() == TarEntry.Type.DIRECTORY) {
+          into.directory("/" + en.path(), en.mode(), en.uid(), en.gid());
+        } else if (en.bytes() != null) {
+          into.file("/" + en.path(), en.bytes(), en.mode(), en.uid(), en.gid());
+        } else if (en.length() >= 0) {
+          into.file("/" + en.path(), en.source(), en.offset(), en.length(), en.mode(), en.uid(),
+              en.gid());
+        } else {
+          into.file("/" + en.path(), en.source(), en.mode(), en.uid(), en.gid());
+        }
+      }
+    };
+    LayerBuilder deferred = LayerBuilder.deferred(key, bytes, filler);
+    assertFalse(deferred.isEmpty());
+    assertEquals(bytes, deferred.contentBytes());
+    Layer hit = deferred.build(tmp.resolve("w2"), 0, 6, cache);
+    assertEquals(built.blob().descriptor(), hit.blob().descriptor());
+    assertEquals(built.diffId(), hit.diffId());
+    assertEquals(0, fills[0], "taken by the key: no entry added");
+    assertTrue(deferred.isDeferred());
+    assertEquals(key, deferred.entriesKey());
+    // The image time and the compression are still in the layer's key: those miss and fill.
+    Layer later = LayerBuilder.deferred(key, bytes, filler).build(tmp.resolve("w3"), 7, 6, cache);
+    assertEquals(1, fills[0]);
+    assertEquals(every(0).build(tmp.resolve("w4"), 7, 6).blob().descriptor(),
+        later.blob().descriptor());
+    // Another cache (or the layer pruned): the entries are added and the layer made from them.
+    LayerCache other = new LayerCache(tmp.resolve("other"));
+    LayerBuilder missed = LayerBuilder.deferred(key, bytes, filler);
+    assertEquals(built.blob().descriptor(),
+        missed.build(tmp.resolve("w5"), 0, 6, other).blob().descriptor());
+    assertEquals(2, fills[0]);
+    assertFalse(missed.isDeferred());
+    assertEquals(key, missed.entriesKey(), "the same entries, the same key");
+    // A key that is not its entries': a miss, and the layer its entries make (they decide).
+    LayerBuilder wrong = LayerBuilder.deferred(Digest.of("other".getBytes()), 1, filler);
+    assertEquals(built.blob().descriptor(),
+        wrong.build(tmp.resolve("w6"), 0, 6, cache).blob().descriptor());
+    assertEquals(key, wrong.entriesKey());
+    // Asked about its entries, a deferred builder adds them first.
+    LayerBuilder asked = LayerBuilder.deferred(key, bytes, filler);
+    assertTrue(asked.contains("/app/c.txt"));
+    assertEquals(first.entries().size(), asked.entries().size());
+    // A change the key does not name: another layer.
+    Layer changed = every(2).build(tmp.resolve("w7"), 0, 6, cache);
+    assertFalse(changed.diffId().equals(built.diffId()));
+  }
+
   /** Reads the layer's blob as a writer does: Blobs.copyVerified. */
   private static byte[] copy(Layer l) throws Exception {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
