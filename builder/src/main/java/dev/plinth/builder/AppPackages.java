@@ -128,7 +128,26 @@ final class AppPackages {
     return out;
   }
 
-  private static List<Properties> poms(Path jar) throws IOException {
+  static List<Properties> poms(Path jar) throws IOException {
+    List<byte[]> found = PomEntries.read(jar, MAX_PROPERTIES);
+    if (found != null) {
+      List<Properties> out = new ArrayList<>();
+      for (byte[] bytes : found) {
+        out.add(properties(bytes));
+      }
+      return out;
+    }
+    return zipFilePoms(jar);
+  }
+
+  private static Properties properties(byte[] bytes) throws IOException {
+    Properties p = new Properties();
+    p.load(new java.io.StringReader(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)));
+    return p;
+  }
+
+  /** As {@link #poms}, through the JDK's ZipFile, which reads every entry's header. */
+  static List<Properties> zipFilePoms(Path jar) throws IOException {
     List<Properties> out = new ArrayList<>();
     try (ZipFile zip = new ZipFile(jar.toFile())) {
       Enumeration<? extends ZipEntry> entries = zip.entries();
@@ -138,10 +157,7 @@ final class AppPackages {
         if (n.startsWith("META-INF/maven/") && n.endsWith("/pom.properties")
             && n.split("/").length == 5) {
           try (InputStream in = zip.getInputStream(e)) {
-            byte[] bytes = in.readNBytes(MAX_PROPERTIES);
-            Properties p = new Properties();
-            p.load(new java.io.StringReader(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)));
-            out.add(p);
+            out.add(properties(in.readNBytes(MAX_PROPERTIES)));
           }
         }
       }
