@@ -482,6 +482,33 @@ class LauncherIT {
     }
   }
 
+  /** The -XX options of HotSpot's compilers in {@code text}: thresholds and compile commands. */
+  private static java.util.SortedSet<String> jitOptions(String text) {
+    Matcher m = Pattern.compile("-XX:(Tier\\w+=\\d+|CompileCommand=[^\\s)\\\\]+)").matcher(text);
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /**
+   * The JIT options are written three times: in this launcher, the release archive's and
+   * plinth's own image (its jvmFlags). A change to one that misses another would run plinth
+   * differently there, untested.
+   */
+  @Test
+  void jitOptions_areTheSameInBothLaunchersAndPlinthsOwnImage() throws Exception {
+    java.util.SortedSet<String> here = jitOptions(Files.readString(script));
+    assertTrue(here.size() >= 8 && here.stream().anyMatch(o -> o.startsWith("Tier4BackEdge")),
+        "the launcher's JIT options: " + here);
+    Path dist = script.getParent().resolve("dist/src/main");
+    assertEquals(here, jitOptions(Files.readString(dist.resolve("bin/plinth"))),
+        "the release archive's bin/plinth");
+    assertEquals(here, jitOptions(Files.readString(dist.resolve("image/plinth.yaml"))),
+        "plinth's own image, dist/src/main/image/plinth.yaml");
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   record Run(int code, String out, String err, List<String> command) {
