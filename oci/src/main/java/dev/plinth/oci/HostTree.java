@@ -50,13 +50,18 @@ public final class HostTree {
    * Listing#files} when it needs them.
    */
   public static Listing list(Path dir) throws IOException {
+    return list(dir, RAW_MAX);
+  }
+
+  /** As {@link #list(Path)}, find's output kept whole up to {@code rawMax} bytes. */
+  static Listing list(Path dir, int rawMax) throws IOException {
     // a small tree is listed by the JDK at once: starting find costs more than its few stats
     List<File> few = viaJdk(dir, SMALL);
     if (few != null) {
-      return new Listing(dir, null, null, few);
+      return new Listing(dir, null, null, few, rawMax);
     }
     Path abs = dir.toAbsolutePath().normalize();
-    return new Listing(dir, abs, start(abs, FIND), null);
+    return new Listing(dir, abs, start(abs, FIND), null, rawMax);
   }
 
   /**
@@ -85,7 +90,10 @@ public final class HostTree {
     /** Whether {@link #files} came from find's output, which listed no symlink. */
     private boolean plain;
 
-    private Listing(Path dir, Path abs, Process find, List<File> listed) {
+    private final int rawMax;
+
+    private Listing(Path dir, Path abs, Process find, List<File> listed, int rawMax) {
+      this.rawMax = rawMax;
       this.dir = dir;
       this.abs = abs;
       this.find = find;
@@ -146,8 +154,8 @@ public final class HostTree {
       }
       taken = true;
       try (InputStream in = find.getInputStream()) {
-        byte[] head = in.readNBytes(RAW_MAX);
-        if (head.length == RAW_MAX) {
+        byte[] head = in.readNBytes(rawMax);
+        if (head.length == rawMax) {
           Parsed p = parse(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head),
               in), abs);
           listed = p != null && exited(find) ? p.files : viaJdk(dir, Integer.MAX_VALUE);

@@ -230,4 +230,25 @@ class HostTreeTest {
       assertTrue(!l.plain());
     }
   }
+
+  @Test
+  void aListingLongerThanIsKeptWhole_isReadAsItComes_withoutAnIdentity() throws Exception {
+    Path d = big("long");
+    Map<String, HostTree.File> whole;
+    try (HostTree.Listing l = HostTree.list(d)) {
+      whole = byName(l.files());
+    }
+    for (int max : new int[] {1, 4096}) { // find prints some 60 bytes a file here: 257 files
+      try (HostTree.Listing l = HostTree.list(d, max)) {
+        assertNull(l.identity(), max + ": not kept whole, no identity");
+        Map<String, HostTree.File> read = byName(l.files());
+        assertEquals(whole.keySet(), read.keySet(), max + ": the same files");
+        for (HostTree.File f : read.values()) {
+          assertEquals(whole.get(f.relative()).stamp(), f.stamp(), f.relative());
+          assertNotNull(f.stamp(), "find's stamps: " + f.relative());
+        }
+        assertTrue(!l.plain(), "not plain: nothing may be remembered by it");
+      }
+    }
+  }
 }
