@@ -86,6 +86,8 @@ public final class HostTree {
     private List<File> listed;
     /** find's whole output, once read and find exited 0; null when it was not (or too long). */
     private byte[] raw;
+    /** find's files, where its output was too long to keep whole and was read as it came. */
+    private List<File> streamed;
     private boolean taken;
     /** Whether {@link #files} came from find's output, which listed no symlink. */
     private boolean plain;
@@ -102,17 +104,22 @@ public final class HostTree {
 
     /** The files, once find is done (or the JDK's walk, when find could not list them). */
     public synchronized List<File> files() throws IOException {
-      if (listed != null) {
-        return listed;
+      if (listed == null) {
+        List<File> found = fromFind();
+        listed = found != null ? found : viaJdk(dir, Integer.MAX_VALUE);
       }
+      return listed;
+    }
+
+    /** find's files; null when find did not list the tree, or printed what is not expected. */
+    private List<File> fromFind() throws IOException {
       take();
-      if (listed != null) {
-        return listed; // find's output was longer than RAW_MAX, parsed as it came
+      if (streamed != null) {
+        return streamed;
       }
       Parsed p = raw == null ? null : parse(new java.io.ByteArrayInputStream(raw), abs);
       plain = p != null && !p.links;
-      listed = p != null ? p.files : viaJdk(dir, Integer.MAX_VALUE);
-      return listed;
+      return p == null ? null : p.files;
     }
 
     /**
@@ -124,9 +131,6 @@ public final class HostTree {
      * #plain}.
      */
     public synchronized Digest identity() throws IOException {
-      if (listed != null && raw == null) {
-        return null;
-      }
       take();
       if (raw == null) {
         return null;
@@ -158,12 +162,13 @@ public final class HostTree {
         if (head.length == rawMax) {
           Parsed p = parse(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(head),
               in), abs);
-          listed = p != null && exited(find) ? p.files : viaJdk(dir, Integer.MAX_VALUE);
+          streamed = p != null && exited(find) ? p.files : null;
           return;
         }
         raw = exited(find) ? head : null;
       } catch (IOException | RuntimeException e) {
         raw = null;
+        streamed = null;
       } finally {
         find.destroy();
       }
@@ -222,9 +227,14 @@ public final class HostTree {
    * every entry, NUL after each (a name can hold anything else). Null when find is not there,
    * is not GNU's, fails, or prints anything this does not expect: then the JDK walks instead.
    */
-  static List<File> viaFind(Path abs, String program) {
+  static List<File> viaFind(Path abs, String program) throws IOException {
     Process p = start(abs, program);
-    return p == null ? null : collect(p, abs);
+    if (p == null) {
+      return null;
+    }
+    try (Listing l = new Listing(abs, abs, p, null, RAW_MAX)) {
+      return l.fromFind(); // as a listing reads it, without the JDK's walk behind it
+    }
   }
 
   /** find's records, and whether a symlink was among them. */
@@ -244,18 +254,6 @@ public final class HostTree {
           .start();
     } catch (IOException | RuntimeException e) {
       return null; // no find here
-    }
-  }
-
-  /** What {@code p} listed; null when it failed or printed what this does not expect. */
-  private static List<File> collect(Process p, Path abs) {
-    try (InputStream in = p.getInputStream()) {
-      Parsed out = parse(in, abs);
-      return out != null && exited(p) ? out.files : null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    } finally {
-      p.destroy();
     }
   }
 
