@@ -222,17 +222,15 @@ public final class JavaApp {
             }
             cp.add(APP + "/classes");
           } else {
-            SortedMap<String, HostTree.File> classFiles = new TreeMap<>();
-            SortedMap<String, HostTree.File> resourceFiles = new TreeMap<>();
-            boolean plain = true;
+            Split split = split(listings);
+            boolean plain = true; // every listing find's own, without a symlink
             for (HostTree.Listing l : listings) {
-              addTree(l, resourceFiles, classFiles);
               plain &= l.plain();
             }
-            if (!resourceFiles.isEmpty()) {
-              cp.add(place(resourceFiles, APP + "/resources", jars, resources, store));
+            if (!split.resources().isEmpty()) {
+              cp.add(place(split.resources(), APP + "/resources", jars, resources, store));
             }
-            cp.add(place(classFiles, APP + "/classes", jars, classes, store));
+            cp.add(place(split.classes(), APP + "/classes", jars, classes, store));
             if (file != null && plain) {
               LayerBuilder r = resources;
               LayerBuilder c = classes;
@@ -264,13 +262,9 @@ public final class JavaApp {
    */
   private static void fillFrom(List<HostTree.Listing> listings, boolean classFiles,
       LayerBuilder into) throws IOException {
-    SortedMap<String, HostTree.File> classes = new TreeMap<>();
-    SortedMap<String, HostTree.File> resources = new TreeMap<>();
-    for (HostTree.Listing l : listings) {
-      addTree(l, resources, classes);
-    }
-    place(classFiles ? classes : resources, APP + (classFiles ? "/classes" : "/resources"), false,
-        into, null);
+    Split split = split(listings);
+    place(classFiles ? split.classes() : split.resources(),
+        APP + (classFiles ? "/classes" : "/resources"), false, into, null);
   }
 
   /** The manifest of {@code jar} (null: none), read from its first entries. */
@@ -331,15 +325,23 @@ public final class JavaApp {
     jdeps.add(jar);
   }
 
+  /** The files of class directories by their relative paths: .class files and the rest. */
+  private record Split(SortedMap<String, HostTree.File> resources,
+      SortedMap<String, HostTree.File> classes) {}
+
   /**
-   * .class files to {@code classes}, the rest to {@code resources}; the first of a path wins.
-   * Read with their stamps in one go where this machine allows ({@link HostTree}).
+   * The listings' .class files and the rest, in classpath order, where the first of a path
+   * wins; read with their stamps in one go where this machine allows ({@link HostTree}).
    */
-  private static void addTree(HostTree.Listing dir, Map<String, HostTree.File> resources,
-      Map<String, HostTree.File> classes) throws IOException {
-    for (HostTree.File f : dir.files()) {
-      (f.relative().endsWith(".class") ? classes : resources).putIfAbsent(f.relative(), f);
+  private static Split split(List<HostTree.Listing> listings) throws IOException {
+    Split split = new Split(new TreeMap<>(), new TreeMap<>());
+    for (HostTree.Listing l : listings) {
+      for (HostTree.File f : l.files()) {
+        (f.relative().endsWith(".class") ? split.classes() : split.resources())
+            .putIfAbsent(f.relative(), f);
+      }
     }
+    return split;
   }
 
   /**
