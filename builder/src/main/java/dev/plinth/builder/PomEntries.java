@@ -39,7 +39,7 @@ final class PomEntries {
       while (dir.next()) {
         // META-INF/maven/GROUP/ARTIFACT/pom.properties: the prefix, the suffix, four slashes
         if (dir.nameIs(PREFIX, SUFFIX) && dir.name().chars().filter(c -> c == '/').count() == 4) {
-          byte[] content = content(ch, dir, max);
+          byte[] content = content(dir, max);
           if (content == null) {
             return null;
           }
@@ -53,23 +53,16 @@ final class PomEntries {
   }
 
   /** The current entry's first {@code max} bytes at most; null when they cannot be read. */
-  private static byte[] content(FileChannel ch, ZipDirectory dir, int max)
+  private static byte[] content(ZipDirectory dir, int max)
       throws IOException, DataFormatException {
     long compressed = dir.compressedSize();
     long length = dir.size();
     if (compressed > 4L * max + 1024) {
       return null; // ZipFile streams a bigger one
     }
-    long data = dir.dataStart();
-    if (data < 0) {
+    byte[] raw = dir.storedData();
+    if (raw == null) {
       return null;
-    }
-    byte[] raw = new byte[(int) compressed];
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw);
-    while (b.hasRemaining()) {
-      if (ch.read(b, data + b.position()) < 0) {
-        return null;
-      }
     }
     int want = (int) Math.min(max, length);
     if (dir.method() == 0) {

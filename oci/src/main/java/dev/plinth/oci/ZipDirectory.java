@@ -173,20 +173,22 @@ public final class ZipDirectory {
   }
 
   /**
-   * Where the current entry's data starts, from its local header; -1 when the header is not one,
-   * or the data would run into the central directory.
+   * The current entry's data as stored (compressed, when {@link #method} says so), found by its
+   * local header; null when the header is not one, or the data would run into the central
+   * directory. The caller bounds {@link #compressedSize} first: this holds it all.
    */
-  public long dataStart() throws IOException {
+  public byte[] storedData() throws IOException {
     long local = localHeader();
-    if (local + LOCAL > centralStart) {
-      return -1;
+    if (local + LOCAL > centralStart || compressedSize() > Integer.MAX_VALUE) {
+      return null;
     }
     byte[] h = read(ch, origin + local, LOCAL);
     if (h == null || i32(h, 0) != LOCAL_SIG) {
-      return -1;
+      return null;
     }
     long start = local + LOCAL + u16(h, 26) + u16(h, 28);
-    return start + compressedSize() > centralStart ? -1 : start;
+    return start + compressedSize() > centralStart ? null
+        : read(ch, origin + start, (int) compressedSize());
   }
 
   /** {@code len} bytes at {@code pos} of {@code ch}; null if the file ends first. */
