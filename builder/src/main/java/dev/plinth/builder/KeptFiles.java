@@ -43,7 +43,6 @@ record KeptFiles(Path dir, String what, int max) implements LibraryClosure.Store
 
   @Override
   public void put(String key, byte[] value) throws IOException {
-    Files.createDirectories(dir);
-    AtomicFile.writeUnsynced(dir.resolve(key), value);
+    AtomicFile.writeUnsynced(dir.resolve(key), value); // (makes dir if missing)
   }
 }

@@ -5,8 +5,6 @@ import dev.plinth.oci.HostTree;
 import dev.plinth.oci.LayerBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
@@ -68,14 +66,10 @@ final class ClassDirKeys {
   static Entry read(Path file) {
     byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      return null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-    if (bytes.length > MAX_BYTES) {
-      return null;
+      // bounded, and a regular file only (a FIFO there would block a plain read)
+      bytes = dev.plinth.oci.SmallFiles.read(file, MAX_BYTES, "class-dirs entry");
+    } catch (IOException | dev.plinth.oci.PlinthException | RuntimeException e) {
+      return null; // none, or not one this wrote
     }
     String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
     if (lines.length != 4 || !lines[0].equals(FORMAT) || !lines[3].isEmpty()) {
@@ -117,8 +111,7 @@ final class ClassDirKeys {
       if (r == null || c == null) {
         return;
       }
-      Files.createDirectories(file.getParent());
-      dev.plinth.oci.AtomicFile.writeUnsynced(file,
+      dev.plinth.oci.AtomicFile.writeUnsynced(file, // (makes the directory if missing)
           (FORMAT + "\n" + r + "\n" + c + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
       // a read-only or full cache: the next build lists the directories again
