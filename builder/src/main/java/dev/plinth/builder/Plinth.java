@@ -293,9 +293,9 @@ public final class Plinth {
       List<BuildResult.PlatformImage> results = new ArrayList<>();
       List<Sbom.Inventory> sboms = new ArrayList<>();
       List<String> sinkNotes = new ArrayList<>();
-      List<Path> sbomFiles = new ArrayList<>();
-      List<java.util.concurrent.Future<byte[]>> sbomDocs = new ArrayList<>();
-      List<byte[]> sbomBytes = new ArrayList<>();
+      // each SBOM file beside the target: its document while it is made, then its bytes
+      Map<Path, java.util.concurrent.Future<byte[]>> sbomDocs = new java.util.LinkedHashMap<>();
+      Map<Path, byte[]> sbomBytes = new java.util.LinkedHashMap<>();
       // Layers compress on every core: the app's layers and each platform's at once.
       java.util.concurrent.ExecutorService pool = Parallel.pool();
       try {
@@ -357,8 +357,7 @@ public final class Plinth {
             Platform p = spec.platforms().get(i);
             Path file = target.path().resolveSibling(target.path().getFileName() + "."
                 + p.os() + "-" + p.architecture() + "." + f.suffix());
-            sbomFiles.add(file);
-            sbomDocs.add(pool.submit(() -> inventory.write(f)));
+            sbomDocs.put(file, pool.submit(() -> inventory.write(f)));
           }
         }
         // Written, but not yet where the target names it, while the checks finish: a failing
@@ -369,8 +368,8 @@ public final class Plinth {
           missing.put(images.get(i).platform(), Parallel.join(checks.get(i)));
         }
         LibraryCheck.check(spec, missing, options, notes);
-        for (java.util.concurrent.Future<byte[]> doc : sbomDocs) {
-          sbomBytes.add(Parallel.join(doc));
+        for (Map.Entry<Path, java.util.concurrent.Future<byte[]>> doc : sbomDocs.entrySet()) {
+          sbomBytes.put(doc.getKey(), Parallel.join(doc.getValue()));
         }
       } finally {
         Parallel.stop(pool);
@@ -380,11 +379,11 @@ public final class Plinth {
       }
       Descriptor top = ImageTransports.commit(target, staged);
       notes.addAll(sinkNotes);
-      for (int i = 0; i < sbomFiles.size(); i++) {
+      for (Map.Entry<Path, byte[]> doc : sbomBytes.entrySet()) {
         // not flushed, as the archive or layout beside it is not (README, "Outputs")
-        dev.plinth.oci.AtomicFile.writeUnsynced(sbomFiles.get(i), sbomBytes.get(i));
+        dev.plinth.oci.AtomicFile.writeUnsynced(doc.getKey(), doc.getValue());
       }
-      return new BuildResult(target, top, results, sbomFiles, notes);
+      return new BuildResult(target, top, results, List.copyOf(sbomBytes.keySet()), notes);
     } finally {
       if (staged != null) {
         try {
