@@ -40,11 +40,6 @@ public final class HostTree {
   /** How long find may take before the JDK's walk is used instead. */
   private static final long FIND_SECONDS = 60;
 
-  /** The regular files under {@code dir} (relative paths with '/'), with stamps where known. */
-  public static List<File> regularFiles(Path dir) throws IOException {
-    return list(dir).files();
-  }
-
   /**
    * Starts listing {@code dir}: find runs beside the caller, which takes its {@link
    * Listing#files} when it needs them.
