@@ -26,6 +26,8 @@ import java.util.TreeMap;
 final class LayerReader implements LayerDiff.Contents<FileFacts> {
   private static final int MAX_ELF_PASSES = 3;
   private static final long MAX_ELF_CAPTURE = 8 << 20;
+  /** The most bytes one captured part holds (see {@link #capture}). */
+  private static final int PART = 256 * 1024;
 
   private final Limits limits;
   private final byte[] buf;
@@ -129,10 +131,12 @@ final class LayerReader implements LayerDiff.Contents<FileFacts> {
     String elfError = null;
     if (n >= 4 && ElfFile.isElf(buf) && (exec || isSharedObjectName(base))) {
       TreeMap<Long, byte[]> parts = new TreeMap<>();
+      parts.put(0L, Arrays.copyOf(buf, n)); // before capture reads on into buf
       if (size <= limits.elfWholeBytes()) {
-        parts.put(0L, readWhole(in, n, size));
+        if (capture(in, n, size, List.of(new long[] {n, size - n}), parts) < size) {
+          throw bad("ends inside an entry");
+        }
       } else {
-        parts.put(0L, Arrays.copyOf(buf, n));
         capture(in, n, size, ElfHeadReader.regions(buf, n, size), parts);
       }
       try {
@@ -162,17 +166,23 @@ final class LayerReader implements LayerDiff.Contents<FileFacts> {
     return all;
   }
 
-  /** Reads on from {@code pos} to the end of the entry, copying the wanted ranges into parts. */
-  private void capture(InputStream in, long pos, long size, List<long[]> want,
+  /**
+   * Reads on from {@code pos} to the end of the last wanted range, copying the wanted ranges into
+   * parts of at most {@value #PART} bytes, and returns where it stopped (before that end if the
+   * entry ended first): a part of 1 MiB or more would be a humongous object to
+   * G1 (the collector of a Maven JVM, where plinth checks the layers it builds), and each such
+   * allocation may start a collection.
+   */
+  private long capture(InputStream in, long pos, long size, List<long[]> want,
       TreeMap<Long, byte[]> parts) throws IOException {
     List<long[]> ranges = new ArrayList<>();
     long end = pos;
     for (long[] w : want) {
       long from = Math.max(w[0], pos);
       long to = Math.min(w[0] + w[1], size);
-      if (to > from) {
-        ranges.add(new long[] {from, to});
-        end = Math.max(end, to);
+      for (long at = from; at < to; at += PART) {
+        ranges.add(new long[] {at, Math.min(to, at + PART)});
+        end = Math.max(end, Math.min(to, at + PART));
       }
     }
     byte[][] into = new byte[ranges.size()][];
@@ -197,6 +207,7 @@ final class LayerReader implements LayerDiff.Contents<FileFacts> {
     for (int i = 0; i < ranges.size(); i++) {
       parts.merge(ranges.get(i)[0], into[i], (a, b) -> a.length >= b.length ? a : b);
     }
+    return pos;
   }
 
   /** What to capture on the next pass: the missing part and, since strings follow, more. */

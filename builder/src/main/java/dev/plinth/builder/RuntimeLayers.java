@@ -205,8 +205,12 @@ final class RuntimeLayers {
     LinkedRuntimes.Stored stored = store.get(key(platform, arch, modules), (layer, dir) -> {
       PackageIndex index = index(arch);
       PackageRecord jdkPackage = DebianJdk.jdk(index, java.version(), java.suite(), arch);
-      return meta(JavaRuntime.link(toolchain(), java.version(), jdkPackage, modules,
-          zipLargeResources(), platform, index, debs(), layer, dir));
+      JavaRuntime.Built built = JavaRuntime.link(toolchain(), java.version(), jdkPackage,
+          modules, zipLargeResources(), platform, index, debs(), layer, dir);
+      // linked: nothing of this build needs the index now (a later question reads it again
+      // from the cache's copy of its text)
+      repository().forget(arch);
+      return meta(built);
     });
     if (stored.damaged() != null) {
       notes.add(stored.damaged());

@@ -78,6 +78,16 @@ public final class Repository {
     }
   }
 
+  /**
+   * Lets go of an architecture's index (tens of thousands of names, some 10 MB of heap) once a
+   * build has resolved what it needs from it: the rest of the build (writing layers, compressing,
+   * checking) then runs in a smaller heap, which in a Maven JVM keeps G1 from growing it. An index
+   * asked for again is read again from the cache's copy of its text; whoever holds it keeps it.
+   */
+  public synchronized void forget(String arch) {
+    indexes.remove(arch);
+  }
+
   /** Reads several architectures' indexes at once (each is a few seconds of xz and parsing). */
   public void prefetch(List<String> archs) throws PlinthException {
     release();

@@ -3,6 +3,8 @@ package dev.plinth.deb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.plinth.deb.testing.TestRepo;
@@ -97,6 +99,23 @@ class RepositoryTest {
     PackageIndex again = open().index("amd64");
     assertEquals(hello, again.versions("libhello1").get(0));
     assertEquals(gz, repo.requests(repo.packagesPath("amd64", ".gz")));
+  }
+
+  @Test
+  void aForgottenIndex_isReadAgainFromTheCacheWhenAskedFor() throws Exception {
+    Repository r = open();
+    PackageIndex first = r.index("amd64");
+    assertSame(first, r.index("amd64"), "kept while the build needs it");
+    int gz = repo.requests(repo.packagesPath("amd64", ".gz"));
+    r.forget("amd64");
+    r.forget("arm64");   // never read: nothing to let go of
+    PackageIndex again = r.index("amd64");
+    assertNotSame(first, again);
+    assertEquals(first.versions("libhello1"), again.versions("libhello1"));
+    assertEquals(first.providers("hello-virtual"), again.providers("hello-virtual"));
+    assertEquals(gz, repo.requests(repo.packagesPath("amd64", ".gz")), "not fetched again");
+    // the one let go of still answers whoever holds it
+    assertEquals("4.0-2", first.versions("libother").get(0).version().toString());
   }
 
   @Test

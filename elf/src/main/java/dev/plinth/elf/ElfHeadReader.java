@@ -160,7 +160,10 @@ public final class ElfHeadReader {
           continue;
         }
         Map.Entry<Long, byte[]> e = parts.floorEntry(at);
-        if (e == null || at - e.getKey() >= e.getValue().length) {
+        while (e != null && at - e.getKey() >= e.getValue().length) {
+          e = parts.lowerEntry(e.getKey()); // a shorter part may start inside a longer one
+        }
+        if (e == null) {
           throw new Missing(at, len - done);
         }
         int from = (int) (at - e.getKey());

@@ -90,6 +90,45 @@ class ElfHeadReaderTest {
     assertTrue(secondPasses > 0, "some file needed a part past a 4 KiB head");
   }
 
+  /**
+   * A file captured in pieces (as the audit captures, at most 256 KiB each), or with short parts
+   * starting inside a longer one (two captured ranges that overlap): read as the whole file.
+   */
+  @Test
+  void partsInPieces_orShortPartsInsideLongerOnes_readAsTheWhole() throws Exception {
+    List<Path> files = new ArrayList<>();
+    for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu")) {
+      Path d = Path.of(dir);
+      if (Files.isDirectory(d)) {
+        try (Stream<Path> s = Files.list(d)) {
+          s.filter(p -> p.getFileName().toString().matches("lib(c|stdc\\+\\+|z|m)\\.so\\..*"))
+              .filter(p -> Files.isRegularFile(p)).sorted().forEach(files::add);
+        }
+      }
+    }
+    Assumptions.assumeTrue(files.size() >= 2, "few host libraries: " + files);
+    for (Path p : files) {
+      byte[] bytes = Files.readAllBytes(p);
+      ElfFile whole = ElfFile.read(bytes, p.toString());
+      TreeMap<Long, byte[]> pieces = new TreeMap<>();
+      for (int at = 0; at < bytes.length; at += 65536) {
+        pieces.put((long) at, Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + 65536)));
+      }
+      TreeMap<Long, byte[]> shadowed = new TreeMap<>();
+      shadowed.put(0L, bytes);
+      for (int at = 4096; at + 16 <= bytes.length; at += 4096) {
+        shadowed.put((long) at, Arrays.copyOfRange(bytes, at, at + 16));
+      }
+      for (TreeMap<Long, byte[]> parts : List.of(pieces, shadowed)) {
+        ElfFile read = ElfHeadReader.read(bytes.length, parts, p.toString());
+        assertEquals(whole.needed(), read.needed(), p.toString());
+        assertEquals(whole.soname(), read.soname(), p.toString());
+        assertEquals(whole.interpreter(), read.interpreter(), p.toString());
+        assertEquals(whole.runpath(), read.runpath(), p.toString());
+      }
+    }
+  }
+
   @Test
   void notElf_orTruncatedHeader_isBadInputOrMissing() {
     TreeMap<Long, byte[]> parts = new TreeMap<>();

@@ -1,12 +1,11 @@
 package dev.plinth.jvm;
 
-
-import dev.plinth.elf.ElfFile;
-
 import dev.plinth.deb.DebPackage;
 import dev.plinth.deb.PackageIndex;
 import dev.plinth.deb.PackageInstaller;
 import dev.plinth.deb.PackageRecord;
+import dev.plinth.elf.ElfBlocks;
+import dev.plinth.elf.ElfFile;
 import dev.plinth.oci.LayerBuilder;
 import dev.plinth.oci.Platform;
 import dev.plinth.oci.PlinthException;
@@ -56,12 +55,8 @@ public final class NativeLibraries {
   private final Map<String, Set<String>> chosen = new TreeMap<>();
   private final Map<String, String> symlinksToAdd = new TreeMap<>();
   private final List<PackageInstaller.Installed> installed = new ArrayList<>();
-  /**
-   * The bytes of the library being read, grown as needed and kept for the next package's: a
-   * library of 2 MB and more is a humongous object to G1 (in a Maven JVM), and one for each
-   * package made the collector grow the heap.
-   */
-  private byte[] buffer = new byte[0];
+  /** Where each library is read, in blocks kept for the next (see {@link ElfBlocks}). */
+  private final ElfBlocks blocks = new ElfBlocks();
 
   NativeLibraries(Debs debs, PackageIndex index, String arch, int feature) {
     this.debs = debs;
@@ -307,11 +302,7 @@ public final class NativeLibraries {
           if (e.size() > Integer.MAX_VALUE - 8) {
             throw new IOException(what + " is a library of 2 GB or more");
           }
-          if (buffer.length < e.size()) {
-            buffer = new byte[(int) e.size()];
-          }
-          int n = content.readNBytes(buffer, 0, (int) e.size());
-          libs.put(e.path(), new Library(ElfFile.read(buffer, n, what).needed(), null));
+          libs.put(e.path(), new Library(blocks.read(content, e.size(), what).needed(), null));
         } catch (PlinthException bad) { // a failure only if the library is taken
           libs.put(e.path(), new Library(null, bad));
         }
