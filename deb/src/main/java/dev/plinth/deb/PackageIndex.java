@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,8 @@ import java.util.Map;
  * then, naming its index and package. Packed, an architecture's index takes about a third of the
  * memory its records took, in a few large arrays that a collector never has to trace, and reading
  * it makes a fifth of the garbage: the heap of a build that reads two indexes stays small, and so
- * does its peak RSS.
+ * does its peak RSS. Names, and the names paragraphs provide, are filed in {@link NameTable}s: a
+ * few arrays rather than four objects per name for a collector to copy.
  *
  * <p>A paragraph read from a file that does not change (the cache's copy of an index's text,
  * named by its hash) is kept as its place in that file instead ({@link #add(Control.Paragraph,
@@ -32,7 +32,8 @@ public final class PackageIndex {
   /** The fields a packed paragraph keeps, in the order it keeps them. */
   private static final String[] PACKED = {"Package", "Version", "Architecture", "Pre-Depends",
       "Depends", "Provides", "Filename", "Size", "SHA256", "Source"};
-  private static final int CHUNK = 1 << 20;
+  /** Below half of G1's smallest region: never a humongous object (see {@link NameTable}). */
+  private static final int CHUNK = 1 << 18;
 
   /** Packed paragraphs; an index appends to the chunks only while it is read. */
   private final List<byte[]> chunks;
@@ -51,19 +52,19 @@ public final class PackageIndex {
   /** For each package ordinal: its record, once read (or as added). */
   private PackageRecord[] records;
   private int count;
-  private final Map<String, int[]> byName;
-  private final Map<String, int[]> providers;
+  private final NameTable byName;
+  private final NameTable providers;
   /** The lengths of the values of the paragraph {@link #add} packs. */
   private final int[] valueLengths = new int[PACKED.length];
 
   public PackageIndex() {
     this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new long[1024], new int[1024],
-        new PackageRecord[1024], 0, new HashMap<>(), new HashMap<>());
+        new PackageRecord[1024], 0, new NameTable(), new NameTable());
   }
 
   private PackageIndex(List<byte[]> chunks, List<String> sources, List<Path> texts, long[] where,
-      int[] lengths, PackageRecord[] records, int count, Map<String, int[]> byName,
-      Map<String, int[]> providers) {
+      int[] lengths, PackageRecord[] records, int count, NameTable byName,
+      NameTable providers) {
     this.chunks = chunks;
     this.sources = sources;
     this.texts = texts;
@@ -204,16 +205,15 @@ public final class PackageIndex {
       throws PlinthException {
     // the copy shares the packed chunks, which this index no longer adds to once it is read
     PackageIndex out = new PackageIndex(chunks, sources, texts, where.clone(), lengths.clone(),
-        records.clone(), count, new HashMap<>(byName), new HashMap<>(providers));
+        records.clone(), count, byName.copy(), providers.copy());
     out.used = CHUNK;
     for (PackageRecord pin : pins) {
-      int[] old = out.byName.remove(pin.name());
+      int[] old = out.byName.get(pin.name());
       if (old != null) {
+        out.byName.removeAll(pin.name());
         for (int ordinal : old) {
           for (PackageRecord.Relation p : out.record(ordinal).provides()) {
-            int[] left = Arrays.stream(out.providers.get(p.name()))
-                .filter(o -> o != ordinal).toArray();
-            out.providers.put(p.name(), left);
+            out.providers.remove(p.name(), ordinal);
           }
         }
       }
@@ -226,7 +226,7 @@ public final class PackageIndex {
     return byName.size();
   }
 
-  private synchronized List<PackageRecord> records(Map<String, int[]> map, String name)
+  private synchronized List<PackageRecord> records(NameTable map, String name)
       throws PlinthException {
     int[] ordinals = map.get(name);
     List<PackageRecord> l = new ArrayList<>(ordinals == null ? 0 : ordinals.length);
@@ -255,19 +255,12 @@ public final class PackageIndex {
 
   /** Files an ordinal under its name and each name its groups of {@code provides} hold. */
   private void index(int ordinal, String name, List<List<PackageRecord.Relation>> provides) {
-    append(byName, name, ordinal);
+    byName.add(name, ordinal);
     for (List<PackageRecord.Relation> group : provides) {
       for (PackageRecord.Relation p : group) {
-        append(providers, p.name(), ordinal);
+        providers.add(p.name(), ordinal);
       }
     }
-  }
-
-  private static void append(Map<String, int[]> map, String name, int ordinal) {
-    int[] old = map.get(name);
-    int[] now = old == null ? new int[1] : Arrays.copyOf(old, old.length + 1);
-    now[now.length - 1] = ordinal;
-    map.put(name, now);
   }
 
   /** The record of an ordinal, unpacked (and checked) the first time it is asked for. */

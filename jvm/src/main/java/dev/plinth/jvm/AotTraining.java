@@ -142,6 +142,12 @@ public final class AotTraining {
 
   /** Runs the assembly JVM to its end, at most {@link #STOP_SECONDS}; its exit code, or null. */
   private static Integer assemble(ProcessBuilder pb) throws IOException, PlinthException {
+    try (ToolSlots.Slot slot = ToolSlots.take("the AOT cache's assembly")) {
+      return assembleNow(pb);
+    }
+  }
+
+  private static Integer assembleNow(ProcessBuilder pb) throws IOException, PlinthException {
     Process p = pb.start();
     try {
       if (p.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {

@@ -62,6 +62,13 @@ final class TrainingRun {
    */
   static Ended run(ProcessBuilder pb, AotSpec drive, LongSupplier progress, long graceSeconds)
       throws PlinthException {
+    try (ToolSlots.Slot slot = ToolSlots.take("the training run")) {
+      return runNow(pb, drive, progress, graceSeconds);
+    }
+  }
+
+  private static Ended runNow(ProcessBuilder pb, AotSpec drive, LongSupplier progress,
+      long graceSeconds) throws PlinthException {
     Process p;
     try {
       p = pb.start();
