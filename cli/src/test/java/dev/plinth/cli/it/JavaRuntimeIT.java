@@ -51,7 +51,14 @@ class JavaRuntimeIT {
 
   @BeforeAll
   static void app() throws Exception {
-    Path src = Files.createDirectories(tmp.resolve("src"));
+    jar = tmp.resolve("app/hello.jar");
+    Files.createDirectories(jar.getParent());
+    Files.copy(helloJar(tmp), jar);
+  }
+
+  /** A jar (made in {@code dir}) whose main class prints the Java it runs on: "java 17 17.0.x". */
+  static Path helloJar(Path dir) throws Exception {
+    Path src = Files.createDirectories(dir.resolve("src"));
     Files.writeString(src.resolve("Hello.java"), """
         public class Hello {
           public static void main(String[] args) {
@@ -60,11 +67,10 @@ class JavaRuntimeIT {
           }
         }
         """);
-    Path classes = Files.createDirectories(tmp.resolve("classes"));
+    Path classes = Files.createDirectories(dir.resolve("classes"));
     assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17",
         "-d", classes.toString(), src.resolve("Hello.java").toString()));
-    jar = tmp.resolve("app/hello.jar");
-    Files.createDirectories(jar.getParent());
+    Path jar = dir.resolve("hello.jar");
     Manifest mf = new Manifest();
     mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     mf.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "Hello");
@@ -72,6 +78,7 @@ class JavaRuntimeIT {
       j.putNextEntry(new JarEntry("Hello.class"));
       j.write(Files.readAllBytes(classes.resolve("Hello.class")));
     }
+    return jar;
   }
 
   /** A plinth.yaml next to the app's jar; {@code java} holds the lines under {@code java:}. */
