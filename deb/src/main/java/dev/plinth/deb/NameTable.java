@@ -60,8 +60,9 @@ final class NameTable {
   }
 
   /**
-   * A copy that changes apart from this one: it shares the blocks this one has filled (neither
-   * writes into them again) and starts blocks of its own.
+   * A copy that changes apart from this one: it shares the blocks of names this one has (it
+   * never writes into them, and this one only past the names the copy refers to) and starts
+   * blocks of its own.
    */
   NameTable copy() {
     return new NameTable(new ArrayList<>(blocks), BLOCK, at.clone(), length.clone(),

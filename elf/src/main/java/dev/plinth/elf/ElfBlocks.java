@@ -1,7 +1,6 @@
 package dev.plinth.elf;
 
 import dev.plinth.oci.PlinthException;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -76,9 +75,7 @@ public final class ElfBlocks {
 
     @Override
     public void readFully(long position, byte[] dst, int off, int len) throws IOException {
-      if (position < 0 || len < 0 || position > length - len) { // never past the file's bytes
-        throw new EOFException("bytes " + position + "+" + len + " of " + length);
-      }
+      within(position, len);
       long at = position;
       int done = 0;
       while (done < len) {

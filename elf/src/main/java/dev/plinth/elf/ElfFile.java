@@ -395,6 +395,13 @@ public final class ElfFile {
     long size();
 
     void readFully(long position, byte[] dst, int off, int len) throws IOException;
+
+    /** Fails unless {@code len} bytes at {@code position} lie within the file's bytes. */
+    default void within(long position, int len) throws EOFException {
+      if (position < 0 || len < 0 || position > size() - len) {
+        throw new EOFException("bytes " + position + "+" + len + " of " + size());
+      }
+    }
   }
 
   private record ArrayInput(byte[] bytes, int length) implements Input {
@@ -405,9 +412,7 @@ public final class ElfFile {
 
     @Override
     public void readFully(long position, byte[] dst, int off, int len) throws IOException {
-      if (position < 0 || len < 0 || position > length - len) { // never past the file's bytes
-        throw new java.io.EOFException("bytes " + position + "+" + len + " of " + length);
-      }
+      within(position, len);
       System.arraycopy(bytes, (int) position, dst, off, len);
     }
   }
