@@ -47,13 +47,32 @@ public final class JavaRuntime {
   static final String JDEPS_HEAP = "-J-Xmx256m";
 
   /**
-   * The heap of jlink, which holds the resources it transforms (classes without their debug
-   * attributes) until it writes the image: 61 MB after a full collection for the 11 modules of
-   * the Micronaut sample from Debian's JDK 17, which failed with 64 MB. Its heap fills to
-   * whatever it may take: with the serial collector it peaked at 213 MB of RSS under 128 MB,
-   * 376 MB under 256.
+   * The heap of jlink when the size of what it links is not known: enough to link every module
+   * of Debian's JDK 17 or 25.
    */
-  static final String JLINK_HEAP = "-J-Xmx128m";
+  static final String JLINK_HEAP = "-J-Xmx256m";
+
+  /**
+   * The heap of a jlink of modules whose classes take {@code classSizes} (path to size, from
+   * {@link #jmodResources}; {@link #JLINK_HEAP} if empty). jlink holds the classes it transforms
+   * (without their debug attributes) until it writes the image: 61 MB after a full collection for
+   * the 11 modules of the Micronaut sample from Debian's JDK 17 (about 58 MB of classes), which
+   * failed with a 64 MB heap, and more than 123 MB for all 70 (121 MB of classes), which failed
+   * with 128 MB. Its heap fills to whatever it may take (the serial collector: 213 to 244 MB of
+   * RSS under 128 MB, 376 under 256), so it gets half as much again as the classes and 48 MB,
+   * from 96 MB to 1 GB.
+   */
+  static String jlinkHeap(Map<String, Long> classSizes) {
+    if (classSizes.isEmpty()) {
+      return JLINK_HEAP;
+    }
+    long bytes = 0;
+    for (long size : classSizes.values()) {
+      bytes += size;
+    }
+    long mb = bytes * 3 / 2 / (1 << 20) + 48;
+    return "-J-Xmx" + Math.max(96, Math.min(1024, mb)) + "m";
+  }
 
   /**
    * {@link Jdk#quietCommand}'s JVM options: no perf-data file, warnings on standard error, and
@@ -284,8 +303,11 @@ public final class JavaRuntime {
       jdk = toolchain.jdk();
     }
     Path out = work.resolve("runtime");
+    // the sizes of the linked modules' classes: what jlink holds, and what its filter zips
+    Map<String, Long> classes = zipLargeResources
+        ? jmodResources(modulePath, closure(jdk, modules, work)) : Map.of();
     List<String> cmd = new ArrayList<>(jdk.quietCommand("jlink"));
-    cmd.addAll(List.of(JLINK_HEAP, "--module-path", modulePath.toString(),
+    cmd.addAll(List.of(jlinkHeap(classes), "--module-path", modulePath.toString(),
         "--add-modules", String.join(",", modules),
         // Debian's jmods carry the native debug info (735 MB for libjvm in 25): never copied
         "--exclude-files=**.debuginfo",
@@ -296,7 +318,7 @@ public final class JavaRuntime {
       cmd.add("--compress=" + (feature >= 21 ? "zip-0" : "0"));
     } else {
       String zip = feature >= 21 ? "zip-6" : "2";
-      List<String> large = compressed(jmodResources(modulePath, closure(jdk, modules, work)));
+      List<String> large = compressed(classes);
       if (large.isEmpty()) {
         cmd.add("--compress=" + zip);
       } else {
