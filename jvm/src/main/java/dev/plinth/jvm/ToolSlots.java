@@ -18,7 +18,7 @@ final class ToolSlots {
 
   private ToolSlots() {}
 
-  /** What {@link #run} allows at once on a machine of {@code memory} bytes and {@code cpus}. */
+  /** How many slots {@link #take} hands out: on {@code memory} bytes and {@code cpus}. */
   static int slots(long memory, int cpus) {
     return (int) Math.max(1, Math.min(Math.max(1, cpus), memory / GIB));
   }
