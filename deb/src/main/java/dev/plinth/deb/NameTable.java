@@ -12,7 +12,7 @@ import java.util.List;
  * <p>Why: an architecture's index files some 65,000 names, and a Maven JVM builds two of them.
  * Held as a HashMap of Strings to int arrays they were a quarter of a million small objects that
  * every young collection copied while the index was read, and that stayed in the old generation
- * for the rest of the build: long pauses, which made G1 grow the heap (and the build's peak RSS).
+ * for the rest of the build (a class histogram mid-build: 560,000 objects, 14 MB, more than here).
  * Here the names' UTF-8 bytes share blocks of {@value #BLOCK} bytes and everything else is int
  * arrays; no array is half a G1 region or more while a table holds fewer than 65,536 names.
  *
